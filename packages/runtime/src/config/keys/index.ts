@@ -1,0 +1,10 @@
+import type { KeySpec } from '../spec.ts';
+import { analyzerKeys } from './analyzer.ts';
+import { generalKeys } from './general.ts';
+import { segmenterKeys } from './segmenter.ts';
+import { soundcardKeys } from './soundcard.ts';
+import { streamKeys } from './stream.ts';
+import { webKeys } from './web.ts';
+
+/** Every key ISR understands, one table (documented in README and config.example.ini). */
+export const allKeys: readonly KeySpec[] = [...generalKeys, ...streamKeys, ...soundcardKeys, ...segmenterKeys, ...analyzerKeys, ...webKeys];

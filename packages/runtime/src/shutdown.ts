@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+
+/**
+ * Resolves on the first SIGTERM or SIGINT. A second signal, or the timeout after the first,
+ * exits the process (files are already flushed periodically, so a forced exit still leaves them playable).
+ */
+export function waitForSignal(log: Logger, timeoutSeconds: number): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal, timeoutSeconds }, 'shutting down');
+      setTimeout(() => {
+        log.error({ timeoutSeconds }, 'shutdown took too long: exiting');
+        process.exit(1);
+      }, timeoutSeconds * 1000).unref();
+      resolve(signal);
+    };
+    let stopping = false;
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

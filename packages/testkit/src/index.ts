@@ -1,0 +1,5 @@
+export * from './ports.ts';
+export * from './wait.ts';
+export * from './tmp.ts';
+export * from './nats-server.ts';
+export * from './service-process.ts';
