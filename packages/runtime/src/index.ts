@@ -6,3 +6,4 @@ export * from './metrics-server.ts';
 export * from './bus.ts';
 export * from './status-kv.ts';
 export * from './shutdown.ts';
+export * from './service.ts';

@@ -1,0 +1,61 @@
+import type { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { connectBus, provisionBus, type Bus } from './bus.ts';
+import { ConfigError, loadConfig, num, str, type IsrConfig, type ServiceName } from './config/load.ts';
+import { createLogger } from './logger.ts';
+import { createRegistry, startMetricsServer, type HealthCheck } from './metrics-server.ts';
+import { waitForSignal } from './shutdown.ts';
+
+export interface ServiceContext {
+  config: IsrConfig;
+  log: Logger;
+  registry: Registry;
+  bus: Bus;
+}
+
+export interface RunningService {
+  health: HealthCheck;
+  /** Flush and close everything the service opened (files, consumers, HTTP); the bus is drained after. */
+  close(): Promise<void>;
+}
+
+export interface RunOptions {
+  /** Serve /metrics and /healthz on config.metricsPort (web serves them itself). Default true. */
+  metricsServer?: boolean;
+}
+
+/**
+ * The whole life of a service: config → logger → metrics registry → NATS (connect, provision) → start →
+ * /metrics + /healthz → wait for SIGTERM/SIGINT → close in order (HTTP, service, then drain NATS).
+ * A configuration error is printed and exits with status 2 (no restart loop can fix it).
+ */
+export async function runService(service: ServiceName, start: (ctx: ServiceContext) => Promise<RunningService>, opts: RunOptions = {}): Promise<void> {
+  let config: IsrConfig;
+  try {
+    config = loadConfig({ service });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`isr-${service}: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger({ service, level: str(config.general, 'log_level'), file: str(config.general, 'log_file') || undefined });
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  const registry = createRegistry(service);
+  const nc = await connectBus(config, `isr-${service}`, log);
+  const bus = await provisionBus(nc, config);
+  const running = await start({ config, log, registry, bus });
+  const metrics = opts.metricsServer === false ? null : await startMetricsServer({ port: config.metricsPort, registry, health: running.health });
+  if (metrics) log.info({ port: metrics.port }, 'serving /metrics and /healthz');
+  await waitForSignal(log, num(config.general, 'shutdown_timeout_seconds'));
+  await metrics?.close();
+  try {
+    await running.close();
+  } catch (err) {
+    log.error({ err }, 'error while closing');
+  }
+  await nc.drain().catch((err: unknown) => log.warn({ err }, 'NATS drain failed'));
+  log.info('stopped');
+  log.flush();
+}
