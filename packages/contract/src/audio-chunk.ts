@@ -17,6 +17,31 @@ export interface AudioChunkMeta {
   offset: number;
   /** Sample frames in this chunk. */
   frames: number;
+  /** Compressed formats: the codec units (frames/pages) the chunk is made of, in order. */
+  units?: AudioUnit[];
+}
+
+/** One codec unit of a compressed chunk: an MP3/AAC/FLAC frame or an Ogg page. */
+export interface AudioUnit {
+  bytes: number;
+  /** Sample frames (per channel) the unit decodes to; for an Ogg page, the samples of the packets it completes. */
+  samples: number;
+}
+
+export function encodeUnits(units: readonly AudioUnit[]): string {
+  return units.map((u) => `${u.bytes}:${u.samples}`).join(',');
+}
+
+export function decodeUnits(raw: string): AudioUnit[] {
+  return raw.split(',').map((pair) => {
+    const [b, s] = pair.split(':');
+    const bytes = Number(b);
+    const samples = Number(s);
+    if (!Number.isSafeInteger(bytes) || bytes <= 0 || !Number.isSafeInteger(samples) || samples < 0) {
+      throw new ContractError(`audio chunk header ${AudioHeaders.units} has a bad unit "${pair}"`);
+    }
+    return { bytes, samples };
+  });
 }
 
 /** Epoch ms of the chunk's first sample, computed from the session anchor and the sample count (never a wall-clock read). */
@@ -43,6 +68,7 @@ export function encodeAudioHeaders(meta: AudioChunkMeta): Record<string, string>
     [AudioHeaders.frames]: String(meta.frames),
     [AudioHeaders.time]: new Date(chunkTimeMs(meta)).toISOString(),
     [AudioHeaders.msgId]: audioMsgId(meta.session, meta.seq),
+    ...(meta.units ? { [AudioHeaders.units]: encodeUnits(meta.units) } : {}),
   };
 }
 
@@ -71,6 +97,7 @@ export function decodeAudioHeaders(get: (name: string) => string | undefined): A
   const startRaw = need(get, AudioHeaders.sessionStart);
   const sessionStartMs = Date.parse(startRaw);
   if (!Number.isFinite(sessionStartMs)) throw new ContractError(`audio chunk header ${AudioHeaders.sessionStart} "${startRaw}" is not an ISO time`);
+  const unitsRaw = get(AudioHeaders.units);
   return {
     source,
     format,
@@ -82,5 +109,6 @@ export function decodeAudioHeaders(get: (name: string) => string | undefined): A
     seq: int(get, AudioHeaders.seq, 1),
     offset: int(get, AudioHeaders.offset, 0),
     frames: int(get, AudioHeaders.frames, 0),
+    ...(unitsRaw ? { units: decodeUnits(unitsRaw) } : {}),
   };
 }

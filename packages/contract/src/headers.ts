@@ -23,6 +23,12 @@ export const AudioHeaders = {
   frames: 'Isr-Frames',
   /** UTC capture time (ISO 8601, ms) of this chunk's first sample = session start + offset / rate. For humans and tools. */
   time: 'Isr-Time',
+  /**
+   * Compressed formats only: the chunk's codec units (MP3/AAC/FLAC frames, Ogg pages) in order, as
+   * `bytes:samples` pairs joined by commas, e.g. `417:1152,418:1152`. Lets a consumer cut inside a chunk
+   * at an exact unit boundary without parsing the codec. Absent for PCM.
+   */
+  units: 'Isr-Units',
   /** Standard JetStream de-duplication id: `<session>-<seq>`. */
   msgId: 'Nats-Msg-Id',
 } as const;

@@ -49,3 +49,15 @@ export function pathOfAnalysisKey(key: string): string {
   }
   return Buffer.from(bytes).toString('utf8');
 }
+
+/** Value of KV isr_codec.<source>: the codec header pages of a capture session, so every file can play alone. */
+export interface CodecInit {
+  source: string;
+  session: string;
+  format: string;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+  /** Base64 of the bytes to put at the start of every file of this session (Ogg BOS + comment (+ setup) pages; FLAC `fLaC` + metadata blocks). */
+  init: string;
+}

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { analysisKey, AudioHeaders, chunkTimeMs, ContractError, decodeAudioHeaders, encodeAudioHeaders, pathOfAnalysisKey, Subjects, type AudioChunkMeta } from '@isr/contract';
 
 const meta: AudioChunkMeta = { source: 'radio1', format: 'pcm', codec: 'pcm_s16le', sampleRate: 48000, channels: 2, session: 'abc', sessionStartMs: Date.parse('2026-11-24T10:00:00.000Z'), seq: 7, offset: 48000 * 3 + 24000, frames: 4800 };
+const mp3Meta: AudioChunkMeta = { ...meta, format: 'mp3', codec: 'mp3', units: [{ bytes: 417, samples: 1152 }, { bytes: 418, samples: 1152 }] };
 
 test('audio headers round-trip and carry the sample-derived time', () => {
   const h = encodeAudioHeaders(meta);
@@ -32,4 +33,11 @@ test('analysis keys are valid KV keys and map back to the path', () => {
     assert.match(k, /^[-/_=.a-zA-Z0-9]+$/);
     assert.equal(pathOfAnalysisKey(k), p);
   }
+});
+
+test('compressed chunks carry their unit sizes; a bad unit list is refused', () => {
+  const h = encodeAudioHeaders(mp3Meta);
+  assert.equal(h[AudioHeaders.units], '417:1152,418:1152');
+  assert.deepEqual(decodeAudioHeaders((n) => h[n]), mp3Meta);
+  assert.throws(() => decodeAudioHeaders((n) => (n === AudioHeaders.units ? '417:x' : h[n])), /Isr-Units has a bad unit "417:x"/);
 });
