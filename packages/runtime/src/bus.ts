@@ -15,6 +15,9 @@ export async function connectBus(config: IsrConfig, name: string, log: Logger): 
     user: config.nats.user,
     pass: config.nats.pass,
     token: config.nats.token,
+    // Replies (requests, JetStream API, pull consumers, KV watches) arrive on a per-user inbox, so a user's
+    // subscribe permission can be limited to its own replies (nats.conf: _INBOX_<user>.>).
+    inboxPrefix: config.nats.user ? inboxPrefixFor(config.nats.user) : undefined,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1000,
     waitOnFirstConnect: true,
@@ -27,6 +30,11 @@ export async function connectBus(config: IsrConfig, name: string, log: Logger): 
     }
   })();
   return nc;
+}
+
+/** The inbox prefix a connection with this user name uses (`_INBOX_<user>`); nats.conf grants `_INBOX_<user>.>`. */
+export function inboxPrefixFor(user: string): string {
+  return `_INBOX_${user.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
 export function retentionOf(config: IsrConfig): RetentionSettings {
@@ -89,6 +97,56 @@ export async function provisionBus(nc: NatsConnection, config: IsrConfig): Promi
     ensureBucket(js, BucketSpecs.analysis),
     ensureBucket(js, BucketSpecs.codec),
   ]);
+  return { nc, js, jsm, kv: { status, analysis, codec } };
+}
+
+/** Names of the streams behind the contract's streams and buckets (`KV_<bucket>` for a bucket). */
+export function requiredStreamNames(): string[] {
+  return [...Object.values(streamSpecs()).map((s) => s.name), ...Object.values(BucketSpecs).map((b) => `KV_${b.name}`)];
+}
+
+export interface BindOptions {
+  log?: Logger;
+  /** Give up after this long (default: wait forever — the provisioner may start later). */
+  timeoutMs?: number;
+  /** Poll interval while waiting (default 1000 ms). */
+  intervalMs?: number;
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as { api_error?: { err_code?: number } }).api_error?.err_code === 10059 || /not found/i.test(String(err));
+}
+
+/**
+ * Binds to the streams and buckets a provisioner created, without creating or updating anything, so the
+ * user needs only `$JS.API.INFO`/`STREAM.INFO` (plus what its work needs). Waits until they all exist.
+ */
+export async function bindBus(nc: NatsConnection, opts: BindOptions = {}): Promise<Bus> {
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const deadline = opts.timeoutMs === undefined ? Infinity : Date.now() + opts.timeoutMs;
+  const direct = new Map<string, boolean>();
+  let lastLog = 0;
+  for (const name of requiredStreamNames()) {
+    for (;;) {
+      try {
+        const si = await jsm.streams.info(name);
+        direct.set(name, si.config.allow_direct === true);
+        break;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        if (Date.now() > deadline) throw new Error(`stream ${name} does not exist: start the provisioner (the segmenter) or connect without credentials`, { cause: err });
+        if (Date.now() - lastLog > 30_000) {
+          opts.log?.info({ stream: name }, 'waiting for the segmenter to provision the bus');
+          lastLog = Date.now();
+        }
+        await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
+      }
+    }
+  }
+  const kvm = new Kvm(js);
+  const open = (spec: BucketSpec) => kvm.open(spec.name, { allow_direct: direct.get(`KV_${spec.name}`) ?? false });
+  const [status, analysis, codec] = await Promise.all([open(BucketSpecs.status), open(BucketSpecs.analysis), open(BucketSpecs.codec)]);
   return { nc, js, jsm, kv: { status, analysis, codec } };
 }
 

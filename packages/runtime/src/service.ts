@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { connectBus, provisionBus, type Bus } from './bus.ts';
+import { bindBus, connectBus, provisionBus, type Bus } from './bus.ts';
 import { ConfigError, loadConfig, num, str, type IsrConfig, type ServiceName } from './config/load.ts';
 import { createLogger } from './logger.ts';
 import { createRegistry, startMetricsServer, type HealthCheck } from './metrics-server.ts';
@@ -22,6 +22,22 @@ export interface RunningService {
 export interface RunOptions {
   /** Serve /metrics and /healthz on config.metricsPort (web serves them itself). Default true. */
   metricsServer?: boolean;
+  /**
+   * Create/update the streams and buckets. Default: the segmenter always does (it is the provisioner,
+   * the only user nats.conf allows to); the other services do when they connect without credentials
+   * (a development server), and otherwise bind to what the provisioner created, waiting for it.
+   */
+  provision?: boolean;
+}
+
+/** The services that create and update the bus's streams and buckets (see nats.conf). */
+export const PROVISIONERS: readonly ServiceName[] = ['segmenter'];
+
+/** Whether a service provisions the bus or binds to it (see RunOptions.provision). */
+export function shouldProvision(service: ServiceName, config: IsrConfig, explicit?: boolean): boolean {
+  if (explicit !== undefined) return explicit;
+  if (PROVISIONERS.includes(service)) return true;
+  return !config.nats.user && !config.nats.token;
 }
 
 /**
@@ -44,7 +60,7 @@ export async function runService(service: ServiceName, start: (ctx: ServiceConte
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   const registry = createRegistry(service);
   const nc = await connectBus(config, `isr-${service}`, log);
-  const bus = await provisionBus(nc, config);
+  const bus = shouldProvision(service, config, opts.provision) ? await provisionBus(nc, config) : await bindBus(nc, { log });
   const running = await start({ config, log, registry, bus });
   const metrics = opts.metricsServer === false ? null : await startMetricsServer({ port: config.metricsPort, registry, health: running.health });
   if (metrics) log.info({ port: metrics.port }, 'serving /metrics and /healthz');

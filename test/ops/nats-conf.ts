@@ -1,0 +1,45 @@
+// Helpers shared by the ops tests: the repository's nats.conf with test passwords, and per-service configs.
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort, natsServerBinary, repoRoot, startNatsServer, type NatsServerHandle } from '@isr/testkit';
+
+export const NATS_CONF = join(repoRoot, 'nats.conf');
+
+/** The users nats.conf defines and the environment variable holding each one's password. */
+export const NATS_USERS = {
+  'capture-stream': 'ISR_NATS_CAPTURE_STREAM_PASSWORD',
+  'capture-alsa': 'ISR_NATS_CAPTURE_ALSA_PASSWORD',
+  segmenter: 'ISR_NATS_SEGMENTER_PASSWORD',
+  analyzer: 'ISR_NATS_ANALYZER_PASSWORD',
+  web: 'ISR_NATS_WEB_PASSWORD',
+  ops: 'ISR_NATS_OPS_PASSWORD',
+} as const;
+export type NatsUser = keyof typeof NATS_USERS;
+
+/** Fresh random passwords for every user, as environment variables for nats-server. */
+export function natsPasswords(): Record<string, string> {
+  return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, randomBytes(12).toString('hex')]));
+}
+
+/** `nats-server -t -c nats.conf` with the given environment: exit status and output. */
+export function checkNatsConf(env: Record<string, string>): { status: number | null; output: string } {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ISR_NATS_')));
+  const r = spawnSync(natsServerBinary(), ['-t', '-c', NATS_CONF], { env: { ...base, ...env }, encoding: 'utf8' });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/** A real nats-server started from the repository's nats.conf (free port, temp store) with these passwords. */
+export async function startSecuredNats(passwords: Record<string, string>): Promise<NatsServerHandle> {
+  const saved = Object.fromEntries(Object.keys(passwords).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, passwords); // startNatsServer spawns with this process's environment
+  try {
+    // -m: nats.conf's monitoring port 8222 would collide between parallel tests.
+    return await startNatsServer({ configFile: NATS_CONF, extraArgs: ['-m', String(await freePort())] });
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

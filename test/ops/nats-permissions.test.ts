@@ -1,0 +1,182 @@
+// nats.conf: valid for nats-server, and each service's user can do its work and is refused the rest.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Buckets, ConsumerNames, encodeAudioHeaders, StreamNames, Subjects } from '@isr/contract';
+import { bindBus, connectBus, parseConfig, provisionBus, putStatusPart, toHeaders, type Bus, type NatsConnection } from '@isr/runtime';
+import type { NatsServerHandle } from '@isr/testkit';
+import { AckPolicy } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pino from 'pino';
+import { checkNatsConf, natsPasswords, NATS_USERS, startSecuredNats, type NatsUser } from './nats-conf.ts';
+
+const log = pino({ level: 'silent' });
+const passwords = natsPasswords();
+let server: NatsServerHandle;
+let analyzerNc: NatsConnection;
+const open: NatsConnection[] = [];
+
+before(async () => { server = await startSecuredNats(passwords); });
+after(async () => {
+  await Promise.all(open.map((nc) => nc.close().catch(() => {})));
+  await server?.stop();
+});
+
+function configFor(user: NatsUser) {
+  return parseConfig('[general]\naudio_retention_minutes = 5\n', {
+    service: user === 'ops' ? 'web' : user,
+    file: 'test.ini',
+    env: { NATS_URL: server.url, NATS_USER: user, NATS_PASSWORD: passwords[NATS_USERS[user]] },
+  });
+}
+
+async function connectAs(user: NatsUser): Promise<NatsConnection> {
+  const nc = await connectBus(configFor(user), `test-${user}`, log);
+  open.push(nc);
+  return nc;
+}
+
+/** A request to a subject the user may not publish to is refused by the server (not merely unanswered). */
+async function assertPublishRefused(nc: NatsConnection, subject: string): Promise<void> {
+  await assert.rejects(nc.request(subject, 'x', { timeout: 3000 }), (err: Error) => {
+    assert.match(String(err), /permissions violation/i, `publishing to ${subject}: ${String(err)}`);
+    return true;
+  });
+}
+
+async function assertSubscribeRefused(nc: NatsConnection, subject: string): Promise<void> {
+  const sub = nc.subscribe(subject);
+  const closed = await Promise.race([sub.closed, new Promise((r) => setTimeout(() => r('still open'), 3000))]);
+  assert.match(String(closed), /permissions violation/i, `subscribing to ${subject}`);
+}
+
+const pcmHeaders = (source: string, seq: number) => toHeaders(encodeAudioHeaders({
+  source, format: 'pcm', codec: 'pcm_s16le', sampleRate: 48000, channels: 2, session: 'sess1',
+  sessionStartMs: 0, seq, offset: (seq - 1) * 4800, frames: 4800,
+}));
+
+test('nats-server -t accepts nats.conf when every password is set, and names the missing one otherwise', () => {
+  const ok = checkNatsConf(passwords);
+  assert.equal(ok.status, 0, ok.output);
+  const { ISR_NATS_WEB_PASSWORD: _, ...withoutWeb } = passwords;
+  const bad = checkNatsConf(withoutWeb);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.output, /ISR_NATS_WEB_PASSWORD/);
+});
+
+test('a connection without credentials or with a wrong password is refused', async () => {
+  await assert.rejects(connect({ servers: server.url, reconnect: false }), /authorization/i);
+  await assert.rejects(connect({ servers: server.url, user: 'web', pass: 'wrong', reconnect: false }), /authorization/i);
+});
+
+describe('each service user against a server started from nats.conf', () => {
+  let seg: Bus;
+
+  test('segmenter provisions every stream and bucket; the others cannot', async () => {
+    seg = await provisionBus(await connectAs('segmenter'), configFor('segmenter'));
+    assert.equal((await seg.jsm.streams.info(StreamNames.audio)).config.max_age, 5 * 60 * 1e9);
+    for (const user of ['capture-stream', 'capture-alsa', 'analyzer', 'web', 'ops'] as const) {
+      const nc = await connectAs(user);
+      await assert.rejects(provisionBus(nc, configFor(user)), /permissions violation/i, `${user} must not provision`);
+    }
+  });
+
+  test('capture users publish audio, status and codec pages; nothing else', async () => {
+    for (const user of ['capture-stream', 'capture-alsa'] as const) {
+      const nc = await connectAs(user);
+      const bus = await bindBus(nc, { timeoutMs: 5000 });
+      const source = user.replace('-', '_');
+      const ack = await bus.js.publish(Subjects.audio(source), new Uint8Array(19200), { headers: pcmHeaders(source, 1), msgID: `${user}-1` });
+      assert.equal(ack.stream, StreamNames.audio);
+      await putStatusPart(bus.kv.status, source, { capture: { service: user, state: 'recording', message: null, session: 's', since: null, lastChunk: null, format: 'pcm', codec: 'pcm_s16le', sampleRate: 48000, channels: 2, updated: new Date().toISOString() } });
+      await bus.kv.codec.put(source, JSON.stringify({ source }));
+      await assertPublishRefused(nc, Subjects.segmentClosed(source));
+      await assertPublishRefused(nc, Subjects.analysisDone(source));
+      await assertPublishRefused(nc, `$KV.${Buckets.analysis}.x`);
+      await assertPublishRefused(nc, `$JS.API.STREAM.DELETE.${StreamNames.audio}`);
+      await assertPublishRefused(nc, `$JS.API.STREAM.PURGE.${StreamNames.audio}`);
+      await assertSubscribeRefused(nc, Subjects.audioAll);
+      await assertSubscribeRefused(nc, '_INBOX.>');
+      if (user === 'capture-stream') await bus.js.publish(Subjects.metadata(source), JSON.stringify({ title: 't' }));
+      else await assertPublishRefused(nc, Subjects.metadata(source));
+    }
+    const info = await seg.jsm.streams.info(StreamNames.audio);
+    assert.equal(info.state.messages, 2);
+  });
+
+  test('segmenter consumes audio, acks, publishes segment events and its status half', async () => {
+    await seg.jsm.consumers.add(StreamNames.audio, { durable_name: ConsumerNames.segmenter, ack_policy: AckPolicy.Explicit });
+    const consumer = await seg.js.consumers.get(StreamNames.audio, ConsumerNames.segmenter);
+    const m = await consumer.next({ expires: 3000 });
+    assert.ok(m, 'segmenter got an audio chunk');
+    assert.ok(await m.ackAck());
+    await seg.js.publish(Subjects.segmentOpened('capture_stream'), JSON.stringify({ path: 'a.wav' }));
+    await seg.js.publish(Subjects.segmentClosed('capture_stream'), JSON.stringify({ path: 'capture_stream/a.wav' }));
+    await putStatusPart(seg.kv.status, 'capture_stream', { recorder: { state: 'recording', file: 'a.wav', bytes: 1, frames: 1, since: null, lastChunk: null, message: null, updated: new Date().toISOString() } });
+    const status = await seg.kv.status.get('capture_stream');
+    assert.ok(status?.json<{ capture?: unknown; recorder?: unknown }>().capture, 'capture half kept');
+    await assertPublishRefused(seg.nc, Subjects.audio('x'));
+    await assertPublishRefused(seg.nc, `$KV.${Buckets.analysis}.x`);
+    await assertPublishRefused(seg.nc, `$JS.API.STREAM.DELETE.${StreamNames.audio}`);
+  });
+
+  test('analyzer consumes events and audio, writes analyses, answers isr.analyze; web reads and asks but writes no audio', async () => {
+    analyzerNc = await connectAs('analyzer');
+    const an = await bindBus(analyzerNc, { timeoutMs: 5000 });
+    const web = await bindBus(await connectAs('web'), { timeoutMs: 5000 });
+
+    await an.jsm.consumers.add(StreamNames.events, { durable_name: ConsumerNames.analyzer, ack_policy: AckPolicy.Explicit, filter_subject: Subjects.segmentClosedAll });
+    const closed = await (await an.js.consumers.get(StreamNames.events, ConsumerNames.analyzer)).next({ expires: 3000 });
+    assert.equal(closed?.subject, Subjects.segmentClosed('capture_stream'));
+    closed.ack();
+    await an.jsm.consumers.add(StreamNames.audio, { durable_name: ConsumerNames.analyzerLive, ack_policy: AckPolicy.None });
+    assert.ok(await (await an.js.consumers.get(StreamNames.audio, ConsumerNames.analyzerLive)).next({ expires: 3000 }));
+    await an.kv.analysis.put('capture_stream.a=2Ewav', JSON.stringify({ lufs: -23 }));
+    await an.js.publish(Subjects.analysisDone('capture_stream'), JSON.stringify({ path: 'a.wav' }));
+    const responder = an.nc.subscribe(Subjects.analyze, { callback: (_e, msg) => msg.respond(JSON.stringify({ ok: true })) });
+    await an.nc.flush();
+    await assertPublishRefused(an.nc, Subjects.audio('x'));
+    await assertPublishRefused(an.nc, `$KV.${Buckets.status}.x`);
+
+    // web: watch status, read analyses and events, ask for an analysis, hear live levels
+    const levels = web.nc.subscribe(Subjects.levelAll, { max: 1 });
+    await web.nc.flush();
+    an.nc.publish(Subjects.level('capture_stream'), JSON.stringify({ rms: 0 }));
+    for await (const m of levels) assert.equal(m.subject, Subjects.level('capture_stream'));
+    const watch = await web.kv.status.watch();
+    const seen = new Set<string>();
+    for await (const e of watch) {
+      seen.add(e.key);
+      if (seen.size === 2) break;
+    }
+    watch.stop();
+    assert.deepEqual([...seen].sort(), ['capture_alsa', 'capture_stream']);
+    assert.equal((await web.kv.analysis.get('capture_stream.a=2Ewav'))?.json<{ lufs: number }>().lufs, -23);
+    await web.jsm.consumers.add(StreamNames.events, { durable_name: ConsumerNames.web, ack_policy: AckPolicy.Explicit });
+    assert.ok(await (await web.js.consumers.get(StreamNames.events, ConsumerNames.web)).next({ expires: 3000 }));
+    const reply = await web.nc.request(Subjects.analyze, JSON.stringify({ path: 'a.wav' }), { timeout: 3000 });
+    assert.deepEqual(reply.json(), { ok: true });
+    responder.unsubscribe();
+
+    await assertPublishRefused(web.nc, Subjects.audio('x'));
+    await assertPublishRefused(web.nc, `$KV.${Buckets.status}.capture_stream`);
+    await assertPublishRefused(web.nc, Subjects.segmentClosed('x'));
+    await assertPublishRefused(web.nc, `$JS.API.STREAM.DELETE.${StreamNames.audio}`);
+    await assertPublishRefused(web.nc, `$JS.API.CONSUMER.MSG.NEXT.${StreamNames.audio}.${ConsumerNames.segmenter}`);
+    await assertSubscribeRefused(web.nc, Subjects.audioAll);
+    await assertSubscribeRefused(web.nc, '_INBOX_analyzer.>');
+  });
+
+  test('ops (nats-box) inspects streams and subjects read-only', async () => {
+    const nc = await connect({ servers: server.url, user: 'ops', pass: passwords.ISR_NATS_OPS_PASSWORD, reconnect: false });
+    open.push(nc);
+    const info = (await nc.request(`$JS.API.STREAM.INFO.${StreamNames.audio}`, '', { timeout: 3000 })).json<{ config: { name: string } }>();
+    assert.equal(info.config.name, StreamNames.audio);
+    const sub = nc.subscribe('isr.>', { max: 1 });
+    await nc.flush();
+    analyzerNc.publish(Subjects.level('x'), '{}');
+    for await (const m of sub) assert.equal(m.subject, Subjects.level('x'));
+    await assertPublishRefused(nc, Subjects.audio('x'));
+    await assertPublishRefused(nc, `$JS.API.STREAM.DELETE.${StreamNames.audio}`);
+    await assertPublishRefused(nc, `$JS.API.CONSUMER.DELETE.${StreamNames.audio}.${ConsumerNames.segmenter}`);
+  });
+});
