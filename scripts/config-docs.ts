@@ -1,0 +1,100 @@
+// Renders config.example.ini and the README's configuration-key table from the one key table
+// (packages/runtime/src/config/keys). Pure functions; scripts/gen-config-docs.mjs writes or checks the files.
+
+import type { KeySpec } from '../packages/runtime/src/config/spec.ts';
+
+interface Example { name: string; type: 'stream' | 'soundcard'; set: Record<string, string> }
+
+export const README_BEGIN = /<!-- config-keys:begin[^>]*-->/;
+export const README_END = '<!-- config-keys:end -->';
+
+const EXAMPLE_STREAM: Example = { name: 'radio1', type: 'stream', set: { url: 'http://icecast.example.org:8000/radio1.mp3' } };
+const EXAMPLE_SOUNDCARD: Example = { name: 'studio', type: 'soundcard', set: { device: 'shared_mic', format: 'flac' } };
+
+function where(k: KeySpec) {
+  const types = k.types ? ` (${k.types.join(' and ')} sources)` : '';
+  if (k.scope === 'general') return '[general] only';
+  if (k.scope === 'source') return `source sections${types}`;
+  return `[general] or a source section${types}`;
+}
+
+function constraint(k: KeySpec) {
+  if (k.type === 'enum') return `one of ${k.values?.join('|')}`;
+  if (k.type === 'port') return 'port';
+  if (k.type === 'boolean') return 'true|false';
+  const range = k.min !== undefined && k.max !== undefined ? ` ${k.min}…${k.max}` : k.min !== undefined ? ` ≥ ${k.min}` : k.max !== undefined ? ` ≤ ${k.max}` : '';
+  return `${k.type}${range}`;
+}
+
+function comment(k: KeySpec) {
+  const extras = [constraint(k), where(k)];
+  if (k.env) extras.push(`env ${k.env}`);
+  if (k.required) extras.push('required');
+  return `; ${k.key}: ${k.doc.replace(/\s+/g, ' ')} [${extras.join('; ')}]`;
+}
+
+const shown = (k: KeySpec) => (k.default === undefined ? '' : String(k.default));
+
+/**
+ * config.example.ini: [general] with every general/inherited key commented out at its default, then a
+ * stream and a soundcard example with their source-only keys. Uncommenting a line changes nothing.
+ */
+export function renderExampleIni(keys: readonly KeySpec[]): string {
+  const out: string[] = [
+    '; ISR configuration: copy to config.ini (cp config.example.ini config.ini) and edit the sources.',
+    '; One file for every service. [general] holds the defaults; every other section is a source',
+    '; (type = stream or type = soundcard) and may override the keys marked "or a source section".',
+    '; Each key is listed, commented out, at its default; unknown keys are errors.',
+    '; GENERATED from packages/runtime/src/config/keys by `node scripts/gen-config-docs.mjs --write`.',
+    '',
+    '[general]',
+  ];
+  for (const k of keys) {
+    if (k.scope === 'source') continue;
+    out.push(comment(k), `;${k.key} = ${shown(k)}`, '');
+  }
+  for (const ex of [EXAMPLE_STREAM, EXAMPLE_SOUNDCARD]) {
+    out.push(
+      ex.type === 'stream'
+        ? '; A stream source: an Icecast/HTTP URL (MP3, AAC, Ogg Vorbis/Opus, FLAC), recorded as received.'
+        : '; A soundcard source: through the dsnoop device `shared_mic` of asound.conf, so darkice can share the card.',
+      `[${ex.name}]`,
+    );
+    for (const k of keys) {
+      if (k.scope !== 'source' || (k.types && !k.types.includes(ex.type))) continue;
+      const value = k.key === 'type' ? ex.type : ex.set[k.key];
+      out.push(comment(k), value === undefined ? `;${k.key} = ${shown(k)}` : `${k.key} = ${value}`);
+    }
+    for (const [key, value] of Object.entries(ex.set)) {
+      const k = keys.find((s) => s.key === key);
+      if (k && k.scope !== 'source') out.push(`${key} = ${value}`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * The README table (between the config-keys markers).
+ */
+export function renderReadmeTable(keys: readonly KeySpec[]): string {
+  const rows = ['| key | default | type | where | env | meaning |', '|---|---|---|---|---|---|'];
+  for (const k of keys) {
+    const def = k.default === undefined ? (k.required ? '(required)' : '') : k.default === '' ? '(empty)' : `\`${k.default}\``;
+    rows.push(`| \`${k.key}\` | ${cell(def)} | ${cell(constraint(k))} | ${cell(where(k))} | ${k.env ? `\`${k.env}\`` : ''} | ${cell(k.doc)} |`);
+  }
+  return rows.join('\n');
+}
+
+/**
+ * The README with the table between the markers replaced.
+ */
+export function spliceReadme(readme: string, keys: readonly KeySpec[]): string {
+  const m = README_BEGIN.exec(readme);
+  const end = readme.indexOf(README_END);
+  if (!m || end < m.index) throw new Error(`README.md lacks the markers ${README_BEGIN} … ${README_END}`);
+  const start = m.index + m[0].length;
+  return `${readme.slice(0, start)}\n${renderReadmeTable(keys)}\n${readme.slice(end)}`;
+}

@@ -1,0 +1,50 @@
+// config.example.ini and the README key table document every key of allKeys, at its default.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { allKeys, parseConfig } from '@isr/runtime';
+import { repoRoot } from '@isr/testkit';
+import { renderExampleIni, renderReadmeTable, spliceReadme } from '../../scripts/config-docs.ts';
+
+const FIX = 'the key table changed: run `node scripts/gen-config-docs.mjs --write` and commit config.example.ini and README.md';
+const example = readFileSync(join(repoRoot, 'config.example.ini'), 'utf8');
+const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+
+test('config.example.ini is the one generated from allKeys', () => {
+  assert.equal(example, renderExampleIni(allKeys), FIX);
+});
+
+test('the README key table is the one generated from allKeys', () => {
+  assert.equal(readme, spliceReadme(readme, allKeys), FIX);
+  assert.ok(readme.includes(renderReadmeTable(allKeys)));
+});
+
+test('every key appears in config.example.ini with its default and a comment, and in the README', () => {
+  for (const k of allKeys) {
+    const line = new RegExp(`^;?${k.key} = (.*)$`, 'm').exec(example);
+    assert.ok(line, `config.example.ini lacks ${k.key}. ${FIX}`);
+    if (k.default !== undefined && line[0].startsWith(';')) assert.equal(line[1], String(k.default), `${k.key} default`);
+    assert.match(example, new RegExp(`^; ${k.key}: \\S`, 'm'), `${k.key} has a comment`);
+    assert.ok(readme.includes(`| \`${k.key}\` |`), `README lacks ${k.key}. ${FIX}`);
+  }
+});
+
+test('config.example.ini loads as it is, with a stream and a soundcard (shared_mic) example', () => {
+  const cfg = parseConfig(example, { service: 'segmenter', file: 'config.example.ini', env: {}, cwd: '/srv/isr' });
+  assert.equal(cfg.general.output_directory, '/srv/isr/recordings');
+  const byName = Object.fromEntries(cfg.sources.map((s) => [s.type, s]));
+  assert.match(String(byName.stream?.settings.url), /^https?:\/\//);
+  assert.equal(byName.soundcard?.settings.device, 'shared_mic');
+});
+
+test('uncommenting every default changes nothing: the documented defaults are the real ones', () => {
+  const base = parseConfig(example, { service: 'web', file: 'a.ini', env: {}, cwd: '/srv' });
+  // a key without a default (shown empty) stays commented unless empty text is a value of its type
+  const types = new Map(allKeys.map((k) => [k.key, k.type]));
+  const uncommented = example.replace(/^;(\w+) = (.*)$/gm, (line, key: string, value: string) => (value !== '' || types.get(key) === 'string' ? `${key} = ${value}` : line));
+  assert.notEqual(uncommented, example);
+  const full = parseConfig(uncommented, { service: 'web', file: 'b.ini', env: {}, cwd: '/srv' });
+  assert.deepEqual(full.general, base.general);
+  assert.deepEqual(full.sources, base.sources);
+});
