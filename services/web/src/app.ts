@@ -1,0 +1,74 @@
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { AnalysisStore } from './analysis-store.ts';
+import type { Credentials } from './auth.ts';
+import { WebError } from './errors.ts';
+import type { FileIndex } from './file-index.ts';
+import { registerApiRoutes } from './routes-api.ts';
+import { registerMediaRoutes } from './routes-media.ts';
+import type { SseHub } from './sse-hub.ts';
+import type { StatusBoard } from './status-board.ts';
+import type { WebMetrics } from './web-metrics.ts';
+
+export interface WebDeps {
+  /** Real path of the recordings root. */
+  root: string;
+  index: FileIndex;
+  board: StatusBoard;
+  hub: SseHub;
+  analysis: AnalysisStore;
+  log: Logger;
+  registry: Registry;
+  metrics: WebMetrics;
+  credentials: Credentials;
+  clipMaxMinutes: number;
+  /** Seed's --threshold: the default loudness threshold passed to the analyzer when the page gives none. */
+  threshold: number | null;
+  /** Directory holding the bundled page (index.html, app.js, app.css). */
+  publicDir: string;
+  now: () => number;
+  health: () => { ok: boolean; detail?: Record<string, unknown> };
+}
+
+/** The whole HTTP app, without listening: tests use inject(), main.ts listens. */
+export async function buildApp(d: WebDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: d.log as unknown as FastifyBaseLogger, disableRequestLogging: true, maxParamLength: 4096, return503OnClosing: true, forceCloseConnections: true });
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof WebError) {
+      if (err.status === 400 || err.status === 403 || err.status === 404) d.metrics.rejected.inc({ code: err.code });
+      req.log.info({ code: err.code, url: req.url }, err.message);
+      return reply.code(err.status).type('application/json').send({ error: err.message, code: err.code });
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status < 500) return reply.code(status).send({ error: (err as Error).message, code: (err as { code?: string }).code ?? 'ISR_WEB_BAD_REQUEST' });
+    req.log.error({ err, url: req.url }, 'request failed');
+    return reply.code(500).send({ error: 'internal error', code: 'ISR_WEB_INTERNAL' });
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    d.metrics.requests.observe({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      reply.header('content-security-policy', "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'");
+    }
+    return payload;
+  });
+
+  await app.register(fastifyStatic, { root: d.publicDir, prefix: '/', index: ['index.html'], wildcard: false, cacheControl: true, maxAge: 0 });
+  registerMediaRoutes(app, d);
+  registerApiRoutes(app, d);
+
+  app.get('/metrics', async (_req, reply) => {
+    d.metrics.recordings.set(d.index.size);
+    return reply.type(d.registry.contentType).send(await d.registry.metrics());
+  });
+  app.get('/healthz', async (_req, reply) => {
+    const h = d.health();
+    return reply.code(h.ok ? 200 : 503).send({ ok: h.ok, recordings: d.index.size, ...h.detail });
+  });
+  return app;
+}

@@ -1,0 +1,135 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Buckets, parseJson, StreamNames, Subjects, SubjectRoots, type AnalysisDoneEvent, type LiveLevel, type SegmentClosedEvent, type SegmentOpenedEvent, type SourceStatus } from '@isr/contract';
+import type { Bus } from '@isr/runtime';
+import { DeliverPolicy } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { summaryOf } from './analysis-view.ts';
+import type { AnalysisStore } from './analysis-store.ts';
+import type { FileIndex, Recording } from './file-index.ts';
+import { SseEvents, type SseHub } from './sse-hub.ts';
+import type { StatusBoard } from './status-board.ts';
+
+export interface FeedDeps {
+  bus: Bus;
+  root: string;
+  index: FileIndex;
+  board: StatusBoard;
+  hub: SseHub;
+  analysis: AnalysisStore;
+  log: Logger;
+  onEvent?: (kind: string) => void;
+}
+
+function fromOpened(e: SegmentOpenedEvent): Partial<Recording> & Pick<Recording, 'path'> {
+  return {
+    path: e.path,
+    source: e.source,
+    start: e.startLocal || e.start,
+    startMs: Date.parse(e.start),
+    durationSeconds: null,
+    codec: e.codec,
+    container: e.container,
+    sampleRate: e.sampleRate,
+    channels: e.channels,
+    gaps: e.gaps.length,
+  };
+}
+
+/**
+ * Keeps the index and the pages current from the bus: an ordered consumer over ISR_EVENTS from the start
+ * of the stream (segment opened/closed, analysis done), a KV watch on isr_status and the isr.level.* feed.
+ * Returns a stop function.
+ */
+export async function startBusFeed(d: FeedDeps): Promise<{ ready: Promise<void>; stop(): Promise<void> }> {
+  const consumer = await d.bus.js.consumers.get(StreamNames.events, {
+    filter_subjects: [Subjects.segmentOpenedAll, Subjects.segmentClosedAll, Subjects.analysisDoneAll],
+    deliver_policy: DeliverPolicy.All,
+  });
+  const messages = await consumer.consume();
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((r) => (markReady = r));
+  const info = await consumer.info(true).catch(() => null);
+  let pending = info?.num_pending ?? 0;
+  if (pending === 0) markReady();
+
+  const exists = (rel: string) => stat(join(d.root, rel)).then((s) => s, () => null);
+  void (async () => {
+    for await (const m of messages) {
+      try {
+        if (m.subject.startsWith(SubjectRoots.segmentOpened + '.')) {
+          const e = parseJson<SegmentOpenedEvent>(m.data, m.subject);
+          const st = await exists(e.path);
+          if (st) {
+            const rec = d.index.upsert({ ...fromOpened(e), bytes: st.size, recording: true });
+            d.hub.send(SseEvents.fileOpened, rec);
+          }
+        } else if (m.subject.startsWith(SubjectRoots.segmentClosed + '.')) {
+          const e = parseJson<SegmentClosedEvent>(m.data, m.subject);
+          const st = await exists(e.path);
+          if (st) {
+            const rec = d.index.upsert({ ...fromOpened(e), durationSeconds: e.durationSeconds, bytes: st.size, recording: false });
+            d.hub.send(SseEvents.fileClosed, rec);
+          } else d.index.remove(e.path);
+        } else if (m.subject.startsWith(SubjectRoots.analysisDone + '.')) {
+          const e = parseJson<AnalysisDoneEvent>(m.data, m.subject);
+          const rec = d.index.get(e.path);
+          if (rec) {
+            const a = await d.analysis.get(e.path, join(d.root, e.path));
+            if (a) rec.analysis = summaryOf(a);
+          }
+          d.hub.send(SseEvents.analysis, { path: e.path, ok: e.ok, error: e.error ?? null, summary: rec?.analysis ?? null });
+        }
+        d.onEvent?.(m.subject.split('.').slice(0, 3).join('.'));
+      } catch (err) {
+        d.log.warn({ err, subject: m.subject }, 'ignored a malformed ISR_EVENTS message');
+      }
+      if (pending > 0 && m.info.pending === 0) {
+        pending = 0;
+        markReady();
+      }
+    }
+  })();
+
+  const watch = await d.bus.kv.status.watch();
+  void (async () => {
+    for await (const e of watch) {
+      try {
+        if (e.operation === 'PUT' && e.value.length > 0) {
+          const s = parseJson<SourceStatus>(e.value, `KV ${Buckets.status} ${e.key}`);
+          d.board.setStatus(s);
+          const file = s.recorder?.file;
+          if (file) {
+            const rec = d.index.get(file);
+            if (rec && s.recorder) rec.bytes = Math.max(rec.bytes, s.recorder.bytes);
+          }
+        } else d.board.deleteStatus(e.key);
+        d.hub.send(SseEvents.status, d.board.view(e.key));
+      } catch (err) {
+        d.log.warn({ err, key: e.key }, 'ignored a malformed isr_status entry');
+      }
+    }
+  })();
+
+  const levels = d.bus.nc.subscribe(Subjects.levelAll, {
+    callback: (err, m) => {
+      if (err) return;
+      try {
+        const l = parseJson<LiveLevel>(m.data, m.subject);
+        d.board.setLevel(l);
+        d.hub.send(SseEvents.level, l);
+      } catch (e) {
+        d.log.debug({ err: e }, 'ignored a malformed level message');
+      }
+    },
+  });
+
+  return {
+    ready,
+    async stop() {
+      levels.unsubscribe();
+      watch.stop();
+      await messages.close().catch(() => {});
+    },
+  };
+}

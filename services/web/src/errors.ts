@@ -1,0 +1,32 @@
+import { IsrError } from '@isr/contract';
+
+/** A request the web service refuses, with the HTTP status it maps to and a stable code. */
+export class WebError extends IsrError {
+  readonly status: number;
+  constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.status = status;
+  }
+}
+
+/** Every code the web service answers with, and its HTTP status (a test checks they are unique). */
+export const WebErrorCodes = {
+  badPath: ['ISR_WEB_BAD_PATH', 400],
+  outsideRoot: ['ISR_WEB_OUTSIDE_ROOT', 403],
+  notFound: ['ISR_WEB_NOT_FOUND', 404],
+  badQuery: ['ISR_WEB_BAD_QUERY', 400],
+  recording: ['ISR_WEB_FILE_RECORDING', 409],
+  unauthorized: ['ISR_WEB_UNAUTHORIZED', 401],
+  deleteDisabled: ['ISR_WEB_DELETE_DISABLED', 403],
+  clipTooLong: ['ISR_WEB_CLIP_TOO_LONG', 400],
+  clipEmpty: ['ISR_WEB_CLIP_EMPTY', 404],
+  clipUnsupported: ['ISR_WEB_CLIP_UNSUPPORTED', 422],
+  analyzerDown: ['ISR_WEB_ANALYZER_UNAVAILABLE', 503],
+} as const satisfies Record<string, readonly [string, number]>;
+
+export type WebErrorKind = keyof typeof WebErrorCodes;
+
+export function webError(kind: WebErrorKind, message: string, cause?: unknown): WebError {
+  const [code, status] = WebErrorCodes[kind];
+  return new WebError(code, status, message, cause === undefined ? undefined : { cause });
+}

@@ -1,0 +1,71 @@
+import { statfs } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { WebDeps } from './app.ts';
+import { sectionsOf, summaryOf, waveformOf } from './analysis-view.ts';
+import { deleteEnabled } from './auth.ts';
+import { webError } from './errors.ts';
+import type { Recording } from './file-index.ts';
+import { parseInstant, parseIntParam, parseNumberParam, parseSource } from './query.ts';
+import { resolveInRoot } from './resolve-file.ts';
+import { estimateStorage } from './storage-estimate.ts';
+
+/** /api/files, /api/analyze, /api/status, /api/events, /api/storage, /api/info. */
+export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
+  const view = (r: Recording): Recording => {
+    const live = d.board.isRecording(r.source, r.path);
+    const recording = live ?? r.recording;
+    return recording === r.recording ? r : { ...r, recording, ...(recording ? { durationSeconds: null } : {}) };
+  };
+
+  app.get('/api/files', async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    const page = d.index.query(
+      {
+        source: parseSource(q.source),
+        fromMs: parseInstant(q.from, 'from'),
+        toMs: parseInstant(q.to, 'to'),
+        offset: parseIntParam(q.offset, 'offset', 0, 0, 10_000_000),
+        limit: parseIntParam(q.limit, 'limit', 100, 1, 1000),
+      },
+      d.now(),
+    );
+    return { ...page, files: page.files.map(view), sources: d.index.sources() };
+  });
+
+  app.get('/api/info', async () => ({ deleteEnabled: deleteEnabled(d.credentials), clipMaxMinutes: d.clipMaxMinutes, threshold: d.threshold }));
+
+  app.get('/api/analyze', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (!q.file) throw webError('badQuery', 'file is required');
+    const f = await resolveInRoot(d.root, q.file);
+    const rec = d.index.get(f.rel);
+    const startMs = rec?.startMs ?? 0;
+    const threshold = parseNumberParam(q.threshold, 'threshold');
+    const answer = (record: NonNullable<Awaited<ReturnType<typeof d.analysis.get>>>) => {
+      if (rec) rec.analysis = summaryOf(record);
+      return { path: f.rel, start: rec?.start ?? null, summary: summaryOf(record), sections: sectionsOf(record, startMs), waveform: waveformOf(record), analysis: record };
+    };
+    if (threshold === undefined) {
+      const known = await d.analysis.get(f.rel, f.abs);
+      if (known) return answer(known);
+    }
+    const outcome = await d.analysis.request(f.rel, threshold ?? d.threshold ?? undefined);
+    if (outcome.kind === 'done') return answer(outcome.record);
+    if (outcome.kind === 'pending') return reply.code(202).send({ path: f.rel, pending: true, message: 'analysis requested; an "analysis" event on /api/events announces the result' });
+    return reply.code(422).send({ path: f.rel, error: outcome.error, code: outcome.code });
+  });
+
+  app.get('/api/status', async () => d.board.snapshot());
+
+  app.get('/api/events', async (req, reply) => {
+    reply.hijack();
+    d.hub.add(reply.raw, d.board.snapshot());
+    req.raw.on('close', () => reply.raw.end());
+  });
+
+  app.get('/api/storage', async () => {
+    const s = await statfs(d.root);
+    return estimateStorage(d.index.all(), { totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize }, d.now());
+  });
+}
+

@@ -1,0 +1,76 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { contentDisposition, contentTypeOf, extensionOf } from './content-type.ts';
+import { parseRange } from './range.ts';
+import type { ResolvedFile } from './resolve-file.ts';
+import { readHead } from './scan.ts';
+import { parseWavHeader, patchWavHeader, wavFramesOnDisk } from './wav-header.ts';
+
+/**
+ * What is served for a file: its bytes, except that a WAV whose header sizes do not match what is on disk
+ * (a file being recorded, or one a crash left open) is served with a header patched to the current length
+ * (whole frames only), so a browser plays and seeks it up to its current end.
+ */
+interface Representation {
+  size: number;
+  /** Bytes to serve in place of the file's first prefix.length bytes. */
+  prefix: Buffer | null;
+}
+
+async function representationOf(f: ResolvedFile): Promise<Representation> {
+  if (extensionOf(f.rel) !== 'wav') return { size: f.stat.size, prefix: null };
+  const head = await readHead(f.abs, 4096);
+  const info = parseWavHeader(head);
+  if (!info) return { size: f.stat.size, prefix: null };
+  const dataBytes = wavFramesOnDisk(info, f.stat.size) * info.blockAlign;
+  if (info.declaredDataBytes === dataBytes && info.dataOffset + dataBytes === f.stat.size) return { size: f.stat.size, prefix: null };
+  return { size: info.dataOffset + dataBytes, prefix: patchWavHeader(head, info, f.stat.size) };
+}
+
+function bodyOf(f: ResolvedFile, rep: Representation, start: number, end: number): Readable {
+  const prefix = rep.prefix;
+  if (!prefix || start >= prefix.length) return createReadStream(f.abs, { start, end, highWaterMark: 256 * 1024 });
+  return Readable.from(
+    (async function* () {
+      yield prefix.subarray(start, Math.min(end + 1, prefix.length));
+      if (end >= prefix.length) yield* createReadStream(f.abs, { start: prefix.length, end, highWaterMark: 256 * 1024 });
+    })(),
+  );
+}
+
+export function etagOf(f: ResolvedFile, size: number): string {
+  return `"${f.stat.ino.toString(36)}-${size.toString(36)}-${Math.floor(f.stat.mtimeMs).toString(36)}"`;
+}
+
+/** Sends a recording with single-range support (206/416), ETag/Last-Modified, conditional GET and HEAD. */
+export async function serveFile(req: FastifyRequest, reply: FastifyReply, f: ResolvedFile, disposition: 'inline' | 'attachment', onBytes: (n: number) => void): Promise<FastifyReply> {
+  const rep = await representationOf(f);
+  const etag = etagOf(f, rep.size);
+  reply.header('accept-ranges', 'bytes');
+  reply.header('etag', etag);
+  reply.header('last-modified', f.stat.mtime.toUTCString());
+  reply.header('cache-control', 'no-cache');
+  reply.header('content-type', contentTypeOf(f.rel));
+  reply.header('content-disposition', contentDisposition(disposition, f.rel));
+  reply.header('x-content-type-options', 'nosniff');
+
+  const inm = req.headers['if-none-match'];
+  if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();
+
+  let rangeHeader = req.headers.range;
+  const ifRange = req.headers['if-range'];
+  if (rangeHeader && ifRange && ifRange !== etag && ifRange !== f.stat.mtime.toUTCString()) rangeHeader = undefined;
+  const range = parseRange(rangeHeader, rep.size);
+  if (range.kind === 'unsatisfiable') {
+    reply.removeHeader('content-disposition');
+    return reply.code(416).header('content-range', `bytes */${rep.size}`).header('content-type', 'text/plain; charset=utf-8').send(`range not satisfiable: the file has ${rep.size} bytes\n`);
+  }
+  const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, rep.size - 1];
+  const length = end - start + 1;
+  if (range.kind === 'partial') reply.code(206).header('content-range', `bytes ${start}-${end}/${rep.size}`);
+  reply.header('content-length', String(Math.max(0, length)));
+  if (req.method === 'HEAD' || length <= 0) return reply.send();
+  onBytes(length);
+  return reply.send(bodyOf(f, rep, start, end));
+}

@@ -1,0 +1,51 @@
+import { mkdir, realpath } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunningService, ServiceContext } from '@isr/runtime';
+import { buildApp } from './app.ts';
+import { busAnalysisStore } from './analysis-store.ts';
+import { startBusFeed } from './bus-feed.ts';
+import { FileIndex } from './file-index.ts';
+import { scanRecordings } from './scan.ts';
+import { SseHub } from './sse-hub.ts';
+import { StatusBoard } from './status-board.ts';
+import { webMetrics } from './web-metrics.ts';
+import type { WebOptions } from './web-options.ts';
+
+/** Where the bundled page is: dist/public next to this module (built by `npm run build -w @isr/web`). */
+export const defaultPublicDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'public');
+
+/** Scan, follow the bus, listen. */
+export async function startWeb(ctx: ServiceContext, o: WebOptions, publicDir = defaultPublicDir): Promise<RunningService> {
+  await mkdir(o.root, { recursive: true });
+  const root = await realpath(o.root);
+  const metrics = webMetrics(ctx.registry);
+  const index = new FileIndex();
+  const board = new StatusBoard();
+  const hub = new SseHub((n) => metrics.sseClients.set(n));
+  const analysis = busAnalysisStore({ nc: ctx.bus.nc, kv: ctx.bus.kv.analysis, waitMs: o.analyzeWaitMs });
+  const scanned = await scanRecordings(root, index);
+  ctx.log.info({ root, recordings: scanned }, 'scanned the recordings directory');
+  const feed = await startBusFeed({ bus: ctx.bus, root, index, board, hub, analysis, log: ctx.log, onEvent: (kind) => metrics.events.inc({ kind }) });
+  let caughtUp = false;
+  void feed.ready.then(() => {
+    caughtUp = true;
+    ctx.log.info({ recordings: index.size }, 'index caught up with ISR_EVENTS');
+  });
+  const app = await buildApp({
+    root, index, board, hub, analysis, log: ctx.log, registry: ctx.registry, metrics,
+    credentials: o.credentials, clipMaxMinutes: o.clipMaxMinutes, threshold: o.threshold, publicDir, now: () => Date.now(),
+    health: () => ({ ok: !ctx.bus.nc.isClosed(), detail: { nats: !ctx.bus.nc.isClosed(), indexCaughtUp: caughtUp } }),
+  });
+  await app.listen({ port: o.port, host: o.host });
+  const addr = app.server.address();
+  ctx.log.info({ port: typeof addr === 'object' && addr ? addr.port : o.port, root }, 'web archive listening');
+  return {
+    health: () => ({ ok: !ctx.bus.nc.isClosed() }),
+    async close() {
+      hub.close();
+      await app.close();
+      await feed.stop();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { LiveLevel, SourceStatus } from '@isr/contract';
+
+/** What /api/status says about one source. */
+export interface SourceView {
+  source: string;
+  /** recording | reconnecting | connecting | error | stopped | idle | unknown. */
+  state: string;
+  message: string | null;
+  /** Relative path of the file being written, or null. */
+  file: string | null;
+  since: string | null;
+  bytes: number | null;
+  lastChunk: string | null;
+  title: string | null;
+  level: LiveLevel | null;
+  updated: string | null;
+}
+
+/** Live state per source, fed by the KV isr_status watch and the isr.level.<source> subscription. Pure. */
+export class StatusBoard {
+  private readonly status = new Map<string, SourceStatus>();
+  private readonly levels = new Map<string, LiveLevel>();
+
+  setStatus(s: SourceStatus): void {
+    this.status.set(s.source, s);
+  }
+
+  deleteStatus(source: string): void {
+    this.status.delete(source);
+  }
+
+  setLevel(l: LiveLevel): void {
+    this.levels.set(l.source, l);
+  }
+
+  statusOf(source: string): SourceStatus | undefined {
+    return this.status.get(source);
+  }
+
+  /** Is this file being written? The recorder's status wins; null when the recorder never reported. */
+  isRecording(source: string, path: string): boolean | null {
+    const r = this.status.get(source)?.recorder;
+    if (!r) return null;
+    return r.state === 'recording' && r.file === path;
+  }
+
+  view(source: string): SourceView {
+    const s = this.status.get(source);
+    const c = s?.capture;
+    const r = s?.recorder;
+    // The capture's trouble (reconnecting/error) is what a user needs to see first; else the recorder's state.
+    const state = c && c.state !== 'recording' ? c.state : r?.state ?? c?.state ?? 'unknown';
+    return {
+      source,
+      state,
+      message: c?.message ?? r?.message ?? null,
+      file: r?.file ?? null,
+      since: r?.since ?? c?.since ?? null,
+      bytes: r?.bytes ?? null,
+      lastChunk: r?.lastChunk ?? c?.lastChunk ?? null,
+      title: c?.title ?? null,
+      level: this.levels.get(source) ?? null,
+      updated: [c?.updated, r?.updated].filter((x): x is string => Boolean(x)).sort().pop() ?? null,
+    };
+  }
+
+  sources(): string[] {
+    return [...new Set([...this.status.keys(), ...this.levels.keys()])].sort();
+  }
+
+  /** Seed-compatible `{"active": [...]}` plus per-source state. */
+  snapshot(): { active: { source: string; file: string | null; since: string | null; bytes: number | null }[]; sources: SourceView[] } {
+    const sources = this.sources().map((s) => this.view(s));
+    const active = sources.filter((v) => this.status.get(v.source)?.recorder?.state === 'recording').map((v) => ({ source: v.source, file: v.file, since: v.since, bytes: v.bytes }));
+    return { active, sources };
+  }
+}

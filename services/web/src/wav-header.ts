@@ -1,0 +1,81 @@
+/** What web needs from a WAV header: the PCM format and where the sample data starts. Pure. */
+export interface WavInfo {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  /** Bytes per sample frame (all channels). */
+  blockAlign: number;
+  /** Byte offset of the first sample (just after the `data` chunk header). */
+  dataOffset: number;
+  /** The data chunk size the header claims (may be stale or 0/0xFFFFFFFF while recording). */
+  declaredDataBytes: number;
+}
+
+/** Parses the RIFF/WAVE header from the first bytes of a file (64 KiB is plenty); null when not a WAV. */
+export function parseWavHeader(head: Uint8Array): WavInfo | null {
+  const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (b.length < 12 || b.toString('latin1', 0, 4) !== 'RIFF' || b.toString('latin1', 8, 12) !== 'WAVE') return null;
+  let pos = 12;
+  let fmt: Omit<WavInfo, 'dataOffset' | 'declaredDataBytes'> | null = null;
+  while (pos + 8 <= b.length) {
+    const id = b.toString('latin1', pos, pos + 4);
+    const size = b.readUInt32LE(pos + 4);
+    if (id === 'fmt ' && pos + 24 <= b.length) {
+      fmt = { channels: b.readUInt16LE(pos + 10), sampleRate: b.readUInt32LE(pos + 12), blockAlign: b.readUInt16LE(pos + 20), bitsPerSample: b.readUInt16LE(pos + 22) };
+    } else if (id === 'data') {
+      if (!fmt || fmt.blockAlign === 0 || fmt.sampleRate === 0) return null;
+      return { ...fmt, dataOffset: pos + 8, declaredDataBytes: size };
+    }
+    pos += 8 + size + (size & 1);
+  }
+  return null;
+}
+
+/** Whole sample frames of data in a file of `fileSize` bytes. */
+export function wavFramesOnDisk(info: WavInfo, fileSize: number): number {
+  return Math.max(0, Math.floor((fileSize - info.dataOffset) / info.blockAlign));
+}
+
+/**
+ * A copy of the header bytes (0 … dataOffset) with the RIFF and data sizes set for a file that is now
+ * `fileSize` bytes long, so a browser plays a WAV that is still being written up to its current end.
+ */
+export function patchWavHeader(head: Uint8Array, info: WavInfo, fileSize: number): Buffer {
+  const out = Buffer.from(head.subarray(0, info.dataOffset));
+  const dataBytes = wavFramesOnDisk(info, fileSize) * info.blockAlign;
+  out.writeUInt32LE(Math.min(0xffffffff, info.dataOffset + dataBytes - 8), 4);
+  out.writeUInt32LE(Math.min(0xffffffff, dataBytes), info.dataOffset - 4);
+  return out;
+}
+
+/** A canonical 44-byte PCM WAV header for `frames` frames. */
+export function buildWavHeader(opts: { sampleRate: number; channels: number; bitsPerSample: number; frames: number }): Buffer {
+  const blockAlign = (opts.channels * opts.bitsPerSample) / 8;
+  const dataBytes = opts.frames * blockAlign;
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'latin1');
+  h.writeUInt32LE(36 + dataBytes, 4);
+  h.write('WAVE', 8, 'latin1');
+  h.write('fmt ', 12, 'latin1');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(opts.channels, 22);
+  h.writeUInt32LE(opts.sampleRate, 24);
+  h.writeUInt32LE(opts.sampleRate * blockAlign, 28);
+  h.writeUInt16LE(blockAlign, 32);
+  h.writeUInt16LE(opts.bitsPerSample, 34);
+  h.write('data', 36, 'latin1');
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}
+
+/** FLAC STREAMINFO: sample rate, channels and total samples (0 = unknown), or null when not FLAC. */
+export function parseFlacStreamInfo(head: Uint8Array): { sampleRate: number; channels: number; totalSamples: number } | null {
+  const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (b.length < 42 || b.toString('latin1', 0, 4) !== 'fLaC' || (b[4]! & 0x7f) !== 0) return null;
+  const si = 8;
+  const sampleRate = (b[si + 10]! << 12) | (b[si + 11]! << 4) | (b[si + 12]! >> 4);
+  const channels = ((b[si + 12]! >> 1) & 0x7) + 1;
+  const totalSamples = (b[si + 13]! & 0x0f) * 2 ** 32 + b.readUInt32BE(si + 14);
+  return { sampleRate, channels, totalSamples };
+}

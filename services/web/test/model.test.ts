@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sectionsOf, summaryOf, waveformOf } from '../src/analysis-view.ts';
+import { authorized, deleteEnabled } from '../src/auth.ts';
+import { attachmentName, contentTypeOf } from '../src/content-type.ts';
+import { FileIndex, type Recording } from '../src/file-index.ts';
+import { isoWithOffset, timeFromFileName } from '../src/file-name-time.ts';
+import { estimateStorage } from '../src/storage-estimate.ts';
+import { parseWebArgs, WebArgsError } from '../src/web-options.ts';
+import { buildWavHeader, parseFlacStreamInfo, parseWavHeader, patchWavHeader, wavFramesOnDisk } from '../src/wav-header.ts';
+
+const rec = (path: string, startMs: number, extra: Partial<Recording> = {}): Recording => ({
+  path, source: path.split('/')[0]!, start: new Date(startMs).toISOString(), startMs, durationSeconds: 60, bytes: 1000, codec: 'pcm_s16le', container: 'wav', sampleRate: 48000, channels: 2, recording: false, gaps: 0, analysis: null, ...extra,
+});
+
+test('file index: newest first, filters by source and time overlap, paginates', () => {
+  const ix = new FileIndex();
+  const t0 = Date.parse('2026-11-24T00:00:00Z');
+  for (let i = 0; i < 10; i++) ix.upsert(rec(`${i % 2 ? 'b' : 'a'}/f${i}.wav`, t0 + i * 60_000));
+  const all = ix.query({ offset: 0, limit: 3 }, t0);
+  assert.equal(all.total, 10);
+  assert.deepEqual(all.files.map((f) => f.path), ['b/f9.wav', 'a/f8.wav', 'b/f7.wav']);
+  assert.deepEqual(ix.query({ source: 'a', offset: 1, limit: 2 }, t0).files.map((f) => f.path), ['a/f6.wav', 'a/f4.wav']);
+  // [t0+150 s, t0+300 s) overlaps files starting at 120 s (ends 180 s) … 240 s.
+  assert.deepEqual(ix.query({ fromMs: t0 + 150_000, toMs: t0 + 300_000, offset: 0, limit: 10 }, t0).files.map((f) => f.path), ['a/f4.wav', 'b/f3.wav', 'a/f2.wav']);
+  ix.upsert({ path: 'a/f8.wav', durationSeconds: null, recording: true });
+  assert.equal(ix.get('a/f8.wav')!.recording, true);
+  assert.ok(ix.remove('a/f8.wav'));
+  assert.equal(ix.query({ offset: 0, limit: 100 }, t0).total, 9);
+  assert.deepEqual(ix.sources(), ['a', 'b']);
+});
+
+test('file name times keep their UTC offset', () => {
+  assert.deepEqual(timeFromFileName('2026-11-24_05-00-00+0100.wav'), { ms: Date.parse('2026-11-24T04:00:00Z'), iso: '2026-11-24T05:00:00.000+01:00' });
+  assert.equal(timeFromFileName('2026-03-29_02-30-00Z.wav')!.iso, '2026-03-29T02:30:00.000+00:00');
+  assert.equal(timeFromFileName('recording.wav'), null);
+  assert.equal(isoWithOffset(Date.parse('2026-11-24T04:00:00Z'), 60), '2026-11-24T05:00:00.000+01:00');
+});
+
+test('WAV header: parse, frames on disk, patch a growing file, build', () => {
+  const h = buildWavHeader({ sampleRate: 48000, channels: 2, bitsPerSample: 16, frames: 0 });
+  const info = parseWavHeader(h)!;
+  assert.deepEqual(info, { sampleRate: 48000, channels: 2, bitsPerSample: 16, blockAlign: 4, dataOffset: 44, declaredDataBytes: 0 });
+  assert.equal(wavFramesOnDisk(info, 44 + 4002), 1000);
+  const p = patchWavHeader(h, info, 44 + 4002);
+  assert.equal(p.readUInt32LE(40), 4000);
+  assert.equal(p.readUInt32LE(4), 36 + 4000);
+  assert.equal(parseWavHeader(Buffer.from('not a wav file at all')), null);
+  assert.equal(parseFlacStreamInfo(h), null);
+});
+
+test('auth: token and basic credentials; nothing configured disables delete', () => {
+  assert.equal(deleteEnabled({}), false);
+  assert.equal(authorized('Bearer x', {}), false);
+  assert.equal(authorized('Bearer s3cret', { token: 's3cret' }), true);
+  assert.equal(authorized('Bearer s3cre', { token: 's3cret' }), false);
+  const basic = `Basic ${Buffer.from('ann:pw:with:colons').toString('base64')}`;
+  assert.equal(authorized(basic, { user: 'ann', password: 'pw:with:colons' }), true);
+  assert.equal(authorized(basic, { user: 'ann', password: 'pw' }), false);
+  assert.equal(authorized('Basic !!!', { user: 'ann', password: 'pw' }), false);
+});
+
+test('analysis view: sections in seconds or ISO, waveform v2, summary', () => {
+  const start = Date.parse('2026-11-24T12:00:00Z');
+  const a = { path: 'a/x.wav', source: 'a', analyzedAt: '', rmsDbfs: -20, peakDbfs: -1, loudSections: [{ start: 5, end: 9 }, { start: '2026-11-24T12:00:01Z', duration: 2 }], waveform: { version: 2, channels: 1, sample_rate: 48000, samples_per_pixel: 480, bits: 8, length: 2, data: [-10, 10, -5, 5] } };
+  assert.deepEqual(sectionsOf(a, start), [{ start: 1, end: 3 }, { start: 5, end: 9 }]);
+  assert.equal(waveformOf(a)!.length, 2);
+  assert.deepEqual(summaryOf(a), { rmsDbfs: -20, peakDbfs: -1, lufs: null, loudSections: 2, error: null });
+  assert.equal(waveformOf({ path: '', source: '', analyzedAt: '' }), null);
+});
+
+test('content types, sane attachment names, storage estimate, seed flags', () => {
+  assert.equal(contentTypeOf('a/b.mp3'), 'audio/mpeg');
+  assert.equal(contentTypeOf('a/b.OGG'), 'audio/ogg');
+  assert.equal(attachmentName('a/"evil"\r\nname;.wav'), '_evil___name_.wav');
+  const now = Date.parse('2026-11-24T12:00:00Z');
+  const s = estimateStorage([rec('a/x.wav', now - 43_200_000, { bytes: 500 }), rec('b/y.wav', now - 3_600_000, { bytes: 500 })], { totalBytes: 10_000, freeBytes: 4000 }, now);
+  assert.equal(s.bytesPerDay, 2000);
+  assert.equal(s.daysLeft, 2);
+  assert.deepEqual(s.sources.a, { bytes: 500, files: 1 });
+  assert.deepEqual(parseWebArgs(['--config', 'x.ini', '--dir', '/r', '--port=9000', '--threshold', '-30']), { dir: '/r', port: 9000, threshold: -30 });
+  assert.throws(() => parseWebArgs(['--port', 'abc']), WebArgsError);
+  assert.throws(() => parseWebArgs(['--dir']), WebArgsError);
+});
