@@ -68,6 +68,13 @@ export interface LiveLevel {
   deadAir: boolean;
   /** Recent min/max pairs (−1…1) since the previous message, for the growing waveform. */
   waveform: number[];
+  /** Seconds of audio each min/max pair covers (the analyzer: 0.05). */
+  pairSeconds?: number;
+  /** Capture session and the sample offset (frames from the session start) just after the last pair. */
+  session?: string;
+  offset?: number;
+  sampleRate?: number;
+  channels?: number;
 }
 
 export function parseJson<T>(data: Uint8Array, what: string): T {

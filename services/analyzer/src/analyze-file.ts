@@ -1,0 +1,86 @@
+import { open, stat } from 'node:fs/promises';
+import type { AnalysisRecord } from '@isr/contract';
+import { decodeFfmpeg, type FfmpegPaths } from './decode-ffmpeg.ts';
+import { decodeWav } from './decode-wav.ts';
+import type { DecodedAudio } from './decoded-audio.ts';
+import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
+import type { AnalysisParams } from './params.ts';
+import { buildRecord, errorRecord } from './record.ts';
+import { SignalAnalyzer } from './signal-analyzer.ts';
+
+export interface AnalyzeFileInput {
+  /** Absolute path of the recording. */
+  file: string;
+  /** Path relative to output_directory (the record's key). */
+  path: string;
+  source: string;
+  params: AnalysisParams;
+  tools: FfmpegPaths;
+  now: () => Date;
+  /** Called every few seconds of work, e.g. to tell JetStream the message is still being worked on. */
+  progress?: () => void;
+}
+
+async function sniff(file: string): Promise<Uint8Array> {
+  const fh = await open(file, 'r');
+  try {
+    const b = new Uint8Array(12);
+    const { bytesRead } = await fh.read(b, 0, 12, 0);
+    return b.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+const magic = (b: Uint8Array) => String.fromCharCode(...b.subarray(0, 4));
+
+/**
+ * Analyses one file in a single streaming pass and returns its record. Whatever is wrong with the file
+ * (missing, empty, truncated, corrupt, unknown) becomes a record with `error: {code, message}`; this function
+ * only throws for programming errors.
+ */
+export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisRecord> {
+  const base = { path: input.path, source: input.source, analyzedAt: input.now().toISOString() };
+  let bytes: number | undefined;
+  try {
+    try {
+      bytes = (await stat(input.file)).size;
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new AnalysisError(AnalysisErrorCodes.notFound, `${input.path} does not exist (deleted before it was analysed?)`);
+      throw new AnalysisError(AnalysisErrorCodes.readFailed, `cannot stat ${input.path}: ${code ?? String(cause)}`, { cause });
+    }
+    if (bytes === 0) throw new AnalysisError(AnalysisErrorCodes.empty, 'the file is empty');
+    const head = await sniff(input.file);
+    const kind = magic(head);
+    let audio: DecodedAudio;
+    if (kind === 'RIFF' || kind === 'RF64') audio = await decodeWav(input.file);
+    else audio = await decodeFfmpeg(input.file, input.tools);
+    const analyzer = new SignalAnalyzer(audio.sampleRate, audio.channels, input.params.windowSeconds);
+    let lastProgress = Date.now();
+    try {
+      for await (const b of audio.blocks) {
+        analyzer.push(b.samples, b.frames);
+        if (input.progress && Date.now() - lastProgress > 5000) {
+          lastProgress = Date.now();
+          input.progress();
+        }
+      }
+    } catch (err) {
+      if (kind === 'fLaC' && err instanceof AnalysisError && err.code === AnalysisErrorCodes.decodeFailed) throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, err.message, { cause: err });
+      throw err;
+    }
+    // A lossless archive file with decode errors is corrupt, even when the decoder carried on.
+    if (kind === 'fLaC' && audio.warnings.some((w) => w.startsWith('decoder:'))) {
+      throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, `FLAC stream has errors: ${audio.warnings.find((w) => w.startsWith('decoder:'))!.slice(9)}`);
+    }
+    const m = analyzer.finish();
+    if (m.frames === 0) throw new AnalysisError(AnalysisErrorCodes.noAudio, 'the file holds no audio samples');
+    return buildRecord({ ...base, bytes }, audio, m, input.params);
+  } catch (err) {
+    if (err instanceof AnalysisError) return errorRecord({ ...base, ...(bytes !== undefined ? { bytes } : {}) }, err.code, err.message);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return errorRecord(base, AnalysisErrorCodes.readFailed, `reading ${input.path} failed: ${code}`);
+    throw err;
+  }
+}

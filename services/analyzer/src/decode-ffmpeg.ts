@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
+import type { AudioBlock, DecodedAudio } from './decoded-audio.ts';
+import { PcmDecoder } from './pcm-decoder.ts';
+
+export interface FfmpegPaths {
+  ffmpeg: string;
+  ffprobe: string;
+}
+
+interface ProbeStream {
+  codec_name?: string;
+  codec_type?: string;
+  sample_rate?: string;
+  channels?: number;
+  sample_fmt?: string;
+  bits_per_raw_sample?: string;
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The first audio stream of a file, per ffprobe, or UNKNOWN_FORMAT. */
+export async function probe(path: string, paths: FfmpegPaths): Promise<{ container: string; codec: string; sampleRate: number; channels: number; sampleFmt: string; bits: number | null }> {
+  const r = await run(paths.ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_name,codec_type,sample_rate,channels,sample_fmt,bits_per_raw_sample:format=format_name', '-of', 'json', path]);
+  let parsed: { streams?: ProbeStream[]; format?: { format_name?: string } } = {};
+  try {
+    parsed = JSON.parse(r.stdout) as typeof parsed;
+  } catch {
+    // fall through: no streams
+  }
+  const a = parsed.streams?.find((s) => s.codec_type === 'audio');
+  if (r.code !== 0 || !a || !a.codec_name || !a.sample_rate || !a.channels) {
+    throw new AnalysisError(AnalysisErrorCodes.unknownFormat, `no decodable audio stream (ffprobe: ${r.stderr.trim().split('\n').slice(-1)[0] || 'no audio stream'})`);
+  }
+  const bits = Number(a.bits_per_raw_sample);
+  return { container: (parsed.format?.format_name ?? 'unknown').split(',')[0]!, codec: a.codec_name, sampleRate: Number(a.sample_rate), channels: a.channels, sampleFmt: a.sample_fmt ?? '', bits: bits > 0 ? bits : null };
+}
+
+/**
+ * Decodes any format ffmpeg knows (MP3, AAC/ADTS, Ogg Vorbis/Opus/FLAC, FLAC, …) in a subprocess that runs in
+ * parallel with the analysis: `ffmpeg -v error -i FILE -map 0:a:0 -f s16le|f32le -`. 16-bit sources come as
+ * s16le (half the pipe traffic, still exact), everything else as f32le. Samples are counted as decoded, so an Ogg
+ * file cut from a live stream (granules not starting at 0) still gets its true duration.
+ */
+export async function decodeFfmpeg(path: string, paths: FfmpegPaths): Promise<DecodedAudio> {
+  const info = await probe(path, paths);
+  const s16 = info.sampleFmt === 's16' || info.sampleFmt === 's16p';
+  const args = ['-v', 'error', '-nostdin', '-i', path, '-map', '0:a:0', '-f', s16 ? 's16le' : 'f32le', '-ac', String(info.channels), '-'];
+  const child = spawn(paths.ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 4000) stderr += d.toString();
+  });
+  const closed = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code));
+  });
+  const pcm = new PcmDecoder(s16 ? 's16' : 'f32', info.channels);
+  const warnings: string[] = [];
+  const blocks = async function* (): AsyncGenerator<AudioBlock> {
+    let done = false;
+    try {
+      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+        const out = pcm.decode(chunk);
+        if (out.frames > 0) yield out;
+      }
+      const code = await closed;
+      done = true;
+      const msg = stderr.trim();
+      if (code !== 0) throw new AnalysisError(AnalysisErrorCodes.decodeFailed, `ffmpeg exited with ${code}: ${msg.split('\n').slice(-3).join(' | ') || 'no message'}`);
+      if (msg) warnings.push(`decoder: ${msg.split('\n').slice(0, 3).join(' | ')}`);
+    } finally {
+      if (!done) child.kill('SIGKILL');
+    }
+  };
+  return { container: info.container, codec: info.codec, decoder: 'ffmpeg', sampleRate: info.sampleRate, channels: info.channels, bitsPerSample: info.bits, warnings, blocks: blocks() };
+}
