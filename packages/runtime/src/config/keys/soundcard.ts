@@ -8,5 +8,6 @@ export const soundcardKeys: readonly KeySpec[] = [
   { key: 'format', type: 'enum', default: 'wav', values: ['wav', 'flac'], scope: 'inherited', types: ['soundcard'], doc: 'File format for PCM sources' },
   { key: 'flac_compression', type: 'integer', default: 5, scope: 'inherited', types: ['soundcard'], min: 0, max: 8, doc: 'FLAC compression level (0 fastest … 8 smallest)' },
   { key: 'arecord_path', type: 'string', default: 'arecord', scope: 'general', env: 'ISR_ARECORD', doc: 'arecord binary (path or name on PATH)' },
+  { key: 'arecord_stall_seconds', type: 'number', default: 5, scope: 'inherited', types: ['soundcard'], min: 1, max: 600, doc: 'Restart arecord (new session, gap recorded) when it delivers no audio for this long' },
   { key: 'chunk_ms', type: 'integer', default: 100, scope: 'inherited', types: ['soundcard'], min: 10, max: 1000, doc: 'PCM chunk length published to the bus' },
 ];

@@ -1,0 +1,236 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * ALSA without hardware, for real-arecord tests: an ALSA `file` plugin PCM whose input is a FIFO, fed
+ * by a writer at real-time pace, and a paced stand-in for the arecord binary for exact sample tests.
+ *
+ * The signal is a frame counter: frame i, channel c holds the 16-bit value (i + c·21845) mod 65536, so a
+ * decoded recording can be checked sample by sample (a repeated, zeroed or lost frame breaks the count).
+ */
+
+/** Sample value (as signed int16) of frame `i`, channel `c` of the counter signal. */
+export function counterSample(i: number, c: number): number {
+  const u = (i + c * 21845) & 0xffff;
+  return u >= 0x8000 ? u - 0x10000 : u;
+}
+
+/** `frames` frames of the counter signal from frame `start`, interleaved s16le. */
+export function counterSignal(start: number, frames: number, channels: number): Buffer {
+  const b = Buffer.alloc(frames * channels * 2);
+  for (let i = 0; i < frames; i++) for (let c = 0; c < channels; c++) b.writeInt16LE(counterSample(start + i, c), (i * channels + c) * 2);
+  return b;
+}
+
+export interface CounterCheck {
+  frames: number;
+  /** Counter value (mod 65536) of the first frame, or null when empty. */
+  start: number | null;
+  /** Index of the first frame that does not continue the count (or has channels out of step), null if none. */
+  firstMismatch: number | null;
+}
+
+/** Checks that interleaved s16le PCM is an unbroken run of the counter signal. */
+export function checkCounter(pcm: Buffer, channels: number): CounterCheck {
+  const frameBytes = channels * 2;
+  const frames = Math.floor(pcm.length / frameBytes);
+  if (frames === 0) return { frames, start: null, firstMismatch: null };
+  const start = pcm.readInt16LE(0) & 0xffff;
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < channels; c++) {
+      if (pcm.readInt16LE((i * channels + c) * 2) !== counterSample(start + i, c)) return { frames, start, firstMismatch: i };
+    }
+  }
+  return { frames, start, firstMismatch: null };
+}
+
+/** Creates a FIFO (Node has no mkfifo). */
+export function makeFifo(path: string): void {
+  if (existsSync(path)) return;
+  const r = spawnSync('mkfifo', [path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${r.stderr || r.error}`);
+}
+
+export interface TestPcm {
+  /** PCM name for `device =` (and `arecord -D`). */
+  name: string;
+  fifo: string;
+}
+
+/**
+ * Writes an ALSA configuration for ALSA_CONFIG_PATH: the system alsa.conf first, then one `file` plugin PCM
+ * per name whose input is a FIFO in `dir` (created here). Returns the config path and the PCMs.
+ */
+export function writeAlsaTestConfig(dir: string, names: readonly string[] = ['testin']): { configPath: string; pcms: TestPcm[] } {
+  const pcms = names.map((name) => ({ name, fifo: join(dir, `${name}.fifo`) }));
+  const blocks = pcms.map((p) => `pcm.${p.name} {
+  type file
+  slave.pcm "null"
+  file "/dev/null"
+  infile "${p.fifo}"
+  format "raw"
+  hint { show on; description "ISR test input fed through ${p.fifo}" }
+}
+`);
+  const configPath = join(dir, 'asound.conf');
+  writeFileSync(configPath, `</usr/share/alsa/alsa.conf>\n${blocks.join('')}`);
+  for (const p of pcms) makeFifo(p.fifo);
+  return { configPath, pcms };
+}
+
+const F_SETPIPE_SZ = 1031;
+
+/**
+ * Feeds the counter signal into a test PCM's FIFO at real-time pace, one whole second per write.
+ *
+ * Why whole seconds: arecord on the file plugin reads one period (its default: 1/8 s) per read(); a short
+ * read leaves the rest of the period stale (the previous period repeats), and at EOF it repeats stale data
+ * as fast as it can. A second is a whole number of periods, and a write that fits into the pipe reaches the
+ * reader at once, so every read is a full period. A second of 48 kHz stereo (192 000 bytes) exceeds Linux's
+ * default 64 KiB pipe, so the pipe is enlarged to 1 MiB (F_SETPIPE_SZ, through perl: Node has no fcntl).
+ *
+ * Never close the FIFO while arecord still reads it (that is the EOF flood): stop the reader first, or
+ * `pause()` and let capture-alsa's stall watchdog end arecord.
+ */
+export class FifoWriter {
+  readonly fifo: string;
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** Frames written so far (the next frame's counter value). */
+  framesWritten = 0;
+  private fh: FileHandle | null = null;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private stopAfterSeconds: number | null;
+
+  constructor(opts: { fifo: string; sampleRate: number; channels: number; seconds?: number }) {
+    this.fifo = opts.fifo;
+    this.sampleRate = opts.sampleRate;
+    this.channels = opts.channels;
+    this.stopAfterSeconds = opts.seconds ?? null;
+  }
+
+  /** Opens the FIFO (waits for a reader: arecord) and writes a second at a time; returns once opened. */
+  async start(openTimeoutMs = 30_000): Promise<void> {
+    makeFifo(this.fifo);
+    const opening = open(this.fifo, 'w');
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no reader opened ${this.fifo} within ${openTimeoutMs} ms`)), openTimeoutMs).unref());
+    this.fh = await Promise.race([opening, timeout]);
+    const bytesPerSecond = this.sampleRate * this.channels * 2;
+    if (bytesPerSecond > 65536) {
+      const r = spawnSync('perl', ['-e', `fcntl(STDOUT, ${F_SETPIPE_SZ}, 1048576) or die "F_SETPIPE_SZ: $!\\n"`], { stdio: ['ignore', this.fh.fd, 'pipe'], encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`cannot enlarge the FIFO's pipe to hold a second of audio: ${r.stderr || r.error}`);
+    }
+    this.running = true;
+    this.loop = this.run(this.fh);
+  }
+
+  private async run(fh: FileHandle): Promise<void> {
+    const t0 = performance.now();
+    let second = 0;
+    while (this.running) {
+      if (this.stopAfterSeconds !== null && second >= this.stopAfterSeconds) break;
+      const buf = counterSignal(this.framesWritten, this.sampleRate, this.channels);
+      await fh.write(buf);
+      this.framesWritten += this.sampleRate;
+      second++;
+      const wait = t0 + second * 1000 - performance.now();
+      if (wait > 0) await new Promise<void>((r) => { this.wake = r; setTimeout(r, wait); });
+      this.wake = null;
+    }
+  }
+
+  /** Resolves when the configured number of seconds has been written. */
+  async finished(): Promise<void> {
+    await this.loop;
+  }
+
+  /**
+   * The device "vanishes": stop writing but keep the FIFO open (so arecord blocks instead of reading EOF);
+   * with `unlink`, remove the FIFO too, so a restarted arecord fails to open the device.
+   */
+  async pause(opts: { unlink?: boolean } = {}): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    if (opts.unlink && existsSync(this.fifo)) unlinkSync(this.fifo);
+  }
+
+  /** The device returns: a new FIFO at the same path, the count continues where it stopped. */
+  async resume(opts: { seconds?: number } = {}): Promise<void> {
+    await this.fh?.close();
+    this.fh = null;
+    this.stopAfterSeconds = opts.seconds ?? null;
+    await this.start();
+  }
+
+  /** Stops writing and closes the FIFO. Stop arecord's reader first (see the class comment). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.fh?.close();
+    this.fh = null;
+  }
+}
+
+export interface FakeArecordOptions {
+  /** Exit after this many seconds of audio (default: run until killed). */
+  seconds?: number;
+  exitCode?: number;
+  /** Printed on stderr just before that exit (like arecord's "read error: No such device"). */
+  stderr?: string;
+  /** Continue the counter across runs (each run appends its next start frame here). */
+  stateFile?: string;
+  /** Appends each run's argv as a JSON line. */
+  argsLog?: string;
+  /** Size of each write to stdout, deliberately not a whole number of frames. Default 997. */
+  writeBytes?: number;
+}
+
+/**
+ * Writes a paced stand-in for the arecord binary (for `arecord_path`): it prints the counter signal as raw
+ * s16le at the `-r`/`-c` it is given, at real-time pace, in odd-sized writes; an honest fake at the
+ * soundcard edge for exact sample-by-sample tests of capture-alsa.
+ */
+export function writeFakeArecord(dir: string, opts: FakeArecordOptions = {}, name = 'fake-arecord'): string {
+  const path = join(dir, name);
+  const script = `#!${process.execPath}
+const fs = require('node:fs');
+const OPTS = ${JSON.stringify(opts)};
+const argv = process.argv.slice(2);
+const arg = (f, d) => { const i = argv.indexOf(f); return i >= 0 ? argv[i + 1] : d; };
+if (OPTS.argsLog) fs.appendFileSync(OPTS.argsLog, JSON.stringify(argv) + '\\n');
+const rate = Number(arg('-r', '8000')), ch = Number(arg('-c', '1'));
+let start = 0;
+if (OPTS.stateFile && fs.existsSync(OPTS.stateFile)) start = Number(fs.readFileSync(OPTS.stateFile, 'utf8').trim().split('\\n').pop() || 0);
+const sample = ${counterSample.toString()};
+const piece = OPTS.writeBytes || 997;
+const limit = OPTS.seconds === undefined ? Infinity : Math.round(OPTS.seconds * rate);
+const t0 = Date.now();
+let frames = 0, pending = Buffer.alloc(0);
+function tick() {
+  const due = Math.min(limit, Math.floor(((Date.now() - t0) / 1000) * rate));
+  if (due > frames) {
+    const b = Buffer.alloc((due - frames) * ch * 2);
+    for (let i = 0; i < due - frames; i++) for (let c = 0; c < ch; c++) b.writeInt16LE(sample(start + frames + i, c), (i * ch + c) * 2);
+    frames = due;
+    if (OPTS.stateFile) fs.appendFileSync(OPTS.stateFile, String(start + frames) + '\\n');
+    pending = Buffer.concat([pending, b]);
+    while (pending.length >= piece) { fs.writeSync(1, pending.subarray(0, piece)); pending = pending.subarray(piece); }
+  }
+  if (frames >= limit) {
+    if (pending.length) fs.writeSync(1, pending);
+    if (OPTS.stderr) process.stderr.write(OPTS.stderr + '\\n');
+    process.exit(OPTS.exitCode ?? 0);
+  }
+}
+setInterval(tick, 20);
+`;
+  writeFileSync(path, script);
+  chmodSync(path, 0o755);
+  return path;
+}

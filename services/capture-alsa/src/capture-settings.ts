@@ -1,0 +1,36 @@
+import { num, str, type IsrConfig, type SourceConfig } from '@isr/runtime';
+
+/** The settings of one `type = soundcard` section that capture-alsa uses. */
+export interface CaptureSettings {
+  source: string;
+  device: string;
+  sampleRate: number;
+  channels: number;
+  chunkMs: number;
+  arecordPath: string;
+  stallMs: number;
+  reconnectMinSeconds: number;
+  reconnectMaxSeconds: number;
+  bufferSeconds: number;
+}
+
+export function captureSettings(config: IsrConfig, src: SourceConfig): CaptureSettings {
+  const s = src.settings;
+  return {
+    source: src.name,
+    device: str(s, 'device'),
+    sampleRate: num(s, 'sample_rate'),
+    channels: num(s, 'channels'),
+    chunkMs: num(s, 'chunk_ms'),
+    arecordPath: str(config.general, 'arecord_path'),
+    stallMs: num(s, 'arecord_stall_seconds') * 1000,
+    reconnectMinSeconds: num(s, 'reconnect_min_seconds'),
+    reconnectMaxSeconds: Math.max(num(s, 'reconnect_min_seconds'), num(s, 'reconnect_max_seconds')),
+    bufferSeconds: num(s, 'buffer_seconds'),
+  };
+}
+
+/** The soundcard sections of the configuration (capture-alsa records exactly these). */
+export function soundcardSources(config: IsrConfig): SourceConfig[] {
+  return config.sources.filter((s) => s.type === 'soundcard');
+}

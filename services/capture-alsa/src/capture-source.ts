@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { AudioCodecs, AudioFormats, CaptureStates, type IsrError } from '@isr/contract';
+import type { JetStreamClient, KV } from '@isr/runtime';
+import type { Logger } from 'pino';
+import { diagnoseStderrLine } from './arecord-diagnose.ts';
+import { arecordArgs, startArecord, type ArecordExit, type ArecordProcess } from './arecord-process.ts';
+import { Backoff } from './backoff.ts';
+import type { CaptureSettings } from './capture-settings.ts';
+import { ChunkQueue, type SessionCounter } from './chunk-queue.ts';
+import { needsInventory, resolveDevice, type DeviceInventory, type ResolvedDevice } from './device-resolve.ts';
+import { CaptureErrorCodes } from './errors.ts';
+import { chunkFramesFor, FrameChunker } from './frame-chunker.ts';
+import type { CaptureMetrics } from './metrics.ts';
+import { ChunkPublisher } from './publisher.ts';
+import { SampleClock } from './sample-clock.ts';
+import { StatusWriter } from './status-writer.ts';
+
+export interface CaptureSourceDeps {
+  settings: CaptureSettings;
+  js: JetStreamClient;
+  statusKv: KV;
+  log: Logger;
+  metrics: CaptureMetrics;
+  queryInventory(arecord: string): Promise<DeviceInventory>;
+  now?: () => number;
+}
+
+interface SessionOutcome {
+  frames: number;
+  durationMs: number;
+  message: string;
+}
+
+/** A session that ran this long without trouble resets the restart delay to its minimum. */
+const HEALTHY_SESSION_MS = 10_000;
+
+/**
+ * Records one soundcard section: resolve the device, run arecord, cut its stdout into exact chunks,
+ * time them from the session's sample clock, queue them for JetStream; restart arecord with backoff when
+ * it exits, fails or stalls (each run is a new session, so the segmenter records the gap).
+ */
+export class CaptureSource {
+  private readonly s: CaptureSettings;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly queue: ChunkQueue;
+  private readonly publisher: ChunkPublisher;
+  private readonly status: StatusWriter;
+  private readonly backoff: Backoff;
+  private stopping = false;
+  private current: ArecordProcess | null = null;
+  private wakeSleep: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly frameBytes: number;
+  private readonly deps: CaptureSourceDeps;
+
+  constructor(deps: CaptureSourceDeps) {
+    this.deps = deps;
+    this.s = deps.settings;
+    this.log = deps.log.child({ source: this.s.source });
+    this.now = deps.now ?? Date.now;
+    this.frameBytes = this.s.channels * 2;
+    this.queue = new ChunkQueue(Math.max(1, Math.round(this.s.bufferSeconds * this.s.sampleRate)) * this.frameBytes);
+    this.backoff = new Backoff(this.s.reconnectMinSeconds, this.s.reconnectMaxSeconds);
+    const m = deps.metrics;
+    const labels = { source: this.s.source };
+    for (const g of [m.up, m.drift, m.buffered]) g.set(labels, 0);
+    for (const c of [m.frames, m.chunks, m.dropped, m.restarts, m.overruns]) c.inc(labels, 0);
+    this.status = new StatusWriter(deps.statusKv, this.s.source, this.log, {
+      format: AudioFormats.pcm,
+      codec: AudioCodecs.pcmS16le,
+      sampleRate: this.s.sampleRate,
+      channels: this.s.channels,
+    }, this.now);
+    let lastStatusChunk = 0;
+    this.publisher = new ChunkPublisher({
+      js: deps.js,
+      queue: this.queue,
+      log: this.log,
+      source: this.s.source,
+      sampleRate: this.s.sampleRate,
+      channels: this.s.channels,
+      onPublished: (c, meta) => {
+        m.chunks.inc(labels);
+        m.buffered.set(labels, this.queue.bytes / this.frameBytes / this.s.sampleRate);
+        const t = this.now();
+        if (t - lastStatusChunk >= 2000 && this.status.state === CaptureStates.recording) {
+          lastStatusChunk = t;
+          this.status.update({ lastChunk: new Date(meta.sessionStartMs + ((c.offset + c.frames) * 1000) / meta.sampleRate).toISOString() });
+        }
+      },
+    });
+  }
+
+  get state(): string {
+    return this.status.state;
+  }
+
+  start(): void {
+    this.publisher.start();
+    this.loop ??= this.run();
+  }
+
+  private async run(): Promise<void> {
+    const labels = { source: this.s.source };
+    while (!this.stopping) {
+      let device: ResolvedDevice;
+      try {
+        const inv = needsInventory(this.s.device) ? await this.deps.queryInventory(this.s.arecordPath) : { hardware: [], pcms: [] };
+        device = resolveDevice(this.s.device, inv);
+      } catch (err) {
+        const e = err as IsrError;
+        this.log.error({ err, code: e.code }, 'cannot resolve the ALSA device');
+        this.status.update({ state: CaptureStates.error, message: e.message, session: null, since: null });
+        await this.sleep(this.backoff.next());
+        continue;
+      }
+      const outcome = await this.runSession(device);
+      if (this.stopping) break;
+      this.deps.metrics.restarts.inc(labels);
+      if (outcome.frames > 0 && outcome.durationMs >= HEALTHY_SESSION_MS) this.backoff.reset();
+      const delay = this.backoff.next();
+      this.log.warn({ delayMs: delay, reason: outcome.message, frames: outcome.frames }, 'arecord stopped; restarting it after a pause (new session)');
+      this.status.update({ state: outcome.frames > 0 ? CaptureStates.reconnecting : CaptureStates.error, message: outcome.message });
+      await this.sleep(delay);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeSleep = done;
+    }).then(() => {
+      this.wakeSleep = null;
+    });
+  }
+
+  private async runSession(device: ResolvedDevice): Promise<SessionOutcome> {
+    const { s, log, deps } = this;
+    const m = deps.metrics;
+    const labels = { source: s.source };
+    const session: SessionCounter = { id: randomUUID(), sessionStartMs: 0, lastSeq: 0 };
+    const clock = new SampleClock(s.sampleRate);
+    const chunker = new FrameChunker(chunkFramesFor(s.sampleRate, s.chunkMs), s.channels);
+    const startedAt = this.now();
+    let lastDataAt = startedAt;
+    let received = 0;
+    let lastError: string | null = null;
+    let stopReason: string | null = null;
+    let droppedLogged = 0;
+    const args = arecordArgs({ device: device.device, sampleRate: s.sampleRate, channels: s.channels });
+    const slog = log.child({ session: session.id });
+    slog.info({ arecord: s.arecordPath, args, device: device.label }, 'starting arecord');
+    this.status.update({ state: CaptureStates.connecting, session: session.id, message: `starting arecord -D ${device.device} (${device.label})` });
+
+    const enqueue = (c: { offset: number; frames: number; data: Buffer }) => {
+      m.frames.inc(labels, c.frames);
+      const dropped = this.queue.push({ session, ...c });
+      if (dropped.length) {
+        const frames = dropped.reduce((n, d) => n + d.frames, 0);
+        m.dropped.inc(labels, frames);
+        if (this.now() - droppedLogged > 10_000) {
+          droppedLogged = this.now();
+          slog.error({ droppedFrames: frames, bufferSeconds: s.bufferSeconds }, 'NATS unreachable for longer than buffer_seconds: dropping the oldest audio');
+        }
+      }
+      m.buffered.set(labels, this.queue.bytes / this.frameBytes / s.sampleRate);
+      this.publisher.wake();
+    };
+
+    const proc = startArecord(s.arecordPath, args, {
+      data: (buf) => {
+        const t = this.now();
+        lastDataAt = t;
+        if (!clock.anchored) {
+          session.sessionStartMs = clock.anchor(t, Math.floor(buf.length / this.frameBytes));
+          m.up.set(labels, 1);
+          slog.info({ sessionStart: new Date(session.sessionStartMs).toISOString() }, 'recording');
+          this.status.update({ state: CaptureStates.recording, message: null, since: new Date(session.sessionStartMs).toISOString() });
+        }
+        received += buf.length;
+        for (const c of chunker.push(buf)) enqueue(c);
+        m.drift.set(labels, clock.driftSeconds(t, Math.floor(received / this.frameBytes)));
+      },
+      stderrLine: (line) => {
+        const v = diagnoseStderrLine(line);
+        slog[v.level]({ arecord: line }, `arecord: ${v.message}`);
+        if (v.overrun) m.overruns.inc(labels);
+        if (v.level === 'error' || v.level === 'warn') {
+          lastError = v.message;
+          if (v.level === 'error') this.status.update({ message: v.message });
+        }
+        if (v.fatal && !stopReason) {
+          stopReason = v.message;
+          void proc.stop();
+        }
+      },
+    });
+    this.current = proc;
+    const watchdog = setInterval(() => {
+      const quiet = this.now() - lastDataAt;
+      if (quiet >= s.stallMs && !stopReason) {
+        stopReason = `arecord delivered no audio for ${(quiet / 1000).toFixed(1)} s (device gone or stalled)`;
+        slog.warn({ code: CaptureErrorCodes.stalled, quietMs: quiet }, stopReason);
+        void proc.stop();
+      }
+    }, Math.max(100, Math.min(1000, s.stallMs / 4)));
+    const exit = await proc.exited;
+    clearInterval(watchdog);
+    this.current = null;
+    const { chunk, droppedBytes } = chunker.flush();
+    if (chunk) enqueue(chunk);
+    if (droppedBytes) slog.warn({ droppedBytes }, 'arecord ended inside a frame: dropped the partial frame');
+    m.up.set(labels, 0);
+    const message = this.describeExit(exit, stopReason, lastError);
+    if (exit.spawnError) slog.error({ code: CaptureErrorCodes.arecordMissing, err: exit.spawnError }, message);
+    else slog.info({ code: exit.code, signal: exit.signal, frames: chunker.framesEmitted }, `arecord exited: ${message}`);
+    return { frames: chunker.framesEmitted, durationMs: this.now() - startedAt, message };
+  }
+
+  private describeExit(exit: ArecordExit, stopReason: string | null, lastError: string | null): string {
+    if (exit.spawnError) {
+      const code = exit.spawnError.code;
+      return code === 'ENOENT'
+        ? `arecord not found at "${this.s.arecordPath}": install alsa-utils or set arecord_path`
+        : `cannot start arecord "${this.s.arecordPath}": ${exit.spawnError.message}`;
+    }
+    if (this.stopping) return 'stopped';
+    if (stopReason) return stopReason;
+    const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+    return lastError ? `${lastError} (arecord ${how})` : `arecord ended (${how})`;
+  }
+
+  /** Stops arecord, publishes what is buffered (bounded), writes the final status. */
+  async close(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    this.wakeSleep?.();
+    await this.current?.stop(Math.min(3000, timeoutMs / 2));
+    await this.loop;
+    await this.publisher.close(Math.max(500, timeoutMs - 3000));
+    this.status.update({ state: CaptureStates.stopped, message: 'capture-alsa stopped' });
+    this.deps.metrics.up.set({ source: this.s.source }, 0);
+    await this.status.settle(2000);
+  }
+}

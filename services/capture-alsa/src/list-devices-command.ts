@@ -1,0 +1,24 @@
+import { loadConfig, str, ConfigError } from '@isr/runtime';
+import { queryInventory } from './device-query.ts';
+import { formatDeviceListing } from './device-listing.ts';
+
+/**
+ * `--list-devices`: prints the capture devices and exits, without NATS. Uses arecord_path from the
+ * configuration when one can be read (else `ISR_ARECORD` or plain `arecord`).
+ */
+export async function listDevicesCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  let arecord = env.ISR_ARECORD || 'arecord';
+  try {
+    arecord = str(loadConfig({ service: 'capture-alsa', argv, env }).general, 'arecord_path');
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+  }
+  try {
+    const inv = await queryInventory(arecord);
+    process.stdout.write(formatDeviceListing(inv));
+    return 0;
+  } catch (err) {
+    process.stderr.write(`isr-capture-alsa: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * A capture session's clock: time is counted in samples from one anchor taken at the first byte,
+ * never re-read from the wall clock per chunk (pure; the wall-clock reading is passed in).
+ */
+export class SampleClock {
+  private startMs: number | null = null;
+
+  readonly sampleRate: number;
+
+  constructor(sampleRate: number) {
+    this.sampleRate = sampleRate;
+  }
+
+  get anchored(): boolean {
+    return this.startMs !== null;
+  }
+
+  /**
+   * Anchors the session once, when the first bytes arrive at `nowMs`. Those `firstFrames` frames were
+   * captured before they could be delivered, so the first sample's time is `nowMs - firstFrames / rate`.
+   */
+  anchor(nowMs: number, firstFrames: number): number {
+    if (this.startMs === null) this.startMs = nowMs - (firstFrames * 1000) / this.sampleRate;
+    return this.startMs;
+  }
+
+  /** Epoch ms of the session's first sample. */
+  get sessionStartMs(): number {
+    if (this.startMs === null) throw new Error('sample clock is not anchored yet');
+    return this.startMs;
+  }
+
+  /** Epoch ms of the sample at `offset` frames. */
+  timeOf(offset: number): number {
+    return this.sessionStartMs + (offset * 1000) / this.sampleRate;
+  }
+
+  /**
+   * Sample clock minus wall clock, in seconds, after `framesReceived` frames have arrived by `nowMs`:
+   * positive when the device delivers faster than the wall clock (its crystal runs fast), negative when slower.
+   */
+  driftSeconds(nowMs: number, framesReceived: number): number {
+    return (this.timeOf(framesReceived) - nowMs) / 1000;
+  }
+}

@@ -1,0 +1,32 @@
+import type { RunningService, ServiceContext } from '@isr/runtime';
+import { captureSettings, soundcardSources } from './capture-settings.ts';
+import { CaptureSource } from './capture-source.ts';
+import { queryInventory } from './device-query.ts';
+import { createCaptureMetrics } from './metrics.ts';
+
+/** Starts one CaptureSource per `type = soundcard` section. */
+export async function startCaptureAlsa(ctx: ServiceContext): Promise<RunningService> {
+  const { config, log, registry, bus } = ctx;
+  const metrics = createCaptureMetrics(registry);
+  const sections = soundcardSources(config);
+  if (sections.length === 0) log.warn({ config: config.file }, 'no [section] with type = soundcard: nothing to record');
+  const sources = sections.map((src) => new CaptureSource({
+    settings: captureSettings(config, src),
+    js: bus.js,
+    statusKv: bus.kv.status,
+    log,
+    metrics,
+    queryInventory: (bin) => queryInventory(bin),
+  }));
+  for (const s of sources) s.start();
+  log.info({ sources: sections.map((s) => s.name) }, 'capture-alsa started');
+  return {
+    health: () => ({
+      ok: !bus.nc.isClosed(),
+      detail: { sources: Object.fromEntries(sections.map((s, i) => [s.name, sources[i]!.state])) },
+    }),
+    close: async () => {
+      await Promise.all(sources.map((s) => s.close(10_000)));
+    },
+  };
+}

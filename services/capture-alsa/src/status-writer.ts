@@ -1,0 +1,76 @@
+import { CaptureStates, type CaptureState, type CaptureStatus } from '@isr/contract';
+import { putStatusPart, type KV } from '@isr/runtime';
+import type { Logger } from 'pino';
+
+/**
+ * Keeps the capture half of isr_status.<source> up to date: changes are merged and written one at a time
+ * (compare-and-set through putStatusPart), so a slow or absent NATS never piles up writes.
+ */
+export class StatusWriter {
+  private current: CaptureStatus;
+  private inFlight: Promise<void> | null = null;
+  private dirty = false;
+  private closed = false;
+
+  private readonly kv: KV;
+  private readonly source: string;
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  constructor(kv: KV, source: string, log: Logger, base: Partial<CaptureStatus>, now: () => number = Date.now) {
+    this.kv = kv;
+    this.source = source;
+    this.log = log;
+    this.now = now;
+    this.current = {
+      service: 'capture-alsa',
+      state: CaptureStates.connecting,
+      message: null,
+      session: null,
+      since: null,
+      lastChunk: null,
+      format: null,
+      codec: null,
+      sampleRate: null,
+      channels: null,
+      updated: new Date(this.now()).toISOString(),
+      ...base,
+    };
+  }
+
+  get state(): CaptureState {
+    return this.current.state;
+  }
+
+  get snapshot(): Readonly<CaptureStatus> {
+    return this.current;
+  }
+
+  update(change: Partial<CaptureStatus>): void {
+    this.current = { ...this.current, ...change, updated: new Date(this.now()).toISOString() };
+    this.dirty = true;
+    this.inFlight ??= this.flushLoop();
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      try {
+        await putStatusPart(this.kv, this.source, { capture: this.current });
+      } catch (err) {
+        this.log.debug({ err }, 'cannot write isr_status (NATS unreachable?)');
+        if (!this.closed) {
+          this.dirty = true;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    }
+    this.inFlight = null;
+  }
+
+  /** Waits for the pending write (bounded); no retries after this. */
+  async settle(timeoutMs: number): Promise<void> {
+    this.closed = true;
+    await Promise.race([this.inFlight, new Promise((r) => setTimeout(r, timeoutMs))]);
+  }
+}

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Backoff } from '../src/backoff.ts';
+import { ChunkQueue, type SessionCounter } from '../src/chunk-queue.ts';
+import { SampleClock } from '../src/sample-clock.ts';
+
+test('the session is anchored once, at the first byte, minus the frames that byte batch holds', () => {
+  const c = new SampleClock(48000);
+  assert.equal(c.anchor(1_000_000, 4800), 1_000_000 - 100);
+  assert.equal(c.anchor(2_000_000, 9600), 999_900, 'a second anchor call changes nothing');
+  assert.equal(c.timeOf(48000), 999_900 + 1000);
+});
+
+test('chunk times come from the sample count, not from when the chunk arrived', () => {
+  const c = new SampleClock(8000);
+  c.anchor(0, 0);
+  assert.equal(c.timeOf(8000 * 3600), 3_600_000);
+});
+
+test('drift is sample clock minus wall clock', () => {
+  const c = new SampleClock(48000);
+  c.anchor(0, 0);
+  assert.equal(c.driftSeconds(10_000, 480_000), 0);
+  assert.ok(Math.abs(c.driftSeconds(10_000, 480_048) - 0.001) < 1e-9, 'device 100 ppm fast');
+  assert.ok(Math.abs(c.driftSeconds(10_000, 479_952) + 0.001) < 1e-9, 'device 100 ppm slow');
+});
+
+test('backoff doubles from min to max and resets', () => {
+  const b = new Backoff(0.5, 3);
+  assert.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [500, 1000, 2000, 3000, 3000]);
+  b.reset();
+  assert.equal(b.next(), 500);
+});
+
+const session = (): SessionCounter => ({ id: 's', sessionStartMs: 0, lastSeq: 0 });
+
+test('the queue drops the oldest unsent chunks beyond its byte budget, never the one in flight', () => {
+  const q = new ChunkQueue(300);
+  const s = session();
+  const chunk = (offset: number) => ({ session: s, offset, frames: 50, data: Buffer.alloc(100) });
+  assert.deepEqual(q.push(chunk(0)), []);
+  q.peek()!.seq = 1; // in flight
+  q.push(chunk(50));
+  q.push(chunk(100));
+  const dropped = q.push(chunk(150));
+  assert.deepEqual(dropped.map((d) => d.offset), [50]);
+  assert.deepEqual([q.length, q.bytes], [3, 300]);
+  assert.equal(q.shift()!.offset, 0);
+  assert.equal(q.shift()!.offset, 100);
+  assert.equal(q.shift()!.offset, 150);
+  assert.equal(q.shift(), undefined);
+  assert.equal(q.bytes, 0);
+});
+
+test('a zero budget still keeps the newest chunk', () => {
+  const q = new ChunkQueue(0);
+  const s = session();
+  q.push({ session: s, offset: 0, frames: 1, data: Buffer.alloc(2) });
+  const dropped = q.push({ session: s, offset: 1, frames: 1, data: Buffer.alloc(2) });
+  assert.deepEqual(dropped.map((d) => d.offset), [0]);
+  assert.equal(q.peek()!.offset, 1);
+});
