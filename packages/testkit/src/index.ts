@@ -3,3 +3,4 @@ export * from './wait.ts';
 export * from './tmp.ts';
 export * from './nats-server.ts';
 export * from './service-process.ts';
+export * from './alsa.ts';
