@@ -1,0 +1,81 @@
+# syntax=docker/dockerfile:1
+# One image definition, one target per service:
+#   docker build --target segmenter -t isr-segmenter .     (docker compose builds all five)
+# Stages: toolchain (compilers, libflac-dev) → build (npm ci, tsc, page bundle, then npm ci --omit=dev so
+# only production dependencies — with flac-bindings' native addon compiled against libflac-dev — remain)
+# → runtime (slim Node, tini, non-root) → one small target per service with only what it needs at run time.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS toolchain
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential cmake pkg-config python3 libflac-dev ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+# flac-bindings skips building its addon when CI is set; ISR needs it built.
+ENV CI=
+
+FROM toolchain AS build
+# Manifests first, so the dependency layer is cached until a package.json or the lock changes.
+COPY package.json package-lock.json ./
+COPY packages/contract/package.json packages/contract/
+COPY packages/runtime/package.json packages/runtime/
+COPY packages/audio/package.json packages/audio/
+COPY packages/testkit/package.json packages/testkit/
+COPY services/capture-stream/package.json services/capture-stream/
+COPY services/capture-alsa/package.json services/capture-alsa/
+COPY services/segmenter/package.json services/segmenter/
+COPY services/analyzer/package.json services/analyzer/
+COPY services/web/package.json services/web/
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.base.json ./
+COPY packages packages
+COPY services services
+RUN npm run build && npm run build --workspaces --if-present
+# Production dependencies only (rebuilds the flac-bindings addon against libflac-dev).
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production
+# output_directory = recordings resolves against the working directory: /app/recordings (compose mounts ./recordings here).
+RUN mkdir -p /app/recordings && chown node:node /app/recordings
+# tini is PID 1: it forwards SIGTERM to Node and reaps children (arecord, ffmpeg).
+ENTRYPOINT ["/usr/bin/tini", "--"]
+
+FROM runtime AS capture-stream
+COPY --from=build /app /app
+USER node
+EXPOSE 9101
+CMD ["node", "services/capture-stream/dist/main.js"]
+
+FROM runtime AS capture-alsa
+RUN apt-get update && apt-get install -y --no-install-recommends alsa-utils && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app /app
+USER node
+EXPOSE 9102
+CMD ["node", "services/capture-alsa/dist/main.js"]
+
+FROM runtime AS segmenter
+# flac-bindings' addon links libFLAC.so.12.
+RUN apt-get update && apt-get install -y --no-install-recommends libflac12 && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app /app
+USER node
+EXPOSE 9103
+CMD ["node", "services/segmenter/dist/main.js"]
+
+FROM runtime AS analyzer
+# The analyzer decodes FLAC, MP3, AAC and Ogg with ffmpeg/ffprobe (analyzer_ffmpeg, analyzer_ffprobe).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app /app
+USER node
+EXPOSE 9104
+CMD ["node", "services/analyzer/dist/main.js"]
+
+FROM runtime AS web
+COPY --from=build /app /app
+USER node
+EXPOSE 8080
+CMD ["node", "services/web/dist/main.js"]

