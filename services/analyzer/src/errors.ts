@@ -12,6 +12,7 @@ export const AnalysisErrorCodes = {
   unknownFormat: 'UNKNOWN_FORMAT',
   decodeFailed: 'DECODE_FAILED',
   badPath: 'BAD_PATH',
+  badRequest: 'BAD_REQUEST',
   readFailed: 'READ_FAILED',
 } as const;
 export type AnalysisErrorCode = (typeof AnalysisErrorCodes)[keyof typeof AnalysisErrorCodes];

@@ -1,0 +1,97 @@
+import { ConsumerNames, parseJson, StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@isr/runtime';
+import { nanos } from '@nats-io/transport-node';
+import type { JobDeps } from './analysis-job.ts';
+import { runAnalysisJob } from './analysis-job.ts';
+import { AnalysisError } from './errors.ts';
+import type { Limiter } from './limiter.ts';
+
+/** How long JetStream waits for an ack before redelivering; analysis in progress calls working() to extend it. */
+const ACK_WAIT_MS = 60_000;
+const MAX_DELIVER = 10;
+const RETRY_DELAY_MS = 10_000;
+
+/** The shared durable pull consumer on ISR_EVENTS for isr.segment.closed.* (any number of replicas share it). */
+export async function ensureClosedConsumer(jsm: JetStreamManager): Promise<void> {
+  const config = {
+    durable_name: ConsumerNames.analyzer,
+    filter_subject: Subjects.segmentClosedAll,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(ACK_WAIT_MS),
+    max_deliver: MAX_DELIVER,
+    description: 'ISR analyzer: one analysis per closed segment',
+  };
+  try {
+    await jsm.consumers.info(StreamNames.events, ConsumerNames.analyzer);
+    await jsm.consumers.update(StreamNames.events, ConsumerNames.analyzer, { ack_wait: config.ack_wait, max_deliver: MAX_DELIVER, description: config.description });
+  } catch (err) {
+    if (!/not found/i.test(String(err))) throw err;
+    await jsm.consumers.add(StreamNames.events, config).catch(async (e: unknown) => {
+      // Another replica created it at the same moment: fine.
+      await jsm.consumers.info(StreamNames.events, ConsumerNames.analyzer).catch(() => { throw e; });
+    });
+  }
+}
+
+export interface ClosedConsumer {
+  stop(): Promise<void>;
+  /** Messages being analysed right now. */
+  inFlight(): number;
+}
+
+/**
+ * Pulls closed-segment events and analyses each file with bounded concurrency. Ack after the record is stored
+ * (a bad file's error record counts: it is never retried); nak with a delay when the bus failed to store it;
+ * term a message whose body is not a SegmentClosedEvent (counted as ISR_CONTRACT).
+ */
+export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManager }, limiter: Limiter, concurrency: number): Promise<ClosedConsumer> {
+  await ensureClosedConsumer(deps.jsm);
+  const consumer = await deps.js.consumers.get(StreamNames.events, ConsumerNames.analyzer);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(1, concurrency) });
+  const pending = new Set<Promise<void>>();
+  const handle = async (msg: JsMsg): Promise<void> => {
+    let event: SegmentClosedEvent;
+    try {
+      event = parseJson<SegmentClosedEvent>(msg.data, `${msg.subject} #${msg.seq}`);
+      if (typeof event.path !== 'string' || typeof event.source !== 'string') throw new Error('no path/source');
+    } catch (err) {
+      deps.metrics.errors.inc({ code: 'ISR_CONTRACT' });
+      deps.log.error({ err, subject: msg.subject, seq: msg.seq }, 'closed-segment event is not a SegmentClosedEvent; terminated');
+      msg.term('not a SegmentClosedEvent');
+      return;
+    }
+    try {
+      await limiter.run(() => runAnalysisJob(deps, event.path, { trigger: 'event', source: event.source, progress: () => msg.working() }));
+      msg.ack();
+    } catch (err) {
+      if (err instanceof AnalysisError) {
+        // A path that is not a recording path (e.g. leaves the root): nothing to retry.
+        deps.metrics.errors.inc({ code: err.code });
+        deps.log.error({ err, path: event.path }, 'closed-segment event names no analysable path; terminated');
+        msg.term(err.message);
+        return;
+      }
+      deps.metrics.errors.inc({ code: 'BUS' });
+      deps.log.error({ err, path: event.path, redelivery: msg.info.deliveryCount }, 'could not store the analysis; will retry');
+      msg.nak(RETRY_DELAY_MS);
+    }
+  };
+  const loop = (async () => {
+    for await (const msg of messages) {
+      // Keep at most `concurrency` analyses waiting for a slot: the iterator only pulls more when we come back.
+      while (pending.size >= concurrency) await Promise.race(pending);
+      const p = handle(msg).finally(() => pending.delete(p));
+      pending.add(p);
+    }
+  })();
+  return {
+    inFlight: () => pending.size,
+    async stop() {
+      await messages.close();
+      await loop.catch(() => undefined);
+      await Promise.allSettled([...pending]);
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface AnalyzerMetrics {
+  files: Counter<'result' | 'trigger'>;
+  seconds: Histogram<'result'>;
+  audioSeconds: Counter;
+  errors: Counter<'code'>;
+  liveRms: Gauge<'source'>;
+  livePeak: Gauge<'source'>;
+  deadAir: Gauge<'source'>;
+  deadAirEvents: Counter<'source'>;
+  liveSkipped: Counter<'reason'>;
+}
+
+export function analyzerMetrics(registry: Registry): AnalyzerMetrics {
+  const registers = [registry];
+  return {
+    files: new Counter({ name: 'isr_analyzer_files_total', help: 'Files analysed, by result (ok|error) and trigger (event|request|scan)', labelNames: ['result', 'trigger'], registers }),
+    seconds: new Histogram({ name: 'isr_analyzer_seconds', help: 'Wall time to analyse one file (decode, measure, store)', labelNames: ['result'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300], registers }),
+    audioSeconds: new Counter({ name: 'isr_analyzer_audio_seconds_total', help: 'Seconds of audio analysed', registers }),
+    errors: new Counter({ name: 'isr_analyzer_errors_total', help: 'Files that could not be analysed (error record written), and bus failures (code BUS), by code', labelNames: ['code'], registers }),
+    liveRms: new Gauge({ name: 'isr_live_rms_dbfs', help: 'RMS level of the last second of a PCM source, dBFS', labelNames: ['source'], registers }),
+    livePeak: new Gauge({ name: 'isr_live_peak_dbfs', help: 'Sample peak of the last second of a PCM source, dBFS', labelNames: ['source'], registers }),
+    deadAir: new Gauge({ name: 'isr_dead_air', help: '1 while the source has been below dead_air_threshold_dbfs for dead_air_seconds, else 0', labelNames: ['source'], registers }),
+    deadAirEvents: new Counter({ name: 'isr_dead_air_events_total', help: 'Times a source went into dead air', labelNames: ['source'], registers }),
+    liveSkipped: new Counter({ name: 'isr_analyzer_live_skipped_total', help: 'Audio chunks the live meter did not measure, by reason (compressed|bad-headers)', labelNames: ['reason'], registers }),
+  };
+}

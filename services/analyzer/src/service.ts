@@ -1,0 +1,52 @@
+import type { RunningService, ServiceContext } from '@isr/runtime';
+import type { JobDeps } from './analysis-job.ts';
+import { runAnalysisJob } from './analysis-job.ts';
+import { startAnalyzeResponder } from './analyze-responder.ts';
+import { startClosedConsumer } from './closed-consumer.ts';
+import { Limiter } from './limiter.ts';
+import { startLiveFollower } from './live-follower.ts';
+import { analyzerMetrics } from './metrics.ts';
+import { analyzerSettings } from './params.ts';
+import { unanalysedRecordings } from './startup-scan.ts';
+
+export interface AnalyzerOptions {
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The analyzer: closed-segment consumer, isr.analyze responder, start-up scan (in the background) and live
+ * levels, sharing one concurrency limit for file analyses.
+ */
+export async function startAnalyzer(ctx: ServiceContext, opts: AnalyzerOptions = {}): Promise<RunningService> {
+  const settings = analyzerSettings(ctx.config);
+  const metrics = analyzerMetrics(ctx.registry);
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deps: JobDeps = { settings, log: ctx.log, metrics, now: opts.now ?? (() => new Date()), kv: ctx.bus.kv.analysis, js: ctx.bus.js };
+  const limiter = new Limiter(settings.concurrency);
+  const consumer = await startClosedConsumer({ ...deps, jsm: ctx.bus.jsm }, limiter, settings.concurrency);
+  const responder = startAnalyzeResponder({ ...deps, nc: ctx.bus.nc }, limiter);
+  const live = settings.live ? startLiveFollower({ nc: ctx.bus.nc, settings, metrics, log: ctx.log }) : null;
+  let closing = false;
+  const scan = settings.startupScan
+    ? (async () => {
+        const todo = await unanalysedRecordings(settings.outputDirectory, ctx.log, sleep);
+        if (todo.length) ctx.log.info({ files: todo.length }, 'start-up scan: analysing recordings that have no analysis');
+        await Promise.all(todo.map((rel) => limiter.run(async () => {
+          if (!closing) await runAnalysisJob(deps, rel, { trigger: 'scan' }).catch((err: unknown) => ctx.log.error({ err, path: rel }, 'start-up analysis could not be stored'));
+        })));
+        if (todo.length) ctx.log.info({ files: todo.length }, 'start-up scan done');
+      })().catch((err: unknown) => ctx.log.error({ err }, 'start-up scan failed'))
+    : Promise.resolve();
+  ctx.log.info({ concurrency: settings.concurrency, live: settings.live, outputDirectory: settings.outputDirectory }, 'analyzer started');
+  return {
+    health: () => ({ ok: !ctx.bus.nc.isClosed(), detail: { inFlight: consumer.inFlight(), queued: limiter.queued } }),
+    async close() {
+      closing = true;
+      await consumer.stop();
+      await responder.stop();
+      await live?.stop();
+      await scan;
+    },
+  };
+}

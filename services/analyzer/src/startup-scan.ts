@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { opendir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { isRecordingName, relativeRecording, sidecarOf } from './recording-path.ts';
+
+/** Seconds a candidate file must keep its size and mtime to count as finished (not being written). */
+export const STABLE_SECONDS = 2;
+
+/** Relative paths the segmenter is writing now: `active` in `<output_directory>/status.json` (absent → none). */
+export async function activeRecordings(root: string, log: Logger): Promise<Set<string>> {
+  try {
+    const doc = JSON.parse(await readFile(join(root, 'status.json'), 'utf8')) as { active?: unknown };
+    return new Set(Array.isArray(doc.active) ? doc.active.filter((x): x is string => typeof x === 'string') : []);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn({ err }, 'status.json unreadable; relying on the growth check alone');
+    return new Set();
+  }
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  let d;
+  try {
+    d = await opendir(dir);
+  } catch {
+    return;
+  }
+  for await (const e of d) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) yield* walk(p);
+    else if (e.isFile() && isRecordingName(e.name) && !existsSync(sidecarOf(p))) yield p;
+  }
+}
+
+/**
+ * The recordings under `root` that have no sidecar analysis, minus the files the segmenter lists as active and
+ * any file still growing (size or mtime changed over STABLE_SECONDS). Returns relative paths.
+ */
+export async function unanalysedRecordings(root: string, log: Logger, sleep: (ms: number) => Promise<void>): Promise<string[]> {
+  const active = await activeRecordings(root, log);
+  const first = new Map<string, string>();
+  for await (const abs of walk(root)) {
+    const rel = relativeRecording(root, abs);
+    if (active.has(rel)) continue;
+    const s = await stat(abs).catch(() => null);
+    if (s) first.set(abs, `${s.size}:${s.mtimeMs}`);
+  }
+  if (first.size === 0) return [];
+  await sleep(STABLE_SECONDS * 1000);
+  const out: string[] = [];
+  for (const [abs, sig] of first) {
+    const s = await stat(abs).catch(() => null);
+    if (s && `${s.size}:${s.mtimeMs}` === sig) out.push(relativeRecording(root, abs));
+    else log.info({ path: relativeRecording(root, abs) }, 'skipping a file that is still being written');
+  }
+  return out.sort();
+}

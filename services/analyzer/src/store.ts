@@ -1,0 +1,39 @@
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import { analysisKey, encodeJson, isValidSourceName, Subjects, type AnalysisDoneEvent, type AnalysisRecord } from '@isr/contract';
+import type { JetStreamClient, KV } from '@isr/runtime';
+import { AnalysisErrorCodes } from './errors.ts';
+import { summaryRecord } from './record.ts';
+import { sidecarOf } from './recording-path.ts';
+
+export interface StoreDeps {
+  kv: KV;
+  js: JetStreamClient;
+}
+
+/** Writes `<file>.analysis.json` atomically (temp file + rename): a reader never sees half a record. */
+export async function writeSidecar(file: string, record: AnalysisRecord): Promise<void> {
+  const target = sidecarOf(file);
+  const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await writeFile(tmp, JSON.stringify(record));
+    await rename(tmp, target);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Makes a record durable and announces it: sidecar beside the recording (full record; not for a file that no
+ * longer exists), KV isr_analysis (summary), then AnalysisDoneEvent on isr.analysis.done.<source> (JetStream).
+ * Throws on a bus failure, so the caller can retry later (nak) rather than lose the record.
+ */
+export async function storeAnalysis(deps: StoreDeps, file: string, record: AnalysisRecord): Promise<void> {
+  if (record.error?.code !== AnalysisErrorCodes.notFound) await writeSidecar(file, record);
+  const key = analysisKey(record.path);
+  await deps.kv.put(key, encodeJson(summaryRecord(record)));
+  if (isValidSourceName(record.source)) {
+    const done: AnalysisDoneEvent = { source: record.source, path: record.path, key, ok: !record.error, ...(record.error ? { error: `${record.error.code}: ${record.error.message}` } : {}) };
+    await deps.js.publish(Subjects.analysisDone(record.source), encodeJson(done));
+  }
+}
