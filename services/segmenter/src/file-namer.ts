@@ -1,0 +1,33 @@
+import { open as openCb } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { dirname, join, relative, sep } from 'node:path';
+import { numberedCandidate, renderFilename, type ZoneClock } from '@isr/audio';
+
+const openAsync = promisify(openCb);
+
+export interface NewFile {
+  path: string;
+  rel: string;
+  /** Descriptor opened for writing (O_EXCL). */
+  fd: number;
+}
+
+/**
+ * Creates `<output_directory>/<source>/<template>.<ext>` exclusively (O_EXCL): when the name exists, tries
+ * `-1`, `-2`… before the extension. An existing recording is never overwritten.
+ */
+export async function createRecordingFile(root: string, recordingsRoot: string, source: string, template: string, zone: ZoneClock, startMs: number, ext: string): Promise<NewFile> {
+  const base = join(root, source, renderFilename(template, startMs, zone, source));
+  await mkdir(dirname(base), { recursive: true });
+  for (let n = 0; n < 10_000; n++) {
+    const path = numberedCandidate(base, ext, n);
+    try {
+      const fd = await openAsync(path, 'wx');
+      return { path, rel: relative(recordingsRoot, path).split(sep).join('/'), fd };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  throw new Error(`no free file name for ${base}.${ext}`);
+}

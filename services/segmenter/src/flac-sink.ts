@@ -1,0 +1,103 @@
+import { writeSync } from 'node:fs';
+import { api } from 'flac-bindings';
+import { closeFd, fdatasync, type Durable, type Sink } from './sink.ts';
+
+export interface FlacOptions {
+  sampleRate: number;
+  channels: number;
+  compressionLevel: number;
+  /** Vorbis comments, e.g. ISR_START=2026-…Z. */
+  comments: string[];
+}
+
+type FlacEncoder = Awaited<ReturnType<InstanceType<typeof api.EncoderBuilder>['buildWithStreamAsync']>>;
+
+/**
+ * Streams s16le PCM through libFLAC (flac-bindings) into the file. libFLAC writes whole frames through the
+ * write callback (with their sample counts), so the durable extent is always a frame boundary: after a crash
+ * the file is truncated there and STREAMINFO patched. At a clean close libFLAC seeks back and writes the
+ * final STREAMINFO (total samples, MD5) itself.
+ */
+export class FlacSink implements Sink {
+  readonly #fd: number;
+  readonly #channels: number;
+  #enc: FlacEncoder | null = null;
+  #pos = 0;
+  #length = 0;
+  #encodedFrames = 0;
+  #failed: Error | null = null;
+
+  private constructor(fd: number, channels: number) {
+    this.#fd = fd;
+    this.#channels = channels;
+  }
+
+  static async create(fd: number, o: FlacOptions): Promise<FlacSink> {
+    const sink = new FlacSink(fd, o.channels);
+    const vc = new api.metadata.VorbisCommentMetadata();
+    for (const c of o.comments) vc.appendComment(c);
+    sink.#enc = await new api.EncoderBuilder()
+      .setChannels(o.channels)
+      .setBitsPerSample(16)
+      .setSampleRate(o.sampleRate)
+      .setCompressionLevel(o.compressionLevel)
+      .setMetadata([vc])
+      .buildWithStreamAsync(
+        (buf: Buffer, samples: number) => sink.#write(buf, samples),
+        (offset: number | bigint) => {
+          sink.#pos = Number(offset);
+          return 0;
+        },
+        () => ({ offset: sink.#pos, returnValue: 0 as const }),
+      );
+    if (sink.#failed) throw sink.#failed;
+    return sink;
+  }
+
+  #write(buf: Buffer, samples: number): 0 | 1 {
+    try {
+      writeSync(this.#fd, buf, 0, buf.length, this.#pos);
+      this.#pos += buf.length;
+      if (this.#pos > this.#length) this.#length = this.#pos;
+      this.#encodedFrames += samples;
+      return 0;
+    } catch (err) {
+      this.#failed = err as Error;
+      return 1;
+    }
+  }
+
+  async writePcm(data: Uint8Array, frames: number): Promise<void> {
+    if (!this.#enc) throw new Error('FLAC encoder is closed');
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const i32 = api.fns.convertSampleFormat({ inBps: 2, buffer: buf, samples: frames * this.#channels });
+    const ok = await this.#enc.processInterleavedAsync(i32, frames);
+    if (this.#failed) throw this.#failed;
+    if (!ok) throw new Error(`FLAC encoder failed (state ${String(this.#enc.getState())})`);
+  }
+
+  async sync(): Promise<Durable> {
+    const d = { bytes: this.#length, frames: this.#encodedFrames };
+    await fdatasync(this.#fd);
+    return d;
+  }
+
+  async close(): Promise<Durable> {
+    if (this.#enc) {
+      const enc = this.#enc;
+      this.#enc = null;
+      await enc.finishAsync();
+    }
+    if (this.#failed) throw this.#failed;
+    await fdatasync(this.#fd);
+    await closeFd(this.#fd);
+    return { bytes: this.#length, frames: this.#encodedFrames };
+  }
+
+  async abandon(): Promise<void> {
+    const enc = this.#enc;
+    this.#enc = null;
+    await enc?.finishAsync().catch(() => undefined);
+    await closeFd(this.#fd).catch(() => undefined);
+  }
+}

@@ -1,0 +1,31 @@
+import { fdatasync as fdatasyncCb, ftruncate as ftruncateCb, close as closeCb } from 'node:fs';
+import { promisify } from 'node:util';
+import type { AudioUnit } from '@isr/contract';
+
+export const fdatasync = promisify(fdatasyncCb);
+export const ftruncate = promisify(ftruncateCb);
+export const closeFd = promisify(closeCb);
+
+/** What of a file is on disk for sure (after sync/close). */
+export interface Durable {
+  bytes: number;
+  frames: number;
+  ogg?: { nextSequence: number; granuleBase: string } | null;
+}
+
+/**
+ * One open recording file. Writes are appended synchronously (page cache; a chunk is ~20 KB), syncs are
+ * asynchronous fdatasyncs. Calls are serialised by the source writer.
+ */
+export interface Sink {
+  /** PCM: interleaved s16le frames. */
+  writePcm?(data: Uint8Array, frames: number): Promise<void>;
+  /** Compressed: whole units, concatenated. */
+  writeUnits?(data: Uint8Array, units: readonly AudioUnit[]): Promise<void>;
+  /** Make what was written durable; rewrite the header when `rewriteHeader`. Returns the durable extent. */
+  sync(rewriteHeader: boolean): Promise<Durable>;
+  /** Finish the file (final header, encoder flush), sync and close it. */
+  close(): Promise<Durable>;
+  /** Close the descriptor without finishing (a failed open or write). */
+  abandon(): Promise<void>;
+}

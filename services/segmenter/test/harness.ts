@@ -1,0 +1,138 @@
+// Shared setup for the segmenter's integration tests: a private nats-server, the bus provisioned from a
+// real INI config, the segmenter started in-process (or as a real process), and chunk publishers that
+// use the real header encoding.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseWavHeader } from '@isr/audio';
+import { encodeAudioHeaders, Subjects, type AudioChunkMeta, type AudioUnit, type SegmentClosedEvent, type SegmentOpenedEvent } from '@isr/contract';
+import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, toHeaders, type Bus, type RunningService } from '@isr/runtime';
+import { startNatsServer, tempDir, type NatsServerHandle } from '@isr/testkit';
+import { startSegmenter, type SegmenterOptions } from '../src/segmenter.ts';
+
+export interface Harness {
+  nats: NatsServerHandle;
+  dir: string;
+  configFile: string;
+  bus: Bus;
+  events: { opened: SegmentOpenedEvent[]; closed: SegmentClosedEvent[] };
+  start(opts?: SegmenterOptions): Promise<{ service: RunningService; registry: ReturnType<typeof createRegistry> }>;
+  cleanup(): Promise<void>;
+}
+
+export async function setup(ini: (dir: string) => string): Promise<Harness> {
+  const nats = await startNatsServer();
+  const tmp = await tempDir('isr-seg-');
+  const dir = tmp.path;
+  const configFile = join(dir, 'config.ini');
+  writeFileSync(configFile, ini(dir));
+  const config = parseConfig(readFileSync(configFile, 'utf8'), { service: 'segmenter', file: configFile, env: { NATS_URL: nats.url }, cwd: dir });
+  const log = createLogger({ service: 'segmenter-test', level: 'warn', pretty: false });
+  const nc = await connectBus(config, 'segmenter-test', log);
+  const bus = await provisionBus(nc, config);
+  const events: Harness['events'] = { opened: [], closed: [] };
+  const sub = nc.subscribe(`${Subjects.segmentOpenedAll.replace('.opened.*', '.>')}`);
+  void (async () => {
+    for await (const m of sub) {
+      const body = m.json<SegmentClosedEvent>();
+      if (m.subject.includes('.opened.')) events.opened.push(body);
+      else events.closed.push(body);
+    }
+  })();
+  const services: RunningService[] = [];
+  return {
+    nats, dir, configFile, bus, events,
+    async start(opts) {
+      const registry = createRegistry('segmenter');
+      const segLog = createLogger({ service: 'segmenter', level: 'warn', pretty: false });
+      const service = await startSegmenter({ config, log: segLog, registry, bus }, opts);
+      services.push(service);
+      return { service, registry };
+    },
+    async cleanup() {
+      for (const s of services) await s.close().catch(() => undefined);
+      await nc.drain().catch(() => undefined);
+      await nats.stop();
+      await tmp.remove();
+    },
+  };
+}
+
+/** A deterministic s16le signal: every sample differs from its neighbours, so shifts and repeats show. */
+export function pcmSignal(frames: number, channels: number, seed = 0): Buffer {
+  const b = Buffer.alloc(frames * channels * 2);
+  for (let i = 0; i < frames; i++) for (let c = 0; c < channels; c++) b.writeInt16LE((((i + seed) * 7 + c * 13) % 65536) - 32768, (i * channels + c) * 2);
+  return b;
+}
+
+export interface PcmStream {
+  source: string;
+  session: string;
+  sessionStartMs: number;
+  sampleRate: number;
+  channels: number;
+}
+
+/** Publishes PCM in chunks of `chunkFrames` from frame `from` (seq continues from `from / chunkFrames + 1`). */
+export async function publishPcm(bus: Bus, s: PcmStream, pcm: Buffer, chunkFrames: number, fromFrame = 0, toFrame?: number): Promise<void> {
+  const bpf = s.channels * 2;
+  const total = toFrame ?? pcm.length / bpf;
+  for (let f = fromFrame; f < total; f += chunkFrames) {
+    const n = Math.min(chunkFrames, total - f);
+    const meta: AudioChunkMeta = { source: s.source, format: 'pcm', codec: 'pcm_s16le', sampleRate: s.sampleRate, channels: s.channels, session: s.session, sessionStartMs: s.sessionStartMs, seq: f / chunkFrames + 1, offset: f, frames: n };
+    await bus.js.publish(Subjects.audio(s.source), pcm.subarray(f * bpf, (f + n) * bpf), { headers: toHeaders(encodeAudioHeaders(meta)) });
+  }
+}
+
+export async function publishUnits(bus: Bus, base: Omit<AudioChunkMeta, 'seq' | 'offset' | 'frames' | 'units'>, data: Buffer, units: AudioUnit[], perChunk: number, startOffset = 0): Promise<void> {
+  let pos = 0;
+  let offset = startOffset;
+  let seq = 1;
+  for (let i = 0; i < units.length; i += perChunk) {
+    const us = units.slice(i, i + perChunk);
+    const bytes = us.reduce((a, u) => a + u.bytes, 0);
+    const frames = us.reduce((a, u) => a + u.samples, 0);
+    const meta: AudioChunkMeta = { ...base, seq: seq++, offset, frames, units: us };
+    await bus.js.publish(Subjects.audio(base.source), data.subarray(pos, pos + bytes), { headers: toHeaders(encodeAudioHeaders(meta)) });
+    pos += bytes;
+    offset += frames;
+  }
+}
+
+/** Recording files of a source, in name order (names sort by time within a day). */
+export function recordings(dir: string, source: string, ext: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (n.endsWith(`.${ext}`)) out.push(p);
+    }
+  };
+  walk(join(dir, source));
+  return out;
+}
+
+/** WAV data of a file, checking the header's sizes match the file. */
+export function wavData(path: string): Buffer {
+  const buf = readFileSync(path);
+  const h = parseWavHeader(buf);
+  if (h.dataBytes !== buf.length - h.dataOffset) throw new Error(`${path}: header says ${h.dataBytes} data bytes, file has ${buf.length - h.dataOffset}`);
+  if (h.riffBytes !== buf.length - 8) throw new Error(`${path}: RIFF size ${h.riffBytes}, file ${buf.length - 8}`);
+  return buf.subarray(h.dataOffset);
+}
+
+/** Decodes a FLAC file to raw s16le with the flac tool (after `flac -t`). */
+export function flacData(path: string): Buffer {
+  execFileSync('flac', ['-t', '-s', path]);
+  return execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', path], { maxBuffer: 1 << 28 });
+}
+
+/** '' when ffmpeg decodes the file without complaint, else its errors. */
+export function ffmpegErrors(path: string): string {
+  try {
+    return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString() + '';
+  } catch (err) {
+    return String((err as { stderr?: Buffer }).stderr ?? err);
+  }
+}

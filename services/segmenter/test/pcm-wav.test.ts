@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { frameAtOrAfter, SplitClock, ZoneClock, parseWavHeader } from '@isr/audio';
+import { waitFor } from '@isr/testkit';
+import { readFileSync } from 'node:fs';
+import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+
+let h: Harness;
+before(async () => {
+  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = Europe/Berlin\n\n[card1]\ntype = soundcard\nformat = wav\n`);
+});
+after(async () => h.cleanup());
+
+test('PCM to WAV: sample-accurate splits, the concatenation equals the input bit for bit', async () => {
+  const rate = 16000;
+  const channels = 2;
+  const frames = rate * 10 + 123;
+  const pcm = pcmSignal(frames, channels);
+  const sessionStartMs = Date.parse('2026-11-24T10:00:00.700Z');
+  const stream = { source: 'card1', session: 's1', sessionStartMs, sampleRate: rate, channels };
+  const { service } = await h.start();
+  await publishPcm(h.bus, stream, pcm, 1600);
+  await waitFor('all chunks written', () => h.events.closed.length >= 3, 30_000);
+  await waitFor('all acknowledged', async () => (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_ack_pending === 0, 20_000);
+  await service.close();
+
+  const files = recordings(`${h.dir}/rec`, 'card1', 'wav');
+  const datas = files.map(wavData);
+  assert.ok(Buffer.concat(datas).equals(pcm), 'concatenated WAV data equals the published PCM');
+  // Boundaries: every 3 s of local time; the first file ends at the first boundary after 10:00:00.700Z.
+  const clock = new SplitClock(0.05, new ZoneClock('Europe/Berlin'));
+  let start = 0;
+  for (const [i, d] of datas.entries()) {
+    const n = d.length / (channels * 2);
+    const startMs = sessionStartMs + (start * 1000) / rate;
+    const endFrame = frameAtOrAfter(clock.next(startMs), sessionStartMs, rate);
+    if (i < datas.length - 1) assert.equal(start + n, endFrame, `file ${i} ends on the boundary frame`);
+    if (i > 0 && i < datas.length - 1) assert.equal(n, 0.05 * 60 * rate, `file ${i} holds exactly split_minutes of frames`);
+    start += n;
+  }
+  assert.equal(files.length, 4);
+  assert.match(files[0]!, /card1\/2026-11-24\/2026-11-24_11-00-00\+0100\.wav$/);
+  assert.match(files[1]!, /2026-11-24_11-00-03\+0100\.wav$/); 
+  // BWF bext: origination time and time reference of the first sample.
+  const head = parseWavHeader(readFileSync(files[1]!));
+  assert.equal(head.bext?.originationDate, '2026-11-24');
+  assert.equal(head.bext?.originationTime, '11:00:03');
+  assert.equal(head.bext?.timeReference, (11 * 3600 + 3) * rate);
+  // Events
+  const closed = h.events.closed.filter((e) => e.source === 'card1');
+  assert.equal(closed.length, 4);
+  assert.equal(closed[1]!.frames, 48000);
+  assert.equal(closed[1]!.reason, 'split');
+  assert.equal(closed.at(-1)!.reason, 'shutdown');
+  assert.equal(closed[1]!.start, '2026-11-24T10:00:03.000Z');
+  assert.equal(closed[1]!.startLocal, '2026-11-24T11:00:03.000+01:00');
+});
