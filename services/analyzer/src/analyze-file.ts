@@ -4,6 +4,7 @@ import { decodeFfmpeg, type FfmpegPaths } from './decode-ffmpeg.ts';
 import { decodeWav } from './decode-wav.ts';
 import type { DecodedAudio } from './decoded-audio.ts';
 import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
+import { flacTotalSamples } from './flac-streaminfo.ts';
 import type { AnalysisParams } from './params.ts';
 import { buildRecord, errorRecord } from './record.ts';
 import { SignalAnalyzer } from './signal-analyzer.ts';
@@ -24,8 +25,8 @@ export interface AnalyzeFileInput {
 async function sniff(file: string): Promise<Uint8Array> {
   const fh = await open(file, 'r');
   try {
-    const b = new Uint8Array(12);
-    const { bytesRead } = await fh.read(b, 0, 12, 0);
+    const b = new Uint8Array(42);
+    const { bytesRead } = await fh.read(b, 0, 42, 0);
     return b.subarray(0, bytesRead);
   } finally {
     await fh.close();
@@ -70,11 +71,14 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisReco
       if (kind === 'fLaC' && err instanceof AnalysisError && err.code === AnalysisErrorCodes.decodeFailed) throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, err.message, { cause: err });
       throw err;
     }
-    // A lossless archive file with decode errors is corrupt, even when the decoder carried on.
-    if (kind === 'fLaC' && audio.warnings.some((w) => w.startsWith('decoder:'))) {
-      throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, `FLAC stream has errors: ${audio.warnings.find((w) => w.startsWith('decoder:'))!.slice(9)}`);
-    }
     const m = analyzer.finish();
+    // A lossless archive file with decode errors is corrupt, even when the decoder carried on (ffmpeg skips bad frames).
+    if (kind === 'fLaC') {
+      const total = flacTotalSamples(head);
+      if (total && total !== m.frames) throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, `STREAMINFO says ${total} samples but ${m.frames} decoded: frames are corrupt or missing`);
+      const complaint = audio.warnings.find((w) => w.startsWith('decoder:'));
+      if (complaint) throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, `FLAC stream has errors: ${complaint.slice(9).trim()}`);
+    }
     if (m.frames === 0) throw new AnalysisError(AnalysisErrorCodes.noAudio, 'the file holds no audio samples');
     return buildRecord({ ...base, bytes }, audio, m, input.params);
   } catch (err) {

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AnalysisError } from '../src/errors.ts';
+import { PcmDecoder } from '../src/pcm-decoder.ts';
+import { wavLayout } from '../src/wav-layout.ts';
+
+function chunk(id: string, body: Uint8Array, declared = body.length): Uint8Array {
+  const out = new Uint8Array(8 + body.length + (body.length & 1));
+  out.set(Buffer.from(id, 'latin1'));
+  new DataView(out.buffer).setUint32(4, declared, true);
+  out.set(body, 8);
+  return out;
+}
+
+function fmt(channels: number, rate: number, bits: number, tag = 1): Uint8Array {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  dv.setUint16(0, tag, true);
+  dv.setUint16(2, channels, true);
+  dv.setUint32(4, rate, true);
+  dv.setUint32(8, (rate * channels * bits) / 8, true);
+  dv.setUint16(12, (channels * bits) / 8, true);
+  dv.setUint16(14, bits, true);
+  return b;
+}
+
+function riff(parts: Uint8Array[], kind = 'RIFF'): Uint8Array {
+  const len = parts.reduce((n, p) => n + p.length, 4);
+  const out = new Uint8Array(8 + len);
+  out.set(Buffer.from(kind + '    WAVE', 'latin1'));
+  new DataView(out.buffer).setUint32(4, len, true);
+  let at = 12;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const reader = (bytes: Uint8Array) => async (offset: number, length: number) => bytes.subarray(offset, Math.min(bytes.length, offset + length));
+const pcm16 = (frames: number, channels: number) => {
+  const b = new Uint8Array(frames * channels * 2);
+  const dv = new DataView(b.buffer);
+  for (let i = 0; i < frames * channels; i++) dv.setInt16(i * 2, ((i * 37) % 2000) - 1000, true);
+  return b;
+};
+
+test('walks chunks in any order: bext and LIST before fmt, LIST after data', async () => {
+  const audio = pcm16(100, 2);
+  const bytes = riff([chunk('bext', new Uint8Array(603)), chunk('LIST', new Uint8Array(10)), chunk('fmt ', fmt(2, 48000, 16)), chunk('data', audio), chunk('LIST', new Uint8Array(4))]);
+  const l = await wavLayout(reader(bytes), bytes.length);
+  assert.deepEqual(l.chunks, ['bext', 'LIST', 'fmt ', 'data', 'LIST']);
+  assert.equal(l.dataBytes, audio.length);
+  assert.equal(l.sampleRate, 48000);
+  assert.deepEqual(l.warnings, []);
+  assert.deepEqual(bytes.subarray(l.dataOffset, l.dataOffset + l.dataBytes), audio);
+});
+
+test('a data size of 0 (header never finalised) reads to the end of the file', async () => {
+  const audio = pcm16(50, 1);
+  const bytes = riff([chunk('fmt ', fmt(1, 8000, 16)), chunk('data', audio, 0)]);
+  const l = await wavLayout(reader(bytes), bytes.length);
+  assert.equal(l.dataBytes, audio.length);
+  assert.match(l.warnings[0]!, /not finalised/);
+});
+
+test('a data size beyond the end of the file (truncated) reads what is there, whole frames only', async () => {
+  const audio = pcm16(100, 2);
+  const full = riff([chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio)]);
+  const cut = full.subarray(0, full.length - 101);
+  const l = await wavLayout(reader(cut), cut.length);
+  assert.equal(l.dataBytes, audio.length - 104);
+  assert.ok(l.warnings.some((w) => /truncated/.test(w)));
+  assert.ok(l.warnings.some((w) => /partial frame/.test(w)));
+});
+
+test('a data size smaller than the audio that follows (stale header) reads it all', async () => {
+  const audio = pcm16(200, 2);
+  const bytes = riff([chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio, 400)]);
+  const l = await wavLayout(reader(bytes), bytes.length);
+  assert.equal(l.dataBytes, audio.length);
+  assert.ok(l.warnings.some((w) => /continues to the end/.test(w)));
+});
+
+test('RF64 takes the data size from ds64', async () => {
+  const audio = pcm16(10, 2);
+  const ds64 = new Uint8Array(28);
+  new DataView(ds64.buffer).setBigUint64(8, BigInt(audio.length), true);
+  const bytes = riff([chunk('ds64', ds64), chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio, 0xffffffff)], 'RF64');
+  const l = await wavLayout(reader(bytes), bytes.length);
+  assert.equal(l.dataBytes, audio.length);
+  assert.deepEqual(l.warnings, []);
+});
+
+test('refuses what is not a usable WAV with a typed error', async () => {
+  const bad = async (bytes: Uint8Array, code: string) => assert.rejects(wavLayout(reader(bytes), bytes.length), (e: unknown) => e instanceof AnalysisError && e.code === code);
+  await bad(new Uint8Array(0), 'EMPTY_FILE');
+  await bad(Buffer.from('RIFF'), 'WAV_TRUNCATED');
+  await bad(Buffer.from('OggS0000WAVExxxxxxxx'), 'WAV_INVALID');
+  await bad(riff([chunk('fmt ', fmt(2, 8000, 16))]), 'WAV_TRUNCATED');
+  await bad(riff([chunk('fmt ', fmt(2, 8000, 4, 2)), chunk('data', new Uint8Array(8))]), 'WAV_UNSUPPORTED');
+  await bad(riff([chunk('data', new Uint8Array(8))]), 'WAV_INVALID');
+});
+
+test('PCM decoding gives the same samples whole, in 1-byte, 997-byte and random chunks', () => {
+  for (const [format, bits] of [['s16', 16], ['s24', 24], ['s32', 32], ['u8', 8], ['f32', 32]] as const) {
+    const channels = 2;
+    const frames = 3000;
+    const bytes = new Uint8Array((frames * channels * bits) / 8);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 7) & 0xff;
+    if (format === 'f32') new Float32Array(bytes.buffer).forEach((_, i, a) => (a[i] = Math.sin(i)));
+    const decodeAll = (sizes: () => number) => {
+      const d = new PcmDecoder(format, channels);
+      const out: number[] = [];
+      for (let at = 0; at < bytes.length;) {
+        const n = Math.min(bytes.length - at, sizes());
+        const r = d.decode(bytes.subarray(at, at + n));
+        for (let i = 0; i < r.frames * channels; i++) out.push(r.samples[i]!);
+        at += n;
+      }
+      assert.equal(d.pendingBytes, 0);
+      return out;
+    };
+    const whole = decodeAll(() => bytes.length);
+    assert.equal(whole.length, frames * channels);
+    assert.ok(whole.every((v) => v >= -1 && v < 1), format);
+    let seed = 3;
+    for (const sizes of [() => 1, () => 997, () => (seed = (seed * 48271) % 2147483647) % 5000 + 1]) assert.deepEqual(decodeAll(sizes), whole, format);
+  }
+});
