@@ -110,7 +110,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       if (!(err instanceof ContractError)) throw err;
       metrics.poison.inc();
       log.warn({ err, subject: m.subject, seq: m.seq }, 'poison audio message terminated');
-      m.term(err.message);
+      m.term(); // no reason text: nats-server 2.9 does not understand '+TERM <reason>'
       return;
     }
     const w = writerOf(meta.source);
