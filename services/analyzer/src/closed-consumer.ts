@@ -59,7 +59,7 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
     } catch (err) {
       deps.metrics.errors.inc({ code: 'ISR_CONTRACT' });
       deps.log.error({ err, subject: msg.subject, seq: msg.seq }, 'closed-segment event is not a SegmentClosedEvent; terminated');
-      msg.term('not a SegmentClosedEvent');
+      msg.term(); // no reason: nats-server 2.9 ignores '+TERM <reason>'
       return;
     }
     try {
@@ -70,7 +70,7 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
         // A path that is not a recording path (e.g. leaves the root): nothing to retry.
         deps.metrics.errors.inc({ code: err.code });
         deps.log.error({ err, path: event.path }, 'closed-segment event names no analysable path; terminated');
-        msg.term(err.message);
+        msg.term();
         return;
       }
       deps.metrics.errors.inc({ code: 'BUS' });
