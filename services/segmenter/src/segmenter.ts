@@ -31,8 +31,8 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   const journal = new JournalStore(str(general, 'output_directory'));
   const codecInit = new CodecInitCache(bus.kv.codec);
   const deps: WriterDeps = { log, metrics, events: new SegmentEvents(bus.js, log), codecInit, journal, now };
-  const commitMs = opts.commitIntervalMs ?? 1000;
-  const idleGraceMs = opts.idleGraceMs ?? 5000;
+  const commitMs = opts.commitIntervalMs ?? num(general, 'commit_interval_seconds') * 1000;
+  const idleGraceMs = opts.idleGraceMs ?? num(general, 'idle_close_seconds') * 1000;
   const zones = new Map<string, ZoneClock>();
 
   const settingsOf = (source: string): SourceSettings => {
