@@ -49,7 +49,7 @@ export class SessionPipeline {
     for (const piece of this.icy.push(bytes)) {
       if ('stream' in piece) yield* this.audio(piece.stream);
       else {
-        const title = piece.metadata.StreamTitle ?? null;
+        const title = piece.metadata.StreamTitle || null;
         yield { type: 'metadata', raw: piece.metadata, title, offset: this.samples, sampleRate: this.rate };
       }
     }

@@ -36,8 +36,8 @@ for (const name of Object.keys(FixtureSpecs) as FixtureName[]) {
     test('gives the same chunks whole, in 1-byte, 997-byte and random pieces', () => {
       const spec = FixtureSpecs[name];
       const bytes = files.get(name)!;
-      const [[, whole], ...rest] = chunkings(bytes);
-      const reference = run(whole, spec.contentType);
+      const [first, ...rest] = chunkings(bytes);
+      const reference = run(first![1], spec.contentType);
       const chunks = reference.filter((e) => e.type === 'chunk');
       assert.ok(chunks.length >= 4, `${chunks.length} chunks`);
       for (const c of chunks) {

@@ -1,0 +1,192 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.ts';
+import { waitFor } from './wait.ts';
+
+export interface IcecastHandle {
+  port: number;
+  /** http://127.0.0.1:PORT */
+  baseUrl: string;
+  sourcePassword: string;
+  adminPassword: string;
+  dir: string;
+  /** Listener URL of a mount ("/radio" → http://127.0.0.1:PORT/radio). */
+  url(mount: string): string;
+  /** icecast://source:PASS@127.0.0.1:PORT/mount, for ffmpeg. */
+  sourceUrl(mount: string): string;
+  /** Sets the ICY StreamTitle of a mount through admin/metadata (updinfo). */
+  setTitle(mount: string, title: string): Promise<void>;
+  /** Icecast's error log so far (for failure messages). */
+  log(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = netConnect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts Debian's icecast2 on a free loopback port with a generated config in a temp dir: burst-size 0 (a new
+ * listener gets no replay of old audio), source/admin passwords, logs in the temp dir. Started as root it drops
+ * to nobody, so the dir is made writable for nobody.
+ */
+export async function startIcecast(opts: { binary?: string } = {}): Promise<IcecastHandle> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'isr-icecast-'));
+  const logdir = join(dir, 'log');
+  await mkdir(logdir);
+  await chmod(dir, 0o777);
+  await chmod(logdir, 0o777);
+  const sourcePassword = 'src-' + Math.random().toString(36).slice(2, 10);
+  const adminPassword = 'adm-' + Math.random().toString(36).slice(2, 10);
+  const asRoot = process.getuid?.() === 0;
+  const config = `<icecast>
+  <location>isr-test</location>
+  <admin>test@localhost</admin>
+  <hostname>127.0.0.1</hostname>
+  <limits>
+    <clients>100</clients><sources>20</sources><queue-size>524288</queue-size>
+    <client-timeout>30</client-timeout><header-timeout>15</header-timeout><source-timeout>10</source-timeout>
+    <burst-on-connect>0</burst-on-connect><burst-size>0</burst-size>
+  </limits>
+  <authentication>
+    <source-password>${xml(sourcePassword)}</source-password>
+    <relay-password>${xml(sourcePassword)}</relay-password>
+    <admin-user>admin</admin-user>
+    <admin-password>${xml(adminPassword)}</admin-password>
+  </authentication>
+  <listen-socket><port>${port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  <fileserve>1</fileserve>
+  <paths>
+    <basedir>/usr/share/icecast2</basedir>
+    <logdir>${xml(logdir)}</logdir>
+    <webroot>/usr/share/icecast2/web</webroot>
+    <adminroot>/usr/share/icecast2/admin</adminroot>
+  </paths>
+  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>3</loglevel></logging>
+  <security><chroot>0</chroot>${asRoot ? '<changeowner><user>nobody</user><group>nogroup</group></changeowner>' : ''}</security>
+</icecast>
+`;
+  const configFile = join(dir, 'icecast.xml');
+  await writeFile(configFile, config);
+  await chmod(configFile, 0o644);
+  let output = '';
+  const child: ChildProcess = spawn(opts.binary ?? 'icecast2', ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const errorLog = () => readFile(join(logdir, 'error.log'), 'utf8').catch(() => '');
+  try {
+    await waitFor(`icecast2 on port ${port}`, async () => {
+      if (child.exitCode !== null) throw new Error(`icecast2 exited ${child.exitCode}: ${output} ${await errorLog()}`);
+      return portOpen(port);
+    }, 10_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const m = (mount: string) => (mount.startsWith('/') ? mount : `/${mount}`);
+  return {
+    port,
+    baseUrl,
+    sourcePassword,
+    adminPassword,
+    dir,
+    url: (mount) => `${baseUrl}${m(mount)}`,
+    sourceUrl: (mount) => `icecast://source:${sourcePassword}@127.0.0.1:${port}${m(mount)}`,
+    async setTitle(mount, title) {
+      const q = new URLSearchParams({ mount: m(mount), mode: 'updinfo', song: title });
+      const res = await fetch(`${baseUrl}/admin/metadata?${q}`, { headers: { authorization: 'Basic ' + Buffer.from(`admin:${adminPassword}`).toString('base64') } });
+      const body = await res.text();
+      if (!res.ok || !/Metadata update successful/i.test(body)) throw new Error(`icecast metadata update failed: HTTP ${res.status} ${body.slice(0, 200)}`);
+    },
+    log: async () => output + (await errorLog()),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type IcecastFeedCodec = 'mp3' | 'opus' | 'vorbis';
+
+export interface IcecastFeedOptions {
+  /** icecast://… (IcecastHandle.sourceUrl). */
+  target: string;
+  codec: IcecastFeedCodec;
+  /** Sine frequency, Hz. */
+  frequency?: number;
+  sampleRate?: number;
+  channels?: number;
+  /** Stop by itself after this many seconds (default: run until stopped). */
+  seconds?: number;
+}
+
+export interface IcecastFeed {
+  /** Whether ffmpeg is running. */
+  running(): boolean;
+  output(): string;
+  stop(): Promise<void>;
+  /** Start ffmpeg again (after stop()): a stream drop and return. */
+  restart(): Promise<void>;
+}
+
+function codecArgs(o: IcecastFeedOptions): string[] {
+  switch (o.codec) {
+    case 'mp3': return ['-c:a', 'libmp3lame', '-b:a', '128k', '-content_type', 'audio/mpeg', '-f', 'mp3'];
+    case 'opus': return ['-c:a', 'libopus', '-b:a', '64k', '-content_type', 'audio/ogg', '-f', 'ogg'];
+    case 'vorbis': return ['-c:a', 'libvorbis', '-q:a', '2', '-content_type', 'audio/ogg', '-f', 'ogg'];
+  }
+}
+
+/** Feeds a mount in real time: `ffmpeg -re -f lavfi -i sine=… -f mp3|ogg icecast://…`; stoppable and restartable. */
+export async function feedIcecast(o: IcecastFeedOptions): Promise<IcecastFeed> {
+  let child: ChildProcess | null = null;
+  let out = '';
+  const rate = o.sampleRate ?? (o.codec === 'mp3' ? 44100 : 48000);
+  const start = async () => {
+    const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `sine=frequency=${o.frequency ?? 440}:sample_rate=${rate}`,
+      ...(o.seconds ? ['-t', String(o.seconds)] : []), '-ac', String(o.channels ?? 2), ...codecArgs(o), '-ice_public', '0', o.target];
+    const c = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child = c;
+    // ffmpeg exits at once when Icecast refuses the source; give it a moment to show that.
+    await new Promise((r) => setTimeout(r, 300));
+    if (c.exitCode !== null) throw new Error(`ffmpeg source exited ${c.exitCode}: ${out}`);
+  };
+  const stop = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+  };
+  await start();
+  return {
+    running: () => child !== null && child.exitCode === null && child.signalCode === null,
+    output: () => out,
+    stop,
+    async restart() {
+      await stop();
+      await start();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runService } from '@isr/runtime';
+import { startCaptureStream } from './capture-service.ts';
+
+await runService('capture-stream', (ctx) => startCaptureStream(ctx));

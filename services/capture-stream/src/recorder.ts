@@ -1,0 +1,165 @@
+import { audioMsgId, encodeJson, Subjects, type MetadataEvent } from '@isr/contract';
+import { toHeaders } from '@isr/runtime';
+import type { Logger } from 'pino';
+import { backoffMs } from './backoff.ts';
+import { reasonOf, type DisconnectReason } from './errors.ts';
+import type { OpenStream } from './http-reader.ts';
+import type { CaptureMetrics } from './metrics.ts';
+import { SessionPipeline, type PipelineEvent } from './pipeline.ts';
+import type { BufferedPublisher } from './publisher.ts';
+import { CaptureSession } from './session.ts';
+import type { StatusReporter } from './status-reporter.ts';
+
+export interface StreamSourceSettings {
+  name: string;
+  url: string;
+  stallSeconds: number;
+  reconnectMinSeconds: number;
+  reconnectMaxSeconds: number;
+  chunkMs: number;
+}
+
+export interface RecorderDeps {
+  settings: StreamSourceSettings;
+  open: OpenStream;
+  publisher: BufferedPublisher;
+  status: StatusReporter;
+  metrics: CaptureMetrics;
+  log: Logger;
+  /** Wall clock, epoch ms (tests may pass their own). */
+  now: () => number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  if (signal.aborted) return resolve();
+  const t = setTimeout(done, ms);
+  function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
+  signal.addEventListener('abort', done, { once: true });
+});
+
+/**
+ * Records one `type = stream` source forever: connect, frame, publish; on an error, the end of the stream or
+ * a stall, reconnect with exponential backoff as a new session. Never throws; stops when `signal` aborts.
+ */
+export class StreamRecorder {
+  private readonly d: RecorderDeps;
+  private readonly log: Logger;
+  private failures = 0;
+  private title: string | null = null;
+  private lastStatusMs = 0;
+
+  constructor(deps: RecorderDeps) {
+    this.d = deps;
+    this.log = deps.log.child({ source: deps.settings.name });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { settings, metrics } = this.d;
+    const labels = { source: settings.name };
+    while (!signal.aborted) {
+      let reason: DisconnectReason = 'eof';
+      let message = 'the server ended the stream';
+      let delivered = false;
+      try {
+        delivered = await this.connectOnce(signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        reason = reasonOf(err);
+        message = err instanceof Error ? err.message : String(err);
+        (reason === 'content' || reason === 'http' ? this.log.error.bind(this.log) : this.log.warn.bind(this.log))({ err, reason }, `stream failed: ${message}`);
+      }
+      metrics.up.set(labels, 0);
+      if (signal.aborted) break;
+      this.failures = delivered ? 1 : this.failures + 1;
+      const delay = backoffMs(this.failures, settings.reconnectMinSeconds, settings.reconnectMaxSeconds);
+      metrics.reconnects.inc({ ...labels, reason });
+      this.d.status.update({ state: delivered || reason === 'eof' || reason === 'stall' ? 'reconnecting' : 'error', message: `${message}; reconnecting in ${delay / 1000} s` });
+      this.log.warn({ reason, attempt: this.failures, delayMs: delay, url: settings.url }, `reconnecting in ${delay / 1000} s (attempt ${this.failures})`);
+      await sleep(delay, signal);
+    }
+    this.d.status.update({ state: 'stopped', message: null });
+  }
+
+  /** One connection = one session. Resolves when the stream ends; true when it delivered confirmed audio. */
+  private async connectOnce(signal: AbortSignal): Promise<boolean> {
+    const { settings, metrics, open, now } = this.d;
+    const labels = { source: settings.name };
+    this.log.info({ url: settings.url }, 'connecting');
+    const stream = await open(settings.url, { stallMs: settings.stallSeconds * 1000, signal });
+    this.log.info({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, ...stream.describe }, 'connected');
+    const pipeline = new SessionPipeline({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, chunkMs: settings.chunkMs });
+    let session: CaptureSession | null = null;
+    let corruptSeen = 0;
+    const handle = (ev: PipelineEvent) => {
+      session = this.onEvent(ev, session!);
+    };
+    try {
+      for await (const bytes of stream.body) {
+        session ??= new CaptureSession(now());
+        metrics.bytes.inc(labels, bytes.length);
+        for (const ev of pipeline.push(bytes)) handle(ev);
+        if (pipeline.corruptBytes > corruptSeen) {
+          metrics.corruptBytes.inc(labels, pipeline.corruptBytes - corruptSeen);
+          corruptSeen = pipeline.corruptBytes;
+        }
+      }
+      if (session) for (const ev of pipeline.end()) handle(ev);
+    } catch (err) {
+      // A stall or broken connection after audio: publish the whole units already received, then report.
+      if (session !== null && (session as CaptureSession).hasAudio) {
+        try {
+          for (const ev of pipeline.end()) handle(ev);
+        } catch {
+          // the error that ended the connection is the one worth reporting
+        }
+      }
+      throw err;
+    } finally {
+      stream.close();
+    }
+    return session !== null && (session as CaptureSession).hasAudio;
+  }
+
+  private onEvent(ev: PipelineEvent, session: CaptureSession): CaptureSession {
+    const { settings, publisher, metrics, status, now } = this.d;
+    const source = settings.name;
+    switch (ev.type) {
+      case 'kind':
+        this.log.info({ kind: ev.kind }, 'stream content detected');
+        return session;
+      case 'init': {
+        const s = session.hasAudio ? session.successor() : session;
+        publisher.enqueue({ kind: 'codec', key: source, value: JSON.stringify(s.codecInit(source, ev.data, ev.stream)) });
+        this.log.info({ session: s.id, codec: ev.stream.codec, bytes: ev.data.length }, 'codec header stored');
+        return s;
+      }
+      case 'chunk': {
+        const s = session.accepts(ev.chunk.stream) ? session : session.successor();
+        if (s !== session) this.log.warn({ from: session.stream, to: ev.chunk.stream }, 'stream format changed: new session');
+        const first = !s.hasAudio;
+        const { meta, headers } = s.next(source, ev.chunk);
+        publisher.enqueue({ kind: 'audio', subject: Subjects.audio(source), data: ev.chunk.data, headers: toHeaders(headers), msgID: audioMsgId(meta.session, meta.seq), seconds: meta.frames / meta.sampleRate });
+        const t = now();
+        if (first) {
+          metrics.up.set({ source }, 1);
+          this.log.info({ session: s.id, codec: meta.codec, sampleRate: meta.sampleRate, channels: meta.channels }, 'recording');
+        }
+        if (first || t - this.lastStatusMs >= 2000) {
+          this.lastStatusMs = t;
+          status.update({ state: 'recording', message: null, session: s.id, since: new Date(s.startMs).toISOString(), lastChunk: new Date(s.timeAt(meta.offset)).toISOString(), format: meta.format, codec: meta.codec, sampleRate: meta.sampleRate, channels: meta.channels, title: this.title });
+        }
+        return s;
+      }
+      case 'metadata': {
+        if (ev.title === this.title) return session;
+        this.title = ev.title;
+        const event: MetadataEvent = { source, session: session.id, time: new Date(ev.sampleRate ? session.startMs + (ev.offset * 1000) / ev.sampleRate : session.startMs).toISOString(), offset: ev.offset, title: ev.title, raw: ev.raw };
+        publisher.enqueue({ kind: 'event', subject: Subjects.metadata(source), data: encodeJson(event), msgID: `${session.id}-meta-${ev.offset}` });
+        metrics.metadataEvents.inc({ source });
+        status.update({ title: ev.title });
+        this.log.info({ title: ev.title, offset: ev.offset }, 'stream title changed');
+        return session;
+      }
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { encodeAudioHeaders, type AudioChunkMeta, type CodecInit } from '@isr/contract';
+import type { Chunk } from './chunker.ts';
+import type { StreamFormat } from './framer.ts';
+
+/**
+ * The sample clock of one capture session: id, wall-clock anchor of its first byte, sequence and offset
+ * counted in decoded samples. Pure; the recorder starts a new one on every (re)connect or format change.
+ */
+export class CaptureSession {
+  readonly id: string;
+  readonly startMs: number;
+  private seq = 0;
+  private offset = 0;
+  private format: StreamFormat | null = null;
+
+  constructor(startMs: number, id: string = randomUUID()) {
+    this.id = id;
+    this.startMs = startMs;
+  }
+
+  get hasAudio(): boolean {
+    return this.seq > 0;
+  }
+
+  get stream(): StreamFormat | null {
+    return this.format;
+  }
+
+  /** Samples from the session start to the end of the last chunk. */
+  get samples(): number {
+    return this.offset;
+  }
+
+  /** Wall-clock ms of the session's sample position `offset`. */
+  timeAt(offset: number): number {
+    return this.format ? this.startMs + (offset * 1000) / this.format.sampleRate : this.startMs;
+  }
+
+  /** Whether a chunk of this format can continue the session (same codec, rate, channels). */
+  accepts(stream: StreamFormat): boolean {
+    const f = this.format;
+    return !f || (f.format === stream.format && f.codec === stream.codec && f.sampleRate === stream.sampleRate && f.channels === stream.channels);
+  }
+
+  /** A follow-on session anchored at the end of this one's audio (a format change, an Ogg chain restart). */
+  successor(): CaptureSession {
+    return new CaptureSession(this.hasAudio ? this.timeAt(this.offset) : this.startMs);
+  }
+
+  /** Headers of the next chunk; advances seq and offset. */
+  next(source: string, chunk: Chunk): { meta: AudioChunkMeta; headers: Record<string, string> } {
+    this.format ??= chunk.stream;
+    const meta: AudioChunkMeta = {
+      source,
+      format: chunk.stream.format,
+      codec: chunk.stream.codec,
+      sampleRate: chunk.stream.sampleRate,
+      channels: chunk.stream.channels,
+      session: this.id,
+      sessionStartMs: this.startMs,
+      seq: ++this.seq,
+      offset: this.offset,
+      frames: chunk.frames,
+      units: chunk.units,
+    };
+    this.offset += chunk.frames;
+    return { meta, headers: encodeAudioHeaders(meta) };
+  }
+
+  codecInit(source: string, init: Uint8Array, stream: StreamFormat): CodecInit {
+    return { source, session: this.id, format: stream.format, codec: stream.codec, sampleRate: stream.sampleRate, channels: stream.channels, init: Buffer.from(init).toString('base64') };
+  }
+}

@@ -1,0 +1,110 @@
+import { createServer, type Server } from 'node:http';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeAudioHeaders, StreamNames, type AudioChunkMeta } from '@isr/contract';
+import { jetstream, DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { freePort } from '@isr/testkit';
+
+export interface Received {
+  subject: string;
+  meta: AudioChunkMeta;
+  data: Uint8Array;
+}
+
+/** Collects every message of a stream subject filter from the start, in order, via an ordered consumer. */
+export async function collect(url: string, stream: string, filter: string): Promise<{ messages: Received[]; raw: { subject: string; data: Uint8Array }[]; close(): Promise<void> }> {
+  const nc: NatsConnection = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const js = jetstream(nc);
+  const messages: Received[] = [];
+  const raw: { subject: string; data: Uint8Array }[] = [];
+  let iter: ConsumerMessages | null = null;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const c = await js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All });
+        iter = await c.consume();
+        for await (const m of iter) {
+          raw.push({ subject: m.subject, data: m.data });
+          if (stream === StreamNames.audio) messages.push({ subject: m.subject, meta: decodeAudioHeaders((n) => m.headers?.get(n)), data: m.data });
+        }
+      } catch (err) {
+        process.stderr.write(`collect ${filter}: ${String(err)}\n`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      if (!stopped) { messages.length = 0; raw.length = 0; }
+    }
+  })();
+  return {
+    messages,
+    raw,
+    async close() {
+      stopped = true;
+      iter?.stop();
+      await nc.close();
+      await loop.catch(() => undefined);
+    },
+  };
+}
+
+/** A tiny HTTP server for bad sources: an HTML page, or endless random bytes labelled audio/mpeg. */
+export async function startBadServer(): Promise<{ port: number; html: string; noise: string; close(): Promise<void> }> {
+  const port = await freePort();
+  const timers = new Set<NodeJS.Timeout>();
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/page') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><body><h1>Welcome to our radio!</h1></body></html>');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'audio/mpeg' });
+    let s = 12345;
+    const t = setInterval(() => {
+      const b = Buffer.alloc(16_000);
+      for (let i = 0; i < b.length; i++) b[i] = ((s = (s * 1103515245 + 12345) & 0x7fffffff) >> 16) & 0xff;
+      res.write(b);
+    }, 100);
+    timers.add(t);
+    res.on('close', () => { clearInterval(t); timers.delete(t); });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  return {
+    port,
+    html: `http://127.0.0.1:${port}/page`,
+    noise: `http://127.0.0.1:${port}/noise`,
+    async close() {
+      for (const t of timers) clearInterval(t);
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+export async function writeConfig(dir: string, sources: Record<string, Record<string, string | number>>, general: Record<string, string | number> = {}): Promise<string> {
+  const lines = ['[general]', `output_directory = ${join(dir, 'rec')}`, 'reconnect_min_seconds = 0.5', 'reconnect_max_seconds = 2', 'stall_seconds = 4'];
+  for (const [k, v] of Object.entries(general)) lines.push(`${k} = ${v}`);
+  for (const [name, keys] of Object.entries(sources)) {
+    lines.push('', `[${name}]`, 'type = stream');
+    for (const [k, v] of Object.entries(keys)) lines.push(`${k} = ${v}`);
+  }
+  const file = join(dir, 'config.ini');
+  await writeFile(file, lines.join('\n') + '\n');
+  return file;
+}
+
+/** Asserts the chunks of one session: seq 1…n without holes, offsets continuous, units covering the bytes. Returns a problem or null. */
+export function sessionProblem(chunks: Received[]): string | null {
+  for (let i = 0; i < chunks.length; i++) {
+    const m = chunks[i]!.meta;
+    if (m.seq !== i + 1) return `chunk ${i} has seq ${m.seq}`;
+    if (i > 0) {
+      const p = chunks[i - 1]!.meta;
+      if (m.offset !== p.offset + p.frames) return `seq ${m.seq} offset ${m.offset} ≠ ${p.offset} + ${p.frames}`;
+      if (m.session !== p.session || m.sessionStartMs !== p.sessionStartMs) return `seq ${m.seq} changes the session`;
+    } else if (m.offset !== 0) return `first chunk offset ${m.offset}`;
+    const units = m.units ?? [];
+    if (units.reduce((n, u) => n + u.bytes, 0) !== chunks[i]!.data.length) return `seq ${m.seq}: units do not cover the ${chunks[i]!.data.length} bytes`;
+    if (units.reduce((n, u) => n + u.samples, 0) !== m.frames) return `seq ${m.seq}: unit samples ≠ Isr-Frames`;
+  }
+  return null;
+}
