@@ -20,24 +20,31 @@ export async function decodeWav(path: string): Promise<DecodedAudio> {
     const pcm = new PcmDecoder(layout.sampleFormat, layout.channels);
     const chunk = Math.max(frameBytes, READ_BYTES - (READ_BYTES % frameBytes));
     const blocks = async function* () {
-      const buf = new Uint8Array(chunk);
+      // Two buffers: the next read is under way while the current block is being analysed.
+      const bufs = [new Uint8Array(chunk), new Uint8Array(chunk)];
+      const end = layout.dataOffset + layout.dataBytes;
+      let pos = layout.dataOffset;
+      let which = 0;
+      const readNext = () => {
+        const want = Math.min(chunk, end - pos);
+        const p = want > 0 ? fh.read(bufs[which]!, 0, want, pos).then((r) => ({ buf: bufs[r.buffer === bufs[0] ? 0 : 1]!, n: r.bytesRead, want })) : null;
+        pos += want;
+        which ^= 1;
+        return p;
+      };
+      let pending = readNext();
       try {
-        let pos = layout.dataOffset;
-        const end = layout.dataOffset + layout.dataBytes;
-        while (pos < end) {
-          const want = Math.min(chunk, end - pos);
-          const { bytesRead } = await fh.read(buf, 0, want, pos);
-          if (bytesRead === 0) {
-            layout.warnings.push(`file shrank while being read: stopped at byte ${pos}`);
-            break;
-          }
-          pos += bytesRead;
-          const out = pcm.decode(buf.subarray(0, bytesRead));
+        while (pending) {
+          const { buf, n, want } = await pending;
+          pending = n === want ? readNext() : null;
+          if (n < want) layout.warnings.push(`file shrank while being read: stopped ${end - pos + want - n} bytes early`);
+          const out = pcm.decode(buf.subarray(0, n));
           if (out.frames > 0) yield out;
         }
       } catch (cause) {
         throw new AnalysisError(AnalysisErrorCodes.readFailed, `reading ${path} failed: ${String(cause)}`, { cause });
       } finally {
+        await pending?.catch(() => undefined);
         await fh.close();
       }
     };

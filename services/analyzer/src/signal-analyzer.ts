@@ -109,30 +109,24 @@ export class SignalAnalyzer {
     const st = this.state;
     const cf = this.coeffs;
     const b0 = cf[0]!, b1 = cf[1]!, b2 = cf[2]!, a1 = cf[3]!, a2 = cf[4]!, h1 = cf[5]!, h2 = cf[6]!;
-    let mn = this.tickMin;
-    let mx = this.tickMax;
-    let pk = this.winPeak;
+    // Per sample: sum of squares, min, max and the two biquads; the peak follows from min/max, and clipped
+    // samples are counted in a second pass only for the rare stretch that reaches full scale.
+    let mn = Infinity;
+    let mx = -Infinity;
     let sum = 0;
-    let clips = 0;
     let energy = 0;
     if (ch === 2) {
       // Stereo (the common case): both channels in one loop so the CPU overlaps their two filter recurrences.
       let z1 = st[0]!, z2 = st[1]!, w1 = st[2]!, w2 = st[3]!;
       let r1 = st[4]!, r2 = st[5]!, q1 = st[6]!, q2 = st[7]!;
-      let kl = 0, kr = 0, sl = 0, sr = 0;
+      let kl = 0, kr = 0;
       const end = (pos + n) * 2;
       for (let i = pos * 2; i < end; i += 2) {
         const v = x[i]!;
         const u = x[i + 1]!;
-        sl += v * v;
-        sr += u * u;
-        const lo = v < u ? v : u;
-        const hi = v < u ? u : v;
-        if (lo < mn) mn = lo;
-        if (hi > mx) mx = hi;
-        const a = hi > -lo ? hi : -lo;
-        if (a > pk) pk = a;
-        if (a >= CLIP_LEVEL) clips += (v >= CLIP_LEVEL || v <= -CLIP_LEVEL ? 1 : 0) + (u >= CLIP_LEVEL || u <= -CLIP_LEVEL ? 1 : 0);
+        sum += v * v + u * u;
+        mn = Math.min(mn, v, u);
+        mx = Math.max(mx, v, u);
         const y1 = b0 * v + z1;
         const x1 = b0 * u + r1;
         z1 = b1 * v - a1 * y1 + z2;
@@ -150,40 +144,44 @@ export class SignalAnalyzer {
       }
       st[0] = flush(z1); st[1] = flush(z2); st[2] = flush(w1); st[3] = flush(w2);
       st[4] = flush(r1); st[5] = flush(r2); st[6] = flush(q1); st[7] = flush(q2);
-      sum = sl + sr;
       energy = this.weights[0]! * kl + this.weights[1]! * kr;
-    } else for (let c = 0; c < ch; c++) {
-      let z1 = st[c * 4]!, z2 = st[c * 4 + 1]!, w1 = st[c * 4 + 2]!, w2 = st[c * 4 + 3]!;
-      let k2 = 0;
-      const end = (pos + n) * ch;
-      for (let i = pos * ch + c; i < end; i += ch) {
-        const v = x[i]!;
-        sum += v * v;
-        const a = v < 0 ? -v : v;
-        if (a > pk) pk = a;
-        if (a >= CLIP_LEVEL) clips++;
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
-        const y1 = b0 * v + z1;
-        z1 = b1 * v - a1 * y1 + z2;
-        z2 = b2 * v - a2 * y1;
-        const y2 = y1 + w1;
-        w1 = -2 * y1 - h1 * y2 + w2;
-        w2 = y1 - h2 * y2;
-        k2 += y2 * y2;
+    } else {
+      for (let c = 0; c < ch; c++) {
+        let z1 = st[c * 4]!, z2 = st[c * 4 + 1]!, w1 = st[c * 4 + 2]!, w2 = st[c * 4 + 3]!;
+        let k2 = 0;
+        const end = (pos + n) * ch;
+        for (let i = pos * ch + c; i < end; i += ch) {
+          const v = x[i]!;
+          sum += v * v;
+          mn = Math.min(mn, v);
+          mx = Math.max(mx, v);
+          const y1 = b0 * v + z1;
+          z1 = b1 * v - a1 * y1 + z2;
+          z2 = b2 * v - a2 * y1;
+          const y2 = y1 + w1;
+          w1 = -2 * y1 - h1 * y2 + w2;
+          w2 = y1 - h2 * y2;
+          k2 += y2 * y2;
+        }
+        st[c * 4] = flush(z1);
+        st[c * 4 + 1] = flush(z2);
+        st[c * 4 + 2] = flush(w1);
+        st[c * 4 + 3] = flush(w2);
+        energy += this.weights[c]! * k2;
       }
-      st[c * 4] = flush(z1);
-      st[c * 4 + 1] = flush(z2);
-      st[c * 4 + 2] = flush(w1);
-      st[c * 4 + 3] = flush(w2);
-      energy += this.weights[c]! * k2;
     }
-    this.tickMin = mn;
-    this.tickMax = mx;
-    this.winPeak = pk;
+    if (mx >= CLIP_LEVEL || mn <= -CLIP_LEVEL) {
+      let clips = 0;
+      const end = (pos + n) * ch;
+      for (let i = pos * ch; i < end; i++) if (x[i]! >= CLIP_LEVEL || x[i]! <= -CLIP_LEVEL) clips++;
+      this.clipped += clips;
+    }
+    if (mn < this.tickMin) this.tickMin = mn;
+    if (mx > this.tickMax) this.tickMax = mx;
+    const pk = mx > -mn ? mx : -mn;
+    if (pk > this.winPeak) this.winPeak = pk;
     this.winSum += sum;
     this.sumSquares += sum;
-    this.clipped += clips;
     this.subEnergy += energy;
   }
 
