@@ -130,6 +130,10 @@ describe('each service user against a server started from nats.conf', () => {
     closed.ack();
     await an.jsm.consumers.add(StreamNames.audio, { durable_name: ConsumerNames.analyzerLive, ack_policy: AckPolicy.None });
     assert.ok(await (await an.js.consumers.get(StreamNames.audio, ConsumerNames.analyzerLive)).next({ expires: 3000 }));
+    const live = an.nc.subscribe(Subjects.audioAll, { max: 1 });
+    await an.nc.flush();
+    await (await bindBus(await connectAs('capture-alsa'), { timeoutMs: 5000 })).js.publish(Subjects.audio('live'), new Uint8Array(4), { headers: pcmHeaders('live', 1) });
+    for await (const m of live) assert.equal(m.subject, Subjects.audio('live'), 'analyzer hears audio as it is published');
     await an.kv.analysis.put('capture_stream.a=2Ewav', JSON.stringify({ lufs: -23 }));
     await an.js.publish(Subjects.analysisDone('capture_stream'), JSON.stringify({ path: 'a.wav' }));
     const responder = an.nc.subscribe(Subjects.analyze, { callback: (_e, msg) => msg.respond(JSON.stringify({ ok: true })) });

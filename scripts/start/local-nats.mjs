@@ -1,0 +1,103 @@
+// The NATS side of `npm start`: is the configured server reachable, and if not, a local nats-server
+// from the project's nats.conf with per-service passwords generated for this run.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+
+/** The nats.conf user of each service and the variable its password comes from. */
+export const NATS_USERS = {
+  'capture-stream': 'ISR_NATS_CAPTURE_STREAM_PASSWORD',
+  'capture-alsa': 'ISR_NATS_CAPTURE_ALSA_PASSWORD',
+  segmenter: 'ISR_NATS_SEGMENTER_PASSWORD',
+  analyzer: 'ISR_NATS_ANALYZER_PASSWORD',
+  web: 'ISR_NATS_WEB_PASSWORD',
+  ops: 'ISR_NATS_OPS_PASSWORD',
+};
+
+/** host and port of the first URL of a comma-separated NATS URL list. */
+export function firstServer(urls) {
+  const first = String(urls).split(',')[0].trim();
+  const u = new URL(first.includes('://') ? first : `nats://${first}`);
+  return { host: u.hostname || '127.0.0.1', port: Number(u.port || 4222) };
+}
+
+export function isLocalHost(host) {
+  return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]' || host === '0.0.0.0';
+}
+
+/** Whether something accepts TCP connections there (within timeoutMs). */
+export function reachable({ host, port }, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    const done = (ok) => { s.destroy(); resolve(ok); };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+export function portFree(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Passwords for every nats.conf user: from the environment when set, else random for this run. */
+export function passwordsFor(env) {
+  return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, env[v] || randomBytes(18).toString('base64url')]));
+}
+
+export function natsServerBinary(env) {
+  for (const p of [env.NATS_SERVER_BIN, '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
+    if (p && existsSync(p)) return p;
+  }
+  return 'nats-server'; // on PATH, or spawn fails with a clear ENOENT
+}
+
+/**
+ * Starts nats-server -c nats.conf on host:port with JetStream in storeDir and monitoring on
+ * monitorPort; resolves when it accepts connections. Returns the child process.
+ */
+export async function startLocalNats({ confFile, host, port, storeDir, monitorPort, passwords, env, onLine }) {
+  mkdirSync(storeDir, { recursive: true });
+  const args = ['-c', confFile, '-a', host === '0.0.0.0' ? '127.0.0.1' : host, '-p', String(port), '-sd', storeDir, '-m', String(monitorPort)];
+  const child = spawn(natsServerBinary(env), args, { env: { ...env, ...passwords }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let early = '';
+  const relay = (d) => {
+    const text = d.toString();
+    if (early.length < 8000) early += text;
+    for (const line of text.split('\n')) if (line.trim()) onLine(line);
+  };
+  child.stdout.on('data', relay);
+  child.stderr.on('data', relay);
+  const failed = new Promise((_, reject) => {
+    child.once('error', (err) => reject(new Error(`cannot run nats-server (${err.message}): install it (apt-get install nats-server) or set NATS_SERVER_BIN`)));
+    child.once('exit', (code) => reject(new Error(`nats-server exited with status ${code}:\n${early}`)));
+  });
+  failed.catch(() => {});
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const ok = await Promise.race([reachable({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port }, 500), failed]);
+    if (ok) return child;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`nats-server did not accept connections on ${host}:${port} within 15 s:\n${early}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
