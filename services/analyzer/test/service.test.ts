@@ -60,7 +60,7 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
   const a = await startInstance(out, 'analyzer_startup_scan = false');
   try {
     const done: AnalysisDoneEvent[] = [];
-    const sub = a.bus.nc.subscribe(Subjects.analysisDoneAll, { callback: (_e, m) => done.push(parseJson<AnalysisDoneEvent>(m.data, 'done')) });
+    const sub = a.bus.nc.subscribe(Subjects.analysisDoneAll, { callback: (_e, m) => { done.push(parseJson<AnalysisDoneEvent>(m.data, 'done')); } });
     const good = 'radio1/2026-11-24/2026-11-24_06-00-00+0100.wav';
     await recording(out, good);
     await mkdir(join(out, 'radio1/bad'), { recursive: true });
@@ -115,7 +115,7 @@ test('two replicas share the durable consumer: every file gets its record, each 
   const [a, b] = await Promise.all([startInstance(out, 'analyzer_startup_scan = false\nanalyzer_live = false'), startInstance(out, 'analyzer_startup_scan = false\nanalyzer_live = false')]);
   try {
     const done: AnalysisDoneEvent[] = [];
-    const sub = a!.bus.nc.subscribe(Subjects.analysisDoneAll, { callback: (_e, m) => done.push(parseJson<AnalysisDoneEvent>(m.data, 'done')) });
+    const sub = a!.bus.nc.subscribe(Subjects.analysisDoneAll, { callback: (_e, m) => { done.push(parseJson<AnalysisDoneEvent>(m.data, 'done')); } });
     const paths = Array.from({ length: 8 }, (_, i) => `radio2/d/f${i}.wav`);
     for (const p of paths) await recording(out, p);
     for (const p of paths) await a!.bus.js.publish(Subjects.segmentClosed('radio2'), encodeJson(closedEvent('radio2', p)));
@@ -190,7 +190,7 @@ test('live levels from PCM chunks appear on isr.level.<source>, and dead air fli
   const a = await startInstance(out, 'analyzer_startup_scan = false\ndead_air_threshold_dbfs = -40');
   try {
     const levels: LiveLevel[] = [];
-    const sub = a.bus.nc.subscribe(Subjects.level('studio'), { callback: (_e, m) => levels.push(parseJson<LiveLevel>(m.data, 'level')) });
+    const sub = a.bus.nc.subscribe(Subjects.level('studio'), { callback: (_e, m) => { levels.push(parseJson<LiveLevel>(m.data, 'level')); } });
     await a.bus.nc.flush();
     const rate = 48000;
     const frames = 4800;
