@@ -35,6 +35,10 @@ export class BufferedPublisher {
 
   constructor(opts: PublisherOptions) {
     this.o = { retryMs: 500, publishTimeoutMs: 5000, ...opts };
+    const labels = { source: opts.source };
+    opts.metrics.bufferDropped.inc(labels, 0);
+    opts.metrics.chunksPublished.inc(labels, 0);
+    opts.metrics.bufferedSeconds.set(labels, 0);
   }
 
   get bufferedSeconds(): number {

@@ -51,6 +51,11 @@ export class StreamRecorder {
   constructor(deps: RecorderDeps) {
     this.d = deps;
     this.log = deps.log.child({ source: deps.settings.name });
+    const labels = { source: deps.settings.name };
+    deps.metrics.up.set(labels, 0);
+    deps.metrics.bytes.inc(labels, 0);
+    deps.metrics.corruptBytes.inc(labels, 0);
+    deps.metrics.metadataEvents.inc(labels, 0);
   }
 
   async run(signal: AbortSignal): Promise<void> {
