@@ -118,7 +118,7 @@ export class LiveMeter {
   }
 
   private emit(): LiveLevel {
-    this.sinceEmit = 0;
+    this.sinceEmit %= this.intervalFrames;
     const waveform = this.pairs;
     this.pairs = [];
     const { rmsDbfs, peakDbfs } = this.level();

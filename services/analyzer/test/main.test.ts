@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,6 +43,8 @@ test('the built service (node services/analyzer/dist/main.js) analyses a closed 
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.match(metrics, /isr_analyzer_files_total\{result="ok",trigger="event",service="analyzer"\} 1/);
     assert.match(metrics, /isr_analyzer_seconds_bucket/);
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+    assert.ok(lint.error || lint.status === 0, `promtool check metrics: ${lint.stdout}${lint.stderr}`);
   } finally {
     await nc.close();
     assert.equal(await svc.stop(), 0, svc.output());
