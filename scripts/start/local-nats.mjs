@@ -57,9 +57,13 @@ export function freePort() {
   });
 }
 
-/** Passwords for every nats.conf user: from the environment when set, else random for this run. */
+/**
+ * Passwords for every nats.conf user: from the environment when set, else random for this run. nats-server
+ * parses a variable's value as a config token (a leading '-' or digit-only value is not a string), so the
+ * generated ones are a letter prefix plus hex.
+ */
 export function passwordsFor(env) {
-  return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, env[v] || randomBytes(18).toString('base64url')]));
+  return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, env[v] || `isr${randomBytes(18).toString('hex')}`]));
 }
 
 export function natsServerBinary(env) {
@@ -87,7 +91,7 @@ export async function startLocalNats({ confFile, host, port, storeDir, monitorPo
   child.stderr.on('data', relay);
   const failed = new Promise((_, reject) => {
     child.once('error', (err) => reject(new Error(`cannot run nats-server (${err.message}): install it (apt-get install nats-server) or set NATS_SERVER_BIN`)));
-    child.once('exit', (code) => reject(new Error(`nats-server exited with status ${code}:\n${early}`)));
+    child.once('close', (code) => reject(new Error(`nats-server exited with status ${code}:\n${early}`)));
   });
   failed.catch(() => {});
   const deadline = Date.now() + 15_000;

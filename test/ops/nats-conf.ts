@@ -19,7 +19,7 @@ export type NatsUser = keyof typeof NATS_USERS;
 
 /** Fresh random passwords for every user, as environment variables for nats-server. */
 export function natsPasswords(): Record<string, string> {
-  return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, randomBytes(12).toString('hex')]));
+  return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, `p${randomBytes(12).toString('hex')}`]));
 }
 
 /** `nats-server -t -c nats.conf` with the given environment: exit status and output. */
