@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioCodec, AudioFormat, Gap } from '@isr/contract';
 
@@ -28,8 +28,8 @@ export interface OpenFileRecord {
 }
 
 /**
- * Per-source journal: what is durably written. Written atomically (temp file, fdatasync, rename) after the
- * data it describes is fsynced and before the messages it covers are acknowledged.
+ * Per-source journal entry: what is durably written. Recorded (see JournalStore) after the data it describes
+ * is fsynced and before the messages it covers are acknowledged.
  */
 export interface Journal {
   v: 1;
@@ -43,39 +43,65 @@ export interface Journal {
   file: OpenFileRecord | null;
 }
 
+/**
+ * All sources' journals in one file, `<output_directory>/.isr/segmenter/journal.json`, written atomically
+ * (temp file, fdatasync, rename). Writes are coalesced (group commit): a `write` resolves once a file
+ * containing that entry is durable, and however many sources commit in the same tick, one file write (one
+ * fsync) serves them all.
+ */
 export class JournalStore {
   readonly dir: string;
+  readonly file: string;
+  readonly #entries = new Map<string, Journal>();
+  #running: Promise<void> | null = null;
+  #next: Promise<void> | null = null;
+
   constructor(outputDirectory: string) {
     this.dir = join(outputDirectory, '.isr', 'segmenter');
+    this.file = join(this.dir, 'journal.json');
   }
 
-  async write(j: Journal): Promise<void> {
+  write(j: Journal): Promise<void> {
+    this.#entries.set(j.source, j);
+    if (!this.#running) {
+      this.#running = this.#flush().finally(() => (this.#running = null));
+      return this.#running;
+    }
+    // A flush is under way with an older snapshot: join the one after it.
+    this.#next ??= this.#running.catch(() => undefined).then(() => {
+      this.#next = null;
+      this.#running = this.#flush().finally(() => (this.#running = null));
+      return this.#running;
+    });
+    return this.#next;
+  }
+
+  async #flush(): Promise<void> {
+    const body = JSON.stringify({ v: 1, sources: Object.fromEntries(this.#entries) });
     await mkdir(this.dir, { recursive: true });
-    const target = join(this.dir, `${j.source}.json`);
-    const tmp = `${target}.tmp`;
+    const tmp = `${this.file}.tmp`;
     const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(JSON.stringify(j));
+      await fh.writeFile(body);
       await fh.datasync();
     } finally {
       await fh.close();
     }
-    await rename(tmp, target);
+    await rename(tmp, this.file);
   }
 
+  /** The journal of every source that ever wrote here (empty on a first start). */
   async readAll(): Promise<Journal[]> {
-    let names: string[];
+    let text: string;
     try {
-      names = await readdir(this.dir);
-    } catch {
-      return [];
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
     }
-    const out: Journal[] = [];
-    for (const n of names) {
-      if (!n.endsWith('.json')) continue;
-      const j = JSON.parse(await readFile(join(this.dir, n), 'utf8')) as Journal;
-      if (j.v === 1) out.push(j);
-    }
-    return out;
+    const doc = JSON.parse(text) as { v: number; sources: Record<string, Journal> };
+    if (doc.v !== 1) throw new Error(`${this.file}: unknown journal version ${doc.v}`);
+    for (const j of Object.values(doc.sources)) this.#entries.set(j.source, j);
+    return Object.values(doc.sources);
   }
 }

@@ -14,8 +14,8 @@ before(async () => {
 after(async () => h.cleanup());
 
 function journal(source: string): Journal | null {
-  const p = `${h.dir}/rec/.isr/segmenter/${source}.json`;
-  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as Journal) : null;
+  const p = `${h.dir}/rec/.isr/segmenter/journal.json`;
+  return existsSync(p) ? ((JSON.parse(readFileSync(p, 'utf8')) as { sources: Record<string, Journal> }).sources[source] ?? null) : null;
 }
 
 test('SIGKILL mid-file while writing WAV and FLAC: restart repairs, resumes and loses or repeats nothing', async () => {

@@ -44,7 +44,7 @@ export async function setup(ini: (dir: string) => string): Promise<Harness> {
     nats, dir, configFile, bus, events,
     async start(opts) {
       const registry = createRegistry('segmenter');
-      const segLog = createLogger({ service: 'segmenter', level: 'warn', pretty: false });
+      const segLog = createLogger({ service: 'segmenter', level: 'error', pretty: false });
       const service = await startSegmenter({ config, log: segLog, registry, bus }, opts);
       services.push(service);
       return { service, registry };
