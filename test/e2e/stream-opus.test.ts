@@ -1,0 +1,3 @@
+import { splitSuite } from './stream-suite.ts';
+
+splitSuite('opus');
