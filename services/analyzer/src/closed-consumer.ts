@@ -4,7 +4,9 @@ import type { JetStreamManager } from '@isr/runtime';
 import { nanos } from '@nats-io/transport-node';
 import type { JobDeps } from './analysis-job.ts';
 import { runAnalysisJob } from './analysis-job.ts';
+import { alreadyAnalysed } from './already-analysed.ts';
 import { AnalysisError } from './errors.ts';
+import { resolveRecording } from './recording-path.ts';
 import type { Limiter } from './limiter.ts';
 
 /** How long JetStream waits for an ack before redelivering; analysis in progress calls working() to extend it. */
@@ -63,7 +65,13 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
       return;
     }
     try {
-      await limiter.run(() => runAnalysisJob(deps, event.path, { trigger: 'event', source: event.source, progress: () => msg.working() }));
+      await limiter.run(async () => {
+        if (await alreadyAnalysed(deps.kv, resolveRecording(deps.settings.outputDirectory, event.path), event.path)) {
+          deps.log.debug({ path: event.path }, 'already analysed (redelivery or replay); skipped');
+          return;
+        }
+        await runAnalysisJob(deps, event.path, { trigger: 'event', source: event.source, progress: () => msg.working() });
+      });
       msg.ack();
     } catch (err) {
       if (err instanceof AnalysisError) {

@@ -70,7 +70,6 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
     await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', 'radio1/bad/empty.wav')));
     await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', 'radio1/bad/deleted.wav')));
     await waitFor('three done events', () => done.length >= 3, 30_000);
-    sub.unsubscribe();
 
     const ok = done.find((d) => d.path === good)!;
     assert.deepEqual(ok, { source: 'radio1', path: good, key: analysisKey(good), ok: true });
@@ -105,6 +104,15 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
     assert.equal(await metric(a.registry, 'isr_analyzer_errors_total', { code: 'EMPTY_FILE' }), 1);
     assert.equal(await metric(a.registry, 'isr_analyzer_errors_total', { code: 'ISR_CONTRACT' }), 1);
     assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { result: 'ok' }), 1);
+
+    // The same event again (a replay): the stored analysis stands, nothing is redone; the bad file is retried.
+    await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', good)));
+    await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', 'radio1/bad/empty.wav')));
+    await waitFor('replays handled', async () => (await a.bus.jsm.consumers.info(StreamNames.events, ConsumerNames.analyzer)).num_ack_pending === 0 && done.length >= 4, 10_000);
+    assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { result: 'ok' }), 1);
+    assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { result: 'error' }), 3);
+    assert.equal(JSON.parse(await readFile(join(out, good + '.analysis.json'), 'utf8')).analyzedAt, side.analyzedAt);
+    sub.unsubscribe();
   } finally {
     await a.stop();
   }
