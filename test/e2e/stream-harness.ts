@@ -19,6 +19,8 @@ export interface Spine {
   segmenter: ServiceHandle;
   /** Every ISR_AUDIO chunk of the source, in stream order. */
   published(): AudioChunkMeta[];
+  /** The payloads of those chunks. */
+  publishedData(): Uint8Array[];
   closed(): SegmentClosedEvent[];
   startSegmenter(): ServiceHandle;
   /** Stops capture, waits until the segmenter has written everything, stops the segmenter (closing its files). */
@@ -54,6 +56,7 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
     capture,
     get segmenter() { return segmenter; },
     published: () => audio.messages.map((m) => m.meta),
+    publishedData: () => audio.messages.map((m) => m.data),
     closed: () => events.raw.map((r) => parseJson<SegmentClosedEvent>(r.data, 'closed event')),
     startSegmenter: () => (segmenter = startSeg()),
     async finish() {
