@@ -1,5 +1,5 @@
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AnalysisStore } from './analysis-store.ts';
@@ -34,7 +34,7 @@ export interface WebDeps {
 
 /** The whole HTTP app, without listening: tests use inject(), main.ts listens. */
 export async function buildApp(d: WebDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: d.log as unknown as FastifyBaseLogger, disableRequestLogging: true, maxParamLength: 4096, return503OnClosing: true, forceCloseConnections: true });
+  const app = Fastify({ loggerInstance: d.log as unknown as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), routerOptions: { maxParamLength: 4096 }, return503OnClosing: true, forceCloseConnections: true });
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof WebError) {
       if (err.status === 400 || err.status === 403 || err.status === 404) d.metrics.rejected.inc({ code: err.code });

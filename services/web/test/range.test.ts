@@ -28,7 +28,7 @@ test('malformed, multi-range and foreign units are ignored (whole file)', () => 
 
 test('fuzz: every generated header yields a range inside the file or a clean refusal', () => {
   let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) / 0x7fffffff);
   const parts = ['bytes', 'BYTES', ' ', '=', '-', ',', '0', '1', '9', '99', '100', '101', '-1', 'x', '\t', '18446744073709551616', ''];
   for (let i = 0; i < 2000; i++) {
     const size = Math.floor(rnd() * 200);

@@ -1,0 +1,67 @@
+import { mkdir, realpath, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { tempDir } from '@isr/testkit';
+import { busAnalysisStore, type AnalysisStore } from '../src/analysis-store.ts';
+import { buildApp, type WebDeps } from '../src/app.ts';
+import type { Credentials } from '../src/auth.ts';
+import { FileIndex } from '../src/file-index.ts';
+import { scanRecordings } from '../src/scan.ts';
+import { SseHub } from '../src/sse-hub.ts';
+import { StatusBoard } from '../src/status-board.ts';
+import { webMetrics } from '../src/web-metrics.ts';
+import { bundlePage } from '../scripts/bundle-page.ts';
+
+export interface Harness {
+  dir: string;
+  root: string;
+  app: FastifyInstance;
+  deps: WebDeps;
+  /** Base URL once listen() was called. */
+  url: string;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function write(root: string, rel: string, data: Uint8Array | string): Promise<string> {
+  const abs = join(root, rel);
+  await mkdir(dirname(abs), { recursive: true });
+  await writeFile(abs, data);
+  return abs;
+}
+
+/** A bus-less web app over a temp recordings root (pre-filled by `fill`), scanned like at start-up. */
+export async function harness(opts: { fill?: (root: string) => Promise<void>; credentials?: Credentials; analysis?: AnalysisStore; clipMaxMinutes?: number } = {}): Promise<Harness> {
+  const tmp = await tempDir('isr-web-');
+  await mkdir(join(tmp.path, 'root'));
+  const root = await realpath(join(tmp.path, 'root'));
+  await opts.fill?.(root);
+  const publicDir = await bundlePage();
+  const registry = new Registry();
+  const metrics = webMetrics(registry);
+  const index = new FileIndex();
+  await scanRecordings(root, index);
+  const deps: WebDeps = {
+    root, index, board: new StatusBoard(), hub: new SseHub(), analysis: opts.analysis ?? busAnalysisStore({ nc: null, kv: null, waitMs: 500 }),
+    log: pino({ level: 'silent' }), registry, metrics, credentials: opts.credentials ?? {}, clipMaxMinutes: opts.clipMaxMinutes ?? 10, threshold: null, publicDir,
+    now: () => Date.now(), health: () => ({ ok: true }),
+  };
+  const app = await buildApp(deps);
+  const h: Harness = {
+    dir: tmp.path, root, app, deps, url: '',
+    async listen() {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const a = app.server.address();
+      h.url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+      return h.url;
+    },
+    async close() {
+      deps.hub.close();
+      await app.close();
+      await tmp.remove();
+    },
+  };
+  return h;
+}
