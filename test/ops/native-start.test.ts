@@ -1,0 +1,196 @@
+// `npm start` (scripts/start.mjs) with a temp config: it starts a nats-server from nats.conf (per-service
+// users, random passwords) and every service; a real Icecast stream fed by ffmpeg is recorded to files the
+// web port serves; every /metrics passes `promtool check metrics`; a real Prometheus scraping the stack sees
+// up == 1 for every target and evaluates the alert rules; SIGINT stops everything, leaving no process and
+// no unplayable file.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { after, before, test } from 'node:test';
+import { feedIcecast, freePort, repoRoot, startIcecast, tempDir, waitFor, type IcecastFeed, type IcecastHandle } from '@isr/testkit';
+
+const SERVICES = ['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'] as const;
+const PORT_KEYS = {
+  'capture-stream': 'capture_stream_metrics_port',
+  'capture-alsa': 'capture_alsa_metrics_port',
+  segmenter: 'segmenter_metrics_port',
+  analyzer: 'analyzer_metrics_port',
+  web: 'web_port',
+} as const;
+
+let dir: { path: string; remove(): Promise<void> };
+let icecast: IcecastHandle;
+let feed: IcecastFeed;
+let start: ChildProcess;
+let startOut = '';
+let startExit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+const ports = {} as Record<(typeof SERVICES)[number], number>;
+let natsPort = 0;
+let prom: ChildProcess | null = null;
+const recordings = () => join(dir.path, 'recordings');
+
+/** Every process below pid (children, grandchildren…), from /proc. */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { for (const [c, pp] of parent) if (pp === p) { out.push(c); walk(c); } };
+  walk(pid);
+  return out;
+}
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+function filesUnder(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else out.push(join(d, e.name));
+    }
+  };
+  try { walk(root); } catch { /* not yet */ }
+  return out;
+}
+const audioFiles = () => filesUnder(join(recordings(), 'radio')).filter((f) => /\.(mp3|wav|flac|ogg|aac)$/.test(f));
+
+before(async () => {
+  dir = await tempDir('isr-start-');
+  icecast = await startIcecast();
+  feed = await feedIcecast({ target: icecast.sourceUrl('/radio'), codec: 'mp3' });
+  natsPort = await freePort();
+  for (const s of SERVICES) ports[s] = await freePort();
+  const config = join(dir.path, 'config.ini');
+  writeFileSync(config, [
+    '[general]',
+    `output_directory = ${recordings()}`,
+    'split_minutes = 0.1',
+    `nats_url = nats://127.0.0.1:${natsPort}`,
+    'shutdown_timeout_seconds = 10',
+    ...SERVICES.map((s) => `${PORT_KEYS[s]} = ${ports[s]}`),
+    '',
+    '[radio]',
+    'type = stream',
+    `url = ${icecast.url('/radio')}`,
+    '',
+  ].join('\n'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NATS_|ISR_)/.test(k) && k !== 'METRICS_PORT' && k !== 'PORT'));
+  start = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs'), '--config', config, '--no-build', '--nats-store', join(dir.path, 'nats'), '--nats-monitor-port', String(await freePort())], {
+    cwd: dir.path, env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  start.stdout!.on('data', (d: Buffer) => (startOut += d.toString()));
+  start.stderr!.on('data', (d: Buffer) => (startOut += d.toString()));
+  startExit = new Promise((r) => start.once('exit', (code, signal) => r({ code, signal })));
+});
+
+after(async () => {
+  if (prom && prom.exitCode === null) prom.kill('SIGKILL');
+  if (start && start.exitCode === null && start.signalCode === null) {
+    start.kill('SIGINT');
+    await Promise.race([startExit, new Promise((r) => setTimeout(r, 30_000).unref())]);
+  }
+  await feed?.stop();
+  await icecast?.stop();
+  await dir?.remove();
+});
+
+test('npm start runs NATS and every service; they report healthy', async () => {
+  for (const s of SERVICES) {
+    await waitFor(`${s} /healthz on ${ports[s]}\n${startOut.slice(-3000)}`, async () => {
+      if (start.exitCode !== null) throw new Error(`start.mjs exited ${start.exitCode}:\n${startOut}`);
+      return (await fetch(`http://127.0.0.1:${ports[s]}/healthz`).catch(() => null))?.ok;
+    }, 60_000, 250);
+  }
+  assert.match(startOut, /starting nats-server with nats.conf/);
+});
+
+test('a real Icecast stream is recorded into split files that the web port lists and serves', async () => {
+  // 6-second files: wait until one is complete (a later one exists) and the web index lists it
+  const listed = await waitFor(`a finished recording listed by /api/files\n${startOut.slice(-3000)}`, async () => {
+    if (audioFiles().length < 2) return null;
+    const body = await (await fetch(`http://127.0.0.1:${ports.web}/api/files?source=radio`)).json() as { files: { path: string; bytes: number; durationSeconds: number | null }[] };
+    return body.files.find((f) => f.durationSeconds !== null && f.durationSeconds > 0);
+  }, 60_000, 500);
+  const onDisk = join(recordings(), listed.path);
+  assert.ok(statSync(onDisk).size > 10_000, `${listed.path} has audio`);
+  const res = await fetch(`http://127.0.0.1:${ports.web}/stream/${listed.path}`, { headers: { range: 'bytes=0-1023' } });
+  assert.equal(res.status, 206);
+  assert.deepEqual(Buffer.from(await res.arrayBuffer()), readFileSync(onDisk).subarray(0, 1024));
+  assert.equal(relative(recordings(), onDisk).split('/')[0], 'radio');
+});
+
+test('promtool check metrics accepts the /metrics of every service', async () => {
+  for (const s of SERVICES) {
+    const text = await (await fetch(`http://127.0.0.1:${ports[s]}/metrics`)).text();
+    assert.match(text, /^process_cpu_user_seconds_total/m, `${s} serves Prometheus text`);
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${s}: ${r.stdout}${r.stderr}`);
+  }
+});
+
+test('a real Prometheus scraping the stack sees up == 1 for every target and evaluates the alert rules', async () => {
+  const promPort = await freePort();
+  const promDir = join(dir.path, 'prometheus');
+  const cfg = join(dir.path, 'prometheus.yml');
+  writeFileSync(cfg, [
+    'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+    `rule_files: ["${join(repoRoot, 'prometheus/alerts.yml')}"]`,
+    'scrape_configs:',
+    ...SERVICES.map((s) => `  - { job_name: isr-${s}, static_configs: [ { targets: ["127.0.0.1:${ports[s]}"] } ] }`),
+    '',
+  ].join('\n'));
+  let out = '';
+  prom = spawn('prometheus', [`--config.file=${cfg}`, `--storage.tsdb.path=${promDir}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  prom.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  prom.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    const up = await waitFor(`Prometheus: up == 1 for all ${SERVICES.length} targets\n${out}`, async () => {
+      const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=up`).catch(() => null);
+      if (!r?.ok) return null;
+      const body = await r.json() as { data: { result: { metric: { job: string }; value: [number, string] }[] } };
+      const res = body.data.result;
+      return res.length === SERVICES.length && res.every((x) => x.value[1] === '1') ? res : null;
+    }, 45_000, 500);
+    assert.deepEqual(up.map((x) => x.metric.job).sort(), SERVICES.map((s) => `isr-${s}`).sort());
+    const rules = await waitFor('alert rules evaluated', async () => {
+      const body = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/rules`)).json() as { data: { groups: { rules: { name: string; health: string; lastEvaluation: string }[] }[] } };
+      const all = body.data.groups.flatMap((g) => g.rules);
+      return all.length && all.every((r) => r.health === 'ok') ? all : null;
+    }, 20_000, 500);
+    assert.equal(rules.length, 6);
+    // the stream records, so it is not "not recording"
+    const firing = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('isr_capture_stream_up{source="radio"}')}`)).json() as { data: { result: { value: [number, string] }[] } };
+    assert.equal(firing.data.result[0]?.value[1], '1', 'isr_capture_stream_up{source="radio"} is 1 while recording');
+  } finally {
+    const exited = new Promise((r) => prom!.once('exit', r));
+    prom.kill('SIGTERM');
+    await exited;
+  }
+});
+
+test('SIGINT stops every process it started and leaves every file playable', async () => {
+  const procs = descendants(start.pid!);
+  assert.ok(procs.length >= SERVICES.length + 1, `nats-server and the services run under start.mjs (${procs.length})`);
+  start.kill('SIGINT');
+  let timer: NodeJS.Timeout | undefined;
+  const { code } = await Promise.race([startExit, new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`start.mjs did not exit within 45 s\n${startOut.slice(-3000)}`)), 45_000); })]);
+  clearTimeout(timer);
+  assert.equal(code, 0, startOut.slice(-3000));
+  await waitFor('every child process gone', () => procs.every((p) => !alive(p)), 5000);
+  const files = audioFiles();
+  assert.ok(files.length >= 2);
+  for (const f of files) {
+    const r = spawnSync('ffmpeg', ['-v', 'error', '-i', f, '-f', 'null', '-'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${f}: ${r.stderr}`);
+    assert.equal(r.stderr, '', `${f} decodes without errors`);
+  }
+  assert.doesNotMatch(startOut, /did not stop within/);
+  // every service did its work as its own nats.conf user without a single refused subject
+  assert.doesNotMatch(startOut, /Violation/i, 'least privilege, but working');
+});
