@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { checkCounter, freePort, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle } from '@isr/testkit';
+import { AudioTap, assertContiguous } from './audio-tap.ts';
+
+// capture-alsa as users run it (built dist/main.js) against a real nats-server; the soundcard edge is a
+// paced stand-in for arecord that prints a frame counter in odd-sized writes.
+
+let nats: NatsServerHandle;
+before(async () => { nats = await startNatsServer(); });
+after(async () => { await nats.stop(); });
+
+async function config(dir: string, source: string, extra: string, general = ''): Promise<string> {
+  const path = join(dir, 'config.ini');
+  writeFileSync(path, `[general]
+nats_url = ${nats.url}
+capture_alsa_metrics_port = ${await freePort()}
+output_directory = ${dir}
+reconnect_min_seconds = 0.3
+reconnect_max_seconds = 2
+${general}
+
+[${source}]
+type = soundcard
+${extra}
+`);
+  return path;
+}
+
+test('publishes exact 100 ms chunks with contiguous offsets and seq; a failed arecord is logged and restarted as a new session', async () => {
+  const dir = await tempDir();
+  const source = 'mic';
+  const fake = writeFakeArecord(dir.path, { seconds: 2.35, exitCode: 1, stderr: 'arecord: pcm_read:2221: read error: No such device', stateFile: join(dir.path, 'state'), argsLog: join(dir.path, 'args') });
+  const cfg = await config(dir.path, source, 'device = hw:1,0\nsample_rate = 16000\nchannels = 2', `arecord_path = ${fake}`);
+  const svc = startService('capture-alsa', ['--config', cfg]);
+  let tap: AudioTap | null = null;
+  try {
+    const t = (tap = await AudioTap.open(nats.url, source));
+    await waitFor('two sessions with audio', () => t.sessions().length >= 2 && t.of(t.sessions()[1]!).length >= 5, 20_000);
+    const [s1, s2] = t.sessions();
+    const first = t.of(s1!);
+    assert.equal(assertContiguous(first, 1600), null);
+    // 2.35 s at 16 kHz = 37600 frames: 23 whole chunks and a last one of 800
+    assert.equal(first.reduce((n, c) => n + c.meta.frames, 0), 37600);
+    assert.equal(first.at(-1)!.meta.frames, 800);
+    const pcm1 = Buffer.concat(first.map((c) => c.data));
+    assert.deepEqual(checkCounter(pcm1, 2), { frames: 37600, start: 0, firstMismatch: null });
+    for (const c of first) {
+      assert.equal(c.meta.format, 'pcm');
+      assert.equal(c.meta.codec, 'pcm_s16le');
+      assert.equal(c.meta.sampleRate, 16000);
+      assert.equal(c.meta.channels, 2);
+    }
+    assert.ok(Math.abs(first[0]!.meta.sessionStartMs - Date.now()) < 60_000);
+    // the next session continues the device's counter: nothing captured was lost between sessions
+    const second = t.of(s2!);
+    assert.equal(assertContiguous(second, 1600), null);
+    assert.equal(checkCounter(Buffer.concat(second.map((c) => c.data)), 2).start, 37600);
+    assert.ok(second[0]!.meta.sessionStartMs >= first[0]!.meta.sessionStartMs + 2000);
+
+    const logs = svc.logs();
+    assert.ok(logs.some((l) => typeof l.arecord === 'string' && /read error: No such device/.test(l.arecord as string)), 'arecord stderr is logged');
+    assert.ok(logs.some((l) => /restarting it after a pause/.test(String(l.msg))));
+    const args = JSON.parse((await import('node:fs')).readFileSync(join(dir.path, 'args'), 'utf8').split('\n')[0]!) as string[];
+    assert.deepEqual(args, ['-q', '-t', 'raw', '-f', 'S16_LE', '-r', '16000', '-c', '2', '-D', 'hw:1,0']);
+
+    const metricsPort = Number(/capture_alsa_metrics_port = (\d+)/.exec((await import('node:fs')).readFileSync(cfg, 'utf8'))![1]);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(metrics, /isr_capture_alsa_restarts_total\{source="mic",service="capture-alsa"\} [1-9]/);
+    assert.match(metrics, /isr_capture_alsa_frames_total\{source="mic",service="capture-alsa"\} \d{5,}/);
+    assert.match(metrics, /isr_capture_alsa_clock_drift_seconds\{source="mic",service="capture-alsa"\} -?\d/);
+    assert.match(metrics, /isr_capture_alsa_up\{source="mic",service="capture-alsa"\} 1/);
+  } finally {
+    assert.equal(await svc.stop(), 0, svc.output());
+    await tap?.close();
+    await dir.remove();
+  }
+});
+
+test('arecord missing: a clear error in the log and in isr_status, retried with backoff, no crash loop', async () => {
+  const dir = await tempDir();
+  const source = 'nocard';
+  const cfg = await config(dir.path, source, 'sample_rate = 8000\nchannels = 1', `arecord_path = ${join(dir.path, 'no-such-arecord')}`);
+  const svc = startService('capture-alsa', ['--config', cfg]);
+  let tap: AudioTap | null = null;
+  try {
+    const t = (tap = await AudioTap.open(nats.url, source));
+    const status = await waitFor('error status', async () => {
+      const s = await t.status(source);
+      return s?.capture?.state === 'error' ? s : null;
+    }, 15_000);
+    assert.match(status.capture!.message!, /arecord not found at ".*no-such-arecord": install alsa-utils or set arecord_path/);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(svc.child.exitCode, null, 'the service keeps running');
+    const attempts = svc.logs().filter((l) => l.msg === 'starting arecord').length;
+    // 0.3 + 0.6 + 1.2 + 2 + 2 s …: a handful of attempts in ~4 s, not hundreds
+    assert.ok(attempts >= 2 && attempts <= 6, `${attempts} attempts`);
+    assert.ok(svc.logs().some((l) => l.level === 50 && /arecord not found/.test(String(l.msg))));
+  } finally {
+    assert.equal(await svc.stop(), 0, svc.output());
+    await tap?.close();
+    await dir.remove();
+  }
+});
