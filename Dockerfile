@@ -11,8 +11,6 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential cmake pkg-config python3 libflac-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-# flac-bindings skips building its addon when CI is set; ISR needs it built.
-ENV CI=
 
 FROM toolchain AS build
 # Manifests first, so the dependency layer is cached until a package.json or the lock changes.
@@ -26,13 +24,14 @@ COPY services/capture-alsa/package.json services/capture-alsa/
 COPY services/segmenter/package.json services/segmenter/
 COPY services/analyzer/package.json services/analyzer/
 COPY services/web/package.json services/web/
-RUN npm ci --no-audit --no-fund
+# flac-bindings skips building its native addon whenever CI is set (even empty): make sure it is not.
+RUN env -u CI npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.base.json ./
 COPY packages packages
 COPY services services
 RUN npm run build && npm run build --workspaces --if-present
 # Production dependencies only (rebuilds the flac-bindings addon against libflac-dev).
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN env -u CI npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \

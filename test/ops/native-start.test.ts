@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
-import { feedIcecast, freePort, repoRoot, startIcecast, tempDir, waitFor, type IcecastFeed, type IcecastHandle } from '@isr/testkit';
+import { feedIcecast, freePort, repoRoot, startIcecast, tempDir, waitFor, writeFakeArecord, type IcecastFeed, type IcecastHandle } from '@isr/testkit';
 
 const SERVICES = ['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'] as const;
 const PORT_KEYS = {
@@ -58,7 +58,7 @@ function filesUnder(root: string): string[] {
   try { walk(root); } catch { /* not yet */ }
   return out;
 }
-const audioFiles = () => filesUnder(join(recordings(), 'radio')).filter((f) => /\.(mp3|wav|flac|ogg|aac)$/.test(f));
+const audioFiles = (source = 'radio') => filesUnder(join(recordings(), source)).filter((f) => /\.(mp3|wav|flac|ogg|aac)$/.test(f));
 
 before(async () => {
   dir = await tempDir('isr-start-');
@@ -73,11 +73,20 @@ before(async () => {
     'split_minutes = 0.1',
     `nats_url = nats://127.0.0.1:${natsPort}`,
     'shutdown_timeout_seconds = 10',
+    // the soundcard edge: a paced stand-in for arecord (no sound hardware here)
+    `arecord_path = ${writeFakeArecord(dir.path)}`,
     ...SERVICES.map((s) => `${PORT_KEYS[s]} = ${ports[s]}`),
     '',
     '[radio]',
     'type = stream',
     `url = ${icecast.url('/radio')}`,
+    '',
+    '[studio]',
+    'type = soundcard',
+    'device = default',
+    'sample_rate = 48000',
+    'channels = 2',
+    'format = wav',
     '',
   ].join('\n'));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NATS_|ISR_)/.test(k) && k !== 'METRICS_PORT' && k !== 'PORT'));
@@ -183,8 +192,8 @@ test('SIGINT stops every process it started and leaves every file playable', asy
   clearTimeout(timer);
   assert.equal(code, 0, startOut.slice(-3000));
   await waitFor('every child process gone', () => procs.every((p) => !alive(p)), 5000);
-  const files = audioFiles();
-  assert.ok(files.length >= 2);
+  const files = [...audioFiles('radio'), ...audioFiles('studio')];
+  assert.ok(audioFiles('radio').length >= 2 && audioFiles('studio').length >= 2, `files of both sources: ${files.join(' ')}`);
   for (const f of files) {
     const r = spawnSync('ffmpeg', ['-v', 'error', '-i', f, '-f', 'null', '-'], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${f}: ${r.stderr}`);
