@@ -23,6 +23,6 @@ export function analyzerMetrics(registry: Registry): AnalyzerMetrics {
     livePeak: new Gauge({ name: 'isr_live_peak_dbfs', help: 'Sample peak of the last second of a PCM source, dBFS', labelNames: ['source'], registers }),
     deadAir: new Gauge({ name: 'isr_dead_air', help: '1 while the source has been below dead_air_threshold_dbfs for dead_air_seconds, else 0', labelNames: ['source'], registers }),
     deadAirEvents: new Counter({ name: 'isr_dead_air_events_total', help: 'Times a source went into dead air', labelNames: ['source'], registers }),
-    liveSkipped: new Counter({ name: 'isr_analyzer_live_skipped_total', help: 'Audio chunks the live meter did not measure, by reason (compressed|bad-headers)', labelNames: ['reason'], registers }),
+    liveSkipped: new Counter({ name: 'isr_analyzer_live_skipped_total', help: 'Audio chunks the live meter did not measure, by reason (compressed: not decodable or analyzer_live_compressed = false; decoder: live decoder failed; bad-headers)', labelNames: ['reason'], registers }),
   };
 }

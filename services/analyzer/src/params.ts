@@ -23,6 +23,7 @@ export interface AnalyzerSettings {
   concurrency: number;
   startupScan: boolean;
   live: boolean;
+  liveCompressed: boolean;
   liveIntervalSeconds: number;
   ffmpeg: string;
   ffprobe: string;
@@ -51,6 +52,7 @@ export function analyzerSettings(config: IsrConfig): AnalyzerSettings {
     concurrency: num(g, 'analyzer_concurrency'),
     startupScan: bool(g, 'analyzer_startup_scan'),
     live: bool(g, 'analyzer_live'),
+    liveCompressed: bool(g, 'analyzer_live_compressed'),
     liveIntervalSeconds: num(g, 'analyzer_live_interval_seconds'),
     ffmpeg: str(g, 'analyzer_ffmpeg'),
     ffprobe: str(g, 'analyzer_ffprobe'),

@@ -243,3 +243,60 @@ test('live levels from PCM chunks appear on isr.level.<source>, and dead air fli
     await a.stop();
   }
 });
+
+/** Splits an Ogg stream into pages (27-byte header + segment table + body). */
+function oggPages(buf: Buffer): Buffer[] {
+  const pages: Buffer[] = [];
+  for (let at = 0; at + 27 <= buf.length;) {
+    const nseg = buf[at + 26]!;
+    let len = 27 + nseg;
+    for (let i = 0; i < nseg; i++) len += buf[at + 27 + i]!;
+    pages.push(buf.subarray(at, at + len));
+    at += len;
+  }
+  return pages;
+}
+
+test('compressed sources (MP3; Ogg Opus with its header from KV isr_codec) are decoded live: levels and dead air', async () => {
+  const out = join(dir.path, 'live-compressed');
+  const a = await startInstance(out, 'analyzer_startup_scan = false\ndead_air_threshold_dbfs = -40');
+  try {
+    const levels = new Map<string, LiveLevel[]>();
+    const sub = a.bus.nc.subscribe(Subjects.levelAll, { callback: (_e, m) => { const l = parseJson<LiveLevel>(m.data, 'level'); levels.set(l.source, [...(levels.get(l.source) ?? []), l]); } });
+    await a.bus.nc.flush();
+    const src = join(dir.path, 'live-src.wav');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', src, 'synth', '1.5', 'sine', '1000', 'vol', '-6dB', ':', 'synth', '3', 'sine', '1000', 'vol', '0']);
+    const mp3 = join(dir.path, 'live.mp3');
+    const opus = join(dir.path, 'live.opus');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-c:a', 'libopus', '-b:a', '96k', '-f', 'ogg', opus]);
+    const start = Date.parse('2026-11-24T05:00:00.000Z');
+    const publish = async (source: string, format: 'mp3' | 'ogg', codec: 'mp3' | 'opus', chunks: Buffer[]) => {
+      let seq = 0;
+      for (const data of chunks) {
+        seq++;
+        const h = encodeAudioHeaders({ source, format, codec, sampleRate: 48000, channels: 2, session: `${source}-1`, sessionStartMs: start, seq, offset: (seq - 1) * 4800, frames: 4800 });
+        await a.bus.js.publish(Subjects.audio(source), data, { headers: toHeaders(h) });
+      }
+    };
+    const mp3Bytes = await readFile(mp3);
+    await publish('mp3src', 'mp3', 'mp3', Array.from({ length: Math.ceil(mp3Bytes.length / 1600) }, (_, i) => mp3Bytes.subarray(i * 1600, (i + 1) * 1600)));
+    const pages = oggPages(await readFile(opus));
+    const init = Buffer.concat(pages.slice(0, 2));
+    await a.bus.kv.codec.put('opussrc', encodeJson({ source: 'opussrc', session: 'opussrc-1', format: 'ogg', codec: 'opus', sampleRate: 48000, channels: 2, init: init.toString('base64') }));
+    await publish('opussrc', 'ogg', 'opus', pages.slice(2));
+    for (const source of ['mp3src', 'opussrc']) {
+      await waitFor(`${source}: dead air`, async () => (await metric(a.registry, 'isr_dead_air', { source })) === 1, 20_000);
+      const got = levels.get(source)!;
+      const loud = got.find((l) => l.offset! >= 1.2 * 48000 && l.offset! <= 1.5 * 48000) ?? got.find((l) => l.offset! >= 48000)!;
+      assert.ok(Math.abs(loud.peakDbfs - -6) < 0.5, `${source} peak ${loud.peakDbfs}`);
+      assert.ok(Math.abs(loud.rmsDbfs - -9) < 0.5, `${source} rms ${loud.rmsDbfs}`);
+      assert.ok(got.some((l) => l.deadAir));
+      assert.equal(await metric(a.registry, 'isr_dead_air_events_total', { source }), 1);
+    }
+    sub.unsubscribe();
+  } finally {
+    await a.stop();
+  }
+});
