@@ -6,7 +6,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { feedIcecast, freePort, startIcecast, startNatsServer, startService, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
 import { collect, sessionProblem, startBadServer, writeConfig } from './harness.ts';
-import { decodeCheck } from './fixtures.ts';
+import { decodeCheck, makeFixture } from './fixtures.ts';
 
 // One capture-stream process against a real Icecast (fed by ffmpeg in MP3 and Ogg Opus) and nats-server,
 // with three bad sources beside the good ones: nothing bad may stop the good ones.
@@ -23,7 +23,8 @@ let opus: Awaited<ReturnType<typeof collect>>;
 let meta: Awaited<ReturnType<typeof collect>>;
 
 before(async () => {
-  [nats, ice, bad, dir] = await Promise.all([startNatsServer(), startIcecast(), startBadServer(), tempDir('isr-cs-capture-')]);
+  dir = await tempDir('isr-cs-capture-');
+  [nats, ice, bad] = await Promise.all([startNatsServer(), startIcecast(), startBadServer(makeFixture(dir.path, 'mp3', 2))]);
   feeds = await Promise.all([feedIcecast({ target: ice.sourceUrl('/live.mp3'), codec: 'mp3' }), feedIcecast({ target: ice.sourceUrl('/live.opus'), codec: 'opus' })]);
   const config = await writeConfig(dir.path, {
     mp3: { url: ice.url('/live.mp3') },
@@ -31,6 +32,7 @@ before(async () => {
     unreachable: { url: `http://127.0.0.1:${await freePort()}/nothing` },
     html: { url: bad.html },
     noise: { url: bad.noise },
+    stall: { url: bad.stall, stall_seconds: 2 },
   });
   metricsPort = await freePort();
   svc = startService('capture-stream', ['--config', config], { NATS_URL: nats.url, METRICS_PORT: String(metricsPort) });
@@ -151,5 +153,21 @@ describe('capture-stream against Icecast and NATS', () => {
     assert.match(metrics, /isr_capture_stream_chunks_published_total\{source="opus"[^}]*\} [1-9]/);
     const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
     assert.equal(health.status, 200);
+  });
+
+  test('a stall (no bytes for stall_seconds) after audio reconnects as a new session', async () => {
+    const re = /no bytes from .*\/stall for 2 s/;
+    await waitFor('a stall reconnect', async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return /isr_capture_stream_reconnects_total\{source="stall",reason="stall"[^}]*\} [1-9]/.test(text);
+    }, 30_000);
+    assert.ok(svc.logs().some((l) => l.source === 'stall' && re.test(String(l.msg))), 'the stall is logged');
+    assert.ok(svc.logs().some((l) => l.source === 'stall' && l.msg === 'recording'), 'the stalled source had recorded audio first');
+    const st = await waitFor('stall status', async () => {
+      const v = await status('stall');
+      return v?.capture && re.test(v.capture.message ?? '') ? v : null;
+    }, 10_000);
+    assert.equal(st.capture!.state, 'reconnecting');
+    await waitFor('a second session after the stall', () => new Set(svc.logs().filter((l) => l.source === 'stall' && l.msg === 'recording').map((l) => l.session)).size >= 2, 20_000);
   });
 });

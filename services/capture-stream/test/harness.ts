@@ -48,8 +48,11 @@ export async function collect(url: string, stream: string, filter: string): Prom
   };
 }
 
-/** A tiny HTTP server for bad sources: an HTML page, or endless random bytes labelled audio/mpeg. */
-export async function startBadServer(): Promise<{ port: number; html: string; noise: string; close(): Promise<void> }> {
+/**
+ * A tiny HTTP server for bad sources: an HTML page, endless random bytes labelled audio/mpeg, or (`/stall`)
+ * real MP3 bytes once and then silence on an open connection.
+ */
+export async function startBadServer(stallBody: Uint8Array = new Uint8Array(0)): Promise<{ port: number; html: string; noise: string; stall: string; close(): Promise<void> }> {
   const port = await freePort();
   const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req, res) => {
@@ -58,6 +61,10 @@ export async function startBadServer(): Promise<{ port: number; html: string; no
       return;
     }
     res.writeHead(200, { 'content-type': 'audio/mpeg' });
+    if (req.url === '/stall') {
+      res.write(stallBody);
+      return;
+    }
     let s = 12345;
     const t = setInterval(() => {
       const b = Buffer.alloc(16_000);
@@ -72,6 +79,7 @@ export async function startBadServer(): Promise<{ port: number; html: string; no
     port,
     html: `http://127.0.0.1:${port}/page`,
     noise: `http://127.0.0.1:${port}/noise`,
+    stall: `http://127.0.0.1:${port}/stall`,
     async close() {
       for (const t of timers) clearInterval(t);
       server.closeAllConnections();
