@@ -136,7 +136,7 @@ describe('each service user against a server started from nats.conf', () => {
     for await (const m of live) assert.equal(m.subject, Subjects.audio('live'), 'analyzer hears audio as it is published');
     await an.kv.analysis.put('capture_stream.a=2Ewav', JSON.stringify({ lufs: -23 }));
     await an.js.publish(Subjects.analysisDone('capture_stream'), JSON.stringify({ path: 'a.wav' }));
-    const responder = an.nc.subscribe(Subjects.analyze, { callback: (_e, msg) => msg.respond(JSON.stringify({ ok: true })) });
+    const responder = an.nc.subscribe(Subjects.analyze, { callback: (_e, msg) => { msg.respond(JSON.stringify({ ok: true })); } });
     await an.nc.flush();
     await assertPublishRefused(an.nc, Subjects.audio('x'));
     await assertPublishRefused(an.nc, `$KV.${Buckets.status}.x`);
