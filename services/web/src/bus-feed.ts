@@ -42,10 +42,8 @@ function fromOpened(e: SegmentOpenedEvent): Partial<Recording> & Pick<Recording,
  * Returns a stop function.
  */
 export async function startBusFeed(d: FeedDeps): Promise<{ ready: Promise<void>; stop(): Promise<void> }> {
-  const consumer = await d.bus.js.consumers.get(StreamNames.events, {
-    filter_subjects: [Subjects.segmentOpenedAll, Subjects.segmentClosedAll, Subjects.analysisDoneAll],
-    deliver_policy: DeliverPolicy.All,
-  });
+  // The whole stream (nats-server 2.9 has no multi-subject filters); metadata events are skipped below.
+  const consumer = await d.bus.js.consumers.get(StreamNames.events, { deliver_policy: DeliverPolicy.All });
   const messages = await consumer.consume();
   let markReady: () => void = () => {};
   const ready = new Promise<void>((r) => (markReady = r));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { AnalysisRecord } from '@isr/contract';
 import { test } from 'node:test';
 import { sectionsOf, summaryOf, waveformOf } from '../src/analysis-view.ts';
 import { authorized, deleteEnabled } from '../src/auth.ts';
@@ -62,7 +63,7 @@ test('auth: token and basic credentials; nothing configured disables delete', ()
 
 test('analysis view: sections in seconds or ISO, waveform v2, summary', () => {
   const start = Date.parse('2026-11-24T12:00:00Z');
-  const a = { path: 'a/x.wav', source: 'a', analyzedAt: '', rmsDbfs: -20, peakDbfs: -1, loudSections: [{ start: 5, end: 9 }, { start: '2026-11-24T12:00:01Z', duration: 2 }], waveform: { version: 2, channels: 1, sample_rate: 48000, samples_per_pixel: 480, bits: 8, length: 2, data: [-10, 10, -5, 5] } };
+  const a = { path: 'a/x.wav', source: 'a', analyzedAt: '', rmsDbfs: -20, peakDbfs: -1, loudSections: [{ start: 5, end: 9 }, { start: '2026-11-24T12:00:01Z', duration: 2 }], waveform: { version: 2, channels: 1, sample_rate: 48000, samples_per_pixel: 480, bits: 8, length: 2, data: [-10, 10, -5, 5] } } as unknown as AnalysisRecord;
   assert.deepEqual(sectionsOf(a, start), [{ start: 1, end: 3 }, { start: 5, end: 9 }]);
   assert.equal(waveformOf(a)!.length, 2);
   assert.deepEqual(summaryOf(a), { rmsDbfs: -20, peakDbfs: -1, lufs: null, loudSections: 2, error: null });

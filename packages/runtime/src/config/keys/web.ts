@@ -4,7 +4,7 @@ import type { KeySpec } from '../spec.ts';
 export const webKeys: readonly KeySpec[] = [
   { key: 'web_port', type: 'port', default: 8080, scope: 'general', env: 'PORT', doc: 'Web archive HTTP port (also serves /metrics and /healthz); the --port flag overrides it' },
   { key: 'web_host', type: 'string', default: '0.0.0.0', scope: 'general', env: 'ISR_WEB_HOST', doc: 'Address the web archive listens on' },
-  { key: 'web_threshold', type: 'number', scope: 'general', doc: 'Seed --threshold: loudness threshold (dBFS) web asks the analyzer to use when a request gives none (empty = the analyzer\'s own)' },
+  { key: 'web_threshold', type: 'number', scope: 'general', doc: 'Seed --threshold: loud-section threshold (linear RMS 0–1, like the analyzer\'s threshold) web asks for when a request gives none (empty = the analyzer\'s stored analysis)' },
   { key: 'clip_max_minutes', type: 'number', default: 60, scope: 'general', min: 0.01, max: 1440, doc: 'Longest clip /api/clip cuts' },
   { key: 'web_analyze_wait_seconds', type: 'number', default: 5, scope: 'general', min: 0.1, max: 120, doc: 'How long /api/analyze waits for the analyzer before answering 202 (the page then waits for the SSE event)' },
   { key: 'web_delete_token', type: 'string', default: '', scope: 'general', env: 'ISR_WEB_DELETE_TOKEN', doc: 'Bearer token that allows DELETE /api/files/<path> (empty and no user/password = deleting disabled)' },

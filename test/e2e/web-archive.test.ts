@@ -1,0 +1,158 @@
+// The archive page as users see it, against real peers: nats-server, the BUILT segmenter and analyzer
+// and web as real processes, PCM chunks published with the contract's headers, and Debian Chromium driven
+// by playwright-core with axe-core. Proves: rows from a real segmenter run, playback with Range seeking,
+// waveform and loud sections from the real analyzer, the live REC badge, 0 axe violations in both states.
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import axe from 'axe-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { encodeAudioHeaders, Subjects, type AudioChunkMeta } from '@isr/contract';
+import { toHeaders } from '@isr/runtime';
+import { freePort, repoRoot, startNatsServer, startService, tempDir, waitFor, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { bundlePage } from '../../services/web/scripts/bundle-page.ts';
+
+const RATE = 16_000;
+const SOURCE = 'studio';
+const SPLIT_MS = 3000;
+let nats: NatsServerHandle;
+let tmp: { path: string; remove(): Promise<void> };
+let services: ServiceHandle[] = [];
+let web: ServiceHandle;
+let url = '';
+let nc: NatsConnection;
+let js: JetStreamClient;
+let browser: Browser;
+let page: Page;
+let t0 = 0;
+let published = 0;
+const session = `s-${Date.now()}`;
+
+/** 1 s loud (440 Hz at half scale), 1 s near-silent, repeating: the analyzer finds loud sections. */
+function signal(fromFrame: number, frames: number): Buffer {
+  const b = Buffer.alloc(frames * 2);
+  for (let i = 0; i < frames; i++) {
+    const n = fromFrame + i;
+    const loud = Math.floor(n / RATE) % 2 === 0;
+    b.writeInt16LE(Math.round((loud ? 16000 : 20) * Math.sin((2 * Math.PI * 440 * n) / RATE)), i * 2);
+  }
+  return b;
+}
+
+async function publishUntil(seconds: number): Promise<void> {
+  const chunk = RATE / 10;
+  while (published < seconds * RATE) {
+    const meta: AudioChunkMeta = { source: SOURCE, format: 'pcm', codec: 'pcm_s16le', sampleRate: RATE, channels: 1, session, sessionStartMs: t0, seq: published / chunk + 1, offset: published, frames: chunk };
+    await js.publish(Subjects.audio(SOURCE), signal(published, chunk), { headers: toHeaders(encodeAudioHeaders(meta)) });
+    published += chunk;
+  }
+}
+
+async function axeViolations(): Promise<string[]> {
+  await page.addScriptTag({ content: axe.source });
+  const result = await page.evaluate(async () => {
+    const r = await (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return result;
+}
+
+before(async () => {
+  await bundlePage();
+  [nats, tmp] = await Promise.all([startNatsServer(), tempDir('isr-e2e-web-')]);
+  const rec = join(tmp.path, 'rec');
+  await mkdir(rec);
+  const config = join(tmp.path, 'config.ini');
+  await writeFile(config, ['[general]', `output_directory = ${join(tmp.path, 'elsewhere')}`, 'split_minutes = 0.05', 'timezone = UTC', 'idle_close_seconds = 120', 'status_interval_seconds = 0.5', 'header_rewrite_seconds = 1', 'commit_interval_seconds = 0.2', 'min_section_seconds = 0.5', '', `[${SOURCE}]`, 'type = soundcard', `sample_rate = ${RATE}`, 'channels = 1', ''].join('\n'));
+  // The segmenter and analyzer write to the same directory web is pointed at with the seed's --dir flag.
+  const env = async () => ({ NATS_URL: nats.url, METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info', ISR_OUTPUT_DIRECTORY: rec });
+  const segEnv = await env();
+  services.push(startService('segmenter', ['--config', config], segEnv));
+  await waitFor('segmenter /healthz', () => fetch(`http://127.0.0.1:${segEnv.METRICS_PORT}/healthz`).then((r) => r.ok, () => false), 30_000);
+  services.push(startService('analyzer', ['--config', config], await env()));
+  const port = await freePort();
+  web = startService('web', ['--config', config, '--dir', rec, '--port', String(port)], { NATS_URL: nats.url, LOG_LEVEL: 'info' });
+  services.push(web);
+  url = `http://127.0.0.1:${port}`;
+  await waitFor(`web /healthz\n${web.output()}`, () => fetch(`${url}/healthz`).then((r) => r.ok, () => false), 30_000);
+  nc = await connect({ servers: nats.url });
+  js = jetstream(nc);
+  // Start on a split boundary a little in the past; 7 s of audio make two closed files and one being recorded.
+  t0 = Math.floor(Date.now() / SPLIT_MS) * SPLIT_MS - SPLIT_MS;
+  await publishUntil(7);
+  await waitFor('two closed files and one being recorded in /api/files', async () => {
+    const b = (await (await fetch(`${url}/api/files`)).json()) as { files: { recording: boolean; durationSeconds: number | null }[] };
+    return b.files.length === 3 && b.files.filter((f) => f.recording).length === 1;
+  }, 30_000, 200);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1100, height: 900 } });
+  page = await context.newPage();
+});
+
+after(async () => {
+  await browser?.close();
+  await nc?.close();
+  for (const s of services.reverse()) await s.stop();
+  await nats?.stop();
+  await tmp?.remove();
+});
+
+test('the page lists the real segmenter’s recordings with a live REC badge, and axe finds nothing', async () => {
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]');
+  const rows = page.locator('#files tbody tr');
+  assert.equal(await rows.count(), 3);
+  assert.equal(await page.locator('#files tbody .rec').count(), 1);
+  const first = rows.first();
+  assert.equal(await first.locator('th').textContent(), SOURCE);
+  assert.ok((await first.locator('.rec').count()) === 1, 'newest row is the one being recorded');
+  assert.deepEqual(await axeViolations(), []);
+  // More audio: the file being recorded closes at its split and a new one opens — the page follows over SSE.
+  await publishUntil(10);
+  await page.waitForFunction(() => document.querySelectorAll('#files tbody tr').length === 4, undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => {
+    const r = [...document.querySelectorAll('#files tbody tr')];
+    return r[0]?.querySelector('.rec') !== null && r[1]?.querySelector('.rec') === null;
+  }, undefined, { timeout: 30_000 });
+  assert.equal(await page.locator('#files tbody .rec').count(), 1);
+});
+
+test('opening a closed recording plays it, seeks via Range, shows the waveform and loud sections as buttons', async () => {
+  const closedRow = page.locator('#files tbody tr').nth(2);
+  await closedRow.getByRole('button', { name: /^Open/ }).click();
+  await page.waitForFunction(() => (document.getElementById('player') as HTMLAudioElement).readyState >= 2, undefined, { timeout: 20_000 });
+  const sections = page.locator('#sections button');
+  await sections.first().waitFor({ timeout: 30_000 });
+  const label = (await sections.first().textContent()) ?? '';
+  assert.match(label, /^Jump to \d{2}:\d{2}:\d{2}, \d+ s$/);
+  await sections.first().click();
+  await page.evaluate(() => (document.getElementById('player') as HTMLAudioElement).pause());
+  // Seek by keyboard on the waveform slider: End, then Home.
+  await page.locator('#waveform').focus();
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => (document.getElementById('player') as HTMLAudioElement).currentTime > 2.5);
+  await page.evaluate(() => new Promise<void>((r) => {
+    const a = document.getElementById('player') as HTMLAudioElement;
+    a.addEventListener('seeked', () => r(), { once: true });
+    a.currentTime = 1.5;
+  }));
+  const t = await page.evaluate(() => (document.getElementById('player') as HTMLAudioElement).currentTime);
+  assert.ok(Math.abs(t - 1.5) < 0.05, `seeked to ${t}`);
+  const inked = await page.evaluate(() => {
+    const c = document.getElementById('waveform') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+    return n;
+  });
+  assert.ok(inked > 1000, `waveform drew ${inked} pixels`);
+  assert.match((await page.locator('#waveform').getAttribute('aria-valuetext')) ?? '', /seconds in/);
+  assert.deepEqual(await axeViolations(), []);
+  await mkdir(join(repoRoot, 'test-output'), { recursive: true });
+  const shot = join(repoRoot, 'test-output', 'web-archive.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  if (process.env.ISR_UPDATE_SCREENSHOT) await copyFile(shot, join(repoRoot, 'docs', 'archive.png'));
+});
