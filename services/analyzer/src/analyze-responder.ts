@@ -5,6 +5,7 @@ import type { NatsConnection } from '@isr/runtime';
 import { runAnalysisJob, type JobDeps } from './analysis-job.ts';
 import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
 import type { Limiter } from './limiter.ts';
+import { summaryRecord } from './record.ts';
 import { resolveRecording, sidecarOf, sourceOfPath } from './recording-path.ts';
 
 /** Queue group, so that any number of replicas answer each request once. */
@@ -20,7 +21,8 @@ async function existing(deps: JobDeps, file: string, rel: string): Promise<Analy
 }
 
 /**
- * Answers `isr.analyze` (AnalyzeRequest → AnalyzeReply). An existing analysis is returned as is (sidecar, else KV)
+ * Answers `isr.analyze` (AnalyzeRequest → AnalyzeReply) with the summary record (as in KV: a full record of a long
+ * file can exceed NATS's 1 MB message limit; the zoom levels and window series are in the sidecar). An existing analysis is returned as is (sidecar, else KV)
  * unless `force`; otherwise the file is analysed now (sharing the concurrency limit) and stored. A `threshold`
  * different from the configured one gives a fixed-threshold analysis that is returned but not stored.
  */
@@ -34,12 +36,12 @@ export function startAnalyzeResponder(deps: JobDeps & { nc: NatsConnection }, li
     if (override && !(req.threshold! >= 0 && req.threshold! <= 1)) throw new AnalysisError(AnalysisErrorCodes.badRequest, `threshold must be a linear level 0–1, got ${req.threshold}`);
     if (!req.force && !override) {
       const have = await existing(deps, file, req.path);
-      if (have) return { ok: true, analysis: have };
+      if (have) return { ok: true, analysis: summaryRecord(have) };
     }
     if (!existsSync(file)) return { ok: false, code: AnalysisErrorCodes.notFound, error: `${req.path} does not exist` };
     const params = override ? { ...configured, thresholdMode: 'fixed' as const, threshold: req.threshold! } : undefined;
     const analysis = await limiter.run(() => runAnalysisJob(deps, req.path, { trigger: 'request', source, ...(params ? { params } : {}) }));
-    return analysis.error ? { ok: false, code: analysis.error.code, error: analysis.error.message } : { ok: true, analysis };
+    return analysis.error ? { ok: false, code: analysis.error.code, error: analysis.error.message } : { ok: true, analysis: summaryRecord(analysis) };
   };
   const loop = (async () => {
     for await (const msg of sub) {

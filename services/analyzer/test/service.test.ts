@@ -149,6 +149,7 @@ test('isr.analyze answers for a file with no analysis yet, then returns the stor
     const first = await ask({ path: 'radio3/old.wav' });
     assert.ok(first.ok, JSON.stringify(first));
     assert.equal(first.analysis.loudSections!.length, 2);
+    assert.equal(first.analysis.detail, 'summary', 'the reply is the KV-sized summary; zoom levels stay in the sidecar');
     assert.ok(existsSync(join(out, 'radio3/old.wav.analysis.json')));
     const again = await ask({ path: 'radio3/old.wav' });
     assert.ok(again.ok);
