@@ -1,5 +1,5 @@
 import { num, str, type RunningService, type ServiceContext } from '@isr/runtime';
-import { openHttpStream, type OpenStream } from './http-reader.ts';
+import { createHttpOpener, type OpenStream } from './http-reader.ts';
 import { createCaptureMetrics } from './metrics.ts';
 import { BufferedPublisher } from './publisher.ts';
 import { StreamRecorder } from './recorder.ts';
@@ -19,6 +19,7 @@ export async function startCaptureStream(ctx: ServiceContext, opts: CaptureOptio
   const abort = new AbortController();
   const sources = config.sources.filter((s) => s.type === 'stream');
   if (sources.length === 0) log.warn({ file: config.file }, 'no type = stream sections: nothing to record');
+  const http = createHttpOpener();
   let heartbeat = Date.now();
   const timer = setInterval(() => (heartbeat = Date.now()), 1000);
   const running = sources.map((s) => {
@@ -33,7 +34,7 @@ export async function startCaptureStream(ctx: ServiceContext, opts: CaptureOptio
         reconnectMaxSeconds: num(s.settings, 'reconnect_max_seconds'),
         chunkMs: opts.chunkMs ?? 250,
       },
-      open: opts.open ?? openHttpStream,
+      open: opts.open ?? http.open,
       publisher,
       status,
       metrics,
@@ -50,6 +51,7 @@ export async function startCaptureStream(ctx: ServiceContext, opts: CaptureOptio
       clearInterval(timer);
       await Promise.all(running.map((r) => r.done));
       await Promise.all(running.map((r) => r.publisher.close(5000)));
+      await http.close().catch((err: unknown) => log.warn({ err }, 'closing HTTP connections failed'));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { errors, request } from 'undici';
+import { Agent, errors, interceptors, request, type Dispatcher } from 'undici';
 import { StreamHttpError, StreamNetworkError, StreamStallError } from './errors.ts';
 import { parseMetaInt } from './icy.ts';
 
@@ -29,11 +29,27 @@ function wrap(err: unknown, url: string, stallMs: number): Error {
   return new StreamNetworkError(`cannot read ${url}: ${code ? `${code} ` : ''}${msg}`, { cause: err });
 }
 
-/** GETs the stream with undici, asking for ICY metadata; rejects on a non-2xx status; the body times out after `stallMs` of silence. */
-export const openHttpStream: OpenStream = async (url, { stallMs, signal }) => {
+export interface HttpOpener {
+  open: OpenStream;
+  close(): Promise<void>;
+}
+
+/**
+ * GETs streams with undici through its own connection pool that follows up to 5 redirects (stream URLs often
+ * point at a load balancer), asking for ICY metadata; rejects on a non-2xx status; a body times out after
+ * `stallMs` of silence.
+ */
+export function createHttpOpener(): HttpOpener {
+  const agent = new Agent();
+  const dispatcher: Dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 5 }));
+  return { open: (url, opts) => openWith(dispatcher, url, opts), close: () => agent.close() };
+}
+
+async function openWith(dispatcher: Dispatcher, url: string, { stallMs, signal }: { stallMs: number; signal: AbortSignal }): Promise<OpenedStream> {
   let res;
   try {
     res = await request(url, {
+      dispatcher,
       method: 'GET',
       headers: { 'icy-metadata': '1', 'user-agent': 'isr-capture-stream' },
       headersTimeout: stallMs,
@@ -68,4 +84,4 @@ export const openHttpStream: OpenStream = async (url, { stallMs, signal }) => {
       }
     })(),
   };
-};
+}

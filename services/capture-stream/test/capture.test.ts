@@ -24,7 +24,8 @@ let meta: Awaited<ReturnType<typeof collect>>;
 
 before(async () => {
   dir = await tempDir('isr-cs-capture-');
-  [nats, ice, bad] = await Promise.all([startNatsServer(), startIcecast(), startBadServer(makeFixture(dir.path, 'mp3', 2))]);
+  [nats, ice] = await Promise.all([startNatsServer(), startIcecast()]);
+  bad = await startBadServer(makeFixture(dir.path, 'mp3', 2), ice.url('/live.mp3'));
   feeds = await Promise.all([feedIcecast({ target: ice.sourceUrl('/live.mp3'), codec: 'mp3' }), feedIcecast({ target: ice.sourceUrl('/live.opus'), codec: 'opus' })]);
   const config = await writeConfig(dir.path, {
     mp3: { url: ice.url('/live.mp3') },
@@ -33,6 +34,7 @@ before(async () => {
     html: { url: bad.html },
     noise: { url: bad.noise },
     stall: { url: bad.stall, stall_seconds: 2 },
+    redirected: { url: bad.redirect },
   });
   metricsPort = await freePort();
   svc = startService('capture-stream', ['--config', config], { NATS_URL: nats.url, METRICS_PORT: String(metricsPort) });
@@ -151,6 +153,7 @@ describe('capture-stream against Icecast and NATS', () => {
     assert.match(metrics, /isr_capture_stream_reconnects_total\{source="html",reason="content"[^}]*\} [1-9]/);
     assert.match(metrics, /isr_capture_stream_reconnects_total\{source="unreachable",reason="network"[^}]*\} [1-9]/);
     assert.match(metrics, /isr_capture_stream_chunks_published_total\{source="opus"[^}]*\} [1-9]/);
+    assert.match(metrics, /isr_capture_stream_chunks_published_total\{source="redirected"[^}]*\} [1-9]/, 'a redirect is followed');
     const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
     assert.equal(health.status, 200);
   });

@@ -52,10 +52,14 @@ export async function collect(url: string, stream: string, filter: string): Prom
  * A tiny HTTP server for bad sources: an HTML page, endless random bytes labelled audio/mpeg, or (`/stall`)
  * real MP3 bytes once and then silence on an open connection.
  */
-export async function startBadServer(stallBody: Uint8Array = new Uint8Array(0)): Promise<{ port: number; html: string; noise: string; stall: string; close(): Promise<void> }> {
+export async function startBadServer(stallBody: Uint8Array = new Uint8Array(0), redirectTo = 'http://127.0.0.1:1/'): Promise<{ port: number; html: string; noise: string; stall: string; redirect: string; close(): Promise<void> }> {
   const port = await freePort();
   const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req, res) => {
+    if (req.url === '/redirect') {
+      res.writeHead(302, { location: redirectTo }).end();
+      return;
+    }
     if (req.url === '/page') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><body><h1>Welcome to our radio!</h1></body></html>');
       return;
@@ -80,6 +84,7 @@ export async function startBadServer(stallBody: Uint8Array = new Uint8Array(0)):
     html: `http://127.0.0.1:${port}/page`,
     noise: `http://127.0.0.1:${port}/noise`,
     stall: `http://127.0.0.1:${port}/stall`,
+    redirect: `http://127.0.0.1:${port}/redirect`,
     async close() {
       for (const t of timers) clearInterval(t);
       server.closeAllConnections();
