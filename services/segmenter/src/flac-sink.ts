@@ -1,6 +1,5 @@
-import { writeSync } from 'node:fs';
 import { api } from 'flac-bindings';
-import { closeFd, fdatasync, type Durable, type Sink } from './sink.ts';
+import { closeFd, fdatasync, type Durable, type Sink, writeAt } from './sink.ts';
 
 export interface FlacOptions {
   sampleRate: number;
@@ -56,7 +55,7 @@ export class FlacSink implements Sink {
 
   #write(buf: Buffer, samples: number): 0 | 1 {
     try {
-      writeSync(this.#fd, buf, 0, buf.length, this.#pos);
+      writeAt(this.#fd, buf, this.#pos);
       this.#pos += buf.length;
       if (this.#pos > this.#length) this.#length = this.#pos;
       this.#encodedFrames += samples;

@@ -1,7 +1,6 @@
-import { writeSync } from 'node:fs';
 import { isOggHeaderPage, parseOggPage, rewriteAudioPage, startOggFile, type OggRewriteState } from '@isr/audio';
 import { ContractError, type AudioUnit } from '@isr/contract';
-import { closeFd, fdatasync, type Durable, type Sink } from './sink.ts';
+import { closeFd, fdatasync, type Durable, type Sink, writeAt } from './sink.ts';
 
 /**
  * Ogg (Opus/Vorbis/FLAC-in-Ogg): the session's header pages, then the audio pages renumbered after them with
@@ -24,7 +23,7 @@ export class OggSink implements Sink {
   }
 
   static create(fd: number, init: Uint8Array): OggSink {
-    if (init.length) writeSync(fd, init, 0, init.length, 0);
+    if (init.length) writeAt(fd, init, 0);
     return new OggSink(fd, init, init.length, 0, null);
   }
 
@@ -42,7 +41,7 @@ export class OggSink implements Sink {
       if (isOggHeaderPage(page)) continue;
       this.#state ??= startOggFile(this.#init, page.granule, u.samples);
       const out = rewriteAudioPage(bytes, this.#state);
-      writeSync(this.#fd, out, 0, out.length, this.#bytes);
+      writeAt(this.#fd, out, this.#bytes);
       this.#bytes += out.length;
       this.#frames += u.samples;
     }

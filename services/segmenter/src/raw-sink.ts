@@ -1,6 +1,5 @@
-import { writeSync } from 'node:fs';
 import type { AudioUnit } from '@isr/contract';
-import { closeFd, fdatasync, type Durable, type Sink } from './sink.ts';
+import { closeFd, fdatasync, type Durable, type Sink, writeAt } from './sink.ts';
 
 /**
  * MP3, AAC (ADTS) and native FLAC streams: the units as received, after the codec init (FLAC `fLaC` +
@@ -18,12 +17,12 @@ export class RawSink implements Sink {
   }
 
   static create(fd: number, init: Uint8Array | null): RawSink {
-    if (init?.length) writeSync(fd, init, 0, init.length, 0);
+    if (init?.length) writeAt(fd, init, 0);
     return new RawSink(fd, init?.length ?? 0, 0);
   }
 
   async writeUnits(data: Uint8Array, units: readonly AudioUnit[]): Promise<void> {
-    writeSync(this.#fd, data, 0, data.length, this.#bytes);
+    writeAt(this.#fd, data, this.#bytes);
     this.#bytes += data.length;
     for (const u of units) this.#frames += u.samples;
   }

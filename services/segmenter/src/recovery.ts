@@ -1,4 +1,4 @@
-import { open as openCb, readSync, writeSync } from 'node:fs';
+import { open as openCb, readSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { FLAC_STREAMINFO_END, patchStreamInfo, wavSizePatches } from '@isr/audio';
 import type { Logger } from 'pino';
@@ -6,7 +6,7 @@ import type { CodecInitCache } from './codec-init.ts';
 import type { OpenFileRecord } from './journal.ts';
 import { OggSink } from './ogg-sink.ts';
 import { RawSink } from './raw-sink.ts';
-import { closeFd, fdatasync, ftruncate, type Sink } from './sink.ts';
+import { closeFd, fdatasync, ftruncate, type Sink, writeAt } from './sink.ts';
 import { WavSink } from './wav-sink.ts';
 
 const openAsync = promisify(openCb);
@@ -29,7 +29,7 @@ export async function recoverFile(source: string, rec: OpenFileRecord, codecInit
   }
   await ftruncate(fd, rec.byteLength);
   if (rec.container === 'wav') {
-    for (const p of wavSizePatches(rec.byteLength, rec.channels * 2)) writeSync(fd, p.bytes, 0, 4, p.offset);
+    for (const p of wavSizePatches(rec.byteLength, rec.channels * 2)) writeAt(fd, p.bytes, p.offset);
     await fdatasync(fd);
     return { kind: 'continue', sink: WavSink.resume(fd, { sampleRate: rec.sampleRate, channels: rec.channels, bitsPerSample: 16 }, rec.byteLength, rec.frames) };
   }
@@ -37,7 +37,7 @@ export async function recoverFile(source: string, rec: OpenFileRecord, codecInit
     const head = Buffer.alloc(FLAC_STREAMINFO_END);
     readSync(fd, head, 0, head.length, 0);
     patchStreamInfo(head, rec.frames);
-    writeSync(fd, head, 0, head.length, 0);
+    writeAt(fd, head, 0);
     await fdatasync(fd);
     await closeFd(fd);
     return { kind: 'finished', frames: rec.frames, bytes: rec.byteLength };

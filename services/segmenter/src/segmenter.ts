@@ -118,13 +118,14 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     inFlight++;
     void w
       .run(async () => {
-        await w.handle(m, meta, units);
-        if (w.pendingCount >= COMMIT_BATCH) await w.commit();
+        try {
+          await w.handle(m, meta, units);
+          if (w.pendingCount >= COMMIT_BATCH) await w.commit();
+        } catch (err) {
+          await w.fail(err);
+        }
       })
-      .catch((err: unknown) => {
-        w.fail(err);
-        w.nakUndurable(2000);
-      })
+      .catch((err: unknown) => log.error({ err, source: w.source }, 'recovering from a write failure failed'))
       .finally(() => {
         inFlight--;
         if (wake && inFlight < maxInFlight / 2) {
@@ -150,9 +151,13 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     if (ticking.commit) return;
     ticking.commit = true;
     void Promise.all([...writers.values()].map((w) => w.run(async () => {
-      await w.commit();
-      await w.closeIfIdle();
-    }).catch((err: unknown) => w.fail(err)))).finally(() => (ticking.commit = false));
+      try {
+        await w.commit();
+        await w.closeIfIdle();
+      } catch (err) {
+        await w.fail(err);
+      }
+    }).catch((err: unknown) => log.error({ err, source: w.source }, 'recovering from a write failure failed')))).finally(() => (ticking.commit = false));
   }, commitMs);
   const status = new StatusReporter(str(general, 'output_directory'), bus.kv.status, log);
   const statusTimer = setInterval(() => {

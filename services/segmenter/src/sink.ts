@@ -1,10 +1,20 @@
-import { fdatasync as fdatasyncCb, ftruncate as ftruncateCb, close as closeCb } from 'node:fs';
+import { fdatasync as fdatasyncCb, ftruncate as ftruncateCb, close as closeCb, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { AudioUnit } from '@isr/contract';
 
 export const fdatasync = promisify(fdatasyncCb);
 export const ftruncate = promisify(ftruncateCb);
 export const closeFd = promisify(closeCb);
+
+/** Writes all of `data` at `position` (page cache; a chunk is ~20 KB) or throws — a short write (disk full) included. */
+export function writeAt(fd: number, data: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < data.length) {
+    const n = writeSync(fd, data, done, data.length - done, position + done);
+    if (n <= 0) throw new Error(`short write: ${done} of ${data.length} bytes`);
+    done += n;
+  }
+}
 
 /** What of a file is on disk for sure (after sync/close). */
 export interface Durable {

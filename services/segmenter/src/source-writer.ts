@@ -1,4 +1,4 @@
-import { frameAtOrAfter, timeOfFrame, type SplitClock, type ZoneClock } from '@isr/audio';
+import { frameAtOrAfter, splitOggPages, timeOfFrame, type SplitClock, type ZoneClock } from '@isr/audio';
 import { ContractError, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus, type SegmentOpenedEvent } from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
@@ -8,6 +8,7 @@ import { openSink } from './open-sink.ts';
 import type { Journal, JournalStore, OpenFileRecord } from './journal.ts';
 import type { SegmenterMetrics } from './metrics.ts';
 import type { Sink } from './sink.ts';
+import { recoverFile } from './recovery.ts';
 
 export interface SourceSettings {
   source: string;
@@ -55,8 +56,13 @@ interface OpenFile {
 interface PendingAck {
   msg: JsMsg;
   session: string;
+  sessionStartMs: number;
+  start: number;
   end: number;
 }
+
+const REDELIVERY_DELAY_MS = 1000;
+const REDELIVERY_WAIT_MS = 60_000;
 
 const CONTAINER_OF_FORMAT = { mp3: 'mp3', aac: 'aac', ogg: 'ogg', flac: 'flac' } as const;
 
@@ -79,6 +85,8 @@ export class SourceWriter {
   #dirty = false;
   #lastError: string | null = null;
   #lastChunkMs: number | null = null;
+  /** After a write failure: the position whose chunk must come again before later chunks are taken. */
+  #awaiting: { since: number; session: string; sessionStartMs: number; offset: number } | null = null;
 
   constructor(settings: SourceSettings, deps: WriterDeps) {
     this.source = settings.source;
@@ -111,6 +119,10 @@ export class SourceWriter {
     }
     if (file) {
       const r = file.rec;
+      const offset = r.firstOffset + r.frames;
+      const endMs = timeOfFrame(offset, r.sessionStartMs, r.sampleRate);
+      this.#durable = { session: r.session, sessionStartMs: r.sessionStartMs, offset, endMs };
+      this.#pos = { session: r.session, sessionStartMs: r.sessionStartMs, sampleRate: r.sampleRate, offset, endMs };
       this.#file = {
         rec: r,
         sink: file.sink,
@@ -133,14 +145,34 @@ export class SourceWriter {
     const units = meta.units ?? [{ bytes: data.length, samples: meta.frames }];
     const bytes = units.reduce((a, u) => a + u.bytes, 0);
     if (bytes !== data.length) throw new ContractError(`compressed chunk body is ${data.length} bytes, Isr-Units add up to ${bytes}`);
-    return units;
+    if (meta.format !== 'ogg') return units;
+    // Ogg: each unit must be one whole page (the sink rewrites pages one by one). Without Isr-Units, the
+    // pages are found here and the chunk's samples credited to its last page.
+    const pages: AudioUnit[] = [];
+    let pos = 0;
+    for (const u of units) {
+      const unitPages = [];
+      try {
+        for (const p of splitOggPages(data.subarray(pos, pos + u.bytes))) unitPages.push(p.bytes.length);
+      } catch (cause) {
+        throw new ContractError(`Ogg chunk: ${(cause as Error).message}`, { cause });
+      }
+      if (meta.units && unitPages.length !== 1) throw new ContractError(`Ogg chunk: an Isr-Units entry of ${u.bytes} bytes holds ${unitPages.length} pages, not one`);
+      unitPages.forEach((b, i) => pages.push({ bytes: b, samples: i === unitPages.length - 1 ? u.samples : 0 }));
+      pos += u.bytes;
+    }
+    return pages;
   }
 
   /** Writes one chunk (already validated). The message is acknowledged by a later commit. */
   async handle(msg: JsMsg, meta: AudioChunkMeta, units: AudioUnit[] | null): Promise<void> {
     const frames = units ? units.reduce((a, u) => a + u.samples, 0) : meta.frames;
     const end = meta.offset + frames;
-    this.#pending.push({ msg, session: meta.session, end });
+    if (this.#holdBack(meta, end)) {
+      msg.nak(REDELIVERY_DELAY_MS);
+      return;
+    }
+    this.#pending.push({ msg, session: meta.session, sessionStartMs: meta.sessionStartMs, start: meta.offset, end });
     this.#dirty = true;
     const pos = this.#pos;
     const chunkStartMs = timeOfFrame(meta.offset, meta.sessionStartMs, meta.sampleRate);
@@ -268,6 +300,8 @@ export class SourceWriter {
     this.#pendingGaps = [];
     const file: OpenFile = { rec, sink: opened.sink, endFrame: frameAtOrAfter(endBoundaryMs, meta.sessionStartMs, meta.sampleRate), bytes: durable.bytes, frames: 0, lastHeaderRewrite: this.#d.now() };
     this.#file = file;
+    // Everything before this file is in closed files: the durable position is the file's start.
+    this.#durable = { session: meta.session, sessionStartMs: meta.sessionStartMs, offset, endMs: startMs };
     await this.#writeJournal();
     this.#d.metrics.filesOpened.inc({ source: this.source });
     this.#log.info({ path: rec.rel, start: new Date(startMs).toISOString() }, 'file opened');
@@ -368,21 +402,63 @@ export class SourceWriter {
     await this.commit();
   }
 
-  /** A write failed: give the unwritten messages back for redelivery and report the error. */
-  fail(err: unknown): void {
+  /**
+   * A write failed (disk full, permissions…): the open file is cut back to its durable length and finished
+   * (reason 'error'), every message not yet durable is given back (nak) and, until the chunk that continues
+   * the durable position comes again, later chunks are given back too, so nothing is skipped as a hole.
+   * After `REDELIVERY_WAIT_MS` without it, a hole is accepted and recorded as a gap.
+   */
+  async fail(err: unknown): Promise<void> {
     this.#lastError = err instanceof Error ? err.message : String(err);
     this.#d.metrics.writeErrors.inc({ source: this.source });
-    this.#log.error({ err }, 'writing the chunk failed; it will be redelivered');
-  }
-
-  /** Naks messages not yet durable (on a write failure). */
-  nakUndurable(delayMs: number): void {
+    if (this.#awaiting) this.#log.debug({ err }, 'writing failed again');
+    else this.#log.error({ err }, 'writing failed; the chunks not yet on disk will be redelivered');
+    const f = this.#file;
+    if (f) {
+      this.#file = null;
+      await f.sink.abandon();
+      try {
+        const r = await recoverFile(this.source, f.rec, this.#d.codecInit, this.#log);
+        if (r.kind === 'continue') await r.sink.close();
+      } catch (repairErr) {
+        this.#log.error({ err: repairErr, path: f.rec.rel }, 'could not repair the file after a write failure');
+      }
+      this.#d.metrics.filesClosed.inc({ source: this.source, reason: 'error' });
+    }
+    const d = this.#durable;
+    this.#pos = d.session ? { session: d.session, sessionStartMs: d.sessionStartMs, sampleRate: this.#pos?.sampleRate ?? 48000, offset: d.offset, endMs: d.endMs ?? d.sessionStartMs } : null;
     const keep: PendingAck[] = [];
+    let first: PendingAck | null = null;
     for (const p of this.#pending) {
-      if (p.session !== this.#durable.session || p.end <= this.#durable.offset) keep.push(p);
-      else p.msg.nak(delayMs);
+      if (d.session !== null && (p.session !== d.session || p.end <= d.offset)) keep.push(p);
+      else {
+        p.msg.nak(REDELIVERY_DELAY_MS);
+        first ??= p;
+      }
     }
     this.#pending = keep;
+    const since = this.#awaiting?.since ?? this.#d.now();
+    if (d.session) this.#awaiting = { since, session: d.session, sessionStartMs: d.sessionStartMs, offset: d.offset };
+    else if (first) this.#awaiting = { since, session: first.session, sessionStartMs: first.sessionStartMs, offset: first.start };
+  }
+
+  /** While waiting for redelivery after a failure: true when this chunk must be given back (nak) for now. */
+  #holdBack(meta: AudioChunkMeta, end: number): boolean {
+    const a = this.#awaiting;
+    if (!a) return false;
+    if (this.#d.now() - a.since > REDELIVERY_WAIT_MS) {
+      this.#log.warn({ session: a.session, offset: a.offset }, 'the chunk after a write failure did not come again; going on (the hole is recorded as a gap)');
+      this.#awaiting = null;
+      return false;
+    }
+    const continues = meta.session === a.session && meta.offset <= a.offset && end > a.offset;
+    const old = (meta.session === a.session && end <= a.offset) || meta.sessionStartMs < a.sessionStartMs;
+    if (continues) {
+      this.#awaiting = null;
+      this.#lastError = null;
+      return false;
+    }
+    return !old;
   }
 
   status(): RecorderStatus {

@@ -1,6 +1,5 @@
-import { writeSync } from 'node:fs';
 import { buildWavHeader, setWavSizes, WAV_HEADER_BYTES, wavSizePatches, type BextInfo, type WavFormat } from '@isr/audio';
-import { closeFd, fdatasync, type Durable, type Sink } from './sink.ts';
+import { closeFd, fdatasync, type Durable, type Sink, writeAt } from './sink.ts';
 
 /** Streams s16le PCM into a BWF WAV; sizes rewritten on sync when asked, and on close. */
 export class WavSink implements Sink {
@@ -19,7 +18,7 @@ export class WavSink implements Sink {
   static create(fd: number, format: WavFormat, bext: BextInfo): WavSink {
     const header = buildWavHeader(format, bext, 0);
     setWavSizes(header, 0);
-    writeSync(fd, header, 0, header.length, 0);
+    writeAt(fd, header, 0);
     return new WavSink(fd, format, WAV_HEADER_BYTES, 0);
   }
 
@@ -29,13 +28,13 @@ export class WavSink implements Sink {
   }
 
   async writePcm(data: Uint8Array, frames: number): Promise<void> {
-    writeSync(this.#fd, data, 0, data.length, this.#bytes);
+    writeAt(this.#fd, data, this.#bytes);
     this.#bytes += data.length;
     this.#frames += frames;
   }
 
   #rewriteSizes(): void {
-    for (const p of wavSizePatches(this.#bytes, this.#blockAlign)) writeSync(this.#fd, p.bytes, 0, 4, p.offset);
+    for (const p of wavSizePatches(this.#bytes, this.#blockAlign)) writeAt(this.#fd, p.bytes, p.offset);
   }
 
   async sync(rewriteHeader: boolean): Promise<Durable> {
