@@ -3,7 +3,7 @@ import type { AudioCodec, AudioFormat } from '@isr/contract';
 import { kindName, ParserMime, type StreamKind } from './codec-detect.ts';
 import { StreamContentError } from './errors.ts';
 import { flacMetadataLength } from './flac-metadata.ts';
-import { isWholeAdtsFrame, isWholeOggPage } from './ogg-page.ts';
+import { isWholeAdtsFrame, isWholeMpegFrame, isWholeOggPage } from './whole-unit.ts';
 
 /** One codec unit as received: an MP3/AAC/FLAC frame or an Ogg page, with the samples it decodes to. */
 export interface Unit {
@@ -94,13 +94,13 @@ export class Framer {
 
   /**
    * End of the byte stream. Yields what codec-parser still held only when it is provably whole
-   * (an Ogg page or ADTS frame whose length field matches); a possibly truncated last MP3/FLAC frame is dropped.
+   * (an Ogg page, ADTS or MPEG frame whose length matches its header); a last FLAC frame is dropped.
    */
   *end(): Generator<FramerEvent> {
     const rest = [...iterable(this.parser.flush())];
     for (const frame of rest) {
       const raw = 'rawData' in frame ? frame.rawData : frame.data;
-      const whole = this.kind === 'ogg' ? isWholeOggPage(raw) : this.kind === 'aac' ? isWholeAdtsFrame(raw) : false;
+      const whole = this.kind === 'ogg' ? isWholeOggPage(raw) : this.kind === 'aac' ? isWholeAdtsFrame(raw) : this.kind === 'mpeg' ? isWholeMpegFrame(raw) : false;
       if (whole && this.confirmed) yield* this.accept(frame);
     }
   }

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { tempDir } from '@isr/testkit';
 import { StreamContentError } from '../src/errors.ts';
 import { SessionPipeline, type PipelineEvent } from '../src/pipeline.ts';
+import { mpegFrameLength } from '../src/whole-unit.ts';
 import { chunkings, decodeCheck, FixtureSpecs, makeFixture, type FixtureName } from './fixtures.ts';
 
 let dir: { path: string; remove(): Promise<void> };
@@ -127,4 +128,20 @@ describe('content that is not the audio it claims', () => {
   test('MP3 bytes served as audio/ogg', () => {
     assert.throws(() => run([files.get('mp3')!], 'audio/ogg'), isContent(/says Ogg but the bytes do not start with its magic/));
   });
+});
+
+test('at the end of a connection the last frame is kept when whole and dropped when cut short', () => {
+  const mp3 = files.get('mp3')!;
+  const frames = (bytes: Uint8Array) => run([bytes], 'audio/mpeg').reduce((n, e) => n + (e.type === 'chunk' ? e.chunk.units.length : 0), 0);
+  const whole = frames(mp3);
+  // The ffmpeg file starts with an ID3 tag and a Xing/Info frame; count MP3 frames by hand to compare.
+  let count = 0;
+  for (let at = mp3.indexOf(0xff); at < mp3.length; ) {
+    const len = mpegFrameLength(mp3.subarray(at));
+    if (!len) { at++; continue; }
+    count++;
+    at += len;
+  }
+  assert.equal(whole, count, "every frame of the file, the last one included");
+  assert.equal(frames(mp3.subarray(0, mp3.length - 100)), whole - 1, 'a truncated last frame is dropped');
 });
