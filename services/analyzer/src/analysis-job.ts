@@ -21,7 +21,6 @@ export interface JobOptions {
   source?: string;
   /** Parameters other than the configured ones: the result is returned but not stored. */
   params?: AnalysisParams;
-  progress?: () => void;
 }
 
 /**
@@ -33,7 +32,7 @@ export async function runAnalysisJob(deps: JobDeps, rel: string, opts: JobOption
   const source = opts.source ?? sourceOfPath(rel) ?? '';
   const params = opts.params ?? deps.settings.paramsFor(source);
   const started = performance.now();
-  const record = await analyzeFile({ file, path: rel, source, params, tools: deps.settings, now: deps.now, progress: opts.progress });
+  const record = await analyzeFile({ file, path: rel, source, params, tools: deps.settings, now: deps.now });
   const result = record.error ? 'error' : 'ok';
   if (!opts.params) await storeAnalysis(deps, file, record);
   const seconds = (performance.now() - started) / 1000;

@@ -18,8 +18,6 @@ export interface AnalyzeFileInput {
   params: AnalysisParams;
   tools: FfmpegPaths;
   now: () => Date;
-  /** Called every few seconds of work, e.g. to tell JetStream the message is still being worked on. */
-  progress?: () => void;
 }
 
 async function sniff(file: string): Promise<Uint8Array> {
@@ -58,15 +56,8 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisReco
     if (kind === 'RIFF' || kind === 'RF64') audio = await decodeWav(input.file);
     else audio = await decodeFfmpeg(input.file, input.tools);
     const analyzer = new SignalAnalyzer(audio.sampleRate, audio.channels, input.params.windowSeconds);
-    let lastProgress = Date.now();
     try {
-      for await (const b of audio.blocks) {
-        analyzer.push(b.samples, b.frames);
-        if (input.progress && Date.now() - lastProgress > 5000) {
-          lastProgress = Date.now();
-          input.progress();
-        }
-      }
+      for await (const b of audio.blocks) analyzer.push(b.samples, b.frames);
     } catch (err) {
       if (kind === 'fLaC' && err instanceof AnalysisError && err.code === AnalysisErrorCodes.decodeFailed) throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, err.message, { cause: err });
       throw err;

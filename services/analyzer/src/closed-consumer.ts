@@ -9,7 +9,7 @@ import { AnalysisError } from './errors.ts';
 import { resolveRecording } from './recording-path.ts';
 import type { Limiter } from './limiter.ts';
 
-/** How long JetStream waits for an ack before redelivering; analysis in progress calls working() to extend it. */
+/** How long JetStream waits for an ack before redelivering; a message being handled calls working() every third of it. */
 const ACK_WAIT_MS = 60_000;
 const MAX_DELIVER = 10;
 const RETRY_DELAY_MS = 10_000;
@@ -64,13 +64,15 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
       msg.term(); // no reason: nats-server 2.9 ignores '+TERM <reason>'
       return;
     }
+    // Waiting for a slot (the start-up scan shares the limit) or analysing a long file: keep the message ours.
+    const keep = setInterval(() => msg.working(), ACK_WAIT_MS / 3);
     try {
       await limiter.run(async () => {
         if (await alreadyAnalysed(deps.kv, resolveRecording(deps.settings.outputDirectory, event.path), event.path)) {
           deps.log.debug({ path: event.path }, 'already analysed (redelivery or replay); skipped');
           return;
         }
-        await runAnalysisJob(deps, event.path, { trigger: 'event', source: event.source, progress: () => msg.working() });
+        await runAnalysisJob(deps, event.path, { trigger: 'event', source: event.source });
       });
       msg.ack();
     } catch (err) {
@@ -84,6 +86,8 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
       deps.metrics.errors.inc({ code: 'BUS' });
       deps.log.error({ err, path: event.path, redelivery: msg.info.deliveryCount }, 'could not store the analysis; will retry');
       msg.nak(RETRY_DELAY_MS);
+    } finally {
+      clearInterval(keep);
     }
   };
   const loop = (async () => {
