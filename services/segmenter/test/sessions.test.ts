@@ -12,6 +12,11 @@ before(async () => {
 after(async () => h.cleanup());
 
 test('a new session closes the file and records the gap; a poison message is termed and counted while other sources go on', async () => {
+  // A file already where session A's first file would go: it must be kept, the new one numbered.
+  const { mkdirSync, writeFileSync, readFileSync } = await import('node:fs');
+  const precious = `${h.dir}/rec/studio/2026-11-24/2026-11-24_11-10-00+0100.wav`;
+  mkdirSync(`${h.dir}/rec/studio/2026-11-24`, { recursive: true });
+  writeFileSync(precious, 'an earlier recording');
   const { service, registry } = await h.start();
   const rate = 8000;
   const a = pcmSignal(rate * 2, 1, 1);
@@ -48,7 +53,9 @@ test('a new session closes the file and records the gap; a poison message is ter
   assert.equal(kv.file, openedB.path);
 
   await service.close();
-  const files = recordings(`${h.dir}/rec`, 'studio', 'wav');
+  const files = recordings(`${h.dir}/rec`, 'studio', 'wav').filter((f) => f !== precious);
+  assert.equal(readFileSync(precious, 'utf8'), 'an earlier recording', 'an existing file is never overwritten');
+  assert.match(files[0]!, /2026-11-24_11-10-00\+0100-1\.wav$/);
   assert.equal(files.length, 2);
   assert.ok(wavData(files[0]!).equals(a));
   assert.ok(wavData(files[1]!).equals(b));
