@@ -34,7 +34,7 @@ export async function startAnalyzer(ctx: ServiceContext, opts: AnalyzerOptions =
         if (todo.length) ctx.log.info({ files: todo.length }, 'start-up scan: analysing recordings that have no analysis');
         await Promise.all(todo.map((rel) => limiter.run(async () => {
           if (!closing) await runAnalysisJob(deps, rel, { trigger: 'scan' }).catch((err: unknown) => ctx.log.error({ err, path: rel }, 'start-up analysis could not be stored'));
-        })));
+        }, 'background')));
         if (todo.length) ctx.log.info({ files: todo.length }, 'start-up scan done');
       })().catch((err: unknown) => ctx.log.error({ err }, 'start-up scan failed'))
     : Promise.resolve();
