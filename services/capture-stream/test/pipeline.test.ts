@@ -145,3 +145,17 @@ test('at the end of a connection the last frame is kept when whole and dropped w
   assert.equal(whole, count, "every frame of the file, the last one included");
   assert.equal(frames(mp3.subarray(0, mp3.length - 100)), whole - 1, 'a truncated last frame is dropped');
 });
+
+test('a chained Ogg stream (a new BOS page mid-stream) gets a new codec init before its pages', () => {
+  const chained = new Uint8Array(concat([files.get('opus')!, files.get('vorbis')!]));
+  const events = run([chained], 'audio/ogg');
+  const kinds = events.filter((e) => e.type === 'init' || e.type === 'chunk').map((e) => (e.type === 'init' ? `init:${e.stream.codec}` : `chunk:${e.chunk.stream.codec}`));
+  const firstVorbis = kinds.indexOf('chunk:vorbis');
+  assert.equal(kinds[0], 'init:opus');
+  assert.ok(firstVorbis > 0 && kinds[firstVorbis - 1] === 'init:vorbis', kinds.join(' '));
+  assert.equal(kinds.filter((k) => k.startsWith('init')).length, 2);
+  const vorbisInit = events.find((e) => e.type === 'init' && e.stream.codec === 'vorbis');
+  const vorbisChunks = events.flatMap((e) => (e.type === 'chunk' && e.chunk.stream.codec === 'vorbis' ? [e.chunk.data] : []));
+  assert.ok(vorbisInit?.type === 'init');
+  assert.equal(decodeCheck(dir.path, 'chained-tail.ogg', concat([vorbisInit.data, ...vorbisChunks])).errors, '');
+});
