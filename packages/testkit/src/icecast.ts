@@ -159,7 +159,7 @@ export async function feedIcecast(o: IcecastFeedOptions): Promise<IcecastFeed> {
   let child: ChildProcess | null = null;
   let out = '';
   const rate = o.sampleRate ?? (o.codec === 'mp3' ? 44100 : 48000);
-  const start = async () => {
+  const launch = async () => {
     const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `sine=frequency=${o.frequency ?? 440}:sample_rate=${rate}`,
       ...(o.seconds ? ['-t', String(o.seconds)] : []), '-ac', String(o.channels ?? 2), ...codecArgs(o), '-ice_public', '0', o.target];
     const c = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -169,6 +169,17 @@ export async function feedIcecast(o: IcecastFeedOptions): Promise<IcecastFeed> {
     // ffmpeg exits at once when Icecast refuses the source; give it a moment to show that.
     await new Promise((r) => setTimeout(r, 300));
     if (c.exitCode !== null) throw new Error(`ffmpeg source exited ${c.exitCode}: ${out}`);
+  };
+  // Icecast may still hold the mount of a source that just left: try a few times.
+  const start = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await launch();
+      } catch (err) {
+        if (attempt >= 4) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   };
   const stop = async () => {
     const c = child;
