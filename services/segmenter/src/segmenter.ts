@@ -140,6 +140,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       dispatch(m);
       if (inFlight >= maxInFlight) await new Promise<void>((r) => (wake = r));
     }
+    if (!stopping) throw new Error('the consumer stopped delivering (deleted or closed by the server)');
   })().catch((err: unknown) => {
     loopError = err;
     log.error({ err }, 'consumer loop died');

@@ -73,6 +73,20 @@ export interface PcmStream {
   channels: number;
 }
 
+/** Publishes PCM in chunks of the given sizes (cycled), with consecutive sequence numbers from 1. */
+export async function publishPcmSizes(bus: Bus, s: PcmStream, pcm: Buffer, sizes: number[]): Promise<number> {
+  const bpf = s.channels * 2;
+  const total = pcm.length / bpf;
+  let seq = 1;
+  for (let f = 0, i = 0; f < total; i++) {
+    const n = Math.min(sizes[i % sizes.length]!, total - f);
+    const meta: AudioChunkMeta = { source: s.source, format: 'pcm', codec: 'pcm_s16le', sampleRate: s.sampleRate, channels: s.channels, session: s.session, sessionStartMs: s.sessionStartMs, seq: seq++, offset: f, frames: n };
+    await bus.js.publish(Subjects.audio(s.source), pcm.subarray(f * bpf, (f + n) * bpf), { headers: toHeaders(encodeAudioHeaders(meta)) });
+    f += n;
+  }
+  return seq - 1;
+}
+
 /** Publishes PCM in chunks of `chunkFrames` from frame `from` (seq continues from `from / chunkFrames + 1`). */
 export async function publishPcm(bus: Bus, s: PcmStream, pcm: Buffer, chunkFrames: number, fromFrame = 0, toFrame?: number): Promise<void> {
   const bpf = s.channels * 2;

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { frameAtOrAfter, SplitClock, ZoneClock, parseWavHeader } from '@isr/audio';
 import { waitFor } from '@isr/testkit';
 import { readFileSync } from 'node:fs';
-import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { pcmSignal, publishPcm, publishPcmSizes, recordings, setup, wavData, type Harness } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -54,4 +54,34 @@ test('PCM to WAV: sample-accurate splits, the concatenation equals the input bit
   assert.equal(closed.at(-1)!.reason, 'shutdown');
   assert.equal(closed[1]!.start, '2026-11-24T10:00:03.000Z');
   assert.equal(closed[1]!.startLocal, '2026-11-24T11:00:03.000+01:00');
+});
+
+test('the same splits whatever the chunking: 1-frame, 997-frame and random chunks', async () => {
+  const rate = 11025; // 1.667 s × 11.025 frames/ms is not whole: the split takes the first frame after
+  const pcm = pcmSignal(rate * 7 + 5, 1, 11);
+  const sessionStartMs = Date.parse('2026-11-24T10:00:01.333Z');
+  let seed = 7;
+  const random = Array.from({ length: 200 }, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), 1 + (seed % 2500)));
+  const runs: Record<string, number[]> = { ones: [1, 1, 1, 997], odd: [997], random };
+  const { service } = await h.start();
+  const sources = Object.keys(runs).map((k) => `chunk-${k}`);
+  for (const [k, sizes] of Object.entries(runs)) {
+    await publishPcmSizes(h.bus, { source: `chunk-${k}`, session: `c-${k}`, sessionStartMs, sampleRate: rate, channels: 1 }, pcm, sizes);
+  }
+  await waitFor('all acknowledged', async () => {
+    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+    return ci.num_pending === 0 && ci.num_ack_pending === 0;
+  }, 60_000, 200);
+  await service.close();
+  const lengths = sources.map((s) => recordings(`${h.dir}/rec`, s, 'wav').map((f) => {
+    const d = wavData(f);
+    assert.ok(d.length > 0);
+    return d;
+  }));
+  for (const [i, datas] of lengths.entries()) assert.ok(Buffer.concat(datas).equals(pcm), `${sources[i]}: files concatenate to the input`);
+  const frameCounts = lengths.map((ds) => ds.map((d) => d.length / 2));
+  assert.deepEqual(frameCounts[1], frameCounts[0]);
+  assert.deepEqual(frameCounts[2], frameCounts[0]);
+  // 10:00:01.333Z → boundary 10:00:03Z is 1.667 s = 18378.675 frames later: the file ends before frame 18379.
+  assert.deepEqual(frameCounts[0], [18379, 3 * rate, rate * 7 + 5 - 18379 - 3 * rate]);
 });
