@@ -160,6 +160,7 @@ async function shutdown(why) {
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGHUP', () => void shutdown('SIGHUP (terminal closed)'));
 nats?.once('exit', (code) => {
   if (!shuttingDown) {
     say(`nats-server exited unexpectedly (status ${code})`);

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /** The nats.conf user of each service and the variable its password comes from. */
 export const NATS_USERS = {
@@ -80,7 +81,9 @@ export function natsServerBinary(env) {
 export async function startLocalNats({ confFile, host, port, storeDir, monitorPort, passwords, env, onLine }) {
   mkdirSync(storeDir, { recursive: true });
   const args = ['-c', confFile, '-a', host === '0.0.0.0' ? '127.0.0.1' : host, '-p', String(port), '-sd', storeDir, '-m', String(monitorPort)];
-  const child = spawn(natsServerBinary(env), args, { env: { ...env, ...passwords }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // through guard.mjs: nats-server stops when this process dies without stopping it (stdin pipe ends)
+  const guard = fileURLToPath(new URL('./guard.mjs', import.meta.url));
+  const child = spawn(process.execPath, [guard, natsServerBinary(env), ...args], { env: { ...env, ...passwords }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let early = '';
   const relay = (d) => {
     const text = d.toString();
@@ -90,8 +93,9 @@ export async function startLocalNats({ confFile, host, port, storeDir, monitorPo
   child.stdout.on('data', relay);
   child.stderr.on('data', relay);
   const failed = new Promise((_, reject) => {
-    child.once('error', (err) => reject(new Error(`cannot run nats-server (${err.message}): install it (apt-get install nats-server) or set NATS_SERVER_BIN`)));
-    child.once('close', (code) => reject(new Error(`nats-server exited with status ${code}:\n${early}`)));
+    child.once('close', (code) => reject(new Error(code === 127
+      ? `cannot run nats-server: install it (apt-get install nats-server) or set NATS_SERVER_BIN\n${early}`
+      : `nats-server exited with status ${code}:\n${early}`)));
   });
   failed.catch(() => {});
   const deadline = Date.now() + 15_000;

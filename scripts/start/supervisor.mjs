@@ -2,6 +2,9 @@
 // Ctrl+C reaches only the supervisor, which then stops every service exactly once, in order),
 // restarted with back-off when it crashes, and never restarted after a configuration error (exit 2).
 import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const PARENT_WATCH = pathToFileURL(fileURLToPath(new URL('./parent-watch.mjs', import.meta.url))).href;
 
 const CONFIG_ERROR = 2;
 
@@ -32,7 +35,8 @@ export class Supervisor {
 
   #spawn(entry) {
     entry.startedAt = Date.now();
-    const child = spawn(process.execPath, [entry.main, ...entry.args], { env: entry.env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    // stdin: a pipe that ends when this process dies, so an orphaned service stops itself (parent-watch.mjs)
+    const child = spawn(process.execPath, ['--import', PARENT_WATCH, entry.main, ...entry.args], { env: entry.env, stdio: ['pipe', 'inherit', 'inherit'], detached: true });
     entry.child = child;
     entry.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
