@@ -117,8 +117,15 @@ export class FifoWriter {
   async start(openTimeoutMs = 30_000): Promise<void> {
     makeFifo(this.fifo);
     const opening = open(this.fifo, 'w');
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no reader opened ${this.fifo} within ${openTimeoutMs} ms`)), openTimeoutMs).unref());
-    this.fh = await Promise.race([opening, timeout]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no reader opened ${this.fifo} within ${openTimeoutMs} ms`)), openTimeoutMs);
+    });
+    try {
+      this.fh = await Promise.race([opening, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     const bytesPerSecond = this.sampleRate * this.channels * 2;
     if (bytesPerSecond > 65536) {
       const r = spawnSync('perl', ['-e', `fcntl(STDOUT, ${F_SETPIPE_SZ}, 1048576) or die "F_SETPIPE_SZ: $!\\n"`], { stdio: ['ignore', this.fh.fd, 'pipe'], encoding: 'utf8' });
@@ -134,7 +141,11 @@ export class FifoWriter {
     while (this.running) {
       if (this.stopAfterSeconds !== null && second >= this.stopAfterSeconds) break;
       const buf = counterSignal(this.framesWritten, this.sampleRate, this.channels);
-      await fh.write(buf);
+      try {
+        await fh.write(buf);
+      } catch (err) {
+        throw new Error(`FifoWriter: the reader of ${this.fifo} went away while audio was being written (${(err as Error).message})`, { cause: err });
+      }
       this.framesWritten += this.sampleRate;
       second++;
       const wait = t0 + second * 1000 - performance.now();

@@ -27,7 +27,10 @@ export interface ArecordHandlers {
 export interface ArecordProcess {
   pid: number | undefined;
   exited: Promise<ArecordExit>;
-  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  /**
+   * SIGTERM, then SIGKILL if it has not exited after `graceMs`. arecord's SIGTERM handler only aborts the
+   * PCM and lets the read loop end, which a read blocked in a plugin (a FIFO) never does, so the KILL matters.
+   */
   stop(graceMs?: number): Promise<ArecordExit>;
 }
 
@@ -63,7 +66,7 @@ export function startArecord(bin: string, args: string[], handlers: ArecordHandl
       return child?.pid;
     },
     exited,
-    async stop(graceMs = 3000) {
+    async stop(graceMs = 1000) {
       if (child && child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), graceMs);

@@ -240,7 +240,7 @@ export class CaptureSource {
   async close(timeoutMs: number): Promise<void> {
     this.stopping = true;
     this.wakeSleep?.();
-    await this.current?.stop(Math.min(3000, timeoutMs / 2));
+    await this.current?.stop(Math.min(1000, timeoutMs / 2));
     await this.loop;
     await this.publisher.close(Math.max(500, timeoutMs - 3000));
     this.status.update({ state: CaptureStates.stopped, message: 'capture-alsa stopped' });

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { checkCounter, FifoWriter, freePort, repoRoot, startNatsServer, startService, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle } from '@isr/testkit';
+import { AudioTap, assertContiguous } from './audio-tap.ts';
+
+// The real arecord, reading an ALSA file-plugin PCM whose input is a FIFO fed at real-time pace.
+
+let nats: NatsServerHandle;
+before(async () => { nats = await startNatsServer(); });
+after(async () => { await nats.stop(); });
+
+test('--list-devices lists the test PCM and says plainly that there is no soundcard, without NATS', async () => {
+  const dir = await tempDir();
+  try {
+    const { configPath } = writeAlsaTestConfig(dir.path, ['testin']);
+    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
+      execFile(process.execPath, [join(repoRoot, 'services/capture-alsa/dist/main.js'), '--list-devices'], { env: { ...process.env, ALSA_CONFIG_PATH: configPath, ISR_CONFIG: join(dir.path, 'absent.ini') }, timeout: 20_000 }, (err, out) => resolve({ stdout: out, code: err ? (err as { code?: number }).code ?? 1 : 0 }));
+    });
+    assert.equal(code, 0);
+    assert.match(stdout, /^No soundcard found/m);
+    assert.match(stdout, /^ {2}testin {2}ISR test input fed through .*testin\.fifo$/m);
+    assert.match(stdout, /config: device = testin/);
+  } finally {
+    await dir.remove();
+  }
+});
+
+test('the device vanishes: arecord stalls and is restarted, its error is logged and in isr_status, capture resumes without losing a frame', async () => {
+  const dir = await tempDir();
+  const source = 'fifo';
+  const { configPath, pcms } = writeAlsaTestConfig(dir.path, ['testin']);
+  const cfg = join(dir.path, 'config.ini');
+  writeFileSync(cfg, `[general]
+nats_url = ${nats.url}
+capture_alsa_metrics_port = ${await freePort()}
+output_directory = ${dir.path}
+reconnect_min_seconds = 0.3
+reconnect_max_seconds = 1
+
+[${source}]
+type = soundcard
+device = testin
+sample_rate = 8000
+channels = 1
+arecord_stall_seconds = 1.5
+`);
+  const writer = new FifoWriter({ fifo: pcms[0]!.fifo, sampleRate: 8000, channels: 1 });
+  // the writer waits for arecord to open the FIFO, so the first period flows as soon as arecord starts
+  const writing = writer.start();
+  const svc = startService('capture-alsa', ['--config', cfg], { ALSA_CONFIG_PATH: configPath });
+  let tap: AudioTap | null = null;
+  try {
+    const t = (tap = await AudioTap.open(nats.url, source));
+    await writing;
+    await waitFor('3 s of audio', () => t.chunks.reduce((n, c) => n + c.meta.frames, 0) >= 24_000, 20_000);
+    await writer.pause({ unlink: true });
+    const framesBefore = writer.framesWritten;
+
+    await waitFor('the stall to be noticed', () => svc.logs().some((l) => /delivered no audio/.test(String(l.msg))), 10_000);
+    await waitFor('the stalled arecord to exit', () => svc.logs().some((l) => /^arecord exited/.test(String(l.msg))), 10_000);
+    await waitFor('arecord failing to open the vanished device', () => svc.logs().some((l) => /audio open error: No such file or directory/.test(String(l.arecord))), 10_000);
+    const status = await waitFor('the error in isr_status', async () => {
+      const s = await t.status(source);
+      return s?.capture?.message && /No such file or directory/.test(s.capture.message) ? s : null;
+    }, 10_000);
+    assert.notEqual(status.capture!.state, 'recording');
+
+    await writer.resume();
+    const [s1] = t.sessions();
+    await waitFor('a new session with 2 s of audio', () => {
+      const last = t.sessions().at(-1)!;
+      return last !== s1 && t.of(last).reduce((n, c) => n + c.meta.frames, 0) >= 16_000;
+    }, 20_000);
+
+    const first = t.of(s1!);
+    assert.equal(assertContiguous(first, 800), null);
+    assert.deepEqual(checkCounter(Buffer.concat(first.map((c) => c.data)), 1), { frames: framesBefore, start: 0, firstMismatch: null });
+    const resumed = t.of(t.sessions().at(-1)!);
+    assert.equal(assertContiguous(resumed, 800), null);
+    const check = checkCounter(Buffer.concat(resumed.map((c) => c.data)), 1);
+    assert.equal(check.start, framesBefore % 65536, 'the resumed session starts where the device stopped');
+    assert.equal(check.firstMismatch, null);
+    const sessionsWithAudio = t.sessions().filter((s) => t.of(s).length > 0);
+    assert.equal(sessionsWithAudio.length, 2, 'failed attempts publish nothing');
+    const restarts = svc.logs().filter((l) => l.msg === 'starting arecord').length;
+    assert.ok(restarts >= 3 && restarts <= 12, `${restarts} arecord starts`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- capture-alsa output:\n${svc.output()}`, { cause: err });
+  } finally {
+    await writer.pause().catch(() => {}); // keep the FIFO open: arecord must not read EOF (stale-data flood)
+    assert.equal(await svc.stop(), 0, svc.output());
+    await writer.stop().catch(() => {});
+    await tap?.close();
+    await dir.remove();
+  }
+});
