@@ -14,6 +14,7 @@ have promtool || need+=(prometheus)
 have cmake || need+=(cmake)
 have g++ || need+=(g++ make)
 [ -f /usr/include/FLAC/stream_encoder.h ] || need+=(libflac-dev)
+[ -x /usr/sbin/nginx ] || need+=(nginx-light)   # bench/web.ts: Range throughput baseline
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contentDisposition, contentTypeOf, extensionOf } from './content-type.ts';
@@ -18,14 +19,66 @@ interface Representation {
   prefix: Buffer | null;
 }
 
+/** Representations by file identity and size/mtime: a WAV header is read once per version of a file. */
+const CACHE_MAX = 2048;
+const cache = new Map<string, Representation>();
+
 async function representationOf(f: ResolvedFile): Promise<Representation> {
   if (extensionOf(f.rel) !== 'wav') return { size: f.stat.size, prefix: null };
+  const key = `${f.stat.dev}:${f.stat.ino}:${f.stat.size}:${f.stat.mtimeMs}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const rep = await readRepresentation(f);
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(key, rep);
+  return rep;
+}
+
+async function readRepresentation(f: ResolvedFile): Promise<Representation> {
   const head = await readHead(f.abs, 4096);
   const info = parseWavHeader(head);
   if (!info) return { size: f.stat.size, prefix: null };
   const dataBytes = wavFramesOnDisk(info, f.stat.size) * info.blockAlign;
   if (info.declaredDataBytes === dataBytes && info.dataOffset + dataBytes === f.stat.size) return { size: f.stat.size, prefix: null };
   return { size: info.dataOffset + dataBytes, prefix: patchWavHeader(head, info, f.stat.size) };
+}
+
+/** Ranges up to this size are read with one positional read and sent as a Buffer (what browsers seek with). */
+const SMALL_BODY = 1024 * 1024;
+
+/**
+ * Reused 1 MiB slabs for range bodies: allocating a fresh large Buffer per request made the garbage collector
+ * the biggest cost of a Range GET. A slab goes back to the pool when its response is closed (fully written
+ * or aborted), never earlier.
+ */
+const slabs: Buffer[] = [];
+const MAX_SLABS = 32;
+function takeSlab(): Buffer {
+  return slabs.pop() ?? Buffer.allocUnsafeSlow(SMALL_BODY);
+}
+function giveSlab(b: Buffer): void {
+  if (slabs.length < MAX_SLABS) slabs.push(b);
+}
+
+async function smallBodyOf(f: ResolvedFile, rep: Representation, start: number, end: number, slab: Buffer): Promise<Buffer> {
+  const out = slab.subarray(0, end - start + 1);
+  let pos = 0;
+  if (rep.prefix && start < rep.prefix.length) {
+    pos = rep.prefix.copy(out, 0, start, Math.min(end + 1, rep.prefix.length));
+  }
+  if (pos < out.length) {
+    const fh = await open(f.abs, 'r');
+    try {
+      while (pos < out.length) {
+        const { bytesRead } = await fh.read(out, pos, out.length - pos, start + pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  return pos === out.length ? out : out.subarray(0, pos);
 }
 
 function bodyOf(f: ResolvedFile, rep: Representation, start: number, end: number): Readable {
@@ -72,5 +125,8 @@ export async function serveFile(req: FastifyRequest, reply: FastifyReply, f: Res
   reply.header('content-length', String(Math.max(0, length)));
   if (req.method === 'HEAD' || length <= 0) return reply.send();
   onBytes(length);
-  return reply.send(bodyOf(f, rep, start, end));
+  if (length > SMALL_BODY) return reply.send(bodyOf(f, rep, start, end));
+  const slab = takeSlab();
+  reply.raw.once('close', () => giveSlab(slab));
+  return reply.send(await smallBodyOf(f, rep, start, end, slab));
 }
