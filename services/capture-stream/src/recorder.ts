@@ -47,6 +47,8 @@ export class StreamRecorder {
   private failures = 0;
   private title: string | null = null;
   private lastStatusMs = 0;
+  /** Whether the current connection has published audio (resets the backoff). */
+  private delivered = false;
 
   constructor(deps: RecorderDeps) {
     this.d = deps;
@@ -64,9 +66,9 @@ export class StreamRecorder {
     while (!signal.aborted) {
       let reason: DisconnectReason = 'eof';
       let message = 'the server ended the stream';
-      let delivered = false;
+      this.delivered = false;
       try {
-        delivered = await this.connectOnce(signal);
+        await this.connectOnce(signal);
       } catch (err) {
         if (signal.aborted) break;
         reason = reasonOf(err);
@@ -75,6 +77,7 @@ export class StreamRecorder {
       }
       metrics.up.set(labels, 0);
       if (signal.aborted) break;
+      const delivered = this.delivered;
       this.failures = delivered ? 1 : this.failures + 1;
       const delay = backoffMs(this.failures, settings.reconnectMinSeconds, settings.reconnectMaxSeconds);
       metrics.reconnects.inc({ ...labels, reason });
@@ -85,8 +88,8 @@ export class StreamRecorder {
     this.d.status.update({ state: 'stopped', message: null });
   }
 
-  /** One connection = one session. Resolves when the stream ends; true when it delivered confirmed audio. */
-  private async connectOnce(signal: AbortSignal): Promise<boolean> {
+  /** One connection = one session (or more: a format change or Ogg chain starts a follow-on). Resolves when the stream ends. */
+  private async connectOnce(signal: AbortSignal): Promise<void> {
     const { settings, metrics, open, now } = this.d;
     const labels = { source: settings.name };
     this.log.info({ url: settings.url }, 'connecting');
@@ -111,7 +114,7 @@ export class StreamRecorder {
       if (session) for (const ev of pipeline.end()) handle(ev);
     } catch (err) {
       // A stall or broken connection after audio: publish the whole units already received, then report.
-      if (session !== null && (session as CaptureSession).hasAudio) {
+      if (this.delivered) {
         try {
           for (const ev of pipeline.end()) handle(ev);
         } catch {
@@ -122,7 +125,6 @@ export class StreamRecorder {
     } finally {
       stream.close();
     }
-    return session !== null && (session as CaptureSession).hasAudio;
   }
 
   private onEvent(ev: PipelineEvent, session: CaptureSession): CaptureSession {
@@ -145,6 +147,7 @@ export class StreamRecorder {
         const { meta, headers } = s.next(source, ev.chunk);
         publisher.enqueue({ kind: 'audio', subject: Subjects.audio(source), data: ev.chunk.data, headers: toHeaders(headers), msgID: audioMsgId(meta.session, meta.seq), seconds: meta.frames / meta.sampleRate });
         const t = now();
+        this.delivered = true;
         if (first) {
           metrics.up.set({ source }, 1);
           this.log.info({ session: s.id, codec: meta.codec, sampleRate: meta.sampleRate, channels: meta.channels }, 'recording');

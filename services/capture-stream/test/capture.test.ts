@@ -172,5 +172,7 @@ describe('capture-stream against Icecast and NATS', () => {
     }, 10_000);
     assert.equal(st.capture!.state, 'reconnecting');
     await waitFor('a second session after the stall', () => new Set(svc.logs().filter((l) => l.source === 'stall' && l.msg === 'recording').map((l) => l.session)).size >= 2, 20_000);
+    const retries = svc.logs().filter((l) => l.source === 'stall' && l.reason === 'stall' && /^reconnecting/.test(String(l.msg)));
+    assert.ok(retries.length >= 1 && retries.every((l) => l.attempt === 1 && l.delayMs === 500), 'a session that delivered audio resets the backoff to reconnect_min_seconds');
   });
 });
