@@ -5,7 +5,7 @@
 // no unplayable file.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { feedIcecast, freePort, repoRoot, startIcecast, tempDir, waitFor, writeFakeArecord, type IcecastFeed, type IcecastHandle } from '@isr/testkit';
@@ -61,6 +61,12 @@ function filesUnder(root: string): string[] {
 const audioFiles = (source = 'radio') => filesUnder(join(recordings(), source)).filter((f) => /\.(mp3|wav|flac|ogg|aac)$/.test(f));
 
 before(async () => {
+  // `npm test` builds with tsc -b; the archive page bundle is web's own build step (start.mjs runs it
+  // unless --no-build, which this test uses so it never rebuilds under other tests' feet)
+  if (!existsSync(join(repoRoot, 'services/web/dist/public/index.html'))) {
+    const r = spawnSync(process.execPath, [join(repoRoot, 'services/web/scripts/bundle-page.ts')], { cwd: join(repoRoot, 'services/web'), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  }
   dir = await tempDir('isr-start-');
   icecast = await startIcecast();
   feed = await feedIcecast({ target: icecast.sourceUrl('/radio'), codec: 'mp3' });
@@ -132,6 +138,9 @@ test('a real Icecast stream is recorded into split files that the web port lists
   assert.equal(res.status, 206);
   assert.deepEqual(Buffer.from(await res.arrayBuffer()), readFileSync(onDisk).subarray(0, 1024));
   assert.equal(relative(recordings(), onDisk).split('/')[0], 'radio');
+  const page = await fetch(`http://127.0.0.1:${ports.web}/`);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<html/i, 'the archive page');
 });
 
 test('promtool check metrics accepts the /metrics of every service', async () => {
