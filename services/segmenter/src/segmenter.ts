@@ -2,8 +2,10 @@ import { SplitClock, ZoneClock } from '@isr/audio';
 import { ConsumerNames, ContractError, decodeAudioHeaders, StreamNames } from '@isr/contract';
 import { num, str, type RunningService, type ServiceContext, type Settings } from '@isr/runtime';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { validateChunk } from './chunk-validate.ts';
 import { CodecInitCache } from './codec-init.ts';
 import { ensureSegmenterConsumer } from './consumer.ts';
+import { closedEvent } from './event-bodies.ts';
 import { SegmentEvents } from './events.ts';
 import { JournalStore } from './journal.ts';
 import { createSegmenterMetrics } from './metrics.ts';
@@ -78,12 +80,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       w.restore({ ...j, file: null, session: j.file.session, sessionStartMs: j.file.sessionStartMs, offset }, null);
       if (r.kind === 'finished') {
         log.info({ source: j.source, path: j.file.rel, frames: r.frames }, 'repaired a FLAC file left open and finished it');
-        await deps.events.closed({
-          source: j.source, path: j.file.rel, start: new Date(j.file.startMs).toISOString(), startLocal: settingsOf(j.source).zone.isoLocal(j.file.startMs),
-          format: j.file.format, codec: j.file.codec, container: j.file.container, sampleRate: j.file.sampleRate, channels: j.file.channels, session: j.file.session,
-          gaps: j.file.gaps, end: new Date(j.file.startMs + (r.frames * 1000) / j.file.sampleRate).toISOString(), durationSeconds: r.frames / j.file.sampleRate,
-          frames: r.frames, bytes: r.bytes, reason: 'error',
-        });
+        await deps.events.closed(closedEvent(j.source, j.file, settingsOf(j.source).zone, r.frames, r.bytes, 'error'));
       }
       await w.run(() => w.commit());
     }
@@ -105,7 +102,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     let units;
     try {
       meta = decodeAudioHeaders((n) => m.headers?.get(n) || undefined);
-      units = SourceWriter.validate(meta, m.data);
+      units = validateChunk(meta, m.data);
     } catch (err) {
       if (!(err instanceof ContractError)) throw err;
       metrics.poison.inc();

@@ -1,6 +1,8 @@
-import { frameAtOrAfter, splitOggPages, timeOfFrame, type SplitClock, type ZoneClock } from '@isr/audio';
-import { ContractError, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus, type SegmentOpenedEvent } from '@isr/contract';
+import { frameAtOrAfter, timeOfFrame, type SplitClock, type ZoneClock } from '@isr/audio';
+import { type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
+import { AckTracker } from './ack-tracker.ts';
+import { closedEvent, gap, openedEvent } from './event-bodies.ts';
 import type { Logger } from 'pino';
 import type { CodecInitCache } from './codec-init.ts';
 import type { SegmentEvents } from './events.ts';
@@ -53,17 +55,6 @@ interface OpenFile {
   lastHeaderRewrite: number;
 }
 
-interface PendingAck {
-  msg: JsMsg;
-  session: string;
-  sessionStartMs: number;
-  start: number;
-  end: number;
-}
-
-const REDELIVERY_DELAY_MS = 1000;
-const REDELIVERY_WAIT_MS = 60_000;
-
 const CONTAINER_OF_FORMAT = { mp3: 'mp3', aac: 'aac', ogg: 'ogg', flac: 'flac' } as const;
 
 /**
@@ -81,18 +72,17 @@ export class SourceWriter {
   #durable: { session: string | null; sessionStartMs: number; offset: number; endMs: number | null } = { session: null, sessionStartMs: 0, offset: 0, endMs: null };
   #file: OpenFile | null = null;
   #pendingGaps: Gap[] = [];
-  #pending: PendingAck[] = [];
   #dirty = false;
+  readonly #acks: AckTracker;
   #lastError: string | null = null;
   #lastChunkMs: number | null = null;
-  /** After a write failure: the position whose chunk must come again before later chunks are taken. */
-  #awaiting: { since: number; session: string; sessionStartMs: number; offset: number } | null = null;
 
   constructor(settings: SourceSettings, deps: WriterDeps) {
     this.source = settings.source;
     this.#s = settings;
     this.#d = deps;
     this.#log = deps.log.child({ source: settings.source });
+    this.#acks = new AckTracker(deps.now);
   }
 
   /** Runs `fn` after everything queued before it (per-source order). */
@@ -103,7 +93,7 @@ export class SourceWriter {
   }
 
   get pendingCount(): number {
-    return this.#pending.length;
+    return this.#acks.count;
   }
 
   get hasOpenFile(): boolean {
@@ -134,45 +124,15 @@ export class SourceWriter {
     }
   }
 
-  /** Validates the body against the headers; throws ContractError (the message is poison). */
-  static validate(meta: AudioChunkMeta, data: Uint8Array): AudioUnit[] | null {
-    if (meta.format === 'pcm') {
-      if (meta.codec !== 'pcm_s16le') throw new ContractError(`PCM chunk with codec ${meta.codec}; only pcm_s16le is supported`);
-      const need = meta.frames * meta.channels * 2;
-      if (data.length !== need) throw new ContractError(`PCM chunk body is ${data.length} bytes, headers say ${meta.frames} frames × ${meta.channels} channels × 2 = ${need}`);
-      return null;
-    }
-    const units = meta.units ?? [{ bytes: data.length, samples: meta.frames }];
-    const bytes = units.reduce((a, u) => a + u.bytes, 0);
-    if (bytes !== data.length) throw new ContractError(`compressed chunk body is ${data.length} bytes, Isr-Units add up to ${bytes}`);
-    if (meta.format !== 'ogg') return units;
-    // Ogg: each unit must be one whole page (the sink rewrites pages one by one). Without Isr-Units, the
-    // pages are found here and the chunk's samples credited to its last page.
-    const pages: AudioUnit[] = [];
-    let pos = 0;
-    for (const u of units) {
-      const unitPages = [];
-      try {
-        for (const p of splitOggPages(data.subarray(pos, pos + u.bytes))) unitPages.push(p.bytes.length);
-      } catch (cause) {
-        throw new ContractError(`Ogg chunk: ${(cause as Error).message}`, { cause });
-      }
-      if (meta.units && unitPages.length !== 1) throw new ContractError(`Ogg chunk: an Isr-Units entry of ${u.bytes} bytes holds ${unitPages.length} pages, not one`);
-      unitPages.forEach((b, i) => pages.push({ bytes: b, samples: i === unitPages.length - 1 ? u.samples : 0 }));
-      pos += u.bytes;
-    }
-    return pages;
-  }
-
   /** Writes one chunk (already validated). The message is acknowledged by a later commit. */
   async handle(msg: JsMsg, meta: AudioChunkMeta, units: AudioUnit[] | null): Promise<void> {
     const frames = units ? units.reduce((a, u) => a + u.samples, 0) : meta.frames;
     const end = meta.offset + frames;
-    if (this.#holdBack(meta, end)) {
-      msg.nak(REDELIVERY_DELAY_MS);
-      return;
-    }
-    this.#pending.push({ msg, session: meta.session, sessionStartMs: meta.sessionStartMs, start: meta.offset, end });
+    const hold = this.#acks.holdBack(msg, meta.session, meta.sessionStartMs, meta.offset, end);
+    if (hold === 'hold') return;
+    if (hold === 'resumed') this.#lastError = null;
+    if (hold === 'expired') this.#log.warn('the chunk after a write failure did not come again; going on (the hole is recorded as a gap)');
+    this.#acks.add(msg, meta.session, meta.sessionStartMs, meta.offset, end);
     this.#dirty = true;
     const pos = this.#pos;
     const chunkStartMs = timeOfFrame(meta.offset, meta.sessionStartMs, meta.sampleRate);
@@ -305,24 +265,8 @@ export class SourceWriter {
     await this.#writeJournal();
     this.#d.metrics.filesOpened.inc({ source: this.source });
     this.#log.info({ path: rec.rel, start: new Date(startMs).toISOString() }, 'file opened');
-    await this.#d.events.opened(this.#openedEvent(rec));
+    await this.#d.events.opened(openedEvent(this.source, rec, this.#s.zone));
     return file;
-  }
-
-  #openedEvent(rec: OpenFileRecord): SegmentOpenedEvent {
-    return {
-      source: this.source,
-      path: rec.rel,
-      start: new Date(rec.startMs).toISOString(),
-      startLocal: this.#s.zone.isoLocal(rec.startMs),
-      format: rec.format,
-      codec: rec.codec,
-      container: rec.container,
-      sampleRate: rec.sampleRate,
-      channels: rec.channels,
-      session: rec.session,
-      gaps: rec.gaps,
-    };
   }
 
   async #closeFile(reason: 'split' | 'new-session' | 'idle' | 'shutdown' | 'error'): Promise<void> {
@@ -337,14 +281,7 @@ export class SourceWriter {
     await this.#writeJournal();
     this.#d.metrics.filesClosed.inc({ source: this.source, reason });
     this.#log.info({ path: rec.rel, reason, frames: d.frames, bytes: d.bytes }, 'file closed');
-    await this.#d.events.closed({
-      ...this.#openedEvent(rec),
-      end: new Date(endMs).toISOString(),
-      durationSeconds: d.frames / rec.sampleRate,
-      frames: d.frames,
-      bytes: d.bytes,
-      reason,
-    });
+    await this.#d.events.closed(closedEvent(this.source, rec, this.#s.zone, d.frames, d.bytes, reason));
   }
 
   async #writeJournal(): Promise<void> {
@@ -362,7 +299,7 @@ export class SourceWriter {
 
   /** fsync the open file, record it in the journal, then acknowledge every message it now covers. */
   async commit(): Promise<void> {
-    if (!this.#dirty && !this.#pending.length) return;
+    if (!this.#dirty && !this.#acks.count) return;
     const f = this.#file;
     if (f) {
       const now = this.#d.now();
@@ -380,12 +317,7 @@ export class SourceWriter {
     }
     await this.#writeJournal();
     this.#dirty = false;
-    const keep: PendingAck[] = [];
-    for (const p of this.#pending) {
-      if (p.session !== this.#durable.session || p.end <= this.#durable.offset) p.msg.ack();
-      else keep.push(p);
-    }
-    this.#pending = keep;
+    this.#acks.ackCovered(this.#durable);
   }
 
   /** Closes the file when the wall clock is past its boundary by the grace and no data came. */
@@ -411,7 +343,7 @@ export class SourceWriter {
   async fail(err: unknown): Promise<void> {
     this.#lastError = err instanceof Error ? err.message : String(err);
     this.#d.metrics.writeErrors.inc({ source: this.source });
-    if (this.#awaiting) this.#log.debug({ err }, 'writing failed again');
+    if (this.#acks.recovering) this.#log.debug({ err }, 'writing failed again');
     else this.#log.error({ err }, 'writing failed; the chunks not yet on disk will be redelivered');
     const f = this.#file;
     if (f) {
@@ -420,6 +352,7 @@ export class SourceWriter {
       try {
         const r = await recoverFile(this.source, f.rec, this.#d.codecInit, this.#log);
         if (r.kind === 'continue') await r.sink.close();
+        await this.#d.events.closed(closedEvent(this.source, f.rec, this.#s.zone, f.rec.frames, f.rec.byteLength, 'error'));
       } catch (repairErr) {
         this.#log.error({ err: repairErr, path: f.rec.rel }, 'could not repair the file after a write failure');
       }
@@ -427,38 +360,7 @@ export class SourceWriter {
     }
     const d = this.#durable;
     this.#pos = d.session ? { session: d.session, sessionStartMs: d.sessionStartMs, sampleRate: this.#pos?.sampleRate ?? 48000, offset: d.offset, endMs: d.endMs ?? d.sessionStartMs } : null;
-    const keep: PendingAck[] = [];
-    let first: PendingAck | null = null;
-    for (const p of this.#pending) {
-      if (d.session !== null && (p.session !== d.session || p.end <= d.offset)) keep.push(p);
-      else {
-        p.msg.nak(REDELIVERY_DELAY_MS);
-        first ??= p;
-      }
-    }
-    this.#pending = keep;
-    const since = this.#awaiting?.since ?? this.#d.now();
-    if (d.session) this.#awaiting = { since, session: d.session, sessionStartMs: d.sessionStartMs, offset: d.offset };
-    else if (first) this.#awaiting = { since, session: first.session, sessionStartMs: first.sessionStartMs, offset: first.start };
-  }
-
-  /** While waiting for redelivery after a failure: true when this chunk must be given back (nak) for now. */
-  #holdBack(meta: AudioChunkMeta, end: number): boolean {
-    const a = this.#awaiting;
-    if (!a) return false;
-    if (this.#d.now() - a.since > REDELIVERY_WAIT_MS) {
-      this.#log.warn({ session: a.session, offset: a.offset }, 'the chunk after a write failure did not come again; going on (the hole is recorded as a gap)');
-      this.#awaiting = null;
-      return false;
-    }
-    const continues = meta.session === a.session && meta.offset <= a.offset && end > a.offset;
-    const old = (meta.session === a.session && end <= a.offset) || meta.sessionStartMs < a.sessionStartMs;
-    if (continues) {
-      this.#awaiting = null;
-      this.#lastError = null;
-      return false;
-    }
-    return !old;
+    this.#acks.giveBack(d);
   }
 
   status(): RecorderStatus {
@@ -478,13 +380,4 @@ export class SourceWriter {
   get activePath(): string | null {
     return this.#file?.rec.rel ?? null;
   }
-}
-
-function gap(startMs: number | null, endMs: number, reason: Gap['reason']): Gap {
-  return {
-    start: startMs === null ? null : new Date(startMs).toISOString(),
-    end: new Date(endMs).toISOString(),
-    seconds: startMs === null ? null : Math.round(endMs - startMs) / 1000,
-    reason,
-  };
 }

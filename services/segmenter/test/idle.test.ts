@@ -13,7 +13,7 @@ test('a file whose boundary passed with no more audio is closed as idle, complet
   const { service } = await h.start();
   const rate = 8000;
   const pcm = pcmSignal(rate, 1, 8);
-  const start = Date.now() - 500; // live: the split boundary is at most 3 s ahead
+  const start = Math.floor(Date.now() / 3000) * 3000 + 100; // inside one 3 s interval (UTC), boundary ≤ 3 s ahead
   await publishPcm(h.bus, { source: 'live', session: 'i1', sessionStartMs: start, sampleRate: rate, channels: 1 }, pcm, 800);
   const closed = await waitFor('idle close', () => h.events.closed.find((e) => e.source === 'live'), 15_000, 100);
   assert.equal(closed.reason, 'idle');

@@ -1,0 +1,42 @@
+import type { ZoneClock } from '@isr/audio';
+import type { Gap, SegmentClosedEvent, SegmentOpenedEvent } from '@isr/contract';
+import type { OpenFileRecord } from './journal.ts';
+
+/** Body of isr.segment.opened.<source> for a file. */
+export function openedEvent(source: string, rec: OpenFileRecord, zone: ZoneClock): SegmentOpenedEvent {
+  return {
+    source,
+    path: rec.rel,
+    start: new Date(rec.startMs).toISOString(),
+    startLocal: zone.isoLocal(rec.startMs),
+    format: rec.format,
+    codec: rec.codec,
+    container: rec.container,
+    sampleRate: rec.sampleRate,
+    channels: rec.channels,
+    session: rec.session,
+    gaps: rec.gaps,
+  };
+}
+
+/** Body of isr.segment.closed.<source> for a file holding `frames` frames in `bytes` bytes. */
+export function closedEvent(source: string, rec: OpenFileRecord, zone: ZoneClock, frames: number, bytes: number, reason: SegmentClosedEvent['reason']): SegmentClosedEvent {
+  return {
+    ...openedEvent(source, rec, zone),
+    end: new Date(rec.startMs + (frames * 1000) / rec.sampleRate).toISOString(),
+    durationSeconds: frames / rec.sampleRate,
+    frames,
+    bytes,
+    reason,
+  };
+}
+
+/** A gap from the sample end `startMs` (null: unknown) to `endMs`. */
+export function gap(startMs: number | null, endMs: number, reason: Gap['reason']): Gap {
+  return {
+    start: startMs === null ? null : new Date(startMs).toISOString(),
+    end: new Date(endMs).toISOString(),
+    seconds: startMs === null ? null : Math.round(endMs - startMs) / 1000,
+    reason,
+  };
+}
