@@ -17,10 +17,11 @@ export class SampleClock {
 
   /**
    * Anchors the session once, when the first bytes arrive at `nowMs`. Those `firstFrames` frames were
-   * captured before they could be delivered, so the first sample's time is `nowMs - firstFrames / rate`.
+   * captured before they could be delivered, so the first sample's time is `nowMs - firstFrames / rate` (rounded to the ms).
    */
   anchor(nowMs: number, firstFrames: number): number {
-    if (this.startMs === null) this.startMs = nowMs - (firstFrames * 1000) / this.sampleRate;
+    // whole ms: the Isr-Session-Start header carries ms, and every consumer must count from the same instant
+    if (this.startMs === null) this.startMs = Math.round(nowMs - (firstFrames * 1000) / this.sampleRate);
     return this.startMs;
   }
 
