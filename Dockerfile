@@ -74,6 +74,8 @@ EXPOSE 9104
 CMD ["node", "services/analyzer/dist/main.js"]
 
 FROM runtime AS web
+# Clips out of FLAC recordings are decoded with the flac tool.
+RUN apt-get update && apt-get install -y --no-install-recommends flac && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
 USER node
 EXPOSE 8080

@@ -2,7 +2,7 @@
 // file is valid compose-spec, and every command, variable and path in it points at something that exists.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, posix } from 'node:path';
 import { test } from 'node:test';
@@ -102,7 +102,23 @@ test('every ISR service: its Dockerfile target runs its built entry point, non-r
   assert.match(aptOf('analyzer'), /ffmpeg/, 'the analyzer decodes with ffmpeg (analyzer_ffmpeg)');
   const segDeps = JSON.parse(readFileSync(join(repoRoot, 'services/segmenter/package.json'), 'utf8')) as { dependencies?: Record<string, string> };
   if (segDeps.dependencies?.['flac-bindings']) assert.match(aptOf('segmenter'), /libflac12/, 'flac-bindings needs libFLAC at run time');
-  assert.doesNotMatch(aptOf('web') + aptOf('capture-stream'), /alsa-utils|ffmpeg|build-essential/, 'only what each service needs');
+  assert.doesNotMatch(aptOf('web') + aptOf('capture-stream'), /alsa-utils|ffmpeg|build-essential|libflac-dev/, 'only what each service needs');
+  // every external program a service runs is installed in its image
+  const PACKAGE_OF: Record<string, string> = { flac: 'flac', ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', arecord: 'alsa-utils', sox: 'sox' };
+  const KEY_BINARIES: Record<string, string[]> = { 'capture-alsa': ['arecord_path'], analyzer: ['analyzer_ffmpeg', 'analyzer_ffprobe'] };
+  for (const name of ISR_SERVICES) {
+    const srcDir = join(repoRoot, 'services', name, 'src');
+    const used = new Set<string>((KEY_BINARIES[name] ?? []).map((k) => String(defaultOf(k))));
+    for (const f of readdirSync(srcDir).filter((n) => n.endsWith('.ts'))) {
+      const text = readFileSync(join(srcDir, f), 'utf8');
+      if (!/\b(spawn|execFile|spawnSync|execFileSync)\(/.test(text)) continue;
+      // spawn('flac', …) or a default such as `flacBin = 'flac'` / `{ ffmpeg: 'ffmpeg' }`-style binary settings
+      for (const bin of Object.keys(PACKAGE_OF)) {
+        if (new RegExp(`\\b(spawn|execFile)(Sync)?\\(\\s*['"]${bin}['"]|\\w*(Bin|bin|Path|Cmd|cmd)\\s*[=:]\\s*['"]${bin}['"]`).test(text)) used.add(bin);
+      }
+    }
+    for (const bin of used) assert.match(aptOf(name), new RegExp(`\\b${PACKAGE_OF[bin]}\\b`), `${name} runs ${bin}: its image installs ${PACKAGE_OF[bin]}`);
+  }
 });
 
 test('every environment variable a service gets is one the code reads; ports agree with health checks', () => {
