@@ -23,6 +23,7 @@ test('PCM to WAV: sample-accurate splits, the concatenation equals the input bit
   await waitFor('all chunks written', () => h.events.closed.length >= 3, 30_000);
   await waitFor('all acknowledged', async () => (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_ack_pending === 0, 20_000);
   await service.close();
+  await waitFor('shutdown event', () => h.events.closed.filter((e) => e.source === 'card1').length === 4);
 
   const files = recordings(`${h.dir}/rec`, 'card1', 'wav');
   const datas = files.map(wavData);
@@ -84,4 +85,23 @@ test('the same splits whatever the chunking: 1-frame, 997-frame and random chunk
   assert.deepEqual(frameCounts[2], frameCounts[0]);
   // 10:00:01.333Z → boundary 10:00:03Z is 1.667 s = 18378.675 frames later: the file ends before frame 18379.
   assert.deepEqual(frameCounts[0], [18379, 3 * rate, rate * 7 + 5 - 18379 - 3 * rate]);
+});
+
+test('across the fall-back hour the repeated local time gets its own file names, no collision, no lost frame', async () => {
+  const rate = 8000;
+  const pcm = pcmSignal(rate * 6, 1, 21);
+  const sessionStartMs = Date.parse('2026-10-25T00:59:58.000Z'); // 02:59:58 CEST; at 01:00Z clocks go back to 02:00 CET
+  const { service } = await h.start();
+  await publishPcm(h.bus, { source: 'dst', session: 'd1', sessionStartMs, sampleRate: rate, channels: 1 }, pcm, 800);
+  await waitFor('files split', () => h.events.closed.filter((e) => e.source === 'dst').length >= 2, 20_000);
+  await service.close();
+  const closed = await waitFor('last file closed', () => {
+    const c = h.events.closed.filter((e) => e.source === 'dst');
+    return c.length === 3 ? c : null;
+  });
+  assert.deepEqual(closed.map((e) => e.path.split('/').at(-1)), ['2026-10-25_02-59-58+0200.wav', '2026-10-25_02-00-00+0100.wav', '2026-10-25_02-00-03+0100.wav']);
+  assert.deepEqual(closed.map((e) => e.frames), [2 * rate, 3 * rate, rate]);
+  assert.equal(closed[1]!.startLocal, '2026-10-25T02:00:00.000+01:00');
+  const byStart = closed.map((e) => wavData(`${h.dir}/rec/${e.path}`));
+  assert.ok(Buffer.concat(byStart).equals(pcm));
 });

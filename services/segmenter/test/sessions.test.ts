@@ -60,7 +60,7 @@ test('a new session closes the file and records the gap; a poison message is ter
   assert.ok(wavData(files[0]!).equals(a));
   assert.ok(wavData(files[1]!).equals(b));
   assert.ok(wavData(recordings(`${h.dir}/rec`, 'other', 'wav')[0]!).equals(a), 'the other source recorded despite the poison');
-  const closedB = h.events.closed.find((e) => e.session === 'B')!;
+  const closedB = await waitFor('session B closed', () => h.events.closed.find((e) => e.session === 'B'));
   assert.equal(closedB.reason, 'shutdown');
   assert.deepEqual(closedB.gaps, openedB.gaps);
   await assert.rejects((await import('node:fs/promises')).access(`${h.dir}/rec/status.json`), 'status.json is deleted on clean shutdown');
