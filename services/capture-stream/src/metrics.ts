@@ -11,6 +11,7 @@ export function createCaptureMetrics(registry: Registry) {
     bufferedSeconds: new Gauge({ name: 'isr_capture_stream_buffered_seconds', help: 'Seconds of audio waiting to be published', labelNames: ['source'], registers }),
     up: new Gauge({ name: 'isr_capture_stream_up', help: '1 while the source delivers confirmed audio, else 0', labelNames: ['source'], registers }),
     corruptBytes: new Counter({ name: 'isr_capture_stream_corrupt_bytes_total', help: 'Bytes skipped while finding frame sync (corruption, the partial frame at each connect)', labelNames: ['source'], registers }),
+    replayDropped: new Counter({ name: 'isr_capture_stream_replayed_units_dropped_total', help: 'Frames/pages a server replayed from the previous connection (burst on connect), recognised and not published again', labelNames: ['source'], registers }),
     metadataEvents: new Counter({ name: 'isr_capture_stream_metadata_events_total', help: 'ICY StreamTitle changes published', labelNames: ['source'], registers }),
   };
 }

@@ -1,12 +1,15 @@
 import { Chunker, type Chunk } from './chunker.ts';
 import { decideKind, type StreamKind } from './codec-detect.ts';
-import { Framer, type FramerEvent, type FramerOptions, type StreamFormat } from './framer.ts';
+import { Framer, type FramerEvent, type FramerOptions, type StreamFormat, type Unit } from './framer.ts';
 import { IcySplitter } from './icy.ts';
+import { OverlapTrimmer, type UnitTail } from './overlap.ts';
 
 export type PipelineEvent =
   | { type: 'kind'; kind: StreamKind }
   | { type: 'init'; data: Uint8Array; stream: StreamFormat }
   | { type: 'chunk'; chunk: Chunk }
+  /** Units at the start of the connection that repeated the previous connection's last units, dropped. */
+  | { type: 'replay-dropped'; units: number; samples: number }
   /** ICY metadata; `offset` = samples of the session framed before the block's byte position. */
   | { type: 'metadata'; raw: Record<string, string>; title: string | null; offset: number; sampleRate: number | null };
 
@@ -14,6 +17,8 @@ export interface PipelineOptions extends FramerOptions {
   contentType: string | undefined;
   icyMetaInt: number | undefined;
   chunkMs?: number;
+  /** The source's last published units; a replay of them at the start of this connection is dropped, and kept units are added. */
+  tail?: UnitTail;
 }
 
 /** Bytes looked at to decide the codec (always exactly this many, so chunking never changes the verdict). */
@@ -33,11 +38,13 @@ export class SessionPipeline {
   private headBytes = 0;
   private samples = 0;
   private rate: number | null = null;
+  private readonly trimmer: OverlapTrimmer | null;
 
   constructor(opts: PipelineOptions) {
     this.opts = opts;
     this.icy = new IcySplitter(opts.icyMetaInt);
     this.chunker = new Chunker(opts.chunkMs ?? 250);
+    this.trimmer = opts.tail ? new OverlapTrimmer(opts.tail.snapshot()) : null;
   }
 
   /** Bytes the framer skipped (see Framer.corruptBytes). */
@@ -59,6 +66,7 @@ export class SessionPipeline {
   *end(): Generator<PipelineEvent> {
     if (!this.framer && this.headBytes > 0) yield* this.start(true);
     if (this.framer) yield* this.framed(this.framer.end());
+    if (this.trimmer) for (const h of this.trimmer.flush()) yield* this.keep(h.unit, h.stream);
     for (const chunk of this.chunker.flush()) yield { type: 'chunk', chunk };
   }
 
@@ -91,11 +99,21 @@ export class SessionPipeline {
       if (ev.type === 'init') {
         for (const chunk of this.chunker.flush()) yield { type: 'chunk', chunk };
         yield ev;
+      } else if (!this.trimmer) {
+        yield* this.keep(ev.unit, ev.stream);
       } else {
-        this.samples += ev.unit.samples;
-        this.rate = ev.stream.sampleRate;
-        for (const chunk of this.chunker.push(ev.unit, ev.stream)) yield { type: 'chunk', chunk };
+        const wasSettled = this.trimmer.settled;
+        const kept = this.trimmer.push(ev);
+        if (!wasSettled && this.trimmer.settled && this.trimmer.dropped.units > 0) yield { type: 'replay-dropped', ...this.trimmer.dropped };
+        for (const h of kept) yield* this.keep(h.unit, h.stream);
       }
     }
+  }
+
+  private *keep(unit: Unit, stream: StreamFormat): Generator<PipelineEvent> {
+    this.samples += unit.samples;
+    this.rate = stream.sampleRate;
+    this.opts.tail?.add(unit.data);
+    for (const chunk of this.chunker.push(unit, stream)) yield { type: 'chunk', chunk };
   }
 }

@@ -5,6 +5,7 @@ import { backoffMs } from './backoff.ts';
 import { reasonOf, type DisconnectReason } from './errors.ts';
 import type { OpenStream } from './http-reader.ts';
 import type { CaptureMetrics } from './metrics.ts';
+import { UnitTail } from './overlap.ts';
 import { SessionPipeline, type PipelineEvent } from './pipeline.ts';
 import type { BufferedPublisher } from './publisher.ts';
 import { CaptureSession } from './session.ts';
@@ -49,6 +50,8 @@ export class StreamRecorder {
   private lastStatusMs = 0;
   /** Whether the current connection has published audio (resets the backoff). */
   private delivered = false;
+  /** The last units published, across connections (burst-on-connect replay detection). */
+  private readonly tail = new UnitTail();
 
   constructor(deps: RecorderDeps) {
     this.d = deps;
@@ -58,6 +61,7 @@ export class StreamRecorder {
     deps.metrics.bytes.inc(labels, 0);
     deps.metrics.corruptBytes.inc(labels, 0);
     deps.metrics.metadataEvents.inc(labels, 0);
+    deps.metrics.replayDropped.inc(labels, 0);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -95,7 +99,7 @@ export class StreamRecorder {
     this.log.info({ url: settings.url }, 'connecting');
     const stream = await open(settings.url, { stallMs: settings.stallSeconds * 1000, signal });
     this.log.info({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, ...stream.describe }, 'connected');
-    const pipeline = new SessionPipeline({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, chunkMs: settings.chunkMs });
+    const pipeline = new SessionPipeline({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, chunkMs: settings.chunkMs, tail: this.tail });
     let session: CaptureSession | null = null;
     let corruptSeen = 0;
     const handle = (ev: PipelineEvent) => {
@@ -133,6 +137,10 @@ export class StreamRecorder {
     switch (ev.type) {
       case 'kind':
         this.log.info({ kind: ev.kind }, 'stream content detected');
+        return session;
+      case 'replay-dropped':
+        metrics.replayDropped.inc({ source }, ev.units);
+        this.log.info({ units: ev.units, samples: ev.samples }, `dropped ${ev.units} units the server replayed from the previous connection`);
         return session;
       case 'init': {
         const s = session.hasAudio ? session.successor() : session;

@@ -25,7 +25,7 @@ let meta: Awaited<ReturnType<typeof collect>>;
 before(async () => {
   dir = await tempDir('isr-cs-capture-');
   [nats, ice] = await Promise.all([startNatsServer(), startIcecast()]);
-  bad = await startBadServer(makeFixture(dir.path, 'mp3', 2), ice.url('/live.mp3'));
+  bad = await startBadServer([makeFixture(dir.path, 'mp3', 2, 440), makeFixture(dir.path, 'mp3', 2, 660)], ice.url('/live.mp3'));
   feeds = await Promise.all([feedIcecast({ target: ice.sourceUrl('/live.mp3'), codec: 'mp3' }), feedIcecast({ target: ice.sourceUrl('/live.opus'), codec: 'opus' })]);
   const config = await writeConfig(dir.path, {
     mp3: { url: ice.url('/live.mp3') },

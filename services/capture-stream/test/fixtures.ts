@@ -13,10 +13,10 @@ export const FixtureSpecs = {
 } as const;
 export type FixtureName = keyof typeof FixtureSpecs;
 
-export function makeFixture(dir: string, name: FixtureName, seconds = FixtureSpecs[name].contentType.includes('ogg') ? 8 : 3): Uint8Array {
+export function makeFixture(dir: string, name: FixtureName, seconds = FixtureSpecs[name].contentType.includes('ogg') ? 8 : 3, frequency = 440): Uint8Array {
   const spec = FixtureSpecs[name];
-  const out = join(dir, spec.file);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=f=440:d=${seconds}`, ...spec.args, out]);
+  const out = join(dir, `${frequency}-${spec.file}`);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=f=${frequency}:d=${seconds}`, ...spec.args, out]);
   return new Uint8Array(readFileSync(out));
 }
 

@@ -50,11 +50,12 @@ export async function collect(url: string, stream: string, filter: string): Prom
 
 /**
  * A tiny HTTP server for bad sources: an HTML page, endless random bytes labelled audio/mpeg, or (`/stall`)
- * real MP3 bytes once and then silence on an open connection.
+ * real MP3 bytes once (alternating between `stallBodies`) and then silence on an open connection.
  */
-export async function startBadServer(stallBody: Uint8Array = new Uint8Array(0), redirectTo = 'http://127.0.0.1:1/'): Promise<{ port: number; html: string; noise: string; stall: string; redirect: string; close(): Promise<void> }> {
+export async function startBadServer(stallBodies: Uint8Array[] = [], redirectTo = 'http://127.0.0.1:1/'): Promise<{ port: number; html: string; noise: string; stall: string; redirect: string; close(): Promise<void> }> {
   const port = await freePort();
   const timers = new Set<NodeJS.Timeout>();
+  let stallCount = 0;
   const server: Server = createServer((req, res) => {
     if (req.url === '/redirect') {
       res.writeHead(302, { location: redirectTo }).end();
@@ -66,7 +67,8 @@ export async function startBadServer(stallBody: Uint8Array = new Uint8Array(0), 
     }
     res.writeHead(200, { 'content-type': 'audio/mpeg' });
     if (req.url === '/stall') {
-      res.write(stallBody);
+      // Different audio on each connection (the same bytes again would be recognised as a replay).
+      res.write(stallBodies[stallCount++ % stallBodies.length] ?? new Uint8Array(0));
       return;
     }
     let s = 12345;

@@ -5,6 +5,7 @@ import { tempDir } from '@isr/testkit';
 import { StreamContentError } from '../src/errors.ts';
 import { SessionPipeline, type PipelineEvent } from '../src/pipeline.ts';
 import { mpegFrameLength } from '../src/whole-unit.ts';
+import { UnitTail } from '../src/overlap.ts';
 import { chunkings, decodeCheck, FixtureSpecs, makeFixture, type FixtureName } from './fixtures.ts';
 
 let dir: { path: string; remove(): Promise<void> };
@@ -158,4 +159,57 @@ test('a chained Ogg stream (a new BOS page mid-stream) gets a new codec init bef
   const vorbisChunks = events.flatMap((e) => (e.type === 'chunk' && e.chunk.stream.codec === 'vorbis' ? [e.chunk.data] : []));
   assert.ok(vorbisInit?.type === 'init');
   assert.equal(decodeCheck(dir.path, 'chained-tail.ogg', concat([vorbisInit.data, ...vorbisChunks])).errors, '');
+});
+
+describe('a server replaying the end of the previous connection (burst on connect)', () => {
+  const frameStarts = (mp3: Uint8Array) => {
+    const starts: number[] = [];
+    for (let at = mp3.indexOf(0xff); at < mp3.length; ) {
+      const len = mpegFrameLength(mp3.subarray(at));
+      if (!len) { at++; continue; }
+      starts.push(at);
+      at += len;
+    }
+    return starts;
+  };
+  const runWithTail = (pieces: Uint8Array[], tail: UnitTail) => {
+    const p = new SessionPipeline({ contentType: 'audio/mpeg', icyMetaInt: undefined, tail });
+    return [...pieces.flatMap((b) => [...p.push(b)]), ...p.end()];
+  };
+  const chunkBytes = (events: PipelineEvent[]) => concat(events.flatMap((e) => (e.type === 'chunk' ? [e.chunk.data] : [])));
+
+  test('the replayed frames are dropped, whatever the chunking, and the two connections join without a duplicate', () => {
+    const mp3 = files.get('mp3')!;
+    const starts = frameStarts(mp3);
+    const firstEnd = starts[80]!; // connection 1 ends after frame 79
+    const burstStart = starts[50]! + 100; // connection 2 starts mid-frame 50: 29 whole frames are a replay
+    const whole = chunkBytes(run([mp3], 'audio/mpeg'));
+    for (const [how, pieces] of chunkings(mp3.subarray(burstStart))) {
+      const tail = new UnitTail();
+      const first = runWithTail([mp3.subarray(0, firstEnd)], tail);
+      const second = runWithTail(pieces, tail);
+      const dropped = second.find((e) => e.type === 'replay-dropped');
+      assert.deepEqual(dropped, { type: 'replay-dropped', units: 29, samples: 29 * 1152 }, how);
+      assert.ok(concat([chunkBytes(first), chunkBytes(second)]).equals(whole), `${how}: connection 1 + 2 = the stream, once`);
+    }
+  });
+
+  test('new audio after a reconnect is kept whole', () => {
+    const tail = new UnitTail();
+    runWithTail([files.get('mp3')!], tail);
+    const other = makeFixture(dir.path, 'mp3', 2, 660);
+    const events = runWithTail([other], tail);
+    assert.equal(events.find((e) => e.type === 'replay-dropped'), undefined);
+    assert.ok(chunkBytes(events).equals(chunkBytes(run([other], 'audio/mpeg'))));
+  });
+
+  test('a connection that ends while still matching keeps what it got', () => {
+    const mp3 = files.get('mp3')!;
+    const starts = frameStarts(mp3);
+    const tail = new UnitTail();
+    runWithTail([mp3], tail);
+    const events = runWithTail([mp3.subarray(starts[50]!, starts[70]!)], tail);
+    assert.equal(events.find((e) => e.type === 'replay-dropped'), undefined);
+    assert.equal(events.reduce((n, e) => n + (e.type === 'chunk' ? e.chunk.units.length : 0), 0), 20);
+  });
 });
