@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebDeps } from './app.ts';
 import { authorized, deleteEnabled } from './auth.ts';
 import { pcmClip } from './clip-source.ts';
+import { codedClip, isFrameCuttable } from './coded-clip.ts';
+import { flacWavClip } from './flac-wav-clip.ts';
 import { webError } from './errors.ts';
 import { parseInstant, parseSource, rawTail } from './query.ts';
 import { resolveInRoot } from './resolve-file.ts';
@@ -48,17 +50,32 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
     if (!source || startMs === undefined || endMs === undefined) throw webError('badQuery', 'source, start and end are required');
     if (endMs <= startMs) throw webError('badQuery', 'end must be after start');
     if (endMs - startMs > d.clipMaxMinutes * 60_000) throw webError('clipTooLong', `clips are limited to ${d.clipMaxMinutes} minutes (clip_max_minutes)`);
-    const format = q.format ?? 'wav';
-    if (format !== 'wav') throw webError('clipUnsupported', `format "${format.slice(0, 20)}" is not supported: clips are cut from WAV recordings as WAV (format=wav)`);
-    const clip = await pcmClip(d.root, d.index, source, startMs, endMs);
-    const name = `${source}_${new Date(startMs).toISOString().replace(/[:.]/g, '-')}.wav`;
-    d.metrics.streamBytes.inc({ kind: 'clip' }, clip.bytes);
-    return reply
-      .header('content-type', 'audio/wav')
-      .header('content-length', String(clip.bytes))
-      .header('content-disposition', `attachment; filename="${name}"`)
-      .header('x-isr-clip-frames', String(clip.plan.frames))
-      .header('x-isr-clip-files', clip.plan.pieces.map((p) => encodeURIComponent(p.path)).join(','))
-      .send(clip.body());
+    // The container of the recording at the clip's start decides what can be cut: WAV/FLAC (PCM) give a
+    // sample-accurate WAV by default; MP3/AAC/FLAC can be cut at frame boundaries in their own codec.
+    const before = d.index.ofSource(source).filter((r) => r.startMs < endMs);
+    const container = (before.filter((r) => r.startMs <= startMs).pop() ?? before[0])?.container;
+    if (!container) throw webError('clipEmpty', `no recording of ${source} covers that time`);
+    const format = q.format || (container === 'wav' || container === 'flac' ? 'wav' : container);
+    const stamp = new Date(startMs).toISOString().replace(/[:.]/g, '-');
+    if (format === 'wav' && (container === 'wav' || container === 'flac')) {
+      const clip = container === 'wav' ? await pcmClip(d.root, d.index, source, startMs, endMs) : await flacWavClip(d.root, d.index, source, startMs, endMs);
+      d.metrics.streamBytes.inc({ kind: 'clip' }, clip.bytes);
+      return reply
+        .header('content-type', 'audio/wav')
+        .header('content-length', String(clip.bytes))
+        .header('content-disposition', `attachment; filename="${source}_${stamp}.wav"`)
+        .header('x-isr-clip-frames', String(clip.plan.frames))
+        .header('x-isr-clip-files', clip.plan.pieces.map((p) => encodeURIComponent(p.path)).join(','))
+        .send(clip.body());
+    }
+    if ((format === container || format === 'same') && isFrameCuttable(container)) {
+      const clip = await codedClip(d.root, d.index, source, container, startMs, endMs);
+      return reply
+        .header('content-type', clip.contentType)
+        .header('content-disposition', `attachment; filename="${source}_${stamp}.${container}"`)
+        .header('x-isr-clip-files', clip.files.map((p) => encodeURIComponent(p)).join(','))
+        .send(clip.body);
+    }
+    throw webError('clipUnsupported', `format "${format.slice(0, 20)}" is not available for ${container} recordings: use ${container === 'wav' ? 'wav' : container === 'flac' ? 'wav or flac' : container === 'ogg' ? 'nothing yet (Ogg clips are not implemented)' : container}`);
   });
 }
