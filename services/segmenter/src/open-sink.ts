@@ -1,3 +1,4 @@
+import { unlink } from 'node:fs/promises';
 import { type AudioChunkMeta } from '@isr/contract';
 import { createRecordingFile } from './file-namer.ts';
 import { FlacSink } from './flac-sink.ts';
@@ -27,7 +28,9 @@ export async function openSink(a: OpenSinkArgs): Promise<{ path: string; rel: st
     const sink = await makeSink(a, fd);
     return { path, rel, sink };
   } catch (err) {
+    // Nothing was recorded into it: remove the file we just created so a retry gets the same name.
     await closeFd(fd).catch(() => undefined);
+    await unlink(path).catch(() => undefined);
     throw err;
   }
 }
