@@ -94,6 +94,11 @@ before(async () => {
     'channels = 2',
     'format = wav',
     '',
+    '[studio_flac]',
+    'type = soundcard',
+    'device = default',
+    'format = flac',
+    '',
   ].join('\n'));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NATS_|ISR_)/.test(k) && k !== 'METRICS_PORT' && k !== 'PORT'));
   start = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs'), '--config', config, '--no-build', '--nats-store', join(dir.path, 'nats'), '--nats-monitor-port', String(await freePort())], {
@@ -201,8 +206,12 @@ test('SIGINT stops every process it started and leaves every file playable', asy
   clearTimeout(timer);
   assert.equal(code, 0, startOut.slice(-3000));
   await waitFor('every child process gone', () => procs.every((p) => !alive(p)), 5000);
-  const files = [...audioFiles('radio'), ...audioFiles('studio')];
-  assert.ok(audioFiles('radio').length >= 2 && audioFiles('studio').length >= 2, `files of both sources: ${files.join(' ')}`);
+  const files = [...audioFiles('radio'), ...audioFiles('studio'), ...audioFiles('studio_flac')];
+  for (const source of ['radio', 'studio', 'studio_flac']) assert.ok(audioFiles(source).length >= 2, `files of ${source}: ${files.join(' ')}`);
+  for (const f of audioFiles('studio_flac')) {
+    const t = spawnSync('flac', ['-t', '-s', f], { encoding: 'utf8' });
+    assert.equal(t.status, 0, `flac -t ${f}: ${t.stderr}`);
+  }
   for (const f of files) {
     const r = spawnSync('ffmpeg', ['-v', 'error', '-i', f, '-f', 'null', '-'], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${f}: ${r.stderr}`);
