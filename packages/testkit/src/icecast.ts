@@ -17,6 +17,8 @@ export interface IcecastHandle {
   url(mount: string): string;
   /** icecast://source:PASS@127.0.0.1:PORT/mount, for ffmpeg. */
   sourceUrl(mount: string): string;
+  /** Disconnects every listener of a mount (admin/listclients + admin/killclient); resolves with how many. */
+  kickListeners(mount: string): Promise<number>;
   /** Sets the ICY StreamTitle of a mount through admin/metadata (updinfo). */
   setTitle(mount: string, title: string): Promise<void>;
   /** Icecast's error log so far (for failure messages). */
@@ -39,7 +41,7 @@ function portOpen(port: number): Promise<boolean> {
  * listener gets no replay of old audio), source/admin passwords, logs in the temp dir. Started as root it drops
  * to nobody, so the dir is made writable for nobody.
  */
-export async function startIcecast(opts: { binary?: string } = {}): Promise<IcecastHandle> {
+export async function startIcecast(opts: { binary?: string; /** Mounts that replay this many bytes to each new listener (Icecast's default is 64 KiB). */ burstMounts?: Record<string, number> } = {}): Promise<IcecastHandle> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'isr-icecast-'));
   const logdir = join(dir, 'log');
@@ -65,6 +67,7 @@ export async function startIcecast(opts: { binary?: string } = {}): Promise<Icec
     <admin-password>${xml(adminPassword)}</admin-password>
   </authentication>
   <listen-socket><port>${port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+${Object.entries(opts.burstMounts ?? {}).map(([mount, bytes]) => `  <mount><mount-name>${xml(mount)}</mount-name><burst-size>${bytes}</burst-size></mount>`).join('\n')}
   <fileserve>1</fileserve>
   <paths>
     <basedir>/usr/share/icecast2</basedir>
@@ -103,6 +106,13 @@ export async function startIcecast(opts: { binary?: string } = {}): Promise<Icec
     dir,
     url: (mount) => `${baseUrl}${m(mount)}`,
     sourceUrl: (mount) => `icecast://source:${sourcePassword}@127.0.0.1:${port}${m(mount)}`,
+    async kickListeners(mount) {
+      const auth = { authorization: 'Basic ' + Buffer.from(`admin:${adminPassword}`).toString('base64') };
+      const list = await (await fetch(`${baseUrl}/admin/listclients?${new URLSearchParams({ mount: m(mount) })}`, { headers: auth })).text();
+      const ids = [...list.matchAll(/<ID>(\d+)<\/ID>/g)].map((x) => x[1]!);
+      for (const id of ids) await (await fetch(`${baseUrl}/admin/killclient?${new URLSearchParams({ mount: m(mount), id })}`, { headers: auth })).text();
+      return ids.length;
+    },
     async setTitle(mount, title) {
       const q = new URLSearchParams({ mount: m(mount), mode: 'updinfo', song: title });
       const res = await fetch(`${baseUrl}/admin/metadata?${q}`, { headers: { authorization: 'Basic ' + Buffer.from(`admin:${adminPassword}`).toString('base64') } });
@@ -135,6 +145,8 @@ export interface IcecastFeedOptions {
   channels?: number;
   /** Stop by itself after this many seconds (default: run until stopped). */
   seconds?: number;
+  /** lavfi input instead of the sine, e.g. `anoisesrc=color=pink:sample_rate=44100` (frames that never repeat). */
+  lavfi?: string;
 }
 
 export interface IcecastFeed {
@@ -160,7 +172,7 @@ export async function feedIcecast(o: IcecastFeedOptions): Promise<IcecastFeed> {
   let out = '';
   const rate = o.sampleRate ?? (o.codec === 'mp3' ? 44100 : 48000);
   const launch = async () => {
-    const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `sine=frequency=${o.frequency ?? 440}:sample_rate=${rate}`,
+    const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', o.lavfi ?? `sine=frequency=${o.frequency ?? 440}:sample_rate=${rate}`,
       ...(o.seconds ? ['-t', String(o.seconds)] : []), '-ac', String(o.channels ?? 2), ...codecArgs(o), '-ice_public', '0', o.target];
     const c = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     c.stdout!.on('data', (d: Buffer) => (out += d.toString()));

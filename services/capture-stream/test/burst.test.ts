@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { StreamNames, Subjects } from '@isr/contract';
+import { feedIcecast, freePort, startIcecast, startNatsServer, startService, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import { collect, sessionProblem, writeConfig } from './harness.ts';
+
+// Icecast with its default-like burst-on-connect (64 KiB replayed to every new listener): when capture-stream
+// reconnects, the replayed frames it already published must not be published again.
+let nats: NatsServerHandle;
+let ice: IcecastHandle;
+let feed: IcecastFeed;
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let svc: ServiceHandle;
+let metricsPort: number;
+
+before(async () => {
+  [nats, ice, dir] = await Promise.all([startNatsServer(), startIcecast({ burstMounts: { '/burst.mp3': 65536 } }), tempDir('isr-cs-burst-')]);
+  // Pink noise: no two MP3 frames are alike, so a repeated frame can only be a replay.
+  feed = await feedIcecast({ target: ice.sourceUrl('/burst.mp3'), codec: 'mp3', lavfi: 'anoisesrc=color=pink:sample_rate=44100:amplitude=0.3' });
+  const config = await writeConfig(dir.path, { burst: { url: ice.url('/burst.mp3') } });
+  metricsPort = await freePort();
+  svc = startService('capture-stream', ['--config', config], { NATS_URL: nats.url, METRICS_PORT: String(metricsPort) });
+});
+
+after(async () => {
+  const code = await svc?.stop();
+  await feed?.stop();
+  await Promise.all([ice?.stop(), nats?.stop()]);
+  await dir?.remove();
+  assert.equal(code, 0, `capture-stream exit code; output:\n${svc?.output().slice(-3000)}`);
+});
+
+test('a reconnect to a server that bursts old audio publishes every frame once', async (t) => {
+  const chunks = await waitFor('the audio stream', async () => collect(nats.url, StreamNames.audio, Subjects.audio('burst')).catch(() => null), 20_000);
+  try {
+    await waitFor('5 s of audio', () => chunks.messages.length >= 20, 30_000);
+    assert.equal(await ice.kickListeners('/burst.mp3'), 1);
+    await waitFor('a second session with 3 s of audio', () => {
+      const first = chunks.messages[0]!.meta.session;
+      return chunks.messages.filter((c) => c.meta.session !== first).length >= 12;
+    }, 30_000);
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const dropped = Number(/^isr_capture_stream_replayed_units_dropped_total\{source="burst"[^}]*\} (\S+)$/m.exec(text)?.[1]);
+    t.diagnostic(`${dropped} replayed frames recognised and dropped`);
+    assert.ok(dropped > 50, `the 64 KiB burst (~150 frames) was recognised: ${dropped}`);
+
+    const seen = new Map<string, string>();
+    const sessions = [...new Set(chunks.messages.map((c) => c.meta.session))];
+    for (const s of sessions) assert.equal(sessionProblem(chunks.messages.filter((c) => c.meta.session === s)), null);
+    for (const c of chunks.messages) {
+      let at = 0;
+      for (const u of c.meta.units!) {
+        const h = createHash('sha1').update(c.data.subarray(at, at + u.bytes)).digest('hex');
+        at += u.bytes;
+        const where = `${c.meta.session.slice(0, 8)}#${c.meta.seq}`;
+        assert.ok(!seen.has(h), `frame in ${where} was already published in ${seen.get(h)}`);
+        seen.set(h, where);
+      }
+    }
+  } finally {
+    await chunks.close();
+  }
+});
