@@ -30,6 +30,9 @@ let page: Page;
 let t0 = 0;
 let published = 0;
 const session = `s-${Date.now()}`;
+const PLAYER = `document.getElementById('player')`;
+/** Pixels drawn on the waveform canvas. */
+const INK = `(() => { const c = document.getElementById('waveform'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; })()`;
 
 /** 1 s loud (440 Hz at half scale), 1 s near-silent, repeating: the analyzer finds loud sections. */
 function signal(fromFrame: number, frames: number): Buffer {
@@ -53,11 +56,8 @@ async function publishUntil(seconds: number): Promise<void> {
 
 async function axeViolations(): Promise<string[]> {
   await page.addScriptTag({ content: axe.source });
-  const result = await page.evaluate(async () => {
-    const r = await (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  return result;
+  // Browser-side code is passed as text: this file is type-checked without the DOM library.
+  return (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' @ ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`)) as string[];
 }
 
 before(async () => {
@@ -112,42 +112,38 @@ test('the page lists the real segmenter’s recordings with a live REC badge, an
   assert.deepEqual(await axeViolations(), []);
   // More audio: the file being recorded closes at its split and a new one opens — the page follows over SSE.
   await publishUntil(10);
-  await page.waitForFunction(() => document.querySelectorAll('#files tbody tr').length === 4, undefined, { timeout: 30_000 });
-  await page.waitForFunction(() => {
-    const r = [...document.querySelectorAll('#files tbody tr')];
-    return r[0]?.querySelector('.rec') !== null && r[1]?.querySelector('.rec') === null;
-  }, undefined, { timeout: 30_000 });
+  await page.waitForFunction(`document.querySelectorAll('#files tbody tr').length === 4`, undefined, { timeout: 30_000 });
+  await page.waitForFunction(`(() => { const r = document.querySelectorAll('#files tbody tr'); return r[0].querySelector('.rec') !== null && r[1].querySelector('.rec') === null; })()`, undefined, { timeout: 30_000 });
   assert.equal(await page.locator('#files tbody .rec').count(), 1);
+  const newest = await page.locator('#files tbody tr').first().getAttribute('data-path');
+  type Status = { active: { source: string; file: string }[]; sources: { source: string; state: string }[] };
+  // KV isr_status is written every status_interval_seconds: wait for it to name the new file.
+  const status = await waitFor('isr_status to name the new file', async () => {
+    const s = (await (await fetch(`${url}/api/status`)).json()) as Status;
+    return s.active[0]?.file === newest ? s : null;
+  }, 10_000, 100);
+  assert.deepEqual(status.active.map((a) => [a.source, a.file]), [[SOURCE, newest]]);
+  assert.equal(status.sources.find((x) => x.source === SOURCE)?.state, 'recording');
 });
 
 test('opening a closed recording plays it, seeks via Range, shows the waveform and loud sections as buttons', async () => {
   const closedRow = page.locator('#files tbody tr').nth(2);
   await closedRow.getByRole('button', { name: /^Open/ }).click();
-  await page.waitForFunction(() => (document.getElementById('player') as HTMLAudioElement).readyState >= 2, undefined, { timeout: 20_000 });
+  await page.waitForFunction(`${PLAYER}.readyState >= 2`, undefined, { timeout: 20_000 });
   const sections = page.locator('#sections button');
   await sections.first().waitFor({ timeout: 30_000 });
   const label = (await sections.first().textContent()) ?? '';
   assert.match(label, /^Jump to \d{2}:\d{2}:\d{2}, \d+ s$/);
   await sections.first().click();
-  await page.evaluate(() => (document.getElementById('player') as HTMLAudioElement).pause());
+  await page.evaluate(`${PLAYER}.pause()`);
   // Seek by keyboard on the waveform slider: End, then Home.
   await page.locator('#waveform').focus();
   await page.keyboard.press('End');
-  await page.waitForFunction(() => (document.getElementById('player') as HTMLAudioElement).currentTime > 2.5);
-  await page.evaluate(() => new Promise<void>((r) => {
-    const a = document.getElementById('player') as HTMLAudioElement;
-    a.addEventListener('seeked', () => r(), { once: true });
-    a.currentTime = 1.5;
-  }));
-  const t = await page.evaluate(() => (document.getElementById('player') as HTMLAudioElement).currentTime);
+  await page.waitForFunction(`${PLAYER}.currentTime > 2.5`);
+  await page.evaluate(`new Promise((r) => { const a = ${PLAYER}; a.addEventListener('seeked', () => r(), { once: true }); a.currentTime = 1.5; })`);
+  const t = (await page.evaluate(`${PLAYER}.currentTime`)) as number;
   assert.ok(Math.abs(t - 1.5) < 0.05, `seeked to ${t}`);
-  const inked = await page.evaluate(() => {
-    const c = document.getElementById('waveform') as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
-    return n;
-  });
+  const inked = (await page.evaluate(INK)) as number;
   assert.ok(inked > 1000, `waveform drew ${inked} pixels`);
   assert.match((await page.locator('#waveform').getAttribute('aria-valuetext')) ?? '', /seconds in/);
   assert.deepEqual(await axeViolations(), []);
@@ -155,4 +151,14 @@ test('opening a closed recording plays it, seeks via Range, shows the waveform a
   const shot = join(repoRoot, 'test-output', 'web-archive.png');
   await page.screenshot({ path: shot, fullPage: true });
   if (process.env.ISR_UPDATE_SCREENSHOT) await copyFile(shot, join(repoRoot, 'docs', 'archive.png'));
+});
+
+test('the file being recorded shows a waveform growing from the analyzer’s live levels', async () => {
+  await page.locator('#files tbody tr').first().getByRole('button', { name: /^Open/ }).click();
+  await page.waitForFunction(`/Being recorded/.test(document.getElementById('waveform-text').textContent)`);
+  const ink = () => page.evaluate(INK) as Promise<number>;
+  const before = await ink();
+  await publishUntil(11.5);
+  await waitFor('live levels drawn on the waveform', async () => (await ink()) > before + 1000, 20_000, 200);
+  assert.deepEqual(await axeViolations(), []);
 });

@@ -101,8 +101,11 @@ async function loadList(): Promise<void> {
   $<HTMLButtonElement>('next').disabled = last >= body.total;
 }
 
+let livePairSeconds = 0.05;
+
 function redraw(): void {
-  const duration = current?.durationSeconds ?? (Number.isFinite(player.duration) ? player.duration : 0);
+  const liveSeconds = (live.length / 2) * livePairSeconds;
+  const duration = current?.durationSeconds ?? (current?.recording ? liveSeconds : Number.isFinite(player.duration) ? player.duration : 0);
   const peaks = wave.peaks.length ? wave.peaks : live;
   drawWaveform(canvas, { ...wave, peaks, duration: wave.duration || duration }, player.currentTime);
   canvas.setAttribute('aria-valuemax', String(Math.round(wave.duration || duration)));
@@ -121,6 +124,11 @@ async function loadAnalysis(r: Rec): Promise<void> {
   const list = $('sections');
   list.replaceChildren();
   wave = { peaks: [], duration: 0, sections: [] };
+  if (r.recording) {
+    text.textContent = 'Being recorded: the waveform grows from live levels; loud sections are listed once the file is closed and analysed.';
+    redraw();
+    return;
+  }
   text.textContent = 'Loading analysis…';
   const res = await fetch(`/api/analyze?file=${encodeURIComponent(r.path)}`);
   if (current?.path !== r.path) return;
@@ -191,9 +199,12 @@ function startEvents(): void {
     rows.set(r.path, r);
     renderRow(r);
     if (current?.path === r.path) {
+      const wasRecording = current.recording;
       current = r;
       $('delete-area').hidden = !deleteEnabled || r.recording;
+      if (wasRecording && !r.recording) void loadAnalysis(r);
     }
+    $('list-summary').textContent = `Showing ${tbody.rows.length} recordings; new ones appear at the top.`;
     announce(`${verb}: ${r.source}, ${startLabel(r.start)}`);
   };
   on('file-opened', (d) => upsert(d, 'Recording started'));
@@ -213,8 +224,9 @@ function startEvents(): void {
     if (current?.path === a.path) void loadAnalysis(current);
   });
   on('level', (d) => {
-    const l = d as { source: string; waveform: number[] };
+    const l = d as { source: string; waveform: number[]; pairSeconds?: number };
     if (!current?.recording || current.source !== l.source || wave.peaks.length) return;
+    if (l.pairSeconds) livePairSeconds = l.pairSeconds;
     live.push(...l.waveform);
     if (live.length > 20_000) live = live.slice(-20_000);
     redraw();

@@ -65,6 +65,7 @@ export async function startBusFeed(d: FeedDeps): Promise<{ ready: Promise<void>;
         } else if (m.subject.startsWith(SubjectRoots.segmentClosed + '.')) {
           const e = parseJson<SegmentClosedEvent>(m.data, m.subject);
           const st = await exists(e.path);
+          d.board.markClosed(e.path);
           if (st) {
             const rec = d.index.upsert({ ...fromOpened(e), durationSeconds: e.durationSeconds, bytes: st.size, recording: false });
             d.hub.send(SseEvents.fileClosed, rec);

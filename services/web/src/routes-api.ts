@@ -12,8 +12,7 @@ import { estimateStorage } from './storage-estimate.ts';
 /** /api/files, /api/analyze, /api/status, /api/events, /api/storage, /api/info. */
 export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
   const view = (r: Recording): Recording => {
-    const live = d.board.isRecording(r.source, r.path);
-    const recording = live ?? r.recording;
+    const recording = d.board.isRecording(r);
     return recording === r.recording ? r : { ...r, recording, ...(recording ? { durationSeconds: null } : {}) };
   };
 
@@ -48,6 +47,10 @@ export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
     if (threshold === undefined) {
       const known = await d.analysis.get(f.rel, f.abs);
       if (known) return answer(known);
+    }
+    // A file still being written is analysed when it is closed; asking now would measure half a file.
+    if (rec && d.board.isRecording(rec)) {
+      return reply.code(202).send({ path: f.rel, pending: true, recording: true, message: 'being recorded: analysed when closed; an "analysis" event on /api/events announces the result' });
     }
     const outcome = await d.analysis.request(f.rel, threshold ?? d.threshold ?? undefined);
     if (outcome.kind === 'done') return answer(outcome.record);

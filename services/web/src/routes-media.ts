@@ -31,8 +31,7 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
     }
     const f = await fileOf(req, '/api/files/');
     const rec = d.index.get(f.rel);
-    const source = f.rel.slice(0, f.rel.indexOf('/'));
-    if (d.board.isRecording(source, f.rel) ?? rec?.recording) throw webError('recording', `${f.rel} is being recorded; it can be deleted once it is closed`);
+    if (rec && d.board.isRecording(rec)) throw webError('recording', `${f.rel} is being recorded; it can be deleted once it is closed`);
     await unlink(f.abs);
     await d.analysis.remove(f.rel, f.abs).catch((err: unknown) => req.log.warn({ err, path: f.rel }, 'analysis of a deleted file not removed'));
     d.index.remove(f.rel);

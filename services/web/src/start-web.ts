@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ export async function startWeb(ctx: ServiceContext, o: WebOptions, publicDir = d
   const board = new StatusBoard();
   const hub = new SseHub((n) => metrics.sseClients.set(n));
   const analysis = busAnalysisStore({ nc: ctx.bus.nc, kv: ctx.bus.kv.analysis, waitMs: o.analyzeWaitMs });
+  if (!existsSync(join(publicDir, 'index.html'))) ctx.log.error({ publicDir }, 'the archive page is not built: run `npm run build -w @isr/web` (the API works without it)');
   const scanned = await scanRecordings(root, index);
   ctx.log.info({ root, recordings: scanned }, 'scanned the recordings directory');
   const feed = await startBusFeed({ bus: ctx.bus, root, index, board, hub, analysis, log: ctx.log, onEvent: (kind) => metrics.events.inc({ kind }) });

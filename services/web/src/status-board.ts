@@ -37,11 +37,24 @@ export class StatusBoard {
     return this.status.get(source);
   }
 
-  /** Is this file being written? The recorder's status wins; null when the recorder never reported. */
-  isRecording(source: string, path: string): boolean | null {
-    const r = this.status.get(source)?.recorder;
-    if (!r) return null;
-    return r.state === 'recording' && r.file === path;
+  /**
+   * Is this file being written? The segment events (opened → closed) decide; the recorder's status in KV
+   * corrects them only when it is newer than the file's start: it names this file (a file found by the scan
+   * while being written) or it has moved on (a file a crashed segmenter never closed).
+   */
+  isRecording(f: { source: string; path: string; startMs: number; recording: boolean; durationSeconds: number | null }): boolean {
+    const r = this.status.get(f.source)?.recorder;
+    if (!r) return f.recording;
+    if (r.state === 'recording' && r.file === f.path) return !this.closed.has(f.path);
+    const fresh = Date.parse(r.updated) > f.startMs + 5000;
+    return f.recording && !fresh;
+  }
+
+  /** Files whose closed event was seen: a lagging KV status never re-opens them. */
+  private readonly closed = new Set<string>();
+  markClosed(path: string): void {
+    this.closed.add(path);
+    if (this.closed.size > 10_000) this.closed.delete(this.closed.values().next().value!);
   }
 
   view(source: string): SourceView {

@@ -83,3 +83,21 @@ test('content types, sane attachment names, storage estimate, seed flags', () =>
   assert.throws(() => parseWebArgs(['--port', 'abc']), WebArgsError);
   assert.throws(() => parseWebArgs(['--dir']), WebArgsError);
 });
+
+test('recording flag: segment events decide, a newer isr_status corrects them, a lagging one never re-opens a closed file', async () => {
+  const { StatusBoard } = await import('../src/status-board.ts');
+  const b = new StatusBoard();
+  const t = Date.parse('2026-11-24T12:00:00Z');
+  const f = { source: 's', path: 's/a.wav', startMs: t, recording: true, durationSeconds: null };
+  assert.equal(b.isRecording(f), true); // no status yet: the opened event says so
+  const status = (file: string, updatedMs: number) => b.setStatus({ source: 's', recorder: { state: 'recording', file, bytes: 0, frames: 0, since: null, lastChunk: null, message: null, updated: new Date(updatedMs).toISOString() } });
+  status('s/old.wav', t - 1000);
+  assert.equal(b.isRecording(f), true); // status older than the file: no verdict
+  status('s/b.wav', t + 60_000);
+  assert.equal(b.isRecording(f), false); // the recorder moved on: a file a crash left "open"
+  status('s/a.wav', t + 1000);
+  assert.equal(b.isRecording({ ...f, recording: false, durationSeconds: 3 }), true); // found by the scan while written
+  b.markClosed('s/a.wav');
+  assert.equal(b.isRecording({ ...f, recording: false, durationSeconds: 3 }), false); // closed event beats a lagging status
+  assert.deepEqual(b.snapshot().active, [{ source: 's', file: 's/a.wav', since: null, bytes: 0 }]);
+});
