@@ -107,7 +107,7 @@ format = ${s.format}
       for (const w of writers.values()) await w.stop().catch(() => undefined);
       await nc.close().catch(() => undefined);
       await nats.stop();
-      await tmp.remove();
+      if (!process.env.ISR_KEEP_TEST_DIR) await tmp.remove();
     },
   };
   return pipeline;
