@@ -117,8 +117,9 @@ export class StreamRecorder {
       }
       if (session) for (const ev of pipeline.end()) handle(ev);
     } catch (err) {
-      // A stall or broken connection after audio: publish the whole units already received, then report.
-      if (this.delivered) {
+      // A stall or broken connection: publish the whole units already received (and any held back as a
+      // possible replay), then report the error.
+      if (session) {
         try {
           for (const ev of pipeline.end()) handle(ev);
         } catch {
