@@ -147,6 +147,13 @@ test('opening a closed recording plays it, seeks via Range, shows the waveform a
   assert.ok(inked > 1000, `waveform drew ${inked} pixels`);
   assert.match((await page.locator('#waveform').getAttribute('aria-valuetext')) ?? '', /seconds in/);
   assert.deepEqual(await axeViolations(), []);
+  // The seed's threshold override goes to the real analyzer over isr.analyze: above the tone's RMS, no section.
+  const path = (await closedRow.getAttribute('data-path'))!;
+  const strict = await fetch(`${url}/api/analyze?file=${encodeURIComponent(path)}&threshold=0.9`);
+  assert.equal(strict.status, 200);
+  assert.deepEqual(((await strict.json()) as { sections: unknown[] }).sections, []);
+  const normal = (await (await fetch(`${url}/api/analyze?file=${encodeURIComponent(path)}`)).json()) as { sections: unknown[] };
+  assert.ok(normal.sections.length >= 1);
   await mkdir(join(repoRoot, 'test-output'), { recursive: true });
   const shot = join(repoRoot, 'test-output', 'web-archive.png');
   await page.screenshot({ path: shot, fullPage: true });
