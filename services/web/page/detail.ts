@@ -1,0 +1,176 @@
+/** The opened recording: player, waveform slider, loud sections, clip export, delete. */
+import { $, announce, enc, type Rec, type Section, type Summary } from './dom.ts';
+import { clockAt, formatBytes, formatDuration, levelLabel, startLabel } from './format.ts';
+import { focusRow, loadList, markCurrent } from './table.ts';
+import { drawWaveform, type Wave } from './waveform.ts';
+
+const player = $<HTMLAudioElement>('player');
+const canvas = $<HTMLCanvasElement>('waveform');
+let current: Rec | null = null;
+let wave: Wave = { peaks: [], duration: 0, sections: [] };
+let live: number[] = [];
+let livePairSeconds = 0.05;
+let deleteEnabled = false;
+
+export const currentRecording = (): Rec | null => current;
+
+export function setDeleteEnabled(on: boolean): void {
+  deleteEnabled = on;
+}
+
+function redraw(): void {
+  const liveSeconds = (live.length / 2) * livePairSeconds;
+  const duration = current?.durationSeconds ?? (current?.recording ? liveSeconds : Number.isFinite(player.duration) ? player.duration : 0);
+  const peaks = wave.peaks.length ? wave.peaks : live;
+  drawWaveform(canvas, { ...wave, peaks, duration: wave.duration || duration }, player.currentTime);
+  canvas.setAttribute('aria-valuemax', String(Math.round(wave.duration || duration)));
+  canvas.setAttribute('aria-valuenow', String(Math.round(player.currentTime)));
+  canvas.setAttribute('aria-valuetext', current ? `${clockAt(current.start, player.currentTime)}, ${Math.round(player.currentTime)} seconds in` : '0 seconds');
+}
+
+function seek(seconds: number): void {
+  const max = Number.isFinite(player.duration) ? player.duration : wave.duration;
+  player.currentTime = Math.max(0, Math.min(seconds, max || seconds));
+  redraw();
+}
+
+export async function loadAnalysis(r: Rec): Promise<void> {
+  const text = $('waveform-text');
+  const list = $('sections');
+  list.replaceChildren();
+  wave = { peaks: [], duration: 0, sections: [] };
+  if (r.recording) {
+    text.textContent = 'Being recorded: the waveform grows from live levels; loud sections are listed once the file is closed and analysed.';
+    redraw();
+    return;
+  }
+  text.textContent = 'Loading analysis…';
+  const res = await fetch(`/api/analyze?file=${encodeURIComponent(r.path)}`);
+  if (current?.path !== r.path) return;
+  if (res.status === 202) {
+    text.textContent = 'Analysis requested; it will appear here when ready.';
+    return;
+  }
+  if (!res.ok) {
+    const e = (await res.json().catch(() => ({}))) as { error?: string };
+    text.textContent = `No analysis: ${e.error ?? res.statusText}.`;
+    redraw();
+    return;
+  }
+  const a = (await res.json()) as { sections: Section[]; waveform: { data: number[]; samples_per_pixel: number; sample_rate: number; bits: number; channels: number } | null; summary: Summary };
+  const w = a.waveform;
+  const scale = w ? 2 ** ((w.bits || 16) - 1) : 1;
+  const peaks = w ? w.data.map((v) => v / scale) : [];
+  const duration = w ? ((peaks.length / 2 / Math.max(1, w.channels)) * w.samples_per_pixel) / w.sample_rate : r.durationSeconds ?? 0;
+  wave = { peaks, duration, sections: a.sections };
+  text.textContent = `${levelLabel(a.summary)}. Loud sections are marked in red on the waveform and listed below.`;
+  for (const s of a.sections) {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = `Jump to ${clockAt(r.start, s.start)}, ${Math.round(s.end - s.start)} s`;
+    b.addEventListener('click', () => {
+      seek(s.start);
+      void player.play().catch(() => {});
+    });
+    li.append(b);
+    list.append(li);
+  }
+  if (a.sections.length === 0) list.append(Object.assign(document.createElement('li'), { textContent: 'No loud sections.' }));
+  redraw();
+}
+
+export async function openRecording(r: Rec): Promise<void> {
+  current = r;
+  live = [];
+  markCurrent(r.path);
+  const detail = $('detail');
+  detail.hidden = false;
+  $('detail-heading').textContent = `${r.source}, ${startLabel(r.start)}`;
+  $('detail-meta').textContent = `${r.container.toUpperCase()}, ${formatBytes(r.bytes)}, ${r.recording ? 'being recorded now' : formatDuration(r.durationSeconds)}.`;
+  player.src = `/stream/${enc(r.path)}`;
+  $<HTMLAnchorElement>('download').href = `/download/${enc(r.path)}`;
+  $('delete-area').hidden = !deleteEnabled || r.recording;
+  detail.focus();
+  await loadAnalysis(r);
+}
+
+/** A live event about a file: keeps the opened one current (and loads its analysis once it is closed). */
+export function fileUpdated(r: Rec): void {
+  if (current?.path !== r.path) return;
+  const wasRecording = current.recording;
+  current = r;
+  $('delete-area').hidden = !deleteEnabled || r.recording;
+  if (wasRecording && !r.recording) void loadAnalysis(r);
+}
+
+/** Live level pairs of the source being recorded grow its waveform. */
+export function levelArrived(l: { source: string; waveform: number[]; pairSeconds?: number }): void {
+  if (!current?.recording || current.source !== l.source || wave.peaks.length) return;
+  if (l.pairSeconds) livePairSeconds = l.pairSeconds;
+  live.push(...l.waveform);
+  if (live.length > 20_000) live = live.slice(-20_000);
+  redraw();
+}
+
+export function wireDetail(): void {
+  $('close-detail').addEventListener('click', () => {
+    player.pause();
+    $('detail').hidden = true;
+    const p = current?.path;
+    current = null;
+    if (p) focusRow(p);
+  });
+  player.addEventListener('timeupdate', redraw);
+  player.addEventListener('loadedmetadata', redraw);
+  canvas.addEventListener('click', (e) => {
+    const rect = canvas.getBoundingClientRect();
+    const d = wave.duration || (Number.isFinite(player.duration) ? player.duration : 0);
+    seek(((e.clientX - rect.left) / rect.width) * d);
+  });
+  canvas.addEventListener('keydown', (e) => {
+    const step = e.shiftKey ? 30 : 5;
+    const d = wave.duration || player.duration || 0;
+    const keys: Record<string, number> = { ArrowRight: player.currentTime + step, ArrowUp: player.currentTime + step, ArrowLeft: player.currentTime - step, ArrowDown: player.currentTime - step, PageUp: player.currentTime + 60, PageDown: player.currentTime - 60, Home: 0, End: d };
+    const to = keys[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    seek(to);
+  });
+  $<HTMLFormElement>('clip').addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!current) return;
+    const a = Number($<HTMLInputElement>('clip-start').value);
+    const b = Number($<HTMLInputElement>('clip-end').value);
+    if (!(b > a)) {
+      announce('The clip end must be after its start.');
+      return;
+    }
+    const q = new URLSearchParams({ source: current.source, start: new Date(current.startMs + a * 1000).toISOString(), end: new Date(current.startMs + b * 1000).toISOString() });
+    location.href = `/api/clip?${q}`;
+  });
+  const dialog = $<HTMLDialogElement>('confirm-delete');
+  $('delete').addEventListener('click', () => {
+    if (!current) return;
+    $('confirm-text').textContent = `This permanently deletes ${current.source}, ${startLabel(current.start)} and its analysis.`;
+    dialog.showModal();
+  });
+  dialog.addEventListener('close', () => {
+    if (dialog.returnValue !== 'delete' || !current) return;
+    const cred = $<HTMLInputElement>('delete-token').value;
+    const auth = cred.includes(':') ? `Basic ${btoa(cred)}` : `Bearer ${cred}`;
+    const r = current;
+    void fetch(`/api/files/${enc(r.path)}`, { method: 'DELETE', headers: { authorization: auth } }).then(async (res) => {
+      if (res.ok) {
+        announce(`Deleted ${r.source}, ${startLabel(r.start)}.`);
+        $('detail').hidden = true;
+        current = null;
+        await loadList();
+        $('recordings').focus();
+      } else {
+        const body = (await res.json().catch(() => ({}))) as { error?: string };
+        announce(`Not deleted: ${body.error ?? res.statusText}`);
+      }
+    });
+  });
+}
