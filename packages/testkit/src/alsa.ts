@@ -194,6 +194,8 @@ export interface FakeArecordOptions {
   exitCode?: number;
   /** Printed on stderr just before that exit (like arecord's "read error: No such device"). */
   stderr?: string;
+  /** Printed on stderr at start, before any audio (like "Warning: rate is not accurate …"). */
+  stderrAtStart?: string;
   /** Continue the counter across runs (each run appends its next start frame here). */
   stateFile?: string;
   /** Appends each run's argv as a JSON line. */
@@ -215,6 +217,7 @@ const OPTS = ${JSON.stringify(opts)};
 const argv = process.argv.slice(2);
 const arg = (f, d) => { const i = argv.indexOf(f); return i >= 0 ? argv[i + 1] : d; };
 if (OPTS.argsLog) fs.appendFileSync(OPTS.argsLog, JSON.stringify(argv) + '\\n');
+if (OPTS.stderrAtStart) process.stderr.write(OPTS.stderrAtStart + '\\n');
 const rate = Number(arg('-r', '8000')), ch = Number(arg('-c', '1'));
 let start = 0;
 if (OPTS.stateFile && fs.existsSync(OPTS.stateFile)) start = Number(fs.readFileSync(OPTS.stateFile, 'utf8').trim().split('\\n').pop() || 0);

@@ -104,3 +104,41 @@ test('arecord missing: a clear error in the log and in isr_status, retried with 
     await dir.remove();
   }
 });
+
+test('a busy device and a rate the card cannot do: clear errors in isr_status with what to do, retried with backoff', async () => {
+  const dir = await tempDir();
+  const busy = writeFakeArecord(dir.path, { seconds: 0, exitCode: 1, stderr: 'arecord: main:831: audio open error: Device or resource busy' }, 'busy-arecord');
+  const cfg = await config(dir.path, 'busy', 'sample_rate = 8000\nchannels = 1', `arecord_path = ${busy}`);
+  const svc = startService('capture-alsa', ['--config', cfg]);
+  let tap: AudioTap | null = null;
+  try {
+    const t = (tap = await AudioTap.open(nats.url, 'busy'));
+    const status = await waitFor('busy in isr_status', async () => {
+      const s = await t.status('busy');
+      return s?.capture?.state === 'error' && /busy/.test(s.capture.message ?? '') ? s : null;
+    }, 15_000);
+    assert.match(status.capture!.message!, /Device or resource busy: the device is busy: another program records from it \(share it with a dsnoop PCM/);
+    assert.equal(t.chunks.length, 0);
+  } finally {
+    assert.equal(await svc.stop(), 0, svc.output());
+    await tap?.close();
+  }
+
+  const wrongRate = writeFakeArecord(dir.path, { stderrAtStart: 'Warning: rate is not accurate (requested = 44100Hz, got = 48000Hz)\nplease, try the plug plugin' }, 'rate-arecord');
+  const cfg2 = await config(dir.path, 'rate', 'sample_rate = 44100\nchannels = 1', `arecord_path = ${wrongRate}`);
+  const svc2 = startService('capture-alsa', ['--config', cfg2]);
+  tap = null;
+  try {
+    const t = (tap = await AudioTap.open(nats.url, 'rate'));
+    const status = await waitFor('wrong rate in isr_status', async () => {
+      const s = await t.status('rate');
+      return /rate is not accurate/.test(s?.capture?.message ?? '') && s?.capture?.state !== 'recording' && s?.capture?.state !== 'connecting' ? s : null;
+    }, 15_000);
+    assert.match(status.capture!.message!, /does not support this sample_rate: change sample_rate or use a plughw: device/);
+    await waitFor('a restart', () => svc2.logs().filter((l) => l.msg === 'starting arecord').length >= 2, 10_000);
+  } finally {
+    assert.equal(await svc2.stop(), 0, svc2.output());
+    await tap?.close();
+    await dir.remove();
+  }
+});
