@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const cfg = join(tmp, 'config.ini');
   await writeFile(cfg, `[general]\noutput_directory = ${root}\nlog_level = warn\n`);
   const webPort = await freePort();
-  const web = startService('web', ['--config', cfg, '--dir', root, '--port', String(webPort)], { NATS_URL: nats.url, LOG_LEVEL: 'warn' });
+  const web = startService('web', ['--config', cfg, '--dir', root, '--port', String(webPort)], { NATS_URL: nats.url, LOG_LEVEL: 'warn', NODE_OPTIONS: process.env.ISR_BENCH_WEB_NODE_OPTIONS ?? '' });
   const nginxPort = await freePort();
   // Run as root (CI), nginx's workers would drop to nobody, who cannot read the private temp dir.
   await writeFile(join(tmp, 'nginx.conf'), `${process.getuid?.() === 0 ? 'user root; ' : ''}daemon off; worker_processes 1; pid ${tmp}/nginx.pid; error_log ${tmp}/nginx-error.log;

@@ -8,17 +8,20 @@ import { flacWavClip } from './flac-wav-clip.ts';
 import { webError } from './errors.ts';
 import { parseInstant, parseSource, rawTail } from './query.ts';
 import { resolveInRoot } from './resolve-file.ts';
+import { HandleCache } from './handle-cache.ts';
 import { decodeUrlPath } from './safe-path.ts';
 import { serveFile } from './serve-file.ts';
 import { SseEvents } from './sse-hub.ts';
 
 /** /stream/<path>, /download/<path>, DELETE /api/files/<path>, /api/clip. */
 export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
+  const handles = new HandleCache();
+  app.addHook('onClose', async () => handles.close());
   const fileOf = (req: FastifyRequest, prefix: string) => resolveInRoot(d.root, decodeUrlPath(rawTail(req.raw.url ?? '', prefix)));
 
   const media = (prefix: string, disposition: 'inline' | 'attachment') => async (req: FastifyRequest, reply: FastifyReply) => {
     const f = await fileOf(req, prefix);
-    return serveFile(req, reply, f, disposition, (n) => d.metrics.streamBytes.inc({ kind: disposition === 'inline' ? 'stream' : 'download' }, n));
+    return serveFile(req, reply, f, disposition, handles, (n) => d.metrics.streamBytes.inc({ kind: disposition === 'inline' ? 'stream' : 'download' }, n));
   };
   app.route({ method: ['GET', 'HEAD'], url: '/stream/*', handler: media('/stream/', 'inline') });
   app.route({ method: ['GET', 'HEAD'], url: '/download/*', handler: media('/download/', 'attachment') });
@@ -32,6 +35,7 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
     const f = await fileOf(req, '/api/files/');
     const rec = d.index.get(f.rel);
     if (rec && d.board.isRecording(rec)) throw webError('recording', `${f.rel} is being recorded; it can be deleted once it is closed`);
+    handles.evict(f.abs);
     await unlink(f.abs);
     await d.analysis.remove(f.rel, f.abs).catch((err: unknown) => req.log.warn({ err, path: f.rel }, 'analysis of a deleted file not removed'));
     d.index.remove(f.rel);

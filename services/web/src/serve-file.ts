@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { HandleCache } from './handle-cache.ts';
 import { contentDisposition, contentTypeOf, extensionOf } from './content-type.ts';
 import { parseRange } from './range.ts';
 import type { ResolvedFile } from './resolve-file.ts';
@@ -60,23 +60,20 @@ function giveSlab(b: Buffer): void {
   if (slabs.length < MAX_SLABS) slabs.push(b);
 }
 
-async function smallBodyOf(f: ResolvedFile, rep: Representation, start: number, end: number, slab: Buffer): Promise<Buffer> {
+async function smallBodyOf(f: ResolvedFile, rep: Representation, start: number, end: number, slab: Buffer, handles: HandleCache): Promise<Buffer> {
   const out = slab.subarray(0, end - start + 1);
   let pos = 0;
   if (rep.prefix && start < rep.prefix.length) {
     pos = rep.prefix.copy(out, 0, start, Math.min(end + 1, rep.prefix.length));
   }
   if (pos < out.length) {
-    const fh = await open(f.abs, 'r');
-    try {
+    await handles.with(f.abs, f.stat.ino, async (fh) => {
       while (pos < out.length) {
         const { bytesRead } = await fh.read(out, pos, out.length - pos, start + pos);
         if (bytesRead === 0) break;
         pos += bytesRead;
       }
-    } finally {
-      await fh.close();
-    }
+    });
   }
   return pos === out.length ? out : out.subarray(0, pos);
 }
@@ -97,7 +94,7 @@ export function etagOf(f: ResolvedFile, size: number): string {
 }
 
 /** Sends a recording with single-range support (206/416), ETag/Last-Modified, conditional GET and HEAD. */
-export async function serveFile(req: FastifyRequest, reply: FastifyReply, f: ResolvedFile, disposition: 'inline' | 'attachment', onBytes: (n: number) => void): Promise<FastifyReply> {
+export async function serveFile(req: FastifyRequest, reply: FastifyReply, f: ResolvedFile, disposition: 'inline' | 'attachment', handles: HandleCache, onBytes: (n: number) => void): Promise<FastifyReply> {
   const rep = await representationOf(f);
   const etag = etagOf(f, rep.size);
   reply.header('accept-ranges', 'bytes');
@@ -128,5 +125,5 @@ export async function serveFile(req: FastifyRequest, reply: FastifyReply, f: Res
   if (length > SMALL_BODY) return reply.send(bodyOf(f, rep, start, end));
   const slab = takeSlab();
   reply.raw.once('close', () => giveSlab(slab));
-  return reply.send(await smallBodyOf(f, rep, start, end, slab));
+  return reply.send(await smallBodyOf(f, rep, start, end, slab, handles));
 }
