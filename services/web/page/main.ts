@@ -9,9 +9,13 @@ const statuses = new Map<string, SourceView>();
 function startEvents(): void {
   const es = new EventSource('/api/events');
   const on = (name: string, fn: (data: unknown) => void) => es.addEventListener(name, (e) => fn(JSON.parse((e as MessageEvent<string>).data)));
+  let connected = false;
   on('hello', (d) => {
     for (const s of (d as { sources: SourceView[] }).sources) statuses.set(s.source, s);
     renderStatuses();
+    // After a reconnect, events may have been missed: reload the rows shown.
+    if (connected) void loadList();
+    connected = true;
   });
   on('status', (d) => {
     const s = d as SourceView;

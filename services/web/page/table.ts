@@ -73,8 +73,10 @@ export async function loadList(): Promise<void> {
   const q = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
   if (filter.source) q.set('source', filter.source);
   if (filter.date) {
-    q.set('from', `${filter.date}T00:00:00`);
-    q.set('to', new Date(Date.parse(`${filter.date}T00:00:00`) + 86_400_000).toISOString());
+    // The day in the browser's own time zone, sent as UTC instants.
+    const dayStart = new Date(`${filter.date}T00:00:00`);
+    q.set('from', dayStart.toISOString());
+    q.set('to', new Date(dayStart.getTime() + 86_400_000).toISOString());
   }
   const res = await fetch(`/api/files?${q}`);
   const body = (await res.json()) as { total: number; files: Rec[]; sources: string[] };
@@ -104,6 +106,17 @@ export function focusRow(path: string): void {
 }
 
 export function wireTable(): void {
+  // Up/Down move between the rows' Open buttons (keyboard-first; Tab still works).
+  tbody.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const tr = (e.target as HTMLElement).closest('tr');
+    const next = e.key === 'ArrowDown' ? tr?.nextElementSibling : tr?.previousElementSibling;
+    const button = next?.querySelector('button');
+    if (button) {
+      e.preventDefault();
+      button.focus();
+    }
+  });
   $<HTMLFormElement>('filters').addEventListener('submit', (e) => {
     e.preventDefault();
     filter = { source: $<HTMLSelectElement>('f-source').value, date: $<HTMLInputElement>('f-date').value };
