@@ -12,7 +12,7 @@ import { CaptureErrorCodes } from './errors.ts';
 import { chunkFramesFor, FrameChunker } from './frame-chunker.ts';
 import type { CaptureMetrics } from './metrics.ts';
 import { ChunkPublisher } from './publisher.ts';
-import { SampleClock } from './sample-clock.ts';
+import { runsAhead, SampleClock } from './sample-clock.ts';
 import { StatusWriter } from './status-writer.ts';
 
 export interface CaptureSourceDeps {
@@ -22,7 +22,10 @@ export interface CaptureSourceDeps {
   log: Logger;
   metrics: CaptureMetrics;
   queryInventory(arecord: string): Promise<DeviceInventory>;
+  /** Wall clock (epoch ms): anchors sessions. */
   now?: () => number;
+  /** Monotonic clock (ms): measures how fast audio arrives, immune to wall-clock steps. */
+  monotonic?: () => number;
 }
 
 interface SessionOutcome {
@@ -43,6 +46,7 @@ export class CaptureSource {
   private readonly s: CaptureSettings;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly monotonic: () => number;
   private readonly queue: ChunkQueue;
   private readonly publisher: ChunkPublisher;
   private readonly status: StatusWriter;
@@ -59,6 +63,7 @@ export class CaptureSource {
     this.s = deps.settings;
     this.log = deps.log.child({ source: this.s.source });
     this.now = deps.now ?? Date.now;
+    this.monotonic = deps.monotonic ?? (() => performance.now());
     this.frameBytes = this.s.channels * 2;
     this.queue = new ChunkQueue(Math.max(1, Math.round(this.s.bufferSeconds * this.s.sampleRate)) * this.frameBytes);
     this.backoff = new Backoff(this.s.reconnectMinSeconds, this.s.reconnectMaxSeconds);
@@ -152,6 +157,8 @@ export class CaptureSource {
     let received = 0;
     let lastError: string | null = null;
     let stopReason: string | null = null;
+    let monoStart = 0;
+    let discarding = false;
     let droppedLogged = 0;
     const args = arecordArgs({ device: device.device, sampleRate: s.sampleRate, channels: s.channels });
     const slog = log.child({ session: session.id });
@@ -178,13 +185,27 @@ export class CaptureSource {
         const t = this.now();
         lastDataAt = t;
         if (!clock.anchored) {
+          monoStart = this.monotonic() - (Math.floor(buf.length / this.frameBytes) * 1000) / s.sampleRate;
           session.sessionStartMs = clock.anchor(t, Math.floor(buf.length / this.frameBytes));
           m.up.set(labels, 1);
           slog.info({ sessionStart: new Date(session.sessionStartMs).toISOString() }, 'recording');
           this.status.update({ state: CaptureStates.recording, message: null, since: new Date(session.sessionStartMs).toISOString() });
         }
+        // once this arecord is being stopped for a fatal reason, what it still delivers is not trustworthy
+        if (discarding) return;
         received += buf.length;
-        for (const c of chunker.push(buf)) enqueue(c);
+        const elapsedMs = this.monotonic() - monoStart;
+        for (const c of chunker.push(buf)) {
+          if (runsAhead(c.offset + c.frames, s.sampleRate, elapsedMs)) {
+            stopReason = `arecord delivers audio faster than real time (${((c.offset + c.frames) / s.sampleRate).toFixed(1)} s of audio in ${(elapsedMs / 1000).toFixed(1)} s): the device does not keep time`;
+            slog.error({ code: CaptureErrorCodes.tooFast }, stopReason);
+            this.status.update({ message: stopReason });
+            discarding = true;
+            void proc.stop(100);
+            break;
+          }
+          enqueue(c);
+        }
         m.drift.set(labels, clock.driftSeconds(t, Math.floor(received / this.frameBytes)));
       },
       stderrLine: (line) => {
@@ -197,6 +218,7 @@ export class CaptureSource {
         }
         if (v.fatal && !stopReason) {
           stopReason = v.message;
+          discarding = true;
           void proc.stop();
         }
       },
@@ -214,7 +236,7 @@ export class CaptureSource {
     clearInterval(watchdog);
     this.current = null;
     const { chunk, droppedBytes } = chunker.flush();
-    if (chunk) enqueue(chunk);
+    if (chunk && !discarding) enqueue(chunk);
     if (droppedBytes) slog.warn({ droppedBytes }, 'arecord ended inside a frame: dropped the partial frame');
     m.up.set(labels, 0);
     const message = this.describeExit(exit, stopReason, lastError);

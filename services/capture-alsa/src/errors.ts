@@ -8,6 +8,7 @@ export const CaptureErrorCodes = {
   arecordMissing: 'ISR_ALSA_ARECORD_MISSING',
   arecordFailed: 'ISR_ALSA_ARECORD_FAILED',
   stalled: 'ISR_ALSA_STALLED',
+  tooFast: 'ISR_ALSA_TOO_FAST',
 } as const;
 export type CaptureErrorCode = (typeof CaptureErrorCodes)[keyof typeof CaptureErrorCodes];
 

@@ -44,3 +44,15 @@ export class SampleClock {
     return (this.timeOf(framesReceived) - nowMs) / 1000;
   }
 }
+
+/**
+ * Does a device deliver audio faster than real time? `elapsedMs` is monotonic time since the session's first
+ * sample. Real cards differ from the wall clock by parts per million; allowing `toleranceSeconds` plus 0.1 %
+ * covers delivery bursts and cheap crystals, while a source that does not keep time at all (an ALSA file
+ * plugin at the end of its input repeats stale data as fast as it can) is caught within seconds of audio.
+ */
+export function runsAhead(framesReceived: number, sampleRate: number, elapsedMs: number, toleranceSeconds = 2): boolean {
+  const audioSeconds = framesReceived / sampleRate;
+  const elapsed = elapsedMs / 1000;
+  return audioSeconds - elapsed > toleranceSeconds + 0.001 * elapsed;
+}

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkCounter, FifoWriter, freePort, repoRoot, startNatsServer, startService, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle } from '@isr/testkit';
+import { checkCounter, FifoWriter, freePort, repoRoot, sleep, startNatsServer, startService, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle } from '@isr/testkit';
 import { AudioTap, assertContiguous } from './audio-tap.ts';
 
 // The real arecord, reading an ALSA file-plugin PCM whose input is a FIFO fed at real-time pace.
@@ -91,6 +91,54 @@ arecord_stall_seconds = 1.5
     throw new Error(`${(err as Error).message}\n--- capture-alsa output:\n${svc.output()}`, { cause: err });
   } finally {
     await writer.pause().catch(() => {}); // keep the FIFO open: arecord must not read EOF (stale-data flood)
+    assert.equal(await svc.stop(), 0, svc.output());
+    await writer.stop().catch(() => {});
+    await tap?.close();
+    await dir.remove();
+  }
+});
+
+test('a PCM that stops keeping time (the file plugin at EOF repeats stale data at full speed) is stopped within seconds of audio', async () => {
+  const dir = await tempDir();
+  const source = 'eof';
+  const { configPath, pcms } = writeAlsaTestConfig(dir.path, ['testeof']);
+  const cfg = join(dir.path, 'config.ini');
+  writeFileSync(cfg, `[general]
+nats_url = ${nats.url}
+capture_alsa_metrics_port = ${await freePort()}
+reconnect_min_seconds = 0.5
+reconnect_max_seconds = 1
+
+[${source}]
+type = soundcard
+device = testeof
+sample_rate = 8000
+channels = 1
+`);
+  const writer = new FifoWriter({ fifo: pcms[0]!.fifo, sampleRate: 8000, channels: 1, seconds: 3 });
+  const writing = writer.start();
+  const svc = startService('capture-alsa', ['--config', cfg], { ALSA_CONFIG_PATH: configPath });
+  let tap: AudioTap | null = null;
+  try {
+    const t = (tap = await AudioTap.open(nats.url, source));
+    await writing;
+    await writer.finished();
+    await writer.stop(); // EOF under a running arecord
+    await waitFor('the flood to be stopped', () => svc.logs().some((l) => l.code === 'ISR_ALSA_TOO_FAST'), 10_000);
+    await waitFor('arecord to exit', () => svc.logs().some((l) => /^arecord exited/.test(String(l.msg))), 10_000);
+    const status = await waitFor('the reason in isr_status', async () => {
+      const s = await t.status(source);
+      return /faster than real time/.test(s?.capture?.message ?? '') ? s : null;
+    }, 10_000);
+    assert.notEqual(status.capture!.state, 'recording');
+    const [s1] = t.sessions();
+    await sleep(500);
+    const frames = t.of(s1!).reduce((n, c) => n + c.meta.frames, 0);
+    // the flood is cut at the first chunk more than 2 s ahead of real time
+    assert.ok(frames >= 24_000 && frames <= 24_000 + 8000 * 3, `${frames} frames published in the first session, not a flood`);
+    const pcm = Buffer.concat(t.of(s1!).map((c) => c.data)).subarray(0, 24_000 * 2);
+    assert.deepEqual(checkCounter(pcm, 1), { frames: 24_000, start: 0, firstMismatch: null }, 'the real audio before the EOF is intact');
+  } finally {
     assert.equal(await svc.stop(), 0, svc.output());
     await writer.stop().catch(() => {});
     await tap?.close();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Backoff } from '../src/backoff.ts';
 import { ChunkQueue, type SessionCounter } from '../src/chunk-queue.ts';
-import { SampleClock } from '../src/sample-clock.ts';
+import { runsAhead, SampleClock } from '../src/sample-clock.ts';
 
 test('the session is anchored once, at the first byte, minus the frames that byte batch holds', () => {
   const c = new SampleClock(48000);
@@ -59,4 +59,11 @@ test('a zero budget still keeps the newest chunk', () => {
   const dropped = q.push({ session: s, offset: 1, frames: 1, data: Buffer.alloc(2) });
   assert.deepEqual(dropped.map((d) => d.offset), [0]);
   assert.equal(q.peek()!.offset, 1);
+});
+
+test('a device that delivers faster than real time is recognised; bursts and drifting crystals are not', () => {
+  assert.equal(runsAhead(48000 * 2, 48000, 1000), false, 'a 1 s burst ahead');
+  assert.equal(runsAhead(48000 * 10, 48000, 100), true, '10 s of audio in 0.1 s');
+  const day = 86_400_000;
+  assert.equal(runsAhead(Math.round(48000 * 86400 * 1.0001), 48000, day), false, 'a 100 ppm fast card over a day');
 });
