@@ -1,3 +1,5 @@
+import type { ArecordExit } from './arecord-process.ts';
+
 /** What one line of arecord's stderr means for the user (pure). */
 export interface StderrVerdict {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -46,4 +48,17 @@ export class LineSplitter {
     this.rest = '';
     return r ? [r] : [];
   }
+}
+
+/** Why a session ended, for the log and isr_status (pure). */
+export function describeArecordExit(exit: ArecordExit, ctx: { arecordPath: string; stopping: boolean; stopReason: string | null; lastError: string | null }): string {
+  if (exit.spawnError) {
+    return exit.spawnError.code === 'ENOENT'
+      ? `arecord not found at "${ctx.arecordPath}": install alsa-utils or set arecord_path`
+      : `cannot start arecord "${ctx.arecordPath}": ${exit.spawnError.message}`;
+  }
+  if (ctx.stopping) return 'stopped';
+  if (ctx.stopReason) return ctx.stopReason;
+  const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+  return ctx.lastError ? `${ctx.lastError} (arecord ${how})` : `arecord ended (${how})`;
 }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AudioCodecs, AudioFormats, CaptureStates, type IsrError } from '@isr/contract';
 import type { JetStreamClient, KV } from '@isr/runtime';
 import type { Logger } from 'pino';
-import { diagnoseStderrLine } from './arecord-diagnose.ts';
-import { arecordArgs, startArecord, type ArecordExit, type ArecordProcess } from './arecord-process.ts';
+import { describeArecordExit, diagnoseStderrLine } from './arecord-diagnose.ts';
+import { arecordArgs, startArecord, type ArecordProcess } from './arecord-process.ts';
 import { Backoff } from './backoff.ts';
 import type { CaptureSettings } from './capture-settings.ts';
 import { ChunkQueue, type SessionCounter } from './chunk-queue.ts';
@@ -239,23 +239,10 @@ export class CaptureSource {
     if (chunk && !discarding) enqueue(chunk);
     if (droppedBytes) slog.warn({ droppedBytes }, 'arecord ended inside a frame: dropped the partial frame');
     m.up.set(labels, 0);
-    const message = this.describeExit(exit, stopReason, lastError);
+    const message = describeArecordExit(exit, { arecordPath: s.arecordPath, stopping: this.stopping, stopReason, lastError });
     if (exit.spawnError) slog.error({ code: CaptureErrorCodes.arecordMissing, err: exit.spawnError }, message);
     else slog.info({ code: exit.code, signal: exit.signal, frames: chunker.framesEmitted }, `arecord exited: ${message}`);
     return { frames: chunker.framesEmitted, durationMs: this.now() - startedAt, message };
-  }
-
-  private describeExit(exit: ArecordExit, stopReason: string | null, lastError: string | null): string {
-    if (exit.spawnError) {
-      const code = exit.spawnError.code;
-      return code === 'ENOENT'
-        ? `arecord not found at "${this.s.arecordPath}": install alsa-utils or set arecord_path`
-        : `cannot start arecord "${this.s.arecordPath}": ${exit.spawnError.message}`;
-    }
-    if (this.stopping) return 'stopped';
-    if (stopReason) return stopReason;
-    const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-    return lastError ? `${lastError} (arecord ${how})` : `arecord ended (${how})`;
   }
 
   /** Stops arecord, publishes what is buffered (bounded), writes the final status. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diagnoseStderrLine, LineSplitter } from '../src/arecord-diagnose.ts';
+import { describeArecordExit, diagnoseStderrLine, LineSplitter } from '../src/arecord-diagnose.ts';
 import { arecordArgs } from '../src/arecord-process.ts';
 
 test('arecord is asked for raw s16le at the configured rate, channels and device', () => {
@@ -30,4 +30,14 @@ test('stderr is split into lines whatever the chunking', () => {
   const s = new LineSplitter();
   assert.deepEqual([...s.push('ab'), ...s.push('c\nde'), ...s.push('f\r\n\n'), ...s.push('g')], ['abc', 'def']);
   assert.deepEqual(s.flush(), ['g']);
+});
+
+test('why a session ended: missing binary, stall, last stderr error, plain exit', () => {
+  const ctx = { arecordPath: '/opt/arecord', stopping: false, stopReason: null, lastError: null };
+  const enoent = Object.assign(new Error('spawn /opt/arecord ENOENT'), { code: 'ENOENT' });
+  assert.equal(describeArecordExit({ code: null, signal: null, spawnError: enoent }, ctx), 'arecord not found at "/opt/arecord": install alsa-utils or set arecord_path');
+  assert.equal(describeArecordExit({ code: null, signal: 'SIGKILL' }, { ...ctx, stopReason: 'no audio for 5 s' }), 'no audio for 5 s');
+  assert.equal(describeArecordExit({ code: 1, signal: null }, { ...ctx, lastError: 'read error: No such device' }), 'read error: No such device (arecord exit code 1)');
+  assert.equal(describeArecordExit({ code: 0, signal: null }, ctx), 'arecord ended (exit code 0)');
+  assert.equal(describeArecordExit({ code: null, signal: 'SIGTERM' }, { ...ctx, stopping: true }), 'stopped');
 });
