@@ -120,6 +120,7 @@ export class CaptureSource {
         await this.sleep(this.backoff.next());
         continue;
       }
+      if (this.stopping) break;
       const outcome = await this.runSession(device);
       if (this.stopping) break;
       this.deps.metrics.restarts.inc(labels);
