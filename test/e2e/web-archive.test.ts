@@ -14,10 +14,12 @@ import { freePort, repoRoot, startNatsServer, startService, tempDir, waitFor, ty
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { bundlePage } from '../../services/web/scripts/bundle-page.ts';
+import { parseWavHeader } from '../../services/web/src/wav-header.ts';
 
 const RATE = 16_000;
 const SOURCE = 'studio';
 const SPLIT_MS = 3000;
+const HOURLY = 'hourly';
 let nats: NatsServerHandle;
 let tmp: { path: string; remove(): Promise<void> };
 let services: ServiceHandle[] = [];
@@ -46,12 +48,19 @@ function signal(fromFrame: number, frames: number): Buffer {
 }
 
 async function publishUntil(seconds: number): Promise<void> {
+  published = await publishPcm(SOURCE, session, t0, published, seconds);
+}
+
+/** Publishes a source's PCM from frame `from` up to `seconds` of audio in 100 ms chunks; returns the new end. */
+async function publishPcm(source: string, sess: string, startMs: number, from: number, seconds: number): Promise<number> {
   const chunk = RATE / 10;
-  while (published < seconds * RATE) {
-    const meta: AudioChunkMeta = { source: SOURCE, format: 'pcm', codec: 'pcm_s16le', sampleRate: RATE, channels: 1, session, sessionStartMs: t0, seq: published / chunk + 1, offset: published, frames: chunk };
-    await js.publish(Subjects.audio(SOURCE), signal(published, chunk), { headers: toHeaders(encodeAudioHeaders(meta)) });
-    published += chunk;
+  let at = from;
+  while (at < seconds * RATE) {
+    const meta: AudioChunkMeta = { source, format: 'pcm', codec: 'pcm_s16le', sampleRate: RATE, channels: 1, session: sess, sessionStartMs: startMs, seq: at / chunk + 1, offset: at, frames: chunk };
+    await js.publish(Subjects.audio(source), signal(at, chunk), { headers: toHeaders(encodeAudioHeaders(meta)) });
+    at += chunk;
   }
+  return at;
 }
 
 async function axeViolations(): Promise<string[]> {
@@ -66,7 +75,7 @@ before(async () => {
   const rec = join(tmp.path, 'rec');
   await mkdir(rec);
   const config = join(tmp.path, 'config.ini');
-  await writeFile(config, ['[general]', `output_directory = ${join(tmp.path, 'elsewhere')}`, 'split_minutes = 0.05', 'timezone = UTC', 'idle_close_seconds = 120', 'status_interval_seconds = 0.5', 'header_rewrite_seconds = 1', 'commit_interval_seconds = 0.2', 'min_section_seconds = 0.5', '', `[${SOURCE}]`, 'type = soundcard', `sample_rate = ${RATE}`, 'channels = 1', ''].join('\n'));
+  await writeFile(config, ['[general]', `output_directory = ${join(tmp.path, 'elsewhere')}`, 'split_minutes = 0.05', 'timezone = UTC', 'idle_close_seconds = 120', 'status_interval_seconds = 0.5', 'header_rewrite_seconds = 1', 'commit_interval_seconds = 0.2', 'min_section_seconds = 0.5', '', `[${SOURCE}]`, 'type = soundcard', `sample_rate = ${RATE}`, 'channels = 1', '', `[${HOURLY}]`, 'type = soundcard', `sample_rate = ${RATE}`, 'channels = 1', ''].join('\n'));
   // The segmenter and analyzer write to the same directory web is pointed at with the seed's --dir flag.
   const env = async () => ({ NATS_URL: nats.url, METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info', ISR_OUTPUT_DIRECTORY: rec });
   const segEnv = await env();
@@ -180,4 +189,32 @@ test('the file being recorded shows a waveform growing from the analyzer’s liv
   await publishUntil(11.5);
   await waitFor('live levels drawn on the waveform', async () => (await ink()) > before + 1000, 20_000, 200);
   assert.deepEqual(await axeViolations(), []);
+});
+
+test('a clip across an hour boundary of the real segmenter’s files equals their frames', async () => {
+  // 4 s of audio starting 2 s before the last full hour: the segmenter splits at hh:00:00.
+  const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  await publishPcm(HOURLY, `h-${Date.now()}`, hour - 2000, 0, 4);
+  type Files = { files: { path: string; startMs: number }[] };
+  let last: Files | null = null;
+  const files = await waitFor('two hourly files', async () => {
+    const b = (last = (await (await fetch(`${url}/api/files?source=${HOURLY}`)).json()) as Files);
+    return b.files.length === 2 ? b.files.reverse() : null;
+  }, 30_000, 200).catch((err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(last)}\n${services[0]!.output().slice(-3000)}`);
+  });
+  assert.equal(files[1]!.startMs, hour);
+  const pcm = async (rel: string) => {
+    const buf = Buffer.from(await (await fetch(`${url}/stream/${rel.split('/').map(encodeURIComponent).join('/')}`)).arrayBuffer());
+    return buf.subarray(parseWavHeader(buf)!.dataOffset);
+  };
+  const [a, b] = [await pcm(files[0]!.path), await pcm(files[1]!.path)];
+  await waitFor('the second file to hold 1.5 s', async () => (await pcm(files[1]!.path)).length >= 1.5 * RATE * 2, 20_000, 200);
+  const res = await fetch(`${url}/api/clip?source=${HOURLY}&start=${new Date(hour - 1000).toISOString()}&end=${new Date(hour + 1500).toISOString()}`);
+  assert.equal(res.status, 200, await res.clone().text());
+  const clip = Buffer.from(await res.arrayBuffer());
+  const expected = Buffer.concat([a.subarray(a.length - RATE * 2), (await pcm(files[1]!.path)).subarray(0, 1.5 * RATE * 2)]);
+  assert.equal(a.length, 2 * RATE * 2);
+  assert.ok(b.length > 0);
+  assert.ok(clip.subarray(parseWavHeader(clip)!.dataOffset).equals(expected), `clip of ${clip.length - 44} bytes differs from the files' ${expected.length}`);
 });

@@ -21,6 +21,9 @@ export interface FeedDeps {
   onEvent?: (kind: string) => void;
 }
 
+/** Events younger than this describe files that exist or are about to. */
+const FRESH_MS = 60_000;
+
 function fromOpened(e: SegmentOpenedEvent): Partial<Recording> & Pick<Recording, 'path'> {
   return {
     path: e.path,
@@ -58,16 +61,17 @@ export async function startBusFeed(d: FeedDeps): Promise<{ ready: Promise<void>;
         if (m.subject.startsWith(SubjectRoots.segmentOpened + '.')) {
           const e = parseJson<SegmentOpenedEvent>(m.data, m.subject);
           const st = await exists(e.path);
-          if (st) {
-            const rec = d.index.upsert({ ...fromOpened(e), bytes: st.size, recording: true });
+          // A fresh event may arrive before the file is on disk; an old one for a missing file was deleted since.
+          if (st || Date.now() - m.time.getTime() < FRESH_MS) {
+            const rec = d.index.upsert({ ...fromOpened(e), bytes: st?.size ?? 0, recording: true });
             d.hub.send(SseEvents.fileOpened, rec);
           }
         } else if (m.subject.startsWith(SubjectRoots.segmentClosed + '.')) {
           const e = parseJson<SegmentClosedEvent>(m.data, m.subject);
           const st = await exists(e.path);
           d.board.markClosed(e.path);
-          if (st) {
-            const rec = d.index.upsert({ ...fromOpened(e), durationSeconds: e.durationSeconds, bytes: st.size, recording: false });
+          if (st || Date.now() - m.time.getTime() < FRESH_MS) {
+            const rec = d.index.upsert({ ...fromOpened(e), durationSeconds: e.durationSeconds, bytes: st?.size ?? e.bytes, recording: false });
             d.hub.send(SseEvents.fileClosed, rec);
           } else d.index.remove(e.path);
         } else if (m.subject.startsWith(SubjectRoots.analysisDone + '.')) {
