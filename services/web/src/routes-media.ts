@@ -9,6 +9,8 @@ import { webError } from './errors.ts';
 import { parseInstant, parseSource, rawTail } from './query.ts';
 import { resolveInRoot } from './resolve-file.ts';
 import { HandleCache } from './handle-cache.ts';
+import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
+import { isValidSourceName } from '@isr/contract';
 import { decodeUrlPath } from './safe-path.ts';
 import { serveFile } from './serve-file.ts';
 import { SseEvents } from './sse-hub.ts';
@@ -33,8 +35,10 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
       throw webError('unauthorized', 'credentials required to delete');
     }
     const f = await fileOf(req, '/api/files/');
-    const rec = d.index.get(f.rel);
-    if (rec && d.board.isRecording(rec)) throw webError('recording', `${f.rel} is being recorded; it can be deleted once it is closed`);
+    const source = f.rel.slice(0, Math.max(0, f.rel.indexOf('/')));
+    if (!isValidSourceName(source) || !AUDIO_EXTENSIONS.has(extensionOf(f.rel))) throw webError('notFound', `${f.rel} is not a recording (only <source>/…/<file>.wav|flac|mp3|aac|ogg|opus can be deleted)`);
+    const rec = d.index.get(f.rel) ?? { source, path: f.rel, startMs: 0, recording: false, durationSeconds: null };
+    if (d.board.isRecording(rec)) throw webError('recording', `${f.rel} is being recorded; it can be deleted once it is closed`);
     handles.evict(f.abs);
     await unlink(f.abs);
     await d.analysis.remove(f.rel, f.abs).catch((err: unknown) => req.log.warn({ err, path: f.rel }, 'analysis of a deleted file not removed'));

@@ -83,6 +83,12 @@ test('DELETE: disabled without credentials, 401 without them, 409 while recordin
   assert.ok(!existsSync(join(h.root, NEW)) && !existsSync(join(h.root, `${NEW}.analysis.json`)));
   assert.equal(h.deps.index.get(NEW), undefined);
   assert.equal((await h.app.inject({ method: 'DELETE', url: `/api/files/${NEW}`, headers: { authorization: 'Bearer secret-token' } })).statusCode, 404);
+  // Only recordings: not status.json, not a note, not a sidecar.
+  for (const other of ['status.json', 'a/notes.txt', `${OLD}.analysis.json`]) {
+    if (other.endsWith('.json') && other !== 'status.json') await write(h.root, other, '{}');
+    assert.equal((await h.app.inject({ method: 'DELETE', url: `/api/files/${other}`, headers: { authorization: 'Bearer secret-token' } })).statusCode, 404, other);
+    assert.ok(existsSync(join(h.root, other)), other);
+  }
 });
 
 test('GET /api/storage, /api/status, /metrics, /healthz and the page', async () => {
