@@ -170,6 +170,25 @@ describe('each service user against a server started from nats.conf', () => {
     await assertSubscribeRefused(web.nc, '_INBOX_analyzer.>');
   });
 
+  test('web can follow a large isr_status through the watch (flow-control replies are allowed)', async () => {
+    const big = 'x'.repeat(100_000);
+    for (let i = 0; i < 200; i++) await seg.kv.status.put(`fc${i}`, big);
+    const web = await bindBus(await connectAs('web'), { timeoutMs: 5000 });
+    const watch = await web.kv.status.watch();
+    const seen = new Set<string>();
+    const done = (async () => {
+      for await (const e of watch) {
+        if (e.key.startsWith('fc')) seen.add(e.key);
+        if (seen.size === 200) break;
+      }
+    })();
+    const timer = setTimeout(() => watch.stop(), 20_000);
+    await done;
+    clearTimeout(timer);
+    watch.stop();
+    assert.equal(seen.size, 200, '20 MB of status values arrive through the watch');
+  });
+
   test('ops (nats-box) inspects streams and subjects read-only', async () => {
     const nc = await connect({ servers: server.url, user: 'ops', pass: passwords.ISR_NATS_OPS_PASSWORD, reconnect: false });
     open.push(nc);
