@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -99,6 +100,8 @@ test('GET /api/storage, /api/status, /metrics, /healthz and the page', async () 
   const m = await h.app.inject('/metrics');
   assert.match(m.body, /isr_web_index_recordings \d/);
   assert.match(m.body, /isr_web_http_request_duration_seconds_bucket/);
+  const lint = spawnSync('promtool', ['check', 'metrics'], { input: m.body, encoding: 'utf8' });
+  assert.equal(lint.status, 0, lint.stdout + lint.stderr);
   assert.equal((await h.app.inject('/healthz')).statusCode, 200);
   const page = await h.app.inject('/');
   assert.equal(page.statusCode, 200);
