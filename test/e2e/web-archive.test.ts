@@ -83,7 +83,7 @@ before(async () => {
   await waitFor('segmenter /healthz', () => fetch(`http://127.0.0.1:${segEnv.METRICS_PORT}/healthz`).then((r) => r.ok, () => false), 30_000);
   services.push(startService('analyzer', ['--config', config], await env()));
   const port = await freePort();
-  web = startService('web', ['--config', config, '--dir', rec, '--port', String(port)], { NATS_URL: nats.url, LOG_LEVEL: 'info' });
+  web = startService('web', ['--config', config, '--dir', rec, '--port', String(port)], { NATS_URL: nats.url, LOG_LEVEL: 'info', ISR_WEB_DELETE_TOKEN: 'e2e-token' });
   services.push(web);
   url = `http://127.0.0.1:${port}`;
   await waitFor(`web /healthz\n${web.output()}`, () => fetch(`${url}/healthz`).then((r) => r.ok, () => false), 30_000);
@@ -217,4 +217,19 @@ test('a clip across an hour boundary of the real segmenter’s files equals thei
   assert.equal(a.length, 2 * RATE * 2);
   assert.ok(b.length > 0);
   assert.ok(clip.subarray(parseWavHeader(clip)!.dataOffset).equals(expected), `clip of ${clip.length - 44} bytes differs from the files' ${expected.length}`);
+});
+
+test('deleting a closed recording asks for confirmation and the token, then the row and the file are gone', async () => {
+  const row = page.locator('#files tbody tr').nth(2);
+  const path = (await row.getAttribute('data-path'))!;
+  await page.getByRole('button', { name: 'Close recording' }).click().catch(() => undefined);
+  await row.getByRole('button', { name: /^Open/ }).click();
+  await page.getByRole('button', { name: 'Delete this recording…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete recording?' });
+  await dialog.waitFor();
+  assert.deepEqual(await axeViolations(), []);
+  await dialog.getByLabel('Delete token or user:password').fill('e2e-token');
+  await dialog.getByRole('button', { name: 'Delete permanently' }).click();
+  await page.waitForFunction(`!document.querySelector('#files tbody tr[data-path="${path}"]')`, undefined, { timeout: 10_000 });
+  assert.equal((await fetch(`${url}/stream/${path.split('/').map(encodeURIComponent).join('/')}`)).status, 404);
 });
