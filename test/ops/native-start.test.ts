@@ -22,6 +22,7 @@ const PORT_KEYS = {
 let dir: { path: string; remove(): Promise<void> };
 let icecast: IcecastHandle;
 let feed: IcecastFeed;
+let oggFeed: IcecastFeed;
 let start: ChildProcess;
 let startOut = '';
 let startExit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -70,6 +71,8 @@ before(async () => {
   dir = await tempDir('isr-start-');
   icecast = await startIcecast();
   feed = await feedIcecast({ target: icecast.sourceUrl('/radio'), codec: 'mp3' });
+  // Ogg/Opus: the codec header pages travel through KV isr_codec (capture writes, segmenter and analyzer read)
+  oggFeed = await feedIcecast({ target: icecast.sourceUrl('/radio_ogg'), codec: 'opus' });
   natsPort = await freePort();
   for (const s of SERVICES) ports[s] = await freePort();
   const config = join(dir.path, 'config.ini');
@@ -86,6 +89,10 @@ before(async () => {
     '[radio]',
     'type = stream',
     `url = ${icecast.url('/radio')}`,
+    '',
+    '[radio_ogg]',
+    'type = stream',
+    `url = ${icecast.url('/radio_ogg')}`,
     '',
     '[studio]',
     'type = soundcard',
@@ -116,6 +123,7 @@ after(async () => {
     await Promise.race([startExit, new Promise((r) => setTimeout(r, 30_000).unref())]);
   }
   await feed?.stop();
+  await oggFeed?.stop();
   await icecast?.stop();
   await dir?.remove();
 });
@@ -206,8 +214,9 @@ test('SIGINT stops every process it started and leaves every file playable', asy
   clearTimeout(timer);
   assert.equal(code, 0, startOut.slice(-3000));
   await waitFor('every child process gone', () => procs.every((p) => !alive(p)), 5000);
-  const files = [...audioFiles('radio'), ...audioFiles('studio'), ...audioFiles('studio_flac')];
-  for (const source of ['radio', 'studio', 'studio_flac']) assert.ok(audioFiles(source).length >= 2, `files of ${source}: ${files.join(' ')}`);
+  const sources = ['radio', 'radio_ogg', 'studio', 'studio_flac'];
+  const files = sources.flatMap((s) => audioFiles(s));
+  for (const source of sources) assert.ok(audioFiles(source).length >= 2, `files of ${source}: ${files.join(' ')}`);
   for (const f of audioFiles('studio_flac')) {
     const t = spawnSync('flac', ['-t', '-s', f], { encoding: 'utf8' });
     assert.equal(t.status, 0, `flac -t ${f}: ${t.stderr}`);
