@@ -8,22 +8,21 @@ import { flacWavClip } from './flac-wav-clip.ts';
 import { webError } from './errors.ts';
 import { parseInstant, parseSource, rawTail } from './query.ts';
 import { resolveInRoot } from './resolve-file.ts';
-import { HandleCache } from './handle-cache.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
 import { isValidSourceName } from '@isr/contract';
 import { decodeUrlPath } from './safe-path.ts';
-import { serveFile } from './serve-file.ts';
+import { FileServer } from './serve-file.ts';
 import { SseEvents } from './sse-hub.ts';
 
 /** /stream/<path>, /download/<path>, DELETE /api/files/<path>, /api/clip. */
 export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
-  const handles = new HandleCache();
-  app.addHook('onClose', async () => handles.close());
+  const files = new FileServer();
+  app.addHook('onClose', async () => files.close());
   const fileOf = (req: FastifyRequest, prefix: string) => resolveInRoot(d.root, decodeUrlPath(rawTail(req.raw.url ?? '', prefix)));
 
   const media = (prefix: string, disposition: 'inline' | 'attachment') => async (req: FastifyRequest, reply: FastifyReply) => {
     const f = await fileOf(req, prefix);
-    return serveFile(req, reply, f, disposition, handles, (n) => d.metrics.streamBytes.inc({ kind: disposition === 'inline' ? 'stream' : 'download' }, n));
+    return files.serve(req, reply, f, disposition, (n) => d.metrics.streamBytes.inc({ kind: disposition === 'inline' ? 'stream' : 'download' }, n));
   };
   app.route({ method: ['GET', 'HEAD'], url: '/stream/*', handler: media('/stream/', 'inline') });
   app.route({ method: ['GET', 'HEAD'], url: '/download/*', handler: media('/download/', 'attachment') });
@@ -39,7 +38,7 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
     if (!isValidSourceName(source) || !AUDIO_EXTENSIONS.has(extensionOf(f.rel))) throw webError('notFound', `${f.rel} is not a recording (only <source>/…/<file>.wav|flac|mp3|aac|ogg|opus can be deleted)`);
     const rec = d.index.get(f.rel) ?? { source, path: f.rel, startMs: 0, recording: false, durationSeconds: null };
     if (d.board.isRecording(rec)) throw webError('recording', `${f.rel} is being recorded; it can be deleted once it is closed`);
-    handles.evict(f.abs);
+    files.evict(f.abs);
     await unlink(f.abs);
     await d.analysis.remove(f.rel, f.abs).catch((err: unknown) => req.log.warn({ err, path: f.rel }, 'analysis of a deleted file not removed'));
     d.index.remove(f.rel);

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { HandleCache } from './handle-cache.ts';
+import { HandleCache } from './handle-cache.ts';
 import { contentDisposition, contentTypeOf, extensionOf } from './content-type.ts';
 import { parseRange } from './range.ts';
 import type { ResolvedFile } from './resolve-file.ts';
@@ -19,21 +19,7 @@ interface Representation {
   prefix: Buffer | null;
 }
 
-/** Representations by file identity and size/mtime: a WAV header is read once per version of a file. */
 const CACHE_MAX = 2048;
-const cache = new Map<string, Representation>();
-
-async function representationOf(f: ResolvedFile): Promise<Representation> {
-  if (extensionOf(f.rel) !== 'wav') return { size: f.stat.size, prefix: null };
-  const key = `${f.stat.dev}:${f.stat.ino}:${f.stat.size}:${f.stat.mtimeMs}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const rep = await readRepresentation(f);
-  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(key, rep);
-  return rep;
-}
-
 async function readRepresentation(f: ResolvedFile): Promise<Representation> {
   const head = await readHead(f.abs, 4096);
   const info = parseWavHeader(head);
@@ -46,19 +32,7 @@ async function readRepresentation(f: ResolvedFile): Promise<Representation> {
 /** Ranges up to this size are read with one positional read and sent as a Buffer (what browsers seek with). */
 const SMALL_BODY = 1024 * 1024;
 
-/**
- * Reused 1 MiB slabs for range bodies: allocating a fresh large Buffer per request made the garbage collector
- * the biggest cost of a Range GET. A slab goes back to the pool when its response is closed (fully written
- * or aborted), never earlier.
- */
-const slabs: Buffer[] = [];
 const MAX_SLABS = 32;
-function takeSlab(): Buffer {
-  return slabs.pop() ?? Buffer.allocUnsafeSlow(SMALL_BODY);
-}
-function giveSlab(b: Buffer): void {
-  if (slabs.length < MAX_SLABS) slabs.push(b);
-}
 
 async function smallBodyOf(f: ResolvedFile, rep: Representation, start: number, end: number, slab: Buffer, handles: HandleCache): Promise<Buffer> {
   const out = slab.subarray(0, end - start + 1);
@@ -89,13 +63,58 @@ function bodyOf(f: ResolvedFile, rep: Representation, start: number, end: number
   );
 }
 
+/**
+ * Sends recordings with single-range support (206/416), ETag/Last-Modified, conditional GET and HEAD. Holds
+ * what makes that fast: WAV representations per file version, open file handles, and reused 1 MiB slabs for
+ * range bodies (allocating a fresh large Buffer per request made the garbage collector the biggest cost of a
+ * Range GET; a slab goes back to the pool when its response is closed — fully written or aborted).
+ */
+export class FileServer {
+  private readonly reps = new Map<string, Representation>();
+  private readonly slabs: Buffer[] = [];
+  readonly handles: HandleCache;
+
+  constructor(handles = new HandleCache()) {
+    this.handles = handles;
+  }
+
+  private async representationOf(f: ResolvedFile): Promise<Representation> {
+    if (extensionOf(f.rel) !== 'wav') return { size: f.stat.size, prefix: null };
+    const key = `${f.stat.dev}:${f.stat.ino}:${f.stat.size}:${f.stat.mtimeMs}`;
+    const hit = this.reps.get(key);
+    if (hit) return hit;
+    const rep = await readRepresentation(f);
+    if (this.reps.size >= CACHE_MAX) this.reps.delete(this.reps.keys().next().value!);
+    this.reps.set(key, rep);
+    return rep;
+  }
+
+  async serve(req: FastifyRequest, reply: FastifyReply, f: ResolvedFile, disposition: 'inline' | 'attachment', onBytes: (n: number) => void): Promise<FastifyReply> {
+    return serveFile(req, reply, f, disposition, await this.representationOf(f), this, onBytes);
+  }
+
+  takeSlab(): Buffer {
+    return this.slabs.pop() ?? Buffer.allocUnsafeSlow(SMALL_BODY);
+  }
+
+  giveSlab(b: Buffer): void {
+    if (this.slabs.length < MAX_SLABS) this.slabs.push(b);
+  }
+
+  evict(abs: string): void {
+    this.handles.evict(abs);
+  }
+
+  close(): Promise<void> {
+    return this.handles.close();
+  }
+}
+
 export function etagOf(f: ResolvedFile, size: number): string {
   return `"${f.stat.ino.toString(36)}-${size.toString(36)}-${Math.floor(f.stat.mtimeMs).toString(36)}"`;
 }
 
-/** Sends a recording with single-range support (206/416), ETag/Last-Modified, conditional GET and HEAD. */
-export async function serveFile(req: FastifyRequest, reply: FastifyReply, f: ResolvedFile, disposition: 'inline' | 'attachment', handles: HandleCache, onBytes: (n: number) => void): Promise<FastifyReply> {
-  const rep = await representationOf(f);
+async function serveFile(req: FastifyRequest, reply: FastifyReply, f: ResolvedFile, disposition: 'inline' | 'attachment', rep: Representation, server: FileServer, onBytes: (n: number) => void): Promise<FastifyReply> {
   const etag = etagOf(f, rep.size);
   reply.header('accept-ranges', 'bytes');
   reply.header('etag', etag);
@@ -123,7 +142,7 @@ export async function serveFile(req: FastifyRequest, reply: FastifyReply, f: Res
   if (req.method === 'HEAD' || length <= 0) return reply.send();
   onBytes(length);
   if (length > SMALL_BODY) return reply.send(bodyOf(f, rep, start, end));
-  const slab = takeSlab();
-  reply.raw.once('close', () => giveSlab(slab));
-  return reply.send(await smallBodyOf(f, rep, start, end, slab, handles));
+  const slab = server.takeSlab();
+  reply.raw.once('close', () => server.giveSlab(slab));
+  return reply.send(await smallBodyOf(f, rep, start, end, slab, server.handles));
 }
