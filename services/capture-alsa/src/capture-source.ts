@@ -154,7 +154,7 @@ export class CaptureSource {
     const clock = new SampleClock(s.sampleRate);
     const chunker = new FrameChunker(chunkFramesFor(s.sampleRate, s.chunkMs), s.channels);
     const startedAt = this.now();
-    let lastDataAt = startedAt;
+    let lastDataMono = this.monotonic();
     let received = 0;
     let lastError: string | null = null;
     let stopReason: string | null = null;
@@ -184,7 +184,7 @@ export class CaptureSource {
     const proc = startArecord(s.arecordPath, args, {
       data: (buf) => {
         const t = this.now();
-        lastDataAt = t;
+        lastDataMono = this.monotonic();
         if (!clock.anchored) {
           monoStart = this.monotonic() - (Math.floor(buf.length / this.frameBytes) * 1000) / s.sampleRate;
           session.sessionStartMs = clock.anchor(t, Math.floor(buf.length / this.frameBytes));
@@ -226,7 +226,7 @@ export class CaptureSource {
     });
     this.current = proc;
     const watchdog = setInterval(() => {
-      const quiet = this.now() - lastDataAt;
+      const quiet = this.monotonic() - lastDataMono;
       if (quiet >= s.stallMs && !stopReason) {
         stopReason = `arecord delivered no audio for ${(quiet / 1000).toFixed(1)} s (device gone or stalled)`;
         slog.warn({ code: CaptureErrorCodes.stalled, quietMs: quiet }, stopReason);
