@@ -5,12 +5,13 @@ import { webError } from './errors.ts';
 import type { FileIndex, Recording } from './file-index.ts';
 import { resolveInRoot } from './resolve-file.ts';
 import { readHead } from './scan.ts';
+import { oggClip, readOggFile } from './ogg-clip.ts';
 
 /** Containers cut at codec frame boundaries (each frame decodes alone; FLAC gets its metadata blocks prepended). */
 const MIME: Record<string, 'audio/mpeg' | 'audio/aac' | 'audio/flac'> = { mp3: 'audio/mpeg', aac: 'audio/aac', flac: 'audio/flac' };
 
 export function isFrameCuttable(container: string): boolean {
-  return container in MIME;
+  return container in MIME || container === 'ogg' || container === 'opus';
 }
 
 /**
@@ -44,11 +45,15 @@ export function flacHeaderForClip(head: Uint8Array): Buffer {
  * frame that starts at or after the next file's start is left to that file.
  */
 export async function codedClip(root: string, index: FileIndex, source: string, container: string, startMs: number, endMs: number): Promise<{ contentType: string; body: Readable; files: string[] }> {
-  const mime = MIME[container];
-  if (!mime) throw webError('clipUnsupported', `clips of ${container} recordings are not supported (Ogg pages would need new granule positions)`);
   const recs = index.ofSource(source).filter((r: Recording) => r.container === container && r.startMs < endMs && (r.durationSeconds === null || r.startMs + r.durationSeconds * 1000 > startMs));
   if (recs.length === 0) throw webError('clipEmpty', `no ${container} recording of ${source} covers that time`);
   const files = await Promise.all(recs.map(async (r) => ({ rec: r, abs: (await resolveInRoot(root, r.path)).abs })));
+  if (container === 'ogg' || container === 'opus') {
+    const pages = oggClip(await Promise.all(files.map((f) => readOggFile(f.abs, f.rec.startMs))), startMs, endMs);
+    return { contentType: 'audio/ogg', body: Readable.from(pages.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))), files: recs.map((r) => r.path) };
+  }
+  const mime = MIME[container];
+  if (!mime) throw webError('clipUnsupported', `clips of ${container} recordings are not supported`);
   const prefix = container === 'flac' ? flacHeaderForClip(await readHead(files[0]!.abs, 65536)) : null;
   async function* frames(): AsyncGenerator<Uint8Array> {
     if (prefix) yield prefix;

@@ -82,6 +82,6 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
         .header('x-isr-clip-files', clip.files.map((p) => encodeURIComponent(p)).join(','))
         .send(clip.body);
     }
-    throw webError('clipUnsupported', `format "${format.slice(0, 20)}" is not available for ${container} recordings: use ${container === 'wav' ? 'wav' : container === 'flac' ? 'wav or flac' : container === 'ogg' ? 'nothing yet (Ogg clips are not implemented)' : container}`);
+    throw webError('clipUnsupported', `format "${format.slice(0, 20)}" is not available for ${container} recordings: use ${container === 'wav' ? 'wav' : container === 'flac' ? 'wav or flac' : container}`);
   });
 }
