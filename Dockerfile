@@ -29,7 +29,7 @@ RUN env -u CI npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.base.json ./
 COPY packages packages
 COPY services services
-RUN npm run build && npm run build --workspaces --if-present
+RUN npm run build
 # Production dependencies only (rebuilds the flac-bindings addon against libflac-dev).
 RUN env -u CI npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
