@@ -32,7 +32,14 @@ function zoneAbbreviation(zone: ZoneClock, t: number): string {
   return name.replace(/[^A-Za-z0-9+-]/g, '');
 }
 
-/** `name.ext`, `name-1.ext`, `name-2.ext`… : the n-th candidate when earlier ones exist (never overwrite). */
+/**
+ * `name.ext`, `name_1.ext`, `name_2.ext`… : the n-th candidate when earlier ones exist (never overwrite).
+ * A taken name means a later file starts in the same second (e.g. the continuation of a FLAC file a crash
+ * left open), so a numbered name must sort AFTER the plain one, byte-wise, as `ls`, JavaScript's `sort()`
+ * and most tools order names: `_` (0x5F) sorts after the `.` (0x2E) of `name.ext`, where the former `-`
+ * (0x2D) sorted before it and put the continuation ahead of the file it continues. Name order is time order
+ * for up to 10 files starting in the same second (`name_10` would sort before `name_2`).
+ */
 export function numberedCandidate(base: string, ext: string, n: number): string {
-  return n === 0 ? `${base}.${ext}` : `${base}-${n}.${ext}`;
+  return n === 0 ? `${base}.${ext}` : `${base}_${n}.${ext}`;
 }

@@ -24,5 +24,22 @@ test('%Z, %s, %% and {source}', () => {
 
 test('numbered candidates never reuse a name', () => {
   assert.equal(numberedCandidate('a/b', 'wav', 0), 'a/b.wav');
-  assert.equal(numberedCandidate('a/b', 'wav', 2), 'a/b-2.wav');
+  assert.equal(numberedCandidate('a/b', 'wav', 2), 'a/b_2.wav');
+});
+
+test('numbered names sort after the plain name and before the next second: name order is time order', () => {
+  const utc = new ZoneClock('UTC');
+  const tpl = '%Y-%m-%d/%Y-%m-%d_%H-%M-%S%z';
+  const at = (iso: string) => renderFilename(tpl, Date.parse(iso), utc, 'r');
+  // files in the order they were created: a crash-finished file, its continuations in the same second, the next files
+  const created = [
+    numberedCandidate(at('2026-11-24T12:00:00Z'), 'flac', 0),
+    numberedCandidate(at('2026-11-24T12:00:06Z'), 'flac', 0),
+    numberedCandidate(at('2026-11-24T12:00:06.256Z'), 'flac', 1),
+    numberedCandidate(at('2026-11-24T12:00:06.512Z'), 'flac', 2),
+    numberedCandidate(at('2026-11-24T12:00:07Z'), 'flac', 0),
+    numberedCandidate(at('2026-11-24T12:00:12Z'), 'flac', 0),
+  ];
+  assert.deepEqual([...created].sort(), created);
+  assert.deepEqual([...created].reverse().sort(), created);
 });

@@ -15,7 +15,8 @@ export interface NewFile {
 
 /**
  * Creates `<output_directory>/<source>/<template>.<ext>` exclusively (O_EXCL): when the name exists, tries
- * `-1`, `-2`… before the extension. An existing recording is never overwritten.
+ * `_1`, `_2`… before the extension (sorting after the plain name: name order stays time order). An existing
+ * recording is never overwritten.
  */
 export async function createRecordingFile(root: string, recordingsRoot: string, source: string, template: string, zone: ZoneClock, startMs: number, ext: string): Promise<NewFile> {
   const base = join(root, source, renderFilename(template, startMs, zone, source));

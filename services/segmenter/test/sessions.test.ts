@@ -55,7 +55,7 @@ test('a new session closes the file and records the gap; a poison message is ter
   await service.close();
   const files = recordings(`${h.dir}/rec`, 'studio', 'wav').filter((f) => f !== precious);
   assert.equal(readFileSync(precious, 'utf8'), 'an earlier recording', 'an existing file is never overwritten');
-  assert.match(files[0]!, /2026-11-24_11-10-00\+0100-1\.wav$/);
+  assert.match(files[0]!, /2026-11-24_11-10-00\+0100_1\.wav$/, 'a taken name gets _1 (sorting after it)');
   assert.equal(files.length, 2);
   assert.ok(wavData(files[0]!).equals(a));
   assert.ok(wavData(files[1]!).equals(b));
