@@ -5,7 +5,7 @@ import { FlacSink } from './flac-sink.ts';
 import { OggSink } from './ogg-sink.ts';
 import { RawSink } from './raw-sink.ts';
 import { closeFd, type Sink } from './sink.ts';
-import type { SourceSettings } from './source-writer.ts';
+import type { SourceSettings } from './writer-settings.ts';
 import { WavSink } from './wav-sink.ts';
 
 const DAY = 86_400_000;

@@ -10,7 +10,8 @@ import { SegmentEvents } from './events.ts';
 import { JournalStore } from './journal.ts';
 import { createSegmenterMetrics } from './metrics.ts';
 import { recoverFile } from './recovery.ts';
-import { SourceWriter, type SourceSettings, type WriterDeps } from './source-writer.ts';
+import { SourceWriter } from './source-writer.ts';
+import type { SourceSettings, WriterDeps } from './writer-settings.ts';
 import { StatusReporter } from './status-report.ts';
 
 export interface SegmenterOptions {

@@ -1,39 +1,14 @@
-import { frameAtOrAfter, timeOfFrame, type SplitClock, type ZoneClock } from '@isr/audio';
+import { timeOfFrame } from '@isr/audio';
 import { type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
-import { AckTracker } from './ack-tracker.ts';
-import { closedEvent, gap, openedEvent } from './event-bodies.ts';
 import type { Logger } from 'pino';
-import type { CodecInitCache } from './codec-init.ts';
-import type { SegmentEvents } from './events.ts';
-import { openSink } from './open-sink.ts';
-import type { Journal, JournalStore, OpenFileRecord } from './journal.ts';
-import type { SegmenterMetrics } from './metrics.ts';
+import { AckTracker } from './ack-tracker.ts';
+import { writePcm, writeUnits, type FileCursor } from './chunk-writes.ts';
+import { closedEvent, gap, openedEvent } from './event-bodies.ts';
+import type { Journal, OpenFileRecord } from './journal.ts';
+import { abandonAndRepair, createFile, finishFile, resumedFile, type OpenFile } from './recording-file.ts';
 import type { Sink } from './sink.ts';
-import { recoverFile } from './recovery.ts';
-
-export interface SourceSettings {
-  source: string;
-  /** Absolute recordings root of this source (relative paths in events are below it). */
-  outputDirectory: string;
-  template: string;
-  zone: ZoneClock;
-  split: SplitClock;
-  pcmContainer: 'wav' | 'flac';
-  flacCompression: number;
-  headerRewriteMs: number;
-  /** Close a file this long after its boundary passed with no data. */
-  idleGraceMs: number;
-}
-
-export interface WriterDeps {
-  log: Logger;
-  metrics: SegmenterMetrics;
-  events: SegmentEvents;
-  codecInit: CodecInitCache;
-  journal: JournalStore;
-  now: () => number;
-}
+import type { SourceSettings, WriterDeps } from './writer-settings.ts';
 
 interface Position {
   session: string;
@@ -44,18 +19,6 @@ interface Position {
   /** Epoch ms just after the last sample. */
   endMs: number;
 }
-
-interface OpenFile {
-  rec: OpenFileRecord;
-  sink: Sink;
-  /** PCM: session offset of the first frame at or after the end boundary. */
-  endFrame: number;
-  bytes: number;
-  frames: number;
-  lastHeaderRewrite: number;
-}
-
-const CONTAINER_OF_FORMAT = { mp3: 'mp3', aac: 'aac', ogg: 'ogg', flac: 'flac' } as const;
 
 /**
  * Writes one source's chunks into clock-aligned files, in order, exactly once: a chunk (or the part of it)
@@ -76,6 +39,14 @@ export class SourceWriter {
   readonly #acks: AckTracker;
   #lastError: string | null = null;
   #lastChunkMs: number | null = null;
+  /** How the chunk writes (chunk-writes.ts) reach this writer's file state. */
+  readonly #cursor: FileCursor = {
+    current: () => this.#file,
+    open: (meta, offset) => this.#openFile(meta, offset),
+    closeForSplit: () => this.#closeFile('split'),
+    advance: (meta, offset) => this.#advance(meta, offset),
+    wrote: (bytes) => this.#d.metrics.bytes.inc({ source: this.source }, bytes),
+  };
 
   constructor(settings: SourceSettings, deps: WriterDeps) {
     this.source = settings.source;
@@ -113,14 +84,7 @@ export class SourceWriter {
       const endMs = timeOfFrame(offset, r.sessionStartMs, r.sampleRate);
       this.#durable = { session: r.session, sessionStartMs: r.sessionStartMs, offset, endMs };
       this.#pos = { session: r.session, sessionStartMs: r.sessionStartMs, sampleRate: r.sampleRate, offset, endMs };
-      this.#file = {
-        rec: r,
-        sink: file.sink,
-        endFrame: frameAtOrAfter(r.endBoundaryMs, r.sessionStartMs, r.sampleRate),
-        bytes: r.byteLength,
-        frames: r.frames,
-        lastHeaderRewrite: this.#d.now(),
-      };
+      this.#file = resumedFile(r, file.sink, this.#d.now());
     }
   }
 
@@ -160,68 +124,10 @@ export class SourceWriter {
     if (!this.#pos || this.#pos.session !== meta.session || from > this.#pos.offset) {
       this.#pos = { session: meta.session, sessionStartMs: meta.sessionStartMs, sampleRate: meta.sampleRate, offset: from, endMs: timeOfFrame(from, meta.sessionStartMs, meta.sampleRate) };
     }
-    if (units) await this.#writeUnits(msg.data, meta, units, from);
-    else await this.#writePcm(msg.data, meta, from, end);
+    if (units) await writeUnits(this.#cursor, msg.data, meta, units, from);
+    else await writePcm(this.#cursor, msg.data, meta, from, end);
     this.#lastChunkMs = this.#pos.endMs;
     this.#d.metrics.lag.set({ source: this.source }, Math.max(0, (this.#d.now() - this.#pos.endMs) / 1000));
-  }
-
-  async #writePcm(data: Uint8Array, meta: AudioChunkMeta, from: number, end: number): Promise<void> {
-    const bpf = meta.channels * 2;
-    let f = from;
-    while (f < end) {
-      const file = this.#file ?? (await this.#openFile(meta, f));
-      const stop = Math.min(end, file.endFrame);
-      const slice = data.subarray((f - meta.offset) * bpf, (stop - meta.offset) * bpf);
-      await file.sink.writePcm!(slice, stop - f);
-      file.bytes += slice.length;
-      file.frames += stop - f;
-      this.#d.metrics.bytes.inc({ source: this.source }, slice.length);
-      f = stop;
-      this.#advance(meta, f);
-      if (f === file.endFrame) await this.#closeFile('split');
-    }
-  }
-
-  async #writeUnits(data: Uint8Array, meta: AudioChunkMeta, units: AudioUnit[], from: number): Promise<void> {
-    let off = meta.offset;
-    let p = 0;
-    let batchStart = -1;
-    let batchEnd = 0;
-    let batch: AudioUnit[] = [];
-    let batchEndOffset = from;
-    const flush = async () => {
-      if (!batch.length || !this.#file) return;
-      const bytes = data.subarray(batchStart, batchEnd);
-      await this.#file.sink.writeUnits!(bytes, batch);
-      this.#file.bytes += bytes.length;
-      this.#file.frames += batch.reduce((a, u) => a + u.samples, 0);
-      this.#d.metrics.bytes.inc({ source: this.source }, bytes.length);
-      this.#advance(meta, batchEndOffset);
-      batch = [];
-      batchStart = -1;
-    };
-    for (const u of units) {
-      const uStart = off;
-      off += u.samples;
-      const uBytes = p;
-      p += u.bytes;
-      if (uStart < from) continue;
-      const t = timeOfFrame(uStart, meta.sessionStartMs, meta.sampleRate);
-      if (this.#file && t >= this.#file.rec.endBoundaryMs) {
-        await flush();
-        await this.#closeFile('split');
-      }
-      if (!this.#file) {
-        await flush();
-        await this.#openFile(meta, uStart);
-      }
-      if (batchStart < 0) batchStart = uBytes;
-      batchEnd = p;
-      batch.push(u);
-      batchEndOffset = off;
-    }
-    await flush();
   }
 
   #advance(meta: AudioChunkMeta, offset: number): void {
@@ -229,42 +135,15 @@ export class SourceWriter {
   }
 
   async #openFile(meta: AudioChunkMeta, offset: number): Promise<OpenFile> {
-    const s = this.#s;
-    const startMs = timeOfFrame(offset, meta.sessionStartMs, meta.sampleRate);
-    const endBoundaryMs = s.split.next(startMs);
-    const container = meta.format === 'pcm' ? s.pcmContainer : CONTAINER_OF_FORMAT[meta.format];
-    const init = meta.format === 'ogg' || meta.format === 'flac' ? await this.#d.codecInit.get(this.source, meta.session) : null;
-    if ((meta.format === 'ogg' || meta.format === 'flac') && !init) {
-      this.#log.error({ session: meta.session }, `no codec init for the session in KV ${'isr_codec'}: the file will lack its stream headers`);
-    }
-    const opened = await openSink({ settings: s, meta, offset, startMs, container, init });
-    const durable = await opened.sink.sync(false);
-    const rec: OpenFileRecord = {
-      path: opened.path,
-      rel: opened.rel,
-      container,
-      byteLength: durable.bytes,
-      frames: 0,
-      firstOffset: offset,
-      startMs,
-      endBoundaryMs,
-      format: meta.format,
-      codec: meta.codec,
-      sampleRate: meta.sampleRate,
-      channels: meta.channels,
-      session: meta.session,
-      sessionStartMs: meta.sessionStartMs,
-      gaps: this.#pendingGaps,
-      ogg: durable.ogg ?? null,
-    };
+    const file = await createFile({ settings: this.#s, codecInit: this.#d.codecInit, log: this.#log, meta, offset, gaps: this.#pendingGaps, now: this.#d.now() });
+    const rec = file.rec;
     this.#pendingGaps = [];
-    const file: OpenFile = { rec, sink: opened.sink, endFrame: frameAtOrAfter(endBoundaryMs, meta.sessionStartMs, meta.sampleRate), bytes: durable.bytes, frames: 0, lastHeaderRewrite: this.#d.now() };
     this.#file = file;
     // Everything before this file is in closed files: the durable position is the file's start.
-    this.#durable = { session: meta.session, sessionStartMs: meta.sessionStartMs, offset, endMs: startMs };
+    this.#durable = { session: meta.session, sessionStartMs: meta.sessionStartMs, offset, endMs: rec.startMs };
     await this.#writeJournal();
     this.#d.metrics.filesOpened.inc({ source: this.source });
-    this.#log.info({ path: rec.rel, start: new Date(startMs).toISOString() }, 'file opened');
+    this.#log.info({ path: rec.rel, start: new Date(rec.startMs).toISOString() }, 'file opened');
     await this.#d.events.opened(openedEvent(this.source, rec, this.#s.zone));
     return file;
   }
@@ -273,10 +152,8 @@ export class SourceWriter {
     const file = this.#file;
     if (!file) return;
     this.#file = null;
-    const d = await file.sink.close();
+    const { durable: d, endOffset, endMs } = await finishFile(file);
     const rec = file.rec;
-    const endOffset = rec.firstOffset + d.frames;
-    const endMs = timeOfFrame(endOffset, rec.sessionStartMs, rec.sampleRate);
     this.#durable = { session: rec.session, sessionStartMs: rec.sessionStartMs, offset: endOffset, endMs };
     await this.#writeJournal();
     this.#d.metrics.filesClosed.inc({ source: this.source, reason });
@@ -348,13 +225,8 @@ export class SourceWriter {
     const f = this.#file;
     if (f) {
       this.#file = null;
-      await f.sink.abandon();
-      try {
-        const r = await recoverFile(this.source, f.rec, this.#d.codecInit, this.#log);
-        if (r.kind === 'continue') await r.sink.close();
+      if (await abandonAndRepair(this.source, f, this.#d.codecInit, this.#log)) {
         await this.#d.events.closed(closedEvent(this.source, f.rec, this.#s.zone, f.rec.frames, f.rec.byteLength, 'error'));
-      } catch (repairErr) {
-        this.#log.error({ err: repairErr, path: f.rec.rel }, 'could not repair the file after a write failure');
       }
       this.#d.metrics.filesClosed.inc({ source: this.source, reason: 'error' });
     }

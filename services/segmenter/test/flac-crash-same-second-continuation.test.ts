@@ -20,7 +20,8 @@ import type { SegmentEvents } from '../src/events.ts';
 import { JournalStore } from '../src/journal.ts';
 import { createSegmenterMetrics } from '../src/metrics.ts';
 import { recoverFile } from '../src/recovery.ts';
-import { SourceWriter, type SourceSettings, type WriterDeps } from '../src/source-writer.ts';
+import { SourceWriter } from '../src/source-writer.ts';
+import type { SourceSettings, WriterDeps } from '../src/writer-settings.ts';
 
 const RATE = 16000;
 const CHUNK = 1600;

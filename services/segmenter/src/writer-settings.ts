@@ -1,0 +1,31 @@
+import type { SplitClock, ZoneClock } from '@isr/audio';
+import type { Logger } from 'pino';
+import type { CodecInitCache } from './codec-init.ts';
+import type { SegmentEvents } from './events.ts';
+import type { JournalStore } from './journal.ts';
+import type { SegmenterMetrics } from './metrics.ts';
+
+/** How one source's files are named, split and written (from its config section). */
+export interface SourceSettings {
+  source: string;
+  /** Absolute recordings root of this source (relative paths in events are below it). */
+  outputDirectory: string;
+  template: string;
+  zone: ZoneClock;
+  split: SplitClock;
+  pcmContainer: 'wav' | 'flac';
+  flacCompression: number;
+  headerRewriteMs: number;
+  /** Close a file this long after its boundary passed with no data. */
+  idleGraceMs: number;
+}
+
+/** What a source writer is given (shared by all sources). */
+export interface WriterDeps {
+  log: Logger;
+  metrics: SegmenterMetrics;
+  events: SegmentEvents;
+  codecInit: CodecInitCache;
+  journal: JournalStore;
+  now: () => number;
+}
