@@ -39,6 +39,8 @@ export class SourceWriter {
   readonly #acks: AckTracker;
   #lastError: string | null = null;
   #lastChunkMs: number | null = null;
+  /** Wall clock when a chunk of this source last arrived (or the writer started): idle closing waits for silence on the bus, not only for the period to be over. */
+  #lastArrivalWallMs: number;
   /** How the chunk writes (chunk-writes.ts) reach this writer's file state. */
   readonly #cursor: FileCursor = {
     current: () => this.#file,
@@ -52,6 +54,7 @@ export class SourceWriter {
     this.source = settings.source;
     this.#s = settings;
     this.#d = deps;
+    this.#lastArrivalWallMs = deps.now();
     this.#log = deps.log.child({ source: settings.source });
     this.#acks = new AckTracker(deps.now);
   }
@@ -92,6 +95,7 @@ export class SourceWriter {
   async handle(msg: JsMsg, meta: AudioChunkMeta, units: AudioUnit[] | null): Promise<void> {
     const frames = units ? units.reduce((a, u) => a + u.samples, 0) : meta.frames;
     const end = meta.offset + frames;
+    this.#lastArrivalWallMs = this.#d.now();
     const hold = this.#acks.holdBack(msg, meta.session, meta.sessionStartMs, meta.offset, end);
     if (hold === 'hold') return;
     if (hold === 'resumed') this.#lastError = null;
@@ -197,10 +201,15 @@ export class SourceWriter {
     this.#acks.ackCovered(this.#durable);
   }
 
-  /** Closes the file when the wall clock is past its boundary by the grace and no data came. */
+  /**
+   * Closes the file when the wall clock is past its boundary by the grace AND no chunk arrived for the grace.
+   * The second condition matters when a backlog is replayed (segmenter restart, capture flushing its outage
+   * buffer): its periods all lie in the past, yet their chunks are still on the way.
+   */
   async closeIfIdle(): Promise<void> {
     const f = this.#file;
-    if (f && this.#d.now() > f.rec.endBoundaryMs + this.#s.idleGraceMs) {
+    const now = this.#d.now();
+    if (f && now > f.rec.endBoundaryMs + this.#s.idleGraceMs && now - this.#lastArrivalWallMs > this.#s.idleGraceMs) {
       await this.#closeFile('idle');
       await this.commit();
     }
