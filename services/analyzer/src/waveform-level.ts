@@ -1,3 +1,8 @@
+import type { AudiowaveformData } from '@isr/contract';
+
+/** BBC audiowaveform JSON v2, as the contract defines it for analysis records. */
+export type AudiowaveformJson = AudiowaveformData;
+
 /**
  * One zoom level of min/max waveform data in bounded memory: fed the min/max of each 10 ms tick, it builds pixels
  * of `samplesPerPixel` frames; when the level would exceed `maxLength` pixels, neighbouring pairs are merged (min of mins, max of
@@ -5,17 +10,6 @@
  * pixels. Output: the BBC audiowaveform JSON layout, version 2.
  * https://github.com/bbc/audiowaveform/blob/master/doc/DataFormat.md
  */
-export interface AudiowaveformJson {
-  version: 2;
-  channels: number;
-  sample_rate: number;
-  samples_per_pixel: number;
-  bits: 8 | 16;
-  length: number;
-  /** min/max pairs per pixel, scaled to the signed range of `bits`. */
-  data: number[];
-}
-
 export class WaveformLevel {
   private mins: Float32Array;
   private maxs: Float32Array;

@@ -1,3 +1,5 @@
+import { parseWavHeader as parseWav, WavHeaderError, type ParsedWav } from '@isr/audio';
+
 /** What web needs from a WAV header: the PCM format and where the sample data starts. Pure. */
 export interface WavInfo {
   sampleRate: number;
@@ -13,22 +15,17 @@ export interface WavInfo {
 
 /** Parses the RIFF/WAVE header from the first bytes of a file (64 KiB is plenty); null when not a WAV. */
 export function parseWavHeader(head: Uint8Array): WavInfo | null {
-  const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
-  if (b.length < 12 || b.toString('latin1', 0, 4) !== 'RIFF' || b.toString('latin1', 8, 12) !== 'WAVE') return null;
-  let pos = 12;
-  let fmt: Omit<WavInfo, 'dataOffset' | 'declaredDataBytes'> | null = null;
-  while (pos + 8 <= b.length) {
-    const id = b.toString('latin1', pos, pos + 4);
-    const size = b.readUInt32LE(pos + 4);
-    if (id === 'fmt ' && pos + 24 <= b.length) {
-      fmt = { channels: b.readUInt16LE(pos + 10), sampleRate: b.readUInt32LE(pos + 12), blockAlign: b.readUInt16LE(pos + 20), bitsPerSample: b.readUInt16LE(pos + 22) };
-    } else if (id === 'data') {
-      if (!fmt || fmt.blockAlign === 0 || fmt.sampleRate === 0) return null;
-      return { ...fmt, dataOffset: pos + 8, declaredDataBytes: size };
-    }
-    pos += 8 + size + (size & 1);
+  let wav: ParsedWav;
+  try {
+    wav = parseWav(Buffer.from(head.buffer, head.byteOffset, head.byteLength));
+  } catch (err) {
+    if (err instanceof WavHeaderError) return null;
+    throw err;
   }
-  return null;
+  const { sampleRate, channels, bitsPerSample } = wav.format;
+  const blockAlign = (channels * bitsPerSample) / 8;
+  if (!Number.isInteger(blockAlign) || blockAlign === 0 || sampleRate === 0) return null;
+  return { sampleRate, channels, bitsPerSample, blockAlign, dataOffset: wav.dataOffset, declaredDataBytes: wav.dataBytes };
 }
 
 /** Whole sample frames of data in a file of `fileSize` bytes. */
