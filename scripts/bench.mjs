@@ -1,0 +1,20 @@
+// npm run bench [-- segmenter|analyzer|web …]: builds, then runs the benchmarks under bench/ one after another.
+// Each prints its figures as ratios against a baseline measured in the same run (raw NATS publish, sox+ffmpeg,
+// flac, nginx); none is a pass/fail test.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+const all = readdirSync('bench').filter((f) => f.endsWith('.ts') && !f.endsWith('-run.ts')).map((f) => f.slice(0, -3)).sort();
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
+const unknown = chosen.filter((n) => !all.includes(n));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; there are: ${all.join(', ')}`);
+  process.exit(2);
+}
+const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+for (const name of chosen) {
+  console.log(`\n=== bench/${name}.ts`);
+  const r = spawnSync(process.execPath, ['--conditions=development', `bench/${name}.ts`], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
