@@ -2,7 +2,7 @@
 // capture-alsa and segmenter run as real processes against a private nats-server, and the files they
 // leave are judged the way a user would: decoded by ffmpeg / flac, compared sample by sample.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -113,28 +113,7 @@ format = ${s.format}
   return pipeline;
 }
 
-/** A source's recordings in name (= time) order. */
-export function recordingFiles(root: string, source: string, ext: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith(`.${ext}`)) out.push(p);
-    }
-  };
-  walk(join(root, source));
-  return out;
-}
 
-/** '' when ffmpeg decodes the whole file without a complaint, else what it said. */
-export function ffmpegErrors(path: string): string {
-  try {
-    return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-  } catch (err) {
-    return String((err as { stderr?: Buffer }).stderr ?? err);
-  }
-}
 
 /** The samples of a WAV file, read from its `data` chunk after checking the RIFF and data sizes against the file. */
 export function wavSamples(path: string): Buffer {
@@ -178,3 +157,5 @@ export async function closedEvents(nc: NatsConnection, source: string): Promise<
   }
   return out;
 }
+
+export { recordingFiles, ffmpegErrors } from '@isr/testkit';

@@ -102,10 +102,6 @@ export function recordingsOf(dir: string, source: string): string[] {
   return out.sort();
 }
 
-/** What `ffmpeg -v error -i F -f null -` prints: empty when the file plays. */
-export function ffmpegErrors(file: string): string {
-  return spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
-}
 
 /** Decoded sample frames of a file (ffmpeg → mono s16le, bytes / 2). */
 export function decodedSamples(file: string): number {
@@ -119,3 +115,5 @@ export function longestUnitMs(chunks: AudioChunkMeta[]): number {
   for (const c of chunks) for (const u of c.units ?? []) max = Math.max(max, (u.samples * 1000) / c.sampleRate);
   return max;
 }
+
+export { ffmpegErrors } from '@isr/testkit';

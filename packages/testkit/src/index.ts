@@ -5,3 +5,4 @@ export * from './nats-server.ts';
 export * from './service-process.ts';
 export * from './icecast.ts';
 export * from './alsa.ts';
+export * from './recordings.ts';

@@ -2,7 +2,7 @@
 // real INI config, the segmenter started in-process (or as a real process), and chunk publishers that
 // use the real header encoding.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWavHeader } from '@isr/audio';
 import { encodeAudioHeaders, Subjects, type AudioChunkMeta, type AudioUnit, type SegmentClosedEvent, type SegmentOpenedEvent } from '@isr/contract';
@@ -113,19 +113,6 @@ export async function publishUnits(bus: Bus, base: Omit<AudioChunkMeta, 'seq' | 
   }
 }
 
-/** Recording files of a source, in name order (names sort by time within a day). */
-export function recordings(dir: string, source: string, ext: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith(`.${ext}`)) out.push(p);
-    }
-  };
-  walk(join(dir, source));
-  return out;
-}
 
 /** WAV data of a file, checking the header's sizes match the file. */
 export function wavData(path: string): Buffer {
@@ -142,11 +129,5 @@ export function flacData(path: string): Buffer {
   return execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', path], { maxBuffer: 1 << 28 });
 }
 
-/** '' when ffmpeg decodes the file without complaint, else its errors. */
-export function ffmpegErrors(path: string): string {
-  try {
-    return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString() + '';
-  } catch (err) {
-    return String((err as { stderr?: Buffer }).stderr ?? err);
-  }
-}
+
+export { recordingFiles as recordings, ffmpegErrors } from '@isr/testkit';
