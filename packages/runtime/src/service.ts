@@ -59,9 +59,6 @@ export async function runService(service: ServiceName, start: (ctx: ServiceConte
   const log = createLogger({ service, level: str(config.general, 'log_level'), file: str(config.general, 'log_file') || undefined });
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   const registry = createRegistry(service);
-  // prom-client's default gauges named *_total break `promtool check metrics` (a _total suffix means a
-  // counter); the same numbers remain as nodejs_active_handles / _requests / _resources.
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const nc = await connectBus(config, `isr-${service}`, log);
   const bus = shouldProvision(service, config, opts.provision) ? await provisionBus(nc, config) : await bindBus(nc, { log });
   const running = await start({ config, log, registry, bus });
