@@ -60,6 +60,11 @@ function toStreamConfig(spec: StreamSpec): Partial<StreamConfig> & { name: strin
   };
 }
 
+/** JetStream's "stream not found" (API error 10059). */
+function isNotFound(err: unknown): boolean {
+  return (err as { api_error?: { err_code?: number } }).api_error?.err_code === 10059 || /not found/i.test(String(err));
+}
+
 /** Creates the stream, or updates it when its settings changed. Idempotent. */
 export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<void> {
   const cfg = toStreamConfig(spec);
@@ -67,7 +72,7 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
     await jsm.streams.info(spec.name);
     await jsm.streams.update(spec.name, cfg);
   } catch (err) {
-    if ((err as { code?: unknown; api_error?: { err_code?: number } }).api_error?.err_code === 10059 || /not found/i.test(String(err))) {
+    if (isNotFound(err)) {
       await jsm.streams.add(cfg);
     } else throw err;
   }
@@ -111,10 +116,6 @@ export interface BindOptions {
   timeoutMs?: number;
   /** Poll interval while waiting (default 1000 ms). */
   intervalMs?: number;
-}
-
-function isNotFound(err: unknown): boolean {
-  return (err as { api_error?: { err_code?: number } }).api_error?.err_code === 10059 || /not found/i.test(String(err));
 }
 
 /**
