@@ -11,6 +11,8 @@ if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; there are: ${all.join(', ')}`);
   process.exit(2);
 }
+const deps = spawnSync('scripts/install-deps.sh', ['--bench'], { stdio: 'inherit' });
+if (deps.status !== 0) process.exit(deps.status ?? 1);
 const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 for (const name of chosen) {
