@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
+import { FLAC_STREAMINFO_END } from '@isr/audio';
 import { planClip, type ClipPlan, type ClipSourceFile } from './clip-plan.ts';
 import { webError } from './errors.ts';
 import type { FileIndex } from './file-index.ts';
@@ -20,10 +21,9 @@ export async function flacWavClip(root: string, index: FileIndex, source: string
   for (const r of recs) {
     const f = await resolveInRoot(root, r.path).catch(() => null);
     if (!f) continue;
-    const si = parseFlacStreamInfo(await readHead(f.abs));
+    const si = parseFlacStreamInfo(await readHead(f.abs, FLAC_STREAMINFO_END));
     if (!si || si.totalSamples === 0) continue;
-    const head = await readHead(f.abs, 42);
-    bits = (((head[20]! & 0x01) << 4) | (head[21]! >> 4)) + 1;
+    bits = si.bitsPerSample;
     abs.set(r.path, f.abs);
     files.push({ path: r.path, startMs: r.startMs, sampleRate: si.sampleRate, channels: si.channels, frames: si.totalSamples });
   }

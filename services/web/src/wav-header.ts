@@ -1,4 +1,4 @@
-import { parseWavHeader as parseWav, WavHeaderError, type ParsedWav } from '@isr/audio';
+import { FlacHeaderError, parseWavHeader as parseWav, readStreamInfo, WavHeaderError, type ParsedWav, type StreamInfo } from '@isr/audio';
 
 /** What web needs from a WAV header: the PCM format and where the sample data starts. Pure. */
 export interface WavInfo {
@@ -66,13 +66,12 @@ export function buildWavHeader(opts: { sampleRate: number; channels: number; bit
   return h;
 }
 
-/** FLAC STREAMINFO: sample rate, channels and total samples (0 = unknown), or null when not FLAC. */
-export function parseFlacStreamInfo(head: Uint8Array): { sampleRate: number; channels: number; totalSamples: number } | null {
-  const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
-  if (b.length < 42 || b.toString('latin1', 0, 4) !== 'fLaC' || (b[4]! & 0x7f) !== 0) return null;
-  const si = 8;
-  const sampleRate = (b[si + 10]! << 12) | (b[si + 11]! << 4) | (b[si + 12]! >> 4);
-  const channels = ((b[si + 12]! >> 1) & 0x7) + 1;
-  const totalSamples = (b[si + 13]! & 0x0f) * 2 ** 32 + b.readUInt32BE(si + 14);
-  return { sampleRate, channels, totalSamples };
+/** FLAC STREAMINFO (@isr/audio's reader), or null when the bytes are not a FLAC file starting with it. */
+export function parseFlacStreamInfo(head: Uint8Array): StreamInfo | null {
+  try {
+    return readStreamInfo(Buffer.from(head.buffer, head.byteOffset, head.byteLength));
+  } catch (err) {
+    if (err instanceof FlacHeaderError) return null;
+    throw err;
+  }
 }
