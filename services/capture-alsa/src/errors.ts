@@ -6,11 +6,9 @@ export const CaptureErrorCodes = {
   deviceAmbiguous: 'ISR_ALSA_DEVICE_AMBIGUOUS',
   noMonitor: 'ISR_ALSA_NO_MONITOR',
   arecordMissing: 'ISR_ALSA_ARECORD_MISSING',
-  arecordFailed: 'ISR_ALSA_ARECORD_FAILED',
   stalled: 'ISR_ALSA_STALLED',
   tooFast: 'ISR_ALSA_TOO_FAST',
 } as const;
-export type CaptureErrorCode = (typeof CaptureErrorCodes)[keyof typeof CaptureErrorCodes];
 
 /** The configured `device` names nothing that exists; the message lists what does. */
 export class DeviceNotFoundError extends IsrError {

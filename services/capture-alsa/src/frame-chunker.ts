@@ -27,11 +27,6 @@ export class FrameChunker {
     return this.emitted;
   }
 
-  /** Bytes held back (less than one chunk). */
-  get pendingBytes(): number {
-    return this.held;
-  }
-
   /** Adds bytes; returns every complete chunk now available, each with its offset in frames. */
   push(data: Uint8Array): { offset: number; frames: number; data: Buffer }[] {
     if (data.length === 0) return [];

@@ -42,10 +42,6 @@ export class StatusWriter {
     return this.current.state;
   }
 
-  get snapshot(): Readonly<CaptureStatus> {
-    return this.current;
-  }
-
   update(change: Partial<CaptureStatus>): void {
     this.current = { ...this.current, ...change, updated: new Date(this.now()).toISOString() };
     this.dirty = true;
