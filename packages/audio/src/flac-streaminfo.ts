@@ -1,13 +1,13 @@
+import { IsrError } from '@isr/contract';
+
 /**
  * FLAC STREAMINFO patching (https://xiph.org/flac/format.html#metadata_block_streaminfo), pure.
  * A FLAC file written by ISR starts with `fLaC` and STREAMINFO as its first metadata block, so the
  * 36-bit total-samples field and the MD5 sit at fixed offsets. Used to repair a file a crash left open.
  */
-export class FlacHeaderError extends Error {
-  readonly code = 'ISR_FLAC_HEADER';
+export class FlacHeaderError extends IsrError {
   constructor(message: string) {
-    super(message);
-    this.name = 'FlacHeaderError';
+    super('ISR_FLAC_HEADER', message);
   }
 }
 

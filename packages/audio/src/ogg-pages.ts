@@ -1,14 +1,14 @@
+import { IsrError } from '@isr/contract';
+
 /**
  * Ogg page parsing and rewriting (RFC 3533), pure. The segmenter cuts a live Ogg stream into files; each file
  * starts with the stream's header pages and continues with audio pages renumbered from there, granule
  * positions rebased so the file starts at 0, and CRCs recomputed — so every file is a clean stream whose
  * duration players read correctly.
  */
-export class OggPageError extends Error {
-  readonly code = 'ISR_OGG_PAGE';
+export class OggPageError extends IsrError {
   constructor(message: string) {
-    super(message);
-    this.name = 'OggPageError';
+    super('ISR_OGG_PAGE', message);
   }
 }
 

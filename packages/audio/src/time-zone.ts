@@ -1,12 +1,12 @@
+import { IsrError } from '@isr/contract';
+
 /**
  * UTC offsets of an IANA time zone through Intl (no tz database of our own: Node ships ICU's).
  * A `ZoneClock` caches one formatter per zone; `offsetMs(t)` is local wall time minus UTC at instant t.
  */
-export class TimeZoneError extends Error {
-  readonly code = 'ISR_TIMEZONE';
+export class TimeZoneError extends IsrError {
   constructor(zone: string, options?: { cause?: unknown }) {
-    super(`unknown time zone "${zone}": use an IANA name such as Europe/Berlin or UTC`, options);
-    this.name = 'TimeZoneError';
+    super('ISR_TIMEZONE', `unknown time zone "${zone}": use an IANA name such as Europe/Berlin or UTC`, options);
   }
 }
 

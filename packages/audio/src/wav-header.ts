@@ -1,3 +1,5 @@
+import { IsrError } from '@isr/contract';
+
 /**
  * WAV (RIFF/WAVE) header with a Broadcast Wave `bext` chunk, written by us rather than by wavefile because
  * wavefile holds the whole file in memory; a logger writes hours of audio streaming and only needs the
@@ -24,11 +26,9 @@ export interface BextInfo {
   timeReference: number;
 }
 
-export class WavHeaderError extends Error {
-  readonly code = 'ISR_WAV_HEADER';
+export class WavHeaderError extends IsrError {
   constructor(message: string) {
-    super(message);
-    this.name = 'WavHeaderError';
+    super('ISR_WAV_HEADER', message);
   }
 }
 
