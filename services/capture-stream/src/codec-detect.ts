@@ -13,20 +13,17 @@ const AUDIO_TYPES: Record<string, StreamKind> = {
   'audio/flac': 'flac', 'audio/x-flac': 'flac',
 };
 
-/** Content types that say "this is not audio at all". */
-const NOT_AUDIO = /^(text\/|application\/(json|xml|xhtml\+xml|javascript)|image\/|video\/(?!ogg))/;
 /** Content types that say nothing: decide from the bytes. */
 const GENERIC = /^(application\/octet-stream|binary\/octet-stream|audio\/x-unknown)?$/;
 
 export type ContentTypeVerdict = { kind: StreamKind } | { sniff: true } | { notAudio: string };
 
-/** Reads a Content-Type header: a known audio type, a generic one (sniff the bytes), or clearly not audio. */
+/** Reads a Content-Type header: a known audio type, a generic one (sniff the bytes), or anything else = not audio. */
 export function kindFromContentType(contentType: string | undefined): ContentTypeVerdict {
   const mime = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const kind = AUDIO_TYPES[mime];
   if (kind) return { kind };
   if (GENERIC.test(mime)) return { sniff: true };
-  if (NOT_AUDIO.test(mime)) return { notAudio: mime };
   return { notAudio: mime };
 }
 

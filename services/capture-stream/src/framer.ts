@@ -33,7 +33,7 @@ export interface FramerOptions {
 }
 
 const FORMAT: Record<StreamKind, AudioFormat> = { mpeg: 'mp3', aac: 'aac', ogg: 'ogg', flac: 'flac' };
-const CODEC: Record<Exclude<StreamKind, 'ogg'>, AudioCodec> & { ogg: AudioCodec } = { mpeg: 'mp3', aac: 'aac', flac: 'flac', ogg: 'opus' };
+const CODEC: Record<StreamKind, AudioCodec> = { mpeg: 'mp3', aac: 'aac', flac: 'flac', ogg: 'opus' };
 const OGG_CODECS: Record<string, AudioCodec> = { opus: 'opus', vorbis: 'vorbis', flac: 'flac' };
 const MAX_FLAC_METADATA = 1 << 20;
 
@@ -75,10 +75,6 @@ export class Framer {
   /** Bytes skipped so far because they were no part of a whole unit (resync after corruption, the partial frame at a mid-stream join). */
   get corruptBytes(): number {
     return this.corrupt;
-  }
-
-  get isConfirmed(): boolean {
-    return this.confirmed;
   }
 
   *push(bytes: Uint8Array): Generator<FramerEvent> {

@@ -45,10 +45,6 @@ export class BufferedPublisher {
     return this.queuedSeconds;
   }
 
-  get pending(): number {
-    return this.queue.length;
-  }
-
   enqueue(item: Outgoing): void {
     this.queue.push(item);
     if (item.kind === 'audio') this.queuedSeconds += item.seconds;

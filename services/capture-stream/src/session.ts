@@ -27,11 +27,6 @@ export class CaptureSession {
     return this.format;
   }
 
-  /** Samples from the session start to the end of the last chunk. */
-  get samples(): number {
-    return this.offset;
-  }
-
   /** Wall-clock ms of the session's sample position `offset`. */
   timeAt(offset: number): number {
     return this.format ? this.startMs + (offset * 1000) / this.format.sampleRate : this.startMs;

@@ -23,10 +23,6 @@ export class StatusReporter {
     this.state = { service: 'capture-stream', state: 'connecting', message: null, session: null, since: null, lastChunk: null, format: null, codec: null, sampleRate: null, channels: null, title: null, updated: new Date(now()).toISOString() };
   }
 
-  get current(): CaptureStatus {
-    return this.state;
-  }
-
   update(change: Partial<CaptureStatus>): void {
     this.state = { ...this.state, ...change, updated: new Date(this.now()).toISOString() };
     this.dirty = true;
