@@ -46,6 +46,8 @@ export class FileIndex {
   private readonly byPath = new Map<string, Recording>();
   private sorted: Recording[] = [];
   private dirty = false;
+  /** sources(), kept until a recording of a new source arrives or one is removed (/api/files sends it every time). */
+  private sourceList: string[] | null = null;
 
   get size(): number {
     return this.byPath.size;
@@ -60,6 +62,7 @@ export class FileIndex {
     const old = this.byPath.get(rec.path);
     const next = { ...(old ?? EMPTY), ...rec } as Recording;
     if (!old || old.startMs !== next.startMs) this.dirty = true;
+    if (!old || old.source !== next.source) this.sourceList = null;
     if (old) Object.assign(old, next);
     else this.byPath.set(rec.path, next);
     return old ?? next;
@@ -67,7 +70,10 @@ export class FileIndex {
 
   remove(path: string): boolean {
     const had = this.byPath.delete(path);
-    if (had) this.dirty = true;
+    if (had) {
+      this.dirty = true;
+      this.sourceList = null;
+    }
     return had;
   }
 
@@ -117,8 +123,9 @@ export class FileIndex {
     return this.all().filter((r) => r.source === source).reverse();
   }
 
-  sources(): string[] {
-    return [...new Set([...this.byPath.values()].map((r) => r.source))].sort();
+  sources(): readonly string[] {
+    this.sourceList ??= [...new Set([...this.byPath.values()].map((r) => r.source))].sort();
+    return this.sourceList;
   }
 }
 

@@ -29,6 +29,10 @@ test('file index: newest first, filters by source and time overlap, paginates', 
   assert.ok(ix.remove('a/f8.wav'));
   assert.equal(ix.query({ offset: 0, limit: 100 }, t0).total, 9);
   assert.deepEqual(ix.sources(), ['a', 'b']);
+  ix.upsert(rec('c/g.wav', t0));
+  assert.deepEqual(ix.sources(), ['a', 'b', 'c']);
+  ix.remove('c/g.wav');
+  assert.deepEqual(ix.sources(), ['a', 'b']);
 });
 
 test('file name times keep their UTC offset', () => {
