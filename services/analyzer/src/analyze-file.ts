@@ -1,10 +1,10 @@
 import { open, stat } from 'node:fs/promises';
+import { FLAC_STREAMINFO_END, FlacHeaderError, readStreamInfo } from '@isr/audio';
 import type { AnalysisRecord } from '@isr/contract';
 import { decodeFfmpeg, type FfmpegPaths } from './decode-ffmpeg.ts';
 import { decodeWav } from './decode-wav.ts';
 import type { DecodedAudio } from './decoded-audio.ts';
 import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
-import { flacTotalSamples } from './flac-streaminfo.ts';
 import type { AnalysisParams } from './params.ts';
 import { buildRecord, errorRecord } from './record.ts';
 import { SignalAnalyzer } from './signal-analyzer.ts';
@@ -20,14 +20,28 @@ export interface AnalyzeFileInput {
   now: () => Date;
 }
 
-async function sniff(file: string): Promise<Uint8Array> {
+/** The first bytes of a file: enough for its magic and, in a FLAC file, STREAMINFO. */
+async function sniff(file: string): Promise<Buffer> {
   const fh = await open(file, 'r');
   try {
-    const b = new Uint8Array(42);
-    const { bytesRead } = await fh.read(b, 0, 42, 0);
+    const b = Buffer.alloc(FLAC_STREAMINFO_END);
+    const { bytesRead } = await fh.read(b, 0, b.length, 0);
     return b.subarray(0, bytesRead);
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * Total samples from a FLAC file's STREAMINFO (0 = unknown, or STREAMINFO is not the first block). ffmpeg's FLAC
+ * parser silently skips frames it cannot decode, so comparing the decoded count with this is how a corrupt FLAC is noticed.
+ */
+function flacTotalSamples(head: Buffer): number {
+  try {
+    return readStreamInfo(head).totalSamples;
+  } catch (err) {
+    if (err instanceof FlacHeaderError) return 0;
+    throw err;
   }
 }
 
