@@ -1,18 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-export interface AnalyzerMetrics {
-  files: Counter<'result' | 'trigger'>;
-  seconds: Histogram<'result'>;
-  audioSeconds: Counter;
-  errors: Counter<'code'>;
-  liveRms: Gauge<'source'>;
-  livePeak: Gauge<'source'>;
-  deadAir: Gauge<'source'>;
-  deadAirEvents: Counter<'source'>;
-  liveSkipped: Counter<'reason'>;
-}
-
-export function analyzerMetrics(registry: Registry): AnalyzerMetrics {
+/** The analyzer's metrics (closed-file analysis and live levels), on the service's own registry. */
+export function analyzerMetrics(registry: Registry) {
   const registers = [registry];
   return {
     files: new Counter({ name: 'isr_analyzer_files_total', help: 'Files analysed, by result (ok|error) and trigger (event|request|scan)', labelNames: ['result', 'trigger'], registers }),
@@ -26,3 +15,5 @@ export function analyzerMetrics(registry: Registry): AnalyzerMetrics {
     liveSkipped: new Counter({ name: 'isr_analyzer_live_skipped_total', help: 'Audio chunks the live meter did not measure, by reason (compressed: not decodable or analyzer_live_compressed = false; decoder: live decoder failed; bad-headers)', labelNames: ['reason'], registers }),
   };
 }
+
+export type AnalyzerMetrics = ReturnType<typeof analyzerMetrics>;
