@@ -44,7 +44,7 @@ test('the built service (node services/analyzer/dist/main.js) analyses a closed 
     assert.match(metrics, /isr_analyzer_files_total\{result="ok",trigger="event",service="analyzer"\} 1/);
     assert.match(metrics, /isr_analyzer_seconds_bucket/);
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
-    assert.ok(lint.error || lint.status === 0, `promtool check metrics: ${lint.stdout}${lint.stderr}`);
+    assert.equal(lint.status, 0, `promtool check metrics: ${lint.error ?? ''}${lint.stdout}${lint.stderr}`);
   } finally {
     await nc.close();
     assert.equal(await svc.stop(), 0, svc.output());
