@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { feedIcecast, freePort, repoRoot, startIcecast, tempDir, waitFor, writeFakeArecord, type IcecastFeed, type IcecastHandle } from '@isr/testkit';
+import { alive, descendants, startEnv } from './processes.ts';
 
 const SERVICES = ['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'] as const;
 const PORT_KEYS = {
@@ -30,23 +31,6 @@ const ports = {} as Record<(typeof SERVICES)[number], number>;
 let natsPort = 0;
 let prom: ChildProcess | null = null;
 const recordings = () => join(dir.path, 'recordings');
-
-/** Every process below pid (children, grandchildren…), from /proc. */
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone */ }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => { for (const [c, pp] of parent) if (pp === p) { out.push(c); walk(c); } };
-  walk(pid);
-  return out;
-}
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 
 function filesUnder(root: string): string[] {
   const out: string[] = [];
@@ -107,9 +91,8 @@ before(async () => {
     'format = flac',
     '',
   ].join('\n'));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NATS_|ISR_)/.test(k) && k !== 'METRICS_PORT' && k !== 'PORT'));
   start = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs'), '--config', config, '--no-build', '--nats-store', join(dir.path, 'nats'), '--nats-monitor-port', String(await freePort())], {
-    cwd: dir.path, env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir.path, env: { ...startEnv(), LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   start.stdout!.on('data', (d: Buffer) => (startOut += d.toString()));
   start.stderr!.on('data', (d: Buffer) => (startOut += d.toString()));

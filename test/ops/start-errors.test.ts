@@ -5,13 +5,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, repoRoot, tempDir } from '@isr/testkit';
+import { startEnv } from './processes.ts';
 
 let dir: { path: string; remove(): Promise<void> };
 before(async () => { dir = await tempDir('isr-start-err-'); });
 after(async () => { await dir.remove(); });
 
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NATS_|ISR_)/.test(k)));
-const run = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'scripts/start.mjs'), '--no-build', ...args], { cwd: dir.path, env, encoding: 'utf8', timeout: 30_000 });
+const run = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'scripts/start.mjs'), '--no-build', ...args], { cwd: dir.path, env: startEnv(), encoding: 'utf8', timeout: 30_000 });
 
 test('without a config file it says how to make one (exit 2)', () => {
   const r = run();

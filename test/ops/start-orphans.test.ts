@@ -2,38 +2,22 @@
 // and nats-server notice their stdin pipe end and stop gracefully: nothing is left running.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, repoRoot, tempDir, waitFor } from '@isr/testkit';
+import { alive, descendants, startEnv } from './processes.ts';
 
 let dir: { path: string; remove(): Promise<void> };
 before(async () => { dir = await tempDir('isr-orphan-'); });
 after(async () => { await dir.remove(); });
 
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone */ }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => { for (const [c, pp] of parent) if (pp === p) { out.push(c); walk(c); } };
-  walk(pid);
-  return out;
-}
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-
 test('SIGKILL of the supervisor: services and nats-server stop by themselves, gracefully', async () => {
   const [nats, seg, web] = [await freePort(), await freePort(), await freePort()];
   const config = join(dir.path, 'config.ini');
   writeFileSync(config, `[general]\noutput_directory = ${join(dir.path, 'rec')}\nnats_url = nats://127.0.0.1:${nats}\nsegmenter_metrics_port = ${seg}\nweb_port = ${web}\nshutdown_timeout_seconds = 10\n`);
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NATS_|ISR_)/.test(k) && k !== 'PORT' && k !== 'METRICS_PORT'));
   let out = '';
-  const sup = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs'), '--no-build', '--config', config, '--services', 'segmenter,web', '--nats-store', join(dir.path, 'nats'), '--nats-monitor-port', String(await freePort())], { cwd: dir.path, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const sup = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs'), '--no-build', '--config', config, '--services', 'segmenter,web', '--nats-store', join(dir.path, 'nats'), '--nats-monitor-port', String(await freePort())], { cwd: dir.path, env: startEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   sup.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   sup.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(`web /healthz\n${out}`, async () => (await fetch(`http://127.0.0.1:${web}/healthz`).catch(() => null))?.ok, 60_000, 250);
