@@ -3,23 +3,16 @@ import { join } from 'node:path';
 import { Buckets, parseJson, StreamNames, Subjects, SubjectRoots, type AnalysisDoneEvent, type LiveLevel, type SegmentClosedEvent, type SegmentOpenedEvent, type SourceStatus } from '@isr/contract';
 import type { Bus } from '@isr/runtime';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import type { Logger } from 'pino';
 import { summaryOf } from './analysis-view.ts';
-import type { AnalysisStore } from './analysis-store.ts';
-import type { FileIndex, Recording } from './file-index.ts';
-import { SseEvents, type SseHub } from './sse-hub.ts';
-import type { StatusBoard } from './status-board.ts';
+import type { WebDeps } from './app.ts';
+import type { Recording } from './file-index.ts';
+import { SseEvents } from './sse-hub.ts';
 
-export interface FeedDeps {
+/** The app's shared state it keeps current, plus the bus it reads. */
+export type FeedDeps = Pick<WebDeps, 'root' | 'index' | 'board' | 'hub' | 'analysis' | 'log'> & {
   bus: Bus;
-  root: string;
-  index: FileIndex;
-  board: StatusBoard;
-  hub: SseHub;
-  analysis: AnalysisStore;
-  log: Logger;
   onEvent?: (kind: string) => void;
-}
+};
 
 /** Events younger than this describe files that exist or are about to. */
 const FRESH_MS = 60_000;
