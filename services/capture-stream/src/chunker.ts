@@ -1,5 +1,5 @@
 import type { AudioUnit } from '@isr/contract';
-import { concat, type StreamFormat, type Unit } from './framer.ts';
+import { concat, sameFormat, type StreamFormat, type Unit } from './framer.ts';
 
 /** A run of whole units of one stream format, ready to publish as one ISR_AUDIO message. */
 export interface Chunk {
@@ -9,8 +9,6 @@ export interface Chunk {
   frames: number;
   stream: StreamFormat;
 }
-
-const sameFormat = (a: StreamFormat, b: StreamFormat) => a.format === b.format && a.codec === b.codec && a.sampleRate === b.sampleRate && a.channels === b.channels;
 
 /**
  * Groups units into chunks of at least `targetMs` of audio (an Ogg page of a second is a chunk on its own).

@@ -20,6 +20,9 @@ export interface StreamFormat {
   channels: number;
 }
 
+/** Whether two stream formats are the same (codec, rate, channels): chunks and sessions never span a change. */
+export const sameFormat = (a: StreamFormat, b: StreamFormat): boolean => a.format === b.format && a.codec === b.codec && a.sampleRate === b.sampleRate && a.channels === b.channels;
+
 export type FramerEvent =
   /** Codec header bytes to put before any unit (Ogg header pages; FLAC `fLaC` + metadata). Comes before the first unit and again after an Ogg chain restarts. */
   | { type: 'init'; data: Uint8Array; stream: StreamFormat }

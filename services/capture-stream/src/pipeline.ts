@@ -1,6 +1,6 @@
 import { Chunker, type Chunk } from './chunker.ts';
 import { decideKind, type StreamKind } from './codec-detect.ts';
-import { Framer, type FramerEvent, type FramerOptions, type StreamFormat, type Unit } from './framer.ts';
+import { concat, Framer, type FramerEvent, type FramerOptions, type StreamFormat, type Unit } from './framer.ts';
 import { IcySplitter } from './icy.ts';
 import { OverlapTrimmer, type UnitTail } from './overlap.ts';
 
@@ -81,12 +81,7 @@ export class SessionPipeline {
   }
 
   private *start(atEnd: boolean): Generator<PipelineEvent> {
-    const all = new Uint8Array(this.headBytes);
-    let at = 0;
-    for (const b of this.head) {
-      all.set(b, at);
-      at += b.length;
-    }
+    const all = concat(this.head);
     this.head = [];
     const kind = decideKind(this.opts.contentType, all.subarray(0, atEnd ? all.length : SNIFF_BYTES));
     yield { type: 'kind', kind };

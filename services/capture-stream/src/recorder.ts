@@ -1,3 +1,4 @@
+import { timeOfFrame } from '@isr/audio';
 import { audioMsgId, encodeJson, Subjects, type MetadataEvent } from '@isr/contract';
 import { toHeaders } from '@isr/runtime';
 import type { Logger } from 'pino';
@@ -170,7 +171,7 @@ export class StreamRecorder {
       case 'metadata': {
         if (ev.title === this.title) return session;
         this.title = ev.title;
-        const event: MetadataEvent = { source, session: session.id, time: new Date(ev.sampleRate ? session.startMs + (ev.offset * 1000) / ev.sampleRate : session.startMs).toISOString(), offset: ev.offset, title: ev.title, raw: ev.raw };
+        const event: MetadataEvent = { source, session: session.id, time: new Date(ev.sampleRate ? timeOfFrame(ev.offset, session.startMs, ev.sampleRate) : session.startMs).toISOString(), offset: ev.offset, title: ev.title, raw: ev.raw };
         publisher.enqueue({ kind: 'event', subject: Subjects.metadata(source), data: encodeJson(event), msgID: `${session.id}-meta-${ev.offset}` });
         metrics.metadataEvents.inc({ source });
         status.update({ title: ev.title });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { timeOfFrame } from '@isr/audio';
 import { encodeAudioHeaders, type AudioChunkMeta, type CodecInit } from '@isr/contract';
 import type { Chunk } from './chunker.ts';
-import type { StreamFormat } from './framer.ts';
+import { sameFormat, type StreamFormat } from './framer.ts';
 
 /**
  * The sample clock of one capture session: id, wall-clock anchor of its first byte, sequence and offset
@@ -29,13 +30,12 @@ export class CaptureSession {
 
   /** Wall-clock ms of the session's sample position `offset`. */
   timeAt(offset: number): number {
-    return this.format ? this.startMs + (offset * 1000) / this.format.sampleRate : this.startMs;
+    return this.format ? timeOfFrame(offset, this.startMs, this.format.sampleRate) : this.startMs;
   }
 
   /** Whether a chunk of this format can continue the session (same codec, rate, channels). */
   accepts(stream: StreamFormat): boolean {
-    const f = this.format;
-    return !f || (f.format === stream.format && f.codec === stream.codec && f.sampleRate === stream.sampleRate && f.channels === stream.channels);
+    return !this.format || sameFormat(this.format, stream);
   }
 
   /** A follow-on session anchored at the end of this one's audio (a format change, an Ogg chain restart). */

@@ -1,3 +1,5 @@
+import { oggPageLength } from '@isr/audio';
+
 /**
  * Length checks for the unit codec-parser hands back at flush (it may be cut short by the end of the
  * connection): Ogg pages, ADTS frames and MPEG audio frames carry enough to tell. (FLAC frames do not.)
@@ -8,12 +10,7 @@
  * segment table (RFC 3533 §6). codec-parser hands back a truncated page at flush; this tells them apart.
  */
 export function isWholeOggPage(raw: Uint8Array): boolean {
-  if (raw.length < 27 || raw[0] !== 0x4f || raw[1] !== 0x67 || raw[2] !== 0x67 || raw[3] !== 0x53) return false;
-  const segments = raw[26]!;
-  if (raw.length < 27 + segments) return false;
-  let body = 0;
-  for (let i = 0; i < segments; i++) body += raw[27 + i]!;
-  return raw.length === 27 + segments + body;
+  return raw.length >= 4 && raw[0] === 0x4f && raw[1] === 0x67 && raw[2] === 0x67 && raw[3] === 0x53 && oggPageLength(raw) === raw.length;
 }
 
 /** ADTS frame length field (13 bits at bit 30): whether `raw` is exactly one whole ADTS frame. */
