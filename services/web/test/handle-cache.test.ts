@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rename, stat, writeFile } from 'node:fs/promises';
+import { rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '@isr/testkit';
@@ -21,12 +21,15 @@ test('reuses a handle per file version, reopens a replaced file, closes evicted 
     assert.equal(await read((await stat(p)).ino), 'second');
     // Evicted while a read is in flight: the read still completes, then the handle is closed.
     const ino2 = (await stat(p)).ino;
+    let evicted: FileHandle | undefined;
     const slow = cache.with(p, ino2, async (fh) => {
+      evicted = fh;
       cache.evict(p);
       await new Promise((r) => setTimeout(r, 20));
       return (await fh.read(Buffer.alloc(6), 0, 6, 0)).bytesRead;
     });
     assert.equal(await slow, 6);
+    await assert.rejects(evicted!.stat(), 'the evicted handle is closed once its read is done');
     for (const n of ['c', 'd', 'e']) {
       const q = join(dir.path, `${n}.wav`);
       await writeFile(q, n);
