@@ -122,7 +122,6 @@ async function serveFile(req: FastifyRequest, reply: FastifyReply, f: ResolvedFi
   reply.header('cache-control', 'no-cache');
   reply.header('content-type', contentTypeOf(f.rel));
   reply.header('content-disposition', contentDisposition(disposition, f.rel));
-  reply.header('x-content-type-options', 'nosniff');
 
   const inm = req.headers['if-none-match'];
   if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();

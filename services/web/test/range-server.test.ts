@@ -53,6 +53,7 @@ test('full GET and HEAD carry Accept-Ranges, codec Content-Type, ETag and Last-M
   assert.equal(res.headers.get('accept-ranges'), 'bytes');
   assert.equal(res.headers.get('content-type'), 'audio/mpeg');
   assert.match(res.headers.get('content-disposition')!, /^inline/);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   assert.ok(res.headers.get('last-modified'));
   const etag = res.headers.get('etag')!;
   assert.ok(etag);
