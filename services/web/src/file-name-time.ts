@@ -14,17 +14,10 @@ export function timeFromFileName(name: string): { ms: number; iso: string } | nu
   return Number.isFinite(t) ? { ms: t, iso } : null;
 }
 
-/** ISO 8601 of `ms` written in the UTC offset of `likeIso` (e.g. "+01:00"), so times keep the source's zone. */
+/** ISO 8601 of `ms` written in a UTC offset of `offsetMinutes` (60 → "+01:00"), so times keep the source's zone. */
 export function isoWithOffset(ms: number, offsetMinutes: number): string {
   const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 23);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const a = Math.abs(offsetMinutes);
   return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
-}
-
-/** The UTC offset in minutes of an ISO text ("Z" = 0), or 0 when it has none. */
-export function offsetMinutesOf(iso: string): number {
-  const m = /([+-])(\d{2}):?(\d{2})$/.exec(iso);
-  if (!m) return 0;
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
 }
