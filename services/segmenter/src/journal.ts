@@ -1,13 +1,23 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AudioCodec, AudioFormat, Gap } from '@isr/contract';
+import type { AudioChunkMeta, Gap } from '@isr/contract';
+import type { DurablePosition } from './ack-tracker.ts';
 
-/** The file a source is writing, as far as it is durable on disk. */
-export interface OpenFileRecord {
+/** The container a file is written in (PCM: wav or flac, by the source's `format`). */
+export type Container = 'wav' | 'flac' | 'mp3' | 'aac' | 'ogg';
+
+/** Ogg: next page sequence number and granule base (decimal). */
+export interface OggPosition {
+  nextSequence: number;
+  granuleBase: string;
+}
+
+/** The file a source is writing, as far as it is durable on disk; its stream fields are those of its chunks. */
+export interface OpenFileRecord extends Pick<AudioChunkMeta, 'format' | 'codec' | 'sampleRate' | 'channels' | 'session' | 'sessionStartMs'> {
   path: string;
   /** Relative to output_directory, '/'-separated. */
   rel: string;
-  container: 'wav' | 'flac' | 'mp3' | 'aac' | 'ogg';
+  container: Container;
   /** Bytes of the file that are durable; everything after is discarded at recovery. */
   byteLength: number;
   /** Sample frames in those bytes. */
@@ -16,30 +26,23 @@ export interface OpenFileRecord {
   firstOffset: number;
   startMs: number;
   endBoundaryMs: number;
-  format: AudioFormat;
-  codec: AudioCodec;
-  sampleRate: number;
-  channels: number;
-  session: string;
-  sessionStartMs: number;
   gaps: Gap[];
-  /** Ogg: next page sequence number and granule base (decimal). */
-  ogg?: { nextSequence: number; granuleBase: string } | null;
+  ogg?: OggPosition | null;
+}
+
+/** The session and offset up to which audio is durably in files (session null before the first chunk). */
+export interface DurableState extends DurablePosition {
+  /** Epoch ms just after the last durable sample. */
+  endMs: number | null;
 }
 
 /**
  * Per-source journal entry: what is durably written. Recorded (see JournalStore) after the data it describes
  * is fsynced and before the messages it covers are acknowledged.
  */
-export interface Journal {
+export interface Journal extends DurableState {
   v: 1;
   source: string;
-  /** The session and offset up to which audio is durably in files (null before the first chunk). */
-  session: string | null;
-  sessionStartMs: number;
-  offset: number;
-  /** Epoch ms just after the last durable sample. */
-  endMs: number | null;
   file: OpenFileRecord | null;
 }
 

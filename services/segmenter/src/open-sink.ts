@@ -2,6 +2,7 @@ import { unlink } from 'node:fs/promises';
 import { type AudioChunkMeta } from '@isr/contract';
 import { createRecordingFile } from './file-namer.ts';
 import { FlacSink } from './flac-sink.ts';
+import type { Container } from './journal.ts';
 import { OggSink } from './ogg-sink.ts';
 import { RawSink } from './raw-sink.ts';
 import { closeFd, type Sink } from './sink.ts';
@@ -16,7 +17,7 @@ export interface OpenSinkArgs {
   /** Session offset of the file's first sample. */
   offset: number;
   startMs: number;
-  container: 'wav' | 'flac' | 'mp3' | 'aac' | 'ogg';
+  container: Container;
   init: Uint8Array | null;
 }
 

@@ -1,6 +1,7 @@
 import { fdatasync as fdatasyncCb, ftruncate as ftruncateCb, close as closeCb, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { AudioUnit } from '@isr/contract';
+import type { OggPosition } from './journal.ts';
 
 export const fdatasync = promisify(fdatasyncCb);
 export const ftruncate = promisify(ftruncateCb);
@@ -20,7 +21,7 @@ export function writeAt(fd: number, data: Uint8Array, position: number): void {
 export interface Durable {
   bytes: number;
   frames: number;
-  ogg?: { nextSequence: number; granuleBase: string } | null;
+  ogg?: OggPosition | null;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { AckTracker } from './ack-tracker.ts';
 import { writePcm, writeUnits, type FileCursor } from './chunk-writes.ts';
 import { closedEvent, gap, openedEvent } from './event-bodies.ts';
-import type { Journal, OpenFileRecord } from './journal.ts';
+import type { DurableState, Journal, OpenFileRecord } from './journal.ts';
 import { abandonAndRepair, createFile, finishFile, resumedFile, type OpenFile } from './recording-file.ts';
 import type { Sink } from './sink.ts';
 import type { SourceSettings, WriterDeps } from './writer-settings.ts';
@@ -32,7 +32,7 @@ export class SourceWriter {
   readonly #log: Logger;
   #tail: Promise<unknown> = Promise.resolve();
   #pos: Position | null = null;
-  #durable: { session: string | null; sessionStartMs: number; offset: number; endMs: number | null } = { session: null, sessionStartMs: 0, offset: 0, endMs: null };
+  #durable: DurableState = { session: null, sessionStartMs: 0, offset: 0, endMs: null };
   #file: OpenFile | null = null;
   #pendingGaps: Gap[] = [];
   #dirty = false;
@@ -167,15 +167,7 @@ export class SourceWriter {
 
   async #writeJournal(): Promise<void> {
     const f = this.#file;
-    await this.#d.journal.write({
-      v: 1,
-      source: this.source,
-      session: this.#durable.session,
-      sessionStartMs: this.#durable.sessionStartMs,
-      offset: this.#durable.offset,
-      endMs: this.#durable.endMs,
-      file: f ? { ...f.rec } : null,
-    });
+    await this.#d.journal.write({ v: 1, source: this.source, ...this.#durable, file: f ? { ...f.rec } : null });
   }
 
   /** fsync the open file, record it in the journal, then acknowledge every message it now covers. */
