@@ -1,5 +1,5 @@
 import { frameAtOrAfter, timeOfFrame } from '@isr/audio';
-import type { AudioChunkMeta, Gap } from '@isr/contract';
+import { Buckets, FormatExtensions, type AudioChunkMeta, type Gap } from '@isr/contract';
 import type { Logger } from 'pino';
 import type { CodecInitCache } from './codec-init.ts';
 import type { OpenFileRecord } from './journal.ts';
@@ -18,8 +18,6 @@ export interface OpenFile {
   frames: number;
   lastHeaderRewrite: number;
 }
-
-const CONTAINER_OF_FORMAT = { mp3: 'mp3', aac: 'aac', ogg: 'ogg', flac: 'flac' } as const;
 
 /** An open file for a record recovered after a crash (continued where the journal left it). */
 export function resumedFile(rec: OpenFileRecord, sink: Sink, now: number): OpenFile {
@@ -53,10 +51,11 @@ export async function createFile(a: CreateFileArgs): Promise<OpenFile> {
   const { settings: s, meta, offset } = a;
   const startMs = timeOfFrame(offset, meta.sessionStartMs, meta.sampleRate);
   const endBoundaryMs = s.split.next(startMs);
-  const container = meta.format === 'pcm' ? s.pcmContainer : CONTAINER_OF_FORMAT[meta.format];
-  const init = meta.format === 'ogg' || meta.format === 'flac' ? await a.codecInit.get(s.source, meta.session) : null;
-  if ((meta.format === 'ogg' || meta.format === 'flac') && !init) {
-    a.log.error({ session: meta.session }, `no codec init for the session in KV ${'isr_codec'}: the file will lack its stream headers`);
+  const container = meta.format === 'pcm' ? s.pcmContainer : FormatExtensions[meta.format];
+  const needsInit = meta.format === 'ogg' || meta.format === 'flac';
+  const init = needsInit ? await a.codecInit.get(s.source, meta.session) : null;
+  if (needsInit && !init) {
+    a.log.error({ session: meta.session }, `no codec init for the session in KV ${Buckets.codec}: the file will lack its stream headers`);
   }
   const opened = await openSink({ settings: s, meta, offset, startMs, container, init });
   const durable = await opened.sink.sync(false);
