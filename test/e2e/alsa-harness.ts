@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseWavHeader } from '@isr/audio';
 import { StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -113,23 +114,13 @@ format = ${s.format}
   return pipeline;
 }
 
-
-
 /** The samples of a WAV file, read from its `data` chunk after checking the RIFF and data sizes against the file. */
 export function wavSamples(path: string): Buffer {
   const b = readFileSync(path);
-  if (b.toString('latin1', 0, 4) !== 'RIFF' || b.toString('latin1', 8, 12) !== 'WAVE') throw new Error(`${path}: not a RIFF/WAVE file`);
-  if (b.readUInt32LE(4) !== b.length - 8) throw new Error(`${path}: RIFF size ${b.readUInt32LE(4)}, file has ${b.length - 8}`);
-  for (let pos = 12; pos + 8 <= b.length;) {
-    const id = b.toString('latin1', pos, pos + 4);
-    const size = b.readUInt32LE(pos + 4);
-    if (id === 'data') {
-      if (size !== b.length - pos - 8) throw new Error(`${path}: data size ${size}, file has ${b.length - pos - 8}`);
-      return b.subarray(pos + 8);
-    }
-    pos += 8 + size + (size & 1);
-  }
-  throw new Error(`${path}: no data chunk`);
+  const h = parseWavHeader(b);
+  if (h.riffBytes !== b.length - 8) throw new Error(`${path}: RIFF size ${h.riffBytes}, file has ${b.length - 8}`);
+  if (h.dataBytes !== b.length - h.dataOffset) throw new Error(`${path}: data size ${h.dataBytes}, file has ${b.length - h.dataOffset}`);
+  return b.subarray(h.dataOffset);
 }
 
 /** `flac -t` (throws when the file is damaged), then the decoded raw s16le samples. */
