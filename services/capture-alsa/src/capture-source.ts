@@ -172,8 +172,9 @@ export class CaptureSource {
       if (dropped.length) {
         const frames = dropped.reduce((n, d) => n + d.frames, 0);
         m.dropped.inc(labels, frames);
-        if (this.now() - droppedLogged > 10_000) {
-          droppedLogged = this.now();
+        const t = this.now();
+        if (t - droppedLogged > 10_000) {
+          droppedLogged = t;
           slog.error({ droppedFrames: frames, bufferSeconds: s.bufferSeconds }, 'NATS unreachable for longer than buffer_seconds: dropping the oldest audio');
         }
       }
@@ -186,8 +187,9 @@ export class CaptureSource {
         const t = this.now();
         lastDataMono = this.monotonic();
         if (!clock.anchored) {
-          monoStart = this.monotonic() - (Math.floor(buf.length / this.frameBytes) * 1000) / s.sampleRate;
-          session.sessionStartMs = clock.anchor(t, Math.floor(buf.length / this.frameBytes));
+          const firstFrames = Math.floor(buf.length / this.frameBytes);
+          monoStart = lastDataMono - (firstFrames * 1000) / s.sampleRate;
+          session.sessionStartMs = clock.anchor(t, firstFrames);
           m.up.set(labels, 1);
           slog.info({ sessionStart: new Date(session.sessionStartMs).toISOString() }, 'recording');
           this.status.update({ state: CaptureStates.recording, message: null, since: new Date(session.sessionStartMs).toISOString() });
@@ -195,7 +197,7 @@ export class CaptureSource {
         // once this arecord is being stopped for a fatal reason, what it still delivers is not trustworthy
         if (discarding) return;
         received += buf.length;
-        const elapsedMs = this.monotonic() - monoStart;
+        const elapsedMs = lastDataMono - monoStart;
         for (const c of chunker.push(buf)) {
           if (runsAhead(c.offset + c.frames, s.sampleRate, elapsedMs)) {
             stopReason = `arecord delivers audio faster than real time (${((c.offset + c.frames) / s.sampleRate).toFixed(1)} s of audio in ${(elapsedMs / 1000).toFixed(1)} s): the device does not keep time`;
