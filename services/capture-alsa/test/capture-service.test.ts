@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { checkCounter, freePort, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle } from '@isr/testkit';
@@ -12,11 +12,12 @@ let nats: NatsServerHandle;
 before(async () => { nats = await startNatsServer(); });
 after(async () => { await nats.stop(); });
 
-async function config(dir: string, source: string, extra: string, general = ''): Promise<string> {
+async function config(dir: string, source: string, extra: string, general = ''): Promise<{ path: string; metricsPort: number }> {
   const path = join(dir, 'config.ini');
+  const metricsPort = await freePort();
   writeFileSync(path, `[general]
 nats_url = ${nats.url}
-capture_alsa_metrics_port = ${await freePort()}
+capture_alsa_metrics_port = ${metricsPort}
 output_directory = ${dir}
 reconnect_min_seconds = 0.3
 reconnect_max_seconds = 2
@@ -26,14 +27,14 @@ ${general}
 type = soundcard
 ${extra}
 `);
-  return path;
+  return { path, metricsPort };
 }
 
 test('publishes exact 100 ms chunks with contiguous offsets and seq; a failed arecord is logged and restarted as a new session', async () => {
   const dir = await tempDir();
   const source = 'mic';
   const fake = writeFakeArecord(dir.path, { seconds: 2.35, exitCode: 1, stderr: 'arecord: pcm_read:2221: read error: No such device', stateFile: join(dir.path, 'state'), argsLog: join(dir.path, 'args') });
-  const cfg = await config(dir.path, source, 'device = hw:1,0\nsample_rate = 16000\nchannels = 2', `arecord_path = ${fake}`);
+  const { path: cfg, metricsPort } = await config(dir.path, source, 'device = hw:1,0\nsample_rate = 16000\nchannels = 2', `arecord_path = ${fake}`);
   const svc = startService('capture-alsa', ['--config', cfg]);
   let tap: AudioTap | null = null;
   try {
@@ -63,10 +64,9 @@ test('publishes exact 100 ms chunks with contiguous offsets and seq; a failed ar
     const logs = svc.logs();
     assert.ok(logs.some((l) => typeof l.arecord === 'string' && /read error: No such device/.test(l.arecord as string)), 'arecord stderr is logged');
     assert.ok(logs.some((l) => /restarting it after a pause/.test(String(l.msg))));
-    const args = JSON.parse((await import('node:fs')).readFileSync(join(dir.path, 'args'), 'utf8').split('\n')[0]!) as string[];
+    const args = JSON.parse(readFileSync(join(dir.path, 'args'), 'utf8').split('\n')[0]!) as string[];
     assert.deepEqual(args, ['-q', '-t', 'raw', '-f', 'S16_LE', '-r', '16000', '-c', '2', '-D', 'hw:1,0']);
 
-    const metricsPort = Number(/capture_alsa_metrics_port = (\d+)/.exec((await import('node:fs')).readFileSync(cfg, 'utf8'))![1]);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     assert.match(metrics, /isr_capture_alsa_restarts_total\{source="mic",service="capture-alsa"\} [1-9]/);
     assert.match(metrics, /isr_capture_alsa_frames_total\{source="mic",service="capture-alsa"\} \d{5,}/);
@@ -82,7 +82,7 @@ test('publishes exact 100 ms chunks with contiguous offsets and seq; a failed ar
 test('arecord missing: a clear error in the log and in isr_status, retried with backoff, no crash loop', async () => {
   const dir = await tempDir();
   const source = 'nocard';
-  const cfg = await config(dir.path, source, 'sample_rate = 8000\nchannels = 1', `arecord_path = ${join(dir.path, 'no-such-arecord')}`);
+  const { path: cfg } = await config(dir.path, source, 'sample_rate = 8000\nchannels = 1', `arecord_path = ${join(dir.path, 'no-such-arecord')}`);
   const svc = startService('capture-alsa', ['--config', cfg]);
   let tap: AudioTap | null = null;
   try {
@@ -108,7 +108,7 @@ test('arecord missing: a clear error in the log and in isr_status, retried with 
 test('a busy device and a rate the card cannot do: clear errors in isr_status with what to do, retried with backoff', async () => {
   const dir = await tempDir();
   const busy = writeFakeArecord(dir.path, { seconds: 0, exitCode: 1, stderr: 'arecord: main:831: audio open error: Device or resource busy' }, 'busy-arecord');
-  const cfg = await config(dir.path, 'busy', 'sample_rate = 8000\nchannels = 1', `arecord_path = ${busy}`);
+  const { path: cfg } = await config(dir.path, 'busy', 'sample_rate = 8000\nchannels = 1', `arecord_path = ${busy}`);
   const svc = startService('capture-alsa', ['--config', cfg]);
   let tap: AudioTap | null = null;
   try {
@@ -125,7 +125,7 @@ test('a busy device and a rate the card cannot do: clear errors in isr_status wi
   }
 
   const wrongRate = writeFakeArecord(dir.path, { stderrAtStart: 'Warning: rate is not accurate (requested = 44100Hz, got = 48000Hz)\nplease, try the plug plugin' }, 'rate-arecord');
-  const cfg2 = await config(dir.path, 'rate', 'sample_rate = 44100\nchannels = 1', `arecord_path = ${wrongRate}`);
+  const { path: cfg2 } = await config(dir.path, 'rate', 'sample_rate = 44100\nchannels = 1', `arecord_path = ${wrongRate}`);
   const svc2 = startService('capture-alsa', ['--config', cfg2]);
   tap = null;
   try {
