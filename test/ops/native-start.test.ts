@@ -5,10 +5,10 @@
 // no unplayable file.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
-import { feedIcecast, freePort, repoRoot, startIcecast, tempDir, waitFor, writeFakeArecord, type IcecastFeed, type IcecastHandle } from '@isr/testkit';
+import { feedIcecast, freePort, recordingFiles, repoRoot, startIcecast, tempDir, waitFor, writeFakeArecord, type IcecastFeed, type IcecastHandle } from '@isr/testkit';
 import { alive, descendants, startEnv } from './processes.ts';
 
 const SERVICES = ['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'] as const;
@@ -32,18 +32,14 @@ let natsPort = 0;
 let prom: ChildProcess | null = null;
 const recordings = () => join(dir.path, 'recordings');
 
-function filesUnder(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.push(join(d, e.name));
-    }
-  };
-  try { walk(root); } catch { /* not yet */ }
-  return out;
-}
-const audioFiles = (source = 'radio') => filesUnder(join(recordings(), source)).filter((f) => /\.(mp3|wav|flac|ogg|aac)$/.test(f));
+/** The finished-or-growing audio files of a source (none before its directory exists). */
+const audioFiles = (source = 'radio') => {
+  try {
+    return ['mp3', 'wav', 'flac', 'ogg', 'aac'].flatMap((ext) => recordingFiles(recordings(), source, ext));
+  } catch {
+    return [];
+  }
+};
 
 before(async () => {
   // `npm test` builds with tsc -b; the archive page bundle is web's own build step (start.mjs runs it
