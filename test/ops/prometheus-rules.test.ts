@@ -2,6 +2,7 @@
 // (promtool test rules prometheus/alerts.test.yml); the compose Prometheus config is valid.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '@isr/testkit';
@@ -21,8 +22,9 @@ test('promtool check rules accepts the alert rules', () => {
 test('each alert fires on its condition after its "for" duration, and not before (promtool test rules)', () => {
   const r = promtool('test', 'rules', 'alerts.test.yml');
   assert.equal(r.status, 0, r.output);
+  const tests = readFileSync(join(dir, 'alerts.test.yml'), 'utf8');
   for (const alert of ['IsrServiceDown', 'IsrSourceNotRecording', 'IsrDeadAir', 'IsrDiskNearlyFull', 'IsrSegmenterFallingBehind', 'IsrSegmenterBacklog']) {
-    assert.match(spawnSync('grep', ['-c', `alertname: ${alert}`, 'alerts.test.yml'], { cwd: dir, encoding: 'utf8' }).stdout, /^[1-9]/, `${alert} has a unit test`);
+    assert.ok(tests.includes(`alertname: ${alert}`), `${alert} has a unit test`);
   }
 });
 
