@@ -54,14 +54,16 @@ export interface ComposeFile {
   [k: string]: unknown;
 }
 
-export const COMPOSE_PATH = join(repoRoot, 'docker-compose.yml');
+const COMPOSE_PATH = join(repoRoot, 'docker-compose.yml');
 
 /** The compose file as `docker compose config` would see it with this environment (merge keys resolved). */
 export function loadCompose(env: Env = {}): ComposeFile {
-  const doc = parse(readFileSync(COMPOSE_PATH, 'utf8'), { merge: true }) as Record<string, unknown>;
-  const interpolated = interpolateDeep(doc, env) as ComposeFile;
-  // x-* extension fields are allowed at the top level; the anchors live there.
-  return interpolated;
+  return interpolateDeep(parseCompose(), env) as ComposeFile;
+}
+
+/** The compose file as written: merge keys resolved, ${VAR…} left as they are. */
+export function parseCompose(): ComposeFile {
+  return parse(readFileSync(COMPOSE_PATH, 'utf8'), { merge: true }) as ComposeFile;
 }
 
 export interface DockerStage {
@@ -71,9 +73,9 @@ export interface DockerStage {
 }
 
 /** The Dockerfile's stages with their instructions (continuation lines joined, comments dropped). */
-export function dockerStages(text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')): { args: Record<string, string>; stages: DockerStage[] } {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  const args: Record<string, string> = {};
+export function dockerStages(): DockerStage[] {
+  const lines = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const args: Record<string, string> = {}; // global ARGs (before the first FROM), for FROM ${NAME}
   const stages: DockerStage[] = [];
   for (const line of lines) {
     const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
@@ -86,7 +88,7 @@ export function dockerStages(text = readFileSync(join(repoRoot, 'Dockerfile'), '
     if (arg && stages.length === 0) args[arg[1]!] = arg[2]!;
     stages.at(-1)?.lines.push(line);
   }
-  return { args, stages };
+  return stages;
 }
 
 /** The instructions a target sees: its own and its ancestors' (FROM <stage>). */

@@ -10,7 +10,7 @@ import { allKeys } from '@isr/runtime';
 import { repoRoot, tempDir } from '@isr/testkit';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse as parseYaml } from 'yaml';
-import { dockerStages, interpolate, loadCompose, stageChain, type ComposeService } from './compose-file.ts';
+import { dockerStages, interpolate, loadCompose, parseCompose, stageChain, type ComposeService } from './compose-file.ts';
 
 const require = createRequire(import.meta.url);
 const ISR_SERVICES = ['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'] as const;
@@ -27,7 +27,7 @@ const svc = (name: string): ComposeService => {
   assert.ok(s, `docker-compose.yml has a service ${name}`);
   return s;
 };
-const { stages } = dockerStages();
+const stages = dockerStages();
 const defaultOf = (key: string) => allKeys.find((k) => k.key === key)?.default;
 
 /** Environment variables the code reads: the config module (load.ts) and the key table's env overrides. */
@@ -184,7 +184,7 @@ test('mounted paths are where the code looks: config.ini, recordings, asound.con
 test('each service connects as its own nats.conf user with that user\'s password variable', () => {
   const conf = readFileSync(join(repoRoot, 'nats.conf'), 'utf8');
   const users = new Map([...conf.matchAll(/user:\s*([\w-]+)\s*\n\s*password:\s*\$(\w+)/g)].map((m) => [m[1]!, m[2]!]));
-  const raw = parseYaml(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+  const raw = parseCompose();
   const natsEnv = raw.services.nats!.environment ?? {};
   for (const name of [...ISR_SERVICES, 'nats-box']) {
     const env = raw.services[name]!.environment ?? {};
