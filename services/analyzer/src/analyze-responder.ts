@@ -9,7 +9,7 @@ import { summaryRecord } from './record.ts';
 import { resolveRecording, sidecarOf, sourceOfPath } from './recording-path.ts';
 
 /** Queue group, so that any number of replicas answer each request once. */
-export const ANALYZE_QUEUE = 'analyzer';
+const ANALYZE_QUEUE = 'analyzer';
 
 async function existing(deps: JobDeps, file: string, rel: string): Promise<AnalysisRecord | null> {
   try {

@@ -15,7 +15,7 @@ const MAX_DELIVER = 10;
 const RETRY_DELAY_MS = 10_000;
 
 /** The shared durable pull consumer on ISR_EVENTS for isr.segment.closed.* (any number of replicas share it). */
-export async function ensureClosedConsumer(jsm: JetStreamManager): Promise<void> {
+async function ensureClosedConsumer(jsm: JetStreamManager): Promise<void> {
   const config = {
     durable_name: ConsumerNames.analyzer,
     filter_subject: Subjects.segmentClosedAll,

@@ -35,7 +35,7 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout
 }
 
 /** The first audio stream of a file, per ffprobe, or UNKNOWN_FORMAT. */
-export async function probe(path: string, paths: FfmpegPaths): Promise<{ container: string; codec: string; sampleRate: number; channels: number; sampleFmt: string; bits: number | null }> {
+async function probe(path: string, paths: FfmpegPaths): Promise<{ container: string; codec: string; sampleRate: number; channels: number; sampleFmt: string; bits: number | null }> {
   const r = await run(paths.ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_name,codec_type,sample_rate,channels,sample_fmt,bits_per_raw_sample:format=format_name', '-of', 'json', path]);
   let parsed: { streams?: ProbeStream[]; format?: { format_name?: string } } = {};
   try {

@@ -7,7 +7,7 @@ import type { AnalyzerMetrics } from './metrics.ts';
 import type { AnalyzerSettings } from './params.ts';
 import { PcmDecoder } from './pcm-decoder.ts';
 
-export const PAIR_SECONDS = 0.05;
+const PAIR_SECONDS = 0.05;
 /** A compressed source's decoder that failed is not restarted for this long. */
 const RESTART_BACKOFF_MS = 5000;
 /** A source without chunks for this long has its state (and decoder process) dropped. */

@@ -105,7 +105,7 @@ export class LiveMeter {
   }
 
   /** Level over the last second (the complete 100 ms slots). */
-  level(): { rmsDbfs: number; peakDbfs: number } {
+  private level(): { rmsDbfs: number; peakDbfs: number } {
     let sum = 0;
     let n = 0;
     let peak = 0;

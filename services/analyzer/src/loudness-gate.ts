@@ -17,7 +17,6 @@ export function energyToLufs(energy: number): number {
 export class LoudnessGate {
   private readonly counts = new Float64Array(BINS);
   private readonly sums = new Float64Array(BINS);
-  private blocks = 0;
 
   /** Adds one 400 ms block by its channel-weighted mean square of the K-weighted signal. */
   addBlock(energy: number): void {
@@ -28,12 +27,6 @@ export class LoudnessGate {
     if (bin >= BINS) bin = BINS - 1;
     this.counts[bin]! += 1;
     this.sums[bin]! += energy;
-    this.blocks++;
-  }
-
-  /** Blocks above the absolute gate so far. */
-  get gatedBlocks(): number {
-    return this.blocks;
   }
 
   /** Integrated loudness in LUFS, or null when no block is above the absolute gate (silence, or shorter than 400 ms). */

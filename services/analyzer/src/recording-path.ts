@@ -3,10 +3,10 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
 
 /** Extensions of the recordings the segmenter writes (and the analyzer can decode). */
-export const AUDIO_EXTENSIONS = ['wav', 'flac', 'mp3', 'aac', 'ogg', 'opus', 'oga', 'm4a'] as const;
+const AUDIO_EXTENSIONS = ['wav', 'flac', 'mp3', 'aac', 'ogg', 'opus', 'oga', 'm4a'] as const;
 
 /** Where the analysis of a recording is written beside it: `<recording>.analysis.json`. */
-export const SIDECAR_SUFFIX = '.analysis.json';
+const SIDECAR_SUFFIX = '.analysis.json';
 export const sidecarOf = (file: string): string => file + SIDECAR_SUFFIX;
 
 export function isRecordingName(name: string): boolean {

@@ -1,4 +1,4 @@
-import type { WindowSeries } from './window-series.ts';
+import { round2, toDbfs, type WindowSeries } from './window-series.ts';
 
 /** A loud section, in seconds from the start of the file. */
 export interface LoudSection {
@@ -18,8 +18,6 @@ export interface SectionRules {
   /** Runs shorter than this (after bridging) are dropped. */
   minSectionSeconds: number;
 }
-
-const db = (v: number) => (v > 0 ? Math.round(Math.max(-150, 20 * Math.log10(v)) * 100) / 100 : -150);
 
 /**
  * Loud sections from the per-window RMS: runs of windows above the threshold, merged across gaps shorter than
@@ -49,7 +47,7 @@ export function loudSections(series: WindowSeries, windowSeconds: number, totalS
     const start = run.s * windowSeconds;
     const end = Math.min(totalSeconds, run.e * windowSeconds);
     if (end - start < rules.minSectionSeconds) continue;
-    out.push({ start: round3(start), end: round3(end), duration: round3(end - start), maxRmsDbfs: db(run.rms), peakDbfs: db(run.peak) });
+    out.push({ start: round3(start), end: round3(end), duration: round3(end - start), maxRmsDbfs: round2(toDbfs(run.rms)), peakDbfs: round2(toDbfs(run.peak)) });
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { WaveformLevel } from './waveform-level.ts';
 import { WindowSeries } from './window-series.ts';
 
 /** A sample at or beyond this magnitude counts as clipped (16-bit full scale, 32767/32768). */
-export const CLIP_LEVEL = 32767 / 32768;
+const CLIP_LEVEL = 32767 / 32768;
 
 /** Filter state that has decayed to (near-)subnormal values becomes 0: subnormal arithmetic is slow. */
 const flush = (v: number): number => (v < 1e-30 && v > -1e-30 ? 0 : v);

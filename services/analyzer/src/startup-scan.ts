@@ -5,10 +5,10 @@ import type { Logger } from 'pino';
 import { isRecordingName, relativeRecording, sidecarOf } from './recording-path.ts';
 
 /** Seconds a candidate file must keep its size and mtime to count as finished (not being written). */
-export const STABLE_SECONDS = 2;
+const STABLE_SECONDS = 2;
 
 /** Relative paths the segmenter is writing now: `active` in `<output_directory>/status.json` (absent → none). */
-export async function activeRecordings(root: string, log: Logger): Promise<Set<string>> {
+async function activeRecordings(root: string, log: Logger): Promise<Set<string>> {
   try {
     const doc = JSON.parse(await readFile(join(root, 'status.json'), 'utf8')) as { active?: unknown };
     return new Set(Array.isArray(doc.active) ? doc.active.filter((x): x is string => typeof x === 'string') : []);

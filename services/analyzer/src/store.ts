@@ -11,7 +11,7 @@ export interface StoreDeps {
 }
 
 /** Writes `<file>.analysis.json` atomically (temp file + rename): a reader never sees half a record. */
-export async function writeSidecar(file: string, record: AnalysisRecord): Promise<void> {
+async function writeSidecar(file: string, record: AnalysisRecord): Promise<void> {
   const target = sidecarOf(file);
   const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {

@@ -35,7 +35,7 @@ function invalid(message: string): AnalysisError {
   return new AnalysisError(AnalysisErrorCodes.wavInvalid, message);
 }
 
-export function parseFmt(b: Uint8Array): { sampleRate: number; channels: number; bitsPerSample: number; sampleFormat: SampleFormat } {
+function parseFmt(b: Uint8Array): { sampleRate: number; channels: number; bitsPerSample: number; sampleFormat: SampleFormat } {
   if (b.length < 16) throw invalid(`fmt chunk is ${b.length} bytes, needs at least 16`);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let tag = dv.getUint16(0, true);

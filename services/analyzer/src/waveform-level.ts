@@ -1,8 +1,5 @@
 import type { AudiowaveformData } from '@isr/contract';
 
-/** BBC audiowaveform JSON v2, as the contract defines it for analysis records. */
-export type AudiowaveformJson = AudiowaveformData;
-
 /**
  * One zoom level of min/max waveform data in bounded memory: fed the min/max of each 10 ms tick, it builds pixels
  * of `samplesPerPixel` frames; when the level would exceed `maxLength` pixels, neighbouring pairs are merged (min of mins, max of
@@ -30,10 +27,6 @@ export class WaveformLevel {
     this.spp = tickFrames * ticksPerPixel;
     this.mins = new Float32Array(maxLength);
     this.maxs = new Float32Array(maxLength);
-  }
-
-  get samplesPerPixel(): number {
-    return this.spp;
   }
 
   /** Adds one tick's min and max (the last tick of a file may be shorter). */
@@ -71,7 +64,7 @@ export class WaveformLevel {
   }
 
   /** The level so far, with a partial last pixel included. */
-  toJson(sampleRate: number, bits: 8 | 16 = 8): AudiowaveformJson {
+  toJson(sampleRate: number, bits: 8 | 16 = 8): AudiowaveformData {
     const scale = bits === 8 ? 128 : 32768;
     const lo = -scale;
     const hi = scale - 1;
