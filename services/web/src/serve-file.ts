@@ -5,7 +5,6 @@ import { HandleCache } from './handle-cache.ts';
 import { contentDisposition, contentTypeOf, extensionOf } from './content-type.ts';
 import { parseRange } from './range.ts';
 import type { ResolvedFile } from './resolve-file.ts';
-import { readHead } from './scan.ts';
 import { parseWavHeader, patchWavHeader, wavFramesOnDisk } from './wav-header.ts';
 
 /**
@@ -20,13 +19,14 @@ interface Representation {
 }
 
 const CACHE_MAX = 2048;
-async function readRepresentation(f: ResolvedFile): Promise<Representation> {
-  const head = await readHead(f.abs, 4096);
+const HEAD_BYTES = 4096;
+
+function representationFrom(head: Buffer, size: number): Representation {
   const info = parseWavHeader(head);
-  if (!info) return { size: f.stat.size, prefix: null };
-  const dataBytes = wavFramesOnDisk(info, f.stat.size) * info.blockAlign;
-  if (info.declaredDataBytes === dataBytes && info.dataOffset + dataBytes === f.stat.size) return { size: f.stat.size, prefix: null };
-  return { size: info.dataOffset + dataBytes, prefix: patchWavHeader(head, info, f.stat.size) };
+  if (!info) return { size, prefix: null };
+  const dataBytes = wavFramesOnDisk(info, size) * info.blockAlign;
+  if (info.declaredDataBytes === dataBytes && info.dataOffset + dataBytes === size) return { size, prefix: null };
+  return { size: info.dataOffset + dataBytes, prefix: patchWavHeader(head, info, size) };
 }
 
 /** Ranges up to this size are read with one positional read and sent as a Buffer (what browsers seek with). */
@@ -65,12 +65,13 @@ function bodyOf(f: ResolvedFile, rep: Representation, start: number, end: number
 
 /**
  * Sends recordings with single-range support (206/416), ETag/Last-Modified, conditional GET and HEAD. Holds
- * what makes that fast: WAV representations per file version, open file handles, and reused 1 MiB slabs for
- * range bodies (allocating a fresh large Buffer per request made the garbage collector the biggest cost of a
+ * what makes that fast: each WAV file's representation (one entry per file, remade when it grows), open file
+ * handles, and reused 1 MiB slabs for range bodies (allocating a fresh large Buffer per request made the garbage collector the biggest cost of a
  * Range GET; a slab goes back to the pool when its response is closed — fully written or aborted).
  */
 export class FileServer {
-  private readonly reps = new Map<string, Representation>();
+  /** The WAV representation per file (dev:ino), for the version (size, mtime) it was made from. */
+  private readonly reps = new Map<string, { version: string; rep: Representation }>();
   private readonly slabs: Buffer[] = [];
   readonly handles: HandleCache;
 
@@ -80,12 +81,17 @@ export class FileServer {
 
   private async representationOf(f: ResolvedFile): Promise<Representation> {
     if (extensionOf(f.rel) !== 'wav') return { size: f.stat.size, prefix: null };
-    const key = `${f.stat.dev}:${f.stat.ino}:${f.stat.size}:${f.stat.mtimeMs}`;
+    const key = `${f.stat.dev}:${f.stat.ino}`;
+    const version = `${f.stat.size}:${f.stat.mtimeMs}`;
     const hit = this.reps.get(key);
-    if (hit) return hit;
-    const rep = await readRepresentation(f);
-    if (this.reps.size >= CACHE_MAX) this.reps.delete(this.reps.keys().next().value!);
-    this.reps.set(key, rep);
+    if (hit?.version === version) return hit.rep;
+    const head = await this.handles.with(f.abs, f.stat.ino, async (fh) => {
+      const buf = Buffer.alloc(HEAD_BYTES);
+      return buf.subarray(0, (await fh.read(buf, 0, HEAD_BYTES, 0)).bytesRead);
+    });
+    const rep = representationFrom(head, f.stat.size);
+    if (!hit && this.reps.size >= CACHE_MAX) this.reps.delete(this.reps.keys().next().value!);
+    this.reps.set(key, { version, rep });
     return rep;
   }
 
