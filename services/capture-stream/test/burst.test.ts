@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { StreamNames, Subjects } from '@isr/contract';
-import { feedIcecast, freePort, startIcecast, startNatsServer, startService, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
-import { collect, sessionProblem, writeConfig } from './harness.ts';
+import { feedIcecast, startIcecast, startNatsServer, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import { collect, sessionProblem, startCapture, writeConfig, type CaptureProcess } from './harness.ts';
 
 // Icecast with its default-like burst-on-connect (64 KiB replayed to every new listener): when capture-stream
 // reconnects, the replayed frames it already published must not be published again.
@@ -11,16 +11,16 @@ let nats: NatsServerHandle;
 let ice: IcecastHandle;
 let feed: IcecastFeed;
 let dir: Awaited<ReturnType<typeof tempDir>>;
+let capture: CaptureProcess;
 let svc: ServiceHandle;
-let metricsPort: number;
 
 before(async () => {
   [nats, ice, dir] = await Promise.all([startNatsServer(), startIcecast({ burstMounts: { '/burst.mp3': 65536 } }), tempDir('isr-cs-burst-')]);
   // Pink noise: no two MP3 frames are alike, so a repeated frame can only be a replay.
   feed = await feedIcecast({ target: ice.sourceUrl('/burst.mp3'), codec: 'mp3', lavfi: 'anoisesrc=color=pink:sample_rate=44100:amplitude=0.3' });
   const config = await writeConfig(dir.path, { burst: { url: ice.url('/burst.mp3') } });
-  metricsPort = await freePort();
-  svc = startService('capture-stream', ['--config', config], { NATS_URL: nats.url, METRICS_PORT: String(metricsPort) });
+  capture = await startCapture(config, nats.url);
+  svc = capture.svc;
 });
 
 after(async () => {
@@ -40,8 +40,7 @@ test('a reconnect to a server that bursts old audio publishes every frame once',
       const first = chunks.messages[0]!.meta.session;
       return chunks.messages.filter((c) => c.meta.session !== first).length >= 12;
     }, 30_000);
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const dropped = Number(/^isr_capture_stream_replayed_units_dropped_total\{source="burst"[^}]*\} (\S+)$/m.exec(text)?.[1]);
+    const dropped = await capture.metric('isr_capture_stream_replayed_units_dropped_total', 'burst');
     t.diagnostic(`${dropped} replayed frames recognised and dropped`);
     assert.ok(dropped > 50, `the 64 KiB burst (~150 frames) was recognised: ${dropped}`);
 

@@ -4,8 +4,8 @@ import { Buckets, StreamNames, Subjects, type CodecInit, type MetadataEvent, typ
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { feedIcecast, freePort, startIcecast, startNatsServer, startService, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
-import { collect, sessionProblem, startBadServer, writeConfig } from './harness.ts';
+import { feedIcecast, freePort, startIcecast, startNatsServer, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import { collect, sessionProblem, startBadServer, startCapture, waitForAudioStream, writeConfig, type CaptureProcess } from './harness.ts';
 import { decodeCheck, makeFixture } from './fixtures.ts';
 
 // One capture-stream process against a real Icecast (fed by ffmpeg in MP3 and Ogg Opus) and nats-server,
@@ -15,9 +15,9 @@ let ice: IcecastHandle;
 let feeds: IcecastFeed[] = [];
 let bad: Awaited<ReturnType<typeof startBadServer>>;
 let dir: Awaited<ReturnType<typeof tempDir>>;
+let capture: CaptureProcess;
 let svc: ServiceHandle;
 let nc: NatsConnection;
-let metricsPort: number;
 let mp3: Awaited<ReturnType<typeof collect>>;
 let opus: Awaited<ReturnType<typeof collect>>;
 let meta: Awaited<ReturnType<typeof collect>>;
@@ -36,13 +36,10 @@ before(async () => {
     stall: { url: bad.stall, stall_seconds: 2 },
     redirected: { url: bad.redirect },
   });
-  metricsPort = await freePort();
-  svc = startService('capture-stream', ['--config', config], { NATS_URL: nats.url, METRICS_PORT: String(metricsPort) });
+  capture = await startCapture(config, nats.url);
+  svc = capture.svc;
   nc = await connect({ servers: nats.url });
-  await waitFor('the service to provision the bus', async () => {
-    const { jetstreamManager } = await import('@nats-io/jetstream');
-    return (await jetstreamManager(nc)).streams.info(StreamNames.audio).then(() => true, () => false);
-  }, 20_000);
+  await waitForAudioStream(nats.url);
   [mp3, opus, meta] = await Promise.all([
     collect(nats.url, StreamNames.audio, Subjects.audio('mp3')),
     collect(nats.url, StreamNames.audio, Subjects.audio('opus')),
@@ -147,21 +144,21 @@ describe('capture-stream against Icecast and NATS', () => {
     await waitFor('MP3 keeps recording', () => mp3.messages.length >= before + 8, 20_000);
     assert.equal(svc.child.exitCode, null, 'still running');
     assert.equal(sessionProblem(mp3.messages.slice()), null, 'the good source never broke its session');
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const metrics = await capture.metrics();
     assert.match(metrics, /isr_capture_stream_up\{source="mp3"[^}]*\} 1/);
     assert.match(metrics, /isr_capture_stream_up\{source="noise"[^}]*\} 0/);
     assert.match(metrics, /isr_capture_stream_reconnects_total\{source="html",reason="content"[^}]*\} [1-9]/);
     assert.match(metrics, /isr_capture_stream_reconnects_total\{source="unreachable",reason="network"[^}]*\} [1-9]/);
     assert.match(metrics, /isr_capture_stream_chunks_published_total\{source="opus"[^}]*\} [1-9]/);
     assert.match(metrics, /isr_capture_stream_chunks_published_total\{source="redirected"[^}]*\} [1-9]/, 'a redirect is followed');
-    const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
+    const health = await fetch(`http://127.0.0.1:${capture.metricsPort}/healthz`);
     assert.equal(health.status, 200);
   });
 
   test('a stall (no bytes for stall_seconds) after audio reconnects as a new session', async () => {
     const re = /no bytes from .*\/stall for 2 s/;
     await waitFor('a stall reconnect', async () => {
-      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const text = await capture.metrics();
       return /isr_capture_stream_reconnects_total\{source="stall",reason="stall"[^}]*\} [1-9]/.test(text);
     }, 30_000);
     assert.ok(svc.logs().some((l) => l.source === 'stall' && re.test(String(l.msg))), 'the stall is logged');

@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeAudioHeaders, StreamNames, type AudioChunkMeta } from '@isr/contract';
-import { jetstream, DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort } from '@isr/testkit';
+import { freePort, startService, waitFor, type ServiceHandle } from '@isr/testkit';
 
 export interface Received {
   subject: string;
@@ -95,9 +95,43 @@ export async function startBadServer(stallBodies: Uint8Array[] = [], redirectTo 
   };
 }
 
-export async function writeConfig(dir: string, sources: Record<string, Record<string, string | number>>, general: Record<string, string | number> = {}): Promise<string> {
+export interface CaptureProcess {
+  svc: ServiceHandle;
+  metricsPort: number;
+  /** The /metrics page as text. */
+  metrics(): Promise<string>;
+  /** One sample of `name{source="…"}`; NaN when absent. */
+  metric(name: string, source: string): Promise<number>;
+}
+
+/** The built capture-stream on `config` against `natsUrl`, its metrics on a free port. */
+export async function startCapture(config: string, natsUrl: string): Promise<CaptureProcess> {
+  const metricsPort = await freePort();
+  const svc = startService('capture-stream', ['--config', config], { NATS_URL: natsUrl, METRICS_PORT: String(metricsPort) });
+  const metrics = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return {
+    svc,
+    metricsPort,
+    metrics,
+    async metric(name, source) {
+      const m = new RegExp(`^${name}\\{source="${source}"[^}]*\\} (\\S+)$`, 'm').exec(await metrics());
+      return m ? Number(m[1]) : NaN;
+    },
+  };
+}
+
+/** Waits until the service has provisioned ISR_AUDIO. */
+export async function waitForAudioStream(natsUrl: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    await waitFor('the service to provision the bus', async () => (await jetstreamManager(nc)).streams.info(StreamNames.audio).then(() => true, () => false), 20_000);
+  } finally {
+    await nc.close();
+  }
+}
+
+export async function writeConfig(dir: string, sources: Record<string, Record<string, string | number>>): Promise<string> {
   const lines = ['[general]', `output_directory = ${join(dir, 'rec')}`, 'reconnect_min_seconds = 0.5', 'reconnect_max_seconds = 2', 'stall_seconds = 4'];
-  for (const [k, v] of Object.entries(general)) lines.push(`${k} = ${v}`);
   for (const [name, keys] of Object.entries(sources)) {
     lines.push('', `[${name}]`, 'type = stream');
     for (const [k, v] of Object.entries(keys)) lines.push(`${k} = ${v}`);

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { StreamNames, Subjects } from '@isr/contract';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { feedIcecast, freePort, sleep, startIcecast, startNatsServer, startService, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
-import { collect, sessionProblem, writeConfig } from './harness.ts';
+import { feedIcecast, sleep, startIcecast, startNatsServer, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import { collect, sessionProblem, startCapture, waitForAudioStream, writeConfig, type CaptureProcess } from './harness.ts';
 
 // NATS goes away (first hung, then restarted) while a live MP3 stream keeps coming: capture-stream buffers
 // and publishes everything in order when NATS is back; a source with a tiny buffer drops and counts.
@@ -12,8 +10,8 @@ let nats: NatsServerHandle;
 let ice: IcecastHandle;
 let feed: IcecastFeed;
 let dir: Awaited<ReturnType<typeof tempDir>>;
+let capture: CaptureProcess;
 let svc: ServiceHandle;
-let metricsPort: number;
 
 before(async () => {
   [nats, ice, dir] = await Promise.all([startNatsServer(), startIcecast(), tempDir('isr-cs-outage-')]);
@@ -22,8 +20,8 @@ before(async () => {
     big: { url: ice.url('/live.mp3'), buffer_seconds: 120 },
     small: { url: ice.url('/live.mp3'), buffer_seconds: 0.5 },
   });
-  metricsPort = await freePort();
-  svc = startService('capture-stream', ['--config', config], { NATS_URL: nats.url, METRICS_PORT: String(metricsPort) });
+  capture = await startCapture(config, nats.url);
+  svc = capture.svc;
 });
 
 after(async () => {
@@ -34,36 +32,28 @@ after(async () => {
   assert.equal(code, 0, `capture-stream exit code; output:\n${svc?.output().slice(-3000)}`);
 });
 
-const metric = async (name: string, source: string) => {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  const m = new RegExp(`^${name}\\{source="${source}"[^}]*\\} (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : NaN;
-};
-
 test('a NATS outage loses nothing within buffer_seconds and counts what it drops beyond', async () => {
-  const nc = await connect({ servers: nats.url });
-  await waitFor('the audio stream', async () => (await jetstreamManager(nc)).streams.info(StreamNames.audio).then(() => true, () => false), 20_000);
-  await nc.close();
-  await waitFor('both sources publishing', async () => (await metric('isr_capture_stream_chunks_published_total', 'big')) >= 4 && (await metric('isr_capture_stream_chunks_published_total', 'small')) >= 4, 30_000);
+  await waitForAudioStream(nats.url);
+  await waitFor('both sources publishing', async () => (await capture.metric('isr_capture_stream_chunks_published_total', 'big')) >= 4 && (await capture.metric('isr_capture_stream_chunks_published_total', 'small')) >= 4, 30_000);
 
   // Hung server for 3 s (publishes time out), then a real restart (connection drops and comes back).
   nats.process.kill('SIGSTOP');
   await sleep(3000);
   nats.process.kill('SIGCONT');
   await nats.restart();
-  await waitFor('buffered audio published', async () => (await metric('isr_capture_stream_buffered_seconds', 'big')) < 0.5 && svc.logs().some((l) => /NATS acknowledges again/.test(String(l.msg))), 30_000);
+  await waitFor('buffered audio published', async () => (await capture.metric('isr_capture_stream_buffered_seconds', 'big')) < 0.5 && svc.logs().some((l) => /NATS acknowledges again/.test(String(l.msg))), 30_000);
   await sleep(1500);
 
   const [big, small] = await Promise.all([collect(nats.url, StreamNames.audio, Subjects.audio('big')), collect(nats.url, StreamNames.audio, Subjects.audio('small'))]);
   try {
-    const publishedBig = await metric('isr_capture_stream_chunks_published_total', 'big');
+    const publishedBig = await capture.metric('isr_capture_stream_chunks_published_total', 'big');
     await waitFor('all big chunks read back', () => big.messages.length >= publishedBig - 2 && big.messages.length > 0, 15_000);
     const chunks = big.messages.slice();
     assert.equal(sessionProblem(chunks), null, 'big: one session, seq 1…n, no hole, no duplicate');
     assert.ok(chunks.length >= 4 + 3 / 0.27, `big has ${chunks.length} chunks across a 3 s+ outage`);
-    assert.equal(await metric('isr_capture_stream_buffer_dropped_chunks_total', 'big'), 0);
+    assert.equal(await capture.metric('isr_capture_stream_buffer_dropped_chunks_total', 'big'), 0);
 
-    const dropped = await metric('isr_capture_stream_buffer_dropped_chunks_total', 'small');
+    const dropped = await capture.metric('isr_capture_stream_buffer_dropped_chunks_total', 'small');
     assert.ok(dropped > 0, `small dropped ${dropped}`);
     await waitFor('small chunks read back', () => small.messages.length > 0, 15_000);
     await sleep(1000);
