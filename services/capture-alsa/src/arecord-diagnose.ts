@@ -11,14 +11,15 @@ export interface StderrVerdict {
   overrun: boolean;
 }
 
-const HINTS: [RegExp, string][] = [
-  [/Device or resource busy/i, 'the device is busy: another program records from it (share it with a dsnoop PCM, see README "shared_mic")'],
-  [/No such device|No such file or directory/i, 'the device is gone or does not exist (unplugged? wrong device name?)'],
-  [/Unknown PCM/i, 'ALSA knows no PCM of that name (see --list-devices)'],
-  [/Sample format non available/i, 'the device cannot record 16-bit samples: use a plughw: device'],
-  [/Channels count non available/i, 'the device cannot record that many channels: change channels or use a plughw: device'],
-  [/rate is not accurate/i, 'the device does not support this sample_rate: change sample_rate or use a plughw: device'],
-  [/Permission denied/i, 'no permission to open the device: add the user to the "audio" group'],
+/** Known arecord errors, the hint for each, and whether the session cannot record correctly. */
+const HINTS: { re: RegExp; hint: string; fatal?: true }[] = [
+  { re: /Device or resource busy/i, hint: 'the device is busy: another program records from it (share it with a dsnoop PCM, see README "shared_mic")' },
+  { re: /No such device|No such file or directory/i, hint: 'the device is gone or does not exist (unplugged? wrong device name?)' },
+  { re: /Unknown PCM/i, hint: 'ALSA knows no PCM of that name (see --list-devices)' },
+  { re: /Sample format non available/i, hint: 'the device cannot record 16-bit samples: use a plughw: device' },
+  { re: /Channels count non available/i, hint: 'the device cannot record that many channels: change channels or use a plughw: device' },
+  { re: /rate is not accurate/i, hint: 'the device does not support this sample_rate: change sample_rate or use a plughw: device', fatal: true },
+  { re: /Permission denied/i, hint: 'no permission to open the device: add the user to the "audio" group' },
 ];
 
 /** Classifies a stderr line of arecord. */
@@ -27,9 +28,8 @@ export function diagnoseStderrLine(line: string): StderrVerdict {
   if (/^Recording (raw data|WAVE)/.test(text)) return { level: 'debug', message: text, fatal: false, overrun: false };
   if (/^Aborted by signal/i.test(text)) return { level: 'debug', message: text, fatal: false, overrun: false };
   if (/overrun!!!/i.test(text)) return { level: 'warn', message: `${text}: samples were lost (the machine was too busy to read the device in time)`, fatal: false, overrun: true };
-  const hint = HINTS.find(([re]) => re.test(text));
-  const fatal = /rate is not accurate/i.test(text);
-  if (hint) return { level: 'error', message: `${text}: ${hint[1]}`, fatal, overrun: false };
+  const known = HINTS.find(({ re }) => re.test(text));
+  if (known) return { level: 'error', message: `${text}: ${known.hint}`, fatal: known.fatal ?? false, overrun: false };
   if (/error|fail|cannot|unable/i.test(text)) return { level: 'error', message: text, fatal: false, overrun: false };
   return { level: 'warn', message: text, fatal: false, overrun: false };
 }
