@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { freePort, natsServerBinary, repoRoot, startNatsServer, type NatsServerHandle } from '@isr/testkit';
 
 export const NATS_CONF = join(repoRoot, 'nats.conf');
@@ -18,7 +19,7 @@ export const NATS_USERS = {
 export type NatsUser = keyof typeof NATS_USERS;
 
 /** Fresh random passwords for every user, as environment variables for nats-server. */
-export function natsPasswords(): Record<string, string> {
+function natsPasswords(): Record<string, string> {
   return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, `p${randomBytes(12).toString('hex')}`]));
 }
 
@@ -30,7 +31,7 @@ export function checkNatsConf(env: Record<string, string>): { status: number | n
 }
 
 /** A real nats-server started from the repository's nats.conf (free port, temp store) with these passwords. */
-export async function startSecuredNats(passwords: Record<string, string>): Promise<NatsServerHandle> {
+async function startSecuredNats(passwords: Record<string, string>): Promise<NatsServerHandle> {
   const saved = Object.fromEntries(Object.keys(passwords).map((k) => [k, process.env[k]]));
   Object.assign(process.env, passwords); // startNatsServer spawns with this process's environment
   try {
@@ -42,4 +43,27 @@ export async function startSecuredNats(passwords: Record<string, string>): Promi
       else process.env[k] = v;
     }
   }
+}
+
+/**
+ * For a test file: a nats-server from nats.conf with fresh passwords, started before its tests and stopped
+ * after them, closing every connection handed to keep() first.
+ */
+export function useSecuredNats() {
+  const passwords = natsPasswords();
+  const open: { close(): Promise<void> }[] = [];
+  let server: NatsServerHandle | undefined;
+  before(async () => { server = await startSecuredNats(passwords); });
+  after(async () => {
+    await Promise.all(open.map((nc) => nc.close().catch(() => {})));
+    await server?.stop();
+  });
+  const url = () => server!.url;
+  return {
+    passwords,
+    url,
+    /** NATS_URL, NATS_USER and NATS_PASSWORD of a nats.conf user. */
+    env: (user: NatsUser) => ({ NATS_URL: url(), NATS_USER: user, NATS_PASSWORD: passwords[NATS_USERS[user]]! }),
+    keep: <T extends { close(): Promise<void> }>(nc: T): T => { open.push(nc); return nc; },
+  };
 }

@@ -1,38 +1,28 @@
 // nats.conf: valid for nats-server, and each service's user can do its work and is refused the rest.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Buckets, ConsumerNames, encodeAudioHeaders, StreamNames, Subjects } from '@isr/contract';
 import { bindBus, connectBus, parseConfig, provisionBus, putStatusPart, toHeaders, type Bus, type NatsConnection } from '@isr/runtime';
-import type { NatsServerHandle } from '@isr/testkit';
 import { AckPolicy } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
-import { checkNatsConf, natsPasswords, NATS_USERS, startSecuredNats, type NatsUser } from './nats-conf.ts';
+import { checkNatsConf, useSecuredNats, type NatsUser } from './nats-conf.ts';
 
 const log = pino({ level: 'silent' });
-const passwords = natsPasswords();
-let server: NatsServerHandle;
+const nats = useSecuredNats();
+const { passwords } = nats;
 let analyzerNc: NatsConnection;
-const open: NatsConnection[] = [];
-
-before(async () => { server = await startSecuredNats(passwords); });
-after(async () => {
-  await Promise.all(open.map((nc) => nc.close().catch(() => {})));
-  await server?.stop();
-});
 
 function configFor(user: NatsUser) {
   return parseConfig('[general]\naudio_retention_minutes = 5\n', {
     service: user === 'ops' ? 'web' : user,
     file: 'test.ini',
-    env: { NATS_URL: server.url, NATS_USER: user, NATS_PASSWORD: passwords[NATS_USERS[user]] },
+    env: nats.env(user),
   });
 }
 
 async function connectAs(user: NatsUser): Promise<NatsConnection> {
-  const nc = await connectBus(configFor(user), `test-${user}`, log);
-  open.push(nc);
-  return nc;
+  return nats.keep(await connectBus(configFor(user), `test-${user}`, log));
 }
 
 /** A request to a subject the user may not publish to is refused by the server (not merely unanswered). */
@@ -64,8 +54,8 @@ test('nats-server -t accepts nats.conf when every password is set, and names the
 });
 
 test('a connection without credentials or with a wrong password is refused', async () => {
-  await assert.rejects(connect({ servers: server.url, reconnect: false }), /authorization/i);
-  await assert.rejects(connect({ servers: server.url, user: 'web', pass: 'wrong', reconnect: false }), /authorization/i);
+  await assert.rejects(connect({ servers: nats.url(), reconnect: false }), /authorization/i);
+  await assert.rejects(connect({ servers: nats.url(), user: 'web', pass: 'wrong', reconnect: false }), /authorization/i);
 });
 
 describe('each service user against a server started from nats.conf', () => {
@@ -190,8 +180,7 @@ describe('each service user against a server started from nats.conf', () => {
   });
 
   test('ops (nats-box) inspects streams and subjects read-only', async () => {
-    const nc = await connect({ servers: server.url, user: 'ops', pass: passwords.ISR_NATS_OPS_PASSWORD, reconnect: false });
-    open.push(nc);
+    const nc = nats.keep(await connect({ servers: nats.url(), user: 'ops', pass: passwords.ISR_NATS_OPS_PASSWORD, reconnect: false }));
     const info = (await nc.request(`$JS.API.STREAM.INFO.${StreamNames.audio}`, '', { timeout: 3000 })).json<{ config: { name: string } }>();
     assert.equal(info.config.name, StreamNames.audio);
     const sub = nc.subscribe('isr.>', { max: 1 });

@@ -1,26 +1,18 @@
 // Who provisions the bus: the segmenter (the only user nats.conf lets create streams); the others bind,
 // waiting for it when they start first; without credentials (a development server) everyone provisions.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { StreamNames } from '@isr/contract';
-import { bindBus, connectBus, parseConfig, provisionBus, PROVISIONERS, shouldProvision, type NatsConnection } from '@isr/runtime';
-import type { NatsServerHandle } from '@isr/testkit';
+import { bindBus, connectBus, parseConfig, provisionBus, PROVISIONERS, shouldProvision } from '@isr/runtime';
 import pino from 'pino';
-import { natsPasswords, NATS_USERS, startSecuredNats, type NatsUser } from './nats-conf.ts';
+import { useSecuredNats, type NatsUser } from './nats-conf.ts';
 
 const log = pino({ level: 'silent' });
-const passwords = natsPasswords();
-let server: NatsServerHandle;
-const open: NatsConnection[] = [];
-before(async () => { server = await startSecuredNats(passwords); });
-after(async () => {
-  await Promise.all(open.map((nc) => nc.close().catch(() => {})));
-  await server?.stop();
-});
+const nats = useSecuredNats();
 
 const cfg = (user: Exclude<NatsUser, 'ops'>, creds = true) => parseConfig('[general]\n', {
   service: user, file: 't.ini',
-  env: { NATS_URL: server.url, ...(creds ? { NATS_USER: user, NATS_PASSWORD: passwords[NATS_USERS[user]] } : {}) },
+  env: creds ? nats.env(user) : { NATS_URL: nats.url() },
 });
 
 test('the segmenter provisions; the others provision only without credentials', () => {
@@ -34,15 +26,13 @@ test('the segmenter provisions; the others provision only without credentials', 
 });
 
 test('a service that starts before the segmenter waits for the streams, then binds', async () => {
-  const webNc = await connectBus(cfg('web'), 'test-web', log);
-  open.push(webNc);
+  const webNc = nats.keep(await connectBus(cfg('web'), 'test-web', log));
   await assert.rejects(bindBus(webNc, { timeoutMs: 300, intervalMs: 50 }), /stream ISR_AUDIO does not exist: start the provisioner/);
   let bound = false;
   const binding = bindBus(webNc, { intervalMs: 100 }).then((b) => { bound = true; return b; });
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(bound, false, 'still waiting: nothing provisioned yet');
-  const segNc = await connectBus(cfg('segmenter'), 'test-seg', log);
-  open.push(segNc);
+  const segNc = nats.keep(await connectBus(cfg('segmenter'), 'test-seg', log));
   await provisionBus(segNc, cfg('segmenter'));
   const bus = await binding;
   assert.equal((await bus.jsm.streams.info(StreamNames.events)).config.name, StreamNames.events);
