@@ -72,7 +72,7 @@ export function buildWavHeader(format: WavFormat, bext: BextInfo, dataBytes = 0)
 }
 
 /** Patches the RIFF and data sizes of a header made by buildWavHeader (sizes saturate at 4 GiB). */
-export function setWavSizes(header: Buffer, dataBytes: number): void {
+function setWavSizes(header: Buffer, dataBytes: number): void {
   header.writeUInt32LE(Math.min(MAX_U32, WAV_HEADER_BYTES - 8 + dataBytes), 4);
   header.writeUInt32LE(Math.min(MAX_U32, dataBytes), WAV_HEADER_BYTES - 4);
 }

@@ -1,6 +1,6 @@
 import { open as openCb, readSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { FLAC_STREAMINFO_END, patchStreamInfo, wavSizePatches } from '@isr/audio';
+import { FLAC_STREAMINFO_END, patchStreamInfo } from '@isr/audio';
 import type { Logger } from 'pino';
 import type { CodecInitCache } from './codec-init.ts';
 import type { OpenFileRecord } from './journal.ts';
@@ -29,9 +29,9 @@ export async function recoverFile(source: string, rec: OpenFileRecord, codecInit
   }
   await ftruncate(fd, rec.byteLength);
   if (rec.container === 'wav') {
-    for (const p of wavSizePatches(rec.byteLength, rec.channels * 2)) writeAt(fd, p.bytes, p.offset);
-    await fdatasync(fd);
-    return { kind: 'continue', sink: WavSink.resume(fd, { sampleRate: rec.sampleRate, channels: rec.channels, bitsPerSample: 16 }, rec.byteLength, rec.frames) };
+    const sink = WavSink.resume(fd, { sampleRate: rec.sampleRate, channels: rec.channels, bitsPerSample: 16 }, rec.byteLength, rec.frames);
+    await sink.sync(true); // header sizes for the cut-back length
+    return { kind: 'continue', sink };
   }
   if (rec.container === 'flac' && rec.format === 'pcm') {
     const head = Buffer.alloc(FLAC_STREAMINFO_END);

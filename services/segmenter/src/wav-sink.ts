@@ -1,4 +1,4 @@
-import { buildWavHeader, setWavSizes, WAV_HEADER_BYTES, wavSizePatches, type BextInfo, type WavFormat } from '@isr/audio';
+import { buildWavHeader, WAV_HEADER_BYTES, wavSizePatches, type BextInfo, type WavFormat } from '@isr/audio';
 import { closeFd, fdatasync, type Durable, type Sink, writeAt } from './sink.ts';
 
 /** Streams s16le PCM into a BWF WAV; sizes rewritten on sync when asked, and on close. */
@@ -16,9 +16,7 @@ export class WavSink implements Sink {
   }
 
   static create(fd: number, format: WavFormat, bext: BextInfo): WavSink {
-    const header = buildWavHeader(format, bext, 0);
-    setWavSizes(header, 0);
-    writeAt(fd, header, 0);
+    writeAt(fd, buildWavHeader(format, bext, 0), 0);
     return new WavSink(fd, format, WAV_HEADER_BYTES, 0);
   }
 
