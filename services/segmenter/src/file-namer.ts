@@ -18,14 +18,14 @@ export interface NewFile {
  * `_1`, `_2`… before the extension (sorting after the plain name: name order stays time order). An existing
  * recording is never overwritten.
  */
-export async function createRecordingFile(root: string, recordingsRoot: string, source: string, template: string, zone: ZoneClock, startMs: number, ext: string): Promise<NewFile> {
-  const base = join(root, source, renderFilename(template, startMs, zone, source));
+export async function createRecordingFile(outputDirectory: string, source: string, template: string, zone: ZoneClock, startMs: number, ext: string): Promise<NewFile> {
+  const base = join(outputDirectory, source, renderFilename(template, startMs, zone, source));
   await mkdir(dirname(base), { recursive: true });
   for (let n = 0; n < 10_000; n++) {
     const path = numberedCandidate(base, ext, n);
     try {
       const fd = await openAsync(path, 'wx');
-      return { path, rel: relative(recordingsRoot, path).split(sep).join('/'), fd };
+      return { path, rel: relative(outputDirectory, path).split(sep).join('/'), fd };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }

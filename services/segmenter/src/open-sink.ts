@@ -24,7 +24,7 @@ export interface OpenSinkArgs {
 /** Creates the file (never overwriting) and the sink that writes its container, with the start time inside. */
 export async function openSink(a: OpenSinkArgs): Promise<{ path: string; rel: string; sink: Sink }> {
   const s = a.settings;
-  const { path, rel, fd } = await createRecordingFile(s.outputDirectory, s.outputDirectory, s.source, s.template, s.zone, a.startMs, a.container);
+  const { path, rel, fd } = await createRecordingFile(s.outputDirectory, s.source, s.template, s.zone, a.startMs, a.container);
   try {
     const sink = await makeSink(a, fd);
     return { path, rel, sink };
