@@ -100,11 +100,11 @@ export function startOggFile(initPages: Uint8Array, firstGranule: bigint, firstP
   return { nextSequence: count, granuleBase: firstGranule - BigInt(firstPageSamples) };
 }
 
-/** Rewrites one audio page for the file described by `state` (mutated: next sequence number). */
-export function rewriteAudioPage(page: Uint8Array, state: OggRewriteState): Uint8Array {
-  const p = parseOggPage(page);
+/** Rewrites one audio page (its bytes, or the page already parsed) for the file described by `state` (mutated: next sequence number). */
+export function rewriteAudioPage(page: Uint8Array | OggPage, state: OggRewriteState): Uint8Array {
+  const p = page instanceof Uint8Array ? parseOggPage(page) : page;
   const granule = p.granule === -1n ? -1n : p.granule - state.granuleBase;
-  const out = rewriteOggPage(page, state.nextSequence, granule < 0n && p.granule !== -1n ? 0n : granule);
+  const out = rewriteOggPage(p.bytes, state.nextSequence, granule < 0n && p.granule !== -1n ? 0n : granule);
   state.nextSequence++;
   return out;
 }

@@ -40,7 +40,7 @@ export class OggSink implements Sink {
       }
       if (isOggHeaderPage(page)) continue;
       this.#state ??= startOggFile(this.#init, page.granule, u.samples);
-      const out = rewriteAudioPage(bytes, this.#state);
+      const out = rewriteAudioPage(page, this.#state); // parsed above: not parsed again
       writeAt(this.#fd, out, this.#bytes);
       this.#bytes += out.length;
       this.#frames += u.samples;
