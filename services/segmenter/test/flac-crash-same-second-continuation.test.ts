@@ -6,13 +6,12 @@
 // continuation + replay, decoded in name order, must equal the input.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, statSync, truncateSync } from 'node:fs';
 import { test } from 'node:test';
 import { SplitClock, ZoneClock } from '@isr/audio';
 import type { AudioChunkMeta } from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
-import { tempDir } from '@isr/testkit';
+import { recordingFiles, tempDir } from '@isr/testkit';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { CodecInitCache } from '../src/codec-init.ts';
@@ -30,19 +29,6 @@ function counter(from: number, frames: number): Buffer {
   const b = Buffer.alloc(frames * 2);
   for (let i = 0; i < frames; i++) b.writeInt16LE(((from + i) & 0xffff) - ((from + i) & 0x8000 ? 0x10000 : 0), i * 2);
   return b;
-}
-
-function files(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.flac')) out.push(p);
-    }
-  };
-  walk(root);
-  return out;
 }
 
 function decode(path: string): Buffer {
@@ -115,7 +101,7 @@ async function crashAndReplay(c: Crash): Promise<void> {
 
     const repaired = decode(j.file.path);
     assert.ok(repaired.equals(input.subarray(48000 * 2, (48000 + c.journalled) * 2)), 'the repaired file holds exactly the journalled frames from its start');
-    const list = files(join(tmp.path, 'flac1'));
+    const list = recordingFiles(tmp.path, 'flac1', 'flac');
     const names = list.map((f) => f.slice(tmp.path.length)).join(', ');
     const all = Buffer.concat(list.map(decode));
     assert.equal(all.length, input.length, `every frame once in ${names}`);
