@@ -5,8 +5,8 @@ import type { KeySpec } from '../packages/runtime/src/config/spec.ts';
 
 interface Example { name: string; type: 'stream' | 'soundcard'; set: Record<string, string> }
 
-export const README_BEGIN = /<!-- config-keys:begin[^>]*-->/;
-export const README_END = '<!-- config-keys:end -->';
+const README_BEGIN = /<!-- config-keys:begin[^>]*-->/;
+const README_END = '<!-- config-keys:end -->';
 
 const EXAMPLE_STREAM: Example = { name: 'radio1', type: 'stream', set: { url: 'http://icecast.example.org:8000/radio1.mp3' } };
 const EXAMPLE_SOUNDCARD: Example = { name: 'studio', type: 'soundcard', set: { device: 'shared_mic', format: 'flac' } };

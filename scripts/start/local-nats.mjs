@@ -67,7 +67,7 @@ export function passwordsFor(env) {
   return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, env[v] || `isr${randomBytes(18).toString('hex')}`]));
 }
 
-export function natsServerBinary(env) {
+function natsServerBinary(env) {
   for (const p of [env.NATS_SERVER_BIN, '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
     if (p && existsSync(p)) return p;
   }
@@ -80,7 +80,8 @@ export function natsServerBinary(env) {
  */
 export async function startLocalNats({ confFile, host, port, storeDir, monitorPort, passwords, env, onLine }) {
   mkdirSync(storeDir, { recursive: true });
-  const args = ['-c', confFile, '-a', host === '0.0.0.0' ? '127.0.0.1' : host, '-p', String(port), '-sd', storeDir, '-m', String(monitorPort)];
+  const bindHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+  const args = ['-c', confFile, '-a', bindHost, '-p', String(port), '-sd', storeDir, '-m', String(monitorPort)];
   // through guard.mjs: nats-server stops when this process dies without stopping it (stdin pipe ends)
   const guard = fileURLToPath(new URL('./guard.mjs', import.meta.url));
   const child = spawn(process.execPath, [guard, natsServerBinary(env), ...args], { env: { ...env, ...passwords }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -100,7 +101,7 @@ export async function startLocalNats({ confFile, host, port, storeDir, monitorPo
   failed.catch(() => {});
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ok = await Promise.race([reachable({ host: host === '0.0.0.0' ? '127.0.0.1' : host, port }, 500), failed]);
+    const ok = await Promise.race([reachable({ host: bindHost, port }, 500), failed]);
     if (ok) return child;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
