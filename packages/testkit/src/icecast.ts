@@ -7,12 +7,6 @@ import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
 
 export interface IcecastHandle {
-  port: number;
-  /** http://127.0.0.1:PORT */
-  baseUrl: string;
-  sourcePassword: string;
-  adminPassword: string;
-  dir: string;
   /** Listener URL of a mount ("/radio" → http://127.0.0.1:PORT/radio). */
   url(mount: string): string;
   /** icecast://source:PASS@127.0.0.1:PORT/mount, for ffmpeg. */
@@ -21,8 +15,6 @@ export interface IcecastHandle {
   kickListeners(mount: string): Promise<number>;
   /** Sets the ICY StreamTitle of a mount through admin/metadata (updinfo). */
   setTitle(mount: string, title: string): Promise<void>;
-  /** Icecast's error log so far (for failure messages). */
-  log(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -36,12 +28,22 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** SIGTERM, SIGKILL after 5 s, resolves once the process has exited (at once if it already has). */
+async function stopChild(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const exited = new Promise((r) => c.once('exit', r));
+  c.kill('SIGTERM');
+  const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(t);
+}
+
 /**
  * Starts Debian's icecast2 on a free loopback port with a generated config in a temp dir: burst-size 0 (a new
  * listener gets no replay of old audio), source/admin passwords, logs in the temp dir. Started as root it drops
  * to nobody, so the dir is made writable for nobody.
  */
-export async function startIcecast(opts: { binary?: string; /** Mounts that replay this many bytes to each new listener (Icecast's default is 64 KiB). */ burstMounts?: Record<string, number> } = {}): Promise<IcecastHandle> {
+export async function startIcecast(opts: { /** Mounts that replay this many bytes to each new listener (Icecast's default is 64 KiB). */ burstMounts?: Record<string, number> } = {}): Promise<IcecastHandle> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'isr-icecast-'));
   const logdir = join(dir, 'log');
@@ -83,7 +85,7 @@ ${Object.entries(opts.burstMounts ?? {}).map(([mount, bytes]) => `  <mount><moun
   await writeFile(configFile, config);
   await chmod(configFile, 0o644);
   let output = '';
-  const child: ChildProcess = spawn(opts.binary ?? 'icecast2', ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('icecast2', ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const errorLog = () => readFile(join(logdir, 'error.log'), 'utf8').catch(() => '');
@@ -98,16 +100,11 @@ ${Object.entries(opts.burstMounts ?? {}).map(([mount, bytes]) => `  <mount><moun
   }
   const baseUrl = `http://127.0.0.1:${port}`;
   const m = (mount: string) => (mount.startsWith('/') ? mount : `/${mount}`);
+  const auth = { authorization: 'Basic ' + Buffer.from(`admin:${adminPassword}`).toString('base64') };
   return {
-    port,
-    baseUrl,
-    sourcePassword,
-    adminPassword,
-    dir,
     url: (mount) => `${baseUrl}${m(mount)}`,
     sourceUrl: (mount) => `icecast://source:${sourcePassword}@127.0.0.1:${port}${m(mount)}`,
     async kickListeners(mount) {
-      const auth = { authorization: 'Basic ' + Buffer.from(`admin:${adminPassword}`).toString('base64') };
       const list = await (await fetch(`${baseUrl}/admin/listclients?${new URLSearchParams({ mount: m(mount) })}`, { headers: auth })).text();
       const ids = [...list.matchAll(/<ID>(\d+)<\/ID>/g)].map((x) => x[1]!);
       for (const id of ids) await (await fetch(`${baseUrl}/admin/killclient?${new URLSearchParams({ mount: m(mount), id })}`, { headers: auth })).text();
@@ -115,19 +112,12 @@ ${Object.entries(opts.burstMounts ?? {}).map(([mount, bytes]) => `  <mount><moun
     },
     async setTitle(mount, title) {
       const q = new URLSearchParams({ mount: m(mount), mode: 'updinfo', song: title });
-      const res = await fetch(`${baseUrl}/admin/metadata?${q}`, { headers: { authorization: 'Basic ' + Buffer.from(`admin:${adminPassword}`).toString('base64') } });
+      const res = await fetch(`${baseUrl}/admin/metadata?${q}`, { headers: auth });
       const body = await res.text();
       if (!res.ok || !/Metadata update successful/i.test(body)) throw new Error(`icecast metadata update failed: HTTP ${res.status} ${body.slice(0, 200)}`);
     },
-    log: async () => output + (await errorLog()),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopChild(child);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -139,20 +129,11 @@ export interface IcecastFeedOptions {
   /** icecast://… (IcecastHandle.sourceUrl). */
   target: string;
   codec: IcecastFeedCodec;
-  /** Sine frequency, Hz. */
-  frequency?: number;
-  sampleRate?: number;
-  channels?: number;
-  /** Stop by itself after this many seconds (default: run until stopped). */
-  seconds?: number;
   /** lavfi input instead of the sine, e.g. `anoisesrc=color=pink:sample_rate=44100` (frames that never repeat). */
   lavfi?: string;
 }
 
 export interface IcecastFeed {
-  /** Whether ffmpeg is running. */
-  running(): boolean;
-  output(): string;
   stop(): Promise<void>;
   /** Start ffmpeg again (after stop()): a stream drop and return. */
   restart(): Promise<void>;
@@ -166,14 +147,14 @@ function codecArgs(o: IcecastFeedOptions): string[] {
   }
 }
 
-/** Feeds a mount in real time: `ffmpeg -re -f lavfi -i sine=… -f mp3|ogg icecast://…`; stoppable and restartable. */
+/** Feeds a mount in real time: `ffmpeg -re -f lavfi -i sine=440… -f mp3|ogg icecast://…`; stoppable and restartable. */
 export async function feedIcecast(o: IcecastFeedOptions): Promise<IcecastFeed> {
   let child: ChildProcess | null = null;
   let out = '';
-  const rate = o.sampleRate ?? (o.codec === 'mp3' ? 44100 : 48000);
+  const rate = o.codec === 'mp3' ? 44100 : 48000;
   const launch = async () => {
-    const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', o.lavfi ?? `sine=frequency=${o.frequency ?? 440}:sample_rate=${rate}`,
-      ...(o.seconds ? ['-t', String(o.seconds)] : []), '-ac', String(o.channels ?? 2), ...codecArgs(o), '-ice_public', '0', o.target];
+    const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', o.lavfi ?? `sine=frequency=440:sample_rate=${rate}`,
+      '-ac', '2', ...codecArgs(o), '-ice_public', '0', o.target];
     const c = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     c.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -194,18 +175,10 @@ export async function feedIcecast(o: IcecastFeedOptions): Promise<IcecastFeed> {
     }
   };
   const stop = async () => {
-    const c = child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    const t = setTimeout(() => c.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
+    if (child) await stopChild(child);
   };
   await start();
   return {
-    running: () => child !== null && child.exitCode === null && child.signalCode === null,
-    output: () => out,
     stop,
     async restart() {
       await stop();
