@@ -3,8 +3,8 @@ import { AckPolicy, DeliverPolicy, type ConsumerConfig, type JetStreamManager } 
 import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
-export const ACK_WAIT_MS = 30_000;
-export const MAX_ACK_PENDING = 50_000;
+const ACK_WAIT_MS = 30_000;
+const MAX_ACK_PENDING = 50_000;
 
 /**
  * Makes sure the durable pull consumer exists. When a previous run left messages delivered but not

@@ -37,7 +37,7 @@ export async function openSink(a: OpenSinkArgs): Promise<{ path: string; rel: st
 }
 
 /** Sample frames from local midnight (wall clock) to the instant, as BWF TimeReference wants. */
-export function timeReference(startMs: number, a: Pick<OpenSinkArgs, 'settings' | 'meta'>): number {
+function timeReference(startMs: number, a: Pick<OpenSinkArgs, 'settings' | 'meta'>): number {
   const wall = startMs + a.settings.zone.offsetMs(startMs);
   const sinceMidnight = ((wall % DAY) + DAY) % DAY;
   return Math.round((sinceMidnight * a.meta.sampleRate) / 1000);

@@ -70,10 +70,6 @@ export class SourceWriter {
     return this.#acks.count;
   }
 
-  get hasOpenFile(): boolean {
-    return this.#file !== null;
-  }
-
   /** Restores the state a journal describes; `file` is the recovered open file (or null). */
   restore(j: Journal, file: { rec: OpenFileRecord; sink: Sink } | null): void {
     if (j.session) {
@@ -248,9 +244,5 @@ export class SourceWriter {
       message: this.#lastError,
       updated: new Date(this.#d.now()).toISOString(),
     };
-  }
-
-  get activePath(): string | null {
-    return this.#file?.rec.rel ?? null;
   }
 }
