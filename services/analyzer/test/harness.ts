@@ -1,13 +1,40 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { SegmentClosedEvent } from '@isr/contract';
 import { connectBus, createRegistry, parseConfig, provisionBus, type Bus, type RunningService } from '@isr/runtime';
-import type { NatsServerHandle } from '@isr/testkit';
+import { startNatsServer, tempDir, type NatsServerHandle } from '@isr/testkit';
 import pino from 'pino';
 import type { Registry } from 'prom-client';
 import { startAnalyzer } from '../src/service.ts';
 
 const log = pino({ level: 'silent' });
+
+/**
+ * One nats-server and one temp directory for the tests of a file: started (then `setup` run in the directory) before
+ * them, removed after. One hook, because root-level hooks of node:test do not wait for each other.
+ */
+export function serverAndDir(prefix: string, setup?: (dir: string) => void): { readonly server: NatsServerHandle; readonly dir: string } {
+  let server: NatsServerHandle | undefined;
+  let tmp: { path: string; remove(): Promise<void> } | undefined;
+  before(async () => {
+    server = await startNatsServer();
+    tmp = await tempDir(prefix);
+    setup?.(tmp.path);
+  });
+  after(async () => {
+    await server?.stop();
+    await tmp?.remove();
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    get dir() {
+      return tmp!.path;
+    },
+  };
+}
 
 export interface Instance { bus: Bus; registry: Registry; running: RunningService; stop(): Promise<void> }
 

@@ -2,27 +2,17 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { encodeAudioHeaders, encodeJson, parseJson, Subjects, type LiveLevel } from '@isr/contract';
 import { toHeaders } from '@isr/runtime';
-import { startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
-import { metric, startInstance } from './harness.ts';
+import { waitFor } from '@isr/testkit';
+import { metric, serverAndDir, startInstance } from './harness.ts';
 
-let server: NatsServerHandle;
-let dir: { path: string; remove(): Promise<void> };
-
-before(async () => {
-  server = await startNatsServer();
-  dir = await tempDir('isr-analyzer-live-');
-});
-after(async () => {
-  await server.stop();
-  await dir.remove();
-});
+const shared = serverAndDir('isr-analyzer-live-');
 
 test('live levels from PCM chunks appear on isr.level.<source>, and dead air flips the gauge', async () => {
-  const out = join(dir.path, 'live');
-  const a = await startInstance(server, out, 'analyzer_startup_scan = false\ndead_air_threshold_dbfs = -40');
+  const out = join(shared.dir, 'live');
+  const a = await startInstance(shared.server, out, 'analyzer_startup_scan = false\ndead_air_threshold_dbfs = -40');
   try {
     const levels: LiveLevel[] = [];
     const sub = a.bus.nc.subscribe(Subjects.level('studio'), { callback: (_e, m) => { levels.push(parseJson<LiveLevel>(m.data, 'level')); } });
@@ -85,16 +75,16 @@ function oggPages(buf: Buffer): Buffer[] {
 }
 
 test('compressed sources (MP3; Ogg Opus with its header from KV isr_codec) are decoded live: levels and dead air', async () => {
-  const out = join(dir.path, 'live-compressed');
-  const a = await startInstance(server, out, 'analyzer_startup_scan = false\ndead_air_threshold_dbfs = -40');
+  const out = join(shared.dir, 'live-compressed');
+  const a = await startInstance(shared.server, out, 'analyzer_startup_scan = false\ndead_air_threshold_dbfs = -40');
   try {
     const levels = new Map<string, LiveLevel[]>();
     const sub = a.bus.nc.subscribe(Subjects.levelAll, { callback: (_e, m) => { const l = parseJson<LiveLevel>(m.data, 'level'); levels.set(l.source, [...(levels.get(l.source) ?? []), l]); } });
     await a.bus.nc.flush();
-    const src = join(dir.path, 'live-src.wav');
+    const src = join(shared.dir, 'live-src.wav');
     execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', src, 'synth', '1.5', 'sine', '1000', 'vol', '-6dB', ':', 'synth', '3', 'sine', '1000', 'vol', '0']);
-    const mp3 = join(dir.path, 'live.mp3');
-    const opus = join(dir.path, 'live.opus');
+    const mp3 = join(shared.dir, 'live.mp3');
+    const opus = join(shared.dir, 'live.opus');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-c:a', 'libopus', '-b:a', '96k', '-f', 'ogg', opus]);
     const start = Date.parse('2026-11-24T05:00:00.000Z');

@@ -3,34 +3,26 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { encodeJson, parseJson, Subjects, type AnalysisDoneEvent } from '@isr/contract';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { freePort, repoRoot, startNatsServer, startService, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
+import { freePort, repoRoot, startService, waitFor } from '@isr/testkit';
 import { makeBursts } from './fixtures.ts';
+import { serverAndDir } from './harness.ts';
 
-let server: NatsServerHandle;
-let dir: { path: string; remove(): Promise<void> };
-before(async () => {
-  server = await startNatsServer();
-  dir = await tempDir('isr-analyzer-main-');
-});
-after(async () => {
-  await server.stop();
-  await dir.remove();
-});
+const shared = serverAndDir('isr-analyzer-main-');
 
 test('the built service (node services/analyzer/dist/main.js) analyses a closed segment, serves /metrics and stops on SIGTERM', async () => {
   assert.ok(existsSync(join(repoRoot, 'services/analyzer/dist/main.js')), 'run `npm run build` first');
-  const out = join(dir.path, 'rec');
+  const out = join(shared.dir, 'rec');
   await mkdir(join(out, 'radio1'), { recursive: true });
   makeBursts(join(out, 'radio1/a.wav'), 16000, 1);
-  const ini = join(dir.path, 'isr.ini');
+  const ini = join(shared.dir, 'isr.ini');
   await writeFile(ini, `[general]\noutput_directory = ${out}\nanalyzer_startup_scan = false\n`);
   const port = await freePort();
-  const svc = startService('analyzer', ['--config', ini], { NATS_URL: server.url, METRICS_PORT: String(port) });
-  const nc = await connect({ servers: server.url });
+  const svc = startService('analyzer', ['--config', ini], { NATS_URL: shared.server.url, METRICS_PORT: String(port) });
+  const nc = await connect({ servers: shared.server.url });
   try {
     await waitFor(`analyzer metrics on :${port}\n${svc.output()}`, async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok, 30_000);
     const done: AnalysisDoneEvent[] = [];

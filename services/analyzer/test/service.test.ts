@@ -2,30 +2,21 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { analysisKey, ConsumerNames, encodeJson, parseJson, StreamNames, Subjects, type AnalysisDoneEvent, type AnalysisRecord, type AnalyzeReply } from '@isr/contract';
-import { startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
+import { waitFor } from '@isr/testkit';
 import { makeBursts } from './fixtures.ts';
-import { closedEvent, metric, recording, startInstance } from './harness.ts';
+import { closedEvent, metric, recording, serverAndDir, startInstance } from './harness.ts';
 
-let server: NatsServerHandle;
-let dir: { path: string; remove(): Promise<void> };
 let fixture: string;
-
-before(async () => {
-  server = await startNatsServer();
-  dir = await tempDir('isr-analyzer-svc-');
-  fixture = join(dir.path, 'fixture.wav');
+const shared = serverAndDir('isr-analyzer-svc-', (dir) => {
+  fixture = join(dir, 'fixture.wav');
   makeBursts(fixture, 16000, 1);
-});
-after(async () => {
-  await server.stop();
-  await dir.remove();
 });
 
 test('a closed-segment event leads to a KV record, a sidecar and a done event; a bad file to an error record, acked once', async () => {
-  const out = join(dir.path, 'one');
-  const a = await startInstance(server, out, 'analyzer_startup_scan = false');
+  const out = join(shared.dir, 'one');
+  const a = await startInstance(shared.server, out, 'analyzer_startup_scan = false');
   try {
     const done: AnalysisDoneEvent[] = [];
     const sub = a.bus.nc.subscribe(Subjects.analysisDoneAll, { callback: (_e, m) => { done.push(parseJson<AnalysisDoneEvent>(m.data, 'done')); } });
@@ -87,8 +78,8 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
 });
 
 test('two replicas share the durable consumer: every file gets its record, each analysed once', async () => {
-  const out = join(dir.path, 'two');
-  const [a, b] = await Promise.all([startInstance(server, out, 'analyzer_startup_scan = false\nanalyzer_live = false'), startInstance(server, out, 'analyzer_startup_scan = false\nanalyzer_live = false')]);
+  const out = join(shared.dir, 'two');
+  const [a, b] = await Promise.all([startInstance(shared.server, out, 'analyzer_startup_scan = false\nanalyzer_live = false'), startInstance(shared.server, out, 'analyzer_startup_scan = false\nanalyzer_live = false')]);
   try {
     const done: AnalysisDoneEvent[] = [];
     const sub = a!.bus.nc.subscribe(Subjects.analysisDoneAll, { callback: (_e, m) => { done.push(parseJson<AnalysisDoneEvent>(m.data, 'done')); } });
@@ -108,8 +99,8 @@ test('two replicas share the durable consumer: every file gets its record, each 
 });
 
 test('isr.analyze answers for a file with no analysis yet, then returns the stored one; per-source parameters apply', async () => {
-  const out = join(dir.path, 'req');
-  const a = await startInstance(server, out, 'analyzer_startup_scan = false');
+  const out = join(shared.dir, 'req');
+  const a = await startInstance(shared.server, out, 'analyzer_startup_scan = false');
   try {
     await recording(fixture, out, 'radio3/old.wav');
     await recording(fixture, out, 'quiet/old.wav');
@@ -142,14 +133,14 @@ test('isr.analyze answers for a file with no analysis yet, then returns the stor
 });
 
 test('start-up scan analyses recordings without analysis, skipping active and growing files', async () => {
-  const out = join(dir.path, 'scan');
+  const out = join(shared.dir, 'scan');
   await recording(fixture, out, 'radio4/a.wav');
   await recording(fixture, out, 'radio4/b.flac.wav');
   await recording(fixture, out, 'radio4/active.wav');
   await recording(fixture, out, 'radio4/growing.wav');
   await writeFile(join(out, 'status.json'), JSON.stringify({ active: ['radio4/active.wav'] }));
   const grow = setInterval(() => void appendFile(join(out, 'radio4/growing.wav'), Buffer.alloc(3200)), 200);
-  const a = await startInstance(server, out);
+  const a = await startInstance(shared.server, out);
   try {
     await waitFor('scan results', () => existsSync(join(out, 'radio4/a.wav.analysis.json')) && existsSync(join(out, 'radio4/b.flac.wav.analysis.json')), 30_000);
     await new Promise((r) => setTimeout(r, 500));
