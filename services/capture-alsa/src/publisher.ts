@@ -18,7 +18,7 @@ export interface PublisherOptions {
 }
 
 /** The headers of a queued chunk (format pcm, codec pcm_s16le; Nats-Msg-Id from session and seq). */
-export function chunkMeta(c: QueuedChunk & { seq: number }, source: string, sampleRate: number, channels: number): AudioChunkMeta {
+function chunkMeta(c: QueuedChunk & { seq: number }, source: string, sampleRate: number, channels: number): AudioChunkMeta {
   return {
     source,
     format: AudioFormats.pcm,

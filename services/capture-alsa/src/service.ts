@@ -16,7 +16,7 @@ export async function startCaptureAlsa(ctx: ServiceContext): Promise<RunningServ
     statusKv: bus.kv.status,
     log,
     metrics,
-    queryInventory: (bin) => queryInventory(bin),
+    queryInventory,
   }));
   for (const s of sources) s.start();
   log.info({ sources: sections.map((s) => s.name) }, 'capture-alsa started');
