@@ -1,6 +1,6 @@
 import { Buckets, decodeAudioHeaders, StreamNames, Subjects, type AudioChunkMeta, type SourceStatus } from '@isr/contract';
 import { jetstream } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
+import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 export interface TappedChunk {
@@ -12,6 +12,7 @@ export interface TappedChunk {
 export class AudioTap {
   readonly chunks: TappedChunk[] = [];
   private nc: NatsConnection | null = null;
+  private statusKv: KV | null = null;
   private stopped = false;
 
   static async open(url: string, source: string): Promise<AudioTap> {
@@ -52,8 +53,9 @@ export class AudioTap {
   }
 
   async status(source: string): Promise<SourceStatus | null> {
-    const kv = await new Kvm(this.nc!).open(Buckets.status);
-    const e = await kv.get(source);
+    // opened once it exists (the service creates it), then reused by every poll
+    this.statusKv ??= await new Kvm(this.nc!).open(Buckets.status);
+    const e = await this.statusKv.get(source);
     return e && e.operation === 'PUT' ? e.json<SourceStatus>() : null;
   }
 
