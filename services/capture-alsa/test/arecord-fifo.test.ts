@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkCounter, FifoWriter, freePort, repoRoot, sleep, startNatsServer, startService, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle } from '@isr/testkit';
+import { checkCounter, FifoWriter, repoRoot, sleep, startNatsServer, startService, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle } from '@isr/testkit';
 import { AudioTap, assertContiguous } from './audio-tap.ts';
+import { writeCaptureConfig } from './capture-config.ts';
 
 // The real arecord, reading an ALSA file-plugin PCM whose input is a FIFO fed at real-time pace.
 
@@ -32,21 +32,9 @@ test('the device vanishes: arecord stalls and is restarted, its error is logged 
   const dir = await tempDir();
   const source = 'fifo';
   const { configPath, pcms } = writeAlsaTestConfig(dir.path, ['testin']);
-  const cfg = join(dir.path, 'config.ini');
-  writeFileSync(cfg, `[general]
-nats_url = ${nats.url}
-capture_alsa_metrics_port = ${await freePort()}
-output_directory = ${dir.path}
-reconnect_min_seconds = 0.3
-reconnect_max_seconds = 1
-
-[${source}]
-type = soundcard
-device = testin
-sample_rate = 8000
-channels = 1
-arecord_stall_seconds = 1.5
-`);
+  const { path: cfg } = await writeCaptureConfig(dir.path, nats.url, `output_directory = ${dir.path}\nreconnect_min_seconds = 0.3\nreconnect_max_seconds = 1`, {
+    [source]: 'device = testin\nsample_rate = 8000\nchannels = 1\narecord_stall_seconds = 1.5',
+  });
   const writer = new FifoWriter({ fifo: pcms[0]!.fifo, sampleRate: 8000, channels: 1 });
   // the writer waits for arecord to open the FIFO, so the first period flows as soon as arecord starts
   const writing = writer.start();
@@ -102,19 +90,9 @@ test('a PCM that stops keeping time (the file plugin at EOF repeats stale data a
   const dir = await tempDir();
   const source = 'eof';
   const { configPath, pcms } = writeAlsaTestConfig(dir.path, ['testeof']);
-  const cfg = join(dir.path, 'config.ini');
-  writeFileSync(cfg, `[general]
-nats_url = ${nats.url}
-capture_alsa_metrics_port = ${await freePort()}
-reconnect_min_seconds = 0.5
-reconnect_max_seconds = 1
-
-[${source}]
-type = soundcard
-device = testeof
-sample_rate = 8000
-channels = 1
-`);
+  const { path: cfg } = await writeCaptureConfig(dir.path, nats.url, 'reconnect_min_seconds = 0.5\nreconnect_max_seconds = 1', {
+    [source]: 'device = testeof\nsample_rate = 8000\nchannels = 1',
+  });
   const writer = new FifoWriter({ fifo: pcms[0]!.fifo, sampleRate: 8000, channels: 1, seconds: 3 });
   const writing = writer.start();
   const svc = startService('capture-alsa', ['--config', cfg], { ALSA_CONFIG_PATH: configPath });

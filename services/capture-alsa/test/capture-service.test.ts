@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkCounter, freePort, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle } from '@isr/testkit';
+import { checkCounter, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle } from '@isr/testkit';
 import { AudioTap, assertContiguous } from './audio-tap.ts';
+import { writeCaptureConfig } from './capture-config.ts';
 
 // capture-alsa as users run it (built dist/main.js) against a real nats-server; the soundcard edge is a
 // paced stand-in for arecord that prints a frame counter in odd-sized writes.
@@ -12,22 +13,8 @@ let nats: NatsServerHandle;
 before(async () => { nats = await startNatsServer(); });
 after(async () => { await nats.stop(); });
 
-async function config(dir: string, source: string, extra: string, general = ''): Promise<{ path: string; metricsPort: number }> {
-  const path = join(dir, 'config.ini');
-  const metricsPort = await freePort();
-  writeFileSync(path, `[general]
-nats_url = ${nats.url}
-capture_alsa_metrics_port = ${metricsPort}
-output_directory = ${dir}
-reconnect_min_seconds = 0.3
-reconnect_max_seconds = 2
-${general}
-
-[${source}]
-type = soundcard
-${extra}
-`);
-  return { path, metricsPort };
+function config(dir: string, source: string, extra: string, general = ''): Promise<{ path: string; metricsPort: number }> {
+  return writeCaptureConfig(dir, nats.url, `output_directory = ${dir}\nreconnect_min_seconds = 0.3\nreconnect_max_seconds = 2\n${general}`, { [source]: extra });
 }
 
 test('publishes exact 100 ms chunks with contiguous offsets and seq; a failed arecord is logged and restarted as a new session', async () => {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkCounter, freePort, sleep, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle } from '@isr/testkit';
+import { checkCounter, sleep, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle } from '@isr/testkit';
 import { AudioTap, assertContiguous } from './audio-tap.ts';
+import { writeCaptureConfig } from './capture-config.ts';
 
 let nats: NatsServerHandle;
 before(async () => { nats = await startNatsServer(); });
@@ -14,23 +13,10 @@ const framesOf = (t: AudioTap, s: string) => t.of(s).reduce((n, c) => n + c.meta
 test('NATS hangs for 4 s: audio is buffered and published in order without a gap; beyond buffer_seconds the oldest is dropped and counted', async () => {
   const dir = await tempDir();
   const fake = writeFakeArecord(dir.path, {});
-  const metricsPort = await freePort();
-  const cfg = join(dir.path, 'config.ini');
-  writeFileSync(cfg, `[general]
-nats_url = ${nats.url}
-capture_alsa_metrics_port = ${metricsPort}
-arecord_path = ${fake}
-sample_rate = 8000
-channels = 1
-
-[keep]
-type = soundcard
-buffer_seconds = 60
-
-[drop]
-type = soundcard
-buffer_seconds = 1
-`);
+  const { path: cfg, metricsPort } = await writeCaptureConfig(dir.path, nats.url, `arecord_path = ${fake}\nsample_rate = 8000\nchannels = 1`, {
+    keep: 'buffer_seconds = 60',
+    drop: 'buffer_seconds = 1',
+  });
   const svc = startService('capture-alsa', ['--config', cfg]);
   let keepTap: AudioTap | null = null;
   let dropTap: AudioTap | null = null;
