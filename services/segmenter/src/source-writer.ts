@@ -1,5 +1,5 @@
 import { timeOfFrame } from '@isr/audio';
-import { type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
+import { chunkTimeMs, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { AckTracker } from './ack-tracker.ts';
@@ -99,7 +99,6 @@ export class SourceWriter {
     this.#acks.add(msg, meta.session, meta.sessionStartMs, meta.offset, end);
     this.#dirty = true;
     const pos = this.#pos;
-    const chunkStartMs = timeOfFrame(meta.offset, meta.sessionStartMs, meta.sampleRate);
     let from = meta.offset;
     if (pos && pos.session === meta.session) {
       if (end <= pos.offset) {
@@ -108,7 +107,7 @@ export class SourceWriter {
       }
       if (meta.offset > pos.offset) {
         await this.#closeFile('split');
-        this.#pendingGaps.push(gap(pos.endMs, chunkStartMs, 'discontinuity'));
+        this.#pendingGaps.push(gap(pos.endMs, chunkTimeMs(meta), 'discontinuity'));
         this.#log.warn({ session: meta.session, expected: pos.offset, got: meta.offset }, 'sequence hole in the session: gap recorded');
       } else if (meta.offset < pos.offset) {
         this.#d.metrics.duplicates.inc({ source: this.source });
@@ -119,7 +118,7 @@ export class SourceWriter {
       return;
     } else if (pos) {
       await this.#closeFile('new-session');
-      this.#pendingGaps.push(gap(pos.endMs, chunkStartMs, 'new-session'));
+      this.#pendingGaps.push(gap(pos.endMs, chunkTimeMs(meta), 'new-session'));
     }
     if (!this.#pos || this.#pos.session !== meta.session || from > this.#pos.offset) {
       this.#pos = { session: meta.session, sessionStartMs: meta.sessionStartMs, sampleRate: meta.sampleRate, offset: from, endMs: timeOfFrame(from, meta.sessionStartMs, meta.sampleRate) };
