@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { sleep, waitFor, type IcecastFeedCodec } from '@isr/testkit';
-import { decodedSamples, ffmpegErrors, recordingsOf, startSpine, type Spine } from './stream-harness.ts';
+import { decodedSamples, ffmpegErrors, startSpine, type Spine } from './stream-harness.ts';
 
 // SIGKILL the segmenter in the middle of a file while a live stream keeps coming, restart it: nothing is
 // lost or written twice (decoded duration = what capture published; MP3 bytes identical), every file plays.
@@ -30,7 +30,7 @@ after(async () => {
 for (const codec of ['mp3', 'opus'] as const) {
   test(`${codec}: a segmenter SIGKILLed mid-file and restarted loses and duplicates nothing`, (t) => {
     const s = spines.get(codec)!;
-    const files = recordingsOf(s.dir, s.source);
+    const files = s.recordings();
     assert.ok(files.length >= 3, `${files.length} files`);
     for (const f of files) assert.equal(ffmpegErrors(f), '', `${f} plays`);
     const sent = s.published().reduce((n, c) => n + c.frames, 0);

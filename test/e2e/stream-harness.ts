@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { parseJson, StreamNames, Subjects, type AudioChunkMeta, type SegmentClosedEvent } from '@isr/contract';
-import { feedIcecast, freePort, startIcecast, startNatsServer, startService, tempDir, waitFor, type IcecastFeed, type IcecastFeedCodec, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import { feedIcecast, freePort, recordingFiles, startIcecast, startNatsServer, startService, tempDir, waitFor, type IcecastFeed, type IcecastFeedCodec, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
 import { collect } from '../../services/capture-stream/test/harness.ts';
 
 /**
@@ -22,6 +24,8 @@ export interface Spine {
   /** The payloads of those chunks. */
   publishedData(): Uint8Array[];
   closed(): SegmentClosedEvent[];
+  /** The source's recordings on disk, in name (= time) order. */
+  recordings(): string[];
   startSegmenter(): ServiceHandle;
   /** Stops capture, waits until the segmenter has written everything, stops the segmenter (closing its files). */
   finish(): Promise<void>;
@@ -33,7 +37,6 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
   const mount = `/${source}`;
   const feed = await feedIcecast({ target: ice.sourceUrl(mount), codec });
   const config = join(tmp.path, 'config.ini');
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(config, [
     '[general]', `output_directory = ${join(tmp.path, 'rec')}`, 'split_minutes = 0.1', 'timezone = UTC',
     'reconnect_min_seconds = 0.5', 'reconnect_max_seconds = 1', 'stall_seconds = 4', 'idle_close_seconds = 3', '',
@@ -47,6 +50,7 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
   const capture = startService('capture-stream', ['--config', config], await env());
   const audio = await collect(nats.url, StreamNames.audio, Subjects.audio(source));
   const events = await collect(nats.url, StreamNames.events, Subjects.segmentClosed(source));
+  const recordings = () => recordingFiles(join(tmp.path, 'rec'), source, codec === 'mp3' ? 'mp3' : 'ogg');
   return {
     source,
     dir: tmp.path,
@@ -58,11 +62,10 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
     published: () => audio.messages.map((m) => m.meta),
     publishedData: () => audio.messages.map((m) => m.data),
     closed: () => events.raw.map((r) => parseJson<SegmentClosedEvent>(r.data, 'closed event')),
+    recordings,
     startSegmenter: () => (segmenter = startSeg()),
     async finish() {
       await capture.stop();
-      const { jetstreamManager } = await import('@nats-io/jetstream');
-      const { connect } = await import('@nats-io/transport-node');
       const nc = await connect({ servers: nats.url });
       try {
         const jsm = await jetstreamManager(nc);
@@ -76,7 +79,7 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
         await nc.close();
       }
       await segmenter.stop();
-      await waitFor('closed events of the final files', () => audio.messages.length > 0, 5_000);
+      await waitFor('closed events of the final files', () => events.raw.length >= recordings().length, 5_000);
     },
     async cleanup() {
       await Promise.all([audio.close(), events.close()]);
@@ -86,22 +89,6 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
     },
   };
 }
-
-/** Every recording of a source on disk (recursively), sorted by name (names carry the start time). */
-export function recordingsOf(dir: string, source: string): string[] {
-  const root = join(dir, 'rec', source);
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(mp3|ogg|opus|aac|flac|wav)$/.test(name)) out.push(p);
-    }
-  };
-  walk(root);
-  return out.sort();
-}
-
 
 /** Decoded sample frames of a file (ffmpeg → mono s16le, bytes / 2). */
 export function decodedSamples(file: string): number {

@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SplitClock, ZoneClock } from '@isr/audio';
 import { sleep, waitFor, type IcecastFeedCodec } from '@isr/testkit';
-import { decodedSamples, ffmpegErrors, longestUnitMs, recordingsOf, startSpine, type Spine } from './stream-harness.ts';
+import { decodedSamples, ffmpegErrors, longestUnitMs, startSpine, type Spine } from './stream-harness.ts';
 
 // Icecast → capture-stream → JetStream → segmenter → 6 s files, for MP3 and Ogg Opus, with a stream drop in
 // the middle: every file plays, splits fall on the boundaries, the files hold exactly what capture published.
@@ -14,10 +14,11 @@ export function splitSuite(codec: IcecastFeedCodec): void {
     let s: Spine;
     before(async () => {
       s = await startSpine(codec);
+      let dropped = false;
       await waitFor('two sessions of audio', async () => {
         const p = s.published();
-        if (p.length > 0 && p.reduce((n, c) => n + c.frames / c.sampleRate, 0) >= 9 && !(s as { dropped?: boolean }).dropped) {
-          (s as { dropped?: boolean }).dropped = true;
+        if (p.length > 0 && p.reduce((n, c) => n + c.frames / c.sampleRate, 0) >= 9 && !dropped) {
+          dropped = true;
           await s.feed.stop(); // the stream drops…
           await sleep(1500);
           await s.feed.restart(); // …and comes back
@@ -30,7 +31,7 @@ export function splitSuite(codec: IcecastFeedCodec): void {
     after(async () => s?.cleanup());
 
     test('every file plays and holds what capture published, within one frame per file', (t) => {
-      const files = recordingsOf(s.dir, s.source);
+      const files = s.recordings();
       assert.ok(files.length >= 3, `${files.length} files`);
       const problems = files.map((f) => [f, ffmpegErrors(f)] as const).filter(([, e]) => e !== '');
       assert.deepEqual(problems, [], 'ffmpeg -v error -i FILE -f null - prints nothing');
