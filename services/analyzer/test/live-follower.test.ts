@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { splitOggPages } from '@isr/audio';
 import { encodeAudioHeaders, encodeJson, parseJson, Subjects, type LiveLevel } from '@isr/contract';
 import { toHeaders } from '@isr/runtime';
 import { waitFor } from '@isr/testkit';
@@ -61,19 +62,6 @@ test('live levels from PCM chunks appear on isr.level.<source>, and dead air fli
   }
 });
 
-/** Splits an Ogg stream into pages (27-byte header + segment table + body). */
-function oggPages(buf: Buffer): Buffer[] {
-  const pages: Buffer[] = [];
-  for (let at = 0; at + 27 <= buf.length;) {
-    const nseg = buf[at + 26]!;
-    let len = 27 + nseg;
-    for (let i = 0; i < nseg; i++) len += buf[at + 27 + i]!;
-    pages.push(buf.subarray(at, at + len));
-    at += len;
-  }
-  return pages;
-}
-
 test('compressed sources (MP3; Ogg Opus with its header from KV isr_codec) are decoded live: levels and dead air', async () => {
   const out = join(shared.dir, 'live-compressed');
   const a = await startInstance(shared.server, out, 'analyzer_startup_scan = false\ndead_air_threshold_dbfs = -40');
@@ -88,7 +76,7 @@ test('compressed sources (MP3; Ogg Opus with its header from KV isr_codec) are d
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-c:a', 'libopus', '-b:a', '96k', '-f', 'ogg', opus]);
     const start = Date.parse('2026-11-24T05:00:00.000Z');
-    const publish = async (source: string, format: 'mp3' | 'ogg', codec: 'mp3' | 'opus', chunks: Buffer[]) => {
+    const publish = async (source: string, format: 'mp3' | 'ogg', codec: 'mp3' | 'opus', chunks: Uint8Array[]) => {
       let seq = 0;
       for (const data of chunks) {
         seq++;
@@ -98,7 +86,7 @@ test('compressed sources (MP3; Ogg Opus with its header from KV isr_codec) are d
     };
     const mp3Bytes = await readFile(mp3);
     await publish('mp3src', 'mp3', 'mp3', Array.from({ length: Math.ceil(mp3Bytes.length / 1600) }, (_, i) => mp3Bytes.subarray(i * 1600, (i + 1) * 1600)));
-    const pages = oggPages(await readFile(opus));
+    const pages = splitOggPages(await readFile(opus)).map((p) => p.bytes);
     const init = Buffer.concat(pages.slice(0, 2));
     await a.bus.kv.codec.put('opussrc', encodeJson({ source: 'opussrc', session: 'opussrc-1', format: 'ogg', codec: 'opus', sampleRate: 48000, channels: 2, init: init.toString('base64') }));
     await publish('opussrc', 'ogg', 'opus', pages.slice(2));
