@@ -96,7 +96,8 @@ test('compressed sources (MP3; Ogg Opus with its header from KV isr_codec) are d
       const loud = got.find((l) => l.offset! >= 1.2 * 48000 && l.offset! <= 1.5 * 48000) ?? got.find((l) => l.offset! >= 48000)!;
       assert.ok(Math.abs(loud.peakDbfs - -6) < 0.5, `${source} peak ${loud.peakDbfs}`);
       assert.ok(Math.abs(loud.rmsDbfs - -9) < 0.5, `${source} rms ${loud.rmsDbfs}`);
-      assert.ok(got.some((l) => l.deadAir));
+      // The gauge is set here, the LiveLevel arrives over NATS: wait for it (`got` is a snapshot; the map's list is replaced per message).
+      await waitFor(`${source}: a dead-air level message`, () => levels.get(source)!.some((l) => l.deadAir), 10_000);
       assert.equal(await metric(a.registry, 'isr_dead_air_events_total', { source }), 1);
     }
     sub.unsubscribe();
