@@ -87,6 +87,18 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     }
   }
 
+  /** Runs `fn` in the writer's order; a failure is handed to the writer's recovery (`fail`), whose own failure is logged. */
+  const runOrFail = (w: SourceWriter, fn: () => Promise<void>): Promise<void> =>
+    w
+      .run(async () => {
+        try {
+          await fn();
+        } catch (err) {
+          await w.fail(err);
+        }
+      })
+      .catch((err: unknown) => log.error({ err, source: w.source }, 'recovering from a write failure failed'));
+
   // 2. The durable consumer, replaying unacknowledged chunks first.
   await ensureSegmenterConsumer(bus.jsm, log);
   const consumer = await bus.js.consumers.get(StreamNames.audio, ConsumerNames.segmenter);
@@ -114,23 +126,16 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     const w = writerOf(meta.source);
     metrics.chunks.inc({ source: meta.source });
     inFlight++;
-    void w
-      .run(async () => {
-        try {
-          await w.handle(m, meta, units);
-          if (w.pendingCount >= COMMIT_BATCH) await w.commit();
-        } catch (err) {
-          await w.fail(err);
-        }
-      })
-      .catch((err: unknown) => log.error({ err, source: w.source }, 'recovering from a write failure failed'))
-      .finally(() => {
-        inFlight--;
-        if (wake && inFlight < maxInFlight / 2) {
-          wake();
-          wake = null;
-        }
-      });
+    void runOrFail(w, async () => {
+      await w.handle(m, meta, units);
+      if (w.pendingCount >= COMMIT_BATCH) await w.commit();
+    }).finally(() => {
+      inFlight--;
+      if (wake && inFlight < maxInFlight / 2) {
+        wake();
+        wake = null;
+      }
+    });
   };
 
   const loop = (async () => {
@@ -149,14 +154,10 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   const commitTimer = setInterval(() => {
     if (ticking.commit) return;
     ticking.commit = true;
-    void Promise.all([...writers.values()].map((w) => w.run(async () => {
-      try {
-        await w.commit();
-        await w.closeIfIdle();
-      } catch (err) {
-        await w.fail(err);
-      }
-    }).catch((err: unknown) => log.error({ err, source: w.source }, 'recovering from a write failure failed')))).finally(() => (ticking.commit = false));
+    void Promise.all([...writers.values()].map((w) => runOrFail(w, async () => {
+      await w.commit();
+      await w.closeIfIdle();
+    }))).finally(() => (ticking.commit = false));
   }, commitMs);
   const status = new StatusReporter(str(general, 'output_directory'), bus.kv.status, log);
   const statusTimer = setInterval(() => {
