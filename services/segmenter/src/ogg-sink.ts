@@ -1,24 +1,19 @@
 import { isOggHeaderPage, parseOggPage, rewriteAudioPage, startOggFile, type OggRewriteState } from '@isr/audio';
 import { ContractError, type AudioUnit } from '@isr/contract';
-import { closeFd, fdatasync, type Durable, type Sink, writeAt } from './sink.ts';
+import { AppendSink, type Durable, writeAt } from './sink.ts';
 
 /**
  * Ogg (Opus/Vorbis/FLAC-in-Ogg): the session's header pages, then the audio pages renumbered after them with
  * granule positions rebased to start at 0 and fresh CRCs, so each file is a clean stream on its own.
  * Header pages repeated inside the chunks (a capture restart re-sends them) are dropped.
  */
-export class OggSink implements Sink {
-  readonly #fd: number;
+export class OggSink extends AppendSink {
   readonly #init: Uint8Array;
   #state: OggRewriteState | null;
-  #bytes: number;
-  #frames: number;
 
   constructor(fd: number, init: Uint8Array, bytes: number, frames: number, state: OggRewriteState | null) {
-    this.#fd = fd;
+    super(fd, bytes, frames);
     this.#init = init;
-    this.#bytes = bytes;
-    this.#frames = frames;
     this.#state = state;
   }
 
@@ -40,30 +35,11 @@ export class OggSink implements Sink {
       }
       if (isOggHeaderPage(page)) continue;
       this.#state ??= startOggFile(this.#init, page.granule, u.samples);
-      const out = rewriteAudioPage(page, this.#state); // parsed above: not parsed again
-      writeAt(this.#fd, out, this.#bytes);
-      this.#bytes += out.length;
-      this.#frames += u.samples;
+      this.append(rewriteAudioPage(page, this.#state), u.samples); // parsed above: not parsed again
     }
   }
 
-  #durable(): Durable {
-    return { bytes: this.#bytes, frames: this.#frames, ogg: this.#state ? { nextSequence: this.#state.nextSequence, granuleBase: this.#state.granuleBase.toString() } : null };
-  }
-
-  async sync(): Promise<Durable> {
-    const d = this.#durable();
-    await fdatasync(this.#fd);
-    return d;
-  }
-
-  async close(): Promise<Durable> {
-    await fdatasync(this.#fd);
-    await closeFd(this.#fd);
-    return this.#durable();
-  }
-
-  async abandon(): Promise<void> {
-    await closeFd(this.#fd).catch(() => undefined);
+  protected override durable(): Durable {
+    return { ...super.durable(), ogg: this.#state ? { nextSequence: this.#state.nextSequence, granuleBase: this.#state.granuleBase.toString() } : null };
   }
 }

@@ -40,3 +40,46 @@ export interface Sink {
   /** Close the descriptor without finishing (a failed open or write). */
   abandon(): Promise<void>;
 }
+
+/**
+ * A sink that appends to a descriptor and counts what it wrote: the extent it reports at a sync is what was
+ * written before the fdatasync started. WAV, Ogg and the raw streams; FLAC goes through libFLAC instead.
+ */
+export abstract class AppendSink implements Sink {
+  protected readonly fd: number;
+  protected bytes: number;
+  protected frames: number;
+
+  protected constructor(fd: number, bytes: number, frames: number) {
+    this.fd = fd;
+    this.bytes = bytes;
+    this.frames = frames;
+  }
+
+  /** Appends `data` (`frames` sample frames) at the end of what was written. */
+  protected append(data: Uint8Array, frames: number): void {
+    writeAt(this.fd, data, this.bytes);
+    this.bytes += data.length;
+    this.frames += frames;
+  }
+
+  protected durable(): Durable {
+    return { bytes: this.bytes, frames: this.frames };
+  }
+
+  async sync(_rewriteHeader = false): Promise<Durable> {
+    const d = this.durable();
+    await fdatasync(this.fd);
+    return d;
+  }
+
+  async close(): Promise<Durable> {
+    await fdatasync(this.fd);
+    await closeFd(this.fd);
+    return this.durable();
+  }
+
+  async abandon(): Promise<void> {
+    await closeFd(this.fd).catch(() => undefined);
+  }
+}
