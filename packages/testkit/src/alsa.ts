@@ -170,11 +170,11 @@ export class FifoWriter {
     if (opts.unlink && existsSync(this.fifo)) unlinkSync(this.fifo);
   }
 
-  /** The device returns: a new FIFO at the same path, the count continues where it stopped. */
-  async resume(opts: { seconds?: number } = {}): Promise<void> {
+  /** The device returns: a new FIFO at the same path, the count continues where it stopped (with no end). */
+  async resume(): Promise<void> {
     await this.fh?.close();
     this.fh = null;
-    this.stopAfterSeconds = opts.seconds ?? null;
+    this.stopAfterSeconds = null;
     await this.start();
   }
 
@@ -200,8 +200,6 @@ export interface FakeArecordOptions {
   stateFile?: string;
   /** Appends each run's argv as a JSON line. */
   argsLog?: string;
-  /** Size of each write to stdout, deliberately not a whole number of frames. Default 997. */
-  writeBytes?: number;
 }
 
 /**
@@ -222,7 +220,7 @@ const rate = Number(arg('-r', '8000')), ch = Number(arg('-c', '1'));
 let start = 0;
 if (OPTS.stateFile && fs.existsSync(OPTS.stateFile)) start = Number(fs.readFileSync(OPTS.stateFile, 'utf8').trim().split('\\n').pop() || 0);
 const sample = ${counterSample.toString()};
-const piece = OPTS.writeBytes || 997;
+const piece = 997; // bytes per write to stdout, deliberately not a whole number of frames
 const limit = OPTS.seconds === undefined ? Infinity : Math.round(OPTS.seconds * rate);
 const t0 = Date.now();
 let frames = 0, pending = Buffer.alloc(0);
