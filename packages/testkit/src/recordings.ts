@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,11 +16,12 @@ export function recordingFiles(root: string, source: string, ext: string): strin
   return out;
 }
 
-/** '' when ffmpeg decodes the whole file without a complaint (`ffmpeg -v error -i F -f null -`), else what it said. */
+/**
+ * '' when ffmpeg decodes the whole file without a complaint, else what it said. ffmpeg writes its errors to
+ * stderr and often still exits 0 on corrupt input, so both count: any stderr text, or a non-zero exit.
+ */
 export function ffmpegErrors(path: string): string {
-  try {
-    return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-  } catch (err) {
-    return String((err as { stderr?: Buffer }).stderr ?? err);
-  }
+  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-f', 'null', '-'], { encoding: 'utf8' });
+  if (r.error) return String(r.error);
+  return r.stderr + (r.status === 0 ? '' : `ffmpeg exited with ${r.status ?? r.signal}`);
 }
