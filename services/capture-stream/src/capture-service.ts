@@ -1,21 +1,14 @@
 import { num, str, type RunningService, type ServiceContext } from '@isr/runtime';
-import { createHttpOpener, type OpenStream } from './http-reader.ts';
+import { createHttpOpener } from './http-reader.ts';
 import { createCaptureMetrics } from './metrics.ts';
 import { BufferedPublisher } from './publisher.ts';
 import { StreamRecorder } from './recorder.ts';
 import { StatusReporter } from './status-reporter.ts';
 
-export interface CaptureOptions {
-  open?: OpenStream;
-  now?: () => number;
-  chunkMs?: number;
-}
-
 /** Starts one recorder per `type = stream` source; each has its own publisher queue, so one bad source stops nothing else. */
-export async function startCaptureStream(ctx: ServiceContext, opts: CaptureOptions = {}): Promise<RunningService> {
+export async function startCaptureStream(ctx: ServiceContext): Promise<RunningService> {
   const { config, log, registry, bus } = ctx;
   const metrics = createCaptureMetrics(registry);
-  const now = opts.now ?? Date.now;
   const abort = new AbortController();
   const sources = config.sources.filter((s) => s.type === 'stream');
   if (sources.length === 0) log.warn({ file: config.file }, 'no type = stream sections: nothing to record');
@@ -24,7 +17,7 @@ export async function startCaptureStream(ctx: ServiceContext, opts: CaptureOptio
   const timer = setInterval(() => (heartbeat = Date.now()), 1000);
   const running = sources.map((s) => {
     const publisher = new BufferedPublisher({ source: s.name, js: bus.js, codecKv: bus.kv.codec, log, metrics, bufferSeconds: num(s.settings, 'buffer_seconds') });
-    const status = new StatusReporter(bus.kv.status, s.name, log, now);
+    const status = new StatusReporter(bus.kv.status, s.name, log, Date.now);
     const recorder = new StreamRecorder({
       settings: {
         name: s.name,
@@ -32,14 +25,13 @@ export async function startCaptureStream(ctx: ServiceContext, opts: CaptureOptio
         stallSeconds: num(s.settings, 'stall_seconds'),
         reconnectMinSeconds: num(s.settings, 'reconnect_min_seconds'),
         reconnectMaxSeconds: num(s.settings, 'reconnect_max_seconds'),
-        chunkMs: opts.chunkMs ?? 250,
       },
-      open: opts.open ?? http.open,
+      open: http.open,
       publisher,
       status,
       metrics,
       log,
-      now,
+      now: Date.now,
     });
     const done = recorder.run(abort.signal).catch((err: unknown) => log.fatal({ err, source: s.name }, 'recorder loop crashed'));
     return { name: s.name, publisher, done };

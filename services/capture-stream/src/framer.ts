@@ -28,17 +28,12 @@ export type FramerEvent =
   | { type: 'init'; data: Uint8Array; stream: StreamFormat }
   | { type: 'unit'; unit: Unit; stream: StreamFormat };
 
-export interface FramerOptions {
-  /** Units that must parse in a row, same rate and channels, before the content counts as confirmed. */
-  confirmUnits?: number;
-  /** Bytes within which the content must be confirmed, else StreamContentError. */
-  confirmWindowBytes?: number;
-}
-
 const FORMAT: Record<StreamKind, AudioFormat> = { mpeg: 'mp3', aac: 'aac', ogg: 'ogg', flac: 'flac' };
 const CODEC: Record<StreamKind, AudioCodec> = { mpeg: 'mp3', aac: 'aac', flac: 'flac', ogg: 'opus' };
 const OGG_CODECS: Record<string, AudioCodec> = { opus: 'opus', vorbis: 'vorbis', flac: 'flac' };
 const MAX_FLAC_METADATA = 1 << 20;
+/** Bytes within which the content must be confirmed, else StreamContentError. */
+const CONFIRM_WINDOW_BYTES = 64 * 1024;
 
 /** codec-parser's read position (bytes consumed including skipped ones); private but stable in 2.x. */
 function readPosition(p: CodecParser): number | undefined {
@@ -53,8 +48,8 @@ function readPosition(p: CodecParser): number | undefined {
 export class Framer {
   readonly kind: StreamKind;
   private readonly parser: CodecParser<CodecFrame | OggPage>;
+  /** Units that must parse in a row, same rate and channels, before the content counts as confirmed. */
   private readonly confirmUnits: number;
-  private readonly windowBytes: number;
   private bytesIn = 0;
   private emittedBytes = 0;
   private confirmed = false;
@@ -67,11 +62,10 @@ export class Framer {
   private lastChannels = 0;
   private corrupt = 0;
 
-  constructor(kind: StreamKind, opts: FramerOptions = {}) {
+  constructor(kind: StreamKind) {
     this.kind = kind;
     this.parser = new CodecParser(ParserMime[kind], { enableFrameCRC32: false });
-    this.confirmUnits = opts.confirmUnits ?? (kind === 'ogg' ? 1 : 3);
-    this.windowBytes = opts.confirmWindowBytes ?? 64 * 1024;
+    this.confirmUnits = kind === 'ogg' ? 1 : 3;
     this.flacPrefix = kind === 'flac' ? new Uint8Array(0) : null;
   }
 
@@ -86,7 +80,7 @@ export class Framer {
     for (const frame of iterable(this.parser.parseChunk(bytes))) yield* this.accept(frame);
     const pos = readPosition(this.parser);
     if (pos !== undefined && this.confirmed) this.corrupt = Math.max(this.corrupt, pos - this.emittedBytes - (this.flacInit?.length ?? 0));
-    if (!this.confirmed && this.bytesIn - (this.flacInit?.length ?? 0) > this.windowBytes) {
+    if (!this.confirmed && this.bytesIn - (this.flacInit?.length ?? 0) > CONFIRM_WINDOW_BYTES) {
       throw new StreamContentError(this.unconfirmedMessage());
     }
   }
@@ -108,7 +102,7 @@ export class Framer {
     if (this.kind === 'ogg' && this.held.length === 0 && this.oggHeader.length > 0) {
       return 'Ogg stream carries no Opus, Vorbis or FLAC audio (or started without its header pages)';
     }
-    return `no ${kindName(this.kind)} frames found in the first ${this.windowBytes} bytes: the content is not ${kindName(this.kind)} audio`;
+    return `no ${kindName(this.kind)} frames found in the first ${CONFIRM_WINDOW_BYTES} bytes: the content is not ${kindName(this.kind)} audio`;
   }
 
   private collectFlacMetadata(bytes: Uint8Array): void {

@@ -2,6 +2,9 @@ import type { StreamFormat, Unit } from './framer.ts';
 
 type Held = { unit: Unit; stream: StreamFormat };
 
+/** How much of a source's last audio is remembered: well above Icecast's usual 64 KiB burst. */
+const TAIL_MAX_BYTES = 1 << 20;
+
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0;
 
 /**
@@ -9,18 +12,13 @@ const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.c
  * replay of them to the new connection (Icecast's burst-on-connect, typically the last 64 KiB) is recognised.
  */
 export class UnitTail {
-  private readonly maxBytes: number;
   private units: Uint8Array[] = [];
   private bytes = 0;
-
-  constructor(maxBytes = 1 << 20) {
-    this.maxBytes = maxBytes;
-  }
 
   add(data: Uint8Array): void {
     this.units.push(data);
     this.bytes += data.length;
-    while (this.bytes > this.maxBytes && this.units.length > 1) this.bytes -= this.units.shift()!.length;
+    while (this.bytes > TAIL_MAX_BYTES && this.units.length > 1) this.bytes -= this.units.shift()!.length;
   }
 
   snapshot(): readonly Uint8Array[] {

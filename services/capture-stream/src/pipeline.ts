@@ -1,6 +1,6 @@
 import { Chunker, type Chunk } from './chunker.ts';
 import { decideKind, type StreamKind } from './codec-detect.ts';
-import { concat, Framer, type FramerEvent, type FramerOptions, type StreamFormat, type Unit } from './framer.ts';
+import { concat, Framer, type FramerEvent, type StreamFormat, type Unit } from './framer.ts';
 import { IcySplitter } from './icy.ts';
 import { OverlapTrimmer, type UnitTail } from './overlap.ts';
 
@@ -13,7 +13,7 @@ export type PipelineEvent =
   /** ICY metadata; `offset` = samples of the session framed before the block's byte position. */
   | { type: 'metadata'; raw: Record<string, string>; title: string | null; offset: number; sampleRate: number | null };
 
-export interface PipelineOptions extends FramerOptions {
+export interface PipelineOptions {
   contentType: string | undefined;
   icyMetaInt: number | undefined;
   chunkMs?: number;
@@ -85,7 +85,7 @@ export class SessionPipeline {
     this.head = [];
     const kind = decideKind(this.opts.contentType, all.subarray(0, atEnd ? all.length : SNIFF_BYTES));
     yield { type: 'kind', kind };
-    this.framer = new Framer(kind, this.opts);
+    this.framer = new Framer(kind);
     yield* this.framed(this.framer.push(all));
   }
 

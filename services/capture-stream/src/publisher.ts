@@ -15,9 +15,11 @@ export interface PublisherOptions {
   metrics: CaptureMetrics;
   /** Seconds of audio kept while NATS does not acknowledge; beyond it the oldest chunk is dropped and counted. */
   bufferSeconds: number;
-  retryMs?: number;
-  publishTimeoutMs?: number;
 }
+
+/** Wait before retrying the head after a failed publish, and the publish acknowledgement timeout. */
+const RETRY_MS = 500;
+const PUBLISH_TIMEOUT_MS = 5000;
 
 /**
  * Publishes one source's messages strictly in order (codec init before the chunks that need it), one at a
@@ -25,7 +27,7 @@ export interface PublisherOptions {
  * a re-sent chunk carries the same Nats-Msg-Id, so JetStream drops the copy if the first attempt did land.
  */
 export class BufferedPublisher {
-  private readonly o: Required<PublisherOptions>;
+  private readonly o: PublisherOptions;
   private readonly queue: Outgoing[] = [];
   private queuedSeconds = 0;
   private running: Promise<void> | null = null;
@@ -34,7 +36,7 @@ export class BufferedPublisher {
   private wake: (() => void) | null = null;
 
   constructor(opts: PublisherOptions) {
-    this.o = { retryMs: 500, publishTimeoutMs: 5000, ...opts };
+    this.o = opts;
     const labels = { source: opts.source };
     opts.metrics.bufferDropped.inc(labels, 0);
     opts.metrics.chunksPublished.inc(labels, 0);
@@ -71,11 +73,11 @@ export class BufferedPublisher {
   }
 
   private async send(item: Outgoing): Promise<void> {
-    const { js, codecKv, publishTimeoutMs: timeout } = this.o;
+    const { js, codecKv } = this.o;
     if (item.kind === 'audio') {
-      await js.publish(item.subject, item.data, { headers: item.headers, msgID: item.msgID, timeout });
+      await js.publish(item.subject, item.data, { headers: item.headers, msgID: item.msgID, timeout: PUBLISH_TIMEOUT_MS });
       this.o.metrics.chunksPublished.inc({ source: this.o.source });
-    } else if (item.kind === 'event') await js.publish(item.subject, item.data, { msgID: item.msgID, timeout });
+    } else if (item.kind === 'event') await js.publish(item.subject, item.data, { msgID: item.msgID, timeout: PUBLISH_TIMEOUT_MS });
     else await codecKv.put(item.key, item.value);
   }
 
@@ -98,7 +100,7 @@ export class BufferedPublisher {
           this.o.log.warn({ source: this.o.source, err }, `publishing to NATS failed: buffering up to ${this.o.bufferSeconds} s of audio`);
         }
         await new Promise<void>((r) => {
-          const t = setTimeout(r, this.o.retryMs);
+          const t = setTimeout(r, RETRY_MS);
           this.wake = () => { clearTimeout(t); r(); };
         });
         this.wake = null;

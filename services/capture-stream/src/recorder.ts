@@ -18,7 +18,6 @@ export interface StreamSourceSettings {
   stallSeconds: number;
   reconnectMinSeconds: number;
   reconnectMaxSeconds: number;
-  chunkMs: number;
 }
 
 export interface RecorderDeps {
@@ -100,7 +99,7 @@ export class StreamRecorder {
     this.log.info({ url: settings.url }, 'connecting');
     const stream = await open(settings.url, { stallMs: settings.stallSeconds * 1000, signal });
     this.log.info({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, ...stream.describe }, 'connected');
-    const pipeline = new SessionPipeline({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, chunkMs: settings.chunkMs, tail: this.tail });
+    const pipeline = new SessionPipeline({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, tail: this.tail });
     let session: CaptureSession | null = null;
     let corruptSeen = 0;
     const handle = (ev: PipelineEvent) => {
