@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { checkCounter, FifoWriter, repoRoot, sleep, startNatsServer, startService, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle } from '@isr/testkit';
-import { AudioTap, assertContiguous } from './audio-tap.ts';
+import { AudioTap, assertContiguous, frameCount } from './audio-tap.ts';
 import { writeCaptureConfig } from './capture-config.ts';
 
 // The real arecord, reading an ALSA file-plugin PCM whose input is a FIFO fed at real-time pace.
@@ -43,7 +43,7 @@ test('the device vanishes: arecord stalls and is restarted, its error is logged 
   try {
     const t = (tap = await AudioTap.open(nats.url, source));
     await writing;
-    await waitFor('3 s of audio', () => t.chunks.reduce((n, c) => n + c.meta.frames, 0) >= 24_000, 20_000);
+    await waitFor('3 s of audio', () => frameCount(t.chunks) >= 24_000, 20_000);
     await writer.pause({ unlink: true });
     const framesBefore = writer.framesWritten;
 
@@ -60,7 +60,7 @@ test('the device vanishes: arecord stalls and is restarted, its error is logged 
     const [s1] = t.sessions();
     await waitFor('a new session with 2 s of audio', () => {
       const last = t.sessions().at(-1)!;
-      return last !== s1 && t.of(last).reduce((n, c) => n + c.meta.frames, 0) >= 16_000;
+      return last !== s1 && frameCount(t.of(last)) >= 16_000;
     }, 20_000);
 
     const first = t.of(s1!);
@@ -111,7 +111,7 @@ test('a PCM that stops keeping time (the file plugin at EOF repeats stale data a
     assert.notEqual(status.capture!.state, 'recording');
     const [s1] = t.sessions();
     await sleep(500);
-    const frames = t.of(s1!).reduce((n, c) => n + c.meta.frames, 0);
+    const frames = frameCount(t.of(s1!));
     // the flood is cut at the first chunk more than 2 s ahead of real time
     assert.ok(frames >= 24_000 && frames <= 24_000 + 8000 * 3, `${frames} frames published in the first session, not a flood`);
     const pcm = Buffer.concat(t.of(s1!).map((c) => c.data)).subarray(0, 24_000 * 2);

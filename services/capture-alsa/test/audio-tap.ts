@@ -65,6 +65,11 @@ export class AudioTap {
   }
 }
 
+/** Frames in these chunks (by their headers). */
+export function frameCount(chunks: readonly TappedChunk[]): number {
+  return chunks.reduce((n, c) => n + c.meta.frames, 0);
+}
+
 /** A session's chunks must be exact, contiguous and numbered without holes. */
 export function assertContiguous(chunks: TappedChunk[], chunkFrames: number): string | null {
   for (let i = 0; i < chunks.length; i++) {

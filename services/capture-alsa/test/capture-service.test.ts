@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkCounter, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle } from '@isr/testkit';
-import { AudioTap, assertContiguous } from './audio-tap.ts';
+import { checkCounter, sleep, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle } from '@isr/testkit';
+import { AudioTap, assertContiguous, frameCount } from './audio-tap.ts';
 import { writeCaptureConfig } from './capture-config.ts';
 
 // capture-alsa as users run it (built dist/main.js) against a real nats-server; the soundcard edge is a
@@ -31,7 +31,7 @@ test('publishes exact 100 ms chunks with contiguous offsets and seq; a failed ar
     const first = t.of(s1!);
     assert.equal(assertContiguous(first, 1600), null);
     // 2.35 s at 16 kHz = 37600 frames: 23 whole chunks and a last one of 800
-    assert.equal(first.reduce((n, c) => n + c.meta.frames, 0), 37600);
+    assert.equal(frameCount(first), 37600);
     assert.equal(first.at(-1)!.meta.frames, 800);
     const pcm1 = Buffer.concat(first.map((c) => c.data));
     assert.deepEqual(checkCounter(pcm1, 2), { frames: 37600, start: 0, firstMismatch: null });
@@ -79,7 +79,7 @@ test('arecord missing: a clear error in the log and in isr_status, retried with 
       return s?.capture?.state === 'error' ? s : null;
     }, 15_000);
     assert.match(status.capture!.message!, /arecord not found at ".*no-such-arecord": install alsa-utils or set arecord_path/);
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     assert.equal(svc.child.exitCode, null, 'the service keeps running');
     const attempts = svc.logs().filter((l) => l.msg === 'starting arecord').length;
     // 0.3 + 0.6 + 1.2 + 2 + 2 s …: a handful of attempts in ~4 s, not hundreds

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { checkCounter, sleep, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle } from '@isr/testkit';
-import { AudioTap, assertContiguous } from './audio-tap.ts';
+import { AudioTap, assertContiguous, frameCount } from './audio-tap.ts';
 import { writeCaptureConfig } from './capture-config.ts';
 
 let nats: NatsServerHandle;
 before(async () => { nats = await startNatsServer(); });
 after(async () => { await nats.stop(); });
-
-const framesOf = (t: AudioTap, s: string) => t.of(s).reduce((n, c) => n + c.meta.frames, 0);
 
 test('NATS hangs for 4 s: audio is buffered and published in order without a gap; beyond buffer_seconds the oldest is dropped and counted', async () => {
   const dir = await tempDir();
@@ -29,7 +27,7 @@ test('NATS hangs for 4 s: audio is buffered and published in order without a gap
     nats.process.kill('SIGCONT');
     await waitFor('the backlog published', async () => {
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      return /isr_capture_alsa_buffered_seconds\{source="keep"[^}]*\} 0(\.0\d*)?$/m.test(text) && framesOf(keep, keep.sessions()[0]!) >= 8000 * 6;
+      return /isr_capture_alsa_buffered_seconds\{source="keep"[^}]*\} 0(\.0\d*)?$/m.test(text) && frameCount(keep.of(keep.sessions()[0]!)) >= 8000 * 6;
     }, 20_000, 200);
 
     const [k] = keep.sessions();
