@@ -8,8 +8,6 @@ declare module 'icecast-metadata-js' {
   export type IcyValue = { stream: Uint8Array; stats: IcyStats } | { metadata: Record<string, string>; stats: IcyStats };
   export class IcecastMetadataReader {
     constructor(opts: { icyMetaInt?: number; icyDetectionTimeout?: number; icyCharacterEncoding?: string; metadataTypes?: ('icy' | 'ogg')[]; enableLogging?: boolean });
-    static parseIcyMetadata(s: string): Record<string, string>;
-    readonly icyMetaInt: number;
     iterator(chunk: Uint8Array): Iterable<IcyValue>;
   }
 }
