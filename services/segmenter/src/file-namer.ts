@@ -1,10 +1,7 @@
-import { open as openCb } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { dirname, join, relative, sep } from 'node:path';
 import { numberedCandidate, renderFilename, type ZoneClock } from '@isr/audio';
-
-const openAsync = promisify(openCb);
+import { openFd } from './sink.ts';
 
 export interface NewFile {
   path: string;
@@ -24,7 +21,7 @@ export async function createRecordingFile(outputDirectory: string, source: strin
   for (let n = 0; n < 10_000; n++) {
     const path = numberedCandidate(base, ext, n);
     try {
-      const fd = await openAsync(path, 'wx');
+      const fd = await openFd(path, 'wx');
       return { path, rel: relative(outputDirectory, path).split(sep).join('/'), fd };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

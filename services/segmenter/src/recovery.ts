@@ -1,15 +1,12 @@
-import { open as openCb, readSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { readSync } from 'node:fs';
 import { FLAC_STREAMINFO_END, patchStreamInfo } from '@isr/audio';
 import type { Logger } from 'pino';
 import type { CodecInitCache } from './codec-init.ts';
 import type { OpenFileRecord } from './journal.ts';
 import { OggSink } from './ogg-sink.ts';
 import { RawSink } from './raw-sink.ts';
-import { closeFd, fdatasync, ftruncate, type Sink, writeAt } from './sink.ts';
+import { closeFd, fdatasync, ftruncate, openFd, type Sink, writeAt } from './sink.ts';
 import { WavSink } from './wav-sink.ts';
-
-const openAsync = promisify(openCb);
 
 export type Recovered = { kind: 'continue'; sink: Sink } | { kind: 'finished'; frames: number; bytes: number } | { kind: 'missing' };
 
@@ -22,7 +19,7 @@ export type Recovered = { kind: 'continue'; sink: Sink } | { kind: 'finished'; f
 export async function recoverFile(source: string, rec: OpenFileRecord, codecInit: CodecInitCache, log: Logger): Promise<Recovered> {
   let fd: number;
   try {
-    fd = await openAsync(rec.path, 'r+');
+    fd = await openFd(rec.path, 'r+');
   } catch (err) {
     log.error({ err, path: rec.path }, 'file left open by a crash is gone; continuing without it');
     return { kind: 'missing' };

@@ -1,4 +1,4 @@
-import { fdatasync as fdatasyncCb, ftruncate as ftruncateCb, close as closeCb, writeSync } from 'node:fs';
+import { fdatasync as fdatasyncCb, ftruncate as ftruncateCb, close as closeCb, open as openCb, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { AudioUnit } from '@isr/contract';
 import type { OggPosition } from './journal.ts';
@@ -6,6 +6,8 @@ import type { OggPosition } from './journal.ts';
 export const fdatasync = promisify(fdatasyncCb);
 export const ftruncate = promisify(ftruncateCb);
 export const closeFd = promisify(closeCb);
+/** Opens a file and resolves to its descriptor (the sinks write by descriptor and position). */
+export const openFd = promisify(openCb);
 
 /** Writes all of `data` at `position` (page cache; a chunk is ~20 KB) or throws — a short write (disk full) included. */
 export function writeAt(fd: number, data: Uint8Array, position: number): void {
