@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { FLAC_STREAMINFO_END, patchStreamInfo, readStreamInfo } from '@isr/audio';
 
+const dir = mkdtempSync(join(tmpdir(), 'isr-flac-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
 test('STREAMINFO total samples patched into a flac-made file: flac -t passes and reports the count', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'isr-flac-'));
   const raw = Buffer.alloc(44100 * 4);
   for (let i = 0; i < raw.length / 2; i++) raw.writeInt16LE(((i * 37) % 20000) - 10000, i * 2);
   writeFileSync(join(dir, 'a.raw'), raw);

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { buildWavHeader, parseWavHeader, WAV_HEADER_BYTES, wavSizePatches } from '@isr/audio';
+
+const dir = mkdtempSync(join(tmpdir(), 'isr-wav-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const format = { sampleRate: 48000, channels: 2, bitsPerSample: 16 };
 const bext = { originationDate: '2026-11-24', originationTime: '06:00:00', timeReference: 6 * 3600 * 48000 + 17, description: 'ISR test' };
@@ -21,7 +24,6 @@ test('header with bext round-trips and sox reads the file it starts', () => {
   assert.equal(p.bext?.originationDate, '2026-11-24');
   assert.equal(p.bext?.originationTime, '06:00:00');
   assert.equal(p.bext?.timeReference, bext.timeReference);
-  const dir = mkdtempSync(join(tmpdir(), 'isr-wav-'));
   writeFileSync(join(dir, 'a.wav'), Buffer.concat([h, data]));
   const info = execFileSync('soxi', [join(dir, 'a.wav')]).toString();
   assert.match(info, /Sample Rate\s*: 48000/);
