@@ -44,6 +44,7 @@ export async function writeUnits(c: FileCursor, data: Uint8Array, meta: AudioChu
   let batchStart = -1;
   let batchEnd = 0;
   let batch: AudioUnit[] = [];
+  let batchStartOffset = from;
   let batchEndOffset = from;
   const flush = async () => {
     const file = c.current();
@@ -51,7 +52,7 @@ export async function writeUnits(c: FileCursor, data: Uint8Array, meta: AudioChu
     const bytes = data.subarray(batchStart, batchEnd);
     await file.sink.writeUnits!(bytes, batch);
     file.bytes += bytes.length;
-    file.frames += batch.reduce((a, u) => a + u.samples, 0);
+    file.frames += batchEndOffset - batchStartOffset; // the batch's units are consecutive
     c.wrote(bytes.length);
     c.advance(meta, batchEndOffset);
     batch = [];
@@ -73,7 +74,10 @@ export async function writeUnits(c: FileCursor, data: Uint8Array, meta: AudioChu
       await flush();
       await c.open(meta, uStart);
     }
-    if (batchStart < 0) batchStart = uBytes;
+    if (batchStart < 0) {
+      batchStart = uBytes;
+      batchStartOffset = uStart;
+    }
     batchEnd = p;
     batch.push(u);
     batchEndOffset = off;
