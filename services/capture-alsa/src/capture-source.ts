@@ -57,6 +57,8 @@ export class CaptureSource {
   private loop: Promise<void> | null = null;
   private readonly frameBytes: number;
   private readonly deps: CaptureSourceDeps;
+  /** The metric labels of this source. */
+  private readonly labels: { source: string };
 
   constructor(deps: CaptureSourceDeps) {
     this.deps = deps;
@@ -68,7 +70,8 @@ export class CaptureSource {
     this.queue = new ChunkQueue(Math.max(1, Math.round(this.s.bufferSeconds * this.s.sampleRate)) * this.frameBytes);
     this.backoff = new Backoff(this.s.reconnectMinSeconds, this.s.reconnectMaxSeconds);
     const m = deps.metrics;
-    const labels = { source: this.s.source };
+    this.labels = { source: this.s.source };
+    const labels = this.labels;
     for (const g of [m.up, m.drift, m.buffered]) g.set(labels, 0);
     for (const c of [m.frames, m.chunks, m.dropped, m.restarts, m.overruns]) c.inc(labels, 0);
     this.status = new StatusWriter(deps.statusKv, this.s.source, this.log, {
@@ -87,7 +90,7 @@ export class CaptureSource {
       channels: this.s.channels,
       onPublished: (c, meta) => {
         m.chunks.inc(labels);
-        m.buffered.set(labels, this.queue.bytes / this.frameBytes / this.s.sampleRate);
+        this.updateBuffered();
         const t = this.now();
         if (t - lastStatusChunk >= 2000 && this.status.state === CaptureStates.recording) {
           lastStatusChunk = t;
@@ -106,8 +109,12 @@ export class CaptureSource {
     this.loop ??= this.run();
   }
 
+  /** Seconds of audio waiting in the queue, as the buffered gauge. */
+  private updateBuffered(): void {
+    this.deps.metrics.buffered.set(this.labels, this.queue.bytes / this.frameBytes / this.s.sampleRate);
+  }
+
   private async run(): Promise<void> {
-    const labels = { source: this.s.source };
     while (!this.stopping) {
       let device: ResolvedDevice;
       try {
@@ -123,7 +130,7 @@ export class CaptureSource {
       if (this.stopping) break;
       const outcome = await this.runSession(device);
       if (this.stopping) break;
-      this.deps.metrics.restarts.inc(labels);
+      this.deps.metrics.restarts.inc(this.labels);
       if (outcome.frames > 0 && outcome.durationMs >= HEALTHY_SESSION_MS) this.backoff.reset();
       const delay = this.backoff.next();
       this.log.warn({ delayMs: delay, reason: outcome.message, frames: outcome.frames }, 'arecord stopped; restarting it after a pause (new session)');
@@ -149,7 +156,7 @@ export class CaptureSource {
   private async runSession(device: ResolvedDevice): Promise<SessionOutcome> {
     const { s, log, deps } = this;
     const m = deps.metrics;
-    const labels = { source: s.source };
+    const labels = this.labels;
     const session: SessionCounter = { id: randomUUID(), sessionStartMs: 0, lastSeq: 0 };
     const clock = new SampleClock(s.sampleRate);
     const chunker = new FrameChunker(chunkFramesFor(s.sampleRate, s.chunkMs), s.channels);
@@ -178,7 +185,7 @@ export class CaptureSource {
           slog.error({ droppedFrames: frames, bufferSeconds: s.bufferSeconds }, 'NATS unreachable for longer than buffer_seconds: dropping the oldest audio');
         }
       }
-      m.buffered.set(labels, this.queue.bytes / this.frameBytes / s.sampleRate);
+      this.updateBuffered();
       this.publisher.wake();
     };
 
@@ -256,7 +263,7 @@ export class CaptureSource {
     await this.loop;
     await this.publisher.close(Math.max(500, timeoutMs - 3000));
     this.status.update({ state: CaptureStates.stopped, message: 'capture-alsa stopped' });
-    this.deps.metrics.up.set({ source: this.s.source }, 0);
+    this.deps.metrics.up.set(this.labels, 0);
     await this.status.settle(2000);
   }
 }
