@@ -1,3 +1,6 @@
+/** The analysis of a recording is also written beside it as `<recording>` + this suffix (survives a lost NATS store). */
+export const ANALYSIS_SIDECAR_SUFFIX = '.analysis.json';
+
 /** Request on isr.analyze. */
 export interface AnalyzeRequest {
   /** Path relative to output_directory. */

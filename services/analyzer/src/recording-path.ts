@@ -1,4 +1,4 @@
-import { isValidSourceName } from '@isr/contract';
+import { ANALYSIS_SIDECAR_SUFFIX, isValidSourceName } from '@isr/contract';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
 
@@ -6,8 +6,7 @@ import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
 const AUDIO_EXTENSIONS = ['wav', 'flac', 'mp3', 'aac', 'ogg', 'opus', 'oga', 'm4a'] as const;
 
 /** Where the analysis of a recording is written beside it: `<recording>.analysis.json`. */
-const SIDECAR_SUFFIX = '.analysis.json';
-export const sidecarOf = (file: string): string => file + SIDECAR_SUFFIX;
+export const sidecarOf = (file: string): string => file + ANALYSIS_SIDECAR_SUFFIX;
 
 export function isRecordingName(name: string): boolean {
   const dot = name.lastIndexOf('.');

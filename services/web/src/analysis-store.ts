@@ -1,8 +1,8 @@
 import { unlink } from 'node:fs/promises';
-import { analysisKey, encodeJson, parseJson, Subjects, type AnalysisRecord, type AnalyzeReply, type AnalyzeRequest } from '@isr/contract';
+import { ANALYSIS_SIDECAR_SUFFIX, analysisKey, encodeJson, parseJson, Subjects, type AnalysisRecord, type AnalyzeReply, type AnalyzeRequest } from '@isr/contract';
 import type { KV, NatsConnection } from '@isr/runtime';
 import { webError } from './errors.ts';
-import { readSidecar, SIDECAR_SUFFIX } from './scan.ts';
+import { readSidecar } from './scan.ts';
 
 export type AnalyzeOutcome = { kind: 'done'; record: AnalysisRecord } | { kind: 'pending' } | { kind: 'failed'; code: string; error: string };
 
@@ -39,7 +39,7 @@ export function busAnalysisStore(opts: { nc: NatsConnection | null; kv: KV | nul
       }
     },
     async remove(rel, abs) {
-      await unlink(abs + SIDECAR_SUFFIX).catch((err: NodeJS.ErrnoException) => {
+      await unlink(abs + ANALYSIS_SIDECAR_SUFFIX).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
       if (opts.kv) await opts.kv.purge(analysisKey(rel));

@@ -1,13 +1,12 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isValidSourceName, type AnalysisRecord } from '@isr/contract';
+import { ANALYSIS_SIDECAR_SUFFIX, isValidSourceName, type AnalysisRecord } from '@isr/contract';
 import { summaryOf } from './analysis-view.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
 import type { FileIndex, Recording } from './file-index.ts';
 import { isoWithOffset, timeFromFileName } from './file-name-time.ts';
 import { parseFlacStreamInfo, parseWavHeader, wavFramesOnDisk } from './wav-header.ts';
 
-export const SIDECAR_SUFFIX = '.analysis.json';
 const HEAD_BYTES = 4096;
 
 /** Reads the first bytes of a file. */
@@ -36,7 +35,7 @@ export async function probeFile(abs: string, ext: string, size: number): Promise
 
 export async function readSidecar(abs: string): Promise<AnalysisRecord | null> {
   try {
-    return JSON.parse(await readFile(abs + SIDECAR_SUFFIX, 'utf8')) as AnalysisRecord;
+    return JSON.parse(await readFile(abs + ANALYSIS_SIDECAR_SUFFIX, 'utf8')) as AnalysisRecord;
   } catch {
     return null;
   }
