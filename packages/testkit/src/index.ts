@@ -1,4 +1,5 @@
 export * from './ports.ts';
+export * from './child.ts';
 export * from './wait.ts';
 export * from './tmp.ts';
 export * from './nats-server.ts';

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.ts';
+import { stopChild } from './child.ts';
+import { freePort, portOpen } from './ports.ts';
 import { waitFor } from './wait.ts';
 
 export interface NatsServerHandle {
@@ -26,14 +26,6 @@ export function natsServerBinary(): string {
   throw new Error('nats-server not found: install it (apt-get install -y nats-server) or set NATS_SERVER_BIN');
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = netConnect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
-}
-
 /** Starts a private nats-server with JetStream on a free port and a temp store dir. */
 export async function startNatsServer(opts: { configFile?: string; extraArgs?: string[] } = {}): Promise<NatsServerHandle> {
   const port = await freePort();
@@ -49,14 +41,6 @@ export async function startNatsServer(opts: { configFile?: string; extraArgs?: s
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     await waitFor(`nats-server on port ${port}\n${output}`, async () => child.exitCode === null && (await portOpen(port)), 10_000);
   };
-  const stopChild = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
-  };
   await launch();
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -65,11 +49,11 @@ export async function startNatsServer(opts: { configFile?: string; extraArgs?: s
     get process() { return child; },
     log: () => output,
     async stop() {
-      await stopChild();
+      await stopChild(child);
       await rm(storeDir, { recursive: true, force: true });
     },
     async restart() {
-      await stopChild();
+      await stopChild(child);
       await launch();
     },
   };
