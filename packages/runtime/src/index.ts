@@ -5,5 +5,6 @@ export * from './logger.ts';
 export * from './metrics-server.ts';
 export * from './bus.ts';
 export * from './status-kv.ts';
+export * from './capture-status.ts';
 export * from './shutdown.ts';
 export * from './service.ts';

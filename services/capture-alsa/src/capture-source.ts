@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AudioCodecs, AudioFormats, CaptureStates, type IsrError } from '@isr/contract';
-import type { JetStreamClient, KV } from '@isr/runtime';
+import { CaptureStatusWriter, type JetStreamClient, type KV } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { describeArecordExit, diagnoseStderrLine } from './arecord-diagnose.ts';
 import { arecordArgs, startArecord, type ArecordProcess } from './arecord-process.ts';
@@ -13,7 +13,6 @@ import { chunkFramesFor, FrameChunker } from './frame-chunker.ts';
 import type { CaptureMetrics } from './metrics.ts';
 import { ChunkPublisher } from './publisher.ts';
 import { runsAhead, SampleClock } from './sample-clock.ts';
-import { StatusWriter } from './status-writer.ts';
 
 export interface CaptureSourceDeps {
   settings: CaptureSettings;
@@ -49,7 +48,7 @@ export class CaptureSource {
   private readonly monotonic: () => number;
   private readonly queue: ChunkQueue;
   private readonly publisher: ChunkPublisher;
-  private readonly status: StatusWriter;
+  private readonly status: CaptureStatusWriter;
   private readonly backoff: Backoff;
   private stopping = false;
   private current: ArecordProcess | null = null;
@@ -74,7 +73,7 @@ export class CaptureSource {
     const labels = this.labels;
     for (const g of [m.up, m.drift, m.buffered]) g.set(labels, 0);
     for (const c of [m.frames, m.chunks, m.dropped, m.restarts, m.overruns]) c.inc(labels, 0);
-    this.status = new StatusWriter(deps.statusKv, this.s.source, this.log, {
+    this.status = new CaptureStatusWriter(deps.statusKv, this.s.source, 'capture-alsa', this.log, {
       format: AudioFormats.pcm,
       codec: AudioCodecs.pcmS16le,
       sampleRate: this.s.sampleRate,

@@ -1,9 +1,8 @@
-import { num, str, type RunningService, type ServiceContext } from '@isr/runtime';
+import { CaptureStatusWriter, num, str, type RunningService, type ServiceContext } from '@isr/runtime';
 import { createHttpOpener } from './http-reader.ts';
 import { createCaptureMetrics } from './metrics.ts';
 import { BufferedPublisher } from './publisher.ts';
 import { StreamRecorder } from './recorder.ts';
-import { StatusReporter } from './status-reporter.ts';
 
 /** Starts one recorder per `type = stream` source; each has its own publisher queue, so one bad source stops nothing else. */
 export async function startCaptureStream(ctx: ServiceContext): Promise<RunningService> {
@@ -17,7 +16,7 @@ export async function startCaptureStream(ctx: ServiceContext): Promise<RunningSe
   const timer = setInterval(() => (heartbeat = Date.now()), 1000);
   const running = sources.map((s) => {
     const publisher = new BufferedPublisher({ source: s.name, js: bus.js, codecKv: bus.kv.codec, log, metrics, bufferSeconds: num(s.settings, 'buffer_seconds') });
-    const status = new StatusReporter(bus.kv.status, s.name, log, Date.now);
+    const status = new CaptureStatusWriter(bus.kv.status, s.name, 'capture-stream', log, { title: null });
     const recorder = new StreamRecorder({
       settings: {
         name: s.name,
@@ -34,7 +33,7 @@ export async function startCaptureStream(ctx: ServiceContext): Promise<RunningSe
       now: Date.now,
     });
     const done = recorder.run(abort.signal).catch((err: unknown) => log.fatal({ err, source: s.name }, 'recorder loop crashed'));
-    return { name: s.name, publisher, done };
+    return { name: s.name, publisher, status, done };
   });
   return {
     health: () => ({ ok: Date.now() - heartbeat < 5000, detail: { sources: running.map((r) => ({ source: r.name, bufferedSeconds: r.publisher.bufferedSeconds })) } }),
@@ -43,6 +42,7 @@ export async function startCaptureStream(ctx: ServiceContext): Promise<RunningSe
       clearInterval(timer);
       await Promise.all(running.map((r) => r.done));
       await Promise.all(running.map((r) => r.publisher.close(5000)));
+      await Promise.all(running.map((r) => r.status.settle(2000)));
       await http.close().catch((err: unknown) => log.warn({ err }, 'closing HTTP connections failed'));
     },
   };

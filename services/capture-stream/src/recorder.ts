@@ -1,6 +1,6 @@
 import { timeOfFrame } from '@isr/audio';
 import { audioMsgId, encodeJson, Subjects, type MetadataEvent } from '@isr/contract';
-import { toHeaders } from '@isr/runtime';
+import { toHeaders, type CaptureStatusWriter } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { backoffMs } from './backoff.ts';
 import { reasonOf, type DisconnectReason } from './errors.ts';
@@ -10,7 +10,6 @@ import { UnitTail } from './overlap.ts';
 import { SessionPipeline, type PipelineEvent } from './pipeline.ts';
 import type { BufferedPublisher } from './publisher.ts';
 import { CaptureSession } from './session.ts';
-import type { StatusReporter } from './status-reporter.ts';
 
 export interface StreamSourceSettings {
   name: string;
@@ -24,7 +23,7 @@ export interface RecorderDeps {
   settings: StreamSourceSettings;
   open: OpenStream;
   publisher: BufferedPublisher;
-  status: StatusReporter;
+  status: CaptureStatusWriter;
   metrics: CaptureMetrics;
   log: Logger;
   /** Wall clock, epoch ms (tests may pass their own). */

@@ -1,12 +1,14 @@
 import { CaptureStates, type CaptureState, type CaptureStatus } from '@isr/contract';
-import { putStatusPart, type KV } from '@isr/runtime';
+import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
+import { putStatusPart } from './status-kv.ts';
 
 /**
- * Keeps the capture half of isr_status.<source> up to date: changes are merged and written one at a time
- * (compare-and-set through putStatusPart), so a slow or absent NATS never piles up writes.
+ * Keeps a capture service's half of isr_status.<source> up to date: changes are merged and written one at a
+ * time (compare-and-set through putStatusPart), so a slow or absent NATS never piles up writes; a failed write
+ * is retried every second until it lands (so an error state is not left stale after an outage) or `settle`.
  */
-export class StatusWriter {
+export class CaptureStatusWriter {
   private current: CaptureStatus;
   private inFlight: Promise<void> | null = null;
   private dirty = false;
@@ -17,13 +19,13 @@ export class StatusWriter {
   private readonly log: Logger;
   private readonly now: () => number;
 
-  constructor(kv: KV, source: string, log: Logger, base: Partial<CaptureStatus>, now: () => number = Date.now) {
+  constructor(kv: KV, source: string, service: CaptureStatus['service'], log: Logger, base: Partial<CaptureStatus> = {}, now: () => number = Date.now) {
     this.kv = kv;
     this.source = source;
     this.log = log;
     this.now = now;
     this.current = {
-      service: 'capture-alsa',
+      service,
       state: CaptureStates.connecting,
       message: null,
       session: null,
@@ -54,7 +56,7 @@ export class StatusWriter {
       try {
         await putStatusPart(this.kv, this.source, { capture: this.current });
       } catch (err) {
-        this.log.debug({ err }, 'cannot write isr_status (NATS unreachable?)');
+        this.log.debug({ err, source: this.source }, 'cannot write isr_status (NATS unreachable?)');
         if (!this.closed) {
           this.dirty = true;
           await new Promise((r) => setTimeout(r, 1000));
