@@ -6,5 +6,6 @@ export * from './metrics-server.ts';
 export * from './bus.ts';
 export * from './status-kv.ts';
 export * from './capture-status.ts';
+export * from './backoff.ts';
 export * from './shutdown.ts';
 export * from './service.ts';

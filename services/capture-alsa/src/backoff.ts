@@ -1,4 +1,6 @@
-/** Restart delays: `min`, doubling per consecutive failure, capped at `max` (pure). */
+import { backoffMs } from '@isr/runtime';
+
+/** Restart delays: `min`, doubling per consecutive failure, capped at `max` (counts failures around @isr/runtime's backoffMs). */
 export class Backoff {
   private failures = 0;
   readonly minSeconds: number;
@@ -11,9 +13,8 @@ export class Backoff {
 
   /** Delay before the next attempt, in ms; counts one more failure. */
   next(): number {
-    const s = Math.min(this.maxSeconds, this.minSeconds * 2 ** this.failures);
     this.failures = Math.min(this.failures + 1, 52);
-    return Math.round(s * 1000);
+    return backoffMs(this.failures, this.minSeconds, this.maxSeconds);
   }
 
   /** A session that ran well resets the delay to `min`. */

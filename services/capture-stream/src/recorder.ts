@@ -1,8 +1,7 @@
 import { timeOfFrame } from '@isr/audio';
 import { audioMsgId, encodeJson, Subjects, type MetadataEvent } from '@isr/contract';
-import { toHeaders, type CaptureStatusWriter } from '@isr/runtime';
+import { backoffMs, toHeaders, type CaptureStatusWriter } from '@isr/runtime';
 import type { Logger } from 'pino';
-import { backoffMs } from './backoff.ts';
 import { reasonOf, type DisconnectReason } from './errors.ts';
 import type { OpenStream } from './http-reader.ts';
 import type { CaptureMetrics } from './metrics.ts';
