@@ -32,17 +32,8 @@ export function checkNatsConf(env: Record<string, string>): { status: number | n
 
 /** A real nats-server started from the repository's nats.conf (free port, temp store) with these passwords. */
 async function startSecuredNats(passwords: Record<string, string>): Promise<NatsServerHandle> {
-  const saved = Object.fromEntries(Object.keys(passwords).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, passwords); // startNatsServer spawns with this process's environment
-  try {
-    // -m: nats.conf's monitoring port 8222 would collide between parallel tests.
-    return await startNatsServer({ configFile: NATS_CONF, extraArgs: ['-m', String(await freePort())] });
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+  // -m: nats.conf's monitoring port 8222 would collide between parallel tests.
+  return startNatsServer({ configFile: NATS_CONF, extraArgs: ['-m', String(await freePort())], env: passwords });
 }
 
 /**

@@ -27,7 +27,7 @@ export function natsServerBinary(): string {
 }
 
 /** Starts a private nats-server with JetStream on a free port and a temp store dir. */
-export async function startNatsServer(opts: { configFile?: string; extraArgs?: string[] } = {}): Promise<NatsServerHandle> {
+export async function startNatsServer(opts: { configFile?: string; extraArgs?: string[]; /** Added to this process's environment for the server (e.g. nats.conf's password variables). */ env?: Record<string, string> } = {}): Promise<NatsServerHandle> {
   const port = await freePort();
   const storeDir = await mkdtemp(join(tmpdir(), 'isr-nats-'));
   let output = '';
@@ -36,7 +36,7 @@ export async function startNatsServer(opts: { configFile?: string; extraArgs?: s
     const args = opts.configFile
       ? ['-c', opts.configFile, '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...(opts.extraArgs ?? [])]
       : ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...(opts.extraArgs ?? [])];
-    child = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     await waitFor(`nats-server on port ${port}\n${output}`, async () => child.exitCode === null && (await portOpen(port)), 10_000);
