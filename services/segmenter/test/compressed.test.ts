@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { splitOggPages, SplitClock, ZoneClock } from '@isr/audio';
 import type { AudioUnit, CodecInit } from '@isr/contract';
 import { waitFor } from '@isr/testkit';
-import { ffmpegErrors, publishUnits, recordings, setup, type Harness } from './harness.ts';
+import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -14,21 +14,6 @@ before(async () => {
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=7', '-c:a', 'libopus', '-b:a', '48k', '-page_duration', '100000', `${h.dir}/in.opus`]);
 });
 after(async () => h.cleanup());
-
-/** MPEG-1/2 Layer III frame sizes (a test-side parser, independent of the segmenter). */
-function mp3Frames(buf: Buffer): AudioUnit[] {
-  const rates1 = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
-  const srs = [44100, 48000, 32000];
-  const units: AudioUnit[] = [];
-  for (let p = 0; p < buf.length; ) {
-    assert.equal(buf[p], 0xff, `frame sync at ${p}`);
-    const b2 = buf[p + 2]!;
-    const len = Math.floor((144 * rates1[b2 >> 4]! * 1000) / srs[(b2 >> 2) & 3]!) + ((b2 >> 1) & 1);
-    units.push({ bytes: len, samples: 1152 });
-    p += len;
-  }
-  return units;
-}
 
 const clock = new SplitClock(0.05, new ZoneClock('Europe/Berlin'));
 

@@ -131,3 +131,18 @@ export function flacData(path: string): Buffer {
 
 
 export { recordingFiles as recordings, ffmpegErrors } from '@isr/testkit';
+
+/** MPEG-1/2 Layer III frame sizes (a test-side parser, independent of the segmenter). */
+export function mp3Frames(buf: Buffer): AudioUnit[] {
+  const rates1 = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
+  const srs = [44100, 48000, 32000];
+  const units: AudioUnit[] = [];
+  for (let p = 0; p < buf.length; ) {
+    if (buf[p] !== 0xff) throw new Error(`no MP3 frame sync at byte ${p}`);
+    const b2 = buf[p + 2]!;
+    const len = Math.floor((144 * rates1[b2 >> 4]! * 1000) / srs[(b2 >> 2) & 3]!) + ((b2 >> 1) & 1);
+    units.push({ bytes: len, samples: 1152 });
+    p += len;
+  }
+  return units;
+}
