@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { allKeys, parseConfig } from '@isr/runtime';
 import { repoRoot } from '@isr/testkit';
-import { renderExampleIni, renderReadmeTable, spliceReadme } from '../../scripts/config-docs.ts';
+import { renderExampleIni, renderReadmeTable, spliceReadme } from '../../script/lib/config-docs.ts';
 
-const FIX = 'the key table changed: run `node scripts/gen-config-docs.mjs --write` and commit config.example.ini and README.md';
+const FIX = 'the key table changed: run `node script/lib/gen-config-docs.mjs --write` and commit config.example.ini and README.md';
 const example = readFileSync(join(repoRoot, 'config.example.ini'), 'utf8');
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 

@@ -1,4 +1,4 @@
-// `npm start` (scripts/start.mjs) with a temp config: it starts a nats-server from nats.conf (per-service
+// `npm start` (script/lib/start.mjs) with a temp config: it starts a nats-server from nats.conf (per-service
 // users, random passwords) and every service; a real Icecast stream fed by ffmpeg is recorded to files the
 // web port serves; every /metrics passes `promtool check metrics`; a real Prometheus scraping the stack sees
 // up == 1 for every target and evaluates the alert rules; SIGINT stops everything, leaving no process and
@@ -87,7 +87,7 @@ before(async () => {
     'format = flac',
     '',
   ].join('\n'));
-  start = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs'), '--config', config, '--no-build', '--nats-store', join(dir.path, 'nats'), '--nats-monitor-port', String(await freePort())], {
+  start = spawn(process.execPath, [join(repoRoot, 'script/lib/start.mjs'), '--config', config, '--no-build', '--nats-store', join(dir.path, 'nats'), '--nats-monitor-port', String(await freePort())], {
     cwd: dir.path, env: { ...startEnv(), LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   start.stdout!.on('data', (d: Buffer) => (startOut += d.toString()));

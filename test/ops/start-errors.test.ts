@@ -11,7 +11,7 @@ let dir: { path: string; remove(): Promise<void> };
 before(async () => { dir = await tempDir('isr-start-err-'); });
 after(async () => { await dir.remove(); });
 
-const run = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'scripts/start.mjs'), '--no-build', ...args], { cwd: dir.path, env: startEnv(), encoding: 'utf8', timeout: 30_000 });
+const run = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'script/lib/start.mjs'), '--no-build', ...args], { cwd: dir.path, env: startEnv(), encoding: 'utf8', timeout: 30_000 });
 
 test('without a config file it says how to make one (exit 2)', () => {
   const r = run();

@@ -17,7 +17,7 @@ test('SIGKILL of the supervisor: services and nats-server stop by themselves, gr
   const config = join(dir.path, 'config.ini');
   writeFileSync(config, `[general]\noutput_directory = ${join(dir.path, 'rec')}\nnats_url = nats://127.0.0.1:${nats}\nsegmenter_metrics_port = ${seg}\nweb_port = ${web}\nshutdown_timeout_seconds = 10\n`);
   let out = '';
-  const sup = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs'), '--no-build', '--config', config, '--services', 'segmenter,web', '--nats-store', join(dir.path, 'nats'), '--nats-monitor-port', String(await freePort())], { cwd: dir.path, env: startEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const sup = spawn(process.execPath, [join(repoRoot, 'script/lib/start.mjs'), '--no-build', '--config', config, '--services', 'segmenter,web', '--nats-store', join(dir.path, 'nats'), '--nats-monitor-port', String(await freePort())], { cwd: dir.path, env: startEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   sup.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   sup.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(`web /healthz\n${out}`, async () => (await fetch(`http://127.0.0.1:${web}/healthz`).catch(() => null))?.ok, 60_000, 250);

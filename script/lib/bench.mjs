@@ -1,4 +1,4 @@
-// npm run bench [-- segmenter|analyzer|web …]: builds, then runs the benchmarks under bench/ one after another.
+// npm run bench [-- segmenter|analyzer|web …]: bootstraps (and so builds), then runs the benchmarks under bench/ one after another.
 // Each prints its figures as ratios against a baseline measured in the same run (raw NATS publish, sox+ffmpeg,
 // flac, nginx); none is a pass/fail test.
 import { spawnSync } from 'node:child_process';
@@ -11,10 +11,9 @@ if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; there are: ${all.join(', ')}`);
   process.exit(2);
 }
-const deps = spawnSync('scripts/install-deps.sh', ['--bench'], { stdio: 'inherit' });
+// script/bootstrap --bench: the baselines' packages (nginx) and the build.
+const deps = spawnSync('script/bootstrap', ['--bench'], { stdio: 'inherit' });
 if (deps.status !== 0) process.exit(deps.status ?? 1);
-const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
 for (const name of chosen) {
   console.log(`\n=== bench/${name}.ts`);
   const r = spawnSync(process.execPath, ['--conditions=development', `bench/${name}.ts`], { stdio: 'inherit' });

@@ -1,7 +1,7 @@
 // Renders config.example.ini and the README's configuration-key table from the one key table
-// (packages/runtime/src/config/keys). Pure functions; scripts/gen-config-docs.mjs writes or checks the files.
+// (packages/runtime/src/config/keys). Pure functions; script/lib/gen-config-docs.mjs writes or checks the files.
 
-import type { KeySpec } from '../packages/runtime/src/config/spec.ts';
+import type { KeySpec } from '../../packages/runtime/src/config/spec.ts';
 
 interface Example { name: string; type: 'stream' | 'soundcard'; set: Record<string, string> }
 
@@ -45,7 +45,7 @@ export function renderExampleIni(keys: readonly KeySpec[]): string {
     '; One file for every service. [general] holds the defaults; every other section is a source',
     '; (type = stream or type = soundcard) and may override the keys marked "or a source section".',
     '; Each key is listed, commented out, at its default; unknown keys are errors.',
-    '; GENERATED from packages/runtime/src/config/keys by `node scripts/gen-config-docs.mjs --write`.',
+    '; GENERATED from packages/runtime/src/config/keys by `node script/lib/gen-config-docs.mjs --write`.',
     '',
     '[general]',
   ];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Regenerates config.example.ini and the README's configuration-key table from the key table
 // (packages/runtime/src/config/keys), or with --check reports whether they are in sync (exit 1 if not).
-//   node scripts/gen-config-docs.mjs --write | --check
+//   node script/lib/gen-config-docs.mjs --write | --check
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,9 +13,9 @@ if (!process.execArgv.includes('--conditions=development')) {
   process.exit(r.status ?? 1);
 }
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { renderExampleIni, spliceReadme } = await import('./config-docs.ts');
-const { allKeys } = await import('../packages/runtime/src/config/keys/index.ts');
+const { allKeys } = await import('../../packages/runtime/src/config/keys/index.ts');
 
 const targets = [
   { file: join(root, 'config.example.ini'), render: () => renderExampleIni(allKeys) },
@@ -32,7 +32,7 @@ for (const t of targets) {
     writeFileSync(t.file, next);
     console.log(`wrote ${t.file}`);
   } else {
-    console.error(`${t.file} is out of sync with the config key table: run node scripts/gen-config-docs.mjs --write`);
+    console.error(`${t.file} is out of sync with the config key table: run node script/lib/gen-config-docs.mjs --write`);
     stale++;
   }
 }

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { firstServer, freePort, isLocalHost, NATS_USERS, passwordsFor, portFree, reachable, startLocalNats } from './start/local-nats.mjs';
 import { Supervisor } from './start/supervisor.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ALL = ['segmenter', 'capture-stream', 'capture-alsa', 'analyzer', 'web'];
 const CAPTURES = ['capture-stream', 'capture-alsa'];
 const say = (msg) => process.stderr.write(`isr-start: ${msg}\n`);
