@@ -1,12 +1,12 @@
-// Renders config.example.ini and the README's configuration-key table from the one key table
+// Renders config.example.ini and the configuration-key table of docs/configuration.md from the one key table
 // (packages/runtime/src/config/keys). Pure functions; script/lib/gen-config-docs.mjs writes or checks the files.
 
 import type { KeySpec } from '../../packages/runtime/src/config/spec.ts';
 
 interface Example { name: string; type: 'stream' | 'soundcard'; set: Record<string, string> }
 
-const README_BEGIN = /<!-- config-keys:begin[^>]*-->/;
-const README_END = '<!-- config-keys:end -->';
+const TABLE_BEGIN = /<!-- config-keys:begin[^>]*-->/;
+const TABLE_END = '<!-- config-keys:end -->';
 
 const EXAMPLE_STREAM: Example = { name: 'radio1', type: 'stream', set: { url: 'http://icecast.example.org:8000/radio1.mp3' } };
 const EXAMPLE_SOUNDCARD: Example = { name: 'studio', type: 'soundcard', set: { device: 'shared_mic', format: 'flac' } };
@@ -40,10 +40,12 @@ const shown = (k: KeySpec) => (k.default === undefined ? '' : String(k.default))
  * stream and a soundcard example with their source-only keys. Uncommenting a line changes nothing.
  */
 export function renderExampleIni(keys: readonly KeySpec[]): string {
+  const types = (keys.find((k) => k.key === 'type')?.values ?? ['stream', 'soundcard']).map((t) => `type = ${t}`);
+  const typeList = types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types.join('');
   const out: string[] = [
     '; ISR configuration: copy to config.ini (cp config.example.ini config.ini) and edit the sources.',
     '; One file for every service. [general] holds the defaults; every other section is a source',
-    '; (type = stream or type = soundcard) and may override the keys marked "or a source section".',
+    `; (${typeList}) and may override the keys marked "or a source section".`,
     '; Each key is listed, commented out, at its default; unknown keys are errors.',
     '; GENERATED from packages/runtime/src/config/keys by `node script/lib/gen-config-docs.mjs --write`.',
     '',
@@ -77,9 +79,9 @@ export function renderExampleIni(keys: readonly KeySpec[]): string {
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
- * The README table (between the config-keys markers).
+ * The key table (between the config-keys markers of docs/configuration.md).
  */
-export function renderReadmeTable(keys: readonly KeySpec[]): string {
+export function renderKeyTable(keys: readonly KeySpec[]): string {
   const rows = ['| key | default | type | where | env | meaning |', '|---|---|---|---|---|---|'];
   for (const k of keys) {
     const def = k.default === undefined ? (k.required ? '(required)' : '') : k.default === '' ? '(empty)' : `\`${k.default}\``;
@@ -89,12 +91,12 @@ export function renderReadmeTable(keys: readonly KeySpec[]): string {
 }
 
 /**
- * The README with the table between the markers replaced.
+ * docs/configuration.md with the key table between the config-keys markers replaced.
  */
-export function spliceReadme(readme: string, keys: readonly KeySpec[]): string {
-  const m = README_BEGIN.exec(readme);
-  const end = readme.indexOf(README_END);
-  if (!m || end < m.index) throw new Error(`README.md lacks the markers ${README_BEGIN} … ${README_END}`);
+export function spliceDoc(doc: string, keys: readonly KeySpec[]): string {
+  const m = TABLE_BEGIN.exec(doc);
+  const end = doc.indexOf(TABLE_END);
+  if (!m || end < m.index) throw new Error(`docs/configuration.md lacks the markers ${TABLE_BEGIN} … ${TABLE_END}`);
   const start = m.index + m[0].length;
-  return `${readme.slice(0, start)}\n${renderReadmeTable(keys)}\n${readme.slice(end)}`;
+  return `${doc.slice(0, start)}\n${renderKeyTable(keys)}\n${doc.slice(end)}`;
 }

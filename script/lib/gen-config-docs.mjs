@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates config.example.ini and the README's configuration-key table from the key table
+// Regenerates config.example.ini and the configuration-key table in docs/configuration.md from the key table
 // (packages/runtime/src/config/keys), or with --check reports whether they are in sync (exit 1 if not).
 //   node script/lib/gen-config-docs.mjs --write | --check
 import { spawnSync } from 'node:child_process';
@@ -14,12 +14,12 @@ if (!process.execArgv.includes('--conditions=development')) {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { renderExampleIni, spliceReadme } = await import('./config-docs.ts');
+const { renderExampleIni, spliceDoc } = await import('./config-docs.ts');
 const { allKeys } = await import('../../packages/runtime/src/config/keys/index.ts');
 
 const targets = [
   { file: join(root, 'config.example.ini'), render: () => renderExampleIni(allKeys) },
-  { file: join(root, 'README.md'), render: (current) => spliceReadme(current, allKeys) },
+  { file: join(root, 'docs', 'configuration.md'), render: (current) => spliceDoc(current, allKeys) },
 ];
 const mode = process.argv[2] ?? '--check';
 let stale = 0;

@@ -1,32 +1,32 @@
-// config.example.ini and the README key table document every key of allKeys, at its default.
+// config.example.ini and the key table of docs/configuration.md document every key of allKeys, at its default.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { allKeys, parseConfig } from '@isr/runtime';
 import { repoRoot } from '@isr/testkit';
-import { renderExampleIni, renderReadmeTable, spliceReadme } from '../../script/lib/config-docs.ts';
+import { renderExampleIni, renderKeyTable, spliceDoc } from '../../script/lib/config-docs.ts';
 
-const FIX = 'the key table changed: run `node script/lib/gen-config-docs.mjs --write` and commit config.example.ini and README.md';
+const FIX = 'the key table changed: run `node script/lib/gen-config-docs.mjs --write` and commit config.example.ini and docs/configuration.md';
 const example = readFileSync(join(repoRoot, 'config.example.ini'), 'utf8');
-const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+const doc = readFileSync(join(repoRoot, 'docs', 'configuration.md'), 'utf8');
 
 test('config.example.ini is the one generated from allKeys', () => {
   assert.equal(example, renderExampleIni(allKeys), FIX);
 });
 
-test('the README key table is the one generated from allKeys', () => {
-  assert.equal(readme, spliceReadme(readme, allKeys), FIX);
-  assert.ok(readme.includes(renderReadmeTable(allKeys)));
+test('the key table of docs/configuration.md is the one generated from allKeys', () => {
+  assert.equal(doc, spliceDoc(doc, allKeys), FIX);
+  assert.ok(doc.includes(renderKeyTable(allKeys)));
 });
 
-test('every key appears in config.example.ini with its default and a comment, and in the README', () => {
+test('every key appears in config.example.ini with its default and a comment, and in docs/configuration.md', () => {
   for (const k of allKeys) {
     const line = new RegExp(`^;?${k.key} = (.*)$`, 'm').exec(example);
     assert.ok(line, `config.example.ini lacks ${k.key}. ${FIX}`);
     if (k.default !== undefined && line[0].startsWith(';')) assert.equal(line[1], String(k.default), `${k.key} default`);
     assert.match(example, new RegExp(`^; ${k.key}: \\S`, 'm'), `${k.key} has a comment`);
-    assert.ok(readme.includes(`| \`${k.key}\` |`), `README lacks ${k.key}. ${FIX}`);
+    assert.ok(doc.includes(`| \`${k.key}\` |`), `docs/configuration.md lacks ${k.key}. ${FIX}`);
   }
 });
 
