@@ -13,10 +13,10 @@ after(async () => { await dir.remove(); });
 
 const run = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'script/lib/start.mjs'), '--no-build', ...args], { cwd: dir.path, env: startEnv(), encoding: 'utf8', timeout: 30_000 });
 
-test('without a config file it says how to make one (exit 2)', () => {
-  const r = run();
+test('a --config file that is not there is refused, saying how to make one (exit 2)', () => {
+  const r = run('--config', join(dir.path, 'missing.ini'));
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /no configuration at .*config\.ini: cp config\.example\.ini config\.ini/);
+  assert.match(r.stderr, /no configuration at .*missing\.ini: cp config\.example\.ini config\.ini/);
 });
 
 test('an invalid config is reported once, naming file, section and key (exit 2)', () => {
@@ -28,6 +28,16 @@ test('an invalid config is reported once, naming file, section and key (exit 2)'
   assert.match(r.stderr, /bad\.ini \[radio\] url: required key is missing/);
 });
 
+test('a bad tone section (unknown key, level above 0 dBFS, negative silence) is refused naming file, section and key (exit 2)', () => {
+  const file = join(dir.path, 'tone.ini');
+  writeFileSync(file, '[general]\n[lineup]\ntype = tone\ntone_volume = 3\ntone_level_dbfs = 1.5\ntone_silence_seconds = -1\n');
+  const r = run('--config', file);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /tone\.ini \[lineup\] tone_volume: unknown key/);
+  assert.match(r.stderr, /tone\.ini \[lineup\] tone_level_dbfs: must be at most 0/);
+  assert.match(r.stderr, /tone\.ini \[lineup\] tone_silence_seconds: must be at least 0/);
+});
+
 test('an unknown service name is refused (exit 2)', () => {
   const r = run('--services', 'segmenter,recorder');
   assert.equal(r.status, 2);
@@ -36,7 +46,8 @@ test('an unknown service name is refused (exit 2)', () => {
 
 test('an unreachable NATS on another machine is an error, not a local server (exit 1)', async () => {
   const file = join(dir.path, 'remote.ini');
-  writeFileSync(file, `[general]\nnats_url = nats://192.0.2.1:${await freePort()}\n`); // TEST-NET-1: never routed
+  // a loopback address other than 127.0.0.1: start.mjs starts no server there, and no packet leaves this machine
+  writeFileSync(file, `[general]\nnats_url = nats://127.0.0.2:${await freePort()}\n`);
   const r = run('--config', file);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /not reachable \(and is not this machine, so none is started\)/);

@@ -4,3 +4,4 @@ export * from './filename-template.ts';
 export * from './wav-header.ts';
 export * from './ogg-pages.ts';
 export * from './flac-streaminfo.ts';
+export * from './tone.ts';

@@ -55,3 +55,24 @@ test('malformed values and misplaced keys', () => {
   assert.match(problems('[m]\ntype = soundcard\nchannels = 2.5\n').join(), /channels: expected a whole number/);
   assert.match(problems('[general]\n', { METRICS_PORT: '70000' }).join(), /METRICS_PORT → capture_stream_metrics_port: must be at most 65535/);
 });
+
+test('a tone section: PCM keys and tone keys with their defaults; soundcard-only keys do not apply', () => {
+  const c = parseConfig('[general]\nsplit_minutes = 1\n[lineup]\ntype = tone\ntone_level_dbfs = -12\nformat = flac\n', opts());
+  const t = c.sources[0]!;
+  assert.equal(t.type, 'tone');
+  assert.deepEqual(
+    [t.settings.sample_rate, t.settings.channels, t.settings.format, t.settings.tone_frequency, t.settings.tone_level_dbfs, t.settings.tone_silence_seconds, t.settings.tone_period_seconds],
+    [48000, 2, 'flac', 1000, -12, 1, 10],
+  );
+  assert.equal(t.settings.device, undefined);
+});
+
+test('bad tone sections name file, section and key: unknown key, level above 0 dBFS, negative silence, silence ≥ period, frequency ≥ Nyquist', () => {
+  const all = problems('[t1]\ntype = tone\ntone_levl_dbfs = -3\ndevice = hw:0\n[t2]\ntype = tone\ntone_level_dbfs = 3\ntone_silence_seconds = -1\n[t3]\ntype = tone\ntone_silence_seconds = 10\n[t4]\ntype = tone\nsample_rate = 8000\ntone_frequency = 4000\n').join('\n');
+  assert.match(all, /\/etc\/isr\/config\.ini \[t1\] tone_levl_dbfs: unknown key \(did you mean "tone_level_dbfs"\?\)/);
+  assert.match(all, /\[t1\] device: does not apply to type = tone/);
+  assert.match(all, /\[t2\] tone_level_dbfs: must be at most 0 \(got "3"\)/);
+  assert.match(all, /\[t2\] tone_silence_seconds: must be at least 0 \(got "-1"\)/);
+  assert.match(all, /\[t3\] tone_silence_seconds: must be less than tone_period_seconds \(10\)/);
+  assert.match(all, /\[t4\] tone_frequency: must be below half the sample_rate \(4000 Hz\)/);
+});

@@ -1,4 +1,5 @@
 import { num, str, type IsrConfig, type SourceConfig } from '@isr/runtime';
+import type { ToneSettings } from './tone-source.ts';
 
 /** The settings of one `type = soundcard` section that capture-alsa uses. */
 export interface CaptureSettings {
@@ -33,4 +34,25 @@ export function captureSettings(config: IsrConfig, src: SourceConfig): CaptureSe
 /** The soundcard sections of the configuration (capture-alsa records exactly these). */
 export function soundcardSources(config: IsrConfig): SourceConfig[] {
   return config.sources.filter((s) => s.type === 'soundcard');
+}
+
+/** The settings of one `type = tone` section. */
+export function toneSettings(src: SourceConfig): ToneSettings {
+  const s = src.settings;
+  return {
+    source: src.name,
+    sampleRate: num(s, 'sample_rate'),
+    channels: num(s, 'channels'),
+    chunkMs: num(s, 'chunk_ms'),
+    bufferSeconds: num(s, 'buffer_seconds'),
+    frequency: num(s, 'tone_frequency'),
+    levelDbfs: num(s, 'tone_level_dbfs'),
+    silenceSeconds: num(s, 'tone_silence_seconds'),
+    periodSeconds: num(s, 'tone_period_seconds'),
+  };
+}
+
+/** The tone sections of the configuration (capture-alsa generates these). */
+export function toneSources(config: IsrConfig): SourceConfig[] {
+  return config.sources.filter((s) => s.type === 'tone');
 }

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { AudioCodecs, AudioFormats, CaptureStates, type IsrError } from '@isr/contract';
-import { CaptureStatusWriter, type JetStreamClient, type KV } from '@isr/runtime';
+import { CaptureStates, type IsrError } from '@isr/contract';
+import type { CaptureStatusWriter, JetStreamClient, KV } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { describeArecordExit, diagnoseStderrLine } from './arecord-diagnose.ts';
 import { arecordArgs, startArecord, type ArecordProcess } from './arecord-process.ts';
 import { Backoff } from './backoff.ts';
 import type { CaptureSettings } from './capture-settings.ts';
-import { ChunkQueue, type SessionCounter } from './chunk-queue.ts';
+import type { SessionCounter } from './chunk-queue.ts';
 import { needsInventory, resolveDevice, type DeviceInventory, type ResolvedDevice } from './device-resolve.ts';
 import { CaptureErrorCodes } from './errors.ts';
 import { chunkFramesFor, FrameChunker } from './frame-chunker.ts';
 import type { CaptureMetrics } from './metrics.ts';
-import { ChunkPublisher } from './publisher.ts';
+import { PcmOutlet, type PcmChunk } from './pcm-outlet.ts';
 import { runsAhead, SampleClock } from './sample-clock.ts';
 
 export interface CaptureSourceDeps {
@@ -46,8 +46,7 @@ export class CaptureSource {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly monotonic: () => number;
-  private readonly queue: ChunkQueue;
-  private readonly publisher: ChunkPublisher;
+  private readonly outlet: PcmOutlet;
   private readonly status: CaptureStatusWriter;
   private readonly backoff: Backoff;
   private stopping = false;
@@ -66,37 +65,20 @@ export class CaptureSource {
     this.now = deps.now ?? Date.now;
     this.monotonic = deps.monotonic ?? (() => performance.now());
     this.frameBytes = this.s.channels * 2;
-    this.queue = new ChunkQueue(Math.max(1, Math.round(this.s.bufferSeconds * this.s.sampleRate)) * this.frameBytes);
     this.backoff = new Backoff(this.s.reconnectMinSeconds, this.s.reconnectMaxSeconds);
-    const m = deps.metrics;
-    this.labels = { source: this.s.source };
-    const labels = this.labels;
-    for (const g of [m.up, m.drift, m.buffered]) g.set(labels, 0);
-    for (const c of [m.frames, m.chunks, m.dropped, m.restarts, m.overruns]) c.inc(labels, 0);
-    this.status = new CaptureStatusWriter(deps.statusKv, this.s.source, 'capture-alsa', this.log, {
-      format: AudioFormats.pcm,
-      codec: AudioCodecs.pcmS16le,
-      sampleRate: this.s.sampleRate,
-      channels: this.s.channels,
-    }, this.now);
-    let lastStatusChunk = 0;
-    this.publisher = new ChunkPublisher({
-      js: deps.js,
-      queue: this.queue,
-      log: this.log,
+    this.outlet = new PcmOutlet({
       source: this.s.source,
       sampleRate: this.s.sampleRate,
       channels: this.s.channels,
-      onPublished: (c, meta) => {
-        m.chunks.inc(labels);
-        this.updateBuffered();
-        const t = this.now();
-        if (t - lastStatusChunk >= 2000 && this.status.state === CaptureStates.recording) {
-          lastStatusChunk = t;
-          this.status.update({ lastChunk: new Date(meta.sessionStartMs + ((c.offset + c.frames) * 1000) / meta.sampleRate).toISOString() });
-        }
-      },
+      bufferSeconds: this.s.bufferSeconds,
+      js: deps.js,
+      statusKv: deps.statusKv,
+      log: this.log,
+      metrics: deps.metrics,
+      now: this.now,
     });
+    this.status = this.outlet.status;
+    this.labels = this.outlet.labels;
   }
 
   get state(): string {
@@ -104,13 +86,8 @@ export class CaptureSource {
   }
 
   start(): void {
-    this.publisher.start();
+    this.outlet.start();
     this.loop ??= this.run();
-  }
-
-  /** Seconds of audio waiting in the queue, as the buffered gauge. */
-  private updateBuffered(): void {
-    this.deps.metrics.buffered.set(this.labels, this.queue.bytes / this.frameBytes / this.s.sampleRate);
   }
 
   private async run(): Promise<void> {
@@ -166,27 +143,12 @@ export class CaptureSource {
     let stopReason: string | null = null;
     let monoStart = 0;
     let discarding = false;
-    let droppedLogged = 0;
     const args = arecordArgs({ device: device.device, sampleRate: s.sampleRate, channels: s.channels });
     const slog = log.child({ session: session.id });
     slog.info({ arecord: s.arecordPath, args, device: device.label }, 'starting arecord');
     this.status.update({ state: CaptureStates.connecting, session: session.id, message: `starting arecord -D ${device.device} (${device.label})` });
 
-    const enqueue = (c: { offset: number; frames: number; data: Buffer }) => {
-      m.frames.inc(labels, c.frames);
-      const dropped = this.queue.push({ session, ...c });
-      if (dropped.length) {
-        const frames = dropped.reduce((n, d) => n + d.frames, 0);
-        m.dropped.inc(labels, frames);
-        const t = this.now();
-        if (t - droppedLogged > 10_000) {
-          droppedLogged = t;
-          slog.error({ droppedFrames: frames, bufferSeconds: s.bufferSeconds }, 'NATS unreachable for longer than buffer_seconds: dropping the oldest audio');
-        }
-      }
-      this.updateBuffered();
-      this.publisher.wake();
-    };
+    const enqueue = (c: PcmChunk) => this.outlet.push(session, c, slog);
 
     const proc = startArecord(s.arecordPath, args, {
       data: (buf) => {
@@ -260,9 +222,6 @@ export class CaptureSource {
     this.wakeSleep?.();
     await this.current?.stop(Math.min(1000, timeoutMs / 2));
     await this.loop;
-    await this.publisher.close(Math.max(500, timeoutMs - 3000));
-    this.status.update({ state: CaptureStates.stopped, message: 'capture-alsa stopped' });
-    this.deps.metrics.up.set(this.labels, 0);
-    await this.status.settle(2000);
+    await this.outlet.close(timeoutMs, 'capture-alsa stopped');
   }
 }

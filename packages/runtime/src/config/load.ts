@@ -6,7 +6,8 @@ import { allKeys } from './keys/index.ts';
 import type { KeySpec, KeyValue } from './spec.ts';
 
 export type ServiceName = 'capture-stream' | 'capture-alsa' | 'segmenter' | 'analyzer' | 'web';
-export type SourceType = 'stream' | 'soundcard';
+export type SourceType = 'stream' | 'soundcard' | 'tone';
+const SOURCE_TYPES: readonly SourceType[] = ['stream', 'soundcard', 'tone'];
 export type Settings = Readonly<Record<string, KeyValue>>;
 
 export interface SourceConfig {
@@ -160,11 +161,13 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
       problems.push(`${where}: source name ${nameProblem}`);
       continue;
     }
-    const type = raw.type;
-    if (type !== 'stream' && type !== 'soundcard') {
-      problems.push(type === undefined ? `${where} type: required key is missing (stream or soundcard)` : `${where} type: unknown source type ${JSON.stringify(type)}; expected stream or soundcard`);
+    const rawType = raw.type;
+    if (!SOURCE_TYPES.includes(rawType as SourceType)) {
+      const expected = SOURCE_TYPES.join(', ');
+      problems.push(rawType === undefined ? `${where} type: required key is missing (${expected})` : `${where} type: unknown source type ${JSON.stringify(rawType)}; expected one of ${expected}`);
       continue;
     }
+    const type = rawType as SourceType;
     const settings: Record<string, KeyValue> = {};
     for (const spec of allKeys) {
       if (spec.scope === 'general') continue;
@@ -191,6 +194,7 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
     if (typeof settings.url === 'string' && type === 'stream' && !/^https?:\/\//i.test(settings.url)) {
       problems.push(`${where} url: must be an http:// or https:// URL (got ${JSON.stringify(settings.url)})`);
     }
+    if (type === 'tone') problems.push(...toneProblems(settings, where));
     settings.output_directory = resolve(cwd, String(settings.output_directory));
     sources.push(Object.freeze({ name, type, settings: Object.freeze(settings) }));
   }
@@ -204,6 +208,19 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
     nats: { servers, user: env.NATS_USER || undefined, pass: env.NATS_PASSWORD || undefined, token: env.NATS_TOKEN || undefined },
     metricsPort: Number(general[portKey]),
   });
+}
+
+/** What single keys cannot say about a tone section: the silence fits in the period, the sine below Nyquist. */
+function toneProblems(s: Record<string, KeyValue>, where: string): string[] {
+  const out: string[] = [];
+  const { tone_silence_seconds: silence, tone_period_seconds: period, tone_frequency: freq, sample_rate: rate } = s;
+  if (typeof silence === 'number' && typeof period === 'number' && silence >= period) {
+    out.push(`${where} tone_silence_seconds: must be less than tone_period_seconds (${period}) (got ${silence})`);
+  }
+  if (typeof freq === 'number' && typeof rate === 'number' && freq >= rate / 2) {
+    out.push(`${where} tone_frequency: must be below half the sample_rate (${rate / 2} Hz) (got ${freq})`);
+  }
+  return out;
 }
 
 function suggest(key: string): string {

@@ -14,7 +14,7 @@ export interface KeySpec {
    */
   scope: 'general' | 'inherited' | 'source';
   /** Source types the key is meaningful for (source/inherited scopes). */
-  types?: readonly ('stream' | 'soundcard')[];
+  types?: readonly ('stream' | 'soundcard' | 'tone')[];
   required?: boolean;
   min?: number;
   max?: number;

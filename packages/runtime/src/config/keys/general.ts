@@ -16,5 +16,5 @@ export const generalKeys: readonly KeySpec[] = [
   { key: 'capture_alsa_metrics_port', type: 'port', default: 9102, scope: 'general', doc: 'capture-alsa /metrics and /healthz port' },
   { key: 'segmenter_metrics_port', type: 'port', default: 9103, scope: 'general', doc: 'segmenter /metrics and /healthz port' },
   { key: 'analyzer_metrics_port', type: 'port', default: 9104, scope: 'general', doc: 'analyzer /metrics and /healthz port' },
-  { key: 'type', type: 'enum', values: ['stream', 'soundcard'], scope: 'source', required: true, doc: 'Source type: stream (Icecast/HTTP) or soundcard (ALSA)' },
+  { key: 'type', type: 'enum', values: ['stream', 'soundcard', 'tone'], scope: 'source', required: true, doc: 'Source type: stream (Icecast/HTTP), soundcard (ALSA) or tone (a generated line-up tone: the demo and chain health check)' },
 ];

@@ -4,7 +4,8 @@ import { generalKeys } from './general.ts';
 import { segmenterKeys } from './segmenter.ts';
 import { soundcardKeys } from './soundcard.ts';
 import { streamKeys } from './stream.ts';
+import { toneKeys } from './tone.ts';
 import { webKeys } from './web.ts';
 
 /** Every key ISR understands, one table (documented in README and config.example.ini). */
-export const allKeys: readonly KeySpec[] = [...generalKeys, ...streamKeys, ...soundcardKeys, ...segmenterKeys, ...analyzerKeys, ...webKeys];
+export const allKeys: readonly KeySpec[] = [...generalKeys, ...streamKeys, ...soundcardKeys, ...toneKeys, ...segmenterKeys, ...analyzerKeys, ...webKeys];
