@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: ISR without Docker. Builds what is missing or stale, makes sure NATS is there (the configured
-// nats_url / NATS_URL, or a local nats-server from nats.conf started here), then runs every service with the
-// same config file, and on Ctrl+C (SIGINT) or SIGTERM stops them all cleanly: captures first, then the others,
-// NATS last.
+// `script/server` / `npm start`: ISR without Docker. Builds what is missing or stale, makes sure NATS is there
+// (the configured nats_url / NATS_URL, or a local nats-server from nats.conf started here), then runs every
+// service with the same config file, and on Ctrl+C (SIGINT) or SIGTERM stops them all cleanly: captures first,
+// then the others, NATS last. With no config file at all it runs the embedded demo (start/demo.mjs).
 //
 //   npm start [-- --config FILE] [--services a,b] [--no-build] [--nats-store DIR] [--nats-monitor-port N]
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { firstServer, freePort, isLocalHost, NATS_USERS, passwordsFor, portFree, reachable, startLocalNats } from './start/local-nats.mjs';
+import { writeDemoConfig } from './start/demo.mjs';
 import { Supervisor } from './start/supervisor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,7 +37,8 @@ try {
 }
 if (opts.help) {
   console.log(`usage: npm start [-- --config FILE] [--services ${ALL.join(',')}] [--no-build] [--nats-store DIR] [--nats-monitor-port N]
-Without --config: $ISR_CONFIG, else ./config.ini. NATS: NATS_URL, else nats_url of the config; when nothing
+Without --config: $ISR_CONFIG, else ./config.ini, else the embedded demo (a tone source recorded into
+./recordings; its config is written to .isr/demo.ini). NATS: NATS_URL, else nats_url of the config; when nothing
 listens there (and it is this machine), a nats-server is started from nats.conf with a store in
 --nats-store (default .isr/nats) and monitoring on --nats-monitor-port (default 8222).`);
   process.exit(0);
@@ -48,7 +50,9 @@ if (unknown.length) {
   say(`unknown service(s) ${unknown.join(', ')}; known: ${ALL.join(', ')}`);
   process.exit(2);
 }
-const configFile = resolve(opts.config ?? process.env.ISR_CONFIG ?? 'config.ini');
+const named = opts.config ?? process.env.ISR_CONFIG;
+const demo = !named && !existsSync(resolve('config.ini'));
+const configFile = demo ? await writeDemoConfig(resolve('.isr'), resolve('recordings')) : resolve(named ?? 'config.ini');
 if (!existsSync(configFile)) {
   say(`no configuration at ${configFile}: cp config.example.ini config.ini (and edit the sources), or pass --config FILE`);
   process.exit(2);
@@ -183,4 +187,9 @@ if (!shuttingDown) for (const s of services) if (s !== 'segmenter') start(s);
 if (!shuttingDown) {
   const web = services.includes('web') ? ` · archive http://localhost:${config.general.web_port}/` : '';
   say(`running ${services.join(', ')} with ${configFile}${web} · Ctrl+C stops`);
+  if (demo) {
+    say(`no config.ini: running the demo, a line-up tone source "demo" recorded into ${resolve('recordings')} (a file a minute).`);
+    say(`the archive fills within a minute: http://localhost:${config.general.web_port}/`);
+    say('to record real sources: cp config.example.ini config.ini, edit it (soundcards, streams), then run script/server again');
+  }
 }
