@@ -43,6 +43,7 @@ test('script/server without config.ini records the demo tone into files that pla
   try {
     const started = Date.now();
     await waitFor(`the demo is announced\n${out}`, () => /running the demo/.test(out) || server.exitCode !== null, 60_000, 200);
+    assert.doesNotMatch(out, /bootstrap: installing/, 'a clone that has its dependencies installs nothing again');
     assert.match(out, /http:\/\/localhost:\d+\//, 'it prints where the archive is');
     assert.match(out, /cp config\.example\.ini config\.ini/, 'it says how to record real sources');
     procs = descendants(server.pid!);
