@@ -21,7 +21,7 @@ export interface AnalysisRecord {
   analyzedAt: string;
   /** Present when the file could not be analysed; the other measurement fields are then absent. */
   error?: { code: string; message: string };
-  // Measurements (absent on error). Full schema: README, section "Analyzer".
+  // Measurements (absent on error). Full schema: docs/analyzer.md.
   /** Container and codec found in the file, and what decoded it ('wav-reader' | 'ffmpeg'). */
   container?: string;
   codec?: string;

@@ -13,7 +13,7 @@ export interface StderrVerdict {
 
 /** Known arecord errors, the hint for each, and whether the session cannot record correctly. */
 const HINTS: { re: RegExp; hint: string; fatal?: true }[] = [
-  { re: /Device or resource busy/i, hint: 'the device is busy: another program records from it (share it with a dsnoop PCM, see README "shared_mic")' },
+  { re: /Device or resource busy/i, hint: 'the device is busy: another program records from it (share it with a dsnoop PCM, see docs/configuration.md, "shared_mic")' },
   { re: /No such device|No such file or directory/i, hint: 'the device is gone or does not exist (unplugged? wrong device name?)' },
   { re: /Unknown PCM/i, hint: 'ALSA knows no PCM of that name (see --list-devices)' },
   { re: /Sample format non available/i, hint: 'the device cannot record 16-bit samples: use a plughw: device' },

@@ -1,6 +1,6 @@
 import type { AnalysisSummary } from './analysis-view.ts';
 
-/** One recording as /api/files lists it (documented field by field in the README). */
+/** One recording as /api/files lists it (documented field by field in docs/http-api.md). */
 export interface Recording {
   /** Path relative to the recordings root, '/'-separated. */
   path: string;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 
-/** Event names sent on GET /api/events (documented in the README). */
+/** Event names sent on GET /api/events (documented in docs/http-api.md). */
 export const SseEvents = {
   hello: 'hello',
   status: 'status',

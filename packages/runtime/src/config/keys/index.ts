@@ -7,5 +7,5 @@ import { streamKeys } from './stream.ts';
 import { toneKeys } from './tone.ts';
 import { webKeys } from './web.ts';
 
-/** Every key ISR understands, one table (documented in README and config.example.ini). */
+/** Every key ISR understands, one table (documented in docs/configuration.md and config.example.ini, both generated from it). */
 export const allKeys: readonly KeySpec[] = [...generalKeys, ...streamKeys, ...soundcardKeys, ...toneKeys, ...segmenterKeys, ...analyzerKeys, ...webKeys];
