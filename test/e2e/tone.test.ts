@@ -76,14 +76,16 @@ chunk_ms = ${CHUNK_MS}
   assert.ok(seen.at(-1)!.endSeconds >= 60, 'a minute of audio');
 
   // the files the segmenter closed: the analyzer's sidecar windows show the tone's peak and digital silence
-  const closed = await waitFor('two analysed 15 s files', () => {
-    const done = recordingFiles(recordings, 'lineup', '.wav').filter((f) => {
-      try { return !(JSON.parse(readFileSync(f + ANALYSIS_SIDECAR_SUFFIX, 'utf8')) as AnalysisRecord).error; } catch { return false; }
-    });
+  const analysis = (f: string) => {
+    try { return JSON.parse(readFileSync(f + ANALYSIS_SIDECAR_SUFFIX, 'utf8')) as AnalysisRecord; } catch { return null; }
+  };
+  // whole periods only: the session's first file is a part of one
+  const closed = await waitFor(`two analysed 15 s files in ${recordings}`, () => {
+    const done = recordingFiles(recordings, 'lineup', 'wav').filter((f) => (analysis(f)?.durationSeconds ?? 0) >= 14.99);
     return done.length >= 2 ? done : null;
   }, 30_000, 500);
   for (const f of closed) {
-    const a = JSON.parse(readFileSync(f + ANALYSIS_SIDECAR_SUFFIX, 'utf8')) as AnalysisRecord;
+    const a = analysis(f)!;
     assert.ok(Math.abs(a.peakDbfs! - LEVEL) < 0.5, `${f}: peak ${a.peakDbfs} dBFS ≈ ${LEVEL}`);
     const w = a.windows!;
     const tone = w.peakDbfs.filter((p) => p > -60);
