@@ -37,6 +37,12 @@ export interface CaptureStatus {
 export const RecorderStates = {
   recording: 'recording',
   idle: 'idle',
+  /**
+   * A write failed for lack of space (ENOSPC, EDQUOT) or a failing disk (EIO): the source is held — its open
+   * file kept, nothing acknowledged, the audio waiting in JetStream — and the same write retried until it fits.
+   */
+  disk_full: 'disk_full',
+  /** Another write failure (permissions, a path in the way…): held and retried the same way. */
   error: 'error',
   stopped: 'stopped',
 } as const;

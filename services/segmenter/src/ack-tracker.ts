@@ -15,30 +15,24 @@ interface PendingAck {
   end: number;
 }
 
-const REDELIVERY_DELAY_MS = 1000;
-/** After a write failure, how long later chunks are given back while waiting for the failed one. */
-const REDELIVERY_WAIT_MS = 60_000;
-
 /**
  * The messages of one source that are written but not yet acknowledged, and which of them a durable
- * position covers. After a write failure it gives back (naks) what is not durable and holds back later
- * chunks until the first of them is redelivered, so JetStream's redelivery order cannot turn into a hole.
+ * position covers. After a write failure it gives back (naks) what is not durable; the source writer then
+ * reads the stream itself, in order, from `giveBack`'s sequence (see SourceWriter), so JetStream's
+ * redelivery order never matters.
  */
 export class AckTracker {
   #pending: PendingAck[] = [];
-  #awaiting: { since: number; session: string; sessionStartMs: number; offset: number } | null = null;
-  readonly #now: () => number;
-
-  constructor(now: () => number) {
-    this.#now = now;
-  }
 
   get count(): number {
     return this.#pending.length;
   }
 
-  get recovering(): boolean {
-    return this.#awaiting !== null;
+  /** Lowest stream sequence of the pending messages (null when none). */
+  get lowestSeq(): number | null {
+    let lowest: number | null = null;
+    for (const p of this.#pending) lowest = lowest === null ? p.msg.seq : Math.min(lowest, p.msg.seq);
+    return lowest;
   }
 
   add(msg: JsMsg, session: string, sessionStartMs: number, start: number, end: number): void {
@@ -55,41 +49,19 @@ export class AckTracker {
     this.#pending = keep;
   }
 
-  /** A write failed: nak what the durable position does not cover and start waiting for its redelivery. */
-  giveBack(d: DurablePosition): void {
+  /**
+   * A write failed: naks (with `delayMs`) what the durable position does not cover, keeps the rest for the
+   * next commit. Returns the lowest stream sequence of all pending messages (null when none): reading the
+   * stream again from there misses nothing (what is already written is skipped by its offset).
+   */
+  giveBack(d: DurablePosition, delayMs: number): number | null {
     const keep: PendingAck[] = [];
-    let first: PendingAck | null = null;
+    const lowest = this.lowestSeq;
     for (const p of this.#pending) {
       if (d.session !== null && (p.session !== d.session || p.end <= d.offset)) keep.push(p);
-      else {
-        p.msg.nak(REDELIVERY_DELAY_MS);
-        first ??= p;
-      }
+      else p.msg.nak(delayMs);
     }
     this.#pending = keep;
-    const since = this.#awaiting?.since ?? this.#now();
-    if (d.session) this.#awaiting = { since, session: d.session, sessionStartMs: d.sessionStartMs, offset: d.offset };
-    else if (first) this.#awaiting = { since, session: first.session, sessionStartMs: first.sessionStartMs, offset: first.start };
-  }
-
-  /**
-   * While waiting after a failure: true (and the message nak-ed) when this chunk comes before the one that
-   * continues the durable position. Returns 'resumed' when it is that chunk, 'expired' when the wait is over.
-   */
-  holdBack(msg: JsMsg, session: string, sessionStartMs: number, start: number, end: number): 'hold' | 'resumed' | 'expired' | 'go' {
-    const a = this.#awaiting;
-    if (!a) return 'go';
-    if (this.#now() - a.since > REDELIVERY_WAIT_MS) {
-      this.#awaiting = null;
-      return 'expired';
-    }
-    if (session === a.session && start <= a.offset && end > a.offset) {
-      this.#awaiting = null;
-      return 'resumed';
-    }
-    const old = (session === a.session && end <= a.offset) || sessionStartMs < a.sessionStartMs;
-    if (old) return 'go';
-    msg.nak(REDELIVERY_DELAY_MS);
-    return 'hold';
+    return lowest;
   }
 }

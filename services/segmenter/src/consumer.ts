@@ -13,16 +13,17 @@ const MAX_ACK_PENDING = 50_000;
  * ack_wait, behind newer ones). Messages past the floor that were acknowledged are skipped by the
  * per-source journals.
  */
+const base = (): Partial<ConsumerConfig> => ({
+  durable_name: ConsumerNames.segmenter,
+  description: 'ISR segmenter: writes audio chunks into split files',
+  ack_policy: AckPolicy.Explicit,
+  ack_wait: nanos(ACK_WAIT_MS),
+  max_ack_pending: MAX_ACK_PENDING,
+  max_deliver: -1,
+  filter_subject: Subjects.audioAll,
+});
+
 export async function ensureSegmenterConsumer(jsm: JetStreamManager, log: Logger): Promise<void> {
-  const base: Partial<ConsumerConfig> = {
-    durable_name: ConsumerNames.segmenter,
-    description: 'ISR segmenter: writes audio chunks into split files',
-    ack_policy: AckPolicy.Explicit,
-    ack_wait: nanos(ACK_WAIT_MS),
-    max_ack_pending: MAX_ACK_PENDING,
-    max_deliver: -1,
-    filter_subject: Subjects.audioAll,
-  };
   let info;
   try {
     info = await jsm.consumers.info(StreamNames.audio, ConsumerNames.segmenter);
@@ -30,14 +31,25 @@ export async function ensureSegmenterConsumer(jsm: JetStreamManager, log: Logger
     info = null;
   }
   if (!info) {
-    await jsm.consumers.add(StreamNames.audio, { ...base, deliver_policy: DeliverPolicy.All });
+    await jsm.consumers.add(StreamNames.audio, { ...base(), deliver_policy: DeliverPolicy.All });
     log.info('created durable consumer');
     return;
   }
   if (info.num_ack_pending > 0 || info.num_redelivered > 0) {
     const start = info.ack_floor.stream_seq + 1;
     await jsm.consumers.delete(StreamNames.audio, ConsumerNames.segmenter);
-    await jsm.consumers.add(StreamNames.audio, { ...base, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start });
+    await jsm.consumers.add(StreamNames.audio, { ...base(), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start });
     log.info({ start, unacknowledged: info.num_ack_pending }, 're-created the consumer at its ack floor to replay unacknowledged chunks in order');
   }
+}
+
+/**
+ * The consumer disappeared under a running segmenter (deleted by hand, lost with the server's store): makes it
+ * again at `startSeq`, the first chunk not durably written (what is already in files is skipped by offset).
+ * A consumer that exists again meanwhile (another process made it) is replaced.
+ */
+export async function recreateSegmenterConsumer(jsm: JetStreamManager, log: Logger, startSeq: number): Promise<void> {
+  await jsm.consumers.delete(StreamNames.audio, ConsumerNames.segmenter).catch(() => false);
+  await jsm.consumers.add(StreamNames.audio, { ...base(), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, startSeq) });
+  log.warn({ start: startSeq }, 're-created the segmenter consumer');
 }

@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioChunkMeta, Gap } from '@isr/contract';
+import type { Logger } from 'pino';
 import type { DurablePosition } from './ack-tracker.ts';
 
 /** The container a file is written in (PCM: wav or flac, by the source's `format`). */
@@ -83,18 +84,28 @@ export class JournalStore {
     const body = JSON.stringify({ v: 1, sources: Object.fromEntries(this.#entries) });
     await mkdir(this.dir, { recursive: true });
     const tmp = `${this.file}.tmp`;
-    const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(body);
-      await fh.datasync();
-    } finally {
-      await fh.close();
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(body);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, this.file);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined); // a torn temp file only takes space on a full disk
+      throw err;
     }
-    await rename(tmp, this.file);
+    await fsyncDir(this.dir); // the rename itself must survive a power cut
   }
 
-  /** The journal of every source that ever wrote here (empty on a first start). */
-  async readAll(): Promise<Journal[]> {
+  /**
+   * The journal of every source that ever wrote here (empty on a first start). A journal that cannot be
+   * understood (torn, hand-edited, another version) is set aside as `journal.json.corrupt-<time>` and logged:
+   * the segmenter then starts from what is on disk and in the stream instead of crash-looping on it.
+   */
+  async readAll(log?: Logger): Promise<Journal[]> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -102,9 +113,40 @@ export class JournalStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const doc = JSON.parse(text) as { v: number; sources: Record<string, Journal> };
-    if (doc.v !== 1) throw new Error(`${this.file}: unknown journal version ${doc.v}`);
-    for (const j of Object.values(doc.sources)) this.#entries.set(j.source, j);
-    return Object.values(doc.sources);
+    let entries: Journal[];
+    try {
+      entries = parseJournal(text);
+    } catch (err) {
+      const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await rename(this.file, aside);
+      await fsyncDir(this.dir).catch(() => undefined);
+      log?.error({ err, journal: this.file, setAside: aside }, 'the segmenter journal is unreadable: set aside; starting without it (files left open by a crash are not continued; unacknowledged audio is written again)');
+      return [];
+    }
+    for (const j of entries) this.#entries.set(j.source, j);
+    return entries;
+  }
+}
+
+/** Parses and checks journal.json; throws on anything that is not a version-1 journal. */
+function parseJournal(text: string): Journal[] {
+  const doc = JSON.parse(text) as { v?: unknown; sources?: unknown };
+  if (doc?.v !== 1) throw new Error(`unknown journal version ${String(doc?.v)}`);
+  if (!doc.sources || typeof doc.sources !== 'object') throw new Error('journal without sources');
+  const entries = Object.values(doc.sources as Record<string, Journal>);
+  for (const j of entries) {
+    const ok = j && typeof j.source === 'string' && typeof j.offset === 'number' && (j.file === null || (typeof j.file?.path === 'string' && typeof j.file.byteLength === 'number' && typeof j.file.frames === 'number'));
+    if (!ok) throw new Error(`malformed journal entry ${JSON.stringify(j).slice(0, 200)}`);
+  }
+  return entries;
+}
+
+/** fsyncs a directory, so that a file created or renamed in it survives a power cut. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }

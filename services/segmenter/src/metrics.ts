@@ -10,6 +10,7 @@ export function createSegmenterMetrics(registry: Registry) {
     filesClosed: new Counter({ name: 'isr_segmenter_files_closed_total', help: 'Recording files closed, by reason (split, new-session, idle, shutdown, error)', labelNames: ['source', 'reason'], registers: [registry] }),
     poison: new Counter({ name: 'isr_segmenter_poison_messages_total', help: 'ISR_AUDIO messages terminated because their headers or body break the contract', registers: [registry] }),
     writeErrors: new Counter({ name: 'isr_segmenter_write_errors_total', help: 'Chunks that failed to be written (disk full, permissions…) and were nak-ed for redelivery', labelNames: ['source'], registers: [registry] }),
+    held: new Gauge({ name: 'isr_segmenter_source_held', help: '1 while a source is held after a write failure (disk full, I/O error): nothing of it is acknowledged, its audio waits in JetStream and the same write is retried', labelNames: ['source'], registers: [registry] }),
     lag: new Gauge({ name: 'isr_segmenter_lag_seconds', help: 'Wall clock minus the capture time of the last sample written, per source', labelNames: ['source'], registers: [registry] }),
     pending: new Gauge({ name: 'isr_segmenter_consumer_pending', help: 'Messages in ISR_AUDIO not yet delivered to the segmenter consumer (num_pending)', registers: [registry] }),
     ackPending: new Gauge({ name: 'isr_segmenter_consumer_ack_pending', help: 'Messages delivered to the segmenter and not yet acknowledged', registers: [registry] }),

@@ -2,14 +2,13 @@ import { SplitClock, ZoneClock } from '@isr/audio';
 import { ConsumerNames, ContractError, decodeAudioHeaders, StreamNames } from '@isr/contract';
 import { num, str, type RunningService, type ServiceContext, type Settings } from '@isr/runtime';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { streamAudioReader } from './audio-reader.ts';
 import { validateChunk } from './chunk-validate.ts';
 import { CodecInitCache } from './codec-init.ts';
-import { ensureSegmenterConsumer } from './consumer.ts';
-import { closedEvent } from './event-bodies.ts';
+import { ensureSegmenterConsumer, recreateSegmenterConsumer } from './consumer.ts';
 import { SegmentEvents } from './events.ts';
 import { JournalStore } from './journal.ts';
 import { createSegmenterMetrics } from './metrics.ts';
-import { recoverFile } from './recovery.ts';
 import { SourceWriter } from './source-writer.ts';
 import type { SourceSettings, WriterDeps } from './writer-settings.ts';
 import { StatusReporter } from './status-report.ts';
@@ -21,6 +20,12 @@ export interface SegmenterOptions {
   maxInFlight?: number;
   commitIntervalMs?: number;
   idleGraceMs?: number;
+  /**
+   * Called when the consumer loop dies for good (the consumer cannot be re-created, the bus refuses
+   * fetches): default logs and exits with status 1 so the supervisor restarts the segmenter — never a
+   * healthy-looking process that records nothing. Files are crash-safe, so exiting loses nothing.
+   */
+  onFatal?: (err: unknown) => void;
 }
 
 const COMMIT_BATCH = 64;
@@ -33,7 +38,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   const general = config.general;
   const journal = new JournalStore(str(general, 'output_directory'));
   const codecInit = new CodecInitCache(bus.kv.codec);
-  const deps: WriterDeps = { log, metrics, events: new SegmentEvents(bus.js, log), codecInit, journal, now };
+  const deps: WriterDeps = { log, metrics, events: new SegmentEvents(bus.js, log), codecInit, journal, reader: streamAudioReader(bus.jsm), now };
   const commitMs = opts.commitIntervalMs ?? num(general, 'commit_interval_seconds') * 1000;
   const idleGraceMs = opts.idleGraceMs ?? num(general, 'idle_close_seconds') * 1000;
   const zones = new Map<string, ZoneClock>();
@@ -64,27 +69,11 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     return w;
   };
 
-  // 1. Repair what a crash left open, before anything new is written.
-  for (const j of await journal.readAll()) {
+  // 1. Repair what a crash left open, before anything new is written (a corrupt journal is set aside;
+  // a failure here — full disk, I/O error — holds that source instead of stopping the service).
+  for (const j of await journal.readAll(log)) {
     const w = writerOf(j.source);
-    if (!j.file) {
-      w.restore(j, null);
-      continue;
-    }
-    const r = await recoverFile(j.source, j.file, codecInit, log);
-    metrics.recovered.inc({ source: j.source, container: j.file.container });
-    if (r.kind === 'continue') {
-      log.info({ source: j.source, path: j.file.rel, bytes: j.file.byteLength }, 'repaired a file left open; continuing it');
-      w.restore(j, { rec: j.file, sink: r.sink });
-    } else {
-      const offset = j.file.firstOffset + j.file.frames;
-      w.restore({ ...j, file: null, session: j.file.session, sessionStartMs: j.file.sessionStartMs, offset }, null);
-      if (r.kind === 'finished') {
-        log.info({ source: j.source, path: j.file.rel, frames: r.frames }, 'repaired a FLAC file left open and finished it');
-        await deps.events.closed(closedEvent(j.source, j.file, settingsOf(j.source).zone, r.frames, r.bytes, 'error'));
-      }
-      await w.run(() => w.commit());
-    }
+    await w.run(() => w.recoverAtStart(j));
   }
 
   /** Runs `fn` in the writer's order; a failure is handed to the writer's recovery (`fail`), whose own failure is logged. */
@@ -101,8 +90,17 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
 
   // 2. The durable consumer, replaying unacknowledged chunks first.
   await ensureSegmenterConsumer(bus.jsm, log);
-  const consumer = await bus.js.consumers.get(StreamNames.audio, ConsumerNames.segmenter);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 512 });
+  // Missing consumer = an error out of the iterator (not endless silent retries): it is re-created below.
+  const consume = async (): Promise<ConsumerMessages> =>
+    (await bus.js.consumers.get(StreamNames.audio, ConsumerNames.segmenter)).consume({ max_messages: 512, abort_on_missing_resource: true });
+  let messages: ConsumerMessages = await consume();
+  /** Highest stream sequence delivered: everything after it was never seen. */
+  let maxDelivered = 0;
+  const onFatal = opts.onFatal ?? ((err: unknown) => {
+    log.fatal({ err }, 'the segmenter cannot consume ISR_AUDIO any more; exiting with status 1 so the supervisor restarts it');
+    log.flush();
+    process.exit(1);
+  });
 
   const maxInFlight = opts.maxInFlight ?? 4096;
   let inFlight = 0;
@@ -124,6 +122,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       return;
     }
     const w = writerOf(meta.source);
+    if (m.seq > maxDelivered) maxDelivered = m.seq;
     metrics.chunks.inc({ source: meta.source });
     inFlight++;
     void runOrFail(w, async () => {
@@ -138,15 +137,36 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     });
   };
 
+  /** Where a re-created consumer must start: the first chunk not durably written, of any source. */
+  const resumeSeq = (): number => Math.min(maxDelivered + 1, ...[...writers.values()].map((w) => w.resumeSeq() ?? Infinity));
+  const recreated: number[] = [];
   const loop = (async () => {
-    for await (const m of messages) {
-      dispatch(m);
-      if (inFlight >= maxInFlight) await new Promise<void>((r) => (wake = r));
+    for (;;) {
+      let ended: unknown = null;
+      try {
+        for await (const m of messages) {
+          dispatch(m);
+          if (inFlight >= maxInFlight) await new Promise<void>((r) => (wake = r));
+        }
+      } catch (err) {
+        ended = err;
+      }
+      if (stopping) return;
+      // The consumer disappeared (deleted by hand, lost with the server's store) or stopped delivering.
+      const nowMs = now();
+      while (recreated.length && recreated[0]! < nowMs - 60_000) recreated.shift();
+      if (recreated.length >= 5) throw new Error('the segmenter consumer keeps disappearing (5 times in a minute)', { cause: ended });
+      recreated.push(nowMs);
+      const start = resumeSeq();
+      log.error({ err: ended, start }, 'the segmenter consumer is gone or stopped delivering; re-creating it at the first chunk not yet written');
+      await messages.close().catch(() => undefined);
+      await recreateSegmenterConsumer(bus.jsm, log, start);
+      messages = await consume();
     }
-    if (!stopping) throw new Error('the consumer stopped delivering (deleted or closed by the server)');
   })().catch((err: unknown) => {
     loopError = err;
     log.error({ err }, 'consumer loop died');
+    if (!stopping) onFatal(err);
   });
 
   // 3. Commit (fsync → journal → ack), idle closing, status and consumer figures on timers.

@@ -2,13 +2,41 @@ import { timeOfFrame } from '@isr/audio';
 import { chunkTimeMs, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AckTracker } from './ack-tracker.ts';
 import { writePcm, writeUnits, type FileCursor } from './chunk-writes.ts';
 import { closedEvent, gap, openedEvent } from './event-bodies.ts';
 import type { DurableState, Journal, OpenFileRecord } from './journal.ts';
-import { abandonAndRepair, createFile, finishFile, resumedFile, type OpenFile } from './recording-file.ts';
+import { createFile, finishFile, resumedFile, type OpenFile } from './recording-file.ts';
+import { recoverFile } from './recovery.ts';
 import type { Sink } from './sink.ts';
 import type { SourceSettings, WriterDeps } from './writer-settings.ts';
+
+/** Delay of the nak that gives a chunk back while its source is held (the catch-up reads the stream itself). */
+const REDELIVERY_DELAY_MS = 5000;
+/** Retry backoff of a held source: doubling from min to max. */
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5000;
+/** Chunks written per catch-up step before a commit (fsync, journal, ack). */
+const CATCH_UP_BATCH = 64;
+
+/** Errors that mean "no room or a failing disk": the source shows disk_full. */
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO']);
+export function isDiskFull(err: unknown): boolean {
+  return DISK_FULL_CODES.has((err as NodeJS.ErrnoException | null)?.code ?? '');
+}
+
+/** A source held after a write failure: nothing is acknowledged; its audio is read back from the stream. */
+interface Outage {
+  state: 'disk_full' | 'error';
+  sinceMs: number;
+  /** Next stream sequence to read the source's chunks from. */
+  cursor: number;
+  /** The cursor at the last successful commit: where a new failure starts reading again. */
+  durableCursor: number;
+  chunks: number;
+  frames: number;
+}
 
 interface Position {
   session: string;
@@ -38,6 +66,14 @@ export class SourceWriter {
   #dirty = false;
   readonly #acks: AckTracker;
   #lastError: string | null = null;
+  #outage: Outage | null = null;
+  /** The journal record of an open file whose repair after a failure failed: repaired again before writing. */
+  #broken: OpenFileRecord | null = null;
+  /** True while the catch-up step runs (commits from elsewhere wait for it while held). */
+  #catchingUp = false;
+  #closing = false;
+  /** Highest stream sequence of this source handled. */
+  #lastSeq = 0;
   #lastChunkMs: number | null = null;
   /** Wall clock when a chunk of this source last arrived (or the writer started): idle closing waits for silence on the bus, not only for the period to be over. */
   #lastArrivalWallMs: number;
@@ -56,7 +92,7 @@ export class SourceWriter {
     this.#d = deps;
     this.#lastArrivalWallMs = deps.now();
     this.#log = deps.log.child({ source: settings.source });
-    this.#acks = new AckTracker(deps.now);
+    this.#acks = new AckTracker();
   }
 
   /** Runs `fn` after everything queued before it (per-source order). */
@@ -87,17 +123,62 @@ export class SourceWriter {
     }
   }
 
+  /**
+   * Start-up: restores the journal's state and repairs the file it says was open (continued, or finished for
+   * a FLAC file libFLAC cannot resume). A failure here (full disk, I/O error) does not stop the service: the
+   * source is held and retried like any write failure.
+   */
+  async recoverAtStart(j: Journal): Promise<void> {
+    this.restore(j, null);
+    try {
+      if (j.file) await this.#reopen(j.file, true);
+      await this.commit();
+    } catch (err) {
+      await this.fail(err);
+    }
+  }
+
+  /**
+   * Cuts `rec`'s file back to its durable length and repairs it (recovery.ts), then continues it as the open
+   * file; a FLAC file is finished instead and a missing one skipped. Throws (leaving `#broken` set) when the
+   * repair fails.
+   */
+  async #reopen(rec: OpenFileRecord, atStart: boolean): Promise<void> {
+    this.#broken = rec;
+    const r = await recoverFile(this.source, rec, this.#d.codecInit, this.#log);
+    this.#broken = null;
+    const offset = rec.firstOffset + rec.frames;
+    const endMs = timeOfFrame(offset, rec.sessionStartMs, rec.sampleRate);
+    this.#durable = { session: rec.session, sessionStartMs: rec.sessionStartMs, offset, endMs };
+    this.#pos = { session: rec.session, sessionStartMs: rec.sessionStartMs, sampleRate: rec.sampleRate, offset, endMs };
+    if (atStart) this.#d.metrics.recovered.inc({ source: this.source, container: rec.container });
+    if (r.kind === 'continue') {
+      if (atStart) this.#log.info({ path: rec.rel, bytes: rec.byteLength }, 'repaired a file left open; continuing it');
+      this.#file = resumedFile(rec, r.sink, this.#d.now());
+    } else if (r.kind === 'finished') {
+      this.#log.info({ path: rec.rel, frames: r.frames }, atStart ? 'repaired a FLAC file left open and finished it' : 'cut the FLAC file back to its durable length and finished it');
+      this.#d.metrics.filesClosed.inc({ source: this.source, reason: 'error' });
+      await this.#d.events.closed(closedEvent(this.source, rec, this.#s.zone, r.frames, r.bytes, 'error'));
+    }
+  }
+
   /** Writes one chunk (already validated). The message is acknowledged by a later commit. */
   async handle(msg: JsMsg, meta: AudioChunkMeta, units: AudioUnit[] | null): Promise<void> {
-    const frames = units ? units.reduce((a, u) => a + u.samples, 0) : meta.frames;
-    const end = meta.offset + frames;
     this.#lastArrivalWallMs = this.#d.now();
-    const hold = this.#acks.holdBack(msg, meta.session, meta.sessionStartMs, meta.offset, end);
-    if (hold === 'hold') return;
-    if (hold === 'resumed') this.#lastError = null;
-    if (hold === 'expired') this.#log.warn('the chunk after a write failure did not come again; going on (the hole is recorded as a gap)');
-    this.#acks.add(msg, meta.session, meta.sessionStartMs, meta.offset, end);
+    if (this.#outage) {
+      // Held: the catch-up reads this chunk from the stream in order; the delivery is given back, not acked.
+      msg.nak(REDELIVERY_DELAY_MS);
+      return;
+    }
+    if (msg.seq > this.#lastSeq) this.#lastSeq = msg.seq;
+    const frames = units ? units.reduce((a, u) => a + u.samples, 0) : meta.frames;
+    this.#acks.add(msg, meta.session, meta.sessionStartMs, meta.offset, meta.offset + frames);
     this.#dirty = true;
+    await this.#write(msg.data, meta, units, meta.offset + frames);
+  }
+
+  /** Writes the part of a chunk not yet in the files (skipping duplicates, recording holes as gaps). */
+  async #write(data: Uint8Array, meta: AudioChunkMeta, units: AudioUnit[] | null, end: number): Promise<void> {
     const pos = this.#pos;
     let from = meta.offset;
     if (pos && pos.session === meta.session) {
@@ -123,8 +204,8 @@ export class SourceWriter {
     if (!this.#pos || this.#pos.session !== meta.session || from > this.#pos.offset) {
       this.#pos = { session: meta.session, sessionStartMs: meta.sessionStartMs, sampleRate: meta.sampleRate, offset: from, endMs: timeOfFrame(from, meta.sessionStartMs, meta.sampleRate) };
     }
-    if (units) await writeUnits(this.#cursor, msg.data, meta, units, from);
-    else await writePcm(this.#cursor, msg.data, meta, from, end);
+    if (units) await writeUnits(this.#cursor, data, meta, units, from);
+    else await writePcm(this.#cursor, data, meta, from, end);
     this.#lastChunkMs = this.#pos.endMs;
     this.#d.metrics.lag.set({ source: this.source }, Math.max(0, (this.#d.now() - this.#pos.endMs) / 1000));
   }
@@ -150,8 +231,9 @@ export class SourceWriter {
   async #closeFile(reason: 'split' | 'new-session' | 'idle' | 'shutdown' | 'error'): Promise<void> {
     const file = this.#file;
     if (!file) return;
-    this.#file = null;
+    // Only once it is finished: a close that fails (full disk) leaves it the open file, cut back and retried.
     const { durable: d, endOffset, endMs } = await finishFile(file);
+    this.#file = null;
     const rec = file.rec;
     this.#durable = { session: rec.session, sessionStartMs: rec.sessionStartMs, offset: endOffset, endMs };
     await this.#writeJournal();
@@ -167,6 +249,7 @@ export class SourceWriter {
 
   /** fsync the open file, record it in the journal, then acknowledge every message it now covers. */
   async commit(): Promise<void> {
+    if (this.#outage && !this.#catchingUp) return; // held: only the catch-up commits
     if (!this.#dirty && !this.#acks.count) return;
     const f = this.#file;
     if (f) {
@@ -196,6 +279,7 @@ export class SourceWriter {
   async closeIfIdle(): Promise<void> {
     const f = this.#file;
     const now = this.#d.now();
+    if (this.#outage) return; // held: the file stays open until the held audio is written
     if (f && now > f.rec.endBoundaryMs + this.#s.idleGraceMs && now - this.#lastArrivalWallMs > this.#s.idleGraceMs) {
       await this.#closeFile('idle');
       await this.commit();
@@ -203,38 +287,125 @@ export class SourceWriter {
   }
 
   async shutdown(): Promise<void> {
+    this.#closing = true;
+    this.#outage = null;
     await this.#closeFile('shutdown');
     await this.commit();
   }
 
   /**
-   * A write failed (disk full, permissions…): the open file is cut back to its durable length and finished
-   * (reason 'error'), every message not yet durable is given back (nak) and, until the chunk that continues
-   * the durable position comes again, later chunks are given back too, so nothing is skipped as a hole.
-   * After `REDELIVERY_WAIT_MS` without it, a hole is accepted and recorded as a gap.
+   * A write failed (disk full, I/O error, permissions…). Nothing is lost and no new file is started: the open
+   * file is cut back to its durable length and kept (the same name), every message not yet durable is given
+   * back (nak) and the source is held — nothing of it is acknowledged — while a catch-up loop retries with
+   * backoff, reading the source's chunks from the stream in order from the first one not durable. A gap is
+   * recorded only where the stream itself no longer holds the audio (its retention ran out).
    */
   async fail(err: unknown): Promise<void> {
     this.#lastError = err instanceof Error ? err.message : String(err);
     this.#d.metrics.writeErrors.inc({ source: this.source });
-    if (this.#acks.recovering) this.#log.debug({ err }, 'writing failed again');
-    else this.#log.error({ err }, 'writing failed; the chunks not yet on disk will be redelivered');
     const f = this.#file;
     if (f) {
       this.#file = null;
-      if (await abandonAndRepair(this.source, f, this.#d.codecInit, this.#log)) {
-        await this.#d.events.closed(closedEvent(this.source, f.rec, this.#s.zone, f.rec.frames, f.rec.byteLength, 'error'));
-      }
-      this.#d.metrics.filesClosed.inc({ source: this.source, reason: 'error' });
+      await f.sink.abandon();
+      await this.#reopen(f.rec, false).catch((repairErr: unknown) => this.#log.debug({ err: repairErr, path: f.rec.rel }, 'cutting the file back failed; retried before the next write'));
     }
     const d = this.#durable;
     this.#pos = d.session ? { session: d.session, sessionStartMs: d.sessionStartMs, sampleRate: this.#pos?.sampleRate ?? 48000, offset: d.offset, endMs: d.endMs ?? d.sessionStartMs } : null;
-    this.#acks.giveBack(d);
+    const lowest = this.#acks.giveBack(d, REDELIVERY_DELAY_MS);
+    const o = this.#outage;
+    if (o) {
+      o.cursor = Math.min(lowest ?? Infinity, o.durableCursor);
+      if (isDiskFull(err)) o.state = 'disk_full';
+      this.#log.debug({ err }, 'writing failed again');
+      return;
+    }
+    const cursor = lowest ?? this.#lastSeq + 1;
+    const state = isDiskFull(err) ? 'disk_full' : 'error';
+    this.#outage = { state, sinceMs: this.#d.now(), cursor, durableCursor: cursor, chunks: 0, frames: 0 };
+    this.#d.metrics.held.set({ source: this.source }, 1);
+    this.#log.error({ err, state, path: f?.rec.rel ?? null, durableUntil: d.endMs === null ? null : new Date(d.endMs).toISOString() },
+      state === 'disk_full'
+        ? 'disk full: holding this source (its audio stays in JetStream, unacknowledged) and retrying the same write; no new file'
+        : 'writing failed: holding this source (its audio stays in JetStream, unacknowledged) and retrying');
+    void this.#catchUpLoop();
+  }
+
+  get holding(): boolean {
+    return this.#outage !== null;
+  }
+
+  /** The first stream sequence of this source not durably written (null: everything handled is durable). */
+  resumeSeq(): number | null {
+    const pending = this.#acks.lowestSeq;
+    const o = this.#outage;
+    if (!o) return pending;
+    return Math.min(o.durableCursor, pending ?? Infinity);
+  }
+
+  /** Retries a held source with backoff until its audio is written up to what the stream holds. */
+  async #catchUpLoop(): Promise<void> {
+    let delay = RETRY_MIN_MS;
+    while (this.#outage && !this.#closing) {
+      await sleep(delay, undefined, { ref: false });
+      if (!this.#outage || this.#closing) return;
+      const progressed = await this.run(async () => {
+        try {
+          return await this.#catchUpStep();
+        } catch (err) {
+          await this.fail(err);
+          return false;
+        } finally {
+          this.#catchingUp = false;
+        }
+      }).catch((err: unknown) => {
+        this.#log.error({ err }, 'retrying a held source failed');
+        return false;
+      });
+      delay = progressed ? 0 : Math.min(Math.max(delay * 2, RETRY_MIN_MS), RETRY_MAX_MS);
+    }
+  }
+
+  /** Writes up to CATCH_UP_BATCH chunks read from the stream and commits; ends the hold once none is left. */
+  async #catchUpStep(): Promise<boolean> {
+    const o = this.#outage;
+    if (!o || this.#closing) return false;
+    this.#catchingUp = true;
+    if (this.#broken) await this.#reopen(this.#broken, false);
+    for (let i = 0; i < CATCH_UP_BATCH; i++) {
+      const c = await this.#d.reader.next(this.source, o.cursor);
+      if (!c) {
+        this.#dirty = true;
+        await this.commit();
+        o.durableCursor = o.cursor;
+        this.#endOutage(o);
+        return true;
+      }
+      const frames = c.units ? c.units.reduce((a, u) => a + u.samples, 0) : c.meta.frames;
+      this.#dirty = true;
+      await this.#write(c.data, c.meta, c.units, c.meta.offset + frames);
+      o.cursor = c.seq + 1;
+      if (c.seq > this.#lastSeq) this.#lastSeq = c.seq;
+      o.chunks++;
+      o.frames += frames;
+    }
+    await this.commit();
+    o.durableCursor = o.cursor;
+    return true;
+  }
+
+  #endOutage(o: Outage): void {
+    this.#outage = null;
+    this.#lastError = null;
+    this.#d.metrics.held.set({ source: this.source }, 0);
+    const rate = this.#pos?.sampleRate ?? 48000;
+    this.#log.warn({ state: o.state, seconds: (this.#d.now() - o.sinceMs) / 1000, heldChunks: o.chunks, heldSeconds: o.frames / rate },
+      o.state === 'disk_full' ? 'disk full over: the held audio is written, recording again' : 'write failure over: the held audio is written, recording again');
   }
 
   status(): RecorderStatus {
     const f = this.#file;
     return {
-      state: this.#lastError ? 'error' : f ? 'recording' : 'idle',
+      state: this.#outage?.state ?? (f ? 'recording' : 'idle'),
       file: f?.rec.rel ?? null,
       bytes: f?.bytes ?? 0,
       frames: f?.frames ?? 0,

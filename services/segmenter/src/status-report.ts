@@ -1,4 +1,4 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecorderStatus } from '@isr/contract';
 import { putStatusPart, type KV } from '@isr/runtime';
@@ -18,6 +18,7 @@ export class StatusReporter {
   readonly #kv: KV;
   readonly #log: Logger;
   readonly #last = new Map<string, string>();
+  #fileFailing = false;
 
   constructor(outputDirectory: string, kv: KV, log: Logger) {
     this.#file = join(outputDirectory, 'status.json');
@@ -32,12 +33,13 @@ export class StatusReporter {
       sources: Object.fromEntries(statuses),
       updated: new Date().toISOString(),
     };
-    const tmp = `${this.#file}.tmp`;
     try {
-      await writeFile(tmp, JSON.stringify(body, null, 1));
-      await rename(tmp, this.#file);
+      await this.#writeFile(JSON.stringify(body, null, 1));
+      if (this.#fileFailing) this.#log.info('status.json is written again');
+      this.#fileFailing = false;
     } catch (err) {
-      this.#log.warn({ err }, 'could not write status.json');
+      if (!this.#fileFailing) this.#log.warn({ err }, 'could not write status.json (logged once until it works again)');
+      this.#fileFailing = true;
     }
     for (const [source, st] of statuses) {
       const key = JSON.stringify({ ...st, updated: '' });
@@ -47,6 +49,31 @@ export class StatusReporter {
         this.#last.set(source, key);
       } catch (err) {
         this.#log.warn({ err, source }, 'could not update isr_status');
+      }
+    }
+  }
+
+  /**
+   * Atomically (temp + rename). On a full disk the temp file cannot be written: then status.json is
+   * overwritten in place, which needs no new blocks while it does not grow past them — so it still says
+   * disk_full when it matters most.
+   */
+  async #writeFile(text: string): Promise<void> {
+    const tmp = `${this.#file}.tmp`;
+    try {
+      await writeFile(tmp, text);
+      await rename(tmp, this.#file);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOSPC' && code !== 'EDQUOT') throw err;
+      const fh = await open(this.#file, 'r+');
+      try {
+        const data = Buffer.from(text);
+        await fh.write(data, 0, data.length, 0);
+        await fh.truncate(data.length);
+      } finally {
+        await fh.close();
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { SplitClock, ZoneClock } from '@isr/audio';
 import type { Logger } from 'pino';
+import type { AudioReader } from './audio-reader.ts';
 import type { CodecInitCache } from './codec-init.ts';
 import type { SegmentEvents } from './events.ts';
 import type { JournalStore } from './journal.ts';
@@ -27,5 +28,7 @@ export interface WriterDeps {
   events: SegmentEvents;
   codecInit: CodecInitCache;
   journal: JournalStore;
+  /** Reads a held source's chunks back from ISR_AUDIO (catch-up after a write failure). */
+  reader: AudioReader;
   now: () => number;
 }
