@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Buckets, ConsumerNames, encodeAudioHeaders, StreamNames, Subjects } from '@isr/contract';
 import { bindBus, connectBus, parseConfig, provisionBus, putStatusPart, toHeaders, type Bus, type NatsConnection } from '@isr/runtime';
-import { AckPolicy } from '@nats-io/jetstream';
+import { AckPolicy, type MsgRequest } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
 import { checkNatsConf, useSecuredNats, type NatsUser } from './nats-conf.ts';
@@ -99,6 +99,9 @@ describe('each service user against a server started from nats.conf', () => {
     const m = await consumer.next({ expires: 3000 });
     assert.ok(m, 'segmenter got an audio chunk');
     assert.ok(await m.ackAck());
+    // A held source (full disk) is caught up by reading its chunks straight from the stream.
+    const stored = await seg.jsm.streams.getMessage(StreamNames.audio, { seq: 1, next_by_subj: Subjects.audio('capture_stream') } as unknown as MsgRequest);
+    assert.ok(stored, 'segmenter reads a chunk back from ISR_AUDIO');
     await seg.js.publish(Subjects.segmentOpened('capture_stream'), JSON.stringify({ path: 'a.wav' }));
     await seg.js.publish(Subjects.segmentClosed('capture_stream'), JSON.stringify({ path: 'capture_stream/a.wav' }));
     await putStatusPart(seg.kv.status, 'capture_stream', { recorder: { state: 'recording', file: 'a.wav', bytes: 1, frames: 1, since: null, lastChunk: null, message: null, updated: new Date().toISOString() } });
