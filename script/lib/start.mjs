@@ -36,7 +36,8 @@ try {
   process.exit(2);
 }
 if (opts.help) {
-  console.log(`usage: npm start [-- --config FILE] [--services ${ALL.join(',')}] [--no-build] [--nats-store DIR] [--nats-monitor-port N]
+  console.log(`usage: script/server [--config FILE] [--services ${ALL.join(',')}] [--nats-store DIR] [--nats-monitor-port N]
+   or: npm start [-- the same options] [--no-build]   (script/server installs and builds first; npm start builds)
 Without --config: $ISR_CONFIG, else ./config.ini, else the embedded demo (a tone source recorded into
 ./recordings; its config is written to .isr/demo.ini). NATS: NATS_URL, else nats_url of the config; when nothing
 listens there (and it is this machine), a nats-server is started from nats.conf with a store in
