@@ -4,6 +4,7 @@ export * from './headers.ts';
 export * from './audio-chunk.ts';
 export * from './streams.ts';
 export * from './kv.ts';
+export * from './leases.ts';
 export * from './events.ts';
 export * from './status.ts';
 export * from './analysis.ts';

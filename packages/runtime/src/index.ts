@@ -4,6 +4,7 @@ export { allKeys } from './config/keys/index.ts';
 export * from './logger.ts';
 export * from './metrics-server.ts';
 export * from './bus.ts';
+export * from './lease.ts';
 export * from './status-kv.ts';
 export * from './capture-status.ts';
 export * from './backoff.ts';

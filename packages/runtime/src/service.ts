@@ -60,7 +60,7 @@ export async function runService(service: ServiceName, start: (ctx: ServiceConte
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   const registry = createRegistry(service);
   const nc = await connectBus(config, `isr-${service}`, log);
-  const bus = shouldProvision(service, config, opts.provision) ? await provisionBus(nc, config) : await bindBus(nc, { log });
+  const bus = shouldProvision(service, config, opts.provision) ? await provisionBus(nc, config, log) : await bindBus(nc, { log });
   const running = await start({ config, log, registry, bus });
   const metrics = opts.metricsServer === false ? null : await startMetricsServer({ port: config.metricsPort, registry, health: running.health });
   if (metrics) log.info({ port: metrics.port }, 'serving /metrics and /healthz');

@@ -76,3 +76,12 @@ test('bad tone sections name file, section and key: unknown key, level above 0 d
   assert.match(all, /\[t3\] tone_silence_seconds: must be less than tone_period_seconds \(10\)/);
   assert.match(all, /\[t4\] tone_frequency: must be below half the sample_rate \(4000 Hz\)/);
 });
+
+test('--sources (or ISR_SOURCES) selects this instance\'s share of one config; an unknown name is an error', () => {
+  const text = '[general]\n[a]\ntype = tone\n[b]\ntype = tone\n[c]\ntype = stream\nurl = http://x/s\n';
+  assert.deepEqual(parseConfig(text, opts()).sources.map((s) => s.name), ['a', 'b', 'c']);
+  assert.deepEqual(parseConfig(text, { ...opts(), argv: ['--config', 'x.ini', '--sources', 'a, c'] }).sources.map((s) => s.name), ['a', 'c']);
+  assert.deepEqual(parseConfig(text, { ...opts(), argv: ['--sources=b'] }).sources.map((s) => s.name), ['b']);
+  assert.deepEqual(parseConfig(text, opts({ ISR_SOURCES: 'c' })).sources.map((s) => s.name), ['c']);
+  assert.throws(() => parseConfig(text, { ...opts(), argv: ['--sources', 'a,zz'] }), /--sources: no section \[zz\] in \/etc\/isr\/config.ini/);
+});

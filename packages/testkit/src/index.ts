@@ -3,6 +3,7 @@ export * from './child.ts';
 export * from './wait.ts';
 export * from './tmp.ts';
 export * from './nats-server.ts';
+export * from './nats-cluster.ts';
 export * from './service-process.ts';
 export * from './icecast.ts';
 export * from './alsa.ts';

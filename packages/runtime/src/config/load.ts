@@ -63,14 +63,15 @@ export function configPath(argv: readonly string[], env: Readonly<Record<string,
 export function loadConfig(opts: LoadOptions): IsrConfig {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
-  const file = configPath(opts.argv ?? process.argv.slice(2), env, cwd);
+  const argv = opts.argv ?? process.argv.slice(2);
+  const file = configPath(argv, env, cwd);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
     throw new ConfigError([`${file}: cannot read the configuration file (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); pass --config FILE or set ISR_CONFIG`]);
   }
-  return parseConfig(text, { ...opts, env, cwd, file });
+  return parseConfig(text, { ...opts, argv, env, cwd, file });
 }
 
 const byKey = new Map(allKeys.map((k) => [k.key, k]));
@@ -198,16 +199,33 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
     settings.output_directory = resolve(cwd, String(settings.output_directory));
     sources.push(Object.freeze({ name, type, settings: Object.freeze(settings) }));
   }
+  const only = selectedSources(opts.argv ?? [], env);
+  if (only) {
+    const unknown = only.filter((n) => !sources.some((s) => s.name === n));
+    if (unknown.length) problems.push(`--sources: no section ${unknown.map((n) => `[${n}]`).join(', ')} in ${file}`);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const servers = String(general.nats_url).split(',').map((s) => s.trim()).filter(Boolean);
   return deepFreeze({
     file,
     general,
-    sources,
+    sources: only ? sources.filter((s) => only.includes(s.name)) : sources,
     nats: { servers, user: env.NATS_USER || undefined, pass: env.NATS_PASSWORD || undefined, token: env.NATS_TOKEN || undefined },
     metricsPort: Number(general[portKey]),
   });
+}
+
+/**
+ * The sources this instance records: `--sources a,b` (or `--sources=a,b`, or ISR_SOURCES), else all. One
+ * config.ini serves every host; each capture instance is given its share, and two instances given the same
+ * source take turns through its lease (one active, the other standby).
+ */
+function selectedSources(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] | null {
+  const i = argv.indexOf('--sources');
+  const raw = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--sources='))?.slice('--sources='.length) ?? env.ISR_SOURCES;
+  if (raw === undefined || raw.trim() === '') return null;
+  return raw.split(',').map((n) => n.trim()).filter(Boolean);
 }
 
 /** What single keys cannot say about a tone section: the silence fits in the period, the sine below Nyquist. */

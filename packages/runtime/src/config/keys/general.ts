@@ -11,6 +11,8 @@ export const generalKeys: readonly KeySpec[] = [
   { key: 'audio_retention_minutes', type: 'number', default: 15, scope: 'general', min: 1, doc: 'How long ISR_AUDIO keeps chunks: long enough to survive a segmenter restart' },
   { key: 'audio_retention_mb', type: 'integer', default: 4096, scope: 'general', min: 16, doc: 'Upper bound on ISR_AUDIO size in MiB (oldest chunks dropped first)' },
   { key: 'events_retention_days', type: 'number', default: 30, scope: 'general', min: 1, doc: 'How long ISR_EVENTS keeps segment/analysis/metadata events' },
+  { key: 'stream_replicas', type: 'integer', default: 1, scope: 'general', min: 1, max: 5, env: 'ISR_STREAM_REPLICAS', doc: 'Replicas of ISR_AUDIO, ISR_EVENTS and every KV bucket (1 on a single server, 3 on a three-node cluster); applied at creation and on update (an existing stream is scaled where the server allows it)' },
+  { key: 'failover_seconds', type: 'number', default: 10, scope: 'general', min: 1, max: 300, doc: 'A capture given the same source as another stands by and takes over within this many seconds after the active one dies (per-source leases in KV isr_leases; the lease TTL is 60 % of it)' },
   { key: 'shutdown_timeout_seconds', type: 'number', default: 25, scope: 'general', min: 1, max: 120, doc: 'On SIGTERM/SIGINT, flush and close within this time' },
   { key: 'capture_stream_metrics_port', type: 'port', default: 9101, scope: 'general', doc: 'capture-stream /metrics and /healthz port (env METRICS_PORT overrides for the service started)' },
   { key: 'capture_alsa_metrics_port', type: 'port', default: 9102, scope: 'general', doc: 'capture-alsa /metrics and /healthz port' },
