@@ -44,6 +44,43 @@ export interface SegmentClosedEvent extends SegmentOpenedEvent {
   reason: 'split' | 'new-session' | 'idle' | 'shutdown' | 'format-change' | 'error';
 }
 
+/** Why the segmenter deleted a recording: its age passed keep_days, or free space fell towards min_free_mb. */
+export const DeletionReasons = {
+  retention: 'retention',
+  diskGuard: 'disk_guard',
+} as const;
+export type DeletionReason = (typeof DeletionReasons)[keyof typeof DeletionReasons];
+
+/**
+ * A recording with a file named `<recording>` + this suffix beside it is on hold ("keep", legal hold):
+ * neither retention nor the disk guard deletes it, and the web refuses to DELETE it. The web writes the
+ * mark (PUT /api/keep/<path>); its content is a KeepMark, its existence is what counts.
+ */
+export const KEEP_MARK_SUFFIX = '.keep';
+
+/** Content of a `<recording>.keep` file. */
+export interface KeepMark {
+  path: string;
+  /** ISO UTC of when the mark was set. */
+  since: string;
+  /** Who set it: the Basic-auth user name, or 'token'. */
+  by: string;
+}
+
+/** Body of isr.segment.deleted.<source>: a closed recording (and its analysis) was deleted by the segmenter. */
+export interface SegmentDeletedEvent {
+  source: string;
+  /** Path relative to output_directory, '/'-separated. */
+  path: string;
+  reason: DeletionReason;
+  /** Size of the file when it was deleted. */
+  bytes: number;
+  /** ISO UTC of the file's end, as judged for its age (its modification time). */
+  end: string;
+  /** ISO UTC of the deletion. */
+  deletedAt: string;
+}
+
 /** Body of isr.metadata.<source>: a change of ICY StreamTitle (or other in-band metadata). */
 export interface MetadataEvent {
   source: string;

@@ -5,6 +5,7 @@ export const SubjectRoots = {
   audio: 'isr.audio',
   segmentOpened: 'isr.segment.opened',
   segmentClosed: 'isr.segment.closed',
+  segmentDeleted: 'isr.segment.deleted',
   analysisDone: 'isr.analysis.done',
   metadata: 'isr.metadata',
   level: 'isr.level',
@@ -27,6 +28,9 @@ export const Subjects = {
   /** JetStream ISR_EVENTS: JSON SegmentClosedEvent when a file is finished. */
   segmentClosed: (source: string) => withSource(SubjectRoots.segmentClosed, source),
   segmentClosedAll: `${SubjectRoots.segmentClosed}.*`,
+  /** JetStream ISR_EVENTS: JSON SegmentDeletedEvent when retention or the disk guard deleted a file. */
+  segmentDeleted: (source: string) => withSource(SubjectRoots.segmentDeleted, source),
+  segmentDeletedAll: `${SubjectRoots.segmentDeleted}.*`,
   /** JetStream ISR_EVENTS: JSON AnalysisDoneEvent. */
   analysisDone: (source: string) => withSource(SubjectRoots.analysisDone, source),
   analysisDoneAll: `${SubjectRoots.analysisDone}.*`,
