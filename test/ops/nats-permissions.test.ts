@@ -93,7 +93,7 @@ describe('each service user against a server started from nats.conf', () => {
     assert.equal(info.state.messages, 2);
   });
 
-  test('segmenter consumes audio, acks, publishes segment events and its status half', async () => {
+  test('segmenter consumes audio, acks, publishes segment events (deletions too), purges analyses and writes its status half', async () => {
     await seg.jsm.consumers.add(StreamNames.audio, { durable_name: ConsumerNames.segmenter, ack_policy: AckPolicy.Explicit });
     const consumer = await seg.js.consumers.get(StreamNames.audio, ConsumerNames.segmenter);
     const m = await consumer.next({ expires: 3000 });
@@ -108,7 +108,9 @@ describe('each service user against a server started from nats.conf', () => {
     const status = await seg.kv.status.get('capture_stream');
     assert.ok(status?.json<{ capture?: unknown; recorder?: unknown }>().capture, 'capture half kept');
     await assertPublishRefused(seg.nc, Subjects.audio('x'));
-    await assertPublishRefused(seg.nc, `$KV.${Buckets.analysis}.x`);
+    // Retention and the disk guard announce a deletion and purge the recording's analysis.
+    await seg.js.publish(Subjects.segmentDeleted('capture_stream'), JSON.stringify({ path: 'capture_stream/a.wav', reason: 'retention' }));
+    await seg.kv.analysis.purge('capture_stream.a=2Ewav');
     await assertPublishRefused(seg.nc, `$JS.API.STREAM.DELETE.${StreamNames.audio}`);
   });
 
