@@ -1,4 +1,4 @@
-import { encodeJson, Subjects, type SegmentClosedEvent, type SegmentOpenedEvent } from '@isr/contract';
+import { encodeJson, Subjects, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent } from '@isr/contract';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 
@@ -16,8 +16,16 @@ export class SegmentEvents {
     await this.#publish(Subjects.segmentOpened(e.source), e, `opened:${e.path}`);
   }
 
+  /** Called for every file closed, after its event is published (retention indexes it). */
+  onClosed: ((e: SegmentClosedEvent) => void) | null = null;
+
   async closed(e: SegmentClosedEvent): Promise<void> {
     await this.#publish(Subjects.segmentClosed(e.source), e, `closed:${e.path}`);
+    this.onClosed?.(e);
+  }
+
+  async deleted(e: SegmentDeletedEvent): Promise<void> {
+    await this.#publish(Subjects.segmentDeleted(e.source), e, `deleted:${e.path}:${e.deletedAt}`);
   }
 
   async #publish(subject: string, body: unknown, msgID: string): Promise<void> {

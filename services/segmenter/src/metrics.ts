@@ -14,6 +14,12 @@ export function createSegmenterMetrics(registry: Registry) {
     lag: new Gauge({ name: 'isr_segmenter_lag_seconds', help: 'Wall clock minus the capture time of the last sample written, per source', labelNames: ['source'], registers: [registry] }),
     pending: new Gauge({ name: 'isr_segmenter_consumer_pending', help: 'Messages in ISR_AUDIO not yet delivered to the segmenter consumer (num_pending)', registers: [registry] }),
     ackPending: new Gauge({ name: 'isr_segmenter_consumer_ack_pending', help: 'Messages delivered to the segmenter and not yet acknowledged', registers: [registry] }),
+    diskFree: new Gauge({ name: 'isr_segmenter_disk_free_bytes', help: 'Free bytes (for unprivileged users) of the filesystem of each recordings directory, as last checked by the disk guard', labelNames: ['directory'], registers: [registry] }),
+    diskMinFree: new Gauge({ name: 'isr_segmenter_disk_min_free_bytes', help: 'The disk guard\'s floor (min_free_mb) per recordings directory; 0 = guard off', labelNames: ['directory'], registers: [registry] }),
+    deletions: new Counter({ name: 'isr_segmenter_files_deleted_total', help: 'Recordings deleted by the segmenter, by reason (retention: older than keep_days; disk_guard: free space below min_free_mb)', labelNames: ['source', 'reason'], registers: [registry] }),
+    earlyDeletions: new Counter({ name: 'isr_segmenter_disk_guard_early_deletions_total', help: 'Disk-guard deletions of recordings younger than their keep_days (any, with keep_days = 0): the disk is too small for the retention promised', labelNames: ['source'], registers: [registry] }),
+    oldestAge: new Gauge({ name: 'isr_segmenter_oldest_recording_age_seconds', help: 'Age of the oldest closed recording of a source (now minus its end, i.e. its modification time), held files included', labelNames: ['source'], registers: [registry] }),
+    archiveFiles: new Gauge({ name: 'isr_segmenter_archive_files', help: 'Closed recordings in the retention index (per recordings directory); set once its start-up scan finished', labelNames: ['directory'], registers: [registry] }),
     recovered: new Counter({ name: 'isr_segmenter_files_recovered_total', help: 'Files left open by a crash and repaired at start-up', labelNames: ['source', 'container'], registers: [registry] }),
   };
 }

@@ -1,4 +1,5 @@
 import { SplitClock, ZoneClock } from '@isr/audio';
+import { join } from 'node:path';
 import { ConsumerNames, ContractError, decodeAudioHeaders, StreamNames } from '@isr/contract';
 import { num, str, type RunningService, type ServiceContext, type Settings } from '@isr/runtime';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
@@ -9,6 +10,7 @@ import { ensureSegmenterConsumer, recreateSegmenterConsumer } from './consumer.t
 import { SegmentEvents } from './events.ts';
 import { JournalStore } from './journal.ts';
 import { createSegmenterMetrics } from './metrics.ts';
+import { Retention } from './retention.ts';
 import { SourceWriter } from './source-writer.ts';
 import type { SourceSettings, WriterDeps } from './writer-settings.ts';
 import { StatusReporter } from './status-report.ts';
@@ -26,6 +28,8 @@ export interface SegmenterOptions {
    * healthy-looking process that records nothing. Files are crash-safe, so exiting loses nothing.
    */
   onFatal?: (err: unknown) => void;
+  /** How often retention walks the recordings again (default a day). */
+  archiveRescanMs?: number;
 }
 
 const COMMIT_BATCH = 64;
@@ -38,13 +42,14 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   const general = config.general;
   const journal = new JournalStore(str(general, 'output_directory'));
   const codecInit = new CodecInitCache(bus.kv.codec);
-  const deps: WriterDeps = { log, metrics, events: new SegmentEvents(bus.js, log), codecInit, journal, reader: streamAudioReader(bus.jsm), now };
+  const events = new SegmentEvents(bus.js, log);
+  const deps: WriterDeps = { log, metrics, events, codecInit, journal, reader: streamAudioReader(bus.jsm), now };
   const commitMs = opts.commitIntervalMs ?? num(general, 'commit_interval_seconds') * 1000;
   const idleGraceMs = opts.idleGraceMs ?? num(general, 'idle_close_seconds') * 1000;
   const zones = new Map<string, ZoneClock>();
 
   const settingsOf = (source: string): SourceSettings => {
-    const s: Settings = config.sources.find((x) => x.name === source)?.settings ?? general;
+    const s = sectionOf(source);
     const tzName = str(s, 'timezone');
     let zone = zones.get(tzName);
     if (!zone) zones.set(tzName, (zone = new ZoneClock(tzName)));
@@ -62,6 +67,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     };
   };
 
+  const sectionOf = (source: string): Settings => config.sources.find((x) => x.name === source)?.settings ?? general;
   const writers = new Map<string, SourceWriter>();
   const writerOf = (source: string): SourceWriter => {
     let w = writers.get(source);
@@ -87,6 +93,26 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
         }
       })
       .catch((err: unknown) => log.error({ err, source: w.source }, 'recovering from a write failure failed'));
+
+  // Retention and the disk guard: index the archive in the background, delete on a timer.
+  const retention = new Retention(
+    {
+      roots: [str(general, 'output_directory'), ...config.sources.map((x) => str(x.settings, 'output_directory'))],
+      keepDaysOf: (source) => num(sectionOf(source), 'keep_days'),
+      minFreeBytes: num(general, 'min_free_mb') * 1024 * 1024,
+      checkMs: num(general, 'disk_check_seconds') * 1000,
+      rescanMs: opts.archiveRescanMs,
+    },
+    {
+      log, metrics, events, analysisKv: bus.kv.analysis, now,
+      openFiles: () => new Set([...writers.values()].flatMap((w) => {
+        const file = w.status().file;
+        return file ? [join(str(sectionOf(w.source), 'output_directory'), file)] : [];
+      })),
+    },
+  );
+  events.onClosed = (e) => void retention.closed(str(sectionOf(e.source), 'output_directory'), e.path, e.source);
+  retention.start();
 
   // 2. The durable consumer, replaying unacknowledged chunks first.
   await ensureSegmenterConsumer(bus.jsm, log);
@@ -181,6 +207,11 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   }, commitMs);
   const status = new StatusReporter(str(general, 'output_directory'), bus.kv.status, log);
   const statusTimer = setInterval(() => {
+    // The lag grows while nothing is written (a stalled consumer shows), not only when a chunk is written.
+    for (const w of writers.values()) {
+      const last = w.status().lastChunk;
+      if (last) metrics.lag.set({ source: w.source }, Math.max(0, (now() - Date.parse(last)) / 1000));
+    }
     if (ticking.status) return;
     ticking.status = true;
     void status.report([...writers.values()]).finally(() => (ticking.status = false));
@@ -198,6 +229,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     health: () => ({ ok: !loopError && !stopping, detail: { consumerLoop: loopError ? `died: ${String(loopError)}` : stopping ? 'stopping' : 'running', sources: writers.size } }),
     async close() {
       stopping = true;
+      await retention.stop();
       clearInterval(commitTimer);
       clearInterval(statusTimer);
       clearInterval(pendingTimer);

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWavHeader } from '@isr/audio';
-import { encodeAudioHeaders, Subjects, type AudioChunkMeta, type AudioUnit, type SegmentClosedEvent, type SegmentOpenedEvent } from '@isr/contract';
+import { encodeAudioHeaders, Subjects, type AudioChunkMeta, type AudioUnit, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent } from '@isr/contract';
 import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, toHeaders, type Bus, type RunningService } from '@isr/runtime';
 import { startNatsServer, tempDir, type NatsServerHandle } from '@isr/testkit';
 import { startSegmenter, type SegmenterOptions } from '../src/segmenter.ts';
@@ -15,8 +15,10 @@ export interface Harness {
   dir: string;
   configFile: string;
   bus: Bus;
-  events: { opened: SegmentOpenedEvent[]; closed: SegmentClosedEvent[] };
+  events: { opened: SegmentOpenedEvent[]; closed: SegmentClosedEvent[]; deleted: SegmentDeletedEvent[] };
   start(opts?: SegmenterOptions): Promise<{ service: RunningService; registry: ReturnType<typeof createRegistry> }>;
+  /** Closes the segmenters started (before a test unmounts their recordings directory). */
+  closeServices(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -30,13 +32,13 @@ export async function setup(ini: (dir: string) => string): Promise<Harness> {
   const log = createLogger({ service: 'segmenter-test', level: 'warn', pretty: false });
   const nc = await connectBus(config, 'segmenter-test', log);
   const bus = await provisionBus(nc, config);
-  const events: Harness['events'] = { opened: [], closed: [] };
+  const events: Harness['events'] = { opened: [], closed: [], deleted: [] };
   const sub = nc.subscribe(`${Subjects.segmentOpenedAll.replace('.opened.*', '.>')}`);
   void (async () => {
     for await (const m of sub) {
-      const body = m.json<SegmentClosedEvent>();
-      if (m.subject.includes('.opened.')) events.opened.push(body);
-      else events.closed.push(body);
+      if (m.subject.includes('.deleted.')) events.deleted.push(m.json<SegmentDeletedEvent>());
+      else if (m.subject.includes('.opened.')) events.opened.push(m.json<SegmentOpenedEvent>());
+      else events.closed.push(m.json<SegmentClosedEvent>());
     }
   })();
   const services: RunningService[] = [];
@@ -49,8 +51,11 @@ export async function setup(ini: (dir: string) => string): Promise<Harness> {
       services.push(service);
       return { service, registry };
     },
+    async closeServices() {
+      for (const s of services.splice(0)) await s.close().catch(() => undefined);
+    },
     async cleanup() {
-      for (const s of services) await s.close().catch(() => undefined);
+      for (const s of services.splice(0)) await s.close().catch(() => undefined);
       await nc.drain().catch(() => undefined);
       await nats.stop();
       await tmp.remove();
