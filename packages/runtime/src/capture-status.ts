@@ -13,6 +13,7 @@ export class CaptureStatusWriter {
   private inFlight: Promise<void> | null = null;
   private dirty = false;
   private closed = false;
+  private detached = false;
 
   private readonly kv: KV;
   private readonly source: string;
@@ -45,6 +46,7 @@ export class CaptureStatusWriter {
   }
 
   update(change: Partial<CaptureStatus>): void {
+    if (this.detached) return;
     this.current = { ...this.current, ...change, updated: new Date(this.now()).toISOString() };
     this.dirty = true;
     this.inFlight ??= this.flushLoop();
@@ -64,6 +66,13 @@ export class CaptureStatusWriter {
       }
     }
     this.inFlight = null;
+  }
+
+  /** Writes nothing more, not even what is pending: another process (the lease's new holder) owns the key now. */
+  detach(): void {
+    this.detached = true;
+    this.closed = true;
+    this.dirty = false;
   }
 
   /** Waits for the pending write (bounded); no retries after this. */

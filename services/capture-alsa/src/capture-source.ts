@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CaptureStates, type IsrError } from '@isr/contract';
-import type { CaptureStatusWriter, JetStreamClient, KV } from '@isr/runtime';
+import type { CaptureStatusWriter, JetStreamClient, KV, LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { describeArecordExit, diagnoseStderrLine } from './arecord-diagnose.ts';
 import { arecordArgs, startArecord, type ArecordProcess } from './arecord-process.ts';
@@ -25,6 +25,8 @@ export interface CaptureSourceDeps {
   now?: () => number;
   /** Monotonic clock (ms): measures how fast audio arrives, immune to wall-clock steps. */
   monotonic?: () => number;
+  /** The source's lease (checked before each publish), when several instances are given the source. */
+  fence?: LeaseFence;
 }
 
 interface SessionOutcome {
@@ -76,6 +78,7 @@ export class CaptureSource {
       log: this.log,
       metrics: deps.metrics,
       now: this.now,
+      fence: deps.fence,
     });
     this.status = this.outlet.status;
     this.labels = this.outlet.labels;
@@ -216,12 +219,12 @@ export class CaptureSource {
     return { frames: chunker.framesEmitted, durationMs: this.now() - startedAt, message };
   }
 
-  /** Stops arecord, publishes what is buffered (bounded), writes the final status. */
-  async close(timeoutMs: number): Promise<void> {
+  /** Stops arecord, publishes what is buffered (bounded), writes the final status; `lost`: see PcmOutlet.close. */
+  async close(timeoutMs: number, lost = false): Promise<void> {
     this.stopping = true;
     this.wakeSleep?.();
     await this.current?.stop(Math.min(1000, timeoutMs / 2));
     await this.loop;
-    await this.outlet.close(timeoutMs, 'capture-alsa stopped');
+    await this.outlet.close(timeoutMs, 'capture-alsa stopped', lost);
   }
 }

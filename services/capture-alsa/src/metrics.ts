@@ -11,6 +11,7 @@ export function createCaptureMetrics(registry: Registry) {
     overruns: new Counter({ name: 'isr_capture_alsa_overruns_total', help: 'Overruns reported by arecord (samples lost in the driver)', labelNames, registers: [registry] }),
     up: new Gauge({ name: 'isr_capture_alsa_up', help: '1 while arecord (or the tone generator) delivers audio for the source, else 0', labelNames, registers: [registry] }),
     drift: new Gauge({ name: 'isr_capture_alsa_clock_drift_seconds', help: 'Sample clock minus wall clock in the current session (positive: the device runs fast)', labelNames, registers: [registry] }),
+    active: new Gauge({ name: 'isr_capture_alsa_active', help: '1 while this instance holds the source\'s lease and records it, 0 while it stands by (another instance records it)', labelNames, registers: [registry] }),
     buffered: new Gauge({ name: 'isr_capture_alsa_buffered_seconds', help: 'Audio waiting to be published (grows while NATS is unreachable)', labelNames, registers: [registry] }),
   };
 }

@@ -1,5 +1,5 @@
 import { AudioCodecs, AudioFormats, CaptureStates } from '@isr/contract';
-import { CaptureStatusWriter, type JetStreamClient, type KV } from '@isr/runtime';
+import { CaptureStatusWriter, type JetStreamClient, type KV, type LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { ChunkQueue, type SessionCounter } from './chunk-queue.ts';
 import type { CaptureMetrics } from './metrics.ts';
@@ -17,6 +17,8 @@ export interface PcmOutletOptions {
   log: Logger;
   metrics: CaptureMetrics;
   now: () => number;
+  /** The source's lease, when this instance may be one of several given the source. */
+  fence?: LeaseFence;
 }
 
 /** A chunk of a session: `offset` and `frames` in sample frames, `data` interleaved s16le. */
@@ -62,6 +64,7 @@ export class PcmOutlet {
       source: o.source,
       sampleRate: o.sampleRate,
       channels: o.channels,
+      fence: o.fence,
       onPublished: (c, meta) => {
         m.chunks.inc(labels);
         this.updateBuffered();
@@ -101,8 +104,17 @@ export class PcmOutlet {
     this.o.metrics.buffered.set(this.labels, this.queue.bytes / this.frameBytes / this.o.sampleRate);
   }
 
-  /** Publishes what is queued (bounded by `timeoutMs`), then writes the final status. */
-  async close(timeoutMs: number, message: string): Promise<void> {
+  /**
+   * Publishes what is queued (bounded by `timeoutMs`), then writes the final status. With `lost` (the lease is
+   * another instance's now) nothing more is written: the queue is dropped and the status left to the new holder.
+   */
+  async close(timeoutMs: number, message: string, lost = false): Promise<void> {
+    if (lost) {
+      this.status.detach();
+      await this.publisher.close(0);
+      this.o.metrics.up.set(this.labels, 0);
+      return;
+    }
     await this.publisher.close(Math.max(500, timeoutMs - 3000));
     this.status.update({ state: CaptureStates.stopped, message });
     this.o.metrics.up.set(this.labels, 0);

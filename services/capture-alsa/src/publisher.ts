@@ -1,5 +1,5 @@
-import { AudioCodecs, AudioFormats, encodeAudioHeaders, Subjects, type AudioChunkMeta } from '@isr/contract';
-import { toHeaders, type JetStreamClient } from '@isr/runtime';
+import { AudioCodecs, AudioFormats, encodeAudioHeaders, LeaseHeader, Subjects, type AudioChunkMeta } from '@isr/contract';
+import { toHeaders, type JetStreamClient, type LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
 import type { ChunkQueue, QueuedChunk } from './chunk-queue.ts';
 
@@ -15,6 +15,8 @@ export interface PublisherOptions {
   /** Pause between attempts while NATS does not answer. */
   retryMs?: number;
   onPublished?(chunk: QueuedChunk, meta: AudioChunkMeta): void;
+  /** The source's lease: checked before each publish (nothing is sent while it is not valid); its token goes on every chunk. */
+  fence?: LeaseFence;
 }
 
 /** The headers of a queued chunk (format pcm, codec pcm_s16le; Nats-Msg-Id from session and seq). */
@@ -43,6 +45,7 @@ export class ChunkPublisher {
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private failing = false;
+  private fenced = false;
 
   private readonly opts: PublisherOptions;
 
@@ -69,10 +72,22 @@ export class ChunkPublisher {
         this.wakeUp = null;
         continue;
       }
+      const fence = this.opts.fence;
+      if (fence && !fence.valid()) {
+        // Not (or no longer surely) the lease holder: hold the queue until the lease is renewed or lost.
+        if (!this.fenced) log.warn({ queued: queue.length }, 'lease not confirmed: holding audio until it is renewed');
+        this.fenced = true;
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      if (this.fenced) log.info({ queued: queue.length }, 'lease confirmed: publishing again');
+      this.fenced = false;
       c.seq ??= ++c.session.lastSeq;
       const meta = chunkMeta(c as QueuedChunk & { seq: number }, this.opts.source, this.opts.sampleRate, this.opts.channels);
       try {
-        await js.publish(subject, c.data, { headers: toHeaders(encodeAudioHeaders(meta)), timeout: this.opts.ackTimeoutMs ?? 5000 });
+        const headers = toHeaders(encodeAudioHeaders(meta));
+        if (fence) headers.set(LeaseHeader, String(fence.token));
+        await js.publish(subject, c.data, { headers, timeout: this.opts.ackTimeoutMs ?? 5000 });
         if (this.failing) log.info({ queued: queue.length }, 'publishing to NATS again');
         this.failing = false;
         queue.shift();
@@ -89,7 +104,7 @@ export class ChunkPublisher {
   /** Publishes what is queued (up to `timeoutMs`), then stops. */
   async close(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.opts.queue.length > 0 && !this.failing && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.opts.queue.length > 0 && !this.failing && !this.fenced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.stopped = true;
     this.wakeUp?.();
     await Promise.race([this.loop, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);

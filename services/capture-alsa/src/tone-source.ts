@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { epochFrame, toneFrames, type ToneSpec } from '@isr/audio';
 import { CaptureStates } from '@isr/contract';
-import type { JetStreamClient, KV } from '@isr/runtime';
+import type { JetStreamClient, KV, LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
 import type { SessionCounter } from './chunk-queue.ts';
 import { chunkFramesFor } from './frame-chunker.ts';
@@ -24,6 +24,8 @@ export interface ToneSourceDeps {
   metrics: CaptureMetrics;
   /** Wall clock (epoch ms): the tone is generated at its pace. */
   now?: () => number;
+  /** The source's lease (checked before each publish), when several instances are given the source. */
+  fence?: LeaseFence;
 }
 
 /**
@@ -51,7 +53,7 @@ export class ToneSource {
     this.log = deps.log.child({ source: this.s.source });
     this.now = deps.now ?? Date.now;
     this.metrics = deps.metrics;
-    this.outlet = new PcmOutlet({ ...this.s, js: deps.js, statusKv: deps.statusKv, log: this.log, metrics: deps.metrics, now: this.now });
+    this.outlet = new PcmOutlet({ ...this.s, js: deps.js, statusKv: deps.statusKv, log: this.log, metrics: deps.metrics, now: this.now, fence: deps.fence });
   }
 
   get state(): string {
@@ -96,10 +98,10 @@ export class ToneSource {
     }
   }
 
-  /** Stops generating, publishes what is buffered (bounded), writes the final status. */
-  async close(timeoutMs: number): Promise<void> {
+  /** Stops generating, publishes what is buffered (bounded), writes the final status; `lost`: see PcmOutlet.close. */
+  async close(timeoutMs: number, lost = false): Promise<void> {
     this.stop.abort();
     await this.loop;
-    await this.outlet.close(timeoutMs, 'capture-alsa stopped');
+    await this.outlet.close(timeoutMs, 'capture-alsa stopped', lost);
   }
 }

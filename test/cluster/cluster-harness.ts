@@ -1,0 +1,94 @@
+// Shared by the cluster tests: what ISR_AUDIO holds for a source, judged per capture session.
+import { decodeAudioHeaders, LeaseHeader, parseJson, StreamNames, Subjects, type AudioChunkMeta, type SegmentOpenedEvent } from '@isr/contract';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+export interface StoredChunk extends AudioChunkMeta {
+  /** The Isr-Lease fencing token, when the capture published under a lease. */
+  token: number | null;
+  streamSeq: number;
+}
+
+/** Every chunk of `source` in ISR_AUDIO, in stream order (an ordered consumer read to the end). */
+export async function storedChunks(url: string, source: string): Promise<StoredChunk[]> {
+  const nc = await connect({ servers: url.split(',') });
+  try {
+    const js = jetstream(nc);
+    const c = await js.consumers.get(StreamNames.audio, { filter_subjects: Subjects.audio(source) });
+    const out: StoredChunk[] = [];
+    for (;;) {
+      const batch = await c.fetch({ max_messages: 500, expires: 2000 });
+      let n = 0;
+      let pending = 0;
+      for await (const m of batch) {
+        n++;
+        pending = m.info.pending;
+        const meta = decodeAudioHeaders((h) => m.headers?.get(h) || undefined);
+        const t = m.headers?.get(LeaseHeader);
+        out.push({ ...meta, token: t ? Number(t) : null, streamSeq: m.seq });
+      }
+      if (n === 0 || pending === 0) return out;
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+export interface SessionSummary {
+  session: string;
+  startMs: number;
+  /** Epoch ms just after the session's last sample. */
+  endMs: number;
+  chunks: number;
+  tokens: number[];
+  /** Seq 1…n without a hole or repeat, and each offset = previous offset + frames. */
+  contiguous: boolean;
+  problems: string[];
+}
+
+/** The chunks grouped by session (in order of first appearance), each checked for contiguity. */
+export function sessionsOf(chunks: StoredChunk[]): SessionSummary[] {
+  const by = new Map<string, StoredChunk[]>();
+  for (const c of chunks) by.set(c.session, [...(by.get(c.session) ?? []), c]);
+  return [...by.entries()].map(([session, cs]) => {
+    const problems: string[] = [];
+    cs.forEach((c, i) => {
+      if (c.seq !== i + 1) problems.push(`chunk ${i} has seq ${c.seq}`);
+      const prev = cs[i - 1];
+      if (prev && c.offset !== prev.offset + prev.frames) problems.push(`seq ${c.seq}: offset ${c.offset}, expected ${prev.offset + prev.frames}`);
+    });
+    const last = cs.at(-1)!;
+    return {
+      session,
+      startMs: cs[0]!.sessionStartMs,
+      endMs: last.sessionStartMs + ((last.offset + last.frames) * 1000) / last.sampleRate,
+      chunks: cs.length,
+      tokens: [...new Set(cs.map((c) => c.token ?? 0))],
+      contiguous: problems.length === 0 && cs[0]!.offset === 0,
+      problems: problems.slice(0, 5),
+    };
+  });
+}
+
+/** The isr.segment.opened events of a source in ISR_EVENTS. */
+export async function openedEvents(url: string, source: string): Promise<SegmentOpenedEvent[]> {
+  const nc = await connect({ servers: url.split(',') });
+  try {
+    const js = jetstream(nc);
+    const c = await js.consumers.get(StreamNames.events, { filter_subjects: Subjects.segmentOpened(source) });
+    const out: SegmentOpenedEvent[] = [];
+    for (;;) {
+      const batch = await c.fetch({ max_messages: 100, expires: 1000 });
+      let n = 0;
+      let pending = 0;
+      for await (const m of batch) {
+        n++;
+        pending = m.info.pending;
+        out.push(parseJson<SegmentOpenedEvent>(m.data, 'opened event'));
+      }
+      if (n === 0 || pending === 0) return out;
+    }
+  } finally {
+    await nc.close();
+  }
+}
