@@ -57,6 +57,8 @@ export class JournalStore {
   readonly dir: string;
   readonly file: string;
   readonly #entries = new Map<string, Journal>();
+  /** Where an unreadable journal was moved at start-up (null: it was fine or absent). */
+  setAside: string | null = null;
   #running: Promise<void> | null = null;
   #next: Promise<void> | null = null;
 
@@ -119,8 +121,9 @@ export class JournalStore {
     } catch (err) {
       const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await rename(this.file, aside);
+      this.setAside = aside;
       await fsyncDir(this.dir).catch(() => undefined);
-      log?.error({ err, journal: this.file, setAside: aside }, 'the segmenter journal is unreadable: set aside; starting without it (files left open by a crash are not continued; unacknowledged audio is written again)');
+      log?.error({ err, journal: this.file, setAside: aside }, 'the segmenter journal is unreadable: set aside; recovering from the files on disk and the stream');
       return [];
     }
     for (const j of entries) this.#entries.set(j.source, j);

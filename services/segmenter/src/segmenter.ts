@@ -9,6 +9,7 @@ import { CodecInitCache } from './codec-init.ts';
 import { ensureSegmenterConsumer, recreateSegmenterConsumer } from './consumer.ts';
 import { SegmentEvents } from './events.ts';
 import { JournalStore } from './journal.ts';
+import { journalsFromDisk } from './disk-recovery.ts';
 import { createSegmenterMetrics } from './metrics.ts';
 import { Retention } from './retention.ts';
 import { SourceWriter } from './source-writer.ts';
@@ -77,7 +78,9 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
 
   // 1. Repair what a crash left open, before anything new is written (a corrupt journal is set aside;
   // a failure here — full disk, I/O error — holds that source instead of stopping the service).
-  for (const j of await journal.readAll(log)) {
+  let journals = await journal.readAll(log);
+  if (journal.setAside) journals = await journalsFromDisk(config.sources.map((x) => settingsOf(x.name)), deps.reader, bus.jsm, log);
+  for (const j of journals) {
     const w = writerOf(j.source);
     await w.run(() => w.recoverAtStart(j));
   }
