@@ -3,7 +3,7 @@ import type { LiveLevel, SourceStatus } from '@isr/contract';
 /** What /api/status says about one source. */
 export interface SourceView {
   source: string;
-  /** recording | reconnecting | connecting | error | stopped | idle | unknown. */
+  /** recording | reconnecting | connecting | disk_full | error | stopped | idle | unknown. */
   state: string;
   message: string | null;
   /** Relative path of the file being written, or null. */
@@ -15,6 +15,10 @@ export interface SourceView {
   level: LiveLevel | null;
   updated: string | null;
 }
+
+/** Recorder states with a file open: recording, or held after a write failure (the same file is retried). */
+const OPEN_FILE_STATES: ReadonlySet<string> = new Set(['recording', 'disk_full', 'error']);
+const hasOpenFile = (r: { state: string; file: string | null } | undefined): boolean => Boolean(r?.file && OPEN_FILE_STATES.has(r.state));
 
 /** Live state per source, fed by the KV isr_status watch and the isr.level.<source> subscription. Pure. */
 export class StatusBoard {
@@ -45,7 +49,7 @@ export class StatusBoard {
   isRecording(f: { source: string; path: string; startMs: number; recording: boolean; durationSeconds: number | null }): boolean {
     const r = this.status.get(f.source)?.recorder;
     if (!r) return f.recording;
-    if (r.state === 'recording' && r.file === f.path) return !this.closed.has(f.path);
+    if (hasOpenFile(r) && r.file === f.path) return !this.closed.has(f.path);
     const fresh = Date.parse(r.updated) > f.startMs + 5000;
     return f.recording && !fresh;
   }
@@ -61,7 +65,8 @@ export class StatusBoard {
     const s = this.status.get(source);
     const c = s?.capture;
     const r = s?.recorder;
-    // The capture's trouble (reconnecting/error) is what a user needs to see first; else the recorder's state.
+    // The capture's trouble (reconnecting/error) is what a user needs to see first; else the recorder's state
+    // (disk_full or error while the segmenter holds the source, even if the capture records happily).
     const state = c && c.state !== 'recording' ? c.state : r?.state ?? c?.state ?? 'unknown';
     return {
       source,
@@ -84,7 +89,7 @@ export class StatusBoard {
   /** Seed-compatible `{"active": [...]}` plus per-source state. */
   snapshot(): { active: { source: string; file: string | null; since: string | null; bytes: number | null }[]; sources: SourceView[] } {
     const sources = this.sources().map((s) => this.view(s));
-    const active = sources.filter((v) => this.status.get(v.source)?.recorder?.state === 'recording').map((v) => ({ source: v.source, file: v.file, since: v.since, bytes: v.bytes }));
+    const active = sources.filter((v) => hasOpenFile(this.status.get(v.source)?.recorder)).map((v) => ({ source: v.source, file: v.file, since: v.since, bytes: v.bytes }));
     return { active, sources };
   }
 }

@@ -11,7 +11,7 @@ import { parseWebArgs, WebArgsError } from '../src/web-options.ts';
 import { buildWavHeader, parseFlacStreamInfo, parseWavHeader, patchWavHeader, wavFramesOnDisk } from '../src/wav-header.ts';
 
 const rec = (path: string, startMs: number, extra: Partial<Recording> = {}): Recording => ({
-  path, source: path.split('/')[0]!, start: new Date(startMs).toISOString(), startMs, durationSeconds: 60, bytes: 1000, codec: 'pcm_s16le', container: 'wav', sampleRate: 48000, channels: 2, recording: false, gaps: 0, analysis: null, ...extra,
+  path, source: path.split('/')[0]!, start: new Date(startMs).toISOString(), startMs, durationSeconds: 60, bytes: 1000, codec: 'pcm_s16le', container: 'wav', sampleRate: 48000, channels: 2, recording: false, gaps: 0, keep: false, analysis: null, ...extra,
 });
 
 test('file index: newest first, filters by source and time overlap, paginates', () => {
@@ -104,4 +104,21 @@ test('recording flag: segment events decide, a newer isr_status corrects them, a
   b.markClosed('s/a.wav');
   assert.equal(b.isRecording({ ...f, recording: false, durationSeconds: 3 }), false); // closed event beats a lagging status
   assert.deepEqual(b.snapshot().active, [{ source: 's', file: 's/a.wav', since: null, bytes: 0 }]);
+});
+
+test('a held recorder (disk_full) shows in /api/status: its state wins over a recording capture, and its open file stays active', async () => {
+  const { StatusBoard } = await import('../src/status-board.ts');
+  const b = new StatusBoard();
+  const t = Date.parse('2026-11-24T12:00:00Z');
+  const updated = new Date(t + 60_000).toISOString();
+  b.setStatus({
+    source: 's',
+    capture: { service: 'capture-alsa', state: 'recording', message: null, session: 'x', since: null, lastChunk: null, format: 'pcm', codec: 'pcm_s16le', sampleRate: 48000, channels: 2, updated },
+    recorder: { state: 'disk_full', file: 's/a.wav', bytes: 10, frames: 2, since: null, lastChunk: null, message: 'ENOSPC: no space left on device, write', updated },
+  });
+  const v = b.view('s');
+  assert.equal(v.state, 'disk_full');
+  assert.match(v.message ?? '', /ENOSPC/);
+  assert.equal(b.isRecording({ source: 's', path: 's/a.wav', startMs: t, recording: true, durationSeconds: null }), true, 'the held file is still the open one');
+  assert.deepEqual(b.snapshot().active, [{ source: 's', file: 's/a.wav', since: null, bytes: 10 }]);
 });
