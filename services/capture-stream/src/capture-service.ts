@@ -1,49 +1,86 @@
-import { CaptureStatusWriter, num, str, type RunningService, type ServiceContext } from '@isr/runtime';
+import { leaseKey, LeaseRoles } from '@isr/contract';
+import { CaptureStatusWriter, LeasedRunner, leaseTimings, num, str, type LeasedWork, type LeaseFence, type RunningService, type ServiceContext, type SourceConfig } from '@isr/runtime';
 import { createHttpOpener } from './http-reader.ts';
-import { createCaptureMetrics } from './metrics.ts';
+import { createCaptureMetrics, type CaptureMetrics } from './metrics.ts';
 import { BufferedPublisher } from './publisher.ts';
 import { StreamRecorder } from './recorder.ts';
 
-/** Starts one recorder per `type = stream` source; each has its own publisher queue, so one bad source stops nothing else. */
+/**
+ * Starts one recorder per `type = stream` source it is given (all, or `--sources`), each only while this instance
+ * holds the source's lease; another instance given the same source stands by and takes over within
+ * failover_seconds (a new connection, so a new session). Each source has its own publisher queue, so one bad
+ * source stops nothing else.
+ */
 export async function startCaptureStream(ctx: ServiceContext): Promise<RunningService> {
   const { config, log, registry, bus } = ctx;
   const metrics = createCaptureMetrics(registry);
-  const abort = new AbortController();
   const sources = config.sources.filter((s) => s.type === 'stream');
   if (sources.length === 0) log.warn({ file: config.file }, 'no type = stream sections: nothing to record');
   const http = createHttpOpener();
   let heartbeat = Date.now();
   const timer = setInterval(() => (heartbeat = Date.now()), 1000);
-  const running = sources.map((s) => {
-    const publisher = new BufferedPublisher({ source: s.name, js: bus.js, codecKv: bus.kv.codec, log, metrics, bufferSeconds: num(s.settings, 'buffer_seconds') });
-    const status = new CaptureStatusWriter(bus.kv.status, s.name, 'capture-stream', log, { title: null });
-    const recorder = new StreamRecorder({
-      settings: {
-        name: s.name,
-        url: str(s.settings, 'url'),
-        stallSeconds: num(s.settings, 'stall_seconds'),
-        reconnectMinSeconds: num(s.settings, 'reconnect_min_seconds'),
-        reconnectMaxSeconds: num(s.settings, 'reconnect_max_seconds'),
-      },
-      open: http.open,
-      publisher,
-      status,
-      metrics,
-      log,
-      now: Date.now,
-    });
-    const done = recorder.run(abort.signal).catch((err: unknown) => log.fatal({ err, source: s.name }, 'recorder loop crashed'));
-    return { name: s.name, publisher, status, done };
-  });
+  const active = new Map<string, BufferedPublisher>();
+  const timings = leaseTimings(num(config.general, 'failover_seconds'));
+  const runners = sources.map((s) => new LeasedRunner({
+    kv: bus.kv.leases,
+    key: leaseKey(LeaseRoles.capture, s.name),
+    timings,
+    log: log.child({ source: s.name }),
+    onActive: (on) => metrics.active.set({ source: s.name }, on ? 1 : 0),
+    start: (fence) => startSource({ ctx, source: s, fence, metrics, open: http.open, active }),
+  }));
+  for (const r of runners) r.start();
   return {
-    health: () => ({ ok: Date.now() - heartbeat < 5000, detail: { sources: running.map((r) => ({ source: r.name, bufferedSeconds: r.publisher.bufferedSeconds })) } }),
+    health: () => ({ ok: Date.now() - heartbeat < 5000, detail: { sources: sources.map((s) => ({ source: s.name, active: active.has(s.name), bufferedSeconds: active.get(s.name)?.bufferedSeconds ?? 0 })) } }),
     async close() {
-      abort.abort();
       clearInterval(timer);
-      await Promise.all(running.map((r) => r.done));
-      await Promise.all(running.map((r) => r.publisher.close(5000)));
-      await Promise.all(running.map((r) => r.status.settle(2000)));
+      await Promise.all(runners.map((r) => r.close()));
       await http.close().catch((err: unknown) => log.warn({ err }, 'closing HTTP connections failed'));
+    },
+  };
+}
+
+interface SourceStart {
+  ctx: ServiceContext;
+  source: SourceConfig;
+  fence: LeaseFence;
+  metrics: CaptureMetrics;
+  open: ReturnType<typeof createHttpOpener>['open'];
+  active: Map<string, BufferedPublisher>;
+}
+
+/** Records one source while its lease is held: publisher, status half and recorder loop, stopped together. */
+function startSource({ ctx, source: s, fence, metrics, open, active }: SourceStart): LeasedWork {
+  const { bus, log } = ctx;
+  const abort = new AbortController();
+  const publisher = new BufferedPublisher({ source: s.name, js: bus.js, codecKv: bus.kv.codec, log, metrics, bufferSeconds: num(s.settings, 'buffer_seconds'), fence });
+  const status = new CaptureStatusWriter(bus.kv.status, s.name, 'capture-stream', log, { title: null });
+  const recorder = new StreamRecorder({
+    settings: {
+      name: s.name,
+      url: str(s.settings, 'url'),
+      stallSeconds: num(s.settings, 'stall_seconds'),
+      reconnectMinSeconds: num(s.settings, 'reconnect_min_seconds'),
+      reconnectMaxSeconds: num(s.settings, 'reconnect_max_seconds'),
+    },
+    open,
+    publisher,
+    status,
+    metrics,
+    log,
+    now: Date.now,
+  });
+  active.set(s.name, publisher);
+  const done = recorder.run(abort.signal).catch((err: unknown) => log.fatal({ err, source: s.name }, 'recorder loop crashed'));
+  return {
+    async stop(lost) {
+      active.delete(s.name);
+      // Lost: the new holder owns the status key and the source's audio from now on; write nothing more.
+      if (lost) status.detach();
+      abort.abort();
+      await done;
+      await publisher.close(lost ? 0 : 5000);
+      if (!lost) await status.settle(2000);
     },
   };
 }

@@ -1,4 +1,5 @@
-import type { JetStreamClient, KV, MsgHdrs } from '@isr/runtime';
+import { LeaseHeader } from '@isr/contract';
+import type { JetStreamClient, KV, LeaseFence, MsgHdrs } from '@isr/runtime';
 import type { Logger } from 'pino';
 import type { CaptureMetrics } from './metrics.ts';
 
@@ -15,6 +16,8 @@ export interface PublisherOptions {
   metrics: CaptureMetrics;
   /** Seconds of audio kept while NATS does not acknowledge; beyond it the oldest chunk is dropped and counted. */
   bufferSeconds: number;
+  /** The source's lease: checked before each send (nothing is sent while it is not valid); its token goes on every chunk. */
+  fence?: LeaseFence;
 }
 
 /** Wait before retrying the head after a failed publish, and the publish acknowledgement timeout. */
@@ -73,8 +76,9 @@ export class BufferedPublisher {
   }
 
   private async send(item: Outgoing): Promise<void> {
-    const { js, codecKv } = this.o;
+    const { js, codecKv, fence } = this.o;
     if (item.kind === 'audio') {
+      if (fence) item.headers.set(LeaseHeader, String(fence.token));
       await js.publish(item.subject, item.data, { headers: item.headers, msgID: item.msgID, timeout: PUBLISH_TIMEOUT_MS });
       this.o.metrics.chunksPublished.inc({ source: this.o.source });
     } else if (item.kind === 'event') await js.publish(item.subject, item.data, { msgID: item.msgID, timeout: PUBLISH_TIMEOUT_MS });
@@ -84,6 +88,15 @@ export class BufferedPublisher {
   private async loop(): Promise<void> {
     while (this.queue.length && !this.closed) {
       const item = this.queue[0]!;
+      if (this.o.fence && !this.o.fence.valid()) {
+        // Not (or no longer surely) the lease holder: hold the queue until the lease is renewed or lost.
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, 100);
+          this.wake = () => { clearTimeout(t); r(); };
+        });
+        this.wake = null;
+        continue;
+      }
       try {
         await this.send(item);
         if (this.failingSince !== null) {

@@ -1,0 +1,85 @@
+// The failover scenario both capture services are judged by (test/cluster/capture-*-failover.test.ts).
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, sleep, startService, waitFor, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
+import { openedEvents, sessionsOf, storedChunks } from './cluster-harness.ts';
+
+export interface FailoverRun {
+  cluster: NatsClusterHandle;
+  dir: string;
+  /** Started processes are pushed here (the test's after() kills them). */
+  services: ServiceHandle[];
+  service: 'capture-alsa' | 'capture-stream';
+  source: string;
+  /** The source section's lines after [source]. */
+  section: string;
+  failoverSeconds: number;
+}
+
+/** NATS_URL listing node `first` first, so each instance is connected to its own node. */
+const urlFrom = (cluster: NatsClusterHandle, first: number) => [...cluster.urls.slice(first), ...cluster.urls.slice(0, first)].join(',');
+
+/**
+ * A segmenter and two instances of `service` given the same source, each on its own node of the cluster. The first
+ * takes the lease; the second stands by. SIGKILL the first: the second must record within failover_seconds, as
+ * a new session; both sessions are contiguous in ISR_AUDIO, the fencing tokens grow, and the segmenter's opened
+ * event for the new session names the gap exactly (a's last sample → b's first). Returns the measured figures.
+ */
+export async function failover(o: FailoverRun): Promise<{ summary: string; takeoverMs: number; firstSampleMs: number; gapSeconds: number }> {
+  const config = join(o.dir, 'config.ini');
+  writeFileSync(config, `[general]
+output_directory = ${join(o.dir, 'rec')}
+split_minutes = 0.25
+timezone = UTC
+stream_replicas = 3
+failover_seconds = ${o.failoverSeconds}
+idle_close_seconds = 2
+reconnect_min_seconds = 0.5
+[${o.source}]
+${o.section}
+`);
+  const start = async (name: string, node: number, args: string[] = []) => {
+    const s = startService(name, ['--config', config, ...args], { NATS_URL: urlFrom(o.cluster, node), METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info' });
+    o.services.push(s);
+    return s;
+  };
+  const segmenter = await start('segmenter', 2);
+  await waitFor(`segmenter consuming\n${segmenter.output()}`, () => segmenter.output().includes('segmenter consuming'), 30_000);
+  const a = await start(o.service, 0, ['--sources', o.source]);
+  await waitFor(`a takes the lease\n${a.output()}`, () => a.output().includes('lease taken: active'), 15_000);
+  const b = await start(o.service, 1, ['--sources', o.source]);
+  await waitFor(`b connected\n${b.output()}`, () => b.output().includes('connected to NATS'), 15_000);
+  await sleep(3000);
+  assert.ok(!b.output().includes('lease taken'), 'b stands by while a records');
+
+  await a.stop('SIGKILL');
+  const killedAt = Date.now();
+  await waitFor(`b takes over\n${b.output()}`, () => b.output().includes('lease taken: active'), 15_000);
+  const takeoverMs = Date.now() - killedAt;
+  await sleep(3000);
+
+  const sessions = sessionsOf(await storedChunks(o.cluster.url, o.source));
+  assert.equal(sessions.length, 2, `two sessions: ${JSON.stringify(sessions)}`);
+  const [s1, s2] = sessions as [typeof sessions[0], typeof sessions[0]];
+  for (const s of sessions) assert.ok(s.contiguous, `session ${s.session} contiguous: ${s.problems.join('; ')}`);
+  assert.ok(s1.endMs <= killedAt + 50, 'a published nothing after it was killed');
+  const firstSampleMs = s2.startMs - killedAt;
+  assert.ok(firstSampleMs <= o.failoverSeconds * 1000, `the standby records ${firstSampleMs} ms after the kill (failover_seconds ${o.failoverSeconds})`);
+  assert.equal(s1.tokens.length, 1);
+  assert.equal(s2.tokens.length, 1);
+  assert.ok(s2.tokens[0]! > s1.tokens[0]!, `fencing tokens grow: ${s1.tokens[0]} then ${s2.tokens[0]}`);
+
+  // The segmenter opens a new file for the new session and names the gap: last sample of a → first of b.
+  const opened = await waitFor('the opened event of the new session', async () => (await openedEvents(o.cluster.url, o.source)).find((e) => e.session === s2.session), 15_000, 250);
+  const gap = opened.gaps.find((g) => g.reason === 'new-session');
+  assert.ok(gap, `a new-session gap in ${JSON.stringify(opened.gaps)}`);
+  assert.ok(Math.abs(Date.parse(gap.start!) - s1.endMs) < 1, `the gap starts at a's last sample end (${gap.start} vs ${new Date(s1.endMs).toISOString()})`);
+  assert.equal(gap.end, new Date(s2.startMs).toISOString(), 'the gap ends at b\'s first sample');
+  const gapSeconds = (s2.startMs - s1.endMs) / 1000;
+  assert.ok(Math.abs(gap.seconds! - gapSeconds) < 0.002, `gap ${gap.seconds} s = ${gapSeconds} s`);
+  return {
+    summary: `kill → b holds the lease ${takeoverMs} ms; kill → b's first sample ${firstSampleMs} ms; gap in the recording ${gapSeconds.toFixed(3)} s; tokens ${s1.tokens[0]} → ${s2.tokens[0]}`,
+    takeoverMs, firstSampleMs, gapSeconds,
+  };
+}
