@@ -12,6 +12,8 @@ export interface NatsNodeHandle {
   port: number;
   url: string;
   storeDir: string;
+  /** HTTP monitoring port (/varz, /jsz, /connz). */
+  monitorPort: number;
   /** Whether the process is running. */
   readonly running: boolean;
   /** SIGKILL (default) or SIGTERM; resolves once it exited. */
@@ -30,6 +32,8 @@ export interface NatsClusterHandle {
   log(): string;
   /** Waits until every running node sees a JetStream meta leader. */
   ready(timeoutMs?: number): Promise<void>;
+  /** The running node a client connection with this name (`isr-capture-alsa`, …) is connected to, if any. */
+  nodeOf(connectionName: string): Promise<NatsNodeHandle | undefined>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +65,7 @@ export async function startNatsCluster(opts: { size?: number; name?: string; ext
       port: p.client,
       url: `nats://127.0.0.1:${p.client}`,
       storeDir,
+      monitorPort: p.monitor,
       get running() { return child !== null && child.exitCode === null && child.signalCode === null; },
       async kill(signal = 'SIGKILL') {
         if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -90,6 +95,15 @@ export async function startNatsCluster(opts: { size?: number; name?: string; ext
     log: () => output,
     async ready(timeoutMs = 20_000) {
       await Promise.all(nodes.map((n, i) => n.running ? waitFor(`${n.name} to see a JetStream meta leader`, () => metaLeader(ports[i]!.monitor), timeoutMs, 100) : undefined));
+    },
+    async nodeOf(connectionName) {
+      for (const n of nodes) {
+        if (!n.running) continue;
+        const r = await fetch(`http://127.0.0.1:${n.monitorPort}/connz?limit=1024`, { signal: AbortSignal.timeout(1000) }).catch(() => null);
+        const j = (await r?.json().catch(() => null)) as { connections?: { name?: string }[] } | null;
+        if (j?.connections?.some((c) => c.name === connectionName)) return n;
+      }
+      return undefined;
     },
     async stop() {
       await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
