@@ -7,6 +7,7 @@ import type { Credentials } from './auth.ts';
 import { WebError } from './errors.ts';
 import type { FileIndex } from './file-index.ts';
 import { registerApiRoutes } from './routes-api.ts';
+import { registerKeepRoutes } from './routes-keep.ts';
 import { registerMediaRoutes } from './routes-media.ts';
 import type { SseHub } from './sse-hub.ts';
 import type { StatusBoard } from './status-board.ts';
@@ -61,6 +62,7 @@ export async function buildApp(d: WebDeps): Promise<FastifyInstance> {
   await app.register(fastifyStatic, { root: d.publicDir, prefix: '/', index: ['index.html'], wildcard: false, cacheControl: true, maxAge: 0 });
   registerMediaRoutes(app, d);
   registerApiRoutes(app, d);
+  registerKeepRoutes(app, d);
 
   app.get('/metrics', async (_req, reply) => {
     d.metrics.recordings.set(d.index.size);

@@ -17,6 +17,14 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Who an (authorized) Authorization header names: the Basic-auth user, or 'token' for a bearer token. */
+export function credentialUser(header: string | undefined): string {
+  const m = /^basic\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!m) return 'token';
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  return decoded.slice(0, Math.max(0, decoded.indexOf(':'))) || 'token';
+}
+
 /** Does an Authorization header carry the configured token (`Bearer …`) or user/password (`Basic …`)? Pure. */
 export function authorized(header: string | undefined, c: Credentials): boolean {
   if (!header || !deleteEnabled(c)) return false;

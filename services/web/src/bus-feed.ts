@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Buckets, parseJson, StreamNames, Subjects, SubjectRoots, type AnalysisDoneEvent, type LiveLevel, type SegmentClosedEvent, type SegmentOpenedEvent, type SourceStatus } from '@isr/contract';
+import { Buckets, parseJson, StreamNames, Subjects, SubjectRoots, type AnalysisDoneEvent, type LiveLevel, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent, type SourceStatus } from '@isr/contract';
 import type { Bus } from '@isr/runtime';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { summaryOf } from './analysis-view.ts';
@@ -34,7 +34,7 @@ function fromOpened(e: SegmentOpenedEvent): Partial<Recording> & Pick<Recording,
 
 /**
  * Keeps the index and the pages current from the bus: an ordered consumer over ISR_EVENTS from the start
- * of the stream (segment opened/closed, analysis done), a KV watch on isr_status and the isr.level.* feed.
+ * of the stream (segment opened/closed/deleted, analysis done), a KV watch on isr_status and the isr.level.* feed.
  * Returns a stop function.
  */
 export async function startBusFeed(d: FeedDeps): Promise<{ ready: Promise<void>; stop(): Promise<void> }> {
@@ -67,6 +67,10 @@ export async function startBusFeed(d: FeedDeps): Promise<{ ready: Promise<void>;
             const rec = d.index.upsert({ ...fromOpened(e), durationSeconds: e.durationSeconds, bytes: st?.size ?? e.bytes, recording: false });
             d.hub.send(SseEvents.fileClosed, rec);
           } else d.index.remove(e.path);
+        } else if (m.subject.startsWith(SubjectRoots.segmentDeleted + '.')) {
+          // Retention or the disk guard deleted it: the row goes, live.
+          const e = parseJson<SegmentDeletedEvent>(m.data, m.subject);
+          if (d.index.remove(e.path)) d.hub.send(SseEvents.fileDeleted, { path: e.path, reason: e.reason });
         } else if (m.subject.startsWith(SubjectRoots.analysisDone + '.')) {
           const e = parseJson<AnalysisDoneEvent>(m.data, m.subject);
           const rec = d.index.get(e.path);

@@ -16,6 +16,7 @@ export const WebErrorCodes = {
   notFound: ['ISR_WEB_NOT_FOUND', 404],
   badQuery: ['ISR_WEB_BAD_QUERY', 400],
   recording: ['ISR_WEB_FILE_RECORDING', 409],
+  kept: ['ISR_WEB_FILE_KEPT', 409],
   unauthorized: ['ISR_WEB_UNAUTHORIZED', 401],
   deleteDisabled: ['ISR_WEB_DELETE_DISABLED', 403],
   clipTooLong: ['ISR_WEB_CLIP_TOO_LONG', 400],

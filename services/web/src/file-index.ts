@@ -22,6 +22,8 @@ export interface Recording {
   recording: boolean;
   /** Gaps recorded right before the file's first sample. */
   gaps: number;
+  /** On hold (a `<file>.keep` mark): neither retention, the disk guard nor DELETE removes it. */
+  keep: boolean;
   analysis: AnalysisSummary | null;
 }
 
@@ -141,5 +143,6 @@ const EMPTY: Omit<Recording, 'path'> = {
   channels: null,
   recording: false,
   gaps: 0,
+  keep: false,
   analysis: null,
 };

@@ -1,7 +1,6 @@
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebDeps } from './app.ts';
-import { authorized, deleteEnabled } from './auth.ts';
 import { pcmClip } from './clip-source.ts';
 import { codedClip, isFrameCuttable } from './coded-clip.ts';
 import { flacWavClip } from './flac-wav-clip.ts';
@@ -9,7 +8,8 @@ import { webError } from './errors.ts';
 import { parseInstant, parseSource, rawTail } from './query.ts';
 import { resolveInRoot } from './resolve-file.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
-import { isValidSourceName } from '@isr/contract';
+import { isValidSourceName, KEEP_MARK_SUFFIX } from '@isr/contract';
+import { requireDeleteCredentials } from './delete-guard.ts';
 import { decodeUrlPath } from './safe-path.ts';
 import { FileServer } from './serve-file.ts';
 import { SseEvents } from './sse-hub.ts';
@@ -28,18 +28,19 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
   app.route({ method: ['GET', 'HEAD'], url: '/download/*', handler: media('/download/', 'attachment') });
 
   app.delete('/api/files/*', async (req, reply) => {
-    if (!deleteEnabled(d.credentials)) throw webError('deleteDisabled', 'deleting is disabled: no web_delete_token or web_delete_user/web_delete_password is configured');
-    if (!authorized(req.headers.authorization, d.credentials)) {
-      reply.header('www-authenticate', 'Basic realm="isr", charset="UTF-8"');
-      throw webError('unauthorized', 'credentials required to delete');
-    }
+    requireDeleteCredentials(req, reply, d.credentials, 'deleting');
     const f = await fileOf(req, '/api/files/');
     const source = f.rel.slice(0, Math.max(0, f.rel.indexOf('/')));
     if (!isValidSourceName(source) || !AUDIO_EXTENSIONS.has(extensionOf(f.rel))) throw webError('notFound', `${f.rel} is not a recording (only <source>/…/<file>.wav|flac|mp3|aac|ogg|opus can be deleted)`);
     const rec = d.index.get(f.rel) ?? { source, path: f.rel, startMs: 0, recording: false, durationSeconds: null };
     if (d.board.isRecording(rec)) throw webError('recording', `${f.rel} is being recorded; it can be deleted once it is closed`);
+    if (await stat(f.abs + KEEP_MARK_SUFFIX).then(() => true, () => false)) throw webError('kept', `${f.rel} is marked keep; lift the mark (DELETE /api/keep/${f.rel}) to delete it`);
     files.evict(f.abs);
-    await unlink(f.abs);
+    await unlink(f.abs).catch((err: NodeJS.ErrnoException) => {
+      // Retention or the disk guard deleted it since it was resolved: the same answer as a file already gone.
+      if (err.code === 'ENOENT') throw webError('notFound', `no such recording: ${f.rel}`, err);
+      throw err;
+    });
     await d.analysis.remove(f.rel, f.abs).catch((err: unknown) => req.log.warn({ err, path: f.rel }, 'analysis of a deleted file not removed'));
     d.index.remove(f.rel);
     d.metrics.deletes.inc();

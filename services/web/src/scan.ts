@@ -1,6 +1,6 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ANALYSIS_SIDECAR_SUFFIX, isValidSourceName, type AnalysisRecord } from '@isr/contract';
+import { ANALYSIS_SIDECAR_SUFFIX, isValidSourceName, KEEP_MARK_SUFFIX, type AnalysisRecord } from '@isr/contract';
 import { summaryOf } from './analysis-view.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
 import type { FileIndex, Recording } from './file-index.ts';
@@ -50,6 +50,7 @@ export async function scanRecordings(root: string, index: FileIndex, maxDepth = 
   let count = 0;
   const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const names = new Set(entries.map((e) => e.name));
     for (const e of entries) {
       const relPath = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
@@ -81,6 +82,7 @@ export async function scanRecordings(root: string, index: FileIndex, maxDepth = 
         channels: probe?.channels ?? null,
         recording: false,
         gaps: 0,
+        keep: names.has(e.name + KEEP_MARK_SUFFIX),
         analysis: sidecar ? summaryOf(sidecar) : null,
       });
       count++;

@@ -7,6 +7,7 @@ export const SseEvents = {
   fileOpened: 'file-opened',
   fileClosed: 'file-closed',
   fileDeleted: 'file-deleted',
+  fileKeep: 'file-keep',
   analysis: 'analysis',
   level: 'level',
 } as const;

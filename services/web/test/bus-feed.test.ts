@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { analysisKey, encodeJson, Subjects, type AnalysisDoneEvent, type LiveLevel, type SegmentClosedEvent, type SegmentOpenedEvent, type SourceStatus } from '@isr/contract';
+import { analysisKey, encodeJson, Subjects, type AnalysisDoneEvent, type LiveLevel, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent, type SourceStatus } from '@isr/contract';
 import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, type Bus, type RunningService } from '@isr/runtime';
 import { freePort, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
 import { startWeb } from '../src/start-web.ts';
@@ -124,5 +124,23 @@ test('segment events, isr_status, live levels and analysis reach /api/files and 
   const entry = await bus.kv.analysis.get(analysisKey(REL));
   assert.ok(entry === null || entry.operation !== 'PUT', 'KV analysis entry purged');
   await waitFor('file-deleted event', () => stream.events.find((e) => e.event === 'file-deleted'));
+  stream.close();
+});
+
+test('isr.segment.deleted (retention, disk guard) drops the row from /api/files and tells the page', async () => {
+  const base = await startOne();
+  const stream = await sse(base);
+  await waitFor('hello event', () => stream.events.some((e) => e.event === 'hello'));
+  const rel = `${SRC}/2026-11-25/2026-11-25_06-00-00+0000.mp3`;
+  await write(join(tmp.path, 'rec'), rel, Buffer.alloc(1000, 1));
+  const opened: SegmentOpenedEvent = { source: SRC, path: rel, start: '2026-11-25T06:00:00.000Z', startLocal: '2026-11-25T06:00:00.000+00:00', format: 'mp3', codec: 'mp3', container: 'mp3', sampleRate: 44100, channels: 2, session: 's2', gaps: [] };
+  await bus.js.publish(Subjects.segmentClosed(SRC), encodeJson({ ...opened, end: '2026-11-25T06:00:03.000Z', durationSeconds: 3, frames: 132300, bytes: 1000, reason: 'split' } satisfies SegmentClosedEvent));
+  const listed = async () => ((await (await fetch(`${base}/api/files`)).json()) as { files: { path: string }[] }).files.some((f) => f.path === rel);
+  await waitFor('the closed file is listed', listed);
+  const deleted: SegmentDeletedEvent = { source: SRC, path: rel, reason: 'disk_guard', bytes: 1000, end: '2026-11-25T06:00:03.000Z', deletedAt: new Date().toISOString() };
+  await bus.js.publish(Subjects.segmentDeleted(SRC), encodeJson(deleted));
+  const ev = await waitFor('file-deleted event', () => stream.events.find((e) => e.event === 'file-deleted' && (e.data as { path: string }).path === rel));
+  assert.equal((ev.data as { reason: string }).reason, 'disk_guard');
+  assert.equal(await listed(), false);
   stream.close();
 });
