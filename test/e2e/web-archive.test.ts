@@ -219,6 +219,21 @@ test('a clip across an hour boundary of the real segmenter’s files equals thei
   assert.ok(clip.subarray(parseWavHeader(clip)!.dataOffset).equals(expected), `clip of ${clip.length - 44} bytes differs from the files' ${expected.length}`);
 });
 
+test('keeping a recording (with the token) marks its row Kept and hides Delete until the mark is lifted', async () => {
+  const row = page.locator('#files tbody tr').nth(2);
+  const path = (await row.getAttribute('data-path'))!;
+  await page.getByRole('button', { name: 'Close recording' }).click().catch(() => undefined);
+  await row.getByRole('button', { name: /^Open/ }).click();
+  await page.getByLabel('Token or user:password for the keep mark').fill('e2e-token');
+  await page.getByRole('button', { name: 'Keep this recording' }).click();
+  await page.waitForFunction(`/Kept/.test(document.querySelector('#files tbody tr[data-path="${path}"]').textContent)`, undefined, { timeout: 10_000 });
+  assert.equal(await page.locator('#delete-area').isHidden(), true, 'a kept recording offers no Delete');
+  assert.deepEqual(await axeViolations(), []);
+  await page.getByRole('button', { name: 'Lift the keep mark' }).click();
+  await page.waitForFunction(`!/Kept/.test(document.querySelector('#files tbody tr[data-path="${path}"]').textContent)`, undefined, { timeout: 10_000 });
+  await page.getByRole('button', { name: 'Delete this recording…' }).waitFor();
+});
+
 test('deleting a closed recording asks for confirmation and the token, then the row and the file are gone', async () => {
   const row = page.locator('#files tbody tr').nth(2);
   const path = (await row.getAttribute('data-path'))!;

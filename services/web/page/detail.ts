@@ -1,4 +1,4 @@
-/** The opened recording: player, waveform slider, loud sections, clip export, delete. */
+/** The opened recording: player, waveform slider, loud sections, clip export, keep mark, delete. */
 import { $, announce, enc, type Rec, type Section, type Summary } from './dom.ts';
 import { clockAt, formatBytes, formatDuration, levelLabel, startLabel } from './format.ts';
 import { focusRow, loadList, markCurrent } from './table.ts';
@@ -90,7 +90,7 @@ export async function openRecording(r: Rec): Promise<void> {
   $('detail-meta').textContent = `${r.container.toUpperCase()}, ${formatBytes(r.bytes)}, ${r.recording ? 'being recorded now' : formatDuration(r.durationSeconds)}.`;
   player.src = `/stream/${enc(r.path)}`;
   $<HTMLAnchorElement>('download').href = `/download/${enc(r.path)}`;
-  $('delete-area').hidden = !deleteEnabled || r.recording;
+  showKeep(r);
   detail.focus();
   await loadAnalysis(r);
 }
@@ -100,8 +100,16 @@ export function fileUpdated(r: Rec): void {
   if (current?.path !== r.path) return;
   const wasRecording = current.recording;
   current = r;
-  $('delete-area').hidden = !deleteEnabled || r.recording;
+  showKeep(r);
   if (wasRecording && !r.recording) void loadAnalysis(r);
+}
+
+/** The keep mark (legal hold) and Delete: a kept recording offers to lift the mark instead of Delete. */
+function showKeep(r: Rec): void {
+  $('keep-area').hidden = !deleteEnabled;
+  $('keep-state').textContent = r.keep ? 'Kept: retention, the disk guard and Delete leave this recording alone.' : 'Not kept: deleted after keep_days, or earlier when the disk is full.';
+  $('keep-toggle').textContent = r.keep ? 'Lift the keep mark' : 'Keep this recording';
+  $('delete-area').hidden = !deleteEnabled || r.recording || Boolean(r.keep);
 }
 
 /** Live level pairs of the source being recorded grow its waveform. */
@@ -148,6 +156,20 @@ export function wireDetail(): void {
     }
     const q = new URLSearchParams({ source: current.source, start: new Date(current.startMs + a * 1000).toISOString(), end: new Date(current.startMs + b * 1000).toISOString() });
     location.href = `/api/clip?${q}`;
+  });
+  $<HTMLFormElement>('keep-area').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const r = current;
+    if (!r) return;
+    const cred = $<HTMLInputElement>('keep-token').value;
+    const auth = cred.includes(':') ? `Basic ${btoa(cred)}` : `Bearer ${cred}`;
+    void fetch(`/api/keep/${enc(r.path)}`, { method: r.keep ? 'DELETE' : 'PUT', headers: { authorization: auth } }).then(async (res) => {
+      const body = (await res.json().catch(() => ({}))) as { keep?: boolean; error?: string };
+      if (!res.ok) return announce(`Keep mark not changed: ${body.error ?? res.statusText}`);
+      r.keep = Boolean(body.keep);
+      if (current?.path === r.path) showKeep(r);
+      announce(r.keep ? `${r.source}, ${startLabel(r.start)} is kept.` : `Keep mark lifted from ${r.source}, ${startLabel(r.start)}.`);
+    });
   });
   const dialog = $<HTMLDialogElement>('confirm-delete');
   $('delete').addEventListener('click', () => {

@@ -37,6 +37,14 @@ function startEvents(): void {
   on('file-deleted', (d) => {
     removeRow((d as { path: string }).path);
   });
+  on('file-keep', (d) => {
+    const k = d as { path: string; keep: boolean };
+    const r = rows.get(k.path);
+    if (!r) return;
+    r.keep = k.keep;
+    renderRow(r);
+    fileUpdated(r);
+  });
   on('analysis', (d) => {
     const a = d as { path: string; summary: Summary | null };
     const r = rows.get(a.path);

@@ -26,6 +26,13 @@ function stateCell(r: Rec): HTMLElement {
     b.title = 'Recording now';
     td.append(b);
   } else td.textContent = 'Complete';
+  if (r.keep) {
+    const k = document.createElement('span');
+    k.className = 'kept';
+    k.textContent = 'Kept';
+    k.title = 'On hold: never deleted by retention, the disk guard or Delete';
+    td.append(' ', k);
+  }
   return td;
 }
 
