@@ -6,6 +6,7 @@ export * from './metrics-server.ts';
 export * from './bus.ts';
 export * from './lease.ts';
 export * from './leased-work.ts';
+export * from './follow-stream.ts';
 export * from './status-kv.ts';
 export * from './capture-status.ts';
 export * from './backoff.ts';

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Buckets, parseJson, StreamNames, Subjects, SubjectRoots, type AnalysisDoneEvent, type LiveLevel, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent, type SourceStatus } from '@isr/contract';
-import type { Bus } from '@isr/runtime';
-import { DeliverPolicy } from '@nats-io/jetstream';
+import { followStream, type Bus } from '@isr/runtime';
+import type { JsMsg } from '@nats-io/jetstream';
 import { summaryOf } from './analysis-view.ts';
 import type { WebDeps } from './app.ts';
 import type { Recording } from './file-index.ts';
@@ -38,18 +38,14 @@ function fromOpened(e: SegmentOpenedEvent): Partial<Recording> & Pick<Recording,
  * Returns a stop function.
  */
 export async function startBusFeed(d: FeedDeps): Promise<{ ready: Promise<void>; stop(): Promise<void> }> {
-  // The whole stream (nats-server 2.9 has no multi-subject filters); metadata events are skipped below.
-  const consumer = await d.bus.js.consumers.get(StreamNames.events, { deliver_policy: DeliverPolicy.All });
-  const messages = await consumer.consume();
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>((r) => (markReady = r));
-  const info = await consumer.info(true).catch(() => null);
-  let pending = info?.num_pending ?? 0;
-  if (pending === 0) markReady();
-
   const exists = (rel: string) => stat(join(d.root, rel)).then((s) => s, () => null);
-  void (async () => {
-    for await (const m of messages) {
+  // The whole stream (nats-server 2.9 has no multi-subject filters); metadata events are skipped below.
+  // followStream re-creates the ordered consumer after the last event handled when its node dies.
+  const events = followStream({
+    js: d.bus.js,
+    stream: StreamNames.events,
+    log: d.log,
+    onMessage: async (m: JsMsg) => {
       try {
         if (m.subject.startsWith(SubjectRoots.segmentOpened + '.')) {
           const e = parseJson<SegmentOpenedEvent>(m.data, m.subject);
@@ -84,12 +80,9 @@ export async function startBusFeed(d: FeedDeps): Promise<{ ready: Promise<void>;
       } catch (err) {
         d.log.warn({ err, subject: m.subject }, 'ignored a malformed ISR_EVENTS message');
       }
-      if (pending > 0 && m.info.pending === 0) {
-        pending = 0;
-        markReady();
-      }
-    }
-  })();
+    },
+  });
+  const ready = events.caughtUp;
 
   const watch = await d.bus.kv.status.watch();
   void (async () => {
@@ -129,7 +122,7 @@ export async function startBusFeed(d: FeedDeps): Promise<{ ready: Promise<void>;
     async stop() {
       levels.unsubscribe();
       watch.stop();
-      await messages.close().catch(() => {});
+      await events.stop();
     },
   };
 }

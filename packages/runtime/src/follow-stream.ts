@@ -1,0 +1,97 @@
+import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+
+export interface FollowOptions {
+  js: JetStreamClient;
+  stream: string;
+  filterSubjects?: string[];
+  log: Logger;
+  /** Handles one message; the next is delivered after it resolves. */
+  onMessage(m: JsMsg): Promise<void> | void;
+  /** Re-create the consumer when it has pending messages but delivered none for this long (default 5000 ms). */
+  stallMs?: number;
+  /** How often the watchdog looks (default 1000 ms). */
+  checkMs?: number;
+}
+
+export interface Follower {
+  /** Resolves once everything the stream held at the start has been handled. */
+  caughtUp: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Follows a stream from its start with an ordered consumer, and keeps following when the node holding the
+ * consumer dies: nats.js re-creates an ordered consumer itself in many cases, but on a cluster we saw it stall
+ * for good after the consumer's node was SIGKILLed (test/cluster/consumers-node-loss.test.ts). A watchdog asks
+ * the server for the consumer's pending count; when messages are pending and none arrived for `stallMs` (or the
+ * consumer is gone, or the iterator ended), a new ordered consumer starts right after the last handled sequence.
+ */
+export function followStream(o: FollowOptions): Follower {
+  const stallMs = o.stallMs ?? 5000;
+  let lastSeq = 0;
+  let lastProgress = Date.now();
+  let stopped = false;
+  let iter: ConsumerMessages | null = null;
+  let markCaughtUp: () => void = () => {};
+  const caughtUp = new Promise<void>((r) => (markCaughtUp = r));
+  let wake: (() => void) | null = null;
+
+  const run = async () => {
+    while (!stopped) {
+      let watchdog: NodeJS.Timeout | null = null;
+      try {
+        const c = await o.js.consumers.get(o.stream, {
+          ...(o.filterSubjects ? { filter_subjects: o.filterSubjects } : {}),
+          ...(lastSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
+        });
+        const messages = await c.consume();
+        iter = messages;
+        if (((await c.info(true).catch(() => null))?.num_pending ?? 0) === 0) markCaughtUp();
+        lastProgress = Date.now();
+        let checking = false;
+        watchdog = setInterval(() => {
+          if (checking || Date.now() - lastProgress < stallMs) return;
+          checking = true;
+          void c.info().then(
+            (ci) => ci.num_pending > 0 && Date.now() - lastProgress >= stallMs,
+            () => true, // the consumer is gone (its node died)
+          ).then((stalled) => {
+            checking = false;
+            if (stalled && !stopped) {
+              o.log.warn({ stream: o.stream, afterSeq: lastSeq }, 'ordered consumer stalled (its node lost?): re-creating it after the last message handled');
+              messages.stop();
+            }
+          });
+        }, o.checkMs ?? 1000);
+        for await (const m of messages) {
+          lastProgress = Date.now();
+          await o.onMessage(m);
+          lastSeq = m.seq;
+          lastProgress = Date.now();
+          if (m.info.pending === 0) markCaughtUp();
+        }
+      } catch (err) {
+        if (!stopped) o.log.warn({ err, stream: o.stream }, 'following the stream failed; retrying');
+      } finally {
+        if (watchdog) clearInterval(watchdog);
+      }
+      if (stopped) break;
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 500);
+        wake = () => { clearTimeout(t); r(); };
+      });
+      wake = null;
+    }
+  };
+  const loop = run();
+  return {
+    caughtUp,
+    async stop() {
+      stopped = true;
+      iter?.stop();
+      (wake as (() => void) | null)?.();
+      await loop;
+    },
+  };
+}

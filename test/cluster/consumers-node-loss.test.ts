@@ -1,0 +1,131 @@
+// The consuming services on a three-node R3 cluster while every node in turn is SIGKILLed and brought back:
+// two BUILT analyzers share their durable consumer (each file analysed once, by one of them, both doing work),
+// and the web's ordered consumer over ISR_EVENTS and its KV watch on isr_status survive (re-created by the client):
+// it lists every file with its analysis and its live status keeps moving after the last node came back.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { analysisKey, Buckets, parseJson, StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { freePort, sleep, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
+
+let cluster: NatsClusterHandle;
+let dir: { path: string; remove(): Promise<void> };
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+const services: ServiceHandle[] = [];
+
+before(async () => {
+  [cluster, dir] = await Promise.all([startNatsCluster(), tempDir('isr-consumers-')]);
+  nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  jsm = await jetstreamManager(nc);
+});
+after(async () => {
+  await Promise.all(services.map((s) => s.stop('SIGKILL')));
+  await nc?.close();
+  await cluster?.stop();
+  await dir?.remove();
+});
+
+async function streamsCurrent(): Promise<boolean> {
+  for await (const si of jsm.streams.list()) {
+    if (!si.cluster?.leader || (si.cluster.replicas?.length ?? 0) !== 2 || !si.cluster.replicas!.every((r) => r.current && !r.offline)) return false;
+  }
+  return true;
+}
+
+async function closedEvents(): Promise<SegmentClosedEvent[]> {
+  const c = await jetstream(nc).consumers.get(StreamNames.events, { filter_subjects: Subjects.segmentClosed('lineup') });
+  const out: SegmentClosedEvent[] = [];
+  for (;;) {
+    const batch = await c.fetch({ max_messages: 100, expires: 1000 });
+    let n = 0;
+    let pending = 0;
+    for await (const m of batch) {
+      n++;
+      pending = m.info.pending;
+      out.push(parseJson<SegmentClosedEvent>(m.data, 'closed'));
+    }
+    if (n === 0 || pending === 0) return out;
+  }
+}
+
+test('two analyzers share the work and the web keeps following while every node in turn is SIGKILLed', async (t) => {
+  const webPort = await freePort();
+  const config = join(dir.path, 'config.ini');
+  writeFileSync(config, `[general]
+output_directory = ${join(dir.path, 'rec')}
+split_minutes = 0.05
+timezone = UTC
+stream_replicas = 3
+web_port = ${webPort}
+web_host = 127.0.0.1
+analyzer_concurrency = 1
+[lineup]
+type = tone
+tone_silence_seconds = 1
+tone_period_seconds = 2
+`);
+  const start = async (name: string) => {
+    const s = startService(name, ['--config', config], { NATS_URL: cluster.url, METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info' });
+    services.push(s);
+    return s;
+  };
+  const segmenter = await start('segmenter');
+  await waitFor(`segmenter consuming\n${segmenter.output()}`, () => segmenter.output().includes('segmenter consuming'), 30_000);
+  const [a1, a2, web, capture] = [await start('analyzer'), await start('analyzer'), await start('web'), await start('capture-alsa')];
+  const api = async <T>(path: string): Promise<T> => (await (await fetch(`http://127.0.0.1:${webPort}${path}`)).json()) as T;
+  type Status = { sources: { source: string; state: string; updated: string | null }[] };
+  await waitFor(`web shows lineup recording\n${web.output().slice(-2000)}`, async () => (await api<Status>('/api/status')).sources.find((s) => s.source === 'lineup')?.state === 'recording', 30_000, 250);
+  await sleep(2000);
+  const t0 = Date.now();
+
+  const where: string[] = [];
+  for (const node of cluster.nodes) {
+    const on = (await Promise.all(['isr-web', 'isr-analyzer', 'isr-segmenter', 'isr-capture-alsa'].map(async (n) => ((await cluster.nodeOf(n)) === node ? n : '')))).filter(Boolean);
+    where.push(`${node.name}: ${on.join(' ') || '—'}`);
+    await node.kill('SIGKILL');
+    await sleep(2000);
+    await node.start();
+    await waitFor(`every stream current after ${node.name}`, streamsCurrent, 30_000, 250);
+  }
+  const backAt = Date.now();
+  t.diagnostic(`killed in turn (connections before each kill) ${where.join('; ')}; ${((backAt - t0) / 1000).toFixed(1)} s for the three`);
+
+  // The web's KV watch on isr_status still delivers: the live status moves after the last node came back.
+  await waitFor('web status updated after the last restart', async () => {
+    const s = (await api<Status>('/api/status')).sources.find((v) => v.source === 'lineup');
+    return s?.updated && Date.parse(s.updated) > backAt;
+  }, 15_000, 250);
+
+  await capture.stop();
+  await waitFor('the segmenter to acknowledge every chunk', async () => {
+    const ci = await jsm.consumers.info(StreamNames.audio, 'segmenter');
+    return ci.num_pending === 0 && ci.num_ack_pending === 0;
+  }, 30_000, 250);
+  await sleep(3000); // idle_close_seconds (2): the last file closes
+  const closed = await closedEvents();
+  assert.ok(closed.length >= 6, `${closed.length} files closed`);
+
+  // Every file analysed exactly once, by one of the two analyzers sharing the durable consumer.
+  const kv = await new Kvm(nc).open(Buckets.analysis);
+  await waitFor('every closed file analysed', async () => (await Promise.all(closed.map((e) => kv.get(analysisKey(e.path))))).every((e) => e?.operation === 'PUT'), 30_000, 500);
+  const analysed = (s: ServiceHandle) => s.logs().filter((l) => l.msg === 'analysed').map((l) => String(l.path));
+  const [by1, by2] = [analysed(a1), analysed(a2)];
+  t.diagnostic(`${closed.length} files: analyzer 1 analysed ${by1.length}, analyzer 2 ${by2.length}`);
+  assert.deepEqual([...by1, ...by2].sort(), closed.map((e) => e.path).sort(), 'each file analysed once, by one analyzer');
+  assert.ok(by1.length > 0 && by2.length > 0, 'both analyzers did work: they share the durable consumer');
+
+  // The web's ordered consumer over ISR_EVENTS followed through every node loss: every file listed, with its analysis.
+  type Files = { files: { path: string; analysis: unknown }[] };
+  let missing: string[] = [];
+  await waitFor('web lists every file with its analysis', async () => {
+    const listed = new Map((await api<Files>('/api/files?source=lineup&limit=1000')).files.map((f) => [f.path, f]));
+    missing = closed.filter((e) => !listed.get(e.path)?.analysis).map((e) => `${e.path}${listed.has(e.path) ? ' (no analysis)' : ' (not listed)'}`);
+    return missing.length === 0;
+  }, 10_000, 500).catch((err: unknown) => assert.fail(`${String(err)}: ${missing.join(', ')}\n${web.output().slice(-3000)}`));
+  t.diagnostic(`web re-created its stalled ordered consumer ${web.logs().filter((l) => String(l.msg).startsWith('ordered consumer stalled')).length} time(s); ${((Date.now() - t0) / 1000).toFixed(1)} s from the first kill to the end`);
+});
