@@ -1,4 +1,7 @@
+import { readSync } from 'node:fs';
+import { FLAC_STREAMINFO_END, patchStreamInfo } from '@isr/audio';
 import { api } from 'flac-bindings';
+import { renumberFlacFrame } from './flac-frame-number.ts';
 import { closeFd, fdatasync, type Durable, type Sink, writeAt } from './sink.ts';
 
 export interface FlacOptions {
@@ -25,6 +28,12 @@ export class FlacSink implements Sink {
   #length = 0;
   #encodedFrames = 0;
   #failed: Error | null = null;
+  /**
+   * Continuing a file (after a crash or a failed write): the frames of this encoder are renumbered by this many
+   * frames and appended after the file's; its own `fLaC` and metadata (and its final STREAMINFO) are dropped,
+   * and STREAMINFO is patched at close instead (totals right, MD5 zero = unknown). Null for a new file.
+   */
+  #continueAfterFrames: number | null = null;
 
   private constructor(fd: number, channels: number) {
     this.#fd = fd;
@@ -53,8 +62,41 @@ export class FlacSink implements Sink {
     return sink;
   }
 
+  /**
+   * Continues the FLAC file on `fd` (already cut back to `bytes`, a frame boundary holding `frames` frames,
+   * a whole number of `blockSize` blocks) with a new encoder of the same parameters.
+   */
+  static async resume(fd: number, o: Omit<FlacOptions, 'comments'>, bytes: number, frames: number, blockSize: number): Promise<FlacSink> {
+    const sink = new FlacSink(fd, o.channels);
+    sink.#continueAfterFrames = frames / blockSize;
+    sink.#pos = bytes;
+    sink.#length = bytes;
+    sink.#encodedFrames = frames;
+    sink.#enc = await new api.EncoderBuilder()
+      .setChannels(o.channels)
+      .setBitsPerSample(16)
+      .setSampleRate(o.sampleRate)
+      .setCompressionLevel(o.compressionLevel)
+      .setBlocksize(blockSize)
+      .buildWithStreamAsync(
+        (buf: Buffer, samples: number) => sink.#write(buf, samples),
+        () => 0,
+        () => ({ offset: sink.#length, returnValue: 0 as const }),
+      );
+    if (sink.#failed) throw sink.#failed;
+    return sink;
+  }
+
   #write(buf: Buffer, samples: number): 0 | 1 {
     try {
+      if (this.#continueAfterFrames !== null) {
+        if (samples === 0) return 0; // the second encoder's own stream header / STREAMINFO: not this file's
+        const frame = renumberFlacFrame(buf, this.#continueAfterFrames);
+        writeAt(this.#fd, frame, this.#length);
+        this.#length += frame.length;
+        this.#encodedFrames += samples;
+        return 0;
+      }
       writeAt(this.#fd, buf, this.#pos);
       this.#pos += buf.length;
       if (this.#pos > this.#length) this.#length = this.#pos;
@@ -88,6 +130,12 @@ export class FlacSink implements Sink {
       await enc.finishAsync();
     }
     if (this.#failed) throw this.#failed;
+    if (this.#continueAfterFrames !== null) {
+      const head = Buffer.alloc(FLAC_STREAMINFO_END);
+      readSync(this.#fd, head, 0, head.length, 0);
+      patchStreamInfo(head, this.#encodedFrames);
+      writeAt(this.#fd, head, 0);
+    }
     await fdatasync(this.#fd);
     await closeFd(this.#fd);
     return { bytes: this.#length, frames: this.#encodedFrames };

@@ -145,7 +145,7 @@ export class SourceWriter {
    */
   async #reopen(rec: OpenFileRecord, atStart: boolean): Promise<void> {
     this.#broken = rec;
-    const r = await recoverFile(this.source, rec, this.#d.codecInit, this.#log);
+    const r = await recoverFile(this.source, rec, this.#d.codecInit, this.#log, this.#s.flacCompression);
     this.#broken = null;
     const offset = rec.firstOffset + rec.frames;
     const endMs = timeOfFrame(offset, rec.sessionStartMs, rec.sampleRate);

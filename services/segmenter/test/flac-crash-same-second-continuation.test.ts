@@ -2,8 +2,9 @@
 // flushed and journalled. The repair was right, but the continuation starts in the same second, so it got the
 // same name plus a suffix, and `-1` sorted BEFORE the finished file (`X-1.flac` < `X.flac`): in name order the
 // files no longer concatenated to the input. Numbered names now sort after the plain one (`X_1.flac`).
-// Here the writer and journal are driven directly and the crash is placed exactly: repaired file +
-// continuation + replay, decoded in name order, must equal the input.
+// Since issue 16 the interrupted FLAC file is continued instead (no second file for the period at all).
+// Here the writer and journal are driven directly and the crash is placed exactly: the repaired and continued
+// file plus the replay, decoded in name order, must equal the input, with one file per period.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, statSync, truncateSync } from 'node:fs';
@@ -18,7 +19,6 @@ import type { CodecInitCache } from '../src/codec-init.ts';
 import type { SegmentEvents } from '../src/events.ts';
 import { JournalStore } from '../src/journal.ts';
 import { createSegmenterMetrics } from '../src/metrics.ts';
-import { recoverFile } from '../src/recovery.ts';
 import { SourceWriter } from '../src/source-writer.ts';
 import type { SourceSettings, WriterDeps } from '../src/writer-settings.ts';
 
@@ -90,18 +90,16 @@ async function crashAndReplay(c: Crash): Promise<void> {
       appendFileSync(j.file.path, Buffer.alloc(-c.tail, 0xa5));
     }
 
-    // 3. Restart: repair as the segmenter does, then replay everything (what is in files is skipped).
-    const r = await recoverFile('flac1', j.file, d2.codecInit, d2.log);
-    assert.equal(r.kind, 'finished');
+    // 3. Restart: repair and continue as the segmenter does, then replay everything (what is in files is skipped).
     const w2 = new SourceWriter(settings, d2);
-    w2.restore({ ...j, file: null, session: j.file.session, sessionStartMs: j.file.sessionStartMs, offset: j.file.firstOffset + j.file.frames }, null);
-    await w2.run(() => w2.commit());
+    await w2.run(() => w2.recoverAtStart(j));
     await feed(w2, 0, total);
     await w2.run(() => w2.shutdown());
 
-    const repaired = decode(j.file.path);
-    assert.ok(repaired.equals(input.subarray(48000 * 2, (48000 + c.journalled) * 2)), 'the repaired file holds exactly the journalled frames from its start');
+    const continued = decode(j.file.path);
+    assert.ok(continued.equals(input.subarray(48000 * 2)), 'the repaired file is continued: it holds its whole period (to the end of the input)');
     const list = recordingFiles(tmp.path, 'flac1', 'flac');
+    assert.equal(list.length, 2, 'one file per period, no continuation file');
     const names = list.map((f) => f.slice(tmp.path.length)).join(', ');
     const all = Buffer.concat(list.map(decode));
     assert.equal(all.length, input.length, `every frame once in ${names}`);
