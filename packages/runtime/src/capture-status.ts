@@ -1,6 +1,7 @@
 import { CaptureStates, type CaptureState, type CaptureStatus } from '@isr/contract';
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
+import { settleWithin } from './shutdown.ts';
 import { putStatusPart } from './status-kv.ts';
 
 /**
@@ -78,6 +79,6 @@ export class CaptureStatusWriter {
   /** Waits for the pending write (bounded); no retries after this. */
   async settle(timeoutMs: number): Promise<void> {
     this.closed = true;
-    await Promise.race([this.inFlight, new Promise((r) => setTimeout(r, timeoutMs))]);
+    await settleWithin(this.inFlight, timeoutMs);
   }
 }

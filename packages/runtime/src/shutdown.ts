@@ -24,3 +24,17 @@ export function waitForSignal(log: Logger, timeoutSeconds: number): Promise<Node
     process.on('SIGINT', onSignal);
   });
 }
+
+/**
+ * Waits until `work` settles, or `timeoutMs` at most. Unlike racing a bare setTimeout, the timer is cleared when
+ * the work wins, so a closing service does not linger until a deadline nobody waits for any more.
+ */
+export async function settleWithin(work: Promise<unknown> | null, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs))));
+  try {
+    await Promise.race([work?.catch(() => undefined), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

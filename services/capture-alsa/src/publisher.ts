@@ -1,5 +1,5 @@
 import { AudioCodecs, AudioFormats, encodeAudioHeaders, LeaseHeader, Subjects, type AudioChunkMeta } from '@isr/contract';
-import { toHeaders, type JetStreamClient, type LeaseFence } from '@isr/runtime';
+import { settleWithin, toHeaders, type JetStreamClient, type LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
 import type { ChunkQueue, QueuedChunk } from './chunk-queue.ts';
 
@@ -107,6 +107,6 @@ export class ChunkPublisher {
     while (this.opts.queue.length > 0 && !this.failing && !this.fenced && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.stopped = true;
     this.wakeUp?.();
-    await Promise.race([this.loop, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+    await settleWithin(this.loop, deadline - Date.now());
   }
 }
