@@ -49,7 +49,15 @@ async function metaLeader(monitorPort: number): Promise<string | undefined> {
  * Starts a JetStream cluster of `size` nats-servers on loopback (free client, route and monitoring ports; a temp
  * store per node; `--cluster_name`, `-n`, `-cluster`, `-routes` to every other node) and waits for a meta leader.
  */
-export async function startNatsCluster(opts: { size?: number; name?: string; extraArgs?: string[] } = {}): Promise<NatsClusterHandle> {
+export async function startNatsCluster(opts: {
+  size?: number;
+  name?: string;
+  extraArgs?: string[];
+  /** A config file (e.g. nats-cluster.conf); ports, store, name and routes are still given on the command line. */
+  configFile?: string;
+  /** Added to this process's environment for the servers (nats.conf's password variables). */
+  env?: Record<string, string>;
+} = {}): Promise<NatsClusterHandle> {
   const size = opts.size ?? 3;
   const clusterName = opts.name ?? 'isr-test';
   const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), monitor: await freePort() })));
@@ -75,9 +83,9 @@ export async function startNatsCluster(opts: { size?: number; name?: string; ext
         await exited;
       },
       async start() {
-        const args = ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(p.client), '-m', String(p.monitor), '-n', name,
+        const args = [...(opts.configFile ? ['-c', opts.configFile] : ['-js']), '-sd', storeDir, '-a', '127.0.0.1', '-p', String(p.client), '-m', String(p.monitor), '-n', name,
           '--cluster_name', clusterName, '-cluster', `nats://127.0.0.1:${p.route}`, '-routes', routes, ...(opts.extraArgs ?? [])];
-        const c = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const c = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
         child = c;
         const tag = (d: Buffer) => (output += d.toString().replace(/^(?=.)/gm, `[${name}] `));
         c.stdout!.on('data', tag);
