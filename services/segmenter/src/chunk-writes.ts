@@ -14,6 +14,21 @@ export interface FileCursor {
   advance(meta: AudioChunkMeta, offset: number): void;
   /** `bytes` were written to the open file (metrics). */
   wrote(bytes: number): void;
+  /** The first split boundary after `t` (epoch ms). */
+  nextBoundary(t: number): number;
+  /** Keeps an MP3 unit that starts a new period in memory until a second one follows (see writeUnits). */
+  hold(unit: HeldUnit): void;
+  /** The unit held, if any (and forgets it). */
+  takeHeld(): HeldUnit | null;
+}
+
+/** The first unit of a new period, held back until the next one shows the period really has begun. */
+export interface HeldUnit {
+  data: Uint8Array;
+  unit: AudioUnit;
+  meta: AudioChunkMeta;
+  /** Session offset of its first sample. */
+  offset: number;
 }
 
 /** Writes PCM frames [from, end) of a chunk, cutting at each file's exact end frame. */
@@ -58,7 +73,19 @@ export async function writeUnits(c: FileCursor, data: Uint8Array, meta: AudioChu
     batch = [];
     batchStart = -1;
   };
-  for (const u of units) {
+  const held = c.takeHeld();
+  if (held && held.offset + held.unit.samples === from && units.length) {
+    // A unit follows the held one: the new period has begun — split, and the held unit starts the new file.
+    await c.closeForSplit();
+    const file = await c.open(held.meta, held.offset);
+    await file.sink.writeUnits!(held.data, [held.unit]);
+    file.bytes += held.data.length;
+    file.frames += held.unit.samples;
+    c.wrote(held.data.length);
+  } else if (held) {
+    c.hold(held);
+  }
+  for (const [i, u] of units.entries()) {
     const uStart = off;
     off += u.samples;
     const uBytes = p;
@@ -67,8 +94,23 @@ export async function writeUnits(c: FileCursor, data: Uint8Array, meta: AudioChu
     const t = timeOfFrame(uStart, meta.sessionStartMs, meta.sampleRate);
     const file = c.current();
     if (file && t >= file.rec.endBoundaryMs) {
-      await flush();
-      await c.closeForSplit();
+      const samplesInFile = file.frames + (batch.length ? batchEndOffset - batchStartOffset : 0);
+      if (meta.format === 'mp3' && samplesInFile <= u.samples) {
+        // One MP3 frame alone is a file no decoder accepts (ffmpeg: "Could not seek"): it goes on instead
+        // through the next period, split at the first frame at or after the next boundary.
+        file.rec.endBoundaryMs = c.nextBoundary(t);
+      } else if (meta.format === 'mp3' && i === units.length - 1) {
+        // The new period's first unit, and nothing after it yet: should the stream end here, a file of it
+        // alone would not play. Held in memory (not acknowledged) until the next unit comes; if none comes
+        // (new session, hole, idle, shutdown) it is appended to this file instead when it closes.
+        await flush();
+        c.hold({ data: data.slice(uBytes, p), unit: u, meta, offset: uStart });
+        c.advance(meta, off);
+        return;
+      } else {
+        await flush();
+        await c.closeForSplit();
+      }
     }
     if (!c.current()) {
       await flush();

@@ -4,7 +4,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AckTracker } from './ack-tracker.ts';
-import { writePcm, writeUnits, type FileCursor } from './chunk-writes.ts';
+import { writePcm, writeUnits, type FileCursor, type HeldUnit } from './chunk-writes.ts';
 import { closedEvent, gap, openedEvent } from './event-bodies.ts';
 import type { DurableState, Journal, OpenFileRecord } from './journal.ts';
 import { createFile, finishFile, resumedFile, type OpenFile } from './recording-file.ts';
@@ -63,6 +63,8 @@ export class SourceWriter {
   #durable: DurableState = { session: null, sessionStartMs: 0, offset: 0, endMs: null };
   #file: OpenFile | null = null;
   #pendingGaps: Gap[] = [];
+  /** An MP3 unit starting a new period, not yet written (chunk-writes.ts); goes to this file if the period never begins. */
+  #held: HeldUnit | null = null;
   #dirty = false;
   readonly #acks: AckTracker;
   #lastError: string | null = null;
@@ -84,6 +86,13 @@ export class SourceWriter {
     closeForSplit: () => this.#closeFile('split'),
     advance: (meta, offset) => this.#advance(meta, offset),
     wrote: (bytes) => this.#d.metrics.bytes.inc({ source: this.source }, bytes),
+    nextBoundary: (t) => this.#s.split.next(t),
+    hold: (unit) => (this.#held = unit),
+    takeHeld: () => {
+      const h = this.#held;
+      this.#held = null;
+      return h;
+    },
   };
 
   constructor(settings: SourceSettings, deps: WriterDeps) {
@@ -231,6 +240,14 @@ export class SourceWriter {
   async #closeFile(reason: 'split' | 'new-session' | 'idle' | 'shutdown' | 'error'): Promise<void> {
     const file = this.#file;
     if (!file) return;
+    const held = this.#held;
+    if (held) {
+      // The period after this file never got a second unit: its lone unit ends this file instead.
+      this.#held = null;
+      await file.sink.writeUnits!(held.data, [held.unit]);
+      file.bytes += held.data.length;
+      file.frames += held.unit.samples;
+    }
     // Only once it is finished: a close that fails (full disk) leaves it the open file, cut back and retried.
     const { durable: d, endOffset, endMs } = await finishFile(file);
     this.#file = null;
@@ -303,6 +320,7 @@ export class SourceWriter {
   async fail(err: unknown): Promise<void> {
     this.#lastError = err instanceof Error ? err.message : String(err);
     this.#d.metrics.writeErrors.inc({ source: this.source });
+    this.#held = null; // not written: read again from the stream with the rest
     const f = this.#file;
     if (f) {
       this.#file = null;

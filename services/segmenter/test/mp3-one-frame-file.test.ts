@@ -5,11 +5,11 @@ import { after, before, test } from 'node:test';
 import { waitFor } from '@isr/testkit';
 import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness } from './harness.ts';
 
-// Known defect, reproduced: a session that starts less than one MP3 frame (26 ms) before a split boundary
-// gets a first file of exactly one frame, and ffmpeg refuses any one-frame MP3 file ("Invalid frame size …
-// Could not seek", exit 1; ID3 tags do not help). The same happens to a session's last file when the stream
-// drops within one frame after a boundary. The stream e2e meets it in about 1 % of runs. Fix (not done yet):
-// keep the previous file open until the next period's second unit arrives, so no MP3 file is ever one frame.
+// Defect from the stream e2e (about 1 % of runs): a session that starts less than one MP3 frame (26 ms) before
+// a split boundary got a first file of exactly one frame, and ffmpeg refuses any one-frame MP3 file ("Invalid
+// frame size … Could not seek", exit 1; ID3 tags do not help). Now an MP3 file is never cut after a single
+// frame: that file goes on through the next period instead; and the first frame after a boundary waits for a
+// second one before a new file is started, so a stream dropping right after a boundary ends the old file.
 let h: Harness;
 before(async () => {
   h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\n`);
@@ -17,7 +17,7 @@ before(async () => {
 });
 after(async () => h.cleanup());
 
-test('an MP3 session starting 10 ms before a boundary leaves no one-frame (unplayable) file', { todo: 'segmenter still writes a one-frame first file; see the comment above' }, async () => {
+test('an MP3 session starting 10 ms before a boundary leaves no one-frame (unplayable) file', async () => {
   const mp3 = readFileSync(`${h.dir}/in.mp3`);
   const units = mp3Frames(mp3);
   const { service } = await h.start();
@@ -26,6 +26,21 @@ test('an MP3 session starting 10 ms before a boundary leaves no one-frame (unpla
   await waitFor('all acknowledged', async () => (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_ack_pending === 0 && (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_pending === 0, 20_000);
   await service.close();
   const files = recordings(`${h.dir}/rec`, 'edge', 'mp3');
+  assert.ok(Buffer.concat(files.map((f) => readFileSync(f))).equals(mp3), 'nothing lost');
+  for (const f of files) assert.equal(ffmpegErrors(f), '', `${f} (${readFileSync(f).length} bytes) plays`);
+});
+
+test('an MP3 session ending 10 ms after a boundary leaves no one-frame (unplayable) last file', async () => {
+  const mp3 = readFileSync(`${h.dir}/in.mp3`);
+  const units = mp3Frames(mp3);
+  const { service } = await h.start({ idleGraceMs: 500 });
+  const boundary = Date.parse('2026-11-24T11:00:00.000Z');
+  const lastStart = ((units.length - 1) * 1152 * 1000) / 44100; // ms from the session start to the last frame
+  await publishUnits(h.bus, { source: 'tail', format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 1, session: 't1', sessionStartMs: boundary + 10 - lastStart }, mp3, units, 5);
+  const ci = () => h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+  await waitFor('all acknowledged (the held last frame written when the source fell idle)', async () => (await ci()).num_ack_pending === 0 && (await ci()).num_pending === 0, 20_000);
+  await service.close();
+  const files = recordings(`${h.dir}/rec`, 'tail', 'mp3');
   assert.ok(Buffer.concat(files.map((f) => readFileSync(f))).equals(mp3), 'nothing lost');
   for (const f of files) assert.equal(ffmpegErrors(f), '', `${f} (${readFileSync(f).length} bytes) plays`);
 });
