@@ -17,6 +17,7 @@ export const WebErrorCodes = {
   badQuery: ['ISR_WEB_BAD_QUERY', 400],
   recording: ['ISR_WEB_FILE_RECORDING', 409],
   kept: ['ISR_WEB_FILE_KEPT', 409],
+  readOnly: ['ISR_WEB_READ_ONLY', 403],
   unauthorized: ['ISR_WEB_UNAUTHORIZED', 401],
   deleteDisabled: ['ISR_WEB_DELETE_DISABLED', 403],
   clipTooLong: ['ISR_WEB_CLIP_TOO_LONG', 400],

@@ -23,6 +23,11 @@ export function registerKeepRoutes(app: FastifyInstance, d: WebDeps): void {
     if (!isValidSourceName(source) || !AUDIO_EXTENSIONS.has(extensionOf(f.rel))) throw webError('notFound', `${f.rel} is not a recording`);
     return f;
   };
+  /** A read-only recordings mount (compose's default without ISR_WEB_RECORDINGS=rw) is said in words, not a 500. */
+  const writable = (err: NodeJS.ErrnoException): never => {
+    if (err.code === 'EROFS' || err.code === 'EACCES' || err.code === 'EPERM') throw webError('readOnly', `the web service may not write beside the recordings (${err.code}): give it a writable recordings directory to set keep marks`, err);
+    throw err;
+  };
   const changed = (rel: string, keep: boolean) => {
     const rec = d.index.get(rel);
     if (rec) rec.keep = keep;
@@ -33,7 +38,7 @@ export function registerKeepRoutes(app: FastifyInstance, d: WebDeps): void {
     requireDeleteCredentials(req, reply, d.credentials, 'marking recordings keep');
     const f = await recordingOf(req);
     const mark: KeepMark = { path: f.rel, since: new Date(d.now()).toISOString(), by: credentialUser(req.headers.authorization) };
-    await writeFile(f.abs + KEEP_MARK_SUFFIX, JSON.stringify(mark) + '\n');
+    await writeFile(f.abs + KEEP_MARK_SUFFIX, JSON.stringify(mark) + '\n').catch(writable);
     changed(f.rel, true);
     req.log.info({ path: f.rel, by: mark.by }, 'recording marked keep');
     return { path: f.rel, keep: true, since: mark.since, by: mark.by };
@@ -42,7 +47,7 @@ export function registerKeepRoutes(app: FastifyInstance, d: WebDeps): void {
   app.delete('/api/keep/*', async (req, reply) => {
     requireDeleteCredentials(req, reply, d.credentials, 'lifting keep marks');
     const f = await recordingOf(req);
-    await rm(f.abs + KEEP_MARK_SUFFIX, { force: true });
+    await rm(f.abs + KEEP_MARK_SUFFIX, { force: true }).catch(writable);
     changed(f.rel, false);
     req.log.info({ path: f.rel }, 'keep mark lifted');
     return { path: f.rel, keep: false };

@@ -1,7 +1,8 @@
 // The keep mark (legal hold): set and lifted through /api/keep/<path> with the DELETE credentials, stored as
 // `<recording>.keep` beside the file, found by the start-up scan, shown in /api/files, and honoured by DELETE.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -75,4 +76,24 @@ test('a DELETE racing retention (the file already deleted by the segmenter) answ
   const r = await h.app.inject({ method: 'DELETE', url: `/api/files/${B}`, headers: auth });
   assert.equal(r.statusCode, 404);
   assert.equal((r.json() as { code: string }).code, 'ISR_WEB_NOT_FOUND');
+});
+
+test('on a read-only recordings directory the mark is refused in words (403 ISR_WEB_READ_ONLY), not a 500', async (t) => {
+  const dir = join(h.root, 'ro');
+  mkdirSync(dir);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (err) {
+    t.skip(`cannot mount a tmpfs here (needs root): ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
+    return;
+  }
+  try {
+    await write(h.root, 'ro/2026-11-24/x.wav', wav());
+    execFileSync('mount', ['-o', 'remount,ro', dir]);
+    const r = await h.app.inject({ method: 'PUT', url: '/api/keep/ro/2026-11-24/x.wav', headers: auth });
+    assert.equal(r.statusCode, 403);
+    assert.equal((r.json() as { code: string }).code, 'ISR_WEB_READ_ONLY');
+  } finally {
+    execFileSync('umount', [dir]);
+  }
 });
