@@ -24,7 +24,7 @@ after(async () => {
   await dir?.remove();
 });
 
-test('SIGKILL the active capture-stream: the standby records within failover_seconds and the gap is exact', async (t) => {
+test('SIGKILL the active capture-stream: the standby records within failover_seconds and the gap is exact; SIGTERM hands over at once', async (t) => {
   const r = await failover({ cluster, dir: dir.path, services, service: 'capture-stream', source: 'radio', failoverSeconds: FAILOVER, section: `type = stream\nurl = ${ice.url('/radio')}` });
   t.diagnostic(r.summary);
 });

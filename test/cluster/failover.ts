@@ -24,7 +24,9 @@ const urlFrom = (cluster: NatsClusterHandle, first: number) => [...cluster.urls.
  * A segmenter and two instances of `service` given the same source, each on its own node of the cluster. The first
  * takes the lease; the second stands by. SIGKILL the first: the second must record within failover_seconds, as
  * a new session; both sessions are contiguous in ISR_AUDIO, the fencing tokens grow, and the segmenter's opened
- * event for the new session names the gap exactly (a's last sample → b's first). Returns the measured figures.
+ * event for the new session names the gap exactly (a's last sample → b's first). Then a third instance stands by
+ * and b is stopped with SIGTERM: it releases the lease and c takes over at its next try, again a new session with
+ * its gap named. Returns the measured figures.
  */
 export async function failover(o: FailoverRun): Promise<{ summary: string; takeoverMs: number; firstSampleMs: number; gapSeconds: number }> {
   const config = join(o.dir, 'config.ini');
@@ -57,11 +59,26 @@ ${o.section}
   const killedAt = Date.now();
   await waitFor(`b takes over\n${b.output()}`, () => b.output().includes('lease taken: active'), 15_000);
   const takeoverMs = Date.now() - killedAt;
-  await sleep(3000);
+  await sleep(2000);
+
+  // Then a graceful hand-over: a new instance stands by, b is stopped with SIGTERM and releases the lease.
+  const c = await start(o.service, 0, ['--sources', o.source]);
+  await waitFor(`c connected\n${c.output()}`, () => c.output().includes('connected to NATS'), 15_000);
+  await sleep(1000);
+  assert.ok(!c.output().includes('lease taken'), 'c stands by while b records');
+  const termAt = Date.now();
+  const stopped = b.stop('SIGTERM');
+  await waitFor(`c takes over\n${c.output()}`, () => c.output().includes('lease taken: active'), 15_000, 10);
+  const handoverMs = Date.now() - termAt;
+  assert.equal(await stopped, 0, 'b exits cleanly');
+  await sleep(2000);
 
   const sessions = sessionsOf(await storedChunks(o.cluster.url, o.source));
-  assert.equal(sessions.length, 2, `two sessions: ${JSON.stringify(sessions)}`);
-  const [s1, s2] = sessions as [typeof sessions[0], typeof sessions[0]];
+  assert.equal(sessions.length, 3, `three sessions: ${JSON.stringify(sessions)}`);
+  const [s1, s2, s3] = sessions as [typeof sessions[0], typeof sessions[0], typeof sessions[0]];
+  assert.ok(s3.tokens[0]! > s2.tokens[0]!, 'the token grows again');
+  const handoverGap = (s3.startMs - s2.endMs) / 1000;
+  assert.ok(handoverGap >= 0, `sessions do not overlap: b's last sample ends before c's first (${handoverGap} s)`);
   for (const s of sessions) assert.ok(s.contiguous, `session ${s.session} contiguous: ${s.problems.join('; ')}`);
   assert.ok(s1.endMs <= killedAt + 50, 'a published nothing after it was killed');
   const firstSampleMs = s2.startMs - killedAt;
@@ -78,8 +95,12 @@ ${o.section}
   assert.equal(gap.end, new Date(s2.startMs).toISOString(), 'the gap ends at b\'s first sample');
   const gapSeconds = (s2.startMs - s1.endMs) / 1000;
   assert.ok(Math.abs(gap.seconds! - gapSeconds) < 0.002, `gap ${gap.seconds} s = ${gapSeconds} s`);
+  const opened3 = await waitFor('the opened event of the third session', async () => (await openedEvents(o.cluster.url, o.source)).find((e) => e.session === s3.session), 15_000, 250);
+  const gap3 = opened3.gaps.find((g) => g.reason === 'new-session');
+  assert.ok(gap3 && Math.abs(gap3.seconds! - handoverGap) < 0.002, `hand-over gap ${gap3?.seconds} s = ${handoverGap} s`);
   return {
-    summary: `kill → b holds the lease ${takeoverMs} ms; kill → b's first sample ${firstSampleMs} ms; gap in the recording ${gapSeconds.toFixed(3)} s; tokens ${s1.tokens[0]} → ${s2.tokens[0]}`,
+    summary: `SIGKILL: b holds the lease ${takeoverMs} ms after the kill, b's first sample ${firstSampleMs} ms, gap ${gapSeconds.toFixed(3)} s; `
+      + `SIGTERM hand-over: c holds the lease ${handoverMs} ms after the signal, gap ${handoverGap.toFixed(3)} s; tokens ${s1.tokens[0]} → ${s2.tokens[0]} → ${s3.tokens[0]}`,
     takeoverMs, firstSampleMs, gapSeconds,
   };
 }
