@@ -12,8 +12,13 @@ import { recoverFile } from './recovery.ts';
 import type { Sink } from './sink.ts';
 import type { SourceSettings, WriterDeps } from './writer-settings.ts';
 
-/** Delay of the nak that gives a chunk back while its source is held (the catch-up reads the stream itself). */
+/**
+ * Delay of the nak that gives a chunk back while its source is held (the catch-up reads the stream itself, so
+ * the redelivery only needs acknowledging once it is written): a quarter of the hold so far, 5 s to 60 s, so a
+ * long outage does not turn into a redelivery storm.
+ */
 const REDELIVERY_DELAY_MS = 5000;
+const REDELIVERY_DELAY_MAX_MS = 60_000;
 /** Retry backoff of a held source: doubling from min to max. */
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5000;
@@ -176,7 +181,8 @@ export class SourceWriter {
     this.#lastArrivalWallMs = this.#d.now();
     if (this.#outage) {
       // Held: the catch-up reads this chunk from the stream in order; the delivery is given back, not acked.
-      msg.nak(REDELIVERY_DELAY_MS);
+      const held = this.#d.now() - this.#outage.sinceMs;
+      msg.nak(Math.min(REDELIVERY_DELAY_MAX_MS, Math.max(REDELIVERY_DELAY_MS, held / 4)));
       return;
     }
     if (msg.seq > this.#lastSeq) this.#lastSeq = msg.seq;

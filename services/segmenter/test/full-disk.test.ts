@@ -2,13 +2,13 @@
 // space freed by moving finished files away. Nothing the bus still holds may be lost: no `_N` files, no empty
 // files, every file plays, and the moved plus the remaining files hold one contiguous frame counter.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SourceStatus } from '@isr/contract';
-import { sleep, waitFor } from '@isr/testkit';
-import { ffmpegErrors, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { freePort, sleep, startService, waitFor } from '@isr/testkit';
+import { ffmpegErrors, flacData, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
 
 const RATE = 16000;
 const CHUNK = 1600;
@@ -17,6 +17,19 @@ const CHUNK = 1600;
 function counter(frames: number): Buffer {
   const b = Buffer.alloc(frames * 2);
   for (let i = 0; i < frames; i++) b.writeUInt16LE(i & 0xffff, i * 2);
+  return b;
+}
+
+/** Deterministic noise (xorshift32): FLAC cannot shrink it, so the FLAC source needs the disk as much as WAV. */
+function noise(frames: number): Buffer {
+  const b = Buffer.alloc(frames * 2);
+  let x = 2463534242;
+  for (let i = 0; i < frames; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b.writeInt16LE((x >> 16) & 0x7fff, i * 2);
+  }
   return b;
 }
 
@@ -33,7 +46,7 @@ before(async () => {
     } catch (err) {
       mountError = String((err as { stderr?: Buffer }).stderr ?? err).trim();
     }
-    return `[general]\noutput_directory = ${rec}\nsplit_minutes = 0.25\ntimezone = UTC\nmin_free_mb = 0\nstatus_interval_seconds = 0.5\nheader_rewrite_seconds = 1\n`;
+    return `[general]\noutput_directory = ${rec}\nsplit_minutes = 0.25\ntimezone = UTC\nmin_free_mb = 0\nstatus_interval_seconds = 0.5\nheader_rewrite_seconds = 1\n\n[full]\ntype = soundcard\n\n[fullflac]\ntype = soundcard\nformat = flac\n\n[boot]\ntype = soundcard\n`;
   });
 });
 after(async () => {
@@ -42,12 +55,12 @@ after(async () => {
   rmSync(h.dir, { recursive: true, force: true });
 });
 
-async function recorderState(): Promise<string | undefined> {
-  const kv = await h.bus.kv.status.get('full');
+async function recorderState(source = 'full'): Promise<string | undefined> {
+  const kv = await h.bus.kv.status.get(source);
   return kv?.json<SourceStatus>().recorder?.state;
 }
 
-test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file retried, nothing lost, no _N files', { timeout: 120_000 }, async (t) => {
+test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file retried, nothing lost, no _N files — WAV and FLAC', { timeout: 120_000 }, async (t) => {
   if (!mounted) {
     t.skip(`cannot mount a 4 MiB tmpfs here (${mountError || 'not root?'}): full-disk test not run`);
     return;
@@ -59,6 +72,8 @@ test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file 
   const t0 = Date.now();
   const mark = (what: string) => t.diagnostic(`${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const { service } = await h.start();
+  const flacPcm = noise(RATE * 60);
+  await publishPcm(h.bus, { source: 'fullflac', session: 'ff1', sessionStartMs: Date.parse('2026-11-24T08:00:07Z'), sampleRate: RATE, channels: 1 }, flacPcm, CHUNK, 0, RATE * 30);
   await publishPcm(h.bus, { source: 'full', session: 'f1', sessionStartMs: Date.parse('2026-11-24T08:00:00Z'), sampleRate: RATE, channels: 1 }, pcm, CHUNK);
 
   mark('published');
@@ -73,7 +88,10 @@ test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file 
   assert.ok(service.health().ok, 'a full disk is not a dead service');
   mark('disk_full seen');
 
-  // Hold it full for 30 s: the segmenter retries; it must not spray new file names or empty files.
+  // Hold it full for 30 s: the segmenter retries; it must not spray new file names or empty files. The FLAC
+  // source goes on publishing meanwhile and meets the full disk too.
+  await publishPcm(h.bus, { source: 'fullflac', session: 'ff1', sessionStartMs: Date.parse('2026-11-24T08:00:07Z'), sampleRate: RATE, channels: 1 }, flacPcm, CHUNK, RATE * 30);
+  await waitFor('the FLAC source held too', async () => (await recorderState('fullflac')) === 'disk_full', 10_000, 200);
   await sleep(30_000);
   const held = recordings(rec, 'full', 'wav');
   assert.deepEqual(held.filter((f) => /_\d+\.wav$/.test(f)), [], 'no _N file while full');
@@ -83,8 +101,9 @@ test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file 
   // Free space as an operator would: move every finished file away (copy out of the tmpfs, then delete).
   const open = (await h.bus.kv.status.get('full'))?.json<SourceStatus>().recorder?.file;
   assert.ok(open, 'the status names the file being held open');
-  for (const f of held) {
-    if (f.endsWith(open)) continue;
+  const openFlac = (await h.bus.kv.status.get('fullflac'))?.json<SourceStatus>().recorder?.file;
+  for (const f of [...held, ...recordings(rec, 'fullflac', 'flac')]) {
+    if (f.endsWith(open) || (openFlac && f.endsWith(openFlac))) continue;
     const to = join(moved, f.slice(rec.length));
     mkdirSync(dirname(to), { recursive: true });
     copyFileSync(f, to);
@@ -105,6 +124,63 @@ test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file 
   const all = Buffer.concat(files.map(wavData));
   assert.equal(all.length, pcm.length, `every frame exactly once across ${files.length} files`);
   assert.ok(all.equals(pcm), 'moved + remaining files form one contiguous frame counter');
+  const flacFiles = [...recordings(rec, 'fullflac', 'flac'), ...recordings(moved, 'fullflac', 'flac')].sort((a, b) => basename(a).localeCompare(basename(b)));
+  assert.deepEqual(flacFiles.filter((f) => /_\d+\.flac$/.test(f)), [], 'no _N FLAC files');
+  const flacDecoded = flacFiles.map(flacData); // flac -t passes on each
+  assert.deepEqual(flacDecoded.map((d) => d.length / 2), [RATE * 8, RATE * 15, RATE * 15, RATE * 15, RATE * 7], 'one FLAC file per 15 s period, each with exactly its frames');
+  assert.ok(Buffer.concat(flacDecoded).equals(flacPcm), 'the FLAC files hold the input exactly, in order');
   const leftovers = readdirSync(rec).filter((n) => n.endsWith('.tmp'));
   assert.deepEqual(leftovers, [], 'no temp files left behind');
+});
+
+test('start-up on a full disk: no crash loop — the source is held, and written once space returns', { timeout: 120_000 }, async (t) => {
+  if (!mounted) {
+    t.skip(`cannot mount a 4 MiB tmpfs here (${mountError || 'not root?'}): full-disk test not run`);
+    return;
+  }
+  await h.closeServices();
+  const rec = `${h.dir}/rec`;
+  for (const n of readdirSync(rec)) rmSync(join(rec, n), { recursive: true, force: true });
+  const total = RATE * 20;
+  const pcm = counter(total);
+  const stream = { source: 'boot', session: 'b1', sessionStartMs: Date.parse('2026-11-24T09:00:02Z'), sampleRate: RATE, channels: 1 };
+  const env = { NATS_URL: h.nats.url, METRICS_PORT: String(await freePort()) };
+  const first = startService('segmenter', ['--config', h.configFile], env);
+  await waitFor('segmenter consuming', () => first.output().includes('segmenter consuming'), 20_000);
+  await publishPcm(h.bus, stream, pcm, CHUNK, 0, RATE * 5);
+  await waitFor('a file open mid-period', () => {
+    try {
+      const j = JSON.parse(readFileSync(`${rec}/.isr/segmenter/journal.json`, 'utf8')) as { sources: Record<string, { file: { frames: number } | null }> };
+      return (j.sources.boot?.file?.frames ?? 0) >= RATE * 4;
+    } catch {
+      return false;
+    }
+  }, 20_000);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  // The disk fills while the segmenter is down.
+  spawnSync('dd', ['if=/dev/zero', `of=${rec}/filler`, 'bs=64k'], { stdio: 'ignore' });
+  await publishPcm(h.bus, stream, pcm, CHUNK, RATE * 5);
+
+  const second = startService('segmenter', ['--config', h.configFile], { ...env, METRICS_PORT: String(await freePort()) });
+  try {
+    await waitFor('restarted on a full disk', () => second.output().includes('segmenter consuming') || second.child.exitCode !== null, 20_000);
+    assert.equal(second.child.exitCode, null, `no crash on a full disk:\n${second.output().slice(-2000)}`);
+    await waitFor('the source shows disk_full', async () => (await recorderState('boot')) === 'disk_full', 15_000, 200);
+    await sleep(2000);
+    assert.equal(second.child.exitCode, null, 'still running while full');
+    rmSync(`${rec}/filler`);
+    await waitFor('everything written and acknowledged', async () => {
+      const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+      return ci.num_pending === 0 && ci.num_ack_pending === 0;
+    }, 30_000, 250);
+    assert.match(second.output(), /disk full over: the held audio is written/);
+    assert.equal(await second.stop('SIGTERM'), 0);
+  } finally {
+    await second.stop('SIGKILL');
+  }
+  const files = recordings(rec, 'boot', 'wav');
+  assert.deepEqual(files.filter((f) => /_\d+\.wav$/.test(f)), [], 'no _N files');
+  for (const f of files) assert.equal(ffmpegErrors(f), '', `${basename(f)} plays`);
+  assert.ok(Buffer.concat(files.map(wavData)).equals(pcm), 'one contiguous frame counter');
 });
