@@ -114,8 +114,16 @@ export class SourceLease {
           this.rev = this.fencingToken = rev;
           this.renewedAt = sent;
           log.info({ lease: key, token: rev }, 'lease taken: active');
-          this.o.onAcquired(rev);
           delay = timings.renewMs;
+          try {
+            this.o.onAcquired(rev);
+          } catch (err) {
+            // The work could not start here: give the lease back so a standby elsewhere can try.
+            log.error({ err, lease: key }, 'could not start the leased work; releasing the lease');
+            await this.o.kv.delete(key, { previousSeq: rev }).catch(() => undefined);
+            this.rev = this.fencingToken = null;
+            delay = timings.ttlMs;
+          }
         } catch (err) {
           if (!isCasFailure(err)) log.debug({ err, lease: key }, 'cannot reach the lease bucket');
         }
