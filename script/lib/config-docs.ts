@@ -3,13 +3,30 @@
 
 import type { KeySpec } from '../../packages/runtime/src/config/spec.ts';
 
-interface Example { name: string; type: 'stream' | 'soundcard'; set: Record<string, string> }
+interface Example {
+  name: string;
+  type: 'stream' | 'soundcard' | 'tone';
+  /** What the example is, as the comment above its section. */
+  intro: string;
+  set: Record<string, string>;
+  /** Shown commented out (section header included): uncomment it to use it. */
+  commented?: boolean;
+}
 
 const TABLE_BEGIN = /<!-- config-keys:begin[^>]*-->/;
 const TABLE_END = '<!-- config-keys:end -->';
 
-const EXAMPLE_STREAM: Example = { name: 'radio1', type: 'stream', set: { url: 'http://icecast.example.org:8000/radio1.mp3' } };
-const EXAMPLE_SOUNDCARD: Example = { name: 'studio', type: 'soundcard', set: { device: 'shared_mic', format: 'flac' } };
+const EXAMPLES: readonly Example[] = [
+  { name: 'radio1', type: 'stream', intro: '; A stream source: an Icecast/HTTP URL (MP3, AAC, Ogg Vorbis/Opus, FLAC), recorded as received.', set: { url: 'http://icecast.example.org:8000/radio1.mp3' } },
+  { name: 'studio', type: 'soundcard', intro: '; A soundcard source: through the dsnoop device `shared_mic` of asound.conf, so darkice can share the card.', set: { device: 'shared_mic', format: 'flac' } },
+  {
+    name: 'lineup',
+    type: 'tone',
+    intro: '; A line-up tone (the demo of script/server is one): a test signal generated at the pace of the wall clock, to check\n; the chain without a soundcard or network. Uncomment the section (and the keys you change) to record it.',
+    set: { format: 'flac' },
+    commented: true,
+  },
+];
 
 function where(k: KeySpec) {
   const types = k.types ? ` (${k.types.join(' and ')} sources)` : '';
@@ -55,21 +72,18 @@ export function renderExampleIni(keys: readonly KeySpec[]): string {
     if (k.scope === 'source') continue;
     out.push(comment(k), `;${k.key} = ${shown(k)}`, '');
   }
-  for (const ex of [EXAMPLE_STREAM, EXAMPLE_SOUNDCARD]) {
-    out.push(
-      ex.type === 'stream'
-        ? '; A stream source: an Icecast/HTTP URL (MP3, AAC, Ogg Vorbis/Opus, FLAC), recorded as received.'
-        : '; A soundcard source: through the dsnoop device `shared_mic` of asound.conf, so darkice can share the card.',
-      `[${ex.name}]`,
-    );
+  for (const ex of EXAMPLES) {
+    if (!keys.find((k) => k.key === 'type')?.values?.includes(ex.type)) continue;
+    const on = ex.commented ? ';' : '';
+    out.push(ex.intro, `${on}[${ex.name}]`);
     for (const k of keys) {
       if (k.scope !== 'source' || (k.types && !k.types.includes(ex.type))) continue;
       const value = k.key === 'type' ? ex.type : ex.set[k.key];
-      out.push(comment(k), value === undefined ? `;${k.key} = ${shown(k)}` : `${k.key} = ${value}`);
+      out.push(comment(k), value === undefined ? `;${k.key} = ${shown(k)}` : `${on}${k.key} = ${value}`);
     }
     for (const [key, value] of Object.entries(ex.set)) {
       const k = keys.find((s) => s.key === key);
-      if (k && k.scope !== 'source') out.push(`${key} = ${value}`);
+      if (k && k.scope !== 'source') out.push(`${on}${key} = ${value}`);
     }
     out.push('');
   }

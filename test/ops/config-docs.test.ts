@@ -42,9 +42,13 @@ test('uncommenting every default changes nothing: the documented defaults are th
   const base = parseConfig(example, { service: 'web', file: 'a.ini', env: {}, cwd: '/srv' });
   // a key without a default (shown empty) stays commented unless empty text is a value of its type
   const types = new Map(allKeys.map((k) => [k.key, k.type]));
-  const uncommented = example.replace(/^;(\w+) = (.*)$/gm, (line, key: string, value: string) => (value !== '' || types.get(key) === 'string' ? `${key} = ${value}` : line));
+  // a commented-out example section (the tone) is uncommented too, so its keys land in their own section
+  const uncommented = example
+    .replace(/^;(\w+) = (.*)$/gm, (line, key: string, value: string) => (value !== '' || types.get(key) === 'string' ? `${key} = ${value}` : line))
+    .replace(/^;(\[\w+\])$/gm, '$1');
   assert.notEqual(uncommented, example);
   const full = parseConfig(uncommented, { service: 'web', file: 'b.ini', env: {}, cwd: '/srv' });
   assert.deepEqual(full.general, base.general);
-  assert.deepEqual(full.sources, base.sources);
+  assert.deepEqual(full.sources.filter((s) => base.sources.some((b) => b.name === s.name)), base.sources);
+  assert.equal(full.sources.find((s) => s.type === 'tone')?.settings.tone_level_dbfs, -18, 'the tone example, uncommented, is a valid tone source');
 });
