@@ -70,7 +70,7 @@ format = ${s.format}
     if (seg.child.exitCode !== null) throw new Error(`segmenter exited:\n${seg.output()}`);
     return seg;
   };
-  let segmenter: ServiceHandle | null = null;
+  let segmenter: ServiceHandle;
   try {
     await Promise.all(opened);
     segmenter = await startSegmenter();

@@ -22,7 +22,7 @@ const SPLIT_MS = 3000;
 const HOURLY = 'hourly';
 let nats: NatsServerHandle;
 let tmp: { path: string; remove(): Promise<void> };
-let services: ServiceHandle[] = [];
+const services: ServiceHandle[] = [];
 let web: ServiceHandle;
 let url = '';
 let nc: NatsConnection;

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { splitOggPages, SplitClock, ZoneClock } from '@isr/audio';
-import type { AudioUnit, CodecInit } from '@isr/contract';
+import type { CodecInit } from '@isr/contract';
 import { waitFor } from '@isr/testkit';
 import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness } from './harness.ts';
 

@@ -83,7 +83,7 @@ export async function readOggFile(abs: string, startMs: number): Promise<OggFile
   // Whole pages only: a file being written may end in a partial page.
   let pos = 0;
   while (pos < buf.length) {
-    let len = 0;
+    let len: number;
     try {
       len = oggPageLength(buf, pos);
     } catch {
