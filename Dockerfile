@@ -4,12 +4,28 @@
 # Stages: toolchain (compilers, libflac-dev) → build (npm ci, tsc, page bundle, then npm ci --omit=dev so
 # only production dependencies — with flac-bindings' native addon compiled against libflac-dev — remain)
 # → runtime (slim Node, tini, non-root) → one small target per service with only what it needs at run time.
+# script/images builds all five; docs/containers.md: docker or podman, a local base image, a proxy's CA.
+# NODE_IMAGE: any Debian bookworm image with Node 24 and npm in /usr/local (e.g. a local one, no registry).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS toolchain
-RUN apt-get update \
+# EXTRA_CA_CERT: PEM text of extra CA certificate(s), for a build behind a TLS-intercepting proxy
+# (--build-arg EXTRA_CA_CERT="$(cat proxy-ca.crt)"). Each certificate goes into this stage's trust store (one
+# file each, as update-ca-certificates wants) and npm's cafile is pointed at the result. Only here and in the
+# build stage: the runtime stages start again from NODE_IMAGE. Empty (the default): nothing changes.
+ARG EXTRA_CA_CERT=""
+RUN if [ -n "$EXTRA_CA_CERT" ]; then \
+      mkdir -p /usr/local/share/ca-certificates \
+      && printf '%s\n' "$EXTRA_CA_CERT" | awk '/-----BEGIN CERTIFICATE-----/ { n++; pem = 1 } \
+           pem { print > ("/usr/local/share/ca-certificates/isr-extra-ca-" n ".crt") } /-----END CERTIFICATE-----/ { pem = 0 }' \
+      && if command -v update-ca-certificates >/dev/null; then update-ca-certificates; fi; \
+    fi \
+ && apt-get update \
  && apt-get install -y --no-install-recommends build-essential cmake pkg-config python3 libflac-dev ca-certificates \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* \
+ && if [ -n "$EXTRA_CA_CERT" ]; then \
+      update-ca-certificates && npm config set --location=global cafile /etc/ssl/certs/ca-certificates.crt; \
+    fi
 WORKDIR /app
 
 FROM toolchain AS build
@@ -39,8 +55,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
+# The user node (uid 1000) comes with the official node image; a base image without it gets it here.
 # output_directory = recordings resolves against the working directory: /app/recordings (compose mounts ./recordings here).
-RUN mkdir -p /app/recordings && chown node:node /app/recordings
+RUN if ! id -u node >/dev/null 2>&1; then \
+      groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/sh --create-home node; \
+    fi \
+ && mkdir -p /app/recordings && chown node:node /app/recordings
 # tini is PID 1: it forwards SIGTERM to Node and reaps children (arecord, ffmpeg).
 ENTRYPOINT ["/usr/bin/tini", "--"]
 
