@@ -184,3 +184,41 @@ test('start-up on a full disk: no crash loop — the source is held, and written
   for (const f of files) assert.equal(ffmpegErrors(f), '', `${basename(f)} plays`);
   assert.ok(Buffer.concat(files.map(wavData)).equals(pcm), 'one contiguous frame counter');
 });
+
+test('a full disk outlasting the stream\'s retention: a gap only for the audio JetStream dropped, and exactly that gap', { timeout: 120_000 }, async (t) => {
+  if (!mounted) {
+    t.skip(`cannot mount a 4 MiB tmpfs here (${mountError || 'not root?'}): full-disk test not run`);
+    return;
+  }
+  await h.closeServices();
+  const rec = `${h.dir}/rec`;
+  for (const n of readdirSync(rec)) rmSync(join(rec, n), { recursive: true, force: true });
+  const rate = 8000;
+  const chunk = 800;
+  const pcm = counter(rate * 12);
+  const t0 = Date.parse('2026-11-24T10:00:00Z');
+  const stream = { source: 'gapped', session: 'g1', sessionStartMs: t0, sampleRate: rate, channels: 1 };
+  const audio = await h.bus.jsm.streams.info('ISR_AUDIO');
+  const seqOf = (chunkIndex: number) => audio.state.last_seq + 1 + chunkIndex; // chunks are published alone
+  const { service } = await h.start();
+  const drained = async () => {
+    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+    return ci.num_pending === 0 && ci.num_ack_pending === 0;
+  };
+  await publishPcm(h.bus, stream, pcm, chunk, 0, rate * 2); // chunks 0–19: written
+  await waitFor('the first 2 s written', drained, 20_000, 100);
+  spawnSync('dd', ['if=/dev/zero', `of=${rec}/filler`, 'bs=64k'], { stdio: 'ignore' });
+  await publishPcm(h.bus, stream, pcm, chunk, rate * 2); // chunks 20–119: held
+  await waitFor('held as disk_full', async () => (await recorderState('gapped')) === 'disk_full', 15_000, 200);
+  // Retention runs out for chunks 20–39 (as ISR_AUDIO's max age would): only they may become a gap.
+  await h.bus.jsm.streams.purge('ISR_AUDIO', { seq: seqOf(40) });
+  rmSync(`${rec}/filler`);
+  await waitFor('caught up', drained, 30_000, 200);
+  await service.close();
+
+  const files = recordings(rec, 'gapped', 'wav');
+  const expected = Buffer.concat([pcm.subarray(0, rate * 2 * 2), pcm.subarray(rate * 4 * 2)]);
+  assert.ok(Buffer.concat(files.map(wavData)).equals(expected), 'everything the stream still held is in the files, in order');
+  const gaps = h.events.opened.filter((e) => e.source === 'gapped').flatMap((e) => e.gaps);
+  assert.deepEqual(gaps, [{ start: new Date(t0 + 2000).toISOString(), end: new Date(t0 + 4000).toISOString(), seconds: 2, reason: 'discontinuity' }], 'one gap: exactly the purged 2 s');
+});
