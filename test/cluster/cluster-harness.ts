@@ -40,6 +40,9 @@ export interface SessionSummary {
   /** Epoch ms just after the session's last sample. */
   endMs: number;
   chunks: number;
+  /** Stream sequences of its first and last chunk in ISR_AUDIO. */
+  firstStreamSeq: number;
+  lastStreamSeq: number;
   tokens: number[];
   /** Seq 1…n without a hole or repeat, and each offset = previous offset + frames. */
   contiguous: boolean;
@@ -63,6 +66,8 @@ export function sessionsOf(chunks: StoredChunk[]): SessionSummary[] {
       startMs: cs[0]!.sessionStartMs,
       endMs: last.sessionStartMs + ((last.offset + last.frames) * 1000) / last.sampleRate,
       chunks: cs.length,
+      firstStreamSeq: cs[0]!.streamSeq,
+      lastStreamSeq: last.streamSeq,
       tokens: [...new Set(cs.map((c) => c.token ?? 0))],
       contiguous: problems.length === 0 && cs[0]!.offset === 0,
       problems: problems.slice(0, 5),

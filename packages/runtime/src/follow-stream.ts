@@ -45,7 +45,8 @@ export function followStream(o: FollowOptions): Follower {
           ...(o.filterSubjects ? { filter_subjects: o.filterSubjects } : {}),
           ...(lastSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
         });
-        const messages = await c.consume();
+        // Short pulls: missing heartbeats (every 2.5 s) make nats.js pull again from the node it reconnected to.
+        const messages = await c.consume({ expires: 5000 });
         iter = messages;
         if (((await c.info(true).catch(() => null))?.num_pending ?? 0) === 0) markCaughtUp();
         lastProgress = Date.now();

@@ -13,6 +13,8 @@ import type { Limiter } from './limiter.ts';
 const ACK_WAIT_MS = 60_000;
 const MAX_DELIVER = 10;
 const RETRY_DELAY_MS = 10_000;
+/** How long one pull waits on the server (see startClosedConsumer). */
+const PULL_EXPIRES_MS = 5000;
 
 /** The shared durable pull consumer on ISR_EVENTS for isr.segment.closed.* (any number of replicas share it). */
 async function ensureClosedConsumer(jsm: JetStreamManager): Promise<void> {
@@ -51,7 +53,9 @@ export interface ClosedConsumer {
 export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManager }, limiter: Limiter, concurrency: number): Promise<ClosedConsumer> {
   await ensureClosedConsumer(deps.jsm);
   const consumer = await deps.js.consumers.get(StreamNames.events, ConsumerNames.analyzer);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(1, concurrency) });
+  // Short pulls (heartbeat every 2.5 s): when the node serving the pull dies, nats.js notices the missing
+  // heartbeats and pulls again from the node it reconnected to within seconds, not after the default 30 s.
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(1, concurrency), expires: PULL_EXPIRES_MS });
   const pending = new Set<Promise<void>>();
   const handle = async (msg: JsMsg): Promise<void> => {
     let event: SegmentClosedEvent;
