@@ -7,41 +7,14 @@ import { AckTracker } from './ack-tracker.ts';
 import { writePcm, writeUnits, type FileCursor, type HeldUnit } from './chunk-writes.ts';
 import { closedEvent, gap, openedEvent } from './event-bodies.ts';
 import type { DurableState, Journal, OpenFileRecord } from './journal.ts';
+import { failedAgain, holdEnded, holdStartedMsg, nakDelayMs, REDELIVERY_DELAY_MS, retryDelayMs, startHold, type Hold } from './hold.ts';
 import { createFile, finishFile, resumedFile, type OpenFile } from './recording-file.ts';
 import { recoverFile } from './recovery.ts';
 import type { Sink } from './sink.ts';
 import type { SourceSettings, WriterDeps } from './writer-settings.ts';
 
-/**
- * Delay of the nak that gives a chunk back while its source is held (the catch-up reads the stream itself, so
- * the redelivery only needs acknowledging once it is written): a quarter of the hold so far, 5 s to 60 s, so a
- * long outage does not turn into a redelivery storm.
- */
-const REDELIVERY_DELAY_MS = 5000;
-const REDELIVERY_DELAY_MAX_MS = 60_000;
-/** Retry backoff of a held source: doubling from min to max. */
-const RETRY_MIN_MS = 250;
-const RETRY_MAX_MS = 5000;
 /** Chunks written per catch-up step before a commit (fsync, journal, ack). */
 const CATCH_UP_BATCH = 64;
-
-/** Errors that mean "no room or a failing disk": the source shows disk_full. */
-const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO']);
-export function isDiskFull(err: unknown): boolean {
-  return DISK_FULL_CODES.has((err as NodeJS.ErrnoException | null)?.code ?? '');
-}
-
-/** A source held after a write failure: nothing is acknowledged; its audio is read back from the stream. */
-interface Outage {
-  state: 'disk_full' | 'error';
-  sinceMs: number;
-  /** Next stream sequence to read the source's chunks from. */
-  cursor: number;
-  /** The cursor at the last successful commit: where a new failure starts reading again. */
-  durableCursor: number;
-  chunks: number;
-  frames: number;
-}
 
 interface Position {
   session: string;
@@ -73,7 +46,7 @@ export class SourceWriter {
   #dirty = false;
   readonly #acks: AckTracker;
   #lastError: string | null = null;
-  #outage: Outage | null = null;
+  #outage: Hold | null = null;
   /** The journal record of an open file whose repair after a failure failed: repaired again before writing. */
   #broken: OpenFileRecord | null = null;
   /** True while the catch-up step runs (commits from elsewhere wait for it while held). */
@@ -181,8 +154,7 @@ export class SourceWriter {
     this.#lastArrivalWallMs = this.#d.now();
     if (this.#outage) {
       // Held: the catch-up reads this chunk from the stream in order; the delivery is given back, not acked.
-      const held = this.#d.now() - this.#outage.sinceMs;
-      msg.nak(Math.min(REDELIVERY_DELAY_MAX_MS, Math.max(REDELIVERY_DELAY_MS, held / 4)));
+      msg.nak(nakDelayMs(this.#outage, this.#d.now()));
       return;
     }
     if (msg.seq > this.#lastSeq) this.#lastSeq = msg.seq;
@@ -335,22 +307,16 @@ export class SourceWriter {
     }
     const d = this.#durable;
     this.#pos = d.session ? { session: d.session, sessionStartMs: d.sessionStartMs, sampleRate: this.#pos?.sampleRate ?? 48000, offset: d.offset, endMs: d.endMs ?? d.sessionStartMs } : null;
-    const lowest = this.#acks.giveBack(d, REDELIVERY_DELAY_MS);
+    const lowest = this.#acks.giveBack(d, this.#outage ? nakDelayMs(this.#outage, this.#d.now()) : REDELIVERY_DELAY_MS);
     const o = this.#outage;
     if (o) {
-      o.cursor = Math.min(lowest ?? Infinity, o.durableCursor);
-      if (isDiskFull(err)) o.state = 'disk_full';
+      failedAgain(o, err, lowest);
       this.#log.debug({ err }, 'writing failed again');
       return;
     }
-    const cursor = lowest ?? this.#lastSeq + 1;
-    const state = isDiskFull(err) ? 'disk_full' : 'error';
-    this.#outage = { state, sinceMs: this.#d.now(), cursor, durableCursor: cursor, chunks: 0, frames: 0 };
+    const h = (this.#outage = startHold(err, lowest ?? this.#lastSeq + 1, this.#d.now()));
     this.#d.metrics.held.set({ source: this.source }, 1);
-    this.#log.error({ err, state, path: f?.rec.rel ?? null, durableUntil: d.endMs === null ? null : new Date(d.endMs).toISOString() },
-      state === 'disk_full'
-        ? 'disk full: holding this source (its audio stays in JetStream, unacknowledged) and retrying the same write; no new file'
-        : 'writing failed: holding this source (its audio stays in JetStream, unacknowledged) and retrying');
+    this.#log.error({ err, state: h.state, path: f?.rec.rel ?? null, durableUntil: d.endMs === null ? null : new Date(d.endMs).toISOString() }, holdStartedMsg(h));
     void this.#catchUpLoop();
   }
 
@@ -368,7 +334,7 @@ export class SourceWriter {
 
   /** Retries a held source with backoff until its audio is written up to what the stream holds. */
   async #catchUpLoop(): Promise<void> {
-    let delay = RETRY_MIN_MS;
+    let delay = retryDelayMs(null, false);
     while (this.#outage && !this.#closing) {
       await sleep(delay, undefined, { ref: false });
       if (!this.#outage || this.#closing) return;
@@ -385,7 +351,7 @@ export class SourceWriter {
         this.#log.error({ err }, 'retrying a held source failed');
         return false;
       });
-      delay = progressed ? 0 : Math.min(Math.max(delay * 2, RETRY_MIN_MS), RETRY_MAX_MS);
+      delay = retryDelayMs(delay, progressed);
     }
   }
 
@@ -417,13 +383,12 @@ export class SourceWriter {
     return true;
   }
 
-  #endOutage(o: Outage): void {
+  #endOutage(o: Hold): void {
     this.#outage = null;
     this.#lastError = null;
     this.#d.metrics.held.set({ source: this.source }, 0);
-    const rate = this.#pos?.sampleRate ?? 48000;
-    this.#log.warn({ state: o.state, seconds: (this.#d.now() - o.sinceMs) / 1000, heldChunks: o.chunks, heldSeconds: o.frames / rate },
-      o.state === 'disk_full' ? 'disk full over: the held audio is written, recording again' : 'write failure over: the held audio is written, recording again');
+    const { fields, msg } = holdEnded(o, this.#d.now(), this.#pos?.sampleRate ?? 48000);
+    this.#log.warn(fields, msg);
   }
 
   status(): RecorderStatus {
