@@ -42,3 +42,18 @@ test('the consumer deleted under the segmenter is re-created at the first unwrit
   const files = recordings(`${h.dir}/rec`, 'cons', 'wav');
   assert.ok(Buffer.concat(files.map(wavData)).equals(pcm), 'every frame once, in order, across the deletions');
 });
+
+test('a consumer that keeps disappearing (5 times in a minute) is fatal: onFatal (default: exit 1) and unhealthy', { timeout: 60_000 }, async () => {
+  await h.closeServices();
+  const fatal: unknown[] = [];
+  const { service } = await h.start({ onFatal: (err) => fatal.push(err) });
+  for (let i = 0; i < 6 && !fatal.length; i++) {
+    await waitFor('the consumer exists', async () => fatal.length > 0 || (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter').catch(() => null)) !== null, 20_000, 50);
+    if (fatal.length) break;
+    await h.bus.jsm.consumers.delete('ISR_AUDIO', 'segmenter').catch(() => false);
+    await sleep(300);
+  }
+  await waitFor('onFatal called', () => fatal.length > 0, 20_000, 100);
+  assert.match(String(fatal[0]), /keeps disappearing/);
+  assert.equal(service.health().ok, false, 'health says so too');
+});
