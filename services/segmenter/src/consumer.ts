@@ -23,7 +23,7 @@ const base = (): Partial<ConsumerConfig> => ({
   filter_subject: Subjects.audioAll,
 });
 
-export async function ensureSegmenterConsumer(jsm: JetStreamManager, log: Logger): Promise<void> {
+export async function ensureSegmenterConsumer(jsm: JetStreamManager, log: Logger, replayFrom: number | null = null): Promise<void> {
   let info;
   try {
     info = await jsm.consumers.info(StreamNames.audio, ConsumerNames.segmenter);
@@ -35,8 +35,10 @@ export async function ensureSegmenterConsumer(jsm: JetStreamManager, log: Logger
     log.info('created durable consumer');
     return;
   }
-  if (info.num_ack_pending > 0 || info.num_redelivered > 0) {
-    const start = info.ack_floor.stream_seq + 1;
+  // `replayFrom`: an earlier start a journal rebuilt from disk needs (chunks acknowledged, still in the stream).
+  const earlier = replayFrom !== null && replayFrom <= info.ack_floor.stream_seq;
+  if (info.num_ack_pending > 0 || info.num_redelivered > 0 || earlier) {
+    const start = Math.min(info.ack_floor.stream_seq + 1, replayFrom ?? Infinity);
     await jsm.consumers.delete(StreamNames.audio, ConsumerNames.segmenter);
     await jsm.consumers.add(StreamNames.audio, { ...base(), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start });
     log.info({ start, unacknowledged: info.num_ack_pending }, 're-created the consumer at its ack floor to replay unacknowledged chunks in order');

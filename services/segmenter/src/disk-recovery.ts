@@ -1,18 +1,19 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parseWavHeader, timeOfFrame } from '@isr/audio';
+import { parseWavHeader, readStreamInfo, timeOfFrame } from '@isr/audio';
 import { ConsumerNames, StreamNames } from '@isr/contract';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { AudioReader, StoredChunk } from './audio-reader.ts';
+import { flacFrameEnds } from './flac-frame-number.ts';
 import type { Journal, OpenFileRecord } from './journal.ts';
 import type { SourceSettings } from './writer-settings.ts';
 
 /** What an ISR WAV says about itself in its BWF description (open-sink.ts writes it). */
 const DESCRIPTION = /^ISR (\S+) session (\S+) offset (\d+)$/;
 
-/** The newest `.wav` under `<output_directory>/<source>/` by modification time (the one a crash left open). */
-async function newestWav(dir: string): Promise<string | null> {
+/** The newest `.wav` or `.flac` under `<output_directory>/<source>/` by modification time (the one a crash left open). */
+async function newestRecording(dir: string): Promise<string | null> {
   let names: string[];
   try {
     names = await readdir(dir, { recursive: true });
@@ -21,7 +22,7 @@ async function newestWav(dir: string): Promise<string | null> {
   }
   let best: { path: string; mtime: number } | null = null;
   for (const n of names) {
-    if (!n.endsWith('.wav')) continue;
+    if (!n.endsWith('.wav') && !n.endsWith('.flac')) continue;
     const p = join(dir, n);
     const st = await stat(p).catch(() => null);
     if (st?.isFile() && (!best || st.mtimeMs > best.mtime)) best = { path: p, mtime: st.mtimeMs };
@@ -35,11 +36,13 @@ async function newestWav(dir: string): Promise<string | null> {
  * description names the session and the file's first offset; the stream gives the session's start time and,
  * from its first unacknowledged chunk (`replayFrom`, the consumer's ack floor + 1), where the files' durable
  * audio ends: the file keeps only what was acknowledged, so the replay neither repeats nor skips a frame.
- * Returns null when there is nothing to continue (FLAC and compressed files are left as they are).
+ * A PCM FLAC file is rebuilt the same way from its Vorbis comments and CRC-checked frames. Returns null when
+ * there is nothing to continue (compressed stream files are left as they are).
  */
-export async function journalFromDisk(s: SourceSettings, reader: AudioReader, replayFrom: number, log: Logger): Promise<Journal | null> {
-  const path = await newestWav(join(s.outputDirectory, s.source));
+export async function journalFromDisk(s: SourceSettings, reader: AudioReader, replayFrom: number, log: Logger): Promise<Rebuilt | null> {
+  const path = await newestRecording(join(s.outputDirectory, s.source));
   if (!path) return null;
+  if (path.endsWith('.flac')) return flacJournalFromDisk(s, path, reader, replayFrom, log);
   const fh = await open(path, 'r');
   let head: Buffer;
   let size: number;
@@ -95,7 +98,110 @@ export async function journalFromDisk(s: SourceSettings, reader: AudioReader, re
   };
   const offset = firstOffset + frames;
   log.warn({ path: rec.rel, frames, framesOnDisk }, 'rebuilt the journal of a WAV file left open by a crash from its header and the stream');
-  return { v: 1, source: s.source, session, sessionStartMs, offset, endMs: timeOfFrame(offset, sessionStartMs, sampleRate), file: rec };
+  return { journal: { v: 1, source: s.source, session, sessionStartMs, offset, endMs: timeOfFrame(offset, sessionStartMs, sampleRate), file: rec }, replayFrom: null };
+}
+
+/** The Vorbis comments of a FLAC file (KEY → value) and where its frames start. */
+function flacMetadata(buf: Buffer): { comments: Map<string, string>; audioStart: number } {
+  const out = new Map<string, string>();
+  let audioStart = 0;
+  for (let pos = 4; pos + 4 <= buf.length; ) {
+    const last = buf[pos]! & 0x80;
+    const type = buf[pos]! & 0x7f;
+    const len = buf.readUIntBE(pos + 1, 3);
+    if (type === 4 && pos + 4 + len <= buf.length) {
+      let p = pos + 4;
+      p += 4 + buf.readUInt32LE(p); // vendor string
+      const n = buf.readUInt32LE(p);
+      p += 4;
+      for (let i = 0; i < n; i++) {
+        const l = buf.readUInt32LE(p);
+        const c = buf.toString('utf8', p + 4, p + 4 + l);
+        const eq = c.indexOf('=');
+        if (eq > 0) out.set(c.slice(0, eq).toUpperCase(), c.slice(eq + 1));
+        p += 4 + l;
+      }
+    }
+    pos += 4 + len;
+    if (last) {
+      audioStart = pos;
+      break;
+    }
+  }
+  return { comments: out, audioStart };
+}
+
+/**
+ * journalFromDisk for a PCM FLAC file: its Vorbis comments name the session and first offset, its whole frames
+ * (CRC-checked; a torn last one is dropped) give its length, cut to whole blocks before the first
+ * unacknowledged chunk; the file is then continued like after any crash (recovery.ts).
+ */
+async function flacJournalFromDisk(s: SourceSettings, path: string, reader: AudioReader, replayFrom: number, log: Logger): Promise<Rebuilt | null> {
+  const buf = await readFile(path);
+  let info;
+  try {
+    info = readStreamInfo(buf);
+  } catch {
+    return null;
+  }
+  const { comments: vc, audioStart } = flacMetadata(buf);
+  const session = vc.get('ISR_SESSION');
+  const firstOffset = Number(vc.get('ISR_SESSION_OFFSET'));
+  const blockSize = buf.readUInt16BE(8);
+  if (vc.get('ISR_SOURCE') !== s.source || !session || !Number.isInteger(firstOffset) || !audioStart || blockSize !== buf.readUInt16BE(10)) return null;
+  if (info.totalSamples > 0) return null; // libFLAC finished it (close writes the total): not left open
+  const ends = flacFrameEnds(buf, audioStart);
+  const next = await reader.next(s.source, replayFrom);
+  let anchor: StoredChunk | null = next?.meta.session === session ? next : null;
+  let blocks = ends.length;
+  if (anchor) blocks = Math.max(0, Math.min(blocks, Math.floor((anchor.meta.offset - firstOffset) / blockSize)));
+  else anchor = await lastChunkOf(s.source, session, reader, replayFrom);
+  if (!anchor) {
+    log.warn({ path }, 'a FLAC file left open by a crash, but its session is no longer in the stream: not continued');
+    return null;
+  }
+  const { sessionStartMs, sampleRate } = anchor.meta;
+  const frames = blocks * blockSize;
+  const startMs = timeOfFrame(firstOffset, sessionStartMs, sampleRate);
+  const rec: OpenFileRecord = {
+    path,
+    rel: relative(s.outputDirectory, path).split(sep).join('/'),
+    container: 'flac',
+    byteLength: blocks ? ends[blocks - 1]! : audioStart,
+    frames,
+    firstOffset,
+    startMs,
+    endBoundaryMs: s.split.next(startMs),
+    format: 'pcm',
+    codec: 'pcm_s16le',
+    sampleRate,
+    channels: info.channels,
+    session,
+    sessionStartMs,
+    gaps: [],
+    ogg: null,
+  };
+  const offset = firstOffset + frames;
+  // Cut to whole blocks, the file may end before the first chunk the consumer replays: replay from the chunk
+  // holding its new end instead (already acknowledged, still in the stream).
+  const from = offset < anchor.meta.offset ? await chunkAt(s.source, session, offset, reader, anchor.seq) : null;
+  log.warn({ path: rec.rel, frames, framesOnDisk: ends.length * blockSize, replayFrom: from }, 'rebuilt the journal of a FLAC file left open by a crash from its metadata and the stream');
+  return { journal: { v: 1, source: s.source, session, sessionStartMs, offset, endMs: timeOfFrame(offset, sessionStartMs, sampleRate), file: rec }, replayFrom: from };
+}
+
+/** The stream sequence of the chunk of `session` holding `offset`, among the 4096 sequences before `before`. */
+async function chunkAt(source: string, session: string, offset: number, reader: AudioReader, before: number): Promise<number | null> {
+  for (let c = await reader.next(source, Math.max(1, before - 4096)); c && c.seq <= before; c = await reader.next(source, c.seq + 1)) {
+    const frames = c.units ? c.units.reduce((a, u) => a + u.samples, 0) : c.meta.frames;
+    if (c.meta.session === session && c.meta.offset <= offset && offset < c.meta.offset + frames) return c.seq;
+  }
+  return null;
+}
+
+/** A journal entry rebuilt from disk, and the stream sequence the consumer must replay from for it (null: its ack floor + 1 does). */
+export interface Rebuilt {
+  journal: Journal;
+  replayFrom: number | null;
 }
 
 /** The last chunk of `session` among the 4096 stream sequences before `before` (all acknowledged). */
@@ -107,18 +213,24 @@ async function lastChunkOf(source: string, session: string, reader: AudioReader,
   return last;
 }
 
-/** journalFromDisk for every configured source, replaying from the segmenter consumer's ack floor + 1. */
-export async function journalsFromDisk(sources: readonly SourceSettings[], reader: AudioReader, jsm: JetStreamManager, log: Logger): Promise<Journal[]> {
+/**
+ * journalFromDisk for every configured source, replaying from the segmenter consumer's ack floor + 1; also the
+ * earliest stream sequence the consumer must replay from (null: its ack floor + 1).
+ */
+export async function journalsFromDisk(sources: readonly SourceSettings[], reader: AudioReader, jsm: JetStreamManager, log: Logger): Promise<{ journals: Journal[]; replayFrom: number | null }> {
   const ci = await jsm.consumers.info(StreamNames.audio, ConsumerNames.segmenter).catch(() => null);
   const replayFrom = (ci?.ack_floor.stream_seq ?? 0) + 1;
   const out: Journal[] = [];
+  let earliest: number | null = null;
   for (const s of sources) {
     try {
-      const j = await journalFromDisk(s, reader, replayFrom, log.child({ source: s.source }));
-      if (j) out.push(j);
+      const r = await journalFromDisk(s, reader, replayFrom, log.child({ source: s.source }));
+      if (!r) continue;
+      out.push(r.journal);
+      if (r.replayFrom !== null) earliest = Math.min(earliest ?? Infinity, r.replayFrom);
     } catch (err) {
       log.error({ err, source: s.source }, 'could not rebuild the journal from disk; starting the source without it');
     }
   }
-  return out;
+  return { journals: out, replayFrom: earliest };
 }

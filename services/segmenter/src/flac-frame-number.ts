@@ -54,6 +54,43 @@ function decodeFrameNumber(b: Uint8Array, pos: number): { value: number; length:
   return { value, length: n };
 }
 
+/** Whether a frame header (sync code, valid CRC-8) starts at `pos`. */
+export function flacFrameHeaderAt(b: Uint8Array, pos: number): boolean {
+  if (pos + 6 > b.length || b[pos] !== 0xff || (b[pos + 1]! & 0xfe) !== 0xf8) return false;
+  try {
+    const { length } = decodeFrameNumber(b, pos + 4);
+    const bsCode = b[pos + 2]! >> 4;
+    const srCode = b[pos + 2]! & 0x0f;
+    const extra = (bsCode === 6 ? 1 : bsCode === 7 ? 2 : 0) + (srCode === 12 ? 1 : srCode === 13 || srCode === 14 ? 2 : 0);
+    const end = pos + 4 + length + extra;
+    return end < b.length && crc8(b.subarray(pos), end - pos) === b[end];
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The end offsets of the whole frames from `start` on (each checked by its CRC-16); a torn last frame is not
+ * counted. A frame ends where the next valid header begins and its own CRC-16 holds.
+ */
+export function flacFrameEnds(b: Uint8Array, start: number): number[] {
+  const ends: number[] = [];
+  let pos = start;
+  while (flacFrameHeaderAt(b, pos)) {
+    let next = -1;
+    for (let p = pos + 6; p <= b.length; p++) {
+      if ((p === b.length || flacFrameHeaderAt(b, p)) && crc16(b.subarray(pos, p), p - pos) === 0) {
+        next = p;
+        break;
+      }
+    }
+    if (next < 0) break;
+    ends.push(next);
+    pos = next;
+  }
+  return ends;
+}
+
 /** Whether the frame is of a fixed-blocksize stream (its number counts frames, not samples). */
 export function isFixedBlocksizeFrame(frame: Uint8Array): boolean {
   return frame[0] === 0xff && frame[1] === 0xf8;

@@ -79,7 +79,8 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   // 1. Repair what a crash left open, before anything new is written (a corrupt journal is set aside;
   // a failure here — full disk, I/O error — holds that source instead of stopping the service).
   let journals = await journal.readAll(log);
-  if (journal.setAside) journals = await journalsFromDisk(config.sources.map((x) => settingsOf(x.name)), deps.reader, bus.jsm, log);
+  let replayFrom: number | null = null;
+  if (journal.setAside) ({ journals, replayFrom } = await journalsFromDisk(config.sources.map((x) => settingsOf(x.name)), deps.reader, bus.jsm, log));
   for (const j of journals) {
     const w = writerOf(j.source);
     await w.run(() => w.recoverAtStart(j));
@@ -118,7 +119,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   retention.start();
 
   // 2. The durable consumer, replaying unacknowledged chunks first.
-  await ensureSegmenterConsumer(bus.jsm, log);
+  await ensureSegmenterConsumer(bus.jsm, log, replayFrom);
   // Missing consumer = an error out of the iterator (not endless silent retries): it is re-created below.
   const consume = async (): Promise<ConsumerMessages> =>
     (await bus.js.consumers.get(StreamNames.audio, ConsumerNames.segmenter)).consume({ max_messages: 512, abort_on_missing_resource: true });

@@ -6,11 +6,11 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { after, before, test } from 'node:test';
 import { freePort, sleep, startService, waitFor } from '@isr/testkit';
 import type { Journal } from '../src/journal.ts';
-import { ffmpegErrors, pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { ffmpegErrors, flacData, pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
 
 let h: Harness;
 before(async () => {
-  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\nheader_rewrite_seconds = 1\nmin_free_mb = 0\n\n[torn]\ntype = soundcard\n\n[gone]\ntype = soundcard\n`);
+  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\nheader_rewrite_seconds = 1\nmin_free_mb = 0\n\n[torn]\ntype = soundcard\n\n[gone]\ntype = soundcard\n\n[tornflac]\ntype = soundcard\nformat = flac\n`);
 });
 after(async () => h.cleanup());
 
@@ -91,4 +91,21 @@ test('a journal pointing at a file that is gone: a log line, recording goes on a
   // Everything but the vanished file's journalled audio, in order, once.
   const expected = Buffer.concat([pcm.subarray(0, open.firstOffset * 2), pcm.subarray((open.firstOffset + open.frames) * 2)]);
   assert.ok(Buffer.concat(files.map(wavData)).equals(expected), 'the other files hold the rest exactly');
+});
+
+test('a torn journal with a FLAC file open: rebuilt from its metadata and CRC-checked frames, continued — one file per period, nothing lost', { timeout: 120_000 }, async () => {
+  const pcm = pcmSignal(RATE * 12, 1, 13);
+  const { publishRest } = await killMidFile('tornflac', pcm, Date.parse('2026-11-24T14:00:01.300Z'));
+  const open = journal('tornflac')!.file!;
+  writeFileSync(journalPath(), '{"v":1,"sources":{"tornflac":');
+  await publishRest();
+
+  const out = await restartAndDrain();
+  assert.match(out, /rebuilt the journal of a FLAC file left open by a crash/);
+  const files = recordings(`${h.dir}/rec`, 'tornflac', 'flac');
+  assert.ok(files.includes(open.path), 'the FLAC file left open was continued under its own name');
+  assert.deepEqual(files.filter((f) => /_\d+\.flac$/.test(f)), [], 'no _N file');
+  const decoded = files.map(flacData); // flac -t passes on each
+  assert.deepEqual(decoded.map((d) => d.length / 2), [RATE * 1.7, RATE * 3, RATE * 3, RATE * 3, RATE * 1.3], 'one file per 3 s period');
+  assert.ok(Buffer.concat(decoded).equals(pcm), 'the files concatenate to the input exactly');
 });
