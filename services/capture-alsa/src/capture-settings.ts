@@ -1,33 +1,44 @@
 import { num, str, type IsrConfig, type SourceConfig } from '@isr/runtime';
 import type { ToneSettings } from './tone-source.ts';
 
-/** The settings of one `type = soundcard` section that capture-alsa uses. */
-export interface CaptureSettings {
+/** What every PCM section capture-alsa records has, soundcard or tone. */
+export interface PcmSourceSettings {
   source: string;
-  device: string;
   sampleRate: number;
   channels: number;
   chunkMs: number;
+  bufferSeconds: number;
+}
+
+function pcmSettings(src: SourceConfig): PcmSourceSettings {
+  const s = src.settings;
+  return {
+    source: src.name,
+    sampleRate: num(s, 'sample_rate'),
+    channels: num(s, 'channels'),
+    chunkMs: num(s, 'chunk_ms'),
+    bufferSeconds: num(s, 'buffer_seconds'),
+  };
+}
+
+/** The settings of one `type = soundcard` section that capture-alsa uses. */
+export interface CaptureSettings extends PcmSourceSettings {
+  device: string;
   arecordPath: string;
   stallMs: number;
   reconnectMinSeconds: number;
   reconnectMaxSeconds: number;
-  bufferSeconds: number;
 }
 
 export function captureSettings(config: IsrConfig, src: SourceConfig): CaptureSettings {
   const s = src.settings;
   return {
-    source: src.name,
+    ...pcmSettings(src),
     device: str(s, 'device'),
-    sampleRate: num(s, 'sample_rate'),
-    channels: num(s, 'channels'),
-    chunkMs: num(s, 'chunk_ms'),
     arecordPath: str(config.general, 'arecord_path'),
     stallMs: num(s, 'arecord_stall_seconds') * 1000,
     reconnectMinSeconds: num(s, 'reconnect_min_seconds'),
     reconnectMaxSeconds: Math.max(num(s, 'reconnect_min_seconds'), num(s, 'reconnect_max_seconds')),
-    bufferSeconds: num(s, 'buffer_seconds'),
   };
 }
 
@@ -40,11 +51,7 @@ export function soundcardSources(config: IsrConfig): SourceConfig[] {
 export function toneSettings(src: SourceConfig): ToneSettings {
   const s = src.settings;
   return {
-    source: src.name,
-    sampleRate: num(s, 'sample_rate'),
-    channels: num(s, 'channels'),
-    chunkMs: num(s, 'chunk_ms'),
-    bufferSeconds: num(s, 'buffer_seconds'),
+    ...pcmSettings(src),
     frequency: num(s, 'tone_frequency'),
     levelDbfs: num(s, 'tone_level_dbfs'),
     silenceSeconds: num(s, 'tone_silence_seconds'),

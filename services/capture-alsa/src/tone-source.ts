@@ -4,17 +4,14 @@ import { epochFrame, toneFrames, type ToneSpec } from '@isr/audio';
 import { CaptureStates } from '@isr/contract';
 import type { JetStreamClient, KV, LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
+import type { PcmSourceSettings } from './capture-settings.ts';
 import type { SessionCounter } from './chunk-queue.ts';
 import { chunkFramesFor } from './frame-chunker.ts';
 import type { CaptureMetrics } from './metrics.ts';
 import { PcmOutlet } from './pcm-outlet.ts';
 
 /** The settings of one `type = tone` section. */
-export interface ToneSettings extends ToneSpec {
-  source: string;
-  chunkMs: number;
-  bufferSeconds: number;
-}
+export interface ToneSettings extends ToneSpec, PcmSourceSettings {}
 
 export interface ToneSourceDeps {
   settings: ToneSettings;
