@@ -102,10 +102,12 @@ tone_period_seconds = 2
   }, 15_000, 250);
 
   await capture.stop();
+  // Chunks the segmenter's consumer leader had handed to a pull on a killed node come back after ack_wait.
   await waitFor('the segmenter to acknowledge every chunk', async () => {
     const ci = await jsm.consumers.info(StreamNames.audio, 'segmenter');
     return ci.num_pending === 0 && ci.num_ack_pending === 0;
-  }, 30_000, 250);
+  }, 90_000, 250);
+  const segmenterDoneS = (Date.now() - backAt) / 1000;
   await sleep(3000); // idle_close_seconds (2): the last file closes
   const closed = await closedEvents();
   assert.ok(closed.length >= 6, `${closed.length} files closed`);
@@ -116,7 +118,7 @@ tone_period_seconds = 2
   const analysed = (s: ServiceHandle) => s.logs().filter((l) => l.msg === 'analysed').map((l) => String(l.path));
   // How long after its file closed each file was analysed (the analyzers' pulls recover from a lost node).
   const analysedAt = new Map([...a1.logs(), ...a2.logs()].filter((l) => l.msg === 'analysed').map((l) => [String(l.path), Date.parse(String(l.time))]));
-  const latency = closed.map((e) => (analysedAt.get(e.path)! - Date.parse(e.end)) / 1000);
+  const latency = closed.filter((e) => analysedAt.has(e.path)).map((e) => (analysedAt.get(e.path)! - Date.parse(e.end)) / 1000);
   const worst = Math.max(...latency);
   const [by1, by2] = [analysed(a1), analysed(a2)];
   t.diagnostic(`${closed.length} files: analyzer 1 analysed ${by1.length}, analyzer 2 ${by2.length}; analysed at most ${worst.toFixed(1)} s after the file's end`);
@@ -127,7 +129,14 @@ tone_period_seconds = 2
     }
     t.diagnostic(`kills/back: ${new Date(t0).toISOString().slice(11, 23)} … ${new Date(backAt).toISOString().slice(11, 23)}; closed ${closed.map((e) => e.end?.slice(11, 19)).join(' ')}`);
   }
-  assert.deepEqual([...by1, ...by2].sort(), closed.map((e) => e.path).sort(), 'each file analysed once, by one analyzer');
+  // A store that timed out while a node died may have landed: the redelivered file is then skipped as already
+  // analysed (no second 'analysed' line), so a file may have a record and no 'analysed' line — never two.
+  const all = [...by1, ...by2];
+  assert.equal(new Set(all).size, all.length, `no file analysed twice: ${all.join(', ')}`);
+  const paths = new Set(closed.map((e) => e.path));
+  assert.ok(all.every((p) => paths.has(p)), 'only closed files are analysed');
+  const stored = (s: ServiceHandle) => s.logs().filter((l) => l.msg === 'could not store the analysis; will retry').length;
+  t.diagnostic(`${closed.length - all.length} file(s) whose first store was ambiguous (${stored(a1) + stored(a2)} store retries)`);
   assert.ok(by1.length > 0 && by2.length > 0, 'both analyzers did work: they share the durable consumer');
   // Not asserted, reported: a file whose delivery went to a pull the dead node held waits for the consumer's new
   // leader (~8 s) or for ack_wait (docs/scaling.md, failure table).
@@ -140,5 +149,6 @@ tone_period_seconds = 2
     missing = closed.filter((e) => !listed.get(e.path)?.analysis).map((e) => `${e.path}${listed.has(e.path) ? ' (no analysis)' : ' (not listed)'}`);
     return missing.length === 0;
   }, 10_000, 500).catch((err: unknown) => assert.fail(`${String(err)}: ${missing.join(', ')}\n${web.output().slice(-3000)}`));
+  t.diagnostic(`the segmenter had acknowledged every chunk ${segmenterDoneS.toFixed(1)} s after the last node came back`);
   t.diagnostic(`web re-created its stalled ordered consumer ${web.logs().filter((l) => String(l.msg).startsWith('ordered consumer stalled')).length} time(s); ${((Date.now() - t0) / 1000).toFixed(1)} s from the first kill to the end`);
 });
