@@ -1,5 +1,5 @@
 // The consuming services on a three-node R3 cluster while every node in turn is SIGKILLed and brought back:
-// two BUILT analyzers share their durable consumer (each file analysed once, by one of them, both doing work),
+// two BUILT analyzers share their durable consumer (each file analysed once, by one of them),
 // and the web's ordered consumer over ISR_EVENTS and its KV watch on isr_status survive (re-created by the client):
 // it lists every file with its analysis and its live status keeps moving after the last node came back.
 import assert from 'node:assert/strict';
@@ -137,7 +137,9 @@ tone_period_seconds = 2
   assert.ok(all.every((p) => paths.has(p)), 'only closed files are analysed');
   const stored = (s: ServiceHandle) => s.logs().filter((l) => l.msg === 'could not store the analysis; will retry').length;
   t.diagnostic(`${closed.length - all.length} file(s) whose first store was ambiguous (${stored(a1) + stored(a2)} store retries)`);
-  assert.ok(by1.length > 0 && by2.length > 0, 'both analyzers did work: they share the durable consumer');
+  // Which replica pulls a file is up to the consumer (splits of 10/1 and 1/11 were seen): sharing is proven by
+  // every file analysed once across the two, not by both having work, which would fail by chance.
+  t.diagnostic(`analysed by the first analyzer: ${by1.length}, by the second: ${by2.length}`);
   // Not asserted, reported: a file whose delivery went to a pull the dead node held waits for the consumer's new
   // leader (~8 s) or for ack_wait (docs/scaling.md, failure table).
 
