@@ -19,7 +19,8 @@ export interface SessionCounter {
  * budget the oldest not-yet-sent chunks are dropped and counted, never the one being sent.
  */
 export class ChunkQueue {
-  private items: QueuedChunk[] = [];
+  /** Slots before `head` are emptied as chunks are acknowledged: a sent chunk's audio is not kept until compaction. */
+  private items: (QueuedChunk | undefined)[] = [];
   private head = 0;
   private size = 0;
 
@@ -61,6 +62,7 @@ export class ChunkQueue {
   shift(): QueuedChunk | undefined {
     const c = this.items[this.head];
     if (!c) return undefined;
+    this.items[this.head] = undefined;
     this.head++;
     this.size -= c.data.length;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
