@@ -1,11 +1,13 @@
-// npm run bench [-- segmenter|analyzer|web …]: bootstraps (and so builds), then runs the benchmarks under bench/ one after another.
+// npm run bench [-- segmenter|analyzer|web|soak …]: bootstraps (and so builds), then runs the benchmarks under bench/ one after another.
 // Each prints its figures as ratios against a baseline measured in the same run (raw NATS publish, sox+ffmpeg,
 // flac, nginx); none is a pass/fail test.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 const all = readdirSync('bench').filter((f) => f.endsWith('.ts') && !f.endsWith('-run.ts')).map((f) => f.slice(0, -3)).sort();
-const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
+// soak runs for many minutes (ISR_SOAK_MINUTES, default 10): only when named (`npm run bench -- soak`).
+const onlyWhenNamed = ['soak'];
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all.filter((n) => !onlyWhenNamed.includes(n));
 const unknown = chosen.filter((n) => !all.includes(n));
 if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; there are: ${all.join(', ')}`);
