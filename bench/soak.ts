@@ -22,7 +22,7 @@
 // NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2 and signals them at 60 % of the warm-up (early, before the
 // warm-up sample, so the snapshot's own memory is in both RSS figures) and after the last sample (late); the
 // .heapsnapshot files go to ISR_SOAK_SNAPSHOT_DIR (default a kept /tmp/isr-soak-snapshots-* directory).
-// script/heap-diff.mjs compares two of them by constructor.
+// script/lib/heap-diff.mjs compares two of them by constructor.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

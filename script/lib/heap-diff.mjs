@@ -1,4 +1,4 @@
-// node script/heap-diff.mjs EARLY.heapsnapshot LATE.heapsnapshot [--top=25] [--retainers=NAME]
+// node script/lib/heap-diff.mjs EARLY.heapsnapshot LATE.heapsnapshot [--top=25] [--retainers=NAME]
 // Compares two V8 heap snapshots (node --heapsnapshot-signal, bench/soak.ts ISR_SOAK_HEAPSNAPSHOTS) by what
 // the objects are: self sizes and counts summed per constructor name (objects, closures, native and "system"
 // nodes such as ArrayBuffer backing stores by their name; every kind of string as one "(string)" row), and
@@ -32,7 +32,7 @@ function summarise(path) {
 
 const [a, b] = process.argv.slice(2).filter((x) => !x.startsWith('--'));
 if (!a || !b) {
-  console.error('usage: node script/heap-diff.mjs EARLY.heapsnapshot LATE.heapsnapshot [--top=25]');
+  console.error('usage: node script/lib/heap-diff.mjs EARLY.heapsnapshot LATE.heapsnapshot [--top=25]');
   process.exit(2);
 }
 const top = Number(process.argv.find((x) => x.startsWith('--top='))?.split('=')[1] ?? 25);
