@@ -1,6 +1,6 @@
 // Shared by the cluster tests: what ISR_AUDIO holds for a source, judged per capture session.
 import { decodeAudioHeaders, LeaseHeader, parseJson, StreamNames, Subjects, type AudioChunkMeta, type SegmentOpenedEvent } from '@isr/contract';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
 export interface StoredChunk extends AudioChunkMeta {
@@ -75,13 +75,12 @@ export function sessionsOf(chunks: StoredChunk[]): SessionSummary[] {
   });
 }
 
-/** The isr.segment.opened events of a source in ISR_EVENTS. */
-export async function openedEvents(url: string, source: string): Promise<SegmentOpenedEvent[]> {
+/** The events of ISR_EVENTS on `subject`, in stream order (read to the end). */
+export async function eventsOn<T>(url: string, subject: string): Promise<T[]> {
   const nc = await connect({ servers: url.split(',') });
   try {
-    const js = jetstream(nc);
-    const c = await js.consumers.get(StreamNames.events, { filter_subjects: Subjects.segmentOpened(source) });
-    const out: SegmentOpenedEvent[] = [];
+    const c = await jetstream(nc).consumers.get(StreamNames.events, { filter_subjects: subject });
+    const out: T[] = [];
     for (;;) {
       const batch = await c.fetch({ max_messages: 100, expires: 1000 });
       let n = 0;
@@ -89,11 +88,24 @@ export async function openedEvents(url: string, source: string): Promise<Segment
       for await (const m of batch) {
         n++;
         pending = m.info.pending;
-        out.push(parseJson<SegmentOpenedEvent>(m.data, 'opened event'));
+        out.push(parseJson<T>(m.data, subject));
       }
       if (n === 0 || pending === 0) return out;
     }
   } finally {
     await nc.close();
   }
+}
+
+/** The isr.segment.opened events of a source in ISR_EVENTS. */
+export function openedEvents(url: string, source: string): Promise<SegmentOpenedEvent[]> {
+  return eventsOn<SegmentOpenedEvent>(url, Subjects.segmentOpened(source));
+}
+
+/** Every stream has a leader and both other replicas current (after a node of the three came back). */
+export async function streamsCurrent(jsm: JetStreamManager): Promise<boolean> {
+  for await (const si of jsm.streams.list()) {
+    if (!si.cluster?.leader || (si.cluster.replicas?.length ?? 0) !== 2 || !si.cluster.replicas!.every((r) => r.current && !r.offline)) return false;
+  }
+  return true;
 }

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { analysisKey, Buckets, parseJson, StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { analysisKey, Buckets, StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { freePort, sleep, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
+import { eventsOn, streamsCurrent } from './cluster-harness.ts';
 
 let cluster: NatsClusterHandle;
 let dir: { path: string; remove(): Promise<void> };
@@ -30,28 +31,7 @@ after(async () => {
   await dir?.remove();
 });
 
-async function streamsCurrent(): Promise<boolean> {
-  for await (const si of jsm.streams.list()) {
-    if (!si.cluster?.leader || (si.cluster.replicas?.length ?? 0) !== 2 || !si.cluster.replicas!.every((r) => r.current && !r.offline)) return false;
-  }
-  return true;
-}
-
-async function closedEvents(): Promise<SegmentClosedEvent[]> {
-  const c = await jetstream(nc).consumers.get(StreamNames.events, { filter_subjects: Subjects.segmentClosed('lineup') });
-  const out: SegmentClosedEvent[] = [];
-  for (;;) {
-    const batch = await c.fetch({ max_messages: 100, expires: 1000 });
-    let n = 0;
-    let pending = 0;
-    for await (const m of batch) {
-      n++;
-      pending = m.info.pending;
-      out.push(parseJson<SegmentClosedEvent>(m.data, 'closed'));
-    }
-    if (n === 0 || pending === 0) return out;
-  }
-}
+const closedEvents = () => eventsOn<SegmentClosedEvent>(cluster.url, Subjects.segmentClosed('lineup'));
 
 test('two analyzers share the work and the web keeps following while every node in turn is SIGKILLed', async (t) => {
   const webPort = await freePort();
@@ -90,7 +70,7 @@ tone_period_seconds = 2
     await node.kill('SIGKILL');
     await sleep(2000);
     await node.start();
-    await waitFor(`every stream current after ${node.name}`, streamsCurrent, 30_000, 250);
+    await waitFor(`every stream current after ${node.name}`, () => streamsCurrent(jsm), 30_000, 250);
   }
   const backAt = Date.now();
   t.diagnostic(`killed in turn (connections before each kill) ${where.join('; ')}; ${((backAt - t0) / 1000).toFixed(1)} s for the three`);

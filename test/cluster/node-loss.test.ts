@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { parseJson, StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { freePort, sleep, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
-import { sessionsOf, storedChunks } from './cluster-harness.ts';
+import { eventsOn, sessionsOf, storedChunks, streamsCurrent } from './cluster-harness.ts';
 
 let cluster: NatsClusterHandle;
 let dir: { path: string; remove(): Promise<void> };
@@ -51,14 +51,6 @@ after(async () => {
   await dir?.remove();
 });
 
-/** Every stream has a leader and all its replicas current (after a node came back). */
-async function streamsCurrent(): Promise<boolean> {
-  for await (const si of jsm.streams.list()) {
-    if (!si.cluster?.leader || (si.cluster.replicas?.length ?? 0) !== 2 || !si.cluster.replicas!.every((r) => r.current && !r.offline)) return false;
-  }
-  return true;
-}
-
 /** ISR_AUDIO holds one contiguous session of the tone up to about now. */
 async function assertNothingLost(what: string): Promise<string> {
   const chunks = await storedChunks(cluster.url, 'lineup');
@@ -81,7 +73,7 @@ test('the node the capture and the segmenter are connected to is SIGKILLed and c
   const reconnectMs = Date.now() - killedAt;
   await sleep(Math.max(0, 4000 - (Date.now() - killedAt)));
   await node.start();
-  await waitFor('every stream current again', streamsCurrent, 30_000, 250);
+  await waitFor('every stream current again', () => streamsCurrent(jsm), 30_000, 250);
   await sleep(1000);
   t.diagnostic(`killed ${node.name} (capture's node; segmenter on ${segNode?.name}); capture on another node after ${reconnectMs} ms; ${await assertNothingLost('after the node loss')}`);
 });
@@ -93,7 +85,7 @@ test('a rolling restart of all three nodes, one by one, during capture: nothing 
     await node.kill('SIGTERM');
     await sleep(1000);
     await node.start();
-    await waitFor(`every stream current after ${node.name}`, streamsCurrent, 30_000, 250);
+    await waitFor(`every stream current after ${node.name}`, () => streamsCurrent(jsm), 30_000, 250);
     took.push(`${node.name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   await sleep(1000);
@@ -111,22 +103,9 @@ test('the segmenter, through all of it, wrote every published frame into closed 
     return ci.num_pending === 0 && ci.num_ack_pending === 0;
   }, 90_000, 250);
   assert.equal(await segmenter.stop(), 0, 'segmenter exits cleanly');
-  const js = jetstream(nc);
-  const c = await js.consumers.get(StreamNames.events, { filter_subjects: Subjects.segmentClosed('lineup') });
-  let written = 0;
-  let files = 0;
-  for (;;) {
-    const batch = await c.fetch({ max_messages: 100, expires: 1000 });
-    let n = 0;
-    let pending = 0;
-    for await (const m of batch) {
-      n++;
-      pending = m.info.pending;
-      written += parseJson<SegmentClosedEvent>(m.data, 'closed').frames;
-      files++;
-    }
-    if (n === 0 || pending === 0) break;
-  }
+  const closed = await eventsOn<SegmentClosedEvent>(cluster.url, Subjects.segmentClosed('lineup'));
+  const written = closed.reduce((n, e) => n + e.frames, 0);
+  const files = closed.length;
   t.diagnostic(`${files} files, ${written} frames written, ${published} published`);
   assert.equal(written, published, 'every published frame is in a closed file, once');
 });

@@ -76,29 +76,9 @@ export async function journalFromDisk(s: SourceSettings, reader: AudioReader, re
     log.warn({ path }, 'a WAV file left open by a crash, but its session is no longer in the stream: it is repaired at start-up only by the next files (not continued)');
     return null;
   }
-  const { sessionStartMs, sampleRate } = anchor.meta;
-  const startMs = timeOfFrame(firstOffset, sessionStartMs, sampleRate);
-  const rec: OpenFileRecord = {
-    path,
-    rel: relative(s.outputDirectory, path).split(sep).join('/'),
-    container: 'wav',
-    byteLength: h.dataOffset + frames * blockAlign,
-    frames,
-    firstOffset,
-    startMs,
-    endBoundaryMs: s.split.next(startMs),
-    format: 'pcm',
-    codec: 'pcm_s16le',
-    sampleRate,
-    channels: h.format.channels,
-    session,
-    sessionStartMs,
-    gaps: [],
-    ogg: null,
-  };
-  const offset = firstOffset + frames;
+  const { journal, rec } = rebuiltJournal(s, path, anchor, { container: 'wav', byteLength: h.dataOffset + frames * blockAlign, frames, firstOffset, channels: h.format.channels });
   log.warn({ path: rec.rel, frames, framesOnDisk }, 'rebuilt the journal of a WAV file left open by a crash from its header and the stream');
-  return { journal: { v: 1, source: s.source, session, sessionStartMs, offset, endMs: timeOfFrame(offset, sessionStartMs, sampleRate), file: rec }, replayFrom: null };
+  return { journal, replayFrom: null };
 }
 
 /** The Vorbis comments of a FLAC file (KEY → value) and where its frames start. */
@@ -160,33 +140,13 @@ async function flacJournalFromDisk(s: SourceSettings, path: string, reader: Audi
     log.warn({ path }, 'a FLAC file left open by a crash, but its session is no longer in the stream: not continued');
     return null;
   }
-  const { sessionStartMs, sampleRate } = anchor.meta;
   const frames = blocks * blockSize;
-  const startMs = timeOfFrame(firstOffset, sessionStartMs, sampleRate);
-  const rec: OpenFileRecord = {
-    path,
-    rel: relative(s.outputDirectory, path).split(sep).join('/'),
-    container: 'flac',
-    byteLength: blocks ? ends[blocks - 1]! : audioStart,
-    frames,
-    firstOffset,
-    startMs,
-    endBoundaryMs: s.split.next(startMs),
-    format: 'pcm',
-    codec: 'pcm_s16le',
-    sampleRate,
-    channels: info.channels,
-    session,
-    sessionStartMs,
-    gaps: [],
-    ogg: null,
-  };
-  const offset = firstOffset + frames;
+  const { journal, rec } = rebuiltJournal(s, path, anchor, { container: 'flac', byteLength: blocks ? ends[blocks - 1]! : audioStart, frames, firstOffset, channels: info.channels });
   // Cut to whole blocks, the file may end before the first chunk the consumer replays: replay from the chunk
   // holding its new end instead (already acknowledged, still in the stream).
-  const from = offset < anchor.meta.offset ? await chunkAt(s.source, session, offset, reader, anchor.seq) : null;
+  const from = journal.offset < anchor.meta.offset ? await chunkAt(s.source, session, journal.offset, reader, anchor.seq) : null;
   log.warn({ path: rec.rel, frames, framesOnDisk: ends.length * blockSize, replayFrom: from }, 'rebuilt the journal of a FLAC file left open by a crash from its metadata and the stream');
-  return { journal: { v: 1, source: s.source, session, sessionStartMs, offset, endMs: timeOfFrame(offset, sessionStartMs, sampleRate), file: rec }, replayFrom: from };
+  return { journal, replayFrom: from };
 }
 
 /** The stream sequence of the chunk of `session` holding `offset`, among the 4096 sequences before `before`. */
@@ -199,6 +159,40 @@ async function chunkAt(source: string, session: string, offset: number, reader: 
 }
 
 /** A journal entry rebuilt from disk, and the stream sequence the consumer must replay from for it (null: its ack floor + 1 does). */
+/**
+ * The journal entry of a PCM file a crash left open, rebuilt from disk: `frames` frames from `firstOffset` of the
+ * anchor chunk's session, the durable audio ending at `byteLength`.
+ */
+function rebuiltJournal(
+  s: SourceSettings,
+  path: string,
+  anchor: StoredChunk,
+  f: { container: 'wav' | 'flac'; byteLength: number; frames: number; firstOffset: number; channels: number },
+): { journal: Journal; rec: OpenFileRecord } {
+  const { session, sessionStartMs, sampleRate } = anchor.meta;
+  const startMs = timeOfFrame(f.firstOffset, sessionStartMs, sampleRate);
+  const rec: OpenFileRecord = {
+    path,
+    rel: relative(s.outputDirectory, path).split(sep).join('/'),
+    container: f.container,
+    byteLength: f.byteLength,
+    frames: f.frames,
+    firstOffset: f.firstOffset,
+    startMs,
+    endBoundaryMs: s.split.next(startMs),
+    format: 'pcm',
+    codec: 'pcm_s16le',
+    sampleRate,
+    channels: f.channels,
+    session,
+    sessionStartMs,
+    gaps: [],
+    ogg: null,
+  };
+  const offset = f.firstOffset + f.frames;
+  return { rec, journal: { v: 1, source: s.source, session, sessionStartMs, offset, endMs: timeOfFrame(offset, sessionStartMs, sampleRate), file: rec } };
+}
+
 export interface Rebuilt {
   journal: Journal;
   replayFrom: number | null;
