@@ -158,7 +158,6 @@ async function chunkAt(source: string, session: string, offset: number, reader: 
   return null;
 }
 
-/** A journal entry rebuilt from disk, and the stream sequence the consumer must replay from for it (null: its ack floor + 1 does). */
 /**
  * The journal entry of a PCM file a crash left open, rebuilt from disk: `frames` frames from `firstOffset` of the
  * anchor chunk's session, the durable audio ending at `byteLength`.
@@ -193,6 +192,7 @@ function rebuiltJournal(
   return { rec, journal: { v: 1, source: s.source, session, sessionStartMs, offset, endMs: timeOfFrame(offset, sessionStartMs, sampleRate), file: rec } };
 }
 
+/** A journal entry rebuilt from disk, and the stream sequence the consumer must replay from for it (null: its ack floor + 1 does). */
 export interface Rebuilt {
   journal: Journal;
   replayFrom: number | null;

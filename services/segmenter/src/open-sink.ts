@@ -22,12 +22,12 @@ export interface OpenSinkArgs {
 }
 
 /** Creates the file (never overwriting) and the sink that writes its container, with the start time inside. */
-export async function openSink(a: OpenSinkArgs): Promise<{ path: string; rel: string; sink: Sink }> {
+export async function openSink(a: OpenSinkArgs): Promise<{ path: string; rel: string; sink: Sink; reused: boolean }> {
   const s = a.settings;
-  const { path, rel, fd } = await createRecordingFile(s.outputDirectory, s.source, s.template, s.zone, a.startMs, a.container);
+  const { path, rel, fd, reused } = await createRecordingFile(s.outputDirectory, s.source, s.template, s.zone, a.startMs, a.container);
   try {
     const sink = await makeSink(a, fd);
-    return { path, rel, sink };
+    return { path, rel, sink, reused };
   } catch (err) {
     // Nothing was recorded into it: remove the file we just created so a retry gets the same name.
     await closeFd(fd).catch(() => undefined);

@@ -58,6 +58,7 @@ export async function createFile(a: CreateFileArgs): Promise<OpenFile> {
     a.log.error({ session: meta.session }, `no codec init for the session in KV ${Buckets.codec}: the file will lack its stream headers`);
   }
   const opened = await openSink({ settings: s, meta, offset, startMs, container, init });
+  if (opened.reused) a.log.warn({ path: opened.rel }, 'a file of this name held no audio (a crash came before the journal recorded it): reused it');
   const durable = await opened.sink.sync(false);
   const rec: OpenFileRecord = {
     path: opened.path,

@@ -57,7 +57,9 @@ test('keep_days: old files deleted with analysis and event; keep-marked, open, r
   })));
 
   // 4. An open file, made ten days old too: live audio an hour ahead keeps its file open.
-  await publishPcm(h.bus, { source: 'live', session: 'l1', sessionStartMs: Date.now() + 3_600_000, sampleRate: RATE, channels: 1 }, pcmSignal(RATE, 1), 1600);
+  // Its one second starts on a 3 s split boundary: audio across a boundary would leave a closed first file.
+  const liveStart = Math.ceil((Date.now() + 3_600_000) / 3000) * 3000;
+  await publishPcm(h.bus, { source: 'live', session: 'l1', sessionStartMs: liveStart, sampleRate: RATE, channels: 1 }, pcmSignal(RATE, 1), 1600);
   await allAcked();
   const openFile = await waitFor('the live file is open', () => recordings(root, 'live', 'wav')[0]);
   utimesSync(openFile, old, old);
