@@ -1,6 +1,6 @@
 // Shared by the cluster tests: what ISR_AUDIO holds for a source, judged per capture session.
 import { decodeAudioHeaders, LeaseHeader, parseJson, StreamNames, Subjects, type AudioChunkMeta, type SegmentOpenedEvent } from '@isr/contract';
-import { jetstream, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
 export interface StoredChunk extends AudioChunkMeta {
@@ -9,29 +9,36 @@ export interface StoredChunk extends AudioChunkMeta {
   streamSeq: number;
 }
 
-/** Every chunk of `source` in ISR_AUDIO, in stream order (an ordered consumer read to the end). */
-export async function storedChunks(url: string, source: string): Promise<StoredChunk[]> {
+/**
+ * Every message of `stream` on `subject`, in stream order, mapped. How many there are is asked of the stream
+ * first, so a fetch that comes back empty under load (a consumer still being created on the cluster) is tried
+ * again instead of being taken for the end.
+ */
+async function readSubject<T>(url: string, stream: string, subject: string, map: (m: JsMsg) => T): Promise<T[]> {
   const nc = await connect({ servers: url.split(',') });
   try {
-    const js = jetstream(nc);
-    const c = await js.consumers.get(StreamNames.audio, { filter_subjects: Subjects.audio(source) });
-    const out: StoredChunk[] = [];
-    for (;;) {
-      const batch = await c.fetch({ max_messages: 500, expires: 2000 });
-      let n = 0;
-      let pending = 0;
-      for await (const m of batch) {
-        n++;
-        pending = m.info.pending;
-        const meta = decodeAudioHeaders((h) => m.headers?.get(h) || undefined);
-        const t = m.headers?.get(LeaseHeader);
-        out.push({ ...meta, token: t ? Number(t) : null, streamSeq: m.seq });
-      }
-      if (n === 0 || pending === 0) return out;
+    const info = await (await jetstreamManager(nc)).streams.info(stream, { subjects_filter: subject });
+    const expected = info.state.subjects?.[subject] ?? 0;
+    const c = await jetstream(nc).consumers.get(stream, { filter_subjects: subject });
+    const out: T[] = [];
+    const deadline = Date.now() + 60_000;
+    while (out.length < expected) {
+      if (Date.now() > deadline) throw new Error(`read ${out.length} of the ${expected} messages of ${stream} on ${subject}`);
+      for await (const m of await c.fetch({ max_messages: 500, expires: 2000 })) out.push(map(m));
     }
+    return out;
   } finally {
     await nc.close();
   }
+}
+
+/** Every chunk of `source` in ISR_AUDIO, in stream order. */
+export function storedChunks(url: string, source: string): Promise<StoredChunk[]> {
+  return readSubject(url, StreamNames.audio, Subjects.audio(source), (m) => {
+    const meta = decodeAudioHeaders((h) => m.headers?.get(h) || undefined);
+    const t = m.headers?.get(LeaseHeader);
+    return { ...meta, token: t ? Number(t) : null, streamSeq: m.seq };
+  });
 }
 
 export interface SessionSummary {
@@ -75,26 +82,9 @@ export function sessionsOf(chunks: StoredChunk[]): SessionSummary[] {
   });
 }
 
-/** The events of ISR_EVENTS on `subject`, in stream order (read to the end). */
-export async function eventsOn<T>(url: string, subject: string): Promise<T[]> {
-  const nc = await connect({ servers: url.split(',') });
-  try {
-    const c = await jetstream(nc).consumers.get(StreamNames.events, { filter_subjects: subject });
-    const out: T[] = [];
-    for (;;) {
-      const batch = await c.fetch({ max_messages: 100, expires: 1000 });
-      let n = 0;
-      let pending = 0;
-      for await (const m of batch) {
-        n++;
-        pending = m.info.pending;
-        out.push(parseJson<T>(m.data, subject));
-      }
-      if (n === 0 || pending === 0) return out;
-    }
-  } finally {
-    await nc.close();
-  }
+/** The events of ISR_EVENTS on `subject`, in stream order. */
+export function eventsOn<T>(url: string, subject: string): Promise<T[]> {
+  return readSubject(url, StreamNames.events, subject, (m) => parseJson<T>(m.data, subject));
 }
 
 /** The isr.segment.opened events of a source in ISR_EVENTS. */
