@@ -22,11 +22,18 @@ export function epochFrame(epochMs: number, sampleRate: number): number {
   return Math.round((epochMs * sampleRate) / 1000);
 }
 
+/** The silence pattern in frames: the period, and how many of its last frames are silent. */
+function pattern(spec: ToneSpec): { period: number; silence: number } {
+  return { period: Math.round(spec.periodSeconds * spec.sampleRate), silence: Math.round(spec.silenceSeconds * spec.sampleRate) };
+}
+
+function silentIn({ period, silence }: { period: number; silence: number }, frame: number): boolean {
+  return silence > 0 && ((frame % period) + period) % period >= period - silence;
+}
+
 /** Is the frame with absolute number `frame` inside the silent part of its period? */
 export function toneIsSilent(spec: ToneSpec, frame: number): boolean {
-  const period = Math.round(spec.periodSeconds * spec.sampleRate);
-  const silence = Math.round(spec.silenceSeconds * spec.sampleRate);
-  return silence > 0 && ((frame % period) + period) % period >= period - silence;
+  return silentIn(pattern(spec), frame);
 }
 
 /** `frames` frames of interleaved s16le starting at absolute frame `firstFrame` (the same value on every channel). */
@@ -37,8 +44,9 @@ export function toneFrames(spec: ToneSpec, firstFrame: number, frames: number): 
   // The phase of frame n is frac(n·f / rate); with whole f it is exactly ((n mod rate)·f mod rate) / rate,
   // which stays exact for frame numbers near 10^14 where n·f would lose precision in a double.
   const cycle = (((firstFrame % rate) + rate) % rate) * frequency;
+  const p = pattern(spec); // once per call, not per sample
   for (let i = 0; i < frames; i++) {
-    if (toneIsSilent(spec, firstFrame + i)) continue;
+    if (silentIn(p, firstFrame + i)) continue;
     const sample = Math.round(amplitude * Math.sin((2 * Math.PI * ((cycle + i * frequency) % rate)) / rate));
     for (let c = 0; c < channels; c++) out.writeInt16LE(sample, (i * channels + c) * 2);
   }
