@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import type { SourceStatus } from '@isr/contract';
 import { freePort, sleep, startService, waitFor } from '@isr/testkit';
 import { ffmpegErrors, flacData, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
@@ -55,16 +55,28 @@ after(async () => {
   rmSync(h.dir, { recursive: true, force: true });
 });
 
+/** Skips the test (saying why) where the tmpfs could not be mounted. */
+function skipUnmounted(t: TestContext): boolean {
+  if (!mounted) t.skip(`cannot mount a 4 MiB tmpfs here (${mountError || 'not root?'}): full-disk test not run`);
+  return !mounted;
+}
+
+/** For a test after the first: the services stopped and the tmpfs emptied; its path, or null when skipped. */
+async function emptyDisk(t: TestContext): Promise<string | null> {
+  if (skipUnmounted(t)) return null;
+  await h.closeServices();
+  const rec = `${h.dir}/rec`;
+  for (const n of readdirSync(rec)) rmSync(join(rec, n), { recursive: true, force: true });
+  return rec;
+}
+
 async function recorderState(source = 'full'): Promise<string | undefined> {
   const kv = await h.bus.kv.status.get(source);
   return kv?.json<SourceStatus>().recorder?.state;
 }
 
 test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file retried, nothing lost, no _N files — WAV and FLAC', { timeout: 120_000 }, async (t) => {
-  if (!mounted) {
-    t.skip(`cannot mount a 4 MiB tmpfs here (${mountError || 'not root?'}): full-disk test not run`);
-    return;
-  }
+  if (skipUnmounted(t)) return;
   const rec = `${h.dir}/rec`;
   const moved = `${h.dir}/moved`;
   const total = RATE * 150; // 4.8 MB of audio for a 4 MiB filesystem
@@ -134,13 +146,8 @@ test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file 
 });
 
 test('start-up on a full disk: no crash loop — the source is held, and written once space returns', { timeout: 120_000 }, async (t) => {
-  if (!mounted) {
-    t.skip(`cannot mount a 4 MiB tmpfs here (${mountError || 'not root?'}): full-disk test not run`);
-    return;
-  }
-  await h.closeServices();
-  const rec = `${h.dir}/rec`;
-  for (const n of readdirSync(rec)) rmSync(join(rec, n), { recursive: true, force: true });
+  const rec = await emptyDisk(t);
+  if (!rec) return;
   const total = RATE * 20;
   const pcm = counter(total);
   const stream = { source: 'boot', session: 'b1', sessionStartMs: Date.parse('2026-11-24T09:00:02Z'), sampleRate: RATE, channels: 1 };
@@ -186,13 +193,8 @@ test('start-up on a full disk: no crash loop — the source is held, and written
 });
 
 test('a full disk outlasting the stream\'s retention: a gap only for the audio JetStream dropped, and exactly that gap', { timeout: 120_000 }, async (t) => {
-  if (!mounted) {
-    t.skip(`cannot mount a 4 MiB tmpfs here (${mountError || 'not root?'}): full-disk test not run`);
-    return;
-  }
-  await h.closeServices();
-  const rec = `${h.dir}/rec`;
-  for (const n of readdirSync(rec)) rmSync(join(rec, n), { recursive: true, force: true });
+  const rec = await emptyDisk(t);
+  if (!rec) return;
   const rate = 8000;
   const chunk = 800;
   const pcm = counter(rate * 12);
