@@ -55,6 +55,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
+# The V8 options of every service (packages/runtime/src/node-options.ts: keep equal): a capped young generation,
+# so resident memory stays flat for months (docs/operations.md, "Memory").
+ENV NODE_OPTIONS=--max-semi-space-size=2
 # The user node (uid 1000) comes with the official node image; a base image without it gets it here.
 # output_directory = recordings resolves against the working directory: /app/recordings (compose mounts ./recordings here).
 RUN if ! id -u node >/dev/null 2>&1; then \

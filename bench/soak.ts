@@ -10,7 +10,8 @@
 // as real processes with their defaults (analyzer live levels included); web's /api/files read every 30 s, like
 // a browser left open. Every 30 s this process reads each service's VmRSS from /proc/<pid>/status.
 //
-// Printed at the end: each service's RSS at minute `warm` (5, or a fifth of the run when shorter) and at the
+// ISR_SOAK_NODE_OPTIONS adds V8 options after the services' own (e.g. --max-semi-space-size=16 to compare
+// with Node's default young generation). Printed at the end: each service's RSS at minute `warm` (5, or a fifth of the run when shorter) and at the
 // end, the growth between them and that growth extrapolated to an hour (the issue's target: < 10 %/h); then
 // every recording is decoded (`ffmpeg -v error -i FILE -f null -`) and counted, and the soundcards' files,
 // decoded in order, must continue the counter signal from one file to the next (contiguous).
@@ -27,6 +28,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serviceNodeOptions } from '@isr/runtime';
 import { checkCounter, feedIcecast, ffmpegErrors, freePort, recordingFiles, sleep, startIcecast, startNatsServer, startService, waitFor, writeFakeArecord, type IcecastFeed, type ServiceHandle } from '@isr/testkit';
 
 const MINUTES = Number(process.env.ISR_SOAK_MINUTES ?? process.argv.find((a) => a.startsWith('--minutes='))?.split('=')[1] ?? 10);
@@ -53,6 +55,17 @@ function rssMb(pid: number | undefined): number {
   try {
     const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, NaN once it has gone. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    // fields after the command name (which may hold spaces, so split after its closing parenthesis)
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
   } catch {
     return NaN;
   }
@@ -115,7 +128,9 @@ format = ${c.format}
   const webPort = await freePort();
   const start = async (name: Service, args: string[] = []) => {
     const env: Record<string, string> = { NATS_URL: nats.url, LOG_LEVEL: 'info', METRICS_PORT: String(await freePort()) };
-    if (snapServices.has(name)) env.NODE_OPTIONS = `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${join(snapDir, name)}`;
+    // startService puts the services' own V8 options (SERVICE_NODE_OPTIONS) first; these come after and win
+    env.NODE_OPTIONS = process.env.ISR_SOAK_NODE_OPTIONS ?? '';
+    if (snapServices.has(name)) env.NODE_OPTIONS += ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${join(snapDir, name)}`;
     if (snapServices.has(name)) mkdirSync(join(snapDir, name), { recursive: true });
     const svc = startService(name, ['--config', configFile, ...args], env);
     running.set(name, svc);
@@ -165,6 +180,7 @@ format = ${c.format}
     await sleep(10_000);
   }
 
+  const cpu = Object.fromEntries(SERVICES.map((s) => [s, cpuSeconds(running.get(s)!.child.pid)])) as Record<Service, number>;
   // stop in the order an operator's shutdown does: captures first, so the segmenter closes every file it holds
   for (const s of ['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'] as const) await running.get(s)!.stop('SIGTERM', 60_000);
   const files = recordings(rec);
@@ -180,12 +196,13 @@ format = ${c.format}
   const warm = samples.find((s) => s.min >= WARM_MIN - 0.01) ?? samples[0]!;
   const end = samples.at(-1)!;
   const hours = (end.min - warm.min) / 60;
-  console.log(`\nsoak summary: ${MINUTES} min, RSS at minute ${warm.min.toFixed(1)} (warm-up) and at minute ${end.min.toFixed(1)} (end)`);
+  console.log(`\nsoak summary: ${MINUTES} min, NODE_OPTIONS ${serviceNodeOptions(process.env.ISR_SOAK_NODE_OPTIONS)}, RSS at minute ${warm.min.toFixed(1)} (warm-up) and at minute ${end.min.toFixed(1)} (end)`);
   console.log(`  ${'service'.padEnd(15)} ${'warm MB'.padStart(8)} ${'end MB'.padStart(8)} ${'growth'.padStart(8)} ${'per hour'.padStart(9)}`);
   for (const s of SERVICES) {
     const g = (end.rss[s] / warm.rss[s] - 1) * 100;
     console.log(`  ${s.padEnd(15)} ${warm.rss[s].toFixed(1).padStart(8)} ${end.rss[s].toFixed(1).padStart(8)} ${`${g >= 0 ? '+' : ''}${g.toFixed(1)} %`.padStart(8)} ${`${g >= 0 ? '+' : ''}${(g / hours).toFixed(1)} %/h`.padStart(9)}`);
   }
+  console.log(`  CPU time: ${SERVICES.map((s) => `${s} ${cpu[s].toFixed(0)} s (${((cpu[s] / (end.min * 60)) * 100).toFixed(1)} %)`).join(', ')}`);
   console.log(`  peak RSS: ${SERVICES.map((s) => `${s} ${Math.max(...samples.map((x) => x.rss[s])).toFixed(1)}`).join(', ')} MB`);
   console.log(`  files: ${count} recordings (${[...files].map(([s, l]) => `${s} ${l.length}`).join(', ')}), ${count - bad.length} play, ${bad.length} do not`);
   for (const b of bad.slice(0, 10)) console.log(`    does not play: ${b}`);

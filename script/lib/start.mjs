@@ -83,7 +83,7 @@ for (const s of services) {
 }
 
 // 2. the configuration, validated once here so a mistake is reported once, not by five services
-const { loadConfig, ConfigError } = await import('@isr/runtime');
+const { loadConfig, ConfigError, serviceNodeOptions } = await import('@isr/runtime');
 let config;
 try {
   config = loadConfig({ service: 'segmenter', argv: ['--config', configFile] });
@@ -98,7 +98,7 @@ try {
 // 3. NATS
 const natsUrl = config.nats.servers.join(',');
 const target = firstServer(natsUrl);
-const baseEnv = { ...process.env, ISR_CONFIG: configFile };
+const baseEnv = { ...process.env, ISR_CONFIG: configFile, NODE_OPTIONS: serviceNodeOptions(process.env.NODE_OPTIONS) };
 const serviceEnv = {}; // per service: NATS credentials
 let nats = null;
 if (await reachable(target)) {

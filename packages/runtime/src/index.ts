@@ -12,3 +12,4 @@ export * from './capture-status.ts';
 export * from './backoff.ts';
 export * from './shutdown.ts';
 export * from './service.ts';
+export * from './node-options.ts';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serviceNodeOptions } from '@isr/runtime';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -19,7 +20,7 @@ export interface ServiceHandle {
 export function startService(name: string, args: string[], env: Record<string, string | undefined> = {}): ServiceHandle {
   const main = join(repoRoot, 'services', name, 'dist', 'main.js');
   const child = spawn(process.execPath, [main, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'debug', ...env },
+    env: { ...process.env, LOG_LEVEL: 'debug', ...env, NODE_OPTIONS: serviceNodeOptions(env.NODE_OPTIONS ?? process.env.NODE_OPTIONS) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
