@@ -41,8 +41,10 @@ reconnect_min_seconds = 0.5
 [${o.source}]
 ${o.section}
 `);
+  // Each instance as if on a host of its own (ISR_HOST): a SIGKILLed holder's lease lapses by its TTL, as across
+  // machines — on one host a standby would take a dead process's lease at once.
   const start = async (name: string, node: number, args: string[] = []) => {
-    const s = startService(name, ['--config', config, ...args], { NATS_URL: urlFrom(o.cluster, node), METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info' });
+    const s = startService(name, ['--config', config, ...args], { NATS_URL: urlFrom(o.cluster, node), METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info', ISR_HOST: `host-${o.services.length}` });
     o.services.push(s);
     return s;
   };

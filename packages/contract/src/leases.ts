@@ -28,6 +28,8 @@ export interface LeaseValue {
   holder: string;
   host: string;
   pid: number;
+  /** The holder's PID namespace (`/proc/self/ns/pid`), so a pid is only judged on the host and namespace it means something in. */
+  pidns?: string;
   /** UTC time the lease was taken (ISO). */
   since: string;
   /** UTC time of this renewal (ISO). */

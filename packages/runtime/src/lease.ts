@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { LeaseValue } from '@isr/contract';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
@@ -49,6 +50,43 @@ function isCasFailure(err: unknown): boolean {
 }
 
 /**
+ * The host name an instance reports in its leases (and the segmenter group in its member ids): `ISR_HOST`, or
+ * the machine's. A lease of a dead process is taken at once only when it names this host (see
+ * heldByDeadProcess); set `ISR_HOST` where two machines share a host name.
+ */
+export function hostName(): string {
+  return process.env.ISR_HOST || hostname();
+}
+
+/** This process's PID namespace ('' where /proc cannot tell). */
+function pidNamespace(): string {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return '';
+  }
+}
+
+/** Whether a process with this pid exists (in this PID namespace). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A lease value left by a process that is dead for certain: it names this host and PID namespace and a pid that
+ * no longer exists there. (A container restarted under the same pid gets a new namespace: it waits for the TTL.)
+ */
+export function heldByDeadProcess(v: Partial<LeaseValue>, self: { host: string; pidns: string; pid: number }, alive: (pid: number) => boolean = pidAlive): boolean {
+  if (!self.pidns || v.host !== self.host || v.pidns !== self.pidns || typeof v.pid !== 'number' || v.pid === self.pid) return false;
+  return !alive(v.pid);
+}
+
+/**
  * One per-source lease: CAS on the KV revision, server-side TTL, the acquisition revision as fencing token.
  *
  * While not holding it, the lease tries to create the key every `pollMs` (create succeeds only on an absent,
@@ -64,6 +102,7 @@ export class SourceLease {
   private readonly mono: () => number;
   private readonly now: () => number;
   private readonly id = randomUUID();
+  private readonly pidns = pidNamespace();
   private rev: number | null = null;
   private fencingToken: number | null = null;
   private renewedAt = -Infinity;
@@ -97,7 +136,7 @@ export class SourceLease {
   }
 
   private value(): Uint8Array {
-    const v: LeaseValue = { holder: this.id, host: hostname(), pid: process.pid, since: this.since, renewed: new Date(this.now()).toISOString() };
+    const v: LeaseValue = { holder: this.id, host: hostName(), pid: process.pid, pidns: this.pidns, since: this.since, renewed: new Date(this.now()).toISOString() };
     return new TextEncoder().encode(JSON.stringify(v));
   }
 
@@ -126,6 +165,7 @@ export class SourceLease {
           }
         } catch (err) {
           if (!isCasFailure(err)) log.debug({ err, lease: key }, 'cannot reach the lease bucket');
+          else if (await this.clearDeadHolder()) delay = 0;
         }
       } else {
         delay = timings.renewMs;
@@ -156,6 +196,25 @@ export class SourceLease {
         this.wake = () => { clearTimeout(t); r(); };
       });
       this.wake = null;
+    }
+  }
+
+  /**
+   * The lease is held by a process of this host that died (a crash, a restart under a supervisor): rather than
+   * wait out the TTL, delete it (compare-and-set on its revision) and take it at once. True when deleted.
+   */
+  private async clearDeadHolder(): Promise<boolean> {
+    const { kv, key, log } = this.o;
+    try {
+      const e = await kv.get(key);
+      if (e?.operation !== 'PUT') return false;
+      const v = e.json<Partial<LeaseValue>>();
+      if (!heldByDeadProcess(v, { host: hostName(), pidns: this.pidns, pid: process.pid })) return false;
+      await kv.delete(key, { previousSeq: e.revision });
+      log.info({ lease: key, pid: v.pid }, 'the lease was held by a process of this host that is gone: taking it without waiting for its TTL');
+      return true;
+    } catch {
+      return false;
     }
   }
 

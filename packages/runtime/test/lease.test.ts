@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { leaseKey, LeaseRoles } from '@isr/contract';
-import { connectBus, LeasedRunner, leaseTimings, parseConfig, provisionBus, SourceLease, type Bus } from '@isr/runtime';
+import { spawnSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { connectBus, heldByDeadProcess, LeasedRunner, leaseTimings, parseConfig, provisionBus, SourceLease, type Bus } from '@isr/runtime';
 import { sleep, startNatsServer, waitFor, type NatsServerHandle } from '@isr/testkit';
 import pino from 'pino';
 
@@ -47,6 +50,33 @@ test('one holder at a time; a dead holder\'s lease expires and the standby takes
   assert.ok(took <= timings.ttlMs + timings.renewMs + timings.pollMs + 200, `b took ${took} ms`);
   assert.ok(b.token! > first, 'the fencing token grows');
   await b.release();
+});
+
+test('a lease is judged held by a dead process only on the same host and PID namespace', () => {
+  const self = { host: 'h1', pidns: 'pid:[1]', pid: 100 };
+  const v = { holder: 'old', host: 'h1', pidns: 'pid:[1]', pid: 55 };
+  const dead = () => false;
+  const alive = () => true;
+  assert.equal(heldByDeadProcess(v, self, dead), true, 'pid 55 is gone');
+  assert.equal(heldByDeadProcess(v, self, alive), false, 'pid 55 runs');
+  assert.equal(heldByDeadProcess({ ...v, pid: 100 }, self, dead), false, 'this process (another lease object of it) is alive');
+  assert.equal(heldByDeadProcess({ ...v, host: 'h2' }, self, dead), false, 'another host');
+  assert.equal(heldByDeadProcess({ ...v, pidns: 'pid:[2]' }, self, dead), false, 'another container on this host');
+  assert.equal(heldByDeadProcess({ holder: 'old', host: 'h1', pid: 55 }, self, dead), false, 'a value without a namespace (an older version)');
+});
+
+test('a lease left by a dead process of this host is taken at once, not after its TTL', async () => {
+  const key = leaseKey(LeaseRoles.segmenter, 'restarted');
+  const gone = spawnSync('true').pid!; // a pid that has just exited
+  const stale = await bus.kv.leases.create(key, JSON.stringify({ holder: 'crashed', host: hostname(), pid: gone, pidns: readlinkSync('/proc/self/ns/pid'), since: '', renewed: '' }));
+  const lines: string[] = [];
+  const spy = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+  const a = new SourceLease({ kv: bus.kv.leases, key, timings: leaseTimings(60), log: spy, onAcquired: () => {}, onLost: () => {} });
+  a.start();
+  await waitFor('taken', () => a.valid(), 3000, 10); // the TTL of leaseTimings(60) is 36 s
+  assert.ok(a.token! > stale);
+  assert.ok(lines.some((l) => l.includes('a process of this host that is gone')), 'and says why');
+  await a.release();
 });
 
 test('release hands over at the standby\'s next try, not after the TTL', async () => {
