@@ -24,12 +24,11 @@
 // warm-up sample, so the snapshot's own memory is in both RSS figures) and after the last sample (late); the
 // .heapsnapshot files go to ISR_SOAK_SNAPSHOT_DIR (default a kept /tmp/isr-soak-snapshots-* directory).
 // script/lib/heap-diff.mjs compares two of them by constructor.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serviceNodeOptions } from '@isr/runtime';
-import { checkCounter, feedIcecast, ffmpegErrors, freePort, recordingFiles, sleep, startIcecast, startNatsServer, startService, waitFor, writeFakeArecord, type IcecastFeed, type ServiceHandle } from '@isr/testkit';
+import { counterContinuity, feedIcecast, ffmpegErrors, freePort, recordingFiles, sleep, startIcecast, startNatsServer, startService, waitFor, writeFakeArecord, type IcecastFeed, type ServiceHandle } from '@isr/testkit';
 
 const MINUTES = Number(process.env.ISR_SOAK_MINUTES ?? process.argv.find((a) => a.startsWith('--minutes='))?.split('=')[1] ?? 10);
 if (!(MINUTES >= 1)) throw new Error(`ISR_SOAK_MINUTES must be a number ≥ 1 (got ${process.env.ISR_SOAK_MINUTES})`);
@@ -80,20 +79,6 @@ function recordings(root: string): Map<string, string[]> {
     if (files.length) out.set(source, files);
   }
   return out;
-}
-
-/** Decodes a soundcard's files in order; null when each one continues the counter where the previous stopped. */
-function contiguity(files: string[], channels: number): string | null {
-  let next: number | null = null;
-  for (const f of files) {
-    const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', f, '-f', 's16le', '-ac', String(channels), '-'], { maxBuffer: 1 << 30 });
-    const c = checkCounter(r.stdout, channels);
-    if (c.firstMismatch !== null) return `${f}: counter breaks at frame ${c.firstMismatch}`;
-    if (c.start === null) continue;
-    if (next !== null && c.start !== next) return `${f}: starts at counter ${c.start}, expected ${next}`;
-    next = (c.start + c.frames) & 0xffff;
-  }
-  return null;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'isr-bench-soak-'));
@@ -191,7 +176,7 @@ format = ${c.format}
     const e = ffmpegErrors(f);
     if (e) bad.push(`${f.slice(rec.length + 1)}: ${e.trim().split('\n')[0]}`);
   }
-  const contiguous = CARDS.map((c) => `${c.name} ${contiguity(files.get(c.name) ?? [], c.channels) ?? (files.get(c.name)?.length ? 'yes' : 'NO FILES')}`);
+  const contiguous = CARDS.map((c) => `${c.name} ${counterContinuity(files.get(c.name) ?? [], c.channels) ?? (files.get(c.name)?.length ? 'yes' : 'NO FILES')}`);
 
   const warm = samples.find((s) => s.min >= WARM_MIN - 0.01) ?? samples[0]!;
   const end = samples.at(-1)!;

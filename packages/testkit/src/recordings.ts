@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkCounter } from './alsa.ts';
 
 /** A source's recording files with this extension under `<root>/<source>/…`, in name order (= time order). */
 export function recordingFiles(root: string, source: string, ext: string): string[] {
@@ -24,4 +25,21 @@ export function ffmpegErrors(path: string): string {
   const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-f', 'null', '-'], { encoding: 'utf8' });
   if (r.error) return String(r.error);
   return r.stderr + (r.status === 0 ? '' : `ffmpeg exited with ${r.status ?? r.signal}`);
+}
+
+/**
+ * Decodes recordings of the counter signal (alsa.ts) in order with ffmpeg; null when each file is an unbroken
+ * run of the counter and continues it exactly where the previous file stopped, else what breaks.
+ */
+export function counterContinuity(files: readonly string[], channels: number): string | null {
+  let next: number | null = null;
+  for (const f of files) {
+    const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', f, '-f', 's16le', '-ac', String(channels), '-'], { maxBuffer: 1 << 30 });
+    const c = checkCounter(r.stdout, channels);
+    if (c.firstMismatch !== null) return `${f}: counter breaks at frame ${c.firstMismatch}`;
+    if (c.start === null) continue;
+    if (next !== null && c.start !== next) return `${f}: starts at counter ${c.start}, expected ${next}`;
+    next = (c.start + c.frames) & 0xffff;
+  }
+  return null;
 }
