@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { analysisKey, Buckets, StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
+import { analysisKey, Buckets, Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, sleep, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
+import { freePort, sleep, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle, segmenterDrained } from '@isr/testkit';
 import { eventsOn, streamsCurrent } from './cluster-harness.ts';
 
 let cluster: NatsClusterHandle;
@@ -83,10 +83,7 @@ tone_period_seconds = 2
 
   await capture.stop();
   // Chunks the segmenter's consumer leader had handed to a pull on a killed node come back after ack_wait.
-  await waitFor('the segmenter to acknowledge every chunk', async () => {
-    const ci = await jsm.consumers.info(StreamNames.audio, 'segmenter');
-    return ci.num_pending === 0 && ci.num_ack_pending === 0;
-  }, 90_000, 250);
+  await waitFor('the segmenter to acknowledge every chunk', () => segmenterDrained(jsm), 90_000, 250);
   const segmenterDoneS = (Date.now() - backAt) / 1000;
   await sleep(3000); // idle_close_seconds (2): the last file closes
   const closed = await closedEvents();

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
+import { Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, sleep, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
+import { freePort, sleep, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle, segmenterDrained } from '@isr/testkit';
 import { eventsOn, sessionsOf, storedChunks, streamsCurrent } from './cluster-harness.ts';
 
 let cluster: NatsClusterHandle;
@@ -99,10 +99,7 @@ test('the segmenter, through all of it, wrote every published frame into closed 
   const published = chunks.reduce((n, c) => n + c.frames, 0);
   // A chunk handed to a pull that a killed node was serving comes back only after the consumer's ack_wait (30 s,
   // docs/scaling.md); under load that, plus catching up, takes longer than ack_wait itself.
-  await waitFor('the segmenter to acknowledge every chunk', async () => {
-    const ci = await jsm.consumers.info(StreamNames.audio, 'segmenter');
-    return ci.num_pending === 0 && ci.num_ack_pending === 0;
-  }, 90_000, 250);
+  await waitFor('the segmenter to acknowledge every chunk', () => segmenterDrained(jsm), 90_000, 250);
   assert.equal(await segmenter.stop(), 0, 'segmenter exits cleanly');
   const closed = await eventsOn<SegmentClosedEvent>(cluster.url, Subjects.segmentClosed('lineup'));
   const written = closed.reduce((n, e) => n + e.frames, 0);

@@ -8,7 +8,7 @@ import { parseWavHeader } from '@isr/audio';
 import { StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { FifoWriter, freePort, startNatsServer, startService, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import { FifoWriter, freePort, startNatsServer, startService, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle, type ServiceHandle, segmenterDrained } from '@isr/testkit';
 
 export interface AlsaSource {
   name: string;
@@ -90,10 +90,7 @@ format = ${s.format}
         });
       }, timeoutMs, 250);
       const jsm = await jetstreamManager(nc);
-      await waitFor('the segmenter to acknowledge every chunk', async () => {
-        const ci = await jsm.consumers.info(StreamNames.audio, 'segmenter');
-        return ci.num_pending === 0 && ci.num_ack_pending === 0;
-      }, timeoutMs, 250);
+      await waitFor('the segmenter to acknowledge every chunk', () => segmenterDrained(jsm), timeoutMs, 250);
     },
     async stop() {
       for (const w of writers.values()) await w.pause();

@@ -1,7 +1,7 @@
 // nats.conf: valid for nats-server, and each service's user can do its work and is refused the rest.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Buckets, ConsumerNames, encodeAudioHeaders, StreamNames, Subjects } from '@isr/contract';
+import { Buckets, ConsumerNames, encodeAudioHeaders, LeaseBucket, leaseKey, LeaseRoles, StreamNames, Subjects } from '@isr/contract';
 import { bindBus, connectBus, parseConfig, provisionBus, putStatusPart, toHeaders, type Bus, type NatsConnection } from '@isr/runtime';
 import { AckPolicy, type MsgRequest } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -112,6 +112,16 @@ describe('each service user against a server started from nats.conf', () => {
     await seg.js.publish(Subjects.segmentDeleted('capture_stream'), JSON.stringify({ path: 'capture_stream/a.wav', reason: 'retention' }));
     await seg.kv.analysis.purge('capture_stream.a=2Ewav');
     await assertPublishRefused(seg.nc, `$JS.API.STREAM.DELETE.${StreamNames.audio}`);
+    // The segmenter group: per-source consumers, its leases and heartbeats and the listing of members — and not
+    // the captures' leases.
+    await seg.jsm.consumers.add(StreamNames.audio, { durable_name: 'segmenter_capture_stream_7', filter_subject: Subjects.audio('capture_stream'), ack_policy: AckPolicy.Explicit });
+    await seg.jsm.consumers.delete(StreamNames.audio, 'segmenter_capture_stream_7');
+    await seg.kv.leases.create(leaseKey(LeaseRoles.segmenter, 'capture_stream'), '{}');
+    await seg.kv.leases.put('segmenter-group.member.m1', '{}');
+    const keys: string[] = [];
+    for await (const k of await seg.kv.leases.keys('segmenter-group.member.>')) keys.push(k);
+    assert.deepEqual(keys, ['segmenter-group.member.m1']);
+    await assertPublishRefused(seg.nc, `$KV.${LeaseBucket}.${leaseKey(LeaseRoles.capture, 'capture_stream')}`);
   });
 
   test('analyzer consumes events and audio, writes analyses, answers isr.analyze; web reads and asks but writes no audio', async () => {

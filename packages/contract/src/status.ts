@@ -60,5 +60,7 @@ export interface RecorderStatus {
   /** ISO UTC of the end of the last chunk written. */
   lastChunk: string | null;
   message: string | null;
+  /** The segmenter group member writing the source (host-pid-random; see isr_segmenter_source_owned). */
+  owner?: string | null;
   updated: string;
 }

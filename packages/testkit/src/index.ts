@@ -8,3 +8,4 @@ export * from './service-process.ts';
 export * from './icecast.ts';
 export * from './alsa.ts';
 export * from './recordings.ts';
+export * from './segmenter-consumers.ts';

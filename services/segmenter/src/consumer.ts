@@ -1,4 +1,4 @@
-import { ConsumerNames, StreamNames, Subjects } from '@isr/contract';
+import { ConsumerNames, sourceOfSubject, StreamNames, Subjects } from '@isr/contract';
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -7,51 +7,85 @@ const ACK_WAIT_MS = 30_000;
 const MAX_ACK_PENDING = 50_000;
 
 /**
- * Makes sure the durable pull consumer exists. When a previous run left messages delivered but not
- * acknowledged (a crash), the consumer is re-created to start at its ack floor + 1, so the unacknowledged
- * messages come again first and in stream order (JetStream would otherwise redeliver them only after
- * ack_wait, behind newer ones). Messages past the floor that were acknowledged are skipped by the
- * per-source journals.
+ * Each source is consumed through a durable pull consumer of its own owner: `segmenter_<source>_<token>`, where
+ * the token is the fencing token of the owner's lease (segmenter group, group.ts). A new owner — a takeover, a
+ * rebalance, a restart — creates its consumer where its predecessor's ack floor ends and then deletes the
+ * predecessor's. A consumer is never shared: an old owner that wakes up from a pause pulls from a consumer
+ * that no longer exists and so cannot take chunks away from the new one (what it still holds, its fence keeps
+ * it from writing). The unacknowledged chunks of the predecessor come again first and in stream order;
+ * those past the floor that were already written are skipped by the journal's offsets.
  */
-const base = (): Partial<ConsumerConfig> => ({
-  durable_name: ConsumerNames.segmenter,
-  description: 'ISR segmenter: writes audio chunks into split files',
+export function sourceConsumerName(source: string, token: number): string {
+  return `${ConsumerNames.segmenter}_${source}_${token}`;
+}
+
+/** Whether `name` is one of the source's owner consumers, or the single consumer of the first layout. */
+function isPredecessor(name: string, source: string): boolean {
+  return name === ConsumerNames.segmenter || name.startsWith(`${ConsumerNames.segmenter}_${source}_`);
+}
+
+const config = (source: string, name: string): Partial<ConsumerConfig> => ({
+  durable_name: name,
+  description: `ISR segmenter: writes ${source}'s audio chunks into split files`,
   ack_policy: AckPolicy.Explicit,
   ack_wait: nanos(ACK_WAIT_MS),
   max_ack_pending: MAX_ACK_PENDING,
   max_deliver: -1,
-  filter_subject: Subjects.audioAll,
+  filter_subject: Subjects.audio(source),
 });
 
-export async function ensureSegmenterConsumer(jsm: JetStreamManager, log: Logger, replayFrom: number | null = null): Promise<void> {
-  let info;
-  try {
-    info = await jsm.consumers.info(StreamNames.audio, ConsumerNames.segmenter);
-  } catch {
-    info = null;
+/** Where a new owner starts: its predecessors' consumers and the first sequence none of them acknowledged. */
+export interface ConsumerPlan {
+  predecessors: string[];
+  /** The lowest ack floor + 1 among the predecessors; null when there is none (a new source: from the start). */
+  startSeq: number | null;
+}
+
+export async function planSourceConsumer(jsm: JetStreamManager, source: string): Promise<ConsumerPlan> {
+  const predecessors: string[] = [];
+  let startSeq: number | null = null;
+  for await (const ci of jsm.consumers.list(StreamNames.audio)) {
+    if (!isPredecessor(ci.name, source)) continue;
+    predecessors.push(ci.name);
+    // A consumer that has acknowledged nothing reports an ack floor of 0: its floor is then where it started.
+    const floor = Math.max(ci.ack_floor.stream_seq, (ci.config.opt_start_seq ?? 1) - 1);
+    startSeq = Math.min(startSeq ?? Infinity, floor + 1);
   }
-  if (!info) {
-    await jsm.consumers.add(StreamNames.audio, { ...base(), deliver_policy: DeliverPolicy.All });
-    log.info('created durable consumer');
-    return;
-  }
-  // `replayFrom`: an earlier start a journal rebuilt from disk needs (chunks acknowledged, still in the stream).
-  const earlier = replayFrom !== null && replayFrom <= info.ack_floor.stream_seq;
-  if (info.num_ack_pending > 0 || info.num_redelivered > 0 || earlier) {
-    const start = Math.min(info.ack_floor.stream_seq + 1, replayFrom ?? Infinity);
-    await jsm.consumers.delete(StreamNames.audio, ConsumerNames.segmenter);
-    await jsm.consumers.add(StreamNames.audio, { ...base(), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start });
-    log.info({ start, unacknowledged: info.num_ack_pending }, 're-created the consumer at its ack floor to replay unacknowledged chunks in order');
-  }
+  return { predecessors, startSeq };
 }
 
 /**
- * The consumer disappeared under a running segmenter (deleted by hand, lost with the server's store): makes it
- * again at `startSeq`, the first chunk not durably written (what is already in files is skipped by offset).
- * A consumer that exists again meanwhile (another process made it) is replaced.
+ * Creates the owner's consumer at `startSeq` (null: the whole stream), replacing one of the same name, then
+ * deletes the predecessors' (the consumer of the first layout is kept while other sources may still need its
+ * ack floor; it is deleted once every source has a consumer of its own: see retireLegacyConsumer).
  */
-export async function recreateSegmenterConsumer(jsm: JetStreamManager, log: Logger, startSeq: number): Promise<void> {
+export async function createSourceConsumer(jsm: JetStreamManager, source: string, name: string, startSeq: number | null, predecessors: readonly string[], log: Logger): Promise<void> {
+  await jsm.consumers.delete(StreamNames.audio, name).catch(() => false);
+  const at = startSeq === null ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, startSeq) };
+  await jsm.consumers.add(StreamNames.audio, { ...config(source, name), ...at });
+  for (const p of predecessors) {
+    if (p === name || p === ConsumerNames.segmenter) continue;
+    await jsm.consumers.delete(StreamNames.audio, p).catch(() => false);
+  }
+  log.info({ consumer: name, start: startSeq ?? 'all', replaced: predecessors.filter((p) => p !== name) }, 'consuming the source');
+}
+
+/** Deletes the single consumer of the first layout once each of `sources` has an owner consumer of its own. */
+export async function retireLegacyConsumer(jsm: JetStreamManager, sources: readonly string[], log: Logger): Promise<void> {
+  const names: string[] = [];
+  for await (const ci of jsm.consumers.list(StreamNames.audio)) names.push(ci.name);
+  if (!names.includes(ConsumerNames.segmenter)) return;
+  if (!sources.every((s) => names.some((n) => n.startsWith(`${ConsumerNames.segmenter}_${s}_`)))) return;
   await jsm.consumers.delete(StreamNames.audio, ConsumerNames.segmenter).catch(() => false);
-  await jsm.consumers.add(StreamNames.audio, { ...base(), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, startSeq) });
-  log.warn({ start: startSeq }, 're-created the segmenter consumer');
+  log.info({ consumer: ConsumerNames.segmenter }, 'every source has a consumer of its own: deleted the shared consumer of the previous version');
+}
+
+/**
+ * The sources to write: the configured ones and any other source with chunks in ISR_AUDIO (a capture with a
+ * newer configuration than this segmenter's: its audio is written with the [general] settings, as always).
+ */
+export async function sourcesOnBus(jsm: JetStreamManager, configured: readonly string[]): Promise<string[]> {
+  const si = await jsm.streams.info(StreamNames.audio, { subjects_filter: Subjects.audioAll });
+  const onBus = Object.keys(si.state.subjects ?? {}).flatMap((subject) => sourceOfSubject(subject) ?? []);
+  return [...new Set([...configured, ...onBus])].sort();
 }

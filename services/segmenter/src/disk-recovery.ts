@@ -1,8 +1,6 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parseWavHeader, readStreamInfo, timeOfFrame } from '@isr/audio';
-import { ConsumerNames, StreamNames } from '@isr/contract';
-import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { AudioReader, StoredChunk } from './audio-reader.ts';
 import { flacFrameEnds } from './flac-frame-number.ts';
@@ -205,26 +203,4 @@ async function lastChunkOf(source: string, session: string, reader: AudioReader,
     if (c.meta.session === session) last = c;
   }
   return last;
-}
-
-/**
- * journalFromDisk for every configured source, replaying from the segmenter consumer's ack floor + 1; also the
- * earliest stream sequence the consumer must replay from (null: its ack floor + 1).
- */
-export async function journalsFromDisk(sources: readonly SourceSettings[], reader: AudioReader, jsm: JetStreamManager, log: Logger): Promise<{ journals: Journal[]; replayFrom: number | null }> {
-  const ci = await jsm.consumers.info(StreamNames.audio, ConsumerNames.segmenter).catch(() => null);
-  const replayFrom = (ci?.ack_floor.stream_seq ?? 0) + 1;
-  const out: Journal[] = [];
-  let earliest: number | null = null;
-  for (const s of sources) {
-    try {
-      const r = await journalFromDisk(s, reader, replayFrom, log.child({ source: s.source }));
-      if (!r) continue;
-      out.push(r.journal);
-      if (r.replayFrom !== null) earliest = Math.min(earliest ?? Infinity, r.replayFrom);
-    } catch (err) {
-      log.error({ err, source: s.source }, 'could not rebuild the journal from disk; starting the source without it');
-    }
-  }
-  return { journals: out, replayFrom: earliest };
 }

@@ -28,6 +28,8 @@ export class FlacSink implements Sink {
   #length = 0;
   #encodedFrames = 0;
   #failed: Error | null = null;
+  /** Set by abandon(): nothing more reaches the file, not even what libFLAC writes while it is freed. */
+  #abandoned = false;
   /**
    * Continuing a file (after a crash or a failed write): the frames of this encoder are renumbered by this many
    * frames and appended after the file's; its own `fLaC` and metadata (and its final STREAMINFO) are dropped,
@@ -88,6 +90,7 @@ export class FlacSink implements Sink {
   }
 
   #write(buf: Buffer, samples: number): 0 | 1 {
+    if (this.#abandoned) return 0; // abandon(): libFLAC's last frames and STREAMINFO go nowhere
     try {
       if (this.#continueAfterFrames !== null) {
         if (samples === 0) return 0; // the second encoder's own stream header / STREAMINFO: not this file's
@@ -142,6 +145,7 @@ export class FlacSink implements Sink {
   }
 
   async abandon(): Promise<void> {
+    this.#abandoned = true;
     const enc = this.#enc;
     this.#enc = null;
     await enc?.finishAsync().catch(() => undefined);

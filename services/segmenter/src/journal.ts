@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioChunkMeta, Gap } from '@isr/contract';
@@ -48,32 +49,117 @@ export interface Journal extends DurableState {
 }
 
 /**
- * All sources' journals in one file, `<output_directory>/.isr/segmenter/journal.json`, written atomically
- * (temp file, fdatasync, rename). Writes are coalesced (group commit): a `write` resolves once a file
- * containing that entry is durable, and however many sources commit in the same tick, one file write (one
- * fsync) serves them all.
+ * One journal file per source, `<output_directory>/.isr/segmenter/journal-<source>.json`, written atomically
+ * (temp file, fdatasync, rename, fsync of the directory). One file per source, not one for all: the sources of
+ * a segmenter group are written by different processes sharing the directory, and each may replace only its
+ * own sources' records. Writes of one source are coalesced: a `write` resolves once a file containing that
+ * entry (or a newer one) is durable.
+ *
+ * A journal of the first layout (`journal.json`, every source in one file) is still read, for a source that
+ * has no file of its own yet, and is never written again.
  */
 export class JournalStore {
   readonly dir: string;
-  readonly file: string;
-  readonly #entries = new Map<string, Journal>();
-  /** Where an unreadable journal was moved at start-up (null: it was fine or absent). */
-  setAside: string | null = null;
-  #running: Promise<void> | null = null;
-  #next: Promise<void> | null = null;
+  readonly #files = new Map<string, SourceJournalFile>();
+  #openCache: { at: number; files: Set<string> } | null = null;
 
   constructor(outputDirectory: string) {
     this.dir = join(outputDirectory, '.isr', 'segmenter');
-    this.file = join(this.dir, 'journal.json');
+  }
+
+  /** The journal file of a source. */
+  fileOf(source: string): string {
+    return join(this.dir, `journal-${source}.json`);
+  }
+
+  #fileFor(source: string): SourceJournalFile {
+    let f = this.#files.get(source);
+    if (!f) this.#files.set(source, (f = new SourceJournalFile(this.dir, this.fileOf(source))));
+    return f;
   }
 
   write(j: Journal): Promise<void> {
-    this.#entries.set(j.source, j);
+    return this.#fileFor(j.source).write(j);
+  }
+
+  /**
+   * Absolute paths of the files open in any segmenter sharing this directory, from the journals on disk
+   * (read at most once a second; retention never deletes them).
+   */
+  openFiles(sources: readonly string[], dirOf: (source: string) => string): ReadonlySet<string> {
+    const t = Date.now();
+    if (this.#openCache && t - this.#openCache.at < 1000) return this.#openCache.files;
+    const files = new Set<string>();
+    for (const source of sources) {
+      try {
+        const j = parseJournal(readFileSync(this.fileOf(source), 'utf8')).find((e) => e.source === source);
+        if (j?.file) files.add(join(dirOf(source), j.file.rel));
+      } catch {
+        // no journal yet, or one being replaced: nothing open it could protect
+      }
+    }
+    this.#openCache = { at: t, files };
+    return files;
+  }
+
+  /**
+   * A source's journal (null on its first start). A journal that cannot be understood (torn, hand-edited,
+   * another version) is set aside as `<file>.corrupt-<time>` and logged, and `setAside` is true: the source
+   * then starts from what is on disk and in the stream instead of crash-looping on it.
+   */
+  async read(source: string, log?: Logger): Promise<{ journal: Journal | null; setAside: boolean }> {
+    for (const file of [this.fileOf(source), join(this.dir, LEGACY_FILE)]) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      let entries: Journal[];
+      try {
+        entries = parseJournal(text);
+      } catch (err) {
+        if (file.endsWith(LEGACY_FILE)) {
+          log?.error({ err, journal: file }, 'the old shared segmenter journal is unreadable: ignored; recovering from the files on disk and the stream');
+          return { journal: null, setAside: true };
+        }
+        const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        await rename(file, aside);
+        await fsyncDir(this.dir).catch(() => undefined);
+        log?.error({ err, journal: file, setAside: aside }, 'the segmenter journal is unreadable: set aside; recovering from the files on disk and the stream');
+        return { journal: null, setAside: true };
+      }
+      const j = entries.find((e) => e.source === source) ?? null;
+      if (j || !file.endsWith(LEGACY_FILE)) return { journal: j, setAside: false };
+    }
+    return { journal: null, setAside: false };
+  }
+}
+
+/** The journal file of the first layout: every source in one file. */
+const LEGACY_FILE = 'journal.json';
+
+/** One source's journal file: atomic replacement, coalesced writes. */
+class SourceJournalFile {
+  readonly #dir: string;
+  readonly #file: string;
+  #entry: Journal | null = null;
+  #running: Promise<void> | null = null;
+  #next: Promise<void> | null = null;
+
+  constructor(dir: string, file: string) {
+    this.#dir = dir;
+    this.#file = file;
+  }
+
+  write(j: Journal): Promise<void> {
+    this.#entry = j;
     if (!this.#running) {
       this.#running = this.#flush().finally(() => (this.#running = null));
       return this.#running;
     }
-    // A flush is under way with an older snapshot: join the one after it.
+    // A flush is under way with an older entry: join the one after it.
     this.#next ??= this.#running.catch(() => undefined).then(() => {
       this.#next = null;
       this.#running = this.#flush().finally(() => (this.#running = null));
@@ -83,9 +169,10 @@ export class JournalStore {
   }
 
   async #flush(): Promise<void> {
-    const body = JSON.stringify({ v: 1, sources: Object.fromEntries(this.#entries) });
-    await mkdir(this.dir, { recursive: true });
-    const tmp = `${this.file}.tmp`;
+    const j = this.#entry!;
+    const body = JSON.stringify({ v: 1, sources: { [j.source]: j } });
+    await mkdir(this.#dir, { recursive: true });
+    const tmp = `${this.#file}.tmp`;
     try {
       const fh = await open(tmp, 'w');
       try {
@@ -94,44 +181,16 @@ export class JournalStore {
       } finally {
         await fh.close();
       }
-      await rename(tmp, this.file);
+      await rename(tmp, this.#file);
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined); // a torn temp file only takes space on a full disk
       throw err;
     }
-    await fsyncDir(this.dir); // the rename itself must survive a power cut
-  }
-
-  /**
-   * The journal of every source that ever wrote here (empty on a first start). A journal that cannot be
-   * understood (torn, hand-edited, another version) is set aside as `journal.json.corrupt-<time>` and logged:
-   * the segmenter then starts from what is on disk and in the stream instead of crash-looping on it.
-   */
-  async readAll(log?: Logger): Promise<Journal[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    let entries: Journal[];
-    try {
-      entries = parseJournal(text);
-    } catch (err) {
-      const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await rename(this.file, aside);
-      this.setAside = aside;
-      await fsyncDir(this.dir).catch(() => undefined);
-      log?.error({ err, journal: this.file, setAside: aside }, 'the segmenter journal is unreadable: set aside; recovering from the files on disk and the stream');
-      return [];
-    }
-    for (const j of entries) this.#entries.set(j.source, j);
-    return entries;
+    await fsyncDir(this.#dir); // the rename itself must survive a power cut
   }
 }
 
-/** Parses and checks journal.json; throws on anything that is not a version-1 journal. */
+/** Parses and checks a journal file; throws on anything that is not a version-1 journal. */
 function parseJournal(text: string): Journal[] {
   const doc = JSON.parse(text) as { v?: unknown; sources?: unknown };
   if (doc?.v !== 1) throw new Error(`unknown journal version ${String(doc?.v)}`);

@@ -12,7 +12,7 @@ export function createSegmenterMetrics(registry: Registry) {
     writeErrors: new Counter({ name: 'isr_segmenter_write_errors_total', help: 'Chunks that failed to be written (disk full, permissions…) and were nak-ed for redelivery', labelNames: ['source'], registers: [registry] }),
     held: new Gauge({ name: 'isr_segmenter_source_held', help: '1 while a source is held after a write failure (disk full, I/O error): nothing of it is acknowledged, its audio waits in JetStream and the same write is retried', labelNames: ['source'], registers: [registry] }),
     lag: new Gauge({ name: 'isr_segmenter_lag_seconds', help: 'Wall clock minus the capture time of the last sample written, per source', labelNames: ['source'], registers: [registry] }),
-    pending: new Gauge({ name: 'isr_segmenter_consumer_pending', help: 'Messages in ISR_AUDIO not yet delivered to the segmenter consumer (num_pending)', registers: [registry] }),
+    pending: new Gauge({ name: 'isr_segmenter_consumer_pending', help: 'Messages in ISR_AUDIO not yet delivered to the consumers of the sources this segmenter owns (num_pending)', registers: [registry] }),
     ackPending: new Gauge({ name: 'isr_segmenter_consumer_ack_pending', help: 'Messages delivered to the segmenter and not yet acknowledged', registers: [registry] }),
     diskFree: new Gauge({ name: 'isr_segmenter_disk_free_bytes', help: 'Free bytes (for unprivileged users) of the filesystem of each recordings directory, as last checked by the disk guard', labelNames: ['directory'], registers: [registry] }),
     diskMinFree: new Gauge({ name: 'isr_segmenter_disk_min_free_bytes', help: 'The disk guard\'s floor (min_free_mb) per recordings directory; 0 = guard off', labelNames: ['directory'], registers: [registry] }),
@@ -20,6 +20,8 @@ export function createSegmenterMetrics(registry: Registry) {
     earlyDeletions: new Counter({ name: 'isr_segmenter_disk_guard_early_deletions_total', help: 'Disk-guard deletions of recordings younger than their keep_days (any, with keep_days = 0): the disk is too small for the retention promised', labelNames: ['source'], registers: [registry] }),
     oldestAge: new Gauge({ name: 'isr_segmenter_oldest_recording_age_seconds', help: 'Age of the oldest closed recording of a source (now minus its end, i.e. its modification time), held files included', labelNames: ['source'], registers: [registry] }),
     archiveFiles: new Gauge({ name: 'isr_segmenter_archive_files', help: 'Closed recordings in the retention index (per recordings directory); set once its start-up scan finished', labelNames: ['directory'], registers: [registry] }),
+    owned: new Gauge({ name: 'isr_segmenter_source_owned', help: '1 for each source this segmenter writes (holds the lease of) in the segmenter group; member is its id', labelNames: ['source', 'member'], registers: [registry] }),
+    members: new Gauge({ name: 'isr_segmenter_group_members', help: 'Live members of the segmenter group as this segmenter last saw them (heartbeats in KV isr_leases)', registers: [registry] }),
     recovered: new Counter({ name: 'isr_segmenter_files_recovered_total', help: 'Files left open by a crash and repaired at start-up', labelNames: ['source', 'container'], registers: [registry] }),
   };
 }

@@ -78,11 +78,12 @@ export class Retention {
     this.#s = settings;
     this.#d = deps;
     this.#roots = [...new Set(settings.roots)].map((dir) => ({ dir, index: new ArchiveIndex(), building: null, scanned: false, held: [], expectedFree: null, margin: 0, starvedLoggedAt: 0, reported: new Set<string>() }));
-    for (const r of this.#roots) deps.metrics.diskMinFree.set({ directory: r.dir }, settings.minFreeBytes);
   }
 
   /** Starts the background scans and the periodic check. Returns at once. */
   start(): void {
+    this.#stopped = false; // again after a stop: the group's retention lease came back to this member
+    for (const r of this.#roots) this.#d.metrics.diskMinFree.set({ directory: r.dir }, this.#s.minFreeBytes);
     for (const r of this.#roots) void this.#scan(r);
     this.#timer = setInterval(() => void this.check(), this.#s.checkMs);
     this.#timer.unref();
@@ -134,6 +135,8 @@ export class Retention {
     if (this.#timer) clearInterval(this.#timer);
     if (this.#rescanTimer) clearInterval(this.#rescanTimer);
     await this.#running;
+    // another member of the group runs retention now and reports these: no stale copy from this one
+    for (const g of [this.#d.metrics.diskFree, this.#d.metrics.diskMinFree, this.#d.metrics.oldestAge, this.#d.metrics.archiveFiles]) g.reset();
   }
 
   async #check(): Promise<void> {

@@ -1,15 +1,16 @@
 import { SplitClock, ZoneClock } from '@isr/audio';
-import { join } from 'node:path';
-import { ConsumerNames, ContractError, decodeAudioHeaders, StreamNames } from '@isr/contract';
-import { num, str, type RunningService, type ServiceContext, type Settings } from '@isr/runtime';
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { ContractError, decodeAudioHeaders } from '@isr/contract';
+import { leaseTimings, num, str, type LeaseFence, type RunningService, type ServiceContext, type Settings } from '@isr/runtime';
+import type { JsMsg } from '@nats-io/jetstream';
 import { streamAudioReader } from './audio-reader.ts';
 import { validateChunk } from './chunk-validate.ts';
 import { CodecInitCache } from './codec-init.ts';
-import { ensureSegmenterConsumer, recreateSegmenterConsumer } from './consumer.ts';
+import { createSourceConsumer, planSourceConsumer, retireLegacyConsumer, sourceConsumerName, sourcesOnBus } from './consumer.ts';
 import { SegmentEvents } from './events.ts';
 import { JournalStore } from './journal.ts';
-import { journalsFromDisk } from './disk-recovery.ts';
+import { journalFromDisk } from './disk-recovery.ts';
+import { SegmenterGroup, type OwnedSource, type ReleaseMode } from './group.ts';
+import { SourceFeed } from './source-feed.ts';
 import { createSegmenterMetrics } from './metrics.ts';
 import { Retention } from './retention.ts';
 import { SourceWriter } from './source-writer.ts';
@@ -35,7 +36,7 @@ export interface SegmenterOptions {
 
 const COMMIT_BATCH = 64;
 
-/** Starts the segmenter: repairs files a crash left open, then consumes ISR_AUDIO into files. */
+/** Starts the segmenter: a member of the segmenter group, writing the sources whose leases it holds. */
 export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions = {}): Promise<RunningService> {
   const { config, log, registry, bus } = ctx;
   const now = opts.now ?? Date.now;
@@ -69,22 +70,9 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   };
 
   const sectionOf = (source: string): Settings => config.sources.find((x) => x.name === source)?.settings ?? general;
-  const writers = new Map<string, SourceWriter>();
-  const writerOf = (source: string): SourceWriter => {
-    let w = writers.get(source);
-    if (!w) writers.set(source, (w = new SourceWriter(settingsOf(source), deps)));
-    return w;
-  };
-
-  // 1. Repair what a crash left open, before anything new is written (a corrupt journal is set aside;
-  // a failure here — full disk, I/O error — holds that source instead of stopping the service).
-  let journals = await journal.readAll(log);
-  let replayFrom: number | null = null;
-  if (journal.setAside) ({ journals, replayFrom } = await journalsFromDisk(config.sources.map((x) => settingsOf(x.name)), deps.reader, bus.jsm, log));
-  for (const j of journals) {
-    const w = writerOf(j.source);
-    await w.run(() => w.recoverAtStart(j));
-  }
+  /** The sources this member owns, each with its writer and its consumer feed. */
+  const owned = new Map<string, { writer: SourceWriter; feed: SourceFeed | null }>();
+  const writers = () => [...owned.values()].map((o) => o.writer);
 
   /** Runs `fn` in the writer's order; a failure is handed to the writer's recovery (`fail`), whose own failure is logged. */
   const runOrFail = (w: SourceWriter, fn: () => Promise<void>): Promise<void> =>
@@ -98,7 +86,8 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       })
       .catch((err: unknown) => log.error({ err, source: w.source }, 'recovering from a write failure failed'));
 
-  // Retention and the disk guard: index the archive in the background, delete on a timer.
+  // Retention and the disk guard: on one member of the group at a time (its own lease); files open in any
+  // member are known from the journals every member writes in the shared directory.
   const retention = new Retention(
     {
       roots: [str(general, 'output_directory'), ...config.sources.map((x) => str(x.settings, 'output_directory'))],
@@ -107,42 +96,28 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       checkMs: num(general, 'disk_check_seconds') * 1000,
       rescanMs: opts.archiveRescanMs,
     },
-    {
-      log, metrics, events, analysisKv: bus.kv.analysis, now,
-      openFiles: () => new Set([...writers.values()].flatMap((w) => {
-        const file = w.status().file;
-        return file ? [join(str(sectionOf(w.source), 'output_directory'), file)] : [];
-      })),
-    },
+    { log, metrics, events, analysisKv: bus.kv.analysis, now, openFiles: () => journal.openFiles(config.sources.map((x) => x.name), (source) => str(sectionOf(source), 'output_directory')) },
   );
   events.onClosed = (e) => void retention.closed(str(sectionOf(e.source), 'output_directory'), e.path, e.source);
-  retention.start();
 
-  // 2. The durable consumer, replaying unacknowledged chunks first.
-  await ensureSegmenterConsumer(bus.jsm, log, replayFrom);
-  // Missing consumer = an error out of the iterator (not endless silent retries): it is re-created below.
-  const consume = async (): Promise<ConsumerMessages> =>
-    (await bus.js.consumers.get(StreamNames.audio, ConsumerNames.segmenter)).consume({ max_messages: 512, abort_on_missing_resource: true });
-  let messages: ConsumerMessages = await consume();
-  /** Highest stream sequence delivered: everything after it was never seen. */
-  let maxDelivered = 0;
   const onFatal = opts.onFatal ?? ((err: unknown) => {
     log.fatal({ err }, 'the segmenter cannot consume ISR_AUDIO any more; exiting with status 1 so the supervisor restarts it');
     log.flush();
     process.exit(1);
   });
-
-  const maxInFlight = opts.maxInFlight ?? 4096;
-  let inFlight = 0;
-  let wake: (() => void) | null = null;
   let loopError: unknown = null;
   let stopping = false;
 
-  const dispatch = (m: JsMsg) => {
+  // Chunks queued in memory across all sources: the feeds wait while it is at the bound.
+  const maxInFlight = opts.maxInFlight ?? 4096;
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const dispatch = (w: SourceWriter, m: JsMsg): Promise<void> | void => {
     let meta;
     let units;
     try {
       meta = decodeAudioHeaders((n) => m.headers?.get(n) || undefined);
+      if (meta.source !== w.source) throw new ContractError(`chunk of ${meta.source} on the subject of ${w.source}`);
       units = validateChunk(meta, m.data);
     } catch (err) {
       if (!(err instanceof ContractError)) throw err;
@@ -151,8 +126,6 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       m.term(); // no reason text: nats-server 2.9 does not understand '+TERM <reason>'
       return;
     }
-    const w = writerOf(meta.source);
-    if (m.seq > maxDelivered) maxDelivered = m.seq;
     metrics.chunks.inc({ source: meta.source });
     inFlight++;
     void runOrFail(w, async () => {
@@ -160,87 +133,126 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       if (w.pendingCount >= COMMIT_BATCH) await w.commit();
     }).finally(() => {
       inFlight--;
-      if (wake && inFlight < maxInFlight / 2) {
-        wake();
-        wake = null;
-      }
+      if (inFlight < maxInFlight / 2) for (const wake of waiting.splice(0)) wake();
     });
+    if (inFlight >= maxInFlight) return new Promise<void>((r) => waiting.push(r));
   };
 
-  /** Where a re-created consumer must start: the first chunk not durably written, of any source. */
-  const resumeSeq = (): number => Math.min(maxDelivered + 1, ...[...writers.values()].map((w) => w.resumeSeq() ?? Infinity));
-  const recreated: number[] = [];
-  const loop = (async () => {
-    for (;;) {
-      let ended: unknown = null;
-      try {
-        for await (const m of messages) {
-          dispatch(m);
-          if (inFlight >= maxInFlight) await new Promise<void>((r) => (wake = r));
-        }
-      } catch (err) {
-        ended = err;
+  /**
+   * This member takes a source (its lease, whose fence is checked before every write and ack): the journal's
+   * open file is repaired and continued exactly as after a crash, then the source is consumed from where the
+   * previous owner's consumer stopped acknowledging.
+   */
+  const own = async (source: string, fence: LeaseFence): Promise<OwnedSource> => {
+    const s = settingsOf(source);
+    const slog = log.child({ source });
+    const w = new SourceWriter(s, deps, () => fence.valid());
+    const entry = { writer: w, feed: null as SourceFeed | null };
+    owned.set(source, entry);
+    metrics.owned.set({ source, member: group.member }, 1);
+    try {
+      const { journal: j, setAside } = await journal.read(source, slog);
+      const plan = await planSourceConsumer(bus.jsm, source);
+      let start = plan.startSeq;
+      let rec = j;
+      if (setAside) {
+        // A corrupt journal: rebuilt from the file on disk and the stream (a failure here starts without it).
+        const r = await journalFromDisk(s, deps.reader, plan.startSeq ?? 1, slog).catch((err: unknown) => {
+          slog.error({ err }, 'could not rebuild the journal from disk; starting the source without it');
+          return null;
+        });
+        rec = r?.journal ?? null;
+        if (r?.replayFrom != null) start = Math.min(start ?? Infinity, r.replayFrom);
       }
-      if (stopping) return;
-      // The consumer disappeared (deleted by hand, lost with the server's store) or stopped delivering.
-      const nowMs = now();
-      while (recreated.length && recreated[0]! < nowMs - 60_000) recreated.shift();
-      if (recreated.length >= 5) throw new Error('the segmenter consumer keeps disappearing (5 times in a minute)', { cause: ended });
-      recreated.push(nowMs);
-      const start = resumeSeq();
-      log.error({ err: ended, start }, 'the segmenter consumer is gone or stopped delivering; re-creating it at the first chunk not yet written');
-      await messages.close().catch(() => undefined);
-      await recreateSegmenterConsumer(bus.jsm, log, start);
-      messages = await consume();
+      if (rec) await w.run(() => w.recoverAtStart(rec));
+      const consumer = sourceConsumerName(source, fence.token);
+      await createSourceConsumer(bus.jsm, source, consumer, start, plan.predecessors, slog);
+      void retireLegacyConsumer(bus.jsm, config.sources.map((x) => x.name), log).catch(() => undefined);
+      entry.feed = new SourceFeed({
+        js: bus.js, jsm: bus.jsm, source, consumer, log: slog, now,
+        dispatch: (m) => dispatch(w, m),
+        holding: () => fence.valid(),
+        resumeSeq: () => w.resumeSeq(),
+        onFatal: (err) => {
+          loopError = err;
+          if (!stopping) onFatal(err);
+        },
+      });
+      await entry.feed.start();
+    } catch (err) {
+      owned.delete(source);
+      metrics.owned.set({ source, member: group.member }, 0);
+      await w.run(() => w.detach());
+      throw err;
     }
-  })().catch((err: unknown) => {
-    loopError = err;
-    log.error({ err }, 'consumer loop died');
-    if (!stopping) onFatal(err);
-  });
+    return {
+      release: async (mode: ReleaseMode) => {
+        await entry.feed?.close();
+        if (mode === 'lost') await w.run(() => w.detach());
+        else if (mode === 'handover') await w.run(() => w.handOver());
+        else await w.run(() => w.shutdown()).catch((err: unknown) => slog.error({ err }, 'closing the file failed'));
+        owned.delete(source);
+        metrics.owned.set({ source, member: group.member }, 0);
+        // the new owner reports these now: no stale copy from this member
+        metrics.lag.remove({ source });
+        metrics.held.remove({ source });
+        slog.info({ mode }, mode === 'lost' ? 'stopped writing the source: its lease moved to another segmenter' : mode === 'handover' ? 'handed the source over to another segmenter (file left open for it)' : 'stopped writing the source');
+      },
+    };
+  };
 
-  // 3. Commit (fsync → journal → ack), idle closing, status and consumer figures on timers.
+  const status = new StatusReporter(str(general, 'output_directory'), bus.kv.status, log);
+  const group = new SegmenterGroup({
+    kv: bus.kv.leases,
+    sources: () => sourcesOnBus(bus.jsm, config.sources.map((x) => x.name)),
+    timings: leaseTimings(num(general, 'failover_seconds')),
+    log,
+    own,
+    retention,
+    onMembers: (n) => metrics.members.set(n),
+  });
+  group.start();
+
+  // Commit (fsync → journal → ack), idle closing, status and consumer figures on timers.
   const ticking = { commit: false, status: false };
   const commitTimer = setInterval(() => {
     if (ticking.commit) return;
     ticking.commit = true;
-    void Promise.all([...writers.values()].map((w) => runOrFail(w, async () => {
+    void Promise.all([...owned.values()].map(({ writer: w, feed }) => runOrFail(w, async () => {
       await w.commit();
-      await w.closeIfIdle();
+      await w.closeIfIdle(() => feed?.audioWaiting() ?? Promise.resolve(false));
     }))).finally(() => (ticking.commit = false));
   }, commitMs);
-  const status = new StatusReporter(str(general, 'output_directory'), bus.kv.status, log);
   const statusTimer = setInterval(() => {
     // The lag grows while nothing is written (a stalled consumer shows), not only when a chunk is written.
-    for (const w of writers.values()) {
+    for (const w of writers()) {
       const last = w.status().lastChunk;
       if (last) metrics.lag.set({ source: w.source }, Math.max(0, (now() - Date.parse(last)) / 1000));
     }
     if (ticking.status) return;
     ticking.status = true;
-    void status.report([...writers.values()]).finally(() => (ticking.status = false));
+    void status.report(writers(), group.member).finally(() => (ticking.status = false));
   }, num(general, 'status_interval_seconds') * 1000);
   const pendingTimer = setInterval(() => {
-    bus.jsm.consumers.info(StreamNames.audio, ConsumerNames.segmenter).then((ci) => {
-      metrics.pending.set(ci.num_pending);
-      metrics.ackPending.set(ci.num_ack_pending);
-    }, () => undefined);
+    void Promise.all([...owned.values()].map((o) => o.feed?.info() ?? null)).then((infos) => {
+      const known = infos.filter((i) => i !== null);
+      metrics.pending.set(known.reduce((a, i) => a + i.pending, 0));
+      metrics.ackPending.set(known.reduce((a, i) => a + i.ackPending, 0));
+    });
   }, 5000);
   for (const t of [commitTimer, statusTimer, pendingTimer]) t.unref();
-  log.info({ sources: config.sources.map((s) => s.name) }, 'segmenter consuming ISR_AUDIO');
+  log.info({ sources: config.sources.map((s) => s.name), member: group.member }, 'segmenter consuming ISR_AUDIO (each source is written by the member of the segmenter group that holds its lease)');
 
   return {
-    health: () => ({ ok: !loopError && !stopping, detail: { consumerLoop: loopError ? `died: ${String(loopError)}` : stopping ? 'stopping' : 'running', sources: writers.size } }),
+    health: () => ({ ok: !loopError && !stopping, detail: { consumerLoop: loopError ? `died: ${String(loopError)}` : stopping ? 'stopping' : 'running', member: group.member, members: group.members.length, sources: group.owned() } }),
     async close() {
       stopping = true;
-      await retention.stop();
       clearInterval(commitTimer);
       clearInterval(statusTimer);
       clearInterval(pendingTimer);
-      await messages.close().catch(() => undefined);
-      await loop;
-      await Promise.all([...writers.values()].map((w) => w.run(() => w.shutdown()).catch((err: unknown) => log.error({ err, source: w.source }, 'closing the file failed'))));
-      await status.stop([...writers.values()]);
+      const last = writers();
+      await group.stop();
+      await status.stop(last);
     },
   };
 }

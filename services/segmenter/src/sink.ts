@@ -39,7 +39,7 @@ export interface Sink {
   sync(rewriteHeader: boolean): Promise<Durable>;
   /** Finish the file (final header, encoder flush), sync and close it. */
   close(): Promise<Durable>;
-  /** Close the descriptor without finishing (a failed open or write). */
+  /** Close the descriptor without finishing and without writing anything more (a failed write, a lost lease). */
   abandon(): Promise<void>;
 }
 

@@ -26,6 +26,13 @@ interface Position {
   endMs: number;
 }
 
+/** Thrown before a write or an ack when this process no longer holds the source's lease (group.ts). */
+export class FencedOff extends Error {
+  constructor(source: string) {
+    super(`${source}: this segmenter no longer holds the source's lease; writing nothing more`);
+  }
+}
+
 /**
  * Writes one source's chunks into clock-aligned files, in order, exactly once: a chunk (or the part of it)
  * already in the files is skipped by its (session, offset); messages are acknowledged only after the data
@@ -73,8 +80,12 @@ export class SourceWriter {
     },
   };
 
-  constructor(settings: SourceSettings, deps: WriterDeps) {
+  /** The fence of the source's lease: checked before every write and every ack (always true without a group). */
+  readonly #fence: () => boolean;
+
+  constructor(settings: SourceSettings, deps: WriterDeps, fence: () => boolean = () => true) {
     this.source = settings.source;
+    this.#fence = fence;
     this.#s = settings;
     this.#d = deps;
     this.#lastArrivalWallMs = deps.now();
@@ -151,6 +162,7 @@ export class SourceWriter {
 
   /** Writes one chunk (already validated). The message is acknowledged by a later commit. */
   async handle(msg: JsMsg, meta: AudioChunkMeta, units: AudioUnit[] | null): Promise<void> {
+    this.#guard();
     this.#lastArrivalWallMs = this.#d.now();
     if (this.#outage) {
       // Held: the catch-up reads this chunk from the stream in order; the delivery is given back, not acked.
@@ -243,13 +255,14 @@ export class SourceWriter {
   }
 
   /** fsync the open file, record it in the journal, then acknowledge every message it now covers. */
-  async commit(): Promise<void> {
+  async commit(forceHeader = false): Promise<void> {
     if (this.#outage && !this.#catchingUp) return; // held: only the catch-up commits
-    if (!this.#dirty && !this.#acks.count) return;
+    if (!this.#dirty && !this.#acks.count && !forceHeader) return;
+    this.#guard();
     const f = this.#file;
     if (f) {
       const now = this.#d.now();
-      const rewrite = now - f.lastHeaderRewrite >= this.#s.headerRewriteMs;
+      const rewrite = forceHeader || now - f.lastHeaderRewrite >= this.#s.headerRewriteMs;
       if (rewrite) f.lastHeaderRewrite = now;
       const d = await f.sink.sync(rewrite);
       f.rec.byteLength = d.bytes;
@@ -271,21 +284,54 @@ export class SourceWriter {
    * The second condition matters when a backlog is replayed (segmenter restart, capture flushing its outage
    * buffer): its periods all lie in the past, yet their chunks are still on the way.
    */
-  async closeIfIdle(): Promise<void> {
+  /**
+   * Closes the file when its period ended `idle_close_seconds` ago and no audio arrived for as long (a capture
+   * that stopped) — unless `audioWaiting` says chunks of the source wait undelivered in the stream: then it is
+   * the delivery that stalls (a NATS node died under the consumer), and the period must stay one file.
+   */
+  async closeIfIdle(audioWaiting: () => Promise<boolean> = () => Promise.resolve(false)): Promise<void> {
     const f = this.#file;
     const now = this.#d.now();
     if (this.#outage) return; // held: the file stays open until the held audio is written
     if (f && now > f.rec.endBoundaryMs + this.#s.idleGraceMs && now - this.#lastArrivalWallMs > this.#s.idleGraceMs) {
+      if (await audioWaiting()) return;
+      this.#guard();
       await this.#closeFile('idle');
       await this.commit();
     }
   }
 
   async shutdown(): Promise<void> {
+    if (!this.#fence()) return this.detach();
     this.#closing = true;
     this.#outage = null;
     await this.#closeFile('shutdown');
     await this.commit();
+  }
+
+  /**
+   * The source moves to another segmenter of the group: everything written becomes durable (header rewritten,
+   * journalled, acknowledged) and the file is left open, so the new owner continues it from the journal as
+   * after a crash — the period stays one file. Held (disk full): nothing more is durable; the new owner
+   * catches up from the journal and the stream.
+   */
+  async handOver(): Promise<void> {
+    if (this.#fence() && !this.#outage) await this.commit(true);
+    await this.detach();
+  }
+
+  /** Stops without writing or acknowledging anything more (the lease is lost, or after handOver). */
+  async detach(): Promise<void> {
+    this.#closing = true;
+    this.#outage = null;
+    const f = this.#file;
+    this.#file = null;
+    await f?.sink.abandon();
+  }
+
+  /** Throws FencedOff when the source's lease is no longer this process's. */
+  #guard(): void {
+    if (!this.#fence()) throw new FencedOff(this.source);
   }
 
   /**
@@ -296,6 +342,10 @@ export class SourceWriter {
    * recorded only where the stream itself no longer holds the audio (its retention ran out).
    */
   async fail(err: unknown): Promise<void> {
+    if (err instanceof FencedOff || !this.#fence()) {
+      this.#log.warn({ err }, 'the source\'s lease is gone: this segmenter stops writing it');
+      return this.detach();
+    }
     this.#lastError = err instanceof Error ? err.message : String(err);
     this.#d.metrics.writeErrors.inc({ source: this.source });
     this.#held = null; // not written: read again from the stream with the rest
@@ -359,6 +409,7 @@ export class SourceWriter {
   async #catchUpStep(): Promise<boolean> {
     const o = this.#outage;
     if (!o || this.#closing) return false;
+    this.#guard();
     this.#catchingUp = true;
     if (this.#broken) await this.#reopen(this.#broken, false);
     for (let i = 0; i < CATCH_UP_BATCH; i++) {

@@ -1,4 +1,4 @@
-import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecorderStatus } from '@isr/contract';
 import { putStatusPart, type KV } from '@isr/runtime';
@@ -26,11 +26,16 @@ export class StatusReporter {
     this.#log = log;
   }
 
-  async report(sources: readonly StatusSourceView[]): Promise<void> {
-    const statuses = sources.map((s) => [s.source, s.status()] as const);
+  /**
+   * `owner`: this segmenter's member id. status.json is shared by the segmenter group (one recordings
+   * directory): each member replaces its own sources' entries and keeps the others'.
+   */
+  async report(sources: readonly StatusSourceView[], owner: string | null = null): Promise<void> {
+    const statuses = sources.map((s) => [s.source, { ...s.status(), owner }] as const);
+    const merged = { ...(await this.#readOthers()), ...Object.fromEntries(statuses) };
     const body = {
-      active: statuses.flatMap(([, st]) => (st.file ? [st.file] : [])).sort(),
-      sources: Object.fromEntries(statuses),
+      active: Object.values(merged).flatMap((st) => (st.file ? [st.file] : [])).sort(),
+      sources: merged,
       updated: new Date().toISOString(),
     };
     try {
@@ -53,13 +58,23 @@ export class StatusReporter {
     }
   }
 
+  /** The entries of status.json written by other members (none when it is missing or unreadable). */
+  async #readOthers(): Promise<Record<string, RecorderStatus>> {
+    try {
+      const doc = JSON.parse(await readFile(this.#file, 'utf8')) as { sources?: Record<string, RecorderStatus> };
+      return doc.sources && typeof doc.sources === 'object' ? doc.sources : {};
+    } catch {
+      return {};
+    }
+  }
+
   /**
    * Atomically (temp + rename). On a full disk the temp file cannot be written: then status.json is
    * overwritten in place, which needs no new blocks while it does not grow past them — so it still says
    * disk_full when it matters most.
    */
   async #writeFile(text: string): Promise<void> {
-    const tmp = `${this.#file}.tmp`;
+    const tmp = `${this.#file}.${process.pid}.tmp`; // one per process: the members of a group share the file
     try {
       await writeFile(tmp, text);
       await rename(tmp, this.#file);

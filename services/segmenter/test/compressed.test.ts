@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { splitOggPages, SplitClock, ZoneClock } from '@isr/audio';
 import type { CodecInit } from '@isr/contract';
 import { waitFor } from '@isr/testkit';
-import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness } from './harness.ts';
+import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -32,7 +32,7 @@ test('MP3 splits at frame boundaries; every file decodes; the files concatenate 
   const t0 = Date.parse('2026-11-24T09:59:59.500Z');
   await publishUnits(h.bus, { source: 'radio', format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 1, session: 'm1', sessionStartMs: t0 }, mp3, units, 5);
   await waitFor('mp3 files split', () => h.events.closed.filter((e) => e.source === 'radio').length >= 2, 20_000);
-  await waitFor('all acknowledged', async () => (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_ack_pending === 0, 20_000);
+  await waitFor('all acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0, 20_000);
   const files = recordings(`${h.dir}/rec`, 'radio', 'mp3');
   await service.close();
   assert.equal(files.length, 4);
@@ -64,7 +64,7 @@ test('Ogg Opus: codec init from KV, pages renumbered and granules rebased so eve
   const t0 = Date.parse('2026-11-24T10:00:01.000Z');
   await publishUnits(h.bus, { source: 'webradio', format: 'ogg', codec: 'opus', sampleRate: 48000, channels: 1, session, sessionStartMs: t0 }, ogg.subarray(init.length), units, 3);
   await waitFor('ogg files split', () => h.events.closed.filter((e) => e.source === 'webradio').length >= 2, 20_000);
-  await waitFor('all acknowledged', async () => (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_ack_pending === 0, 20_000);
+  await waitFor('all acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0, 20_000);
   await service.close();
   const files = recordings(`${h.dir}/rec`, 'webradio', 'ogg');
   assert.equal(files.length, 3);

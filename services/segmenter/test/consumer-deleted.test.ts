@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sleep, waitFor } from '@isr/testkit';
-import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog, segmenterConsumerOf } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -22,17 +22,18 @@ test('the consumer deleted under the segmenter is re-created at the first unwrit
   const third = rate * 3;
   await publishPcm(h.bus, s, pcm, chunk, 0, third);
   const drained = async () => {
-    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+    const ci = await segmenterBacklog(h.bus.jsm);
     return ci.num_pending === 0 && ci.num_ack_pending === 0;
   };
   await waitFor('the first third written and acknowledged', drained, 20_000, 100);
 
-  await h.bus.jsm.consumers.delete('ISR_AUDIO', 'segmenter');
+  const name = (await segmenterConsumerOf(h.bus.jsm, 'cons'))!;
+  await h.bus.jsm.consumers.delete('ISR_AUDIO', name);
   await sleep(200);
   await publishPcm(h.bus, s, pcm, chunk, third, 2 * third);
   // Deleted again while chunks are in flight: what was delivered but not yet written must come again.
-  await waitFor('the consumer exists again', async () => (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter').catch(() => null)) !== null, 20_000, 100);
-  await h.bus.jsm.consumers.delete('ISR_AUDIO', 'segmenter');
+  await waitFor('the consumer exists again', async () => (await segmenterConsumerOf(h.bus.jsm, 'cons')) === name, 20_000, 100);
+  await h.bus.jsm.consumers.delete('ISR_AUDIO', name);
   await publishPcm(h.bus, s, pcm, chunk, 2 * third);
   await waitFor('the consumer re-created and everything acknowledged', async () => (await drained().catch(() => false)), 30_000, 200);
   assert.ok(service.health().ok, 'healthy, and rightly so');
@@ -44,13 +45,19 @@ test('the consumer deleted under the segmenter is re-created at the first unwrit
 });
 
 test('a consumer that keeps disappearing (5 times in a minute) is fatal: onFatal (default: exit 1) and unhealthy', { timeout: 60_000 }, async () => {
+  const previous = await segmenterConsumerOf(h.bus.jsm, 'cons');
   await h.closeServices();
   const fatal: unknown[] = [];
   const { service } = await h.start({ onFatal: (err) => fatal.push(err) });
   for (let i = 0; i < 6 && !fatal.length; i++) {
-    await waitFor('the consumer exists', async () => fatal.length > 0 || (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter').catch(() => null)) !== null, 20_000, 50);
+    // the new owner's consumer (the previous run's may linger a moment)
+    const current = async () => {
+      const name = await segmenterConsumerOf(h.bus.jsm, 'cons');
+      return name !== previous ? name : null;
+    };
+    const name = await waitFor('the consumer exists', async () => (fatal.length > 0 ? 'fatal' : await current()), 20_000, 50);
     if (fatal.length) break;
-    await h.bus.jsm.consumers.delete('ISR_AUDIO', 'segmenter').catch(() => false);
+    await h.bus.jsm.consumers.delete('ISR_AUDIO', name).catch(() => false);
     await sleep(300);
   }
   await waitFor('onFatal called', () => fatal.length > 0, 20_000, 100);

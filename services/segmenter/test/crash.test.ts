@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { Journal } from '../src/journal.ts';
+import { JournalStore, type Journal } from '../src/journal.ts';
 import { freePort, sleep, startService, waitFor } from '@isr/testkit';
-import { flacData, pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { flacData, pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -14,7 +14,7 @@ before(async () => {
 after(async () => h.cleanup());
 
 function journal(source: string): Journal | null {
-  const p = `${h.dir}/rec/.isr/segmenter/journal.json`;
+  const p = new JournalStore(`${h.dir}/rec`).fileOf(source);
   return existsSync(p) ? ((JSON.parse(readFileSync(p, 'utf8')) as { sources: Record<string, Journal> }).sources[source] ?? null) : null;
 }
 
@@ -54,12 +54,17 @@ test('SIGKILL mid-file while writing WAV and FLAC: restart repairs, resumes and 
   await publishRange(half + chunk * 16, frames);
 
   seg = startService('segmenter', ['--config', h.configFile], { ...env, METRICS_PORT: String(await freePort()) });
-  await waitFor('segmenter restarted', () => seg.output().includes('segmenter consuming'), 20_000);
-  assert.match(seg.output(), /repaired a file left open; continuing it/);
-  assert.equal(seg.output().match(/repaired a file left open; continuing it/g)?.length, 2, 'the WAV and the FLAC file are both continued');
-  assert.match(seg.output(), /re-created the consumer at its ack floor/, 'the kill left unacknowledged chunks to replay');
+  // The killed process's leases lapse after their TTL (60 % of failover_seconds); then the new one takes them.
+  const continued = () => seg.output().match(/repaired a file left open; continuing it/g)?.length ?? 0;
+  await waitFor('the WAV and the FLAC file both continued', () => continued() === 2, 30_000, 100);
+  const consuming = () => seg.logs().filter((l) => l.msg === 'consuming the source') as { source: string; start: unknown; replaced: string[] }[];
+  await waitFor('both sources consumed', () => consuming().length === 2, 10_000, 100);
+  for (const c of consuming()) {
+    assert.equal(typeof c.start, 'number', `${c.source}: its consumer starts at the killed one's ack floor, to replay what it had not acknowledged`);
+    assert.equal(c.replaced.length, 1, `${c.source}: the killed process's consumer is replaced`);
+  }
   await waitFor('everything delivered', async () => {
-    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+    const ci = await segmenterBacklog(h.bus.jsm);
     return ci.num_pending === 0 && ci.num_ack_pending <= 1;
   }, 60_000, 250);
   await sleep(1500);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { sleep, waitFor } from '@isr/testkit';
-import { publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
 
 const RATE = 48000;
 const CHANNELS = 2;
@@ -71,7 +71,7 @@ test('disk guard: 90 s of WAV on a 12 MiB filesystem with min_free_mb = 4 — no
     if (wait > 0) await sleep(wait);
   }
   await waitFor('every chunk written and acknowledged', async () => {
-    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+    const ci = await segmenterBacklog(h.bus.jsm);
     return ci.num_pending === 0 && ci.num_ack_pending === 0;
   }, 30_000, 100);
   await service.close();

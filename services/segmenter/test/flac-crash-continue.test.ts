@@ -8,8 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { readStreamInfo } from '@isr/audio';
 import { freePort, sleep, startService, waitFor, type ServiceHandle } from '@isr/testkit';
-import type { Journal } from '../src/journal.ts';
-import { flacData, pcmSignal, publishPcm, recordings, setup, type Harness } from './harness.ts';
+import { JournalStore, type Journal } from '../src/journal.ts';
+import { flacData, pcmSignal, publishPcm, recordings, segmenterDrained, setup, type Harness } from './harness.ts';
 
 let h: Harness;
 let seg: ServiceHandle | null = null;
@@ -22,7 +22,7 @@ after(async () => {
 });
 
 function journal(): Journal | null {
-  const p = `${h.dir}/rec/.isr/segmenter/journal.json`;
+  const p = new JournalStore(`${h.dir}/rec`).fileOf('flac1');
   return existsSync(p) ? ((JSON.parse(readFileSync(p, 'utf8')) as { sources: Record<string, Journal> }).sources.flac1 ?? null) : null;
 }
 
@@ -54,11 +54,8 @@ test('FLAC kill -9 mid-period: the file is continued — one file per period, ex
   const second = startService('segmenter', ['--config', h.configFile], { ...env, METRICS_PORT: String(await freePort()) });
   seg = second;
   await waitFor('segmenter restarted', () => second.output().includes('segmenter consuming'), 20_000);
-  assert.match(second.output(), /repaired a file left open; continuing it/);
-  await waitFor('everything acknowledged', async () => {
-    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
-    return ci.num_pending === 0 && ci.num_ack_pending === 0;
-  }, 60_000, 250);
+  await waitFor('the file left open repaired and continued', () => second.output().includes('repaired a file left open; continuing it'), 20_000, 100);
+  await waitFor('everything acknowledged', () => segmenterDrained(h.bus.jsm), 60_000, 250);
   await sleep(500);
   assert.equal(await second.stop('SIGTERM'), 0);
 

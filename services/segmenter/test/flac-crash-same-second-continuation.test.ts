@@ -78,7 +78,7 @@ async function crashAndReplay(c: Crash): Promise<void> {
     // 2. More is encoded and written but never journalled, then the process dies (no close, no finish).
     await feed(w1, c.journalAt, c.crashAt);
     const d2 = mkDeps();
-    const [j] = await d2.journal.readAll();
+    const { journal: j } = await d2.journal.read('flac1');
     assert.ok(j?.file, 'the journal has an open file');
     assert.equal(j.file.firstOffset, 48000);
     assert.equal(j.file.frames, c.journalled);

@@ -8,7 +8,8 @@ import { basename, dirname, join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { SourceStatus } from '@isr/contract';
 import { freePort, sleep, startService, waitFor } from '@isr/testkit';
-import { ffmpegErrors, flacData, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { ffmpegErrors, flacData, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
+import { JournalStore } from '../src/journal.ts';
 
 const RATE = 16000;
 const CHUNK = 1600;
@@ -123,7 +124,7 @@ test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file 
   }
   mark('space freed');
   await waitFor('every chunk written and acknowledged', async () => {
-    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+    const ci = await segmenterBacklog(h.bus.jsm);
     return ci.num_pending === 0 && ci.num_ack_pending === 0;
   }, 45_000, 250);
   assert.notEqual(await recorderState(), 'disk_full', 'disk_full ends once the held audio is written');
@@ -157,7 +158,7 @@ test('start-up on a full disk: no crash loop — the source is held, and written
   await publishPcm(h.bus, stream, pcm, CHUNK, 0, RATE * 5);
   await waitFor('a file open mid-period', () => {
     try {
-      const j = JSON.parse(readFileSync(`${rec}/.isr/segmenter/journal.json`, 'utf8')) as { sources: Record<string, { file: { frames: number } | null }> };
+      const j = JSON.parse(readFileSync(new JournalStore(rec).fileOf('boot'), 'utf8')) as { sources: Record<string, { file: { frames: number } | null }> };
       return (j.sources.boot?.file?.frames ?? 0) >= RATE * 4;
     } catch {
       return false;
@@ -178,7 +179,7 @@ test('start-up on a full disk: no crash loop — the source is held, and written
     assert.equal(second.child.exitCode, null, 'still running while full');
     rmSync(`${rec}/filler`);
     await waitFor('everything written and acknowledged', async () => {
-      const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+      const ci = await segmenterBacklog(h.bus.jsm);
       return ci.num_pending === 0 && ci.num_ack_pending === 0;
     }, 30_000, 250);
     assert.match(second.output(), /disk full over: the held audio is written/);
@@ -204,7 +205,7 @@ test('a full disk outlasting the stream\'s retention: a gap only for the audio J
   const seqOf = (chunkIndex: number) => audio.state.last_seq + 1 + chunkIndex; // chunks are published alone
   const { service } = await h.start();
   const drained = async () => {
-    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+    const ci = await segmenterBacklog(h.bus.jsm);
     return ci.num_pending === 0 && ci.num_ack_pending === 0;
   };
   await publishPcm(h.bus, stream, pcm, chunk, 0, rate * 2); // chunks 0–19: written

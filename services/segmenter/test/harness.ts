@@ -135,7 +135,7 @@ export function flacData(path: string): Buffer {
 }
 
 
-export { recordingFiles as recordings, ffmpegErrors } from '@isr/testkit';
+export { recordingFiles as recordings, ffmpegErrors, segmenterBacklog, segmenterConsumerOf, segmenterDrained } from '@isr/testkit';
 
 /** MPEG-1/2 Layer III frame sizes (a test-side parser, independent of the segmenter). */
 export function mp3Frames(buf: Buffer): AudioUnit[] {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { waitFor } from '@isr/testkit';
-import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -18,7 +18,7 @@ test('a file whose boundary passed with no more audio is closed as idle, complet
   const closed = await waitFor('idle close', () => h.events.closed.find((e) => e.source === 'live'), 15_000, 100);
   assert.equal(closed.reason, 'idle');
   assert.equal(closed.frames, rate);
-  await waitFor('acknowledged', async () => (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_ack_pending === 0, 10_000);
+  await waitFor('acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0, 10_000);
   const files = recordings(`${h.dir}/rec`, 'live', 'wav');
   assert.equal(files.length, 1);
   assert.ok(wavData(files[0]!).equals(pcm));

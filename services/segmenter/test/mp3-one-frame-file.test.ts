@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { waitFor } from '@isr/testkit';
-import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness } from './harness.ts';
+import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness, segmenterBacklog } from './harness.ts';
 
 // Defect from the stream e2e (about 1 % of runs): a session that starts less than one MP3 frame (26 ms) before
 // a split boundary got a first file of exactly one frame, and ffmpeg refuses any one-frame MP3 file ("Invalid
@@ -23,7 +23,7 @@ test('an MP3 session starting 10 ms before a boundary leaves no one-frame (unpla
   const { service } = await h.start();
   const boundary = Date.parse('2026-11-24T10:00:00.000Z'); // a multiple of 3 s from UTC midnight
   await publishUnits(h.bus, { source: 'edge', format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 1, session: 'e1', sessionStartMs: boundary - 10 }, mp3, units, 5);
-  await waitFor('all acknowledged', async () => (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_ack_pending === 0 && (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_pending === 0, 20_000);
+  await waitFor('all acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0 && (await segmenterBacklog(h.bus.jsm)).num_pending === 0, 20_000);
   await service.close();
   const files = recordings(`${h.dir}/rec`, 'edge', 'mp3');
   assert.ok(Buffer.concat(files.map((f) => readFileSync(f))).equals(mp3), 'nothing lost');
@@ -37,7 +37,7 @@ test('an MP3 session ending 10 ms after a boundary leaves no one-frame (unplayab
   const boundary = Date.parse('2026-11-24T11:00:00.000Z');
   const lastStart = ((units.length - 1) * 1152 * 1000) / 44100; // ms from the session start to the last frame
   await publishUnits(h.bus, { source: 'tail', format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 1, session: 't1', sessionStartMs: boundary + 10 - lastStart }, mp3, units, 5);
-  const ci = () => h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+  const ci = () => segmenterBacklog(h.bus.jsm);
   await waitFor('all acknowledged (the held last frame written when the source fell idle)', async () => (await ci()).num_ack_pending === 0 && (await ci()).num_pending === 0, 20_000);
   await service.close();
   const files = recordings(`${h.dir}/rec`, 'tail', 'mp3');

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { frameAtOrAfter, SplitClock, ZoneClock, parseWavHeader } from '@isr/audio';
 import { waitFor } from '@isr/testkit';
 import { readFileSync } from 'node:fs';
-import { pcmSignal, publishPcm, publishPcmSizes, recordings, setup, wavData, type Harness } from './harness.ts';
+import { pcmSignal, publishPcm, publishPcmSizes, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -21,7 +21,7 @@ test('PCM to WAV: sample-accurate splits, the concatenation equals the input bit
   const { service } = await h.start();
   await publishPcm(h.bus, stream, pcm, 1600);
   await waitFor('all chunks written', () => h.events.closed.length >= 3, 30_000);
-  await waitFor('all acknowledged', async () => (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_ack_pending === 0, 20_000);
+  await waitFor('all acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0, 20_000);
   await service.close();
   await waitFor('shutdown event', () => h.events.closed.filter((e) => e.source === 'card1').length === 4);
 
@@ -70,7 +70,7 @@ test('the same splits whatever the chunking: 1-frame, 997-frame and random chunk
     await publishPcmSizes(h.bus, { source: `chunk-${k}`, session: `c-${k}`, sessionStartMs, sampleRate: rate, channels: 1 }, pcm, sizes);
   }
   await waitFor('all acknowledged', async () => {
-    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+    const ci = await segmenterBacklog(h.bus.jsm);
     return ci.num_pending === 0 && ci.num_ack_pending === 0;
   }, 60_000, 200);
   await service.close();

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { AudioHeaders, encodeAudioHeaders, Subjects } from '@isr/contract';
 import { toHeaders } from '@isr/runtime';
 import { waitFor } from '@isr/testkit';
-import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -33,7 +33,7 @@ test('a new session closes the file and records the gap; a poison message is ter
 
   await waitFor('file of session A closed', () => h.events.closed.find((e) => e.session === 'A'), 20_000);
   await waitFor('poison counted', async () => (await registry.getSingleMetricAsString('isr_segmenter_poison_messages_total')).includes(' 2'), 20_000);
-  await waitFor('all acknowledged or termed', async () => (await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter')).num_ack_pending === 0, 20_000);
+  await waitFor('all acknowledged or termed', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0, 20_000);
   const closedA = h.events.closed.find((e) => e.session === 'A')!;
   assert.equal(closedA.reason, 'new-session');
   assert.equal(closedA.frames, rate * 2);

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { freePort, sleep, startService, waitFor } from '@isr/testkit';
-import type { Journal } from '../src/journal.ts';
-import { ffmpegErrors, flacData, pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { JournalStore, type Journal } from '../src/journal.ts';
+import { ffmpegErrors, flacData, pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -16,10 +16,10 @@ after(async () => h.cleanup());
 
 const RATE = 16000;
 const CHUNK = 1600;
-const journalPath = () => `${h.dir}/rec/.isr/segmenter/journal.json`;
+const journalPath = (source: string) => new JournalStore(`${h.dir}/rec`).fileOf(source);
 function journal(source: string): Journal | null {
   try {
-    return (JSON.parse(readFileSync(journalPath(), 'utf8')) as { sources: Record<string, Journal> }).sources[source] ?? null;
+    return (JSON.parse(readFileSync(journalPath(source), 'utf8')) as { sources: Record<string, Journal> }).sources[source] ?? null;
   } catch {
     return null;
   }
@@ -50,7 +50,7 @@ async function restartAndDrain(): Promise<string> {
   await waitFor('segmenter restarted and consuming', () => seg.output().includes('segmenter consuming') || seg.child.exitCode !== null, 20_000);
   assert.equal(seg.child.exitCode, null, `the segmenter started (no crash loop):\n${seg.output().slice(-3000)}`);
   await waitFor('everything delivered and acknowledged', async () => {
-    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+    const ci = await segmenterBacklog(h.bus.jsm);
     return ci.num_pending === 0 && ci.num_ack_pending === 0;
   }, 40_000, 250);
   await sleep(500);
@@ -62,13 +62,13 @@ test('a torn journal: set aside with a clear log line; the open WAV file is reco
   const pcm = pcmSignal(RATE * 12, 1, 5);
   const { publishRest } = await killMidFile('torn', pcm, Date.parse('2026-11-24T12:00:01.300Z'));
   const open = journal('torn')!.file!;
-  writeFileSync(journalPath(), readFileSync(journalPath(), 'utf8').slice(0, 40)); // torn in the middle
+  writeFileSync(journalPath('torn'), readFileSync(journalPath('torn'), 'utf8').slice(0, 40)); // torn in the middle
   await publishRest();
 
   const out = await restartAndDrain();
   assert.match(out, /the segmenter journal is unreadable: set aside/);
   assert.match(out, /rebuilt the journal of a WAV file left open by a crash/);
-  assert.ok(readdirSync(`${h.dir}/rec/.isr/segmenter`).some((n) => n.startsWith('journal.json.corrupt-')), 'the torn journal is kept aside for a look');
+  assert.ok(readdirSync(`${h.dir}/rec/.isr/segmenter`).some((n) => n.startsWith('journal-torn.json.corrupt-')), 'the torn journal is kept aside for a look');
   const files = recordings(`${h.dir}/rec`, 'torn', 'wav');
   assert.ok(files.includes(open.path), 'the file left open was continued under its own name');
   assert.deepEqual(files.filter((f) => /_\d+\.wav$/.test(f)), [], 'no _N file');
@@ -97,7 +97,7 @@ test('a torn journal with a FLAC file open: rebuilt from its metadata and CRC-ch
   const pcm = pcmSignal(RATE * 12, 1, 13);
   const { publishRest } = await killMidFile('tornflac', pcm, Date.parse('2026-11-24T14:00:01.300Z'));
   const open = journal('tornflac')!.file!;
-  writeFileSync(journalPath(), '{"v":1,"sources":{"tornflac":');
+  writeFileSync(journalPath('tornflac'), '{"v":1,"sources":{"tornflac":');
   await publishRest();
 
   const out = await restartAndDrain();

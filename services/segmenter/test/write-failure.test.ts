@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { sleep, waitFor } from '@isr/testkit';
-import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -22,7 +22,7 @@ test('a file that cannot be created: chunks are given back, counted, and written
   await sleep(500);
   rmSync(`${h.dir}/rec/blocked/2026-11-24`);
   await waitFor('all acknowledged after redelivery', async () => {
-    const ci = await h.bus.jsm.consumers.info('ISR_AUDIO', 'segmenter');
+    const ci = await segmenterBacklog(h.bus.jsm);
     return ci.num_ack_pending === 0 && ci.num_pending === 0;
   }, 30_000, 200);
   await service.close();
