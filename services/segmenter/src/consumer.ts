@@ -1,5 +1,5 @@
 import { ConsumerNames, sourceOfSubject, StreamNames, Subjects } from '@isr/contract';
-import { AckPolicy, DeliverPolicy, type ConsumerConfig, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
@@ -41,10 +41,31 @@ export interface ConsumerPlan {
   startSeq: number | null;
 }
 
-export async function planSourceConsumer(jsm: JetStreamManager, source: string): Promise<ConsumerPlan> {
+/**
+ * The consumers of ISR_AUDIO, listed at most once per `ms`: a member taking many sources at once (its start, a
+ * take-over) plans them all from one listing instead of one each (each listing carries every consumer's info).
+ */
+export function consumerLister(jsm: JetStreamManager, ms = 250): () => Promise<ConsumerInfo[]> {
+  let last: { at: number; list: Promise<ConsumerInfo[]> } | null = null;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at > ms) {
+      const list = (async () => {
+        const out: ConsumerInfo[] = [];
+        for await (const ci of jsm.consumers.list(StreamNames.audio)) out.push(ci);
+        return out;
+      })();
+      list.catch(() => (last = null));
+      last = { at: now, list };
+    }
+    return last.list;
+  };
+}
+
+export async function planSourceConsumer(consumers: () => Promise<ConsumerInfo[]>, source: string): Promise<ConsumerPlan> {
   const predecessors: string[] = [];
   let startSeq: number | null = null;
-  for await (const ci of jsm.consumers.list(StreamNames.audio)) {
+  for (const ci of await consumers()) {
     if (!isPredecessor(ci.name, source)) continue;
     predecessors.push(ci.name);
     // A consumer that has acknowledged nothing reports an ack floor of 0: its floor is then where it started.
@@ -70,14 +91,17 @@ export async function createSourceConsumer(jsm: JetStreamManager, source: string
   log.info({ consumer: name, start: startSeq ?? 'all', replaced: predecessors.filter((p) => p !== name) }, 'consuming the source');
 }
 
-/** Deletes the single consumer of the first layout once each of `sources` has an owner consumer of its own. */
-export async function retireLegacyConsumer(jsm: JetStreamManager, sources: readonly string[], log: Logger): Promise<void> {
-  const names: string[] = [];
-  for await (const ci of jsm.consumers.list(StreamNames.audio)) names.push(ci.name);
-  if (!names.includes(ConsumerNames.segmenter)) return;
-  if (!sources.every((s) => names.some((n) => n.startsWith(`${ConsumerNames.segmenter}_${s}_`)))) return;
-  await jsm.consumers.delete(StreamNames.audio, ConsumerNames.segmenter).catch(() => false);
+/**
+ * Deletes the single consumer of the first layout once each of `sources` has an owner consumer of its own.
+ * True when there is none (any more): nothing left to retire.
+ */
+export async function retireLegacyConsumer(jsm: JetStreamManager, consumers: () => Promise<ConsumerInfo[]>, sources: readonly string[], log: Logger): Promise<boolean> {
+  const names = (await consumers()).map((ci) => ci.name);
+  if (!names.includes(ConsumerNames.segmenter)) return true;
+  if (!sources.every((s) => names.some((n) => n.startsWith(`${ConsumerNames.segmenter}_${s}_`)))) return false;
+  await jsm.consumers.delete(StreamNames.audio, ConsumerNames.segmenter);
   log.info({ consumer: ConsumerNames.segmenter }, 'every source has a consumer of its own: deleted the shared consumer of the previous version');
+  return true;
 }
 
 /**
@@ -88,4 +112,16 @@ export async function sourcesOnBus(jsm: JetStreamManager, configured: readonly s
   const si = await jsm.streams.info(StreamNames.audio, { subjects_filter: Subjects.audioAll });
   const onBus = Object.keys(si.state.subjects ?? {}).flatMap((subject) => sourceOfSubject(subject) ?? []);
   return [...new Set([...configured, ...onBus])].sort();
+}
+
+/**
+ * sourcesOnBus, asking the stream at most every `ms` (the per-subject counts cost the server a walk of the
+ * stream's index): the configured sources are known at once, others within `ms` of their first chunk.
+ */
+export function cachedSourcesOnBus(jsm: JetStreamManager, configured: readonly string[], ms = 10_000): () => Promise<string[]> {
+  let last: { at: number; sources: string[] } | null = null;
+  return async () => {
+    if (!last || Date.now() - last.at > ms) last = { at: Date.now(), sources: await sourcesOnBus(jsm, configured) };
+    return last.sources;
+  };
 }

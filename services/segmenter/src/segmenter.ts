@@ -5,7 +5,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { streamAudioReader } from './audio-reader.ts';
 import { validateChunk } from './chunk-validate.ts';
 import { CodecInitCache } from './codec-init.ts';
-import { createSourceConsumer, planSourceConsumer, retireLegacyConsumer, sourceConsumerName, sourcesOnBus } from './consumer.ts';
+import { cachedSourcesOnBus, consumerLister, createSourceConsumer, planSourceConsumer, retireLegacyConsumer, sourceConsumerName } from './consumer.ts';
 import { SegmentEvents } from './events.ts';
 import { JournalStore } from './journal.ts';
 import { journalFromDisk } from './disk-recovery.ts';
@@ -143,6 +143,8 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
    * open file is repaired and continued exactly as after a crash, then the source is consumed from where the
    * previous owner's consumer stopped acknowledging.
    */
+  const consumers = consumerLister(bus.jsm);
+  let legacyRetired = false;
   const own = async (source: string, fence: LeaseFence): Promise<OwnedSource> => {
     const s = settingsOf(source);
     const slog = log.child({ source });
@@ -152,7 +154,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     metrics.owned.set({ source, member: group.member }, 1);
     try {
       const { journal: j, setAside } = await journal.read(source, slog);
-      const plan = await planSourceConsumer(bus.jsm, source);
+      const plan = await planSourceConsumer(consumers, source);
       let start = plan.startSeq;
       let rec = j;
       if (setAside) {
@@ -167,7 +169,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       if (rec) await w.run(() => w.recoverAtStart(rec));
       const consumer = sourceConsumerName(source, fence.token);
       await createSourceConsumer(bus.jsm, source, consumer, start, plan.predecessors, slog);
-      void retireLegacyConsumer(bus.jsm, config.sources.map((x) => x.name), log).catch(() => undefined);
+      if (!legacyRetired) void retireLegacyConsumer(bus.jsm, consumers, config.sources.map((x) => x.name), log).then((done) => (legacyRetired ||= done), () => undefined);
       entry.feed = new SourceFeed({
         js: bus.js, jsm: bus.jsm, source, consumer, log: slog, now,
         dispatch: (m) => dispatch(w, m),
@@ -204,7 +206,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   const status = new StatusReporter(str(general, 'output_directory'), bus.kv.status, log);
   const group = new SegmenterGroup({
     kv: bus.kv.leases,
-    sources: () => sourcesOnBus(bus.jsm, config.sources.map((x) => x.name)),
+    sources: cachedSourcesOnBus(bus.jsm, config.sources.map((x) => x.name)),
     timings: leaseTimings(num(general, 'failover_seconds')),
     log,
     own,
