@@ -115,13 +115,15 @@ export async function sourcesOnBus(jsm: JetStreamManager, configured: readonly s
 }
 
 /**
- * sourcesOnBus, asking the stream at most every `ms` (the per-subject counts cost the server a walk of the
- * stream's index): the configured sources are known at once, others within `ms` of their first chunk.
+ * sourcesOnBus for the group's polls, cheaply: each poll asks only the stream's number of subjects, and the list
+ * of subjects (whose per-subject counts cost the server a walk of the stream's index) only when that number
+ * changed, or `refreshMs` passed (a source aged out while another appeared).
  */
-export function cachedSourcesOnBus(jsm: JetStreamManager, configured: readonly string[], ms = 10_000): () => Promise<string[]> {
-  let last: { at: number; sources: string[] } | null = null;
+export function watchSourcesOnBus(jsm: JetStreamManager, configured: readonly string[], refreshMs = 30_000): () => Promise<string[]> {
+  let known: { at: number; subjects: number; sources: string[] } | null = null;
   return async () => {
-    if (!last || Date.now() - last.at > ms) last = { at: Date.now(), sources: await sourcesOnBus(jsm, configured) };
-    return last.sources;
+    const subjects = (await jsm.streams.info(StreamNames.audio)).state.num_subjects ?? -1;
+    if (!known || known.subjects !== subjects || Date.now() - known.at > refreshMs) known = { at: Date.now(), subjects, sources: await sourcesOnBus(jsm, configured) };
+    return known.sources;
   };
 }

@@ -5,7 +5,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { streamAudioReader } from './audio-reader.ts';
 import { validateChunk } from './chunk-validate.ts';
 import { CodecInitCache } from './codec-init.ts';
-import { cachedSourcesOnBus, consumerLister, createSourceConsumer, planSourceConsumer, retireLegacyConsumer, sourceConsumerName } from './consumer.ts';
+import { consumerLister, createSourceConsumer, planSourceConsumer, retireLegacyConsumer, sourceConsumerName, watchSourcesOnBus } from './consumer.ts';
 import { SegmentEvents } from './events.ts';
 import { JournalStore } from './journal.ts';
 import { journalFromDisk } from './disk-recovery.ts';
@@ -206,7 +206,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   const status = new StatusReporter(str(general, 'output_directory'), bus.kv.status, log);
   const group = new SegmenterGroup({
     kv: bus.kv.leases,
-    sources: cachedSourcesOnBus(bus.jsm, config.sources.map((x) => x.name)),
+    sources: watchSourcesOnBus(bus.jsm, config.sources.map((x) => x.name)),
     timings: leaseTimings(num(general, 'failover_seconds')),
     log,
     own,
