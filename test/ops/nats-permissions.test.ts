@@ -118,9 +118,9 @@ describe('each service user against a server started from nats.conf', () => {
     await seg.jsm.consumers.delete(StreamNames.audio, 'segmenter_capture_stream_7');
     await seg.kv.leases.create(leaseKey(LeaseRoles.segmenter, 'capture_stream'), '{}');
     await seg.kv.leases.put('segmenter-group.member.m1', '{}');
-    const keys: string[] = [];
-    for await (const k of await seg.kv.leases.keys('segmenter-group.member.>')) keys.push(k);
-    assert.deepEqual(keys, ['segmenter-group.member.m1']);
+    const members = await seg.jsm.streams.info(`KV_${LeaseBucket}`, { subjects_filter: `$KV.${LeaseBucket}.segmenter-group.member.>` });
+    assert.deepEqual(Object.keys(members.state.subjects ?? {}), [`$KV.${LeaseBucket}.segmenter-group.member.m1`]);
+    assert.equal((await seg.kv.leases.get('segmenter-group.member.m1'))?.operation, 'PUT');
     await assertPublishRefused(seg.nc, `$KV.${LeaseBucket}.${leaseKey(LeaseRoles.capture, 'capture_stream')}`);
   });
 

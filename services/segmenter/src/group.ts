@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { leaseKey, LeaseRoles } from '@isr/contract';
+import { LeaseBucket, leaseKey, LeaseRoles } from '@isr/contract';
 import { hostName, LeasedRunner, type LeaseFence, type LeaseTimings, type LeasedWork } from '@isr/runtime';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 
@@ -25,6 +26,8 @@ export interface OwnedSource {
 
 export interface GroupOptions {
   kv: KV;
+  /** For the member list (the subjects of the lease bucket's stream). */
+  jsm: JetStreamManager;
   /** The sources to write (the configured ones and any other with chunks on the bus). */
   sources(): Promise<readonly string[]>;
   timings: LeaseTimings;
@@ -120,12 +123,23 @@ export class SegmenterGroup {
     }
   }
 
+  /**
+   * The live members: the member keys the bucket's stream holds (a key expires with the bucket's max age), read
+   * from the stream's subject list rather than with a listing consumer — creating a consumer every poll loads a
+   * cluster's meta leader, worst while nodes restart. A key deleted at shutdown leaves a marker: skipped.
+   */
   async #liveMembers(): Promise<string[]> {
-    const keys = await this.#o.kv.keys(`${MEMBER_PREFIX}>`);
+    const { kv, jsm } = this.#o;
+    const prefix = `$KV.${LeaseBucket}.${MEMBER_PREFIX}`;
+    const si = await jsm.streams.info(`KV_${LeaseBucket}`, { subjects_filter: `${prefix}>` });
     const live = new Set<string>([this.member]);
-    for await (const k of keys) live.add(k.slice(MEMBER_PREFIX.length));
+    await Promise.all(Object.keys(si.state.subjects ?? {}).map(async (subject) => {
+      const id = subject.slice(prefix.length);
+      if ((await kv.get(`${MEMBER_PREFIX}${id}`))?.operation === 'PUT') live.add(id);
+    }));
     return [...live].sort();
   }
+
 
   async #tick(): Promise<void> {
     const { kv, log } = this.#o;

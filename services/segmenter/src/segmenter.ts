@@ -206,6 +206,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   const status = new StatusReporter(str(general, 'output_directory'), bus.kv.status, log);
   const group = new SegmenterGroup({
     kv: bus.kv.leases,
+    jsm: bus.jsm,
     sources: watchSourcesOnBus(bus.jsm, config.sources.map((x) => x.name)),
     timings: leaseTimings(num(general, 'failover_seconds')),
     log,
