@@ -282,12 +282,9 @@ export class SourceWriter {
   /**
    * Closes the file when the wall clock is past its boundary by the grace AND no chunk arrived for the grace.
    * The second condition matters when a backlog is replayed (segmenter restart, capture flushing its outage
-   * buffer): its periods all lie in the past, yet their chunks are still on the way.
-   */
-  /**
-   * Closes the file when its period ended `idle_close_seconds` ago and no audio arrived for as long (a capture
-   * that stopped) — unless `audioWaiting` says chunks of the source wait undelivered in the stream: then it is
-   * the delivery that stalls (a NATS node died under the consumer), and the period must stay one file.
+   * buffer): its periods all lie in the past, yet their chunks are still on the way. And not while
+   * `audioWaiting` says chunks of the source wait undelivered in the stream: then the delivery stalls (a NATS
+   * node died under the consumer), the capture has not stopped, and the period must stay one file.
    */
   async closeIfIdle(audioWaiting: () => Promise<boolean> = () => Promise.resolve(false)): Promise<void> {
     const f = this.#file;
