@@ -108,7 +108,7 @@ export async function retireLegacyConsumer(jsm: JetStreamManager, consumers: () 
  * The sources to write: the configured ones and any other source with chunks in ISR_AUDIO (a capture with a
  * newer configuration than this segmenter's: its audio is written with the [general] settings, as always).
  */
-export async function sourcesOnBus(jsm: JetStreamManager, configured: readonly string[]): Promise<string[]> {
+async function sourcesOnBus(jsm: JetStreamManager, configured: readonly string[]): Promise<string[]> {
   const si = await jsm.streams.info(StreamNames.audio, { subjects_filter: Subjects.audioAll });
   const onBus = Object.keys(si.state.subjects ?? {}).flatMap((subject) => sourceOfSubject(subject) ?? []);
   return [...new Set([...configured, ...onBus])].sort();

@@ -43,7 +43,7 @@ export interface GroupOptions {
 }
 
 /** A member id usable as a KV key token. */
-export function memberId(): string {
+function memberId(): string {
   return `${hostName()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 

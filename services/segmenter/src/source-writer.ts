@@ -27,7 +27,7 @@ interface Position {
 }
 
 /** Thrown before a write or an ack when this process no longer holds the source's lease (group.ts). */
-export class FencedOff extends Error {
+class FencedOff extends Error {
   constructor(source: string) {
     super(`${source}: this segmenter no longer holds the source's lease; writing nothing more`);
   }
