@@ -127,7 +127,8 @@ tone_period_seconds = 2
     const listed = new Map((await api<Files>('/api/files?source=lineup&limit=1000')).files.map((f) => [f.path, f]));
     missing = closed.filter((e) => !listed.get(e.path)?.analysis).map((e) => `${e.path}${listed.has(e.path) ? ' (no analysis)' : ' (not listed)'}`);
     return missing.length === 0;
-  }, 10_000, 500).catch((err: unknown) => assert.fail(`${String(err)}: ${missing.join(', ')}\n${web.output().slice(-3000)}`));
+    // a stall of its ordered consumer is noticed after 5 s without messages, and re-created on a busy cluster
+  }, 30_000, 500).catch((err: unknown) => assert.fail(`${String(err)}: ${missing.join(', ')}\n${web.output().slice(-3000)}`));
   t.diagnostic(`the segmenter had acknowledged every chunk ${segmenterDoneS.toFixed(1)} s after the last node came back`);
   t.diagnostic(`web re-created its stalled ordered consumer ${web.logs().filter((l) => String(l.msg).startsWith('ordered consumer stalled')).length} time(s); ${((Date.now() - t0) / 1000).toFixed(1)} s from the first kill to the end`);
 });

@@ -121,6 +121,7 @@ format = ${c.format}
   await waitFor('both sources recording', () => CARDS.every((c) => recordingFiles(rec(), c.name, c.ext).length > 0), 30_000, 200);
 });
 after(async () => {
+  if (process.env.ISR_DEBUG_GROUP) for (const s of segmenters) writeFileSync(`${process.env.ISR_DEBUG_GROUP}-${s.child.pid}.log`, s.output());
   sampling = false;
   await sampler;
   for (const pid of paused) process.kill(pid, 'SIGCONT');

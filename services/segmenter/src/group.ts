@@ -187,6 +187,20 @@ export class SegmenterGroup {
     entry.runner.start();
   }
 
+  /**
+   * Gives a source up at once, writing nothing more (its writer stopped at the fence: the lease went
+   * unconfirmed while NATS was away). The lease is released; if the source still ranks to this member, the
+   * next poll takes it anew — a new token, the journal's file repaired and continued, a new consumer.
+   */
+  async drop(source: string): Promise<void> {
+    const r = this.#runners.get(source);
+    if (!r) return;
+    r.mode = 'lost';
+    this.#runners.delete(source);
+    this.#o.log.warn({ source }, 'segmenter group: giving the source up after its fence refused a write; it is taken anew');
+    await r.runner.close();
+  }
+
   /** Stops owning everything (files closed as at any shutdown), deletes the leases and this member's key. */
   async stop(): Promise<void> {
     this.#stopped = true;

@@ -29,6 +29,8 @@ export interface OwnedSourcesOptions {
   maxInFlight: number;
   /** A feed's consumer cannot be kept alive: the segmenter cannot consume any more. */
   onFatal(err: unknown): void;
+  /** A writer stopped at its fence: give the source up (the group takes it anew if it is still this member's). */
+  onFenced(source: string): void;
 }
 
 /**
@@ -70,7 +72,8 @@ export class OwnedSources {
   commitAll(): Promise<void[]> {
     return Promise.all([...this.#owned.values()].map(({ writer: w, feed }) => this.runOrFail(w, async () => {
       await w.commit();
-      await w.closeIfIdle(() => feed?.audioWaiting() ?? Promise.resolve(false));
+      // before its feed runs (the source is being taken on), nobody can say the capture stopped
+      await w.closeIfIdle(() => feed?.audioWaiting() ?? Promise.resolve(true));
     })));
   }
 
@@ -97,6 +100,7 @@ export class OwnedSources {
       return;
     }
     metrics.chunks.inc({ source: meta.source });
+    w.noteArrival();
     this.#inFlight++;
     void this.runOrFail(w, async () => {
       await w.handle(m, meta, units);
@@ -113,7 +117,7 @@ export class OwnedSources {
     const { bus, metrics, deps, journal } = this.#o;
     const s = this.#o.settingsOf(source);
     const slog = this.#o.log.child({ source });
-    const w = new SourceWriter(s, deps, () => fence.valid());
+    const w = new SourceWriter(s, deps, () => fence.valid(), () => this.#o.onFenced(source));
     const entry = { writer: w, feed: null as SourceFeed | null };
     this.#owned.set(source, entry);
     metrics.owned.set({ source, member: this.#o.member() }, 1);

@@ -94,6 +94,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       loopError = err;
       if (!stopping) onFatal(err);
     },
+    onFenced: (source) => void group.drop(source),
   });
 
   const status = new StatusReporter(str(general, 'output_directory'), bus.kv.status, log);

@@ -83,9 +83,13 @@ export class SourceWriter {
   /** The fence of the source's lease: checked before every write and every ack (always true without a group). */
   readonly #fence: () => boolean;
 
-  constructor(settings: SourceSettings, deps: WriterDeps, fence: () => boolean = () => true) {
+  /** Told when a write or an ack was refused by the fence (the writer has stopped: the source must be taken anew). */
+  readonly #onFenced: () => void;
+
+  constructor(settings: SourceSettings, deps: WriterDeps, fence: () => boolean = () => true, onFenced: () => void = () => {}) {
     this.source = settings.source;
     this.#fence = fence;
+    this.#onFenced = onFenced;
     this.#s = settings;
     this.#d = deps;
     this.#lastArrivalWallMs = deps.now();
@@ -158,6 +162,14 @@ export class SourceWriter {
       this.#d.metrics.filesClosed.inc({ source: this.source, reason: 'error' });
       await this.#d.events.closed(closedEvent(this.source, rec, this.#s.zone, r.frames, r.bytes, 'error'));
     }
+  }
+
+  /**
+   * A chunk of the source was delivered (called at delivery, before its handle() waits its turn behind work
+   * already queued, such as an idle check: a chunk on its way is not idleness).
+   */
+  noteArrival(): void {
+    this.#lastArrivalWallMs = this.#d.now();
   }
 
   /** Writes one chunk (already validated). The message is acknowledged by a later commit. */
@@ -340,8 +352,12 @@ export class SourceWriter {
    */
   async fail(err: unknown): Promise<void> {
     if (err instanceof FencedOff || !this.#fence()) {
-      this.#log.warn({ err }, 'the source\'s lease is gone: this segmenter stops writing it');
-      return this.detach();
+      // The lease is gone, or unconfirmed for too long (NATS away): stop here. Even if the lease comes back,
+      // the source is taken anew (journal, recovery, a new consumer), never continued from this state.
+      this.#log.warn({ err }, 'the source\'s lease is gone or unconfirmed: this segmenter stops writing it');
+      await this.detach();
+      this.#onFenced();
+      return;
     }
     this.#lastError = err instanceof Error ? err.message : String(err);
     this.#d.metrics.writeErrors.inc({ source: this.source });
