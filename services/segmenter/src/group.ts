@@ -140,7 +140,6 @@ export class SegmenterGroup {
     return [...live].sort();
   }
 
-
   async #tick(): Promise<void> {
     const { kv, log } = this.#o;
     const sources = await this.#o.sources();
@@ -156,12 +155,7 @@ export class SegmenterGroup {
     this.#members = members;
     this.#o.onMembers?.(members.length);
     for (const s of take) this.#startRunner(s);
-    await Promise.all(give.map(async (s) => {
-      const r = this.#runners.get(s)!;
-      r.mode = 'handover';
-      this.#runners.delete(s);
-      await r.runner.close();
-    }));
+    await Promise.all(give.map((s) => this.#giveUp(s, 'handover')));
   }
 
   #startRunner(source: string): void {
@@ -174,9 +168,7 @@ export class SegmenterGroup {
           log.error({ err, source }, 'could not start writing the source; handing it back to the group');
           // give the lease back (after this start has returned) so that a member, maybe this one, tries again
           setImmediate(() => {
-            if (this.#runners.get(source) !== entry) return;
-            this.#runners.delete(source);
-            void entry.runner.close();
+            if (this.#runners.get(source) === entry) void this.#giveUp(source, 'shutdown');
           });
           return null;
         });
@@ -193,11 +185,17 @@ export class SegmenterGroup {
    * next poll takes it anew — a new token, the journal's file repaired and continued, a new consumer.
    */
   async drop(source: string): Promise<void> {
+    if (!this.#runners.has(source)) return;
+    this.#o.log.warn({ source }, 'segmenter group: giving the source up after its fence refused a write; it is taken anew');
+    await this.#giveUp(source, 'lost');
+  }
+
+  /** Stops owning a source (its work released as `mode`) and deletes its lease; the next poll may take it again. */
+  async #giveUp(source: string, mode: ReleaseMode): Promise<void> {
     const r = this.#runners.get(source);
     if (!r) return;
-    r.mode = 'lost';
+    r.mode = mode;
     this.#runners.delete(source);
-    this.#o.log.warn({ source }, 'segmenter group: giving the source up after its fence refused a write; it is taken anew');
     await r.runner.close();
   }
 

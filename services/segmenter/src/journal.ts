@@ -171,10 +171,14 @@ class SourceJournalFile {
   async #flush(): Promise<void> {
     const j = this.#entry!;
     const body = JSON.stringify({ v: 1, sources: { [j.source]: j } });
-    await mkdir(this.#dir, { recursive: true });
     const tmp = `${this.#file}.tmp`;
     try {
-      const fh = await open(tmp, 'w');
+      // the directory is made on the first write (and again if it was removed), not checked on every commit
+      const fh = await open(tmp, 'w').catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        await mkdir(this.#dir, { recursive: true });
+        return open(tmp, 'w');
+      });
       try {
         await fh.writeFile(body);
         await fh.datasync();
