@@ -9,3 +9,4 @@ export * from './events.ts';
 export * from './status.ts';
 export * from './analysis.ts';
 export * from './errors.ts';
+export { REDACTED, redactSecrets, redactUrl } from './redact.ts';

@@ -1,4 +1,4 @@
-import { CaptureStates, type CaptureState, type CaptureStatus } from '@isr/contract';
+import { CaptureStates, redactSecrets, type CaptureState, type CaptureStatus } from '@isr/contract';
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { settleWithin } from './shutdown.ts';
@@ -46,9 +46,11 @@ export class CaptureStatusWriter {
     return this.current.state;
   }
 
+  /** Merges a change; a URL in its message is shown without credentials (isr_status is public on /api/status). */
   update(change: Partial<CaptureStatus>): void {
     if (this.detached) return;
-    this.current = { ...this.current, ...change, updated: new Date(this.now()).toISOString() };
+    const message = typeof change.message === 'string' ? { message: redactSecrets(change.message) } : {};
+    this.current = { ...this.current, ...change, ...message, updated: new Date(this.now()).toISOString() };
     this.dirty = true;
     this.inFlight ??= this.flushLoop();
   }

@@ -1,3 +1,4 @@
+import { redactSecrets, redactUrl } from '@isr/contract';
 import { Agent, errors, interceptors, request, type Dispatcher } from 'undici';
 import { StreamHttpError, StreamNetworkError, StreamStallError } from './errors.ts';
 import { parseMetaInt } from './icy.ts';
@@ -18,14 +19,18 @@ const header = (h: Record<string, string | string[] | undefined>, name: string) 
   return Array.isArray(v) ? v[0] : v;
 };
 
-/** Maps undici's failures to our typed errors; a body timeout is a stall. */
-function wrap(err: unknown, url: string, stallMs: number): Error {
+/**
+ * Maps undici's failures to our typed errors; a body timeout is a stall. The messages reach isr_status and the
+ * log, so the URL in them is redacted (user:pass@, token parameters), and so is any URL in undici's own text.
+ */
+function wrap(err: unknown, rawUrl: string, stallMs: number): Error {
+  const url = redactUrl(rawUrl);
   if (err instanceof errors.BodyTimeoutError || err instanceof errors.HeadersTimeoutError) {
     return new StreamStallError(`no bytes from ${url} for ${stallMs / 1000} s`, { cause: err });
   }
   if (err instanceof StreamHttpError || err instanceof StreamStallError || err instanceof StreamNetworkError) return err;
   const code = (err as { code?: string }).code;
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = redactSecrets(err instanceof Error ? err.message : String(err));
   return new StreamNetworkError(`cannot read ${url}: ${code ? `${code} ` : ''}${msg}`, { cause: err });
 }
 
@@ -62,7 +67,7 @@ async function openWith(dispatcher: Dispatcher, url: string, { stallMs, signal }
   const h = res.headers;
   if (res.statusCode < 200 || res.statusCode > 299) {
     res.body.destroy();
-    throw new StreamHttpError(res.statusCode, `${url} answered HTTP ${res.statusCode}`);
+    throw new StreamHttpError(res.statusCode, `${redactUrl(url)} answered HTTP ${res.statusCode}`);
   }
   const describe: Record<string, string> = {};
   for (const k of ['icy-name', 'server', 'icy-br']) {

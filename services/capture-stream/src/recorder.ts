@@ -1,5 +1,5 @@
 import { timeOfFrame } from '@isr/audio';
-import { audioMsgId, encodeJson, Subjects, type MetadataEvent } from '@isr/contract';
+import { audioMsgId, encodeJson, redactSecrets, redactUrl, Subjects, type MetadataEvent } from '@isr/contract';
 import { backoffMs, toHeaders, type CaptureStatusWriter } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { reasonOf, type DisconnectReason } from './errors.ts';
@@ -74,7 +74,7 @@ export class StreamRecorder {
       } catch (err) {
         if (signal.aborted) break;
         reason = reasonOf(err);
-        message = err instanceof Error ? err.message : String(err);
+        message = redactSecrets(err instanceof Error ? err.message : String(err));
         (reason === 'content' || reason === 'http' ? this.log.error.bind(this.log) : this.log.warn.bind(this.log))({ err, reason }, `stream failed: ${message}`);
       }
       metrics.up.set(labels, 0);
@@ -84,7 +84,7 @@ export class StreamRecorder {
       const delay = backoffMs(this.failures, settings.reconnectMinSeconds, settings.reconnectMaxSeconds);
       metrics.reconnects.inc({ ...labels, reason });
       this.d.status.update({ state: delivered || reason === 'eof' || reason === 'stall' ? 'reconnecting' : 'error', message: `${message}; reconnecting in ${delay / 1000} s` });
-      this.log.warn({ reason, attempt: this.failures, delayMs: delay, url: settings.url }, `reconnecting in ${delay / 1000} s (attempt ${this.failures})`);
+      this.log.warn({ reason, attempt: this.failures, delayMs: delay, url: redactUrl(settings.url) }, `reconnecting in ${delay / 1000} s (attempt ${this.failures})`);
       await sleep(delay, signal);
     }
     this.d.status.update({ state: 'stopped', message: null });
@@ -94,7 +94,7 @@ export class StreamRecorder {
   private async connectOnce(signal: AbortSignal): Promise<void> {
     const { settings, metrics, open, now } = this.d;
     const labels = { source: settings.name };
-    this.log.info({ url: settings.url }, 'connecting');
+    this.log.info({ url: redactUrl(settings.url) }, 'connecting');
     const stream = await open(settings.url, { stallMs: settings.stallSeconds * 1000, signal });
     this.log.info({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, ...stream.describe }, 'connected');
     const pipeline = new SessionPipeline({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, tail: this.tail });
