@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AnalysisStore } from './analysis-store.ts';
 import type { Credentials } from './auth.ts';
-import { WebError } from './errors.ts';
+import { DeleteGuard } from './delete-guard.ts';
+import { WebError, webError } from './errors.ts';
+import { hostAllowed } from './host-check.ts';
 import type { FileIndex } from './file-index.ts';
 import { registerApiRoutes } from './routes-api.ts';
 import { registerKeepRoutes } from './routes-keep.ts';
@@ -25,6 +27,10 @@ export interface WebDeps {
   metrics: WebMetrics;
   credentials: Credentials;
   clipMaxMinutes: number;
+  /** Wrong DELETE credentials a client may send per minute before it gets 429 (web_delete_max_failures; default 10). */
+  deleteMaxFailures?: number;
+  /** Host header allow-list (web_allowed_hosts: `name` or `name:port`); empty or absent = any host. */
+  allowedHosts?: readonly string[];
   /** Seed's --threshold: the default loudness threshold passed to the analyzer when the page gives none. */
   threshold: number | null;
   /** Directory holding the bundled page (index.html, app.js, app.css). */
@@ -50,19 +56,29 @@ export async function buildApp(d: WebDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (req, reply) => {
     d.metrics.requests.observe({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+  const allowedHosts = (d.allowedHosts ?? []).map((h) => h.toLowerCase());
+  app.addHook('onRequest', async (req) => {
+    // Health checks and scrapes name the container or the machine, and show no recordings.
+    if (req.url === '/healthz' || req.url === '/metrics') return;
+    if (!hostAllowed(req.headers.host, allowedHosts)) throw webError('hostNotAllowed', `this archive does not answer to the host "${String(req.headers.host ?? '').slice(0, 100)}" (web_allowed_hosts)`);
+  });
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
-      reply.header('content-security-policy', "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'");
+      reply.header('content-security-policy', "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    } else {
+      // No page may frame anything of the archive (a media document or a JSON answer opened directly included).
+      reply.header('content-security-policy', "frame-ancestors 'none'");
     }
     return payload;
   });
 
   await app.register(fastifyStatic, { root: d.publicDir, prefix: '/', index: ['index.html'], wildcard: false, cacheControl: true, maxAge: 0 });
-  registerMediaRoutes(app, d);
+  const guard = new DeleteGuard(d.credentials, { maxFailures: d.deleteMaxFailures ?? 10, now: d.now, onFailure: () => d.metrics.authFailures.inc() });
+  registerMediaRoutes(app, d, guard);
   registerApiRoutes(app, d);
-  registerKeepRoutes(app, d);
+  registerKeepRoutes(app, d, guard);
 
   app.get('/metrics', async (_req, reply) => {
     d.metrics.recordings.set(d.index.size);

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** Credentials that unlock DELETE. None configured = deleting is disabled. */
 export interface Credentials {
@@ -11,10 +11,14 @@ export function deleteEnabled(c: Credentials): boolean {
   return Boolean(c.token) || Boolean(c.user && c.password);
 }
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/**
+ * SHA-256 of a whole credential with its scheme: `user:password` for Basic, the token for Bearer. Comparing
+ * these 32-byte digests with timingSafeEqual takes the same time whatever the lengths and wherever the
+ * first difference is, so a timing leaks neither the secret's length nor whether the user or the password
+ * was wrong.
+ */
+export function credentialDigest(scheme: 'basic' | 'bearer', credential: string): Buffer {
+  return createHash('sha256').update(scheme).update('\0').update(credential, 'utf8').digest();
 }
 
 /** Who an (authorized) Authorization header names: the Basic-auth user, or 'token' for a bearer token. */
@@ -31,13 +35,12 @@ export function authorized(header: string | undefined, c: Credentials): boolean 
   const m = /^(\w+)\s+(\S+)\s*$/.exec(header);
   if (!m) return false;
   const scheme = m[1]!.toLowerCase();
-  const value = m[2]!;
-  if (scheme === 'bearer' && c.token) return same(value, c.token);
-  if (scheme === 'basic' && c.user && c.password) {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const i = decoded.indexOf(':');
-    if (i < 0) return false;
-    return same(decoded.slice(0, i), c.user) && same(decoded.slice(i + 1), c.password);
-  }
-  return false;
+  if (scheme !== 'basic' && scheme !== 'bearer') return false;
+  const given = credentialDigest(scheme, scheme === 'basic' ? Buffer.from(m[2]!, 'base64').toString('utf8') : m[2]!);
+  // Both configured credentials are compared every time (an unset one against a digest nothing matches).
+  const token = credentialDigest('bearer', c.token ?? '');
+  const pair = credentialDigest('basic', c.user && c.password ? `${c.user}:${c.password}` : '');
+  const tokenOk = timingSafeEqual(given, token) && Boolean(c.token);
+  const pairOk = timingSafeEqual(given, pair) && Boolean(c.user && c.password);
+  return tokenOk || pairOk;
 }

@@ -7,6 +7,7 @@ import { webError } from './errors.ts';
 import type { Recording } from './file-index.ts';
 import { parseInstant, parseIntParam, parseNumberParam, parseSource } from './query.ts';
 import { resolveInRoot } from './resolve-file.ts';
+import { SSE_RETRY_AFTER_SECONDS } from './sse-hub.ts';
 import { estimateStorage } from './storage-estimate.ts';
 
 /** /api/files, /api/analyze, /api/status, /api/events, /api/storage, /api/info. */
@@ -61,8 +62,13 @@ export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
   app.get('/api/status', async () => d.board.snapshot());
 
   app.get('/api/events', async (req, reply) => {
+    const refused = d.hub.refusal(req.ip);
+    if (refused) {
+      reply.header('retry-after', String(SSE_RETRY_AFTER_SECONDS));
+      throw refused;
+    }
     reply.hijack();
-    d.hub.add(reply.raw, d.board.snapshot());
+    d.hub.add(reply.raw, d.board.snapshot(), req.ip);
     req.raw.on('close', () => reply.raw.end());
   });
 

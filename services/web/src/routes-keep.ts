@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebDeps } from './app.ts';
 import { credentialUser } from './auth.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
-import { requireDeleteCredentials } from './delete-guard.ts';
+import type { DeleteGuard } from './delete-guard.ts';
 import { webError } from './errors.ts';
 import { rawTail } from './query.ts';
 import { resolveInRoot, type ResolvedFile } from './resolve-file.ts';
@@ -16,7 +16,7 @@ import { SseEvents } from './sse-hub.ts';
  * file `<recording>.keep` beside it (it survives restarts, travels with the recording, and the segmenter
  * sees it before each deletion); both need the DELETE credentials.
  */
-export function registerKeepRoutes(app: FastifyInstance, d: WebDeps): void {
+export function registerKeepRoutes(app: FastifyInstance, d: WebDeps, guard: DeleteGuard): void {
   const recordingOf = async (req: FastifyRequest): Promise<ResolvedFile> => {
     const f = await resolveInRoot(d.root, decodeUrlPath(rawTail(req.raw.url ?? '', '/api/keep/')));
     const source = f.rel.slice(0, Math.max(0, f.rel.indexOf('/')));
@@ -35,7 +35,7 @@ export function registerKeepRoutes(app: FastifyInstance, d: WebDeps): void {
   };
 
   app.put('/api/keep/*', async (req, reply) => {
-    requireDeleteCredentials(req, reply, d.credentials, 'marking recordings keep');
+    guard.require(req, reply, 'marking recordings keep');
     const f = await recordingOf(req);
     const mark: KeepMark = { path: f.rel, since: new Date(d.now()).toISOString(), by: credentialUser(req.headers.authorization) };
     await writeFile(f.abs + KEEP_MARK_SUFFIX, JSON.stringify(mark) + '\n').catch(writable);
@@ -45,7 +45,7 @@ export function registerKeepRoutes(app: FastifyInstance, d: WebDeps): void {
   });
 
   app.delete('/api/keep/*', async (req, reply) => {
-    requireDeleteCredentials(req, reply, d.credentials, 'lifting keep marks');
+    guard.require(req, reply, 'lifting keep marks');
     const f = await recordingOf(req);
     await rm(f.abs + KEEP_MARK_SUFFIX, { force: true }).catch(writable);
     changed(f.rel, false);

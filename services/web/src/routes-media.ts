@@ -9,13 +9,13 @@ import { parseInstant, parseSource, rawTail } from './query.ts';
 import { resolveInRoot } from './resolve-file.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
 import { isValidSourceName, KEEP_MARK_SUFFIX } from '@isr/contract';
-import { requireDeleteCredentials } from './delete-guard.ts';
+import type { DeleteGuard } from './delete-guard.ts';
 import { decodeUrlPath } from './safe-path.ts';
 import { FileServer } from './serve-file.ts';
 import { SseEvents } from './sse-hub.ts';
 
 /** /stream/<path>, /download/<path>, DELETE /api/files/<path>, /api/clip. */
-export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
+export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: DeleteGuard): void {
   const files = new FileServer();
   app.addHook('onClose', async () => files.close());
   const fileOf = (req: FastifyRequest, prefix: string) => resolveInRoot(d.root, decodeUrlPath(rawTail(req.raw.url ?? '', prefix)));
@@ -28,7 +28,7 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps): void {
   app.route({ method: ['GET', 'HEAD'], url: '/download/*', handler: media('/download/', 'attachment') });
 
   app.delete('/api/files/*', async (req, reply) => {
-    requireDeleteCredentials(req, reply, d.credentials, 'deleting');
+    guard.require(req, reply, 'deleting');
     const f = await fileOf(req, '/api/files/');
     const source = f.rel.slice(0, Math.max(0, f.rel.indexOf('/')));
     if (!isValidSourceName(source) || !AUDIO_EXTENSIONS.has(extensionOf(f.rel))) throw webError('notFound', `${f.rel} is not a recording (only <source>/…/<file>.wav|flac|mp3|aac|ogg|opus can be deleted)`);

@@ -23,7 +23,7 @@ export async function startWeb(ctx: ServiceContext, o: WebOptions, publicDir = d
   const metrics = webMetrics(ctx.registry);
   const index = new FileIndex();
   const board = new StatusBoard();
-  const hub = new SseHub((n) => metrics.sseClients.set(n));
+  const hub = new SseHub((n) => metrics.sseClients.set(n), { maxConnections: o.sseMaxConnections, maxPerClient: o.sseMaxPerIp });
   const analysis = busAnalysisStore({ nc: ctx.bus.nc, kv: ctx.bus.kv.analysis, waitMs: o.analyzeWaitMs });
   if (!existsSync(join(publicDir, 'index.html'))) ctx.log.error({ publicDir }, 'the archive page is not built: run `npm run build -w @isr/web` (the API works without it)');
   const scanned = await scanRecordings(root, index);
@@ -36,7 +36,7 @@ export async function startWeb(ctx: ServiceContext, o: WebOptions, publicDir = d
   });
   const app = await buildApp({
     root, index, board, hub, analysis, log: ctx.log, registry: ctx.registry, metrics,
-    credentials: o.credentials, clipMaxMinutes: o.clipMaxMinutes, threshold: o.threshold, publicDir, now: () => Date.now(),
+    credentials: o.credentials, deleteMaxFailures: o.deleteMaxFailures, allowedHosts: o.allowedHosts, clipMaxMinutes: o.clipMaxMinutes, threshold: o.threshold, publicDir, now: () => Date.now(),
     health: () => ({ ok: !ctx.bus.nc.isClosed(), detail: { nats: !ctx.bus.nc.isClosed(), indexCaughtUp: caughtUp } }),
   });
   await app.listen({ port: o.port, host: o.host });

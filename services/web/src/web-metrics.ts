@@ -9,6 +9,7 @@ export function webMetrics(registry: Registry) {
     recordings: new Gauge({ name: 'isr_web_index_recordings', help: 'Recordings in the in-memory index', registers: [registry] }),
     sseClients: new Gauge({ name: 'isr_web_sse_clients', help: 'Pages connected to /api/events', registers: [registry] }),
     events: new Counter({ name: 'isr_web_bus_events_total', help: 'ISR_EVENTS messages applied to the index, by subject root', labelNames: ['kind'], registers: [registry] }),
+    authFailures: new Counter({ name: 'isr_web_auth_failures_total', help: 'Requests to DELETE or keep routes refused for wrong credentials', registers: [registry] }),
     deletes: new Counter({ name: 'isr_web_deletes_total', help: 'Recordings deleted through DELETE /api/files', registers: [registry] }),
   };
 }

@@ -40,6 +40,11 @@ export interface WebOptions {
   clipMaxMinutes: number;
   analyzeWaitMs: number;
   credentials: Credentials;
+  deleteMaxFailures: number;
+  sseMaxConnections: number;
+  sseMaxPerIp: number;
+  /** Host names (or host:port) the app answers to; empty = any. */
+  allowedHosts: string[];
 }
 
 /** Config (INI + env) with the seed's flags on top: --dir overrides output_directory, --port web_port. */
@@ -58,5 +63,9 @@ export function webOptions(config: IsrConfig, args: WebArgs, cwd: string): WebOp
       user: str(g, 'web_delete_user') || undefined,
       password: str(g, 'web_delete_password') || undefined,
     },
+    deleteMaxFailures: num(g, 'web_delete_max_failures'),
+    sseMaxConnections: num(g, 'web_sse_max_connections'),
+    sseMaxPerIp: num(g, 'web_sse_max_per_ip'),
+    allowedHosts: str(g, 'web_allowed_hosts').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   };
 }

@@ -10,4 +10,8 @@ export const webKeys: readonly KeySpec[] = [
   { key: 'web_delete_token', type: 'string', default: '', scope: 'general', env: 'ISR_WEB_DELETE_TOKEN', doc: 'Bearer token that allows DELETE /api/files/<path> (empty and no user/password = deleting disabled)' },
   { key: 'web_delete_user', type: 'string', default: '', scope: 'general', env: 'ISR_WEB_DELETE_USER', doc: 'Basic-auth user allowed to delete recordings (with web_delete_password)' },
   { key: 'web_delete_password', type: 'string', default: '', scope: 'general', env: 'ISR_WEB_DELETE_PASSWORD', doc: 'Basic-auth password for web_delete_user' },
+  { key: 'web_delete_max_failures', type: 'integer', default: 10, scope: 'general', min: 1, max: 10000, doc: 'Wrong DELETE/keep credentials one client address may send per minute; beyond that it gets 429 with Retry-After until the minute is over' },
+  { key: 'web_sse_max_connections', type: 'integer', default: 200, scope: 'general', min: 1, max: 100000, doc: 'Most pages connected to /api/events at once; beyond that 503 with Retry-After' },
+  { key: 'web_sse_max_per_ip', type: 'integer', default: 20, scope: 'general', min: 1, max: 100000, doc: 'Most /api/events connections from one client address; beyond that 429 with Retry-After' },
+  { key: 'web_allowed_hosts', type: 'string', default: '', scope: 'general', env: 'ISR_WEB_ALLOWED_HOSTS', doc: 'Comma-separated host names (optionally host:port) the web archive answers to; any other Host header gets 421, which stops DNS rebinding (empty = any host; set it for LAN installs, see operations.md)' },
 ];
