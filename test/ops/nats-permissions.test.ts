@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Buckets, ConsumerNames, encodeAudioHeaders, LeaseBucket, leaseKey, LeaseRoles, StreamNames, Subjects } from '@isr/contract';
 import { bindBus, connectBus, parseConfig, provisionBus, putStatusPart, toHeaders, type Bus, type NatsConnection } from '@isr/runtime';
-import { AckPolicy, type MsgRequest } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type MsgRequest } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
 import { checkNatsConf, useSecuredNats, type NatsUser } from './nats-conf.ts';
@@ -124,7 +124,7 @@ describe('each service user against a server started from nats.conf', () => {
     await assertPublishRefused(seg.nc, `$KV.${LeaseBucket}.${leaseKey(LeaseRoles.capture, 'capture_stream')}`);
   });
 
-  test('analyzer consumes events and audio, writes analyses, answers isr.analyze; web reads and asks but writes no audio', async () => {
+  test('analyzer consumes events, hears audio, writes analyses, answers isr.analyze; web reads and asks but writes no audio', async () => {
     analyzerNc = await connectAs('analyzer');
     const an = await bindBus(analyzerNc, { timeoutMs: 5000 });
     const web = await bindBus(await connectAs('web'), { timeoutMs: 5000 });
@@ -133,8 +133,9 @@ describe('each service user against a server started from nats.conf', () => {
     const closed = await (await an.js.consumers.get(StreamNames.events, ConsumerNames.analyzer)).next({ expires: 3000 });
     assert.equal(closed?.subject, Subjects.segmentClosed('capture_stream'));
     closed.ack();
-    await an.jsm.consumers.add(StreamNames.audio, { durable_name: ConsumerNames.analyzerLive, ack_policy: AckPolicy.None });
-    assert.ok(await (await an.js.consumers.get(StreamNames.audio, ConsumerNames.analyzerLive)).next({ expires: 3000 }));
+    // Live levels hear ISR_AUDIO's subjects by core subscription; consumers on ISR_AUDIO are refused
+    // (nats-least-privilege.test.ts).
+    await assert.rejects(an.jsm.consumers.add(StreamNames.audio, { durable_name: ConsumerNames.analyzerLive, ack_policy: AckPolicy.None }), /permissions violation/i);
     const live = an.nc.subscribe(Subjects.audioAll, { max: 1 });
     await an.nc.flush();
     await (await bindBus(await connectAs('capture-alsa'), { timeoutMs: 5000 })).js.publish(Subjects.audio('live'), new Uint8Array(4), { headers: pcmHeaders('live', 1) });
@@ -160,8 +161,8 @@ describe('each service user against a server started from nats.conf', () => {
     watch.stop();
     assert.deepEqual([...seen].sort(), ['capture_alsa', 'capture_stream']);
     assert.equal((await web.kv.analysis.get('capture_stream.a=2Ewav'))?.json<{ lufs: number }>().lufs, -23);
-    await web.jsm.consumers.add(StreamNames.events, { durable_name: ConsumerNames.web, ack_policy: AckPolicy.Explicit });
-    assert.ok(await (await web.js.consumers.get(StreamNames.events, ConsumerNames.web)).next({ expires: 3000 }));
+    // The web follows ISR_EVENTS with ordered consumers (no durable, no ack).
+    assert.ok(await (await web.js.consumers.get(StreamNames.events, { deliver_policy: DeliverPolicy.All })).next({ expires: 3000 }));
     const reply = await web.nc.request(Subjects.analyze, JSON.stringify({ path: 'a.wav' }), { timeout: 3000 });
     assert.deepEqual(reply.json(), { ok: true });
     responder.unsubscribe();

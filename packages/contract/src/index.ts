@@ -10,3 +10,4 @@ export * from './status.ts';
 export * from './analysis.ts';
 export * from './errors.ts';
 export { REDACTED, redactSecrets, redactUrl } from './redact.ts';
+export type { ForgetReply, ForgetRequest } from './forget.ts';

@@ -10,6 +10,7 @@ export const SubjectRoots = {
   metadata: 'isr.metadata',
   level: 'isr.level',
   analyze: 'isr.analyze',
+  analyzeForget: 'isr.analyze.forget',
 } as const;
 
 function withSource(root: string, source: string): string {
@@ -42,6 +43,8 @@ export const Subjects = {
   levelAll: `${SubjectRoots.level}.*`,
   /** Core NATS request/reply: AnalyzeRequest → AnalyzeReply. */
   analyze: SubjectRoots.analyze,
+  /** Core NATS request/reply: ForgetRequest → ForgetReply (the web asks the analyzer to drop a deleted recording's analysis). */
+  analyzeForget: SubjectRoots.analyzeForget,
 } as const;
 
 /** The source token of a subject such as `isr.audio.<source>`, or null. */

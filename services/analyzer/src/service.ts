@@ -3,6 +3,7 @@ import type { JobDeps } from './analysis-job.ts';
 import { runAnalysisJob } from './analysis-job.ts';
 import { startAnalyzeResponder } from './analyze-responder.ts';
 import { startClosedConsumer } from './closed-consumer.ts';
+import { startForgetResponder } from './forget-responder.ts';
 import { Limiter } from './limiter.ts';
 import { startLiveFollower } from './live-follower.ts';
 import { analyzerMetrics } from './metrics.ts';
@@ -26,6 +27,7 @@ export async function startAnalyzer(ctx: ServiceContext, opts: AnalyzerOptions =
   const limiter = new Limiter(settings.concurrency);
   const consumer = await startClosedConsumer({ ...deps, jsm: ctx.bus.jsm }, limiter, settings.concurrency);
   const responder = startAnalyzeResponder({ ...deps, nc: ctx.bus.nc }, limiter);
+  const forget = startForgetResponder({ nc: ctx.bus.nc, kv: ctx.bus.kv.analysis, outputDirectory: settings.outputDirectory, log: ctx.log });
   const live = settings.live ? startLiveFollower({ nc: ctx.bus.nc, codecKv: ctx.bus.kv.codec, settings, metrics, log: ctx.log }) : null;
   let closing = false;
   const scan = settings.startupScan
@@ -45,6 +47,7 @@ export async function startAnalyzer(ctx: ServiceContext, opts: AnalyzerOptions =
       closing = true;
       await consumer.stop();
       await responder.stop();
+      await forget.stop();
       await live?.stop();
       await scan;
     },

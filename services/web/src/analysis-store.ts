@@ -1,5 +1,5 @@
 import { unlink } from 'node:fs/promises';
-import { ANALYSIS_SIDECAR_SUFFIX, analysisKey, encodeJson, parseJson, Subjects, type AnalysisRecord, type AnalyzeReply, type AnalyzeRequest } from '@isr/contract';
+import { ANALYSIS_SIDECAR_SUFFIX, analysisKey, encodeJson, parseJson, Subjects, type AnalysisRecord, type AnalyzeReply, type AnalyzeRequest, type ForgetReply, type ForgetRequest } from '@isr/contract';
 import type { KV, NatsConnection } from '@isr/runtime';
 import { webError } from './errors.ts';
 import { readSidecar } from './scan.ts';
@@ -42,7 +42,12 @@ export function busAnalysisStore(opts: { nc: NatsConnection | null; kv: KV | nul
       await unlink(abs + ANALYSIS_SIDECAR_SUFFIX).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
-      if (opts.kv) await opts.kv.purge(analysisKey(rel));
+      // The analyzer owns isr_analysis (the web's NATS user may not write it): ask it to drop the record.
+      if (opts.nc) {
+        const msg = await opts.nc.request(Subjects.analyzeForget, encodeJson({ path: rel } satisfies ForgetRequest), { timeout: opts.waitMs });
+        const reply = parseJson<ForgetReply>(msg.data, 'isr.analyze.forget reply');
+        if (!reply.ok) throw new Error(`the analyzer kept the analysis of ${rel}: ${reply.error} (${reply.code})`);
+      }
     },
   };
 }
