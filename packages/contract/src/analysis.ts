@@ -11,7 +11,11 @@ export interface AnalyzeRequest {
 }
 
 /** Reply on isr.analyze: the record, or an error. */
-export type AnalyzeReply = { ok: true; analysis: AnalysisRecord } | { ok: false; error: string; code: string };
+export type AnalyzeReply =
+  /** `stored`: the record is the stored analysis (in KV, with a done event); false for a threshold override. */
+  | { ok: true; analysis: AnalysisRecord; stored?: boolean }
+  /** `code` ANALYZER_BUSY: analyze_queue_max requests are in hand (retry later); NOT_AUDIO: the path is no recording. */
+  | { ok: false; error: string; code: string };
 
 /** Value of KV isr_analysis.<analysisKey(path)>, also written as `<file>.analysis.json` beside the recording. */
 export interface AnalysisRecord {
@@ -57,6 +61,8 @@ export interface AnalysisRecord {
   windows?: { windowSeconds: number; rmsDbfs: number[]; peakDbfs: number[] };
   /** What was odd but survivable (truncated WAV sizes, decoder complaints). */
   warnings?: string[];
+  /** 'windows' when a threshold override re-derived the loud sections from the stored window series instead of decoding. */
+  sectionsFrom?: 'windows';
   /** 'full' in the sidecar; 'summary' in KV, where waveforms and windows are left out (size). */
   detail?: 'full' | 'summary';
   [field: string]: unknown;

@@ -14,6 +14,10 @@ export const AnalysisErrorCodes = {
   badPath: 'BAD_PATH',
   badRequest: 'BAD_REQUEST',
   readFailed: 'READ_FAILED',
+  /** isr.analyze only (never recorded): analyze_queue_max requests are already in hand. */
+  busy: 'ANALYZER_BUSY',
+  /** isr.analyze only (never recorded): the path is no recording (not an audio file name). */
+  notAudio: 'NOT_AUDIO',
 } as const;
 export type AnalysisErrorCode = (typeof AnalysisErrorCodes)[keyof typeof AnalysisErrorCodes];
 

@@ -21,6 +21,8 @@ export interface LiveParams {
 export interface AnalyzerSettings {
   outputDirectory: string;
   concurrency: number;
+  /** analyze_queue_max: isr.analyze requests held at once (queued or running). */
+  analyzeQueueMax: number;
   startupScan: boolean;
   live: boolean;
   liveCompressed: boolean;
@@ -50,6 +52,7 @@ export function analyzerSettings(config: IsrConfig): AnalyzerSettings {
   return {
     outputDirectory: str(g, 'output_directory'),
     concurrency: num(g, 'analyzer_concurrency'),
+    analyzeQueueMax: num(g, 'analyze_queue_max'),
     startupScan: bool(g, 'analyzer_startup_scan'),
     live: bool(g, 'analyzer_live'),
     liveCompressed: bool(g, 'analyzer_live_compressed'),

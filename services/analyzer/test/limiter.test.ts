@@ -28,3 +28,15 @@ test('a failing task frees its slot', async () => {
   assert.equal(await l.run(async () => 7), 7);
   assert.equal(l.active, 0);
 });
+
+test('requested analyses wait behind newly closed files and ahead of the start-up scan', async () => {
+  const l = new Limiter(1);
+  const order: string[] = [];
+  const task = (name: string) => async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    order.push(name);
+  };
+  const all = [l.run(task('first')), l.run(task('scan'), 'background'), l.run(task('request1'), 'request'), l.run(task('closed'), 'urgent'), l.run(task('request2'), 'request')];
+  await Promise.all(all);
+  assert.deepEqual(order, ['first', 'closed', 'request1', 'request2', 'scan']);
+});

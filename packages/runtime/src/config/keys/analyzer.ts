@@ -12,6 +12,7 @@ export const analyzerKeys: readonly KeySpec[] = [
   { key: 'dead_air_threshold_dbfs', type: 'number', default: -50, scope: 'inherited', max: 0, doc: 'Analyzer live: a source whose RMS stays below this many dBFS…' },
   { key: 'dead_air_seconds', type: 'number', default: 15, scope: 'inherited', min: 0.1, doc: 'Analyzer live: …for this many seconds is dead air (isr_dead_air = 1)' },
   { key: 'analyzer_concurrency', type: 'integer', default: 2, scope: 'general', min: 1, max: 64, doc: 'Analyzer: files analysed at once per replica' },
+  { key: 'analyze_queue_max', type: 'integer', default: 8, scope: 'general', min: 1, max: 10000, doc: 'Analyzer: isr.analyze requests (web /api/analyze) one replica holds at once, queued or running; identical ones count once, more are refused as ANALYZER_BUSY (web: 429)' },
   { key: 'analyzer_startup_scan', type: 'boolean', default: true, scope: 'general', doc: 'Analyzer: at start-up, analyse recordings under output_directory that have no .analysis.json' },
   { key: 'analyzer_live', type: 'boolean', default: true, scope: 'general', doc: 'Analyzer: follow isr.audio.* for live levels and dead air' },
   { key: 'analyzer_live_compressed', type: 'boolean', default: true, scope: 'general', doc: 'Analyzer live: also decode compressed sources (one ffmpeg per source) for live levels and dead air' },
