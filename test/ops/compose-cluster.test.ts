@@ -10,11 +10,13 @@ import { test } from 'node:test';
 import { repoRoot } from '@isr/testkit';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
-import { dockerStages, interpolate, type ComposeService } from './compose-file.ts';
+import { dockerStages, interpolate, requiredVariables, testSecrets, type ComposeService } from './compose-file.ts';
 
 const require = createRequire(import.meta.url);
-const text = readFileSync(join(repoRoot, 'docker-compose.cluster.yml'), 'utf8');
-const compose = parse(interpolate(text, {}), { merge: true }) as { services: Record<string, ComposeService & { build?: { target?: string } }>; volumes: Record<string, unknown> };
+const FILE = join(repoRoot, 'docker-compose.cluster.yml');
+const text = readFileSync(FILE, 'utf8');
+const secrets = testSecrets(FILE);
+const compose = parse(interpolate(text, secrets), { merge: true }) as { services: Record<string, ComposeService & { build?: { target?: string } }>; volumes: Record<string, unknown> };
 const services = compose.services;
 const NODES = ['nats-1', 'nats-2', 'nats-3'];
 const ISR = Object.entries(services).filter(([, s]) => s.build?.target);
@@ -79,4 +81,29 @@ test('Prometheus scrapes every ISR instance on its metrics port and every NATS n
   assert.ok(services.prometheus?.command?.includes('--config.file=/etc/prometheus/prometheus-cluster.yml'));
   const check = spawnSync('promtool', ['check', 'config', join(repoRoot, 'prometheus', 'prometheus-cluster.yml')], { encoding: 'utf8' });
   assert.equal(check.status, 0, `promtool check config: ${check.stdout}${check.stderr}`);
+});
+
+test('no fallback secrets and every container locked down, as in docker-compose.yml', () => {
+  const natsVars = new Set([...readFileSync(join(repoRoot, 'nats.conf'), 'utf8').matchAll(/\$(ISR_NATS_\w+_PASSWORD)/g)].map((m) => m[1]!));
+  assert.deepEqual([...requiredVariables(FILE).keys()].sort(), [...natsVars].sort());
+  assert.doesNotMatch(text, /(PASSWORD|TOKEN):-[^}]|change-me/);
+  const { ISR_NATS_ANALYZER_PASSWORD: _, ...without } = secrets;
+  assert.throws(() => interpolate(text, without), /ISR_NATS_ANALYZER_PASSWORD is not set - run script\/secrets/);
+  for (const [name, s] of Object.entries(services) as [string, Record<string, unknown>][]) {
+    assert.equal(s.read_only, true, `${name}: read_only`);
+    assert.deepEqual(s.cap_drop, ['ALL'], `${name}: cap_drop ALL`);
+    assert.deepEqual(s.security_opt, ['no-new-privileges:true'], `${name}: no-new-privileges`);
+    if (name === 'nats-volumes') continue;
+    assert.equal(s.cap_add, undefined, `${name}: no capability added back`);
+    assert.ok((s.tmpfs as string[] | undefined)?.some((t) => t.startsWith('/tmp:')), `${name}: tmpfs /tmp`);
+    assert.match(String(s.mem_limit), /^\d+[mg]$/, `${name}: mem_limit`);
+    assert.ok(Number(s.pids_limit) >= 64, `${name}: pids_limit`);
+  }
+  for (const n of NODES) {
+    const node = services[n] as Record<string, unknown>;
+    assert.equal(node.user, '4222:4222', `${n} runs as a non-root user`);
+    assert.deepEqual((node.depends_on as Record<string, unknown>)['nats-volumes'], { condition: 'service_completed_successfully' });
+    assert.ok(((services['nats-volumes'] as Record<string, unknown>).volumes as string[]).includes(`${n}-data:/data/${n}`), `${n}'s store is chowned`);
+  }
+  assert.deepEqual(services.web?.ports, ['127.0.0.1:8080:8080'], 'web on loopback by default');
 });

@@ -56,6 +56,17 @@ export interface ComposeFile {
 
 const COMPOSE_PATH = join(repoRoot, 'docker-compose.yml');
 
+/** The variables a compose file requires (`${VAR:?message}`) with their messages. */
+export function requiredVariables(file = COMPOSE_PATH): Map<string, string> {
+  const text = readFileSync(file, 'utf8');
+  return new Map([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):\?([^}]*)\}/g)].map((m) => [m[1]!, m[2]!]));
+}
+
+/** A value for every required variable of a compose file, as a .env written by script/secrets would give. */
+export function testSecrets(file = COMPOSE_PATH): Record<string, string> {
+  return Object.fromEntries([...requiredVariables(file).keys()].map((v) => [v, `isrtest${v.toLowerCase().replace(/_/g, '')}`]));
+}
+
 /** The compose file as `docker compose config` would see it with this environment (merge keys resolved). */
 export function loadCompose(env: Env = {}): ComposeFile {
   return interpolateDeep(parseCompose(), env) as ComposeFile;

@@ -10,7 +10,7 @@ import { allKeys } from '@isr/runtime';
 import { repoRoot, tempDir } from '@isr/testkit';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse as parseYaml } from 'yaml';
-import { dockerStages, interpolate, loadCompose, parseCompose, stageChain, type ComposeService } from './compose-file.ts';
+import { dockerStages, interpolate, loadCompose, parseCompose, requiredVariables, stageChain, testSecrets, type ComposeService } from './compose-file.ts';
 
 const require = createRequire(import.meta.url);
 const ISR_SERVICES = ['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'] as const;
@@ -21,7 +21,8 @@ const METRICS_KEY: Record<string, string> = {
   analyzer: 'analyzer_metrics_port',
   web: 'web_port',
 };
-const compose = loadCompose({});
+const secrets = testSecrets();
+const compose = loadCompose(secrets);
 const svc = (name: string): ComposeService => {
   const s = compose.services[name];
   assert.ok(s, `docker-compose.yml has a service ${name}`);
@@ -66,7 +67,7 @@ test('docker-compose.yml validates against the compose-spec JSON schema (offline
   // the validator must be able to fail: a wrong type for restart is refused
   assert.equal(validate({ services: { x: { image: 'x', restart: 5 } } }), false);
   // and the interpolation defaults keep the file valid when .env sets the variables
-  assert.ok(validate(loadCompose({ ISR_WEB_RECORDINGS: 'rw', ISR_NATS_WEB_PASSWORD: 's3cret' })));
+  assert.ok(validate(loadCompose({ ...secrets, ISR_WEB_RECORDINGS: 'rw', ISR_NATS_WEB_PASSWORD: 's3cret', ISR_WEB_BIND: '0.0.0.0' })));
 });
 
 test('every ISR service: its Dockerfile target runs its built entry point, non-root, under tini', () => {
@@ -132,7 +133,7 @@ test('every environment variable a service gets is one the code reads; ports agr
     assert.equal(port, String(defaultOf(METRICS_KEY[name]!)), `${name} uses its documented default port`);
     const health = s.healthcheck?.test.join(' ') ?? '';
     assert.ok(health.includes(`http://127.0.0.1:${port}/healthz`), `${name} health check asks /healthz on ${port}`);
-    if (name === 'web') assert.ok(s.ports?.includes(`${port}:${port}`), 'web publishes 8080');
+    if (name === 'web') assert.deepEqual(s.ports, [`127.0.0.1:${port}:${port}`], 'web publishes 8080 on loopback only by default');
     else assert.ok(s.expose?.includes(String(port)));
     for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
       assert.equal(condition, 'service_healthy');
@@ -159,7 +160,7 @@ test('mounted paths are where the code looks: config.ini, recordings, asound.con
   assert.deepEqual(rec('segmenter'), { source: './recordings', target: recordingsTarget, mode: 'rw' });
   assert.equal(rec('web')?.target, recordingsTarget);
   assert.equal(rec('web')?.mode, 'ro', 'web reads recordings read-only by default');
-  assert.equal(loadCompose({ ISR_WEB_RECORDINGS: 'rw' }).services.web?.volumes?.find((v) => v.startsWith('./recordings'))?.split(':')[2], 'rw');
+  assert.equal(loadCompose({ ...secrets, ISR_WEB_RECORDINGS: 'rw' }).services.web?.volumes?.find((v) => v.startsWith('./recordings'))?.split(':')[2], 'rw');
   assert.equal(rec('analyzer')?.target, recordingsTarget);
 
   const alsa = svc('capture-alsa');
@@ -192,8 +193,11 @@ test('each service connects as its own nats.conf user with that user\'s password
     const passVar = users.get(user);
     assert.ok(passVar, `${name}: nats.conf has a user ${user}`);
     assert.match(env.NATS_PASSWORD ?? '', new RegExp(`^\\$\\{${passVar}[:}]`), `${name}'s NATS_PASSWORD comes from ${passVar}`);
-    assert.equal(interpolate(env.NATS_PASSWORD!, {}), interpolate(natsEnv[passVar]!, {}), `${name} and nats agree on the fallback of ${passVar}`);
+    assert.equal(env.NATS_PASSWORD, natsEnv[passVar], `${name} and nats read ${passVar} the same way`);
     assert.equal(interpolate(env.NATS_PASSWORD!, { [passVar]: 'from-env' }), 'from-env');
+    // No fallback password: without the variable `docker compose up` stops with a message naming it.
+    assert.throws(() => interpolate(env.NATS_PASSWORD!, {}), new RegExp(`${passVar}.*${passVar} is not set - run script/secrets`));
+    assert.throws(() => interpolate(env.NATS_PASSWORD!, { [passVar]: '' }), new RegExp(passVar), 'an empty value is missing too');
   }
   assert.equal(new Set(Object.values(Object.fromEntries(users))).size, users.size, 'one password variable per user');
   for (const v of users.values()) assert.ok(v in natsEnv, `nats gets ${v}`);
@@ -234,4 +238,52 @@ test('asound.conf defines the dsnoop device shared_mic over hw:0,0 that arecord 
   } finally {
     await dir.remove();
   }
+});
+
+test('no fallback secrets: every password is required, and a missing one stops the file with its name', () => {
+  const required = requiredVariables();
+  const conf = readFileSync(join(repoRoot, 'nats.conf'), 'utf8');
+  const natsVars = new Set([...conf.matchAll(/\$(ISR_NATS_\w+_PASSWORD)/g)].map((m) => m[1]!));
+  assert.deepEqual([...required.keys()].sort(), [...natsVars].sort(), 'exactly the nats.conf passwords are required');
+  const text = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
+  assert.doesNotMatch(text, /(PASSWORD|TOKEN):-[^}]|change-me/, 'no password has a default (an empty one only disables DELETE)');
+  for (const v of required.keys()) {
+    const { [v]: _, ...without } = secrets;
+    assert.throws(() => loadCompose(without), new RegExp(`required variable ${v} is missing: ${v} is not set`), `without ${v}`);
+  }
+  const ignored = readFileSync(join(repoRoot, '.gitignore'), 'utf8').split('\n');
+  assert.ok(ignored.includes('.env') || ignored.includes('/.env'), '.env is not committed');
+});
+
+test('every container is locked down: read-only root with a tmpfs, no capabilities, no-new-privileges, memory and pids limits', () => {
+  const raw = parseYaml(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Record<string, unknown>> };
+  const toBytes = (v: unknown) => {
+    const m = /^(\d+)([kmg])$/.exec(String(v));
+    assert.ok(m, `a size such as 384m: ${String(v)}`);
+    return Number(m[1]) * 1024 ** ' kmg'.indexOf(m[2]!);
+  };
+  for (const [name, s] of Object.entries(raw.services)) {
+    assert.equal(s.read_only, true, `${name}: read_only`);
+    assert.deepEqual(s.cap_drop, ['ALL'], `${name}: cap_drop ALL`);
+    assert.deepEqual(s.security_opt, ['no-new-privileges:true'], `${name}: no-new-privileges`);
+    if (name === 'nats-volume') {
+      assert.deepEqual(s.cap_add, ['CHOWN'], 'the volume init only chowns');
+      continue;
+    }
+    assert.equal(s.cap_add, undefined, `${name}: no capability added back`);
+    assert.ok((s.tmpfs as string[] | undefined)?.some((t) => t.startsWith('/tmp:')), `${name}: a tmpfs /tmp (the root is read-only)`);
+    assert.ok(Number(s.pids_limit) >= 64 && Number(s.pids_limit) <= 1024, `${name}: pids_limit`);
+    // The 60-minute soak measured 86–122 MB resident per ISR service: at least 3× headroom.
+    const mem = toBytes(s.mem_limit);
+    if ((ISR_SERVICES as readonly string[]).includes(name)) assert.ok(mem >= 3 * 122 * 1024 ** 2, `${name}: mem_limit ${String(s.mem_limit)} leaves headroom over the soak's RSS`);
+    else assert.ok(mem >= 64 * 1024 ** 2, `${name}: mem_limit`);
+  }
+  const nats = raw.services.nats!;
+  assert.match(String(nats.user), /^[1-9]\d*:[1-9]\d*$/, 'NATS runs as a non-root uid:gid');
+  const init = raw.services['nats-volume']!;
+  assert.deepEqual(init.entrypoint, ['chown', '-R', String(nats.user), '/data/jetstream'], 'the store volume is given to that user');
+  assert.deepEqual((nats.depends_on as Record<string, { condition: string }>)['nats-volume'], { condition: 'service_completed_successfully' });
+  assert.ok((init.volumes as string[]).includes('nats-data:/data/jetstream'));
+  // The analyzer decodes through FIFOs in the temp directory (decode-ffmpeg.ts): its tmpfs must hold them.
+  assert.match(readFileSync(join(repoRoot, 'services/analyzer/src/decode-ffmpeg.ts'), 'utf8'), /mkdtemp\(join\(tmpdir\(\)/);
 });
