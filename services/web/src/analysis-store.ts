@@ -1,21 +1,26 @@
 import { unlink } from 'node:fs/promises';
-import { ANALYSIS_SIDECAR_SUFFIX, analysisKey, encodeJson, parseJson, Subjects, type AnalysisRecord, type AnalyzeReply, type AnalyzeRequest, type ForgetReply, type ForgetRequest } from '@isr/contract';
+import { ANALYSIS_SIDECAR_SUFFIX, analysisKey, encodeJson, parseJson, Subjects, type AnalysisRecord, type ForgetReply, type ForgetRequest } from '@isr/contract';
 import type { KV, NatsConnection } from '@isr/runtime';
+import { analyzeRequester, type AnalyzeOutcome, type LateAnalysis } from './analyze-requests.ts';
 import { webError } from './errors.ts';
 import { readSidecar } from './scan.ts';
 
-export type AnalyzeOutcome = { kind: 'done'; record: AnalysisRecord } | { kind: 'pending' } | { kind: 'failed'; code: string; error: string };
 
 /** Where web finds a recording's analysis: KV isr_analysis, else the sidecar, else the analyzer over isr.analyze. */
 export interface AnalysisStore {
   get(rel: string, abs: string): Promise<AnalysisRecord | null>;
-  /** Ask the analyzer; 'pending' when it does not answer within the wait (the page then waits for the SSE event). */
+  /**
+   * Ask the analyzer (identical requests in flight share one); 'pending' when it does not answer within the wait: the
+   * answer is then announced when it comes (`announce`, the SSE `analysis` event) and an override's result is kept
+   * for the page's follow-up request; 'busy' when the analyzer's request queue is full.
+   */
   request(rel: string, threshold: number | undefined): Promise<AnalyzeOutcome>;
   remove(rel: string, abs: string): Promise<void>;
 }
 
 /** The store over a real bus (nc + the isr_analysis bucket); either may be null for a bus-less app. */
-export function busAnalysisStore(opts: { nc: NatsConnection | null; kv: KV | null; waitMs: number }): AnalysisStore {
+export function busAnalysisStore(opts: { nc: NatsConnection | null; kv: KV | null; waitMs: number; announce?: (e: LateAnalysis) => void }): AnalysisStore {
+  const ask = opts.nc ? analyzeRequester({ nc: opts.nc, waitMs: opts.waitMs, ...(opts.announce ? { announce: opts.announce } : {}) }) : null;
   return {
     async get(rel, abs) {
       if (opts.kv) {
@@ -25,18 +30,8 @@ export function busAnalysisStore(opts: { nc: NatsConnection | null; kv: KV | nul
       return readSidecar(abs);
     },
     async request(rel, threshold) {
-      if (!opts.nc) throw webError('analyzerDown', 'no NATS connection to reach the analyzer');
-      const req: AnalyzeRequest = { path: rel, ...(threshold !== undefined ? { threshold, force: true } : {}) };
-      try {
-        const msg = await opts.nc.request(Subjects.analyze, encodeJson(req), { timeout: opts.waitMs });
-        const reply = parseJson<AnalyzeReply>(msg.data, 'isr.analyze reply');
-        return reply.ok ? { kind: 'done', record: reply.analysis } : { kind: 'failed', code: reply.code, error: reply.error };
-      } catch (err) {
-        const text = `${(err as Error).name} ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`;
-        if (/no ?responders/i.test(text)) throw webError('analyzerDown', 'the analyzer is not running (no responder on isr.analyze)', err);
-        if (/timeout/i.test(text)) return { kind: 'pending' };
-        throw err;
-      }
+      if (!ask) throw webError('analyzerDown', 'no NATS connection to reach the analyzer');
+      return ask(rel, threshold);
     },
     async remove(rel, abs) {
       await unlink(abs + ANALYSIS_SIDECAR_SUFFIX).catch((err: NodeJS.ErrnoException) => {

@@ -27,6 +27,8 @@ export interface WebDeps {
   metrics: WebMetrics;
   credentials: Credentials;
   clipMaxMinutes: number;
+  /** Clips cut at a time before /api/clip answers 429 (clip_max_concurrent; default 4). */
+  clipMaxConcurrent?: number;
   /** Wrong DELETE credentials a client may send per minute before it gets 429 (web_delete_max_failures; default 10). */
   deleteMaxFailures?: number;
   /** Host header allow-list (web_allowed_hosts: `name` or `name:port`); empty or absent = any host. */

@@ -1,11 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { clipCandidates, type ClipContext } from './clip-files.ts';
 import { planClip, type ClipPlan, type ClipSourceFile } from './clip-plan.ts';
+import { readAt, readChunks } from './clip-read.ts';
 import { webError } from './errors.ts';
-import type { FileIndex } from './file-index.ts';
 import { resolveInRoot } from './resolve-file.ts';
-import { readHead } from './scan.ts';
 import { buildWavHeader, parseWavHeader, wavFramesOnDisk, type WavInfo } from './wav-header.ts';
 
 export interface PcmClip {
@@ -17,18 +16,18 @@ export interface PcmClip {
 
 /**
  * A sample-accurate WAV clip of a PCM (WAV) source between two instants, possibly spanning several files.
- * Reads each file's real header (data offset, frames on disk) so a file being recorded is cut at its current end.
+ * Reads the real header (data offset, frames on disk) of each file that may overlap (clipCandidates) so a file
+ * being recorded is cut at its current end.
  */
-export async function pcmClip(root: string, index: FileIndex, source: string, startMs: number, endMs: number): Promise<PcmClip> {
-  const recs = index.ofSource(source).filter((r) => r.container === 'wav' && r.startMs < endMs);
+export async function pcmClip(ctx: ClipContext, source: string, startMs: number, endMs: number): Promise<PcmClip> {
+  const recs = ctx.index.ofSource(source).filter((r) => r.container === 'wav');
   const infos = new Map<string, { abs: string; info: WavInfo }>();
   const files: ClipSourceFile[] = [];
-  for (const r of recs) {
-    // Only files that can overlap (their end is not known before the header is read for recording files).
-    if (r.durationSeconds !== null && r.startMs + r.durationSeconds * 1000 + 1000 < startMs) continue;
-    const f = await resolveInRoot(root, r.path).catch(() => null);
+  for (const { file: r } of clipCandidates(recs, startMs, endMs, false)) {
+    ctx.signal?.throwIfAborted();
+    const f = await resolveInRoot(ctx.root, r.path).catch(() => null);
     if (!f) continue;
-    const info = parseWavHeader(await readHead(f.abs));
+    const info = parseWavHeader(await readAt(f.abs, 0, 4096, ctx));
     if (!info) continue;
     const size = (await stat(f.abs)).size;
     infos.set(r.path, { abs: f.abs, info });
@@ -50,7 +49,7 @@ export async function pcmClip(root: string, index: FileIndex, source: string, st
             const { abs, info } = infos.get(p.path)!;
             const start = info.dataOffset + p.fromFrame * info.blockAlign;
             const end = info.dataOffset + p.toFrame * info.blockAlign - 1;
-            yield* createReadStream(abs, { start, end, highWaterMark: 256 * 1024 });
+            yield* readChunks(abs, ctx, start, end);
           }
         })(),
       ),

@@ -1,11 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import CodecParser, { type CodecFrame } from 'codec-parser';
+import { oggPageLength, parseOggPage } from '@isr/audio';
+import { selectClipFiles, type ClipContext, type ClipFile } from './clip-files.ts';
+import { readAt, readChunks, type ClipReadOptions } from './clip-read.ts';
 import { webError } from './errors.ts';
-import type { FileIndex, Recording } from './file-index.ts';
-import { resolveInRoot } from './resolve-file.ts';
-import { readHead } from './scan.ts';
-import { oggClip, readOggFile } from './ogg-clip.ts';
+import { OggClipWriter, OggPageSplitter, oggGranuleRate } from './ogg-clip.ts';
 
 /** Containers cut at codec frame boundaries (each frame decodes alone; FLAC gets its metadata blocks prepended). */
 const MIME: Record<string, 'audio/mpeg' | 'audio/aac' | 'audio/flac'> = { mp3: 'audio/mpeg', aac: 'audio/aac', flac: 'audio/flac' };
@@ -38,42 +37,101 @@ export function flacHeaderForClip(head: Uint8Array): Buffer {
   return out;
 }
 
+export interface CodedClip {
+  contentType: string;
+  /** The recordings the clip is cut from (X-Isr-Clip-Files), oldest first. */
+  files: string[];
+  /** The clip, read as it is sent: pages or frames are cut from one chunk of one file at a time. */
+  body(): Readable;
+}
+
 /**
- * A frame-accurate clip of a compressed source (MP3, AAC/ADTS, FLAC) in its own codec: the codec frames
- * (parsed with codec-parser, streaming) that overlap [startMs, endMs), across files, with FLAC's
- * metadata blocks in front. Frame times are the file's start plus the samples of the frames before; a
- * frame that starts at or after the next file's start is left to that file.
+ * A frame-accurate clip of a compressed source in its own codec, over the files that hold audio of [startMs,
+ * endMs) (selectClipFiles: by the names' start times and real durations, never every file of unknown length).
+ * MP3, AAC/ADTS, FLAC: the codec frames (parsed with codec-parser, streaming) that overlap the span, across
+ * files, with FLAC's metadata blocks in front; frame times are the file's start plus the samples of the frames
+ * before, and a frame that starts at or after the next file's start is left to that file. Ogg: OggClipWriter.
+ * Reading stops at the clip's end, and when `ctx.signal` aborts (the client went away).
  */
-export async function codedClip(root: string, index: FileIndex, source: string, container: string, startMs: number, endMs: number): Promise<{ contentType: string; body: Readable; files: string[] }> {
-  const recs = index.ofSource(source).filter((r: Recording) => r.container === container && r.startMs < endMs && (r.durationSeconds === null || r.startMs + r.durationSeconds * 1000 > startMs));
-  if (recs.length === 0) throw webError('clipEmpty', `no ${container} recording of ${source} covers that time`);
-  const files = await Promise.all(recs.map(async (r) => ({ rec: r, abs: (await resolveInRoot(root, r.path)).abs })));
-  if (container === 'ogg' || container === 'opus') {
-    const pages = oggClip(await Promise.all(files.map((f) => readOggFile(f.abs, f.rec.startMs))), startMs, endMs);
-    return { contentType: 'audio/ogg', body: Readable.from(pages.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))), files: recs.map((r) => r.path) };
-  }
+export async function codedClip(ctx: ClipContext, source: string, container: string, startMs: number, endMs: number): Promise<CodedClip> {
+  const ogg = container === 'ogg' || container === 'opus';
   const mime = MIME[container];
-  if (!mime) throw webError('clipUnsupported', `clips of ${container} recordings are not supported`);
-  const prefix = container === 'flac' ? flacHeaderForClip(await readHead(files[0]!.abs, 65536)) : null;
+  if (!ogg && !mime) throw webError('clipUnsupported', `clips of ${container} recordings are not supported`);
+  const files = await selectClipFiles(ctx, source, container, startMs, endMs, !ogg);
+  if (files.length === 0) throw webError('clipEmpty', `no ${container} recording of ${source} covers that time`);
+  const paths = files.map((f) => f.rec.path);
+  if (ogg) {
+    // The first file must open an Ogg stream of a codec that can be cut before the answer starts.
+    const head = await readAt(files[0]!.abs, 0, 4096, ctx);
+    let len: number;
+    try {
+      len = oggPageLength(head, 0);
+    } catch {
+      len = 0;
+    }
+    if (len === 0) throw webError('clipUnsupported', 'the recording is not an Ogg stream');
+    oggGranuleRate(parseOggPage(head.subarray(0, len)));
+    return { contentType: 'audio/ogg', files: paths, body: () => Readable.from(oggPages(files, startMs, endMs, ctx)) };
+  }
+  const prefix = container === 'flac' ? flacHeaderForClip(await readAt(files[0]!.abs, 0, 65536, ctx)) : null;
   async function* frames(): AsyncGenerator<Uint8Array> {
     if (prefix) yield prefix;
-    for (const [i, { rec, abs }] of files.entries()) {
+    for (const { rec, abs, nextStartMs } of files) {
       // A frame belongs to the file it starts in: stop before the next file's first frame (no audio twice).
-      const until = Math.min(endMs, files[i + 1]?.rec.startMs ?? Infinity);
-      const parser = new CodecParser<CodecFrame>(mime!, { enableFrameCRC32: false });
+      const until = Math.min(endMs, nextStartMs);
+      const parser = new CodecParser<CodecFrame>(mime!, { enableFrameCRC32: false, enableLogging: false });
       let samples = 0;
-      const pick = function* (it: Iterator<CodecFrame>): Generator<Uint8Array> {
+      let past = false;
+      const pick = (it: Iterator<CodecFrame>): Uint8Array[] => {
+        const out: Uint8Array[] = [];
         for (let r = it.next(); !r.done; r = it.next()) {
           const f = r.value;
           const t = rec.startMs + (samples * 1000) / f.header.sampleRate;
           samples += f.samples;
           const tEnd = rec.startMs + (samples * 1000) / f.header.sampleRate;
-          if (tEnd > startMs && t < until) yield f.data;
+          if (t >= until) {
+            past = true;
+            break;
+          }
+          if (tEnd > startMs) out.push(f.data);
         }
+        return out;
       };
-      for await (const chunk of createReadStream(abs, { highWaterMark: 256 * 1024 })) yield* pick(parser.parseChunk(chunk as Buffer));
-      yield* pick(parser.flush());
+      for await (const chunk of readChunks(abs, ctx)) {
+        const out = pick(parser.parseChunk(chunk));
+        if (out.length) yield Buffer.concat(out);
+        if (past) break;
+      }
+      if (!past) {
+        const out = pick(parser.flush());
+        if (out.length) yield Buffer.concat(out);
+      }
     }
   }
-  return { contentType: mime, body: Readable.from(frames()), files: recs.map((r) => r.path) };
+  return { contentType: mime!, files: paths, body: () => Readable.from(frames()) };
+}
+
+/** The Ogg clip's pages, file after file, chunk by chunk. */
+async function* oggPages(files: readonly ClipFile[], startMs: number, endMs: number, o: ClipReadOptions): AsyncGenerator<Uint8Array> {
+  const writer = new OggClipWriter(startMs, endMs);
+  for (const f of files) {
+    writer.beginFile(f.rec.startMs);
+    const split = new OggPageSplitter();
+    let past = false;
+    for await (const chunk of readChunks(f.abs, o)) {
+      const out: Uint8Array[] = [];
+      for (const p of split.push(chunk)) {
+        const r = writer.page(p);
+        out.push(...r.out);
+        if (r.past) {
+          past = true;
+          break;
+        }
+      }
+      if (out.length) yield Buffer.concat(out);
+      if (past || split.broken) break;
+    }
+    if (past) break;
+  }
+  yield* writer.finish();
 }

@@ -27,6 +27,8 @@ export const WebErrorCodes = {
   clipTooLong: ['ISR_WEB_CLIP_TOO_LONG', 400],
   clipEmpty: ['ISR_WEB_CLIP_EMPTY', 404],
   clipUnsupported: ['ISR_WEB_CLIP_UNSUPPORTED', 422],
+  clipBusy: ['ISR_WEB_CLIP_BUSY', 429],
+  clientGone: ['ISR_WEB_CLIENT_GONE', 499],
   analyzerDown: ['ISR_WEB_ANALYZER_UNAVAILABLE', 503],
 } as const satisfies Record<string, readonly [string, number]>;
 

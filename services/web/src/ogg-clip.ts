@@ -1,12 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { isOggHeaderPage, oggPageLength, rewriteOggPage, splitOggPages, type OggPage } from '@isr/audio';
+import { isOggHeaderPage, oggPageLength, parseOggPage, rewriteOggPage, type OggPage } from '@isr/audio';
 import { webError } from './errors.ts';
-
-/** An Ogg recording as the segmenter writes it: header pages, then audio pages with granules from 0 at its start. */
-export interface OggFile {
-  startMs: number;
-  pages: OggPage[];
-}
 
 /** Granule rate of the stream from its first header page: 48 kHz for Opus, the sample rate for Vorbis. Pure. */
 export function oggGranuleRate(first: OggPage): number {
@@ -18,80 +11,141 @@ export function oggGranuleRate(first: OggPage): number {
 }
 
 /**
- * The clip of [startMs, endMs) as one Ogg stream: the first file's header pages, then every audio page that
- * overlaps the span (page-accurate: a page's time runs from the previous page's granule to its own; a page
- * that continues a packet brings the page before it), renumbered, with the first file's serial, granules
- * counted from the clip's start, and fresh CRCs. Pure.
+ * Whole Ogg pages out of chunks of any size: push a chunk, get the pages it completes. Pure. A chunk that does not
+ * continue with a capture pattern ends the stream (`broken`): what follows is not read as pages; a trailing partial
+ * page (a file being written) is simply never completed.
  */
-export function oggClip(files: readonly OggFile[], startMs: number, endMs: number): Uint8Array[] {
-  if (files.length === 0) return [];
-  const first = files[0]!;
-  const headers = first.pages.slice(0, countHeaders(first.pages));
-  if (headers.length === 0) throw webError('clipUnsupported', 'the Ogg recording has no header pages');
-  const rate = oggGranuleRate(headers[0]!);
-  const serial = headers[0]!.serial;
-  const out: Uint8Array[] = headers.map((p) => p.bytes);
-  let sequence = headers.length;
-  let granule = 0n;
-  for (const f of files) {
-    const audio = f.pages.slice(countHeaders(f.pages));
-    const picked = new Set<number>();
-    let prevEnd = 0n;
-    audio.forEach((p, i) => {
-      const end = p.granule === -1n ? prevEnd : p.granule;
-      const t0 = f.startMs + (Number(prevEnd) * 1000) / rate;
-      const t1 = f.startMs + (Number(end) * 1000) / rate;
-      if (t1 > startMs && t0 < endMs) picked.add(i);
-      prevEnd = end;
-    });
-    // A picked page that continues a packet needs the page that starts it.
-    for (const i of [...picked].sort((a, b) => a - b)) {
-      for (let j = i; j > 0 && (audio[j]!.headerType & 0x01) !== 0 && !picked.has(j - 1); j--) picked.add(j - 1);
-    }
-    prevEnd = 0n;
-    audio.forEach((p, i) => {
-      const end = p.granule === -1n ? prevEnd : p.granule;
-      if (picked.has(i)) {
-        granule += end - prevEnd;
-        const copy = new Uint8Array(p.bytes);
-        new DataView(copy.buffer).setUint32(14, serial, true);
-        copy[5] = copy[5]! & ~0x06; // neither BOS nor EOS inside the clip
-        out.push(rewriteOggPage(copy, sequence++, p.granule === -1n ? -1n : granule));
+export class OggPageSplitter {
+  private rest: Uint8Array = new Uint8Array(0);
+  broken = false;
+
+  *push(chunk: Uint8Array): Generator<OggPage> {
+    if (this.broken) return;
+    let buf = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+    let pos = 0;
+    for (;;) {
+      let len: number;
+      try {
+        len = oggPageLength(buf, pos);
+      } catch {
+        this.broken = true;
+        break;
       }
-      prevEnd = end;
-    });
+      if (len === 0) break;
+      yield parseOggPage(buf.subarray(pos, pos + len));
+      pos += len;
+    }
+    buf = this.broken ? new Uint8Array(0) : buf.subarray(pos);
+    // Keep the unfinished page as a copy: the chunk it came in is not held on to.
+    this.rest = new Uint8Array(buf);
   }
-  // End of stream on the last page.
-  const last = out[out.length - 1]!;
-  if (out.length > headers.length) {
-    const copy = new Uint8Array(last);
+}
+
+interface Pending {
+  page: OggPage;
+  /** Granule advance over the page before it. */
+  advance: bigint;
+}
+
+/**
+ * The clip of [startMs, endMs) as one Ogg stream, built page by page as files are read (nothing is held but the
+ * pages of one continued packet and the last page out). Pure. The first file's header pages, then every audio
+ * page that overlaps the span (page-accurate: a page's time runs from the previous page's granule to its own,
+ * from the file's start; a page that continues a packet brings the pages it continues), renumbered, with the
+ * first file's serial, granules counted from the clip's start, fresh CRCs and EOS on the last page.
+ *
+ * Per file: `beginFile(startMs)`, then `page(p)` for its pages in order until it answers `past` (the page starts
+ * at or after the clip's end: the rest of this file and the later files are not needed); `finish()` at the end.
+ */
+export class OggClipWriter {
+  private rate = 0;
+  private serial = 0;
+  private sequence = 0;
+  private granule = 0n;
+  private held: Uint8Array | null = null;
+  private fileStartMs = 0;
+  private pageInFile = 0;
+  private inHeaders = true;
+  private prevEnd = 0n;
+  private backlog: Pending[] = [];
+  /** This file's header pages open the clip (the first file's); later files' are left out. */
+  private givesHeaders = false;
+
+  private readonly startMs: number;
+  private readonly endMs: number;
+
+  constructor(startMs: number, endMs: number) {
+    this.startMs = startMs;
+    this.endMs = endMs;
+  }
+
+  /** True once the first file's header pages are out. */
+  get started(): boolean {
+    return this.rate !== 0;
+  }
+
+  beginFile(startMs: number): void {
+    this.fileStartMs = startMs;
+    this.pageInFile = 0;
+    this.inHeaders = true;
+    this.prevEnd = 0n;
+    this.backlog = [];
+    this.givesHeaders = !this.started;
+  }
+
+  /** The output pages this input page releases; `past` when the file has nothing more for the clip. */
+  page(p: OggPage): { out: Uint8Array[]; past: boolean } {
+    const out: Uint8Array[] = [];
+    const first = this.pageInFile++ === 0;
+    if (this.inHeaders && (first || isOggHeaderPage(p))) {
+      // Only the first file's header pages open the clip; the clip's sequence numbers carry on from them.
+      if (this.givesHeaders) {
+        if (first) {
+          this.rate = oggGranuleRate(p);
+          this.serial = p.serial;
+        }
+        out.push(p.bytes);
+        this.sequence++;
+      }
+      return { out, past: false };
+    }
+    if (!this.started) throw webError('clipUnsupported', 'the Ogg recording has no header pages');
+    this.inHeaders = false;
+    const end = p.granule === -1n ? this.prevEnd : p.granule;
+    const advance = end - this.prevEnd;
+    const t0 = this.fileStartMs + (Number(this.prevEnd) * 1000) / this.rate;
+    const t1 = this.fileStartMs + (Number(end) * 1000) / this.rate;
+    this.prevEnd = end;
+    if (t0 >= this.endMs) return { out, past: true };
+    const continued = (p.headerType & 0x01) !== 0;
+    if (t1 > this.startMs) {
+      if (continued) for (const b of this.backlog) this.emit(b, out);
+      this.backlog = [];
+      this.emit({ page: p, advance }, out);
+    } else if (continued) {
+      this.backlog.push({ page: p, advance });
+    } else {
+      this.backlog = [{ page: p, advance }];
+    }
+    return { out, past: false };
+  }
+
+  /** The last page, marked end of stream (nothing when no audio page was picked). */
+  finish(): Uint8Array[] {
+    if (!this.held) return [];
+    const copy = new Uint8Array(this.held);
     copy[5] = copy[5]! | 0x04;
     const v = new DataView(copy.buffer);
-    out[out.length - 1] = rewriteOggPage(copy, v.getUint32(18, true), v.getBigInt64(6, true));
+    this.held = null;
+    return [rewriteOggPage(copy, v.getUint32(18, true), v.getBigInt64(6, true))];
   }
-  return out;
-}
 
-function countHeaders(pages: readonly OggPage[]): number {
-  let n = 0;
-  while (n < pages.length && (n === 0 || isOggHeaderPage(pages[n]!))) n++;
-  return n;
-}
-
-export async function readOggFile(abs: string, startMs: number): Promise<OggFile> {
-  const buf = await readFile(abs);
-  // Whole pages only: a file being written may end in a partial page.
-  let pos = 0;
-  while (pos < buf.length) {
-    let len: number;
-    try {
-      len = oggPageLength(buf, pos);
-    } catch {
-      len = 0;
-    }
-    if (len === 0) break;
-    pos += len;
+  private emit({ page, advance }: Pending, out: Uint8Array[]): void {
+    this.granule += advance;
+    const copy = new Uint8Array(page.bytes);
+    new DataView(copy.buffer).setUint32(14, this.serial, true);
+    copy[5] = copy[5]! & ~0x06; // neither BOS nor EOS inside the clip
+    if (this.held) out.push(this.held);
+    this.held = rewriteOggPage(copy, this.sequence++, page.granule === -1n ? -1n : this.granule);
   }
-  if (pos === 0) throw webError('clipUnsupported', 'the recording is not an Ogg stream');
-  return { startMs, pages: splitOggPages(buf.subarray(0, pos)) };
 }

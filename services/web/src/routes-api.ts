@@ -3,12 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from './app.ts';
 import { sectionsOf, summaryOf, waveformOf } from './analysis-view.ts';
 import { deleteEnabled } from './auth.ts';
+import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
 import { webError } from './errors.ts';
 import type { Recording } from './file-index.ts';
 import { parseInstant, parseIntParam, parseNumberParam, parseSource } from './query.ts';
 import { resolveInRoot } from './resolve-file.ts';
 import { SSE_RETRY_AFTER_SECONDS } from './sse-hub.ts';
 import { estimateStorage } from './storage-estimate.ts';
+
+/** Retry-After of a 429 from /api/analyze when the analyzer's request queue (analyze_queue_max) is full. */
+const ANALYZE_RETRY_AFTER_SECONDS = 5;
 
 /** /api/files, /api/analyze, /api/status, /api/events, /api/storage, /api/info. */
 export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
@@ -38,11 +42,13 @@ export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
     const q = req.query as Record<string, string | undefined>;
     if (!q.file) throw webError('badQuery', 'file is required');
     const f = await resolveInRoot(d.root, q.file);
+    // Only recordings are analysed: asking about status.json or a note must not leave a sidecar in the tree.
+    if (!AUDIO_EXTENSIONS.has(extensionOf(f.rel))) throw webError('notFound', `${f.rel} is not a recording (only .wav|flac|mp3|aac|ogg|opus files are analysed)`);
     const rec = d.index.get(f.rel);
     const startMs = rec?.startMs ?? 0;
     const threshold = parseNumberParam(q.threshold, 'threshold');
-    const answer = (record: NonNullable<Awaited<ReturnType<typeof d.analysis.get>>>) => {
-      if (rec) rec.analysis = summaryOf(record);
+    const answer = (record: NonNullable<Awaited<ReturnType<typeof d.analysis.get>>>, stored = true) => {
+      if (rec && stored) rec.analysis = summaryOf(record); // an override's sections are not the row's
       return { path: f.rel, start: rec?.start ?? null, summary: summaryOf(record), sections: sectionsOf(record, startMs), waveform: waveformOf(record), analysis: record };
     };
     if (threshold === undefined) {
@@ -54,8 +60,12 @@ export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
       return reply.code(202).send({ path: f.rel, pending: true, recording: true, message: 'being recorded: analysed when closed; an "analysis" event on /api/events announces the result' });
     }
     const outcome = await d.analysis.request(f.rel, threshold ?? d.threshold ?? undefined);
-    if (outcome.kind === 'done') return answer(outcome.record);
+    if (outcome.kind === 'done') return answer(outcome.record, outcome.stored);
     if (outcome.kind === 'pending') return reply.code(202).send({ path: f.rel, pending: true, message: 'analysis requested; an "analysis" event on /api/events announces the result' });
+    if (outcome.kind === 'busy') {
+      const busy = webError('analyzerBusy', `the analyzer is busy with other requested analyses (${outcome.error})`);
+      return reply.code(busy.status).header('retry-after', String(ANALYZE_RETRY_AFTER_SECONDS)).send({ path: f.rel, error: busy.message, code: busy.code });
+    }
     return reply.code(422).send({ path: f.rel, error: outcome.error, code: outcome.code });
   });
 

@@ -1,9 +1,12 @@
 import { stat, unlink } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebDeps } from './app.ts';
+import type { ClipContext } from './clip-files.ts';
+import { ClipSlots } from './clip-slots.ts';
 import { pcmClip } from './clip-source.ts';
 import { codedClip, isFrameCuttable } from './coded-clip.ts';
 import { flacWavClip } from './flac-wav-clip.ts';
+import { DurationCache } from './media-duration.ts';
 import { webError } from './errors.ts';
 import { parseInstant, parseSource, rawTail } from './query.ts';
 import { resolveInRoot } from './resolve-file.ts';
@@ -13,6 +16,9 @@ import type { DeleteGuard } from './delete-guard.ts';
 import { decodeUrlPath } from './safe-path.ts';
 import { FileServer } from './serve-file.ts';
 import { SseEvents } from './sse-hub.ts';
+
+/** Seconds a client refused for clip_max_concurrent is asked to wait. */
+export const CLIP_RETRY_AFTER_SECONDS = 2;
 
 /** /stream/<path>, /download/<path>, DELETE /api/files/<path>, /api/clip. */
 export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: DeleteGuard): void {
@@ -49,6 +55,8 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: Del
     return reply.send({ deleted: f.rel });
   });
 
+  const clipSlots = new ClipSlots(d.clipMaxConcurrent ?? 4, (n) => d.metrics.clipsInProgress.set(n));
+  const durations = new DurationCache();
   app.get('/api/clip', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const source = parseSource(q.source);
@@ -57,15 +65,36 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: Del
     if (!source || startMs === undefined || endMs === undefined) throw webError('badQuery', 'source, start and end are required');
     if (endMs <= startMs) throw webError('badQuery', 'end must be after start');
     if (endMs - startMs > d.clipMaxMinutes * 60_000) throw webError('clipTooLong', `clips are limited to ${d.clipMaxMinutes} minutes (clip_max_minutes)`);
+    const release = clipSlots.tryTake();
+    if (!release) {
+      reply.header('retry-after', String(CLIP_RETRY_AFTER_SECONDS));
+      throw webError('clipBusy', `${clipSlots.max} clips are being cut (clip_max_concurrent); try again in a moment`);
+    }
+    // The slot is held until the answer is sent or the client goes away; going away also stops every read.
+    const abort = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
+      release();
+    });
+    const ctx: ClipContext = { root: d.root, index: d.index, durations, signal: abort.signal, onRead: (n) => d.metrics.clipReadBytes.inc(n) };
+    try {
+      return await cutClip(ctx, reply, q.format, source, startMs, endMs);
+    } catch (err) {
+      if (abort.signal.aborted) throw webError('clientGone', 'the client went away before the clip was cut', err);
+      throw err;
+    }
+  });
+
+  async function cutClip(ctx: ClipContext, reply: FastifyReply, requested: string | undefined, source: string, startMs: number, endMs: number): Promise<FastifyReply> {
     // The container of the recording at the clip's start decides what can be cut: WAV/FLAC (PCM) give a
     // sample-accurate WAV by default; MP3/AAC/FLAC can be cut at frame boundaries in their own codec.
     const before = d.index.ofSource(source).filter((r) => r.startMs < endMs);
     const container = (before.filter((r) => r.startMs <= startMs).pop() ?? before[0])?.container;
     if (!container) throw webError('clipEmpty', `no recording of ${source} covers that time`);
-    const format = q.format || (container === 'wav' || container === 'flac' ? 'wav' : container);
+    const format = requested || (container === 'wav' || container === 'flac' ? 'wav' : container);
     const stamp = new Date(startMs).toISOString().replace(/[:.]/g, '-');
     if (format === 'wav' && (container === 'wav' || container === 'flac')) {
-      const clip = container === 'wav' ? await pcmClip(d.root, d.index, source, startMs, endMs) : await flacWavClip(d.root, d.index, source, startMs, endMs);
+      const clip = container === 'wav' ? await pcmClip(ctx, source, startMs, endMs) : await flacWavClip(ctx, source, startMs, endMs);
       d.metrics.streamBytes.inc({ kind: 'clip' }, clip.bytes);
       return reply
         .header('content-type', 'audio/wav')
@@ -76,13 +105,13 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: Del
         .send(clip.body());
     }
     if ((format === container || format === 'same') && isFrameCuttable(container)) {
-      const clip = await codedClip(d.root, d.index, source, container, startMs, endMs);
+      const clip = await codedClip(ctx, source, container, startMs, endMs);
       return reply
         .header('content-type', clip.contentType)
         .header('content-disposition', `attachment; filename="${source}_${stamp}.${container}"`)
         .header('x-isr-clip-files', clip.files.map((p) => encodeURIComponent(p)).join(','))
-        .send(clip.body);
+        .send(clip.body());
     }
     throw webError('clipUnsupported', `format "${format.slice(0, 20)}" is not available for ${container} recordings: use ${container === 'wav' ? 'wav' : container === 'flac' ? 'wav or flac' : container}`);
-  });
+  }
 }

@@ -36,7 +36,7 @@ export async function startWeb(ctx: ServiceContext, o: WebOptions, publicDir = d
   });
   const app = await buildApp({
     root, index, board, hub, analysis, log: ctx.log, registry: ctx.registry, metrics,
-    credentials: o.credentials, deleteMaxFailures: o.deleteMaxFailures, allowedHosts: o.allowedHosts, clipMaxMinutes: o.clipMaxMinutes, threshold: o.threshold, publicDir, now: () => Date.now(),
+    credentials: o.credentials, deleteMaxFailures: o.deleteMaxFailures, allowedHosts: o.allowedHosts, clipMaxMinutes: o.clipMaxMinutes, clipMaxConcurrent: o.clipMaxConcurrent, threshold: o.threshold, publicDir, now: () => Date.now(),
     health: () => ({ ok: !ctx.bus.nc.isClosed(), detail: { nats: !ctx.bus.nc.isClosed(), indexCaughtUp: caughtUp } }),
   });
   await app.listen({ port: o.port, host: o.host });

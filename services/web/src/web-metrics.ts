@@ -10,6 +10,8 @@ export function webMetrics(registry: Registry) {
     sseClients: new Gauge({ name: 'isr_web_sse_clients', help: 'Pages connected to /api/events', registers: [registry] }),
     events: new Counter({ name: 'isr_web_bus_events_total', help: 'ISR_EVENTS messages applied to the index, by subject root', labelNames: ['kind'], registers: [registry] }),
     authFailures: new Counter({ name: 'isr_web_auth_failures_total', help: 'Requests to DELETE or keep routes refused for wrong credentials', registers: [registry] }),
+    clipReadBytes: new Counter({ name: 'isr_web_clip_read_bytes_total', help: 'Bytes /api/clip read from recordings (cutting clips and learning the length of files without a known duration)', registers: [registry] }),
+    clipsInProgress: new Gauge({ name: 'isr_web_clips_in_progress', help: 'Clips /api/clip is cutting now (at most clip_max_concurrent)', registers: [registry] }),
     deletes: new Counter({ name: 'isr_web_deletes_total', help: 'Recordings deleted through DELETE /api/files', registers: [registry] }),
   };
 }

@@ -38,6 +38,7 @@ export interface WebOptions {
   host: string;
   threshold: number | null;
   clipMaxMinutes: number;
+  clipMaxConcurrent: number;
   analyzeWaitMs: number;
   credentials: Credentials;
   deleteMaxFailures: number;
@@ -57,6 +58,7 @@ export function webOptions(config: IsrConfig, args: WebArgs, cwd: string): WebOp
     host: str(g, 'web_host'),
     threshold: args.threshold ?? (typeof t === 'number' ? t : null),
     clipMaxMinutes: num(g, 'clip_max_minutes'),
+    clipMaxConcurrent: num(g, 'clip_max_concurrent'),
     analyzeWaitMs: num(g, 'web_analyze_wait_seconds') * 1000,
     credentials: {
       token: str(g, 'web_delete_token') || undefined,

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isOggHeaderPage, rewriteAudioPage, splitOggPages, startOggFile, type OggPage } from '@isr/audio';
+import { OggClipWriter, OggPageSplitter } from '../src/ogg-clip.ts';
 import { harness, type Harness } from './harness.ts';
 
 // One 6 s Ogg Opus stream from ffmpeg (20 ms pages), cut at 06:00:00 into two files the way the segmenter
@@ -58,4 +59,52 @@ test('an Ogg Opus clip across the hour boundary: header pages, the overlapping a
   assert.equal(new Set(pages.map((p) => p.serial)).size, 1);
   pages.forEach((p, i) => assert.equal(p.sequence, i));
   assert.ok((pages.at(-1)!.headerType & 0x04) !== 0);
+});
+
+test('OggPageSplitter gives the same pages for a file fed whole, in 1-byte, 997-byte and random pieces; a torn end is left out', async () => {
+  const file = await readFile(join(h.root, A));
+  const whole = splitOggPages(file).map((p) => Buffer.from(p.bytes));
+  const feed = (sizes: () => number, data: Uint8Array) => {
+    const split = new OggPageSplitter();
+    const out: Buffer[] = [];
+    for (let pos = 0; pos < data.length; ) {
+      const n = Math.max(1, Math.min(sizes(), data.length - pos));
+      for (const p of split.push(data.subarray(pos, pos + n))) out.push(Buffer.from(p.bytes));
+      pos += n;
+    }
+    return out;
+  };
+  let seed = 17;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 4000;
+  for (const sizes of [() => file.length, () => 1, () => 997, random]) assert.deepEqual(feed(sizes, file), whole);
+  // A file cut inside its last page (being written, or torn by a crash): every whole page, nothing more.
+  assert.deepEqual(feed(() => 997, file.subarray(0, file.length - 5)), whole.slice(0, -1));
+  // Bytes that are not a page end the stream there.
+  const split = new OggPageSplitter();
+  assert.equal([...split.push(Buffer.concat([whole[0]!, Buffer.from('not a page at all, but long enough to be read as one')]))].length, 1);
+  assert.equal(split.broken, true);
+});
+
+test('OggClipWriter picks the pages overlapping the span and says when the rest of the file is past it', async () => {
+  const startMs = Date.parse('2026-11-24T05:59:58.500Z');
+  const endMs = Date.parse('2026-11-24T05:59:59.500Z');
+  const writer = new OggClipWriter(startMs, endMs);
+  const out: Uint8Array[] = [];
+  writer.beginFile(Date.parse('2026-11-24T05:59:57Z'));
+  const input = splitOggPages(await readFile(join(h.root, A)));
+  let used = 0;
+  for (const p of input) {
+    used++;
+    const r = writer.page(p);
+    out.push(...r.out);
+    if (r.past) break;
+  }
+  out.push(...writer.finish());
+  assert.ok(used < input.length, 'the pages after the span were asked for');
+  const pages = splitOggPages(Buffer.concat(out));
+  pages.forEach((p, i) => assert.equal(p.sequence, i));
+  assert.ok((pages.at(-1)!.headerType & 0x04) !== 0);
+  // 20 ms pages: 1 s of audio, within a page each side; granules from the clip's start.
+  const ms = Number(pages.at(-1)!.granule) / 48;
+  assert.ok(Math.abs(ms - 1000) <= 40, `${ms} ms`);
 });

@@ -6,6 +6,7 @@ export const webKeys: readonly KeySpec[] = [
   { key: 'web_host', type: 'string', default: '0.0.0.0', scope: 'general', env: 'ISR_WEB_HOST', doc: 'Address the web archive listens on' },
   { key: 'web_threshold', type: 'number', scope: 'general', doc: 'Seed --threshold: loud-section threshold (linear RMS 0–1, like the analyzer\'s threshold) web asks for when a request gives none (empty = the analyzer\'s stored analysis)' },
   { key: 'clip_max_minutes', type: 'number', default: 60, scope: 'general', min: 0.01, max: 1440, doc: 'Longest clip /api/clip cuts' },
+  { key: 'clip_max_concurrent', type: 'integer', default: 4, scope: 'general', min: 1, max: 256, doc: 'Clips /api/clip cuts at a time; beyond it 429 with Retry-After (each reads recordings and may run a decoder)' },
   { key: 'web_analyze_wait_seconds', type: 'number', default: 5, scope: 'general', min: 0.1, max: 120, doc: 'How long /api/analyze waits for the analyzer before answering 202 (the page then waits for the SSE event)' },
   { key: 'web_delete_token', type: 'string', default: '', scope: 'general', env: 'ISR_WEB_DELETE_TOKEN', doc: 'Bearer token that allows DELETE /api/files/<path> (empty and no user/password = deleting disabled)' },
   { key: 'web_delete_user', type: 'string', default: '', scope: 'general', env: 'ISR_WEB_DELETE_USER', doc: 'Basic-auth user allowed to delete recordings (with web_delete_password)' },

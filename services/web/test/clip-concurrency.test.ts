@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { get, type ClientRequest, type IncomingMessage } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { harness, type Harness } from './harness.ts';
+
+// A 10-minute Ogg Opus recording (~19 MB) and a 2-minute WAV (23 MB), both bigger than what the loopback socket
+// buffers of a client that reads nothing can take; clip_max_concurrent = 1.
+const OGG = 'long/2026-11-24/2026-11-24_06-00-00+0000.ogg';
+const WAV = 'pcm/2026-11-24/2026-11-24_06-00-00+0000.wav';
+let h: Harness;
+
+before(async () => {
+  h = await harness({
+    clipMaxConcurrent: 1,
+    clipMaxMinutes: 10,
+    fill: async (root) => {
+      await mkdir(join(root, 'long/2026-11-24'), { recursive: true });
+      await mkdir(join(root, 'pcm/2026-11-24'), { recursive: true });
+      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=600', '-c:a', 'libopus', '-b:a', '256k', '-compression_level', '0', '-f', 'ogg', join(root, OGG)]);
+      execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', join(root, WAV), 'synth', '120', 'whitenoise', 'vol', '0.5']);
+    },
+  });
+  await h.listen();
+});
+after(() => h.close());
+
+const readBytes = async () => (await h.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
+const inProgress = async () => (await h.deps.metrics.clipsInProgress.get()).values[0]?.value ?? 0;
+
+/** A GET whose body is not read: the client stops taking bytes once its socket buffer is full. */
+function openPaused(path: string): Promise<{ req: ClientRequest; res: IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const req = get(`${h.url}${path}`, (res) => {
+      res.pause();
+      resolve({ req, res });
+    });
+    req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+  });
+}
+
+async function until(what: string, ok: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+test('an Ogg clip is sent as it is read: for a client that reads nothing only a part of the file is read, and closing stops the reading', async () => {
+  const size = (await stat(join(h.root, OGG))).size;
+  const before = await readBytes();
+  const { req, res } = await openPaused('/api/clip?source=long&start=2026-11-24T06:00:00Z&end=2026-11-24T06:10:00Z');
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.headers['content-type'], 'audio/ogg');
+  await sleep(500);
+  const held = (await readBytes()) - before;
+  assert.ok(held < size / 2, `read ${held} of ${size} bytes while the client read nothing`);
+  req.destroy();
+  await until('the clip gives its slot back', async () => (await inProgress()) === 0);
+  const stopped = await readBytes();
+  await sleep(300);
+  assert.equal(await readBytes(), stopped, 'reading went on after the client went away');
+});
+
+test('clip_max_concurrent: a clip beyond it gets 429 with Retry-After; a client that goes away mid-clip gives its slot back', async () => {
+  const size = (await stat(join(h.root, WAV))).size;
+  const before = await readBytes();
+  const first = await openPaused('/api/clip?source=pcm&start=2026-11-24T06:00:00Z&end=2026-11-24T06:02:00Z');
+  assert.equal(first.res.statusCode, 200);
+  assert.equal(await inProgress(), 1);
+  const busy = await fetch(`${h.url}/api/clip?source=long&start=2026-11-24T06:00:00Z&end=2026-11-24T06:00:05Z`);
+  assert.equal(busy.status, 429);
+  assert.equal(busy.headers.get('retry-after'), '2');
+  assert.equal(((await busy.json()) as { code: string }).code, 'ISR_WEB_CLIP_BUSY');
+  first.req.destroy();
+  await until('the slot is free', async () => (await inProgress()) === 0);
+  const read = (await readBytes()) - before;
+  assert.ok(read < size / 2, `read ${read} of ${size} bytes for a clip whose client went away`);
+  // The slot serves the next clip, and a clip sent to its end gives it back too.
+  for (let i = 0; i < 2; i++) {
+    const ok = await fetch(`${h.url}/api/clip?source=long&start=2026-11-24T06:00:00Z&end=2026-11-24T06:00:05Z`);
+    assert.equal(ok.status, 200, await ok.clone().text());
+    await ok.arrayBuffer();
+    await until('the finished clip gives its slot back', async () => (await inProgress()) === 0);
+  }
+});
