@@ -6,6 +6,7 @@ import type { AnalysisStore } from './analysis-store.ts';
 import type { Credentials } from './auth.ts';
 import { DeleteGuard } from './delete-guard.ts';
 import { WebError, webError } from './errors.ts';
+import type { HandleCache } from './handle-cache.ts';
 import { hostAllowed } from './host-check.ts';
 import type { FileIndex } from './file-index.ts';
 import { registerApiRoutes } from './routes-api.ts';
@@ -33,6 +34,8 @@ export interface WebDeps {
   deleteMaxFailures?: number;
   /** Host header allow-list (web_allowed_hosts: `name` or `name:port`); empty or absent = any host. */
   allowedHosts?: readonly string[];
+  /** Open handles of served files (default: a HandleCache with its default size and idle time). */
+  handles?: HandleCache;
   /** Seed's --threshold: the default loudness threshold passed to the analyzer when the page gives none. */
   threshold: number | null;
   /** Directory holding the bundled page (index.html, app.js, app.css). */

@@ -5,20 +5,26 @@ interface Entry {
   ino: number;
   users: number;
   closing: boolean;
+  /** When the last read using it ended (ms, performance.now()). */
+  lastUsed: number;
 }
 
 /**
  * Open file handles of recently served files, by real path and inode, so a Range GET costs a stat and a
  * positional read instead of open + read + close (each a trip through libuv's thread pool). A handle is
  * closed when evicted (least recently used beyond `max`, or its path now names another inode, or the
- * file is deleted) once no read is using it.
+ * file is deleted through ISR) once no read is using it, and when no read used it for `idleMs`: a file
+ * deleted outside ISR (by hand, by another tool) then frees its space within about 1.5 × idleMs.
  */
 export class HandleCache {
   private readonly entries = new Map<string, Entry>();
   private readonly max: number;
+  private readonly idleMs: number;
+  private sweeper: NodeJS.Timeout | null = null;
 
-  constructor(max = 64) {
-    this.max = max;
+  constructor(o: { max?: number; idleMs?: number } = {}) {
+    this.max = o.max ?? 64;
+    this.idleMs = o.idleMs ?? 10_000;
   }
 
   /** Runs `use` with an open handle of `abs` (inode `ino`), opening it when needed. */
@@ -36,9 +42,10 @@ export class HandleCache {
         await fh.close();
         e = again;
       } else {
-        e = { fh, ino, users: 0, closing: false };
+        e = { fh, ino, users: 0, closing: false, lastUsed: performance.now() };
         this.entries.set(abs, e);
         if (this.entries.size > this.max) this.evict(this.entries.keys().next().value!);
+        this.sweeper ??= setInterval(() => this.sweep(), Math.max(1, this.idleMs / 2)).unref();
       }
     } else {
       // Most recently used last.
@@ -50,7 +57,18 @@ export class HandleCache {
       return await use(e.fh);
     } finally {
       e.users--;
+      e.lastUsed = performance.now();
       if (e.closing && e.users === 0) await e.fh.close().catch(() => {});
+    }
+  }
+
+  /** Closes the handles no read has used for idleMs. */
+  private sweep(): void {
+    const before = performance.now() - this.idleMs;
+    for (const [abs, e] of this.entries) if (e.users === 0 && e.lastUsed <= before) this.evict(abs);
+    if (this.entries.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
     }
   }
 
@@ -64,5 +82,7 @@ export class HandleCache {
 
   async close(): Promise<void> {
     for (const abs of [...this.entries.keys()]) this.evict(abs);
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
   }
 }

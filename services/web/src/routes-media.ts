@@ -22,7 +22,7 @@ export const CLIP_RETRY_AFTER_SECONDS = 2;
 
 /** /stream/<path>, /download/<path>, DELETE /api/files/<path>, /api/clip. */
 export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: DeleteGuard): void {
-  const files = new FileServer();
+  const files = new FileServer(d.handles);
   app.addHook('onClose', async () => files.close());
   const fileOf = (req: FastifyRequest, prefix: string) => resolveInRoot(d.root, decodeUrlPath(rawTail(req.raw.url ?? '', prefix)));
 

@@ -67,7 +67,7 @@ function bodyOf(f: ResolvedFile, rep: Representation, start: number, end: number
  * Sends recordings with single-range support (206/416), ETag/Last-Modified, conditional GET and HEAD. Holds
  * what makes that fast: each WAV file's representation (one entry per file, remade when it grows), open file
  * handles, and reused 1 MiB slabs for range bodies (allocating a fresh large Buffer per request made the garbage collector the biggest cost of a
- * Range GET; a slab goes back to the pool when its response is closed — fully written or aborted).
+ * Range GET; a slab goes back to the pool once its read is done and its response is closed — fully written or aborted).
  */
 export class FileServer {
   /** The WAV representation per file (dev:ino), for the version (size, mtime) it was made from. */
@@ -147,7 +147,21 @@ async function serveFile(req: FastifyRequest, reply: FastifyReply, f: ResolvedFi
   if (req.method === 'HEAD' || length <= 0) return reply.send();
   onBytes(length);
   if (length > SMALL_BODY) return reply.send(bodyOf(f, rep, start, end));
+  // The slab goes back to the pool when both its read has finished and its response is closed (fully
+  // written or aborted): a client that aborts while the read is still filling it must not let another
+  // request take it meanwhile (that request would send this read's bytes).
   const slab = server.takeSlab();
-  reply.raw.once('close', () => server.giveSlab(slab));
-  return reply.send(await smallBodyOf(f, rep, start, end, slab, server.handles));
+  let holders = 2;
+  const release = () => {
+    if (--holders === 0) server.giveSlab(slab);
+  };
+  if (reply.raw.closed) holders--;
+  else reply.raw.once('close', release);
+  let body: Buffer;
+  try {
+    body = await smallBodyOf(f, rep, start, end, slab, server.handles);
+  } finally {
+    release();
+  }
+  return reply.send(body);
 }

@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
-import { rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import { tempDir } from '@isr/testkit';
 import { HandleCache } from '../src/handle-cache.ts';
+import { harness, write } from './harness.ts';
 
 test('reuses a handle per file version, reopens a replaced file, closes evicted handles after their reads', async () => {
   const dir = await tempDir('isr-web-hc-');
   try {
     const p = join(dir.path, 'a.wav');
     await writeFile(p, 'first');
-    const cache = new HandleCache(2);
+    const cache = new HandleCache({ max: 2 });
     const read = (ino: number) => cache.with(p, ino, async (fh) => (await fh.readFile()).toString());
     const ino1 = (await stat(p)).ino;
     let seen: unknown;
@@ -25,7 +29,7 @@ test('reuses a handle per file version, reopens a replaced file, closes evicted 
     const slow = cache.with(p, ino2, async (fh) => {
       evicted = fh;
       cache.evict(p);
-      await new Promise((r) => setTimeout(r, 20));
+      await setTimeout(20);
       return (await fh.read(Buffer.alloc(6), 0, 6, 0)).bytesRead;
     });
     assert.equal(await slow, 6);
@@ -35,6 +39,68 @@ test('reuses a handle per file version, reopens a replaced file, closes evicted 
       await writeFile(q, n);
       assert.equal(await cache.with(q, (await stat(q)).ino, async (fh) => (await fh.readFile()).toString()), n);
     }
+    await cache.close();
+  } finally {
+    await dir.remove();
+  }
+});
+
+/** The links in /proc/self/fd that name `abs`, as the kernel shows them (with " (deleted)" once unlinked). */
+function fdLinksTo(abs: string): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(abs)) out.push(target);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}
+
+test('a handle idle for idleMs is closed, so a file deleted outside ISR after being served frees its space', async () => {
+  const rel = 'a/2026-11-24/2026-11-24_10-00-00+0000.mp3';
+  const h = await harness({ fill: async (root) => void (await write(root, rel, randomBytes(100_000))), handles: new HandleCache({ idleMs: 300 }) });
+  try {
+    await h.listen();
+    const abs = join(h.root, rel);
+    const res = await fetch(`${h.url}/stream/${rel}`, { headers: { range: 'bytes=0-999' } });
+    assert.equal(res.status, 206);
+    await res.arrayBuffer();
+    await unlink(abs);
+    assert.deepEqual(fdLinksTo(abs), [`${abs} (deleted)`], 'the served file is held open after its deletion');
+    await setTimeout(150);
+    assert.equal(fdLinksTo(abs).length, 1, 'not before the idle time');
+    let links = fdLinksTo(abs);
+    for (let i = 0; i < 50 && links.length > 0; i++) {
+      await setTimeout(20);
+      links = fdLinksTo(abs);
+    }
+    assert.deepEqual(links, [], 'closed after the idle time');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a handle in use is not closed for idleness; used again, it stays open', async () => {
+  const dir = await tempDir('isr-web-hc-');
+  try {
+    const p = join(dir.path, 'a.wav');
+    await writeFile(p, 'x'.repeat(100));
+    const ino = (await stat(p)).ino;
+    const cache = new HandleCache({ idleMs: 100 });
+    await cache.with(p, ino, async (fh) => {
+      await setTimeout(300);
+      assert.equal((await fh.stat()).size, 100, 'still open after three idle times of use');
+    });
+    for (let i = 0; i < 4; i++) {
+      await setTimeout(60);
+      await cache.with(p, ino, async () => {});
+    }
+    assert.equal(fdLinksTo(p).length, 1, 'kept open while used more often than idleMs');
+    await setTimeout(400);
+    assert.equal(fdLinksTo(p).length, 0);
     await cache.close();
   } finally {
     await dir.remove();
