@@ -1,3 +1,5 @@
+import { isValidSourceName } from '@isr/contract';
+
 /** Content-Type per container, by file extension. */
 export const AudioContentTypes: Readonly<Record<string, string>> = {
   wav: 'audio/wav',
@@ -20,6 +22,16 @@ export function contentTypeOf(path: string): string {
 }
 
 export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set(['wav', 'flac', 'mp3', 'aac', 'ogg', 'opus']);
+
+/**
+ * A recording as the segmenter names it: `<source>/…/<name>.wav|flac|mp3|aac|ogg|opus` with no hidden (`.`)
+ * segment. Not status.json, the segmenter's journal (`.isr/…`), a day's manifest.jsonl, an analysis
+ * sidecar (served as an analysis by /api/analyze), a keep mark or anything else someone put there. Pure.
+ */
+export function isRecordingPath(rel: string): boolean {
+  const segments = rel.split('/');
+  return segments.length >= 2 && isValidSourceName(segments[0]!) && !segments.some((s) => s.startsWith('.')) && AUDIO_EXTENSIONS.has(extensionOf(rel));
+}
 
 /** A download file name safe in any header and file system: the basename with anything odd replaced. */
 export function attachmentName(path: string): string {

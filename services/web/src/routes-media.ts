@@ -10,7 +10,7 @@ import { DurationCache } from './media-duration.ts';
 import { webError } from './errors.ts';
 import { parseInstant, parseSource, rawTail } from './query.ts';
 import { resolveInRoot } from './resolve-file.ts';
-import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
+import { AUDIO_EXTENSIONS, extensionOf, isRecordingPath } from './content-type.ts';
 import { isValidSourceName, KEEP_MARK_SUFFIX } from '@isr/contract';
 import type { DeleteGuard } from './delete-guard.ts';
 import { decodeUrlPath } from './safe-path.ts';
@@ -28,6 +28,7 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: Del
 
   const media = (prefix: string, disposition: 'inline' | 'attachment') => async (req: FastifyRequest, reply: FastifyReply) => {
     const f = await fileOf(req, prefix);
+    if (!isRecordingPath(f.rel)) throw webError('notFound', `${f.rel} is not a recording (only <source>/…/<file>.wav|flac|mp3|aac|ogg|opus are served; analyses through /api/analyze)`);
     return files.serve(req, reply, f, disposition, (n) => d.metrics.streamBytes.inc({ kind: disposition === 'inline' ? 'stream' : 'download' }, n));
   };
   app.route({ method: ['GET', 'HEAD'], url: '/stream/*', handler: media('/stream/', 'inline') });

@@ -91,3 +91,19 @@ test('a WAV being written plays and seeks up to its current end, with sizes patc
   body = Buffer.from(await res.arrayBuffer());
   assert.equal(body.readUInt32LE(40), 32_000);
 });
+
+test('only audio recordings are served: not status.json, the journal, the manifest, sidecars, keep marks or notes', async () => {
+  const secret = '{"secret":"not audio"}';
+  const others = ['status.json', '.isr/segmenter/journal-src1.json', 'src1/2026-11-24/manifest.jsonl', `${MP3}.analysis.json`, `${MP3}.keep`, 'src1/notes.txt', 'src1/.hidden.mp3', 'loose.mp3'];
+  for (const rel of others) await write(h.root, rel, secret);
+  for (const rel of others) {
+    for (const [method, prefix] of [['GET', '/stream/'], ['GET', '/download/'], ['HEAD', '/stream/']] as const) {
+      const res = await get(prefix + rel, {}, method);
+      const body = await res.text();
+      assert.equal(res.status, 404, `${method} ${prefix}${rel}`);
+      assert.doesNotMatch(body, /secret/);
+      if (method === 'GET') assert.equal((JSON.parse(body) as { code: string }).code, 'ISR_WEB_NOT_FOUND');
+    }
+  }
+  assert.equal((await get(`/stream/${MP3}`)).status, 200, 'the recording itself still is');
+});
