@@ -153,6 +153,15 @@ test('overrides of an analysed file are re-derived from its window series: no de
   const files = (await (await fetch(`${patient}/api/files`)).json()) as { files: { path: string; analysis: { loudSections: number } | null }[] };
   assert.equal(files.files.find((f) => f.path === rel)?.analysis?.loudSections, storedBody.sections.length, 'an override does not replace the row\'s analysis');
   process.stdout.write(`# 10-min 48 kHz stereo WAV: first analysis ${decodeMs.toFixed(0)} ms; 4 overrides from the window series ${overrideMs.toFixed(0)} ms\n`);
+  // The reporter's burst, on the analysed file: 100 anonymous overrides, none of them a decode.
+  t0 = performance.now();
+  const burst = await Promise.all(Array.from({ length: 100 }, (_, i) => analyze(patient, rel, 0.2 + i / 1000)));
+  const burstMs = performance.now() - t0;
+  const statuses = burst.map((r) => r.status);
+  await Promise.all(burst.map((r) => r.arrayBuffer()));
+  assert.deepEqual([...new Set(statuses)].filter((s) => s !== 200 && s !== 429), [], 'answered or refused, nothing else');
+  assert.equal(await decodes(), before, 'still no decode');
+  process.stdout.write(`# 100 overrides on the analysed file: ${statuses.filter((s) => s === 200).length} answered from the window series, ${statuses.filter((s) => s === 429).length} × 429, ${burstMs.toFixed(0)} ms\n`);
 });
 
 test('an override slower than web_analyze_wait_seconds is answered 202, announced on /api/events when done, then served without asking again', async () => {
