@@ -30,6 +30,7 @@ export const WebErrorCodes = {
   clipBusy: ['ISR_WEB_CLIP_BUSY', 429],
   clientGone: ['ISR_WEB_CLIENT_GONE', 499],
   analyzerDown: ['ISR_WEB_ANALYZER_UNAVAILABLE', 503],
+  analyzerBusy: ['ISR_WEB_ANALYZER_BUSY', 429],
 } as const satisfies Record<string, readonly [string, number]>;
 
 export type WebErrorKind = keyof typeof WebErrorCodes;

@@ -8,7 +8,7 @@ import { busAnalysisStore } from './analysis-store.ts';
 import { startBusFeed } from './bus-feed.ts';
 import { FileIndex } from './file-index.ts';
 import { scanRecordings } from './scan.ts';
-import { SseHub } from './sse-hub.ts';
+import { SseEvents, SseHub } from './sse-hub.ts';
 import { StatusBoard } from './status-board.ts';
 import { webMetrics } from './web-metrics.ts';
 import type { WebOptions } from './web-options.ts';
@@ -24,7 +24,8 @@ export async function startWeb(ctx: ServiceContext, o: WebOptions, publicDir = d
   const index = new FileIndex();
   const board = new StatusBoard();
   const hub = new SseHub((n) => metrics.sseClients.set(n), { maxConnections: o.sseMaxConnections, maxPerClient: o.sseMaxPerIp });
-  const analysis = busAnalysisStore({ nc: ctx.bus.nc, kv: ctx.bus.kv.analysis, waitMs: o.analyzeWaitMs });
+  // An answer that comes after /api/analyze said 202 (a slow override) reaches the page as the SSE `analysis` event.
+  const analysis = busAnalysisStore({ nc: ctx.bus.nc, kv: ctx.bus.kv.analysis, waitMs: o.analyzeWaitMs, announce: (e) => hub.send(SseEvents.analysis, e) });
   if (!existsSync(join(publicDir, 'index.html'))) ctx.log.error({ publicDir }, 'the archive page is not built: run `npm run build -w @isr/web` (the API works without it)');
   const scanned = await scanRecordings(root, index);
   ctx.log.info({ root, recordings: scanned }, 'scanned the recordings directory');
