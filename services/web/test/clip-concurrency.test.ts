@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { get, type ClientRequest, type IncomingMessage } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { harness, type Harness } from './harness.ts';
 // buffers of a client that reads nothing can take; clip_max_concurrent = 1.
 const OGG = 'long/2026-11-24/2026-11-24_06-00-00+0000.ogg';
 const WAV = 'pcm/2026-11-24/2026-11-24_06-00-00+0000.wav';
+const FLAC = 'flacpcm/2026-11-24/2026-11-24_06-00-00+0000.flac';
 let h: Harness;
 
 before(async () => {
@@ -21,8 +22,10 @@ before(async () => {
     fill: async (root) => {
       await mkdir(join(root, 'long/2026-11-24'), { recursive: true });
       await mkdir(join(root, 'pcm/2026-11-24'), { recursive: true });
+      await mkdir(join(root, 'flacpcm/2026-11-24'), { recursive: true });
       execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=600', '-c:a', 'libopus', '-b:a', '256k', '-compression_level', '0', '-f', 'ogg', join(root, OGG)]);
       execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', join(root, WAV), 'synth', '120', 'whitenoise', 'vol', '0.5']);
+      execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', join(root, FLAC), 'synth', '120', 'whitenoise', 'vol', '0.5']);
     },
   });
   await h.listen();
@@ -88,4 +91,25 @@ test('clip_max_concurrent: a clip beyond it gets 429 with Retry-After; a client 
     await ok.arrayBuffer();
     await until('the finished clip gives its slot back', async () => (await inProgress()) === 0);
   }
+});
+
+/** Processes whose command line names `path` (from /proc, like ps). */
+async function processesOn(path: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const pid of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.split('\0').includes(path)) out.push(Number(pid));
+  }
+  return out;
+}
+
+test('a WAV clip of a FLAC recording: the flac decoder is stopped when the client goes away', async () => {
+  const abs = join(h.root, FLAC);
+  const first = await openPaused('/api/clip?source=flacpcm&start=2026-11-24T06:00:00Z&end=2026-11-24T06:02:00Z');
+  assert.equal(first.res.statusCode, 200);
+  assert.equal(first.res.headers['content-type'], 'audio/wav');
+  await until('flac decodes the recording', async () => (await processesOn(abs)).length === 1);
+  first.req.destroy();
+  await until('the decoder is gone', async () => (await processesOn(abs)).length === 0);
+  await until('the slot is free', async () => (await inProgress()) === 0);
 });

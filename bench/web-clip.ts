@@ -1,0 +1,55 @@
+// /api/clip over a source of older compressed recordings whose durations the web never learnt (issue 17): one
+// 1-minute Ogg clip among <files> 1-minute Ogg Opus recordings (128 kbps) found by the start-up scan, no events.
+//
+//   node --expose-gc --conditions=development bench/web-clip.ts [--files=300]
+//
+// Prints the clip's time and the web process's RSS growth (sampled every 10 ms), the files the clip names
+// (X-Isr-Clip-Files) and the bytes it read (isr_web_clip_read_bytes_total) against the source's bytes, and as a
+// baseline in the same run the time to read the files the clip needs with fs.readFile.
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { harness } from '../services/web/test/harness.ts';
+
+const FILES = Number(process.argv.find((a) => a.startsWith('--files='))?.split('=')[1] ?? 300);
+const SECONDS = 60;
+const T0 = Date.parse('2026-11-20T00:00:00Z');
+const rel = (i: number) => {
+  const iso = new Date(T0 + i * SECONDS * 1000).toISOString();
+  return `opus/${iso.slice(0, 10)}/${iso.slice(0, 10)}_${iso.slice(11, 19).replace(/:/g, '-')}+0000.ogg`;
+};
+
+let fileBytes = 0;
+const h = await harness({
+  fill: async (root) => {
+    const one = join(root, '..', 'one.ogg');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`, '-c:a', 'libopus', '-b:a', '128k', '-f', 'ogg', one]);
+    fileBytes = (await stat(one)).size;
+    for (let i = 0; i < FILES; i++) {
+      await mkdir(join(root, rel(i), '..'), { recursive: true });
+      await copyFile(one, join(root, rel(i)));
+    }
+  },
+});
+await h.listen();
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const rss0 = process.memoryUsage().rss;
+let peak = rss0;
+const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+const start = T0 + (FILES - 3) * SECONDS * 1000 + 30_000;
+const t = performance.now();
+const res = await fetch(`${h.url}/api/clip?source=opus&start=${new Date(start).toISOString()}&end=${new Date(start + 60_000).toISOString()}`);
+const body = Buffer.from(await res.arrayBuffer());
+const ms = performance.now() - t;
+clearInterval(sampler);
+peak = Math.max(peak, process.memoryUsage().rss);
+const named = (res.headers.get('x-isr-clip-files') ?? '').split(',').filter(Boolean).map(decodeURIComponent);
+const read = (await h.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
+const b = performance.now();
+for (const r of named) await readFile(join(h.root, r));
+const baseline = performance.now() - b;
+console.log(`web clip: 1-minute Ogg clip among ${FILES} older recordings without a known duration (${((FILES * fileBytes) / 1e6).toFixed(0)} MB)`);
+console.log(`  status ${res.status}, ${body.length} bytes, ${ms.toFixed(0)} ms (reading its ${named.length} files with readFile: ${baseline.toFixed(0)} ms), RSS +${((peak - rss0) / 1e6).toFixed(0)} MB`);
+console.log(`  files named ${named.length}, bytes read ${read} = ${((100 * read) / (FILES * fileBytes)).toFixed(2)} % of the source`);
+await h.close();
