@@ -8,6 +8,7 @@ import { DeleteGuard } from './delete-guard.ts';
 import { WebError, webError } from './errors.ts';
 import type { HandleCache } from './handle-cache.ts';
 import { hostAllowed } from './host-check.ts';
+import { parseQueryString, queryErrorOf } from './query-schema.ts';
 import type { FileIndex } from './file-index.ts';
 import { registerApiRoutes } from './routes-api.ts';
 import { registerKeepRoutes } from './routes-keep.ts';
@@ -46,7 +47,7 @@ export interface WebDeps {
 
 /** The whole HTTP app, without listening: tests use inject(), main.ts listens. */
 export async function buildApp(d: WebDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: d.log as unknown as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), routerOptions: { maxParamLength: 4096 }, return503OnClosing: true, forceCloseConnections: true });
+  const app = Fastify({ loggerInstance: d.log as unknown as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), routerOptions: { maxParamLength: 4096, querystringParser: parseQueryString }, schemaErrorFormatter: queryErrorOf, return503OnClosing: true, forceCloseConnections: true });
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof WebError) {
       if (err.status === 400 || err.status === 403 || err.status === 404) d.metrics.rejected.inc({ code: err.code });

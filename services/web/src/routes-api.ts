@@ -6,7 +6,8 @@ import { deleteEnabled } from './auth.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
 import { webError } from './errors.ts';
 import type { Recording } from './file-index.ts';
-import { parseInstant, parseIntParam, parseNumberParam, parseSource } from './query.ts';
+import { parseInstant } from './query.ts';
+import { analyzeQuerySchema, filesQuerySchema, filesResponseSchema, type AnalyzeQuery, type FilesQuery } from './query-schema.ts';
 import { resolveInRoot } from './resolve-file.ts';
 import { SSE_RETRY_AFTER_SECONDS } from './sse-hub.ts';
 import { estimateStorage } from './storage-estimate.ts';
@@ -21,32 +22,22 @@ export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
     return recording === r.recording ? r : { ...r, recording, ...(recording ? { durationSeconds: null } : {}) };
   };
 
-  app.get('/api/files', async (req) => {
-    const q = req.query as Record<string, string | undefined>;
-    const page = d.index.query(
-      {
-        source: parseSource(q.source),
-        fromMs: parseInstant(q.from, 'from'),
-        toMs: parseInstant(q.to, 'to'),
-        offset: parseIntParam(q.offset, 'offset', 0, 0, 10_000_000),
-        limit: parseIntParam(q.limit, 'limit', 100, 1, 1000),
-      },
-      d.now(),
-    );
+  app.get<{ Querystring: FilesQuery }>('/api/files', { schema: { querystring: filesQuerySchema, response: filesResponseSchema } }, async (req) => {
+    const q = req.query;
+    const page = d.index.query({ source: q.source, fromMs: parseInstant(q.from, 'from'), toMs: parseInstant(q.to, 'to'), offset: q.offset, limit: q.limit }, d.now());
     return { ...page, files: page.files.map(view), sources: d.index.sources() };
   });
 
   app.get('/api/info', async () => ({ deleteEnabled: deleteEnabled(d.credentials), clipMaxMinutes: d.clipMaxMinutes, threshold: d.threshold }));
 
-  app.get('/api/analyze', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    if (!q.file) throw webError('badQuery', 'file is required');
+  app.get<{ Querystring: AnalyzeQuery }>('/api/analyze', { schema: { querystring: analyzeQuerySchema } }, async (req, reply) => {
+    const q = req.query;
     const f = await resolveInRoot(d.root, q.file);
     // Only recordings are analysed: asking about status.json or a note must not leave a sidecar in the tree.
     if (!AUDIO_EXTENSIONS.has(extensionOf(f.rel))) throw webError('notFound', `${f.rel} is not a recording (only .wav|flac|mp3|aac|ogg|opus files are analysed)`);
     const rec = d.index.get(f.rel);
     const startMs = rec?.startMs ?? 0;
-    const threshold = parseNumberParam(q.threshold, 'threshold');
+    const threshold = q.threshold;
     const answer = (record: NonNullable<Awaited<ReturnType<typeof d.analysis.get>>>, stored = true) => {
       if (rec && stored) rec.analysis = summaryOf(record); // an override's sections are not the row's
       return { path: f.rel, start: rec?.start ?? null, summary: summaryOf(record), sections: sectionsOf(record, startMs), waveform: waveformOf(record), analysis: record };

@@ -8,7 +8,8 @@ import { codedClip, isFrameCuttable } from './coded-clip.ts';
 import { flacWavClip } from './flac-wav-clip.ts';
 import { DurationCache } from './media-duration.ts';
 import { webError } from './errors.ts';
-import { parseInstant, parseSource, rawTail } from './query.ts';
+import { parseInstant, rawTail } from './query.ts';
+import { clipQuerySchema, type ClipQuery } from './query-schema.ts';
 import { resolveInRoot } from './resolve-file.ts';
 import { AUDIO_EXTENSIONS, extensionOf, isRecordingPath } from './content-type.ts';
 import { isValidSourceName, KEEP_MARK_SUFFIX } from '@isr/contract';
@@ -58,12 +59,12 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: Del
 
   const clipSlots = new ClipSlots(d.clipMaxConcurrent ?? 4, (n) => d.metrics.clipsInProgress.set(n));
   const durations = new DurationCache();
-  app.get('/api/clip', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const source = parseSource(q.source);
+  app.get<{ Querystring: ClipQuery }>('/api/clip', { schema: { querystring: clipQuerySchema } }, async (req, reply) => {
+    const q = req.query;
+    const source = q.source;
     const startMs = parseInstant(q.start, 'start');
     const endMs = parseInstant(q.end, 'end');
-    if (!source || startMs === undefined || endMs === undefined) throw webError('badQuery', 'source, start and end are required');
+    if (startMs === undefined || endMs === undefined) throw webError('badQuery', 'source, start and end are required');
     if (endMs <= startMs) throw webError('badQuery', 'end must be after start');
     if (endMs - startMs > d.clipMaxMinutes * 60_000) throw webError('clipTooLong', `clips are limited to ${d.clipMaxMinutes} minutes (clip_max_minutes)`);
     const release = clipSlots.tryTake();
