@@ -86,6 +86,9 @@ for (const s of services) {
 const { loadConfig, ConfigError, serviceNodeOptions } = await import('@isr/runtime');
 let config;
 try {
+  // As capture-stream first: it alone needs each stream's url (which may come from $ISR_SECRETS_FILE), and it
+  // reports every other problem too.
+  loadConfig({ service: 'capture-stream', argv: ['--config', configFile] });
   config = loadConfig({ service: 'segmenter', argv: ['--config', configFile] });
 } catch (err) {
   if (err instanceof ConfigError) {

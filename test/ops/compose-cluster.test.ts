@@ -106,4 +106,9 @@ test('no fallback secrets and every container locked down, as in docker-compose.
     assert.ok(((services['nats-volumes'] as Record<string, unknown>).volumes as string[]).includes(`${n}-data:/data/${n}`), `${n}'s store is chowned`);
   }
   assert.deepEqual(services.web?.ports, ['127.0.0.1:8080:8080'], 'web on loopback by default');
+  for (const [name, s] of Object.entries(services) as [string, Record<string, unknown>][]) {
+    const capture = (s.build as { target?: string } | undefined)?.target === 'capture-stream';
+    assert.equal(Boolean(s.secrets), capture, `${name}: the stream credentials reach capture-stream alone`);
+    assert.equal(Boolean((s.environment as Record<string, string> | undefined)?.ISR_SECRETS_FILE), capture, name);
+  }
 });

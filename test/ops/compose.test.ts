@@ -287,3 +287,21 @@ test('every container is locked down: read-only root with a tmpfs, no capabiliti
   // The analyzer decodes through FIFOs in the temp directory (decode-ffmpeg.ts): its tmpfs must hold them.
   assert.match(readFileSync(join(repoRoot, 'services/analyzer/src/decode-ffmpeg.ts'), 'utf8'), /mkdtemp\(join\(tmpdir\(\)/);
 });
+
+test('stream credentials (config.secrets.ini) reach capture-stream alone', () => {
+  const raw = parseYaml(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Record<string, unknown>>; secrets?: Record<string, { file?: string }> };
+  assert.equal(raw.secrets?.['isr-stream-secrets']?.file, './config.secrets.ini');
+  for (const [name, s] of Object.entries(raw.services)) {
+    const env = (s.environment ?? {}) as Record<string, string>;
+    const secrets = (s.secrets ?? []) as { source: string; target: string }[];
+    if (name === 'capture-stream') {
+      assert.deepEqual(secrets, [{ source: 'isr-stream-secrets', target: 'isr-stream-secrets.ini' }]);
+      assert.equal(env.ISR_SECRETS_FILE, '/run/secrets/isr-stream-secrets.ini', 'where compose puts the secret');
+    } else {
+      assert.deepEqual(secrets, [], `${name} gets no secret file`);
+      assert.equal(env.ISR_SECRETS_FILE, undefined, name);
+      assert.ok(!((s.volumes ?? []) as string[]).some((v) => v.includes('secrets')), `${name} mounts no secrets`);
+    }
+  }
+  assert.ok(readFileSync(join(repoRoot, '.gitignore'), 'utf8').split('\n').includes('/config.secrets.ini'));
+});

@@ -29,6 +29,11 @@ test('script/secrets writes every required secret (random, private), keeps them 
     for (const v of required) assert.match(env[v] ?? '', /^isr[0-9a-f]{40}$/, `${v} is set`);
     assert.equal(new Set(required.map((v) => env[v])).size, required.length, 'a different password for each user');
     assert.equal(statSync(file).mode & 0o777, 0o600, 'readable by its owner only');
+    const ini = join(dir.path, 'config.secrets.ini');
+    assert.equal(statSync(ini).mode & 0o777, 0o600, 'config.secrets.ini: private too');
+    assert.doesNotMatch(readFileSync(ini, 'utf8').replace(/^;.*$/gm, ''), /\S/, 'config.secrets.ini starts with comments only');
+    if (process.getuid?.() === 0) assert.equal(statSync(ini).uid, 1000, 'readable by the services (uid 1000)');
+    writeFileSync(ini, '[radio1]\nurl = http://u:p@h/\n');
     for (const v of required) assert.ok(!first.stderr.includes(env[v]!), 'values are never printed');
 
     assert.doesNotThrow(() => loadCompose(env), 'docker compose finds every variable');
@@ -48,6 +53,7 @@ test('script/secrets writes every required secret (random, private), keeps them 
     assert.equal(after.OTHER, 'kept');
     assert.match(after.ISR_WEB_DELETE_TOKEN ?? '', /^isr[0-9a-f]{40}$/, '--delete-token adds the DELETE token');
     assert.equal(readFileSync(file, 'utf8').match(/^ISR_NATS_WEB_PASSWORD=/gm)?.length, 1, 'one line per variable');
+    assert.equal(readFileSync(ini, 'utf8'), '[radio1]\nurl = http://u:p@h/\n', 'config.secrets.ini is never overwritten');
   } finally {
     await dir.remove();
   }

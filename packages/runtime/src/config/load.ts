@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { IsrError, sourceNameProblem } from '@isr/contract';
+import { IsrError, redactUrl, sourceNameProblem } from '@isr/contract';
 import { parse as parseIni } from 'ini';
 import { allKeys } from './keys/index.ts';
 import type { KeySpec, KeyValue } from './spec.ts';
@@ -50,7 +50,16 @@ export interface LoadOptions {
   argv?: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;
   cwd?: string;
+  /** The secrets file ($ISR_SECRETS_FILE) as read by loadConfig: its path and text. */
+  secrets?: { file: string; text: string };
 }
+
+/**
+ * Keys the secrets file ($ISR_SECRETS_FILE) may set: the stream URLs, which may carry credentials. Compose gives
+ * that file to capture-stream alone, so config.ini, read by every service, need hold none; a missing one is an
+ * error only for the service that uses it.
+ */
+const SECRET_KEYS: Readonly<Record<string, ServiceName>> = { url: 'capture-stream' };
 
 /** Where the config file is: --config FILE, else ISR_CONFIG, else ./config.ini. */
 export function configPath(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): string {
@@ -71,7 +80,16 @@ export function loadConfig(opts: LoadOptions): IsrConfig {
   } catch (cause) {
     throw new ConfigError([`${file}: cannot read the configuration file (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); pass --config FILE or set ISR_CONFIG`]);
   }
-  return parseConfig(text, { ...opts, argv, env, cwd, file });
+  let secrets: LoadOptions['secrets'];
+  if (env.ISR_SECRETS_FILE) {
+    const secretsFile = resolve(cwd, env.ISR_SECRETS_FILE);
+    try {
+      secrets = { file: secretsFile, text: readFileSync(secretsFile, 'utf8') };
+    } catch (cause) {
+      throw new ConfigError([`${secretsFile}: cannot read the secrets file (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); ISR_SECRETS_FILE names it`]);
+    }
+  }
+  return parseConfig(text, { ...opts, argv, env, cwd, file, ...(secrets ? { secrets } : {}) });
 }
 
 const byKey = new Map(allKeys.map((k) => [k.key, k]));
@@ -109,6 +127,29 @@ function coerce(spec: KeySpec, raw: unknown, where: string, problems: string[]):
   }
 }
 
+/** Lays the secrets file's keys over the sections of config.ini; its problems name the secrets file, never a value. */
+function mergeSecrets(sections: [string, Record<string, unknown>][], secrets: { file: string; text: string }, configFile: string): string[] {
+  const problems: string[] = [];
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseIni(secrets.text) as Record<string, unknown>;
+  } catch {
+    return [`${secrets.file}: not a valid INI file`];
+  }
+  for (const [name, value] of Object.entries(doc)) {
+    const target = sections.find(([n]) => n === name)?.[1];
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) problems.push(`${secrets.file}: key "${name}" is outside any [section]`);
+    else if (!target || name === 'general') problems.push(`${secrets.file} [${name}]: no such source section in ${configFile}`);
+    else {
+      for (const [key, v] of Object.entries(value)) {
+        if (key in SECRET_KEYS) target[key] = v;
+        else problems.push(`${secrets.file} [${name}] ${key}: only ${Object.keys(SECRET_KEYS).join(', ')} can be set in the secrets file`);
+      }
+    }
+  }
+  return problems;
+}
+
 export function parseConfig(text: string, opts: LoadOptions & { file: string }): IsrConfig {
   const env = opts.env ?? {};
   const cwd = opts.cwd ?? process.cwd();
@@ -126,6 +167,7 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) sections.push([name, value as Record<string, unknown>]);
     else problems.push(`${file}: key "${name}" is outside any [section]; put it under [general] or a source section`);
   }
+  if (opts.secrets) problems.push(...mergeSecrets(sections, opts.secrets, file));
   const generalRaw = sections.find(([n]) => n === 'general')?.[1] ?? {};
 
   const general: Record<string, KeyValue> = {};
@@ -188,12 +230,14 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
       }
     }
     for (const spec of allKeys) {
+      const usedBy = SECRET_KEYS[spec.key];
+      if (usedBy && usedBy !== opts.service) continue;
       if (spec.required && spec.scope === 'source' && (!spec.types || spec.types.includes(type)) && settings[spec.key] === undefined && raw[spec.key] === undefined) {
         problems.push(`${where} ${spec.key}: required key is missing`);
       }
     }
     if (typeof settings.url === 'string' && type === 'stream' && !/^https?:\/\//i.test(settings.url)) {
-      problems.push(`${where} url: must be an http:// or https:// URL (got ${JSON.stringify(settings.url)})`);
+      problems.push(`${where} url: must be an http:// or https:// URL (got ${JSON.stringify(redactUrl(settings.url))})`);
     }
     if (type === 'tone') problems.push(...toneProblems(settings, where));
     settings.output_directory = resolve(cwd, String(settings.output_directory));
