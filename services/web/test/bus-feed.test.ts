@@ -9,6 +9,8 @@ import { startWeb } from '../src/start-web.ts';
 import { webOptions } from '../src/web-options.ts';
 import { bundlePage } from '../scripts/bundle-page.ts';
 import { write } from './harness.ts';
+// The analyzer's real isr.analyze.forget responder: the web's NATS user may not purge isr_analysis itself.
+import { startForgetResponder } from '../../analyzer/src/forget-responder.ts';
 
 // web against a real nats-server: ISR_EVENTS replayed and followed, KV isr_status watched, isr.level.* relayed,
 // all of it pushed to a page over /api/events (read here as a raw SSE stream).
@@ -118,11 +120,13 @@ test('segment events, isr_status, live levels and analysis reach /api/files and 
   });
   assert.equal(replayed.files[0]!.recording, false);
 
+  const forget = startForgetResponder({ nc: bus.nc, kv: bus.kv.analysis, outputDirectory: join(tmp.path, 'rec'), log: createLogger({ service: 'analyzer-test', level: 'error', pretty: false }) });
   const del = await fetch(`${url}/api/files/${REL}`, { method: 'DELETE', headers: { authorization: 'Bearer tok' } });
+  await forget.stop();
   assert.equal(del.status, 200);
   assert.ok(!existsSync(join(tmp.path, 'rec', REL)));
   const entry = await bus.kv.analysis.get(analysisKey(REL));
-  assert.ok(entry === null || entry.operation !== 'PUT', 'KV analysis entry purged');
+  assert.ok(entry === null || entry.operation !== 'PUT', 'KV analysis entry purged (the web asked the analyzer over isr.analyze.forget)');
   await waitFor('file-deleted event', () => stream.events.find((e) => e.event === 'file-deleted'));
   stream.close();
 });
