@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import CodecParser, { type CodecFrame } from 'codec-parser';
 import { oggPageLength, parseOggPage } from '@isr/audio';
@@ -5,6 +6,7 @@ import { selectClipFiles, type ClipContext, type ClipFile } from './clip-files.t
 import { readAt, readChunks, type ClipReadOptions } from './clip-read.ts';
 import { webError } from './errors.ts';
 import { OggClipWriter, OggPageSplitter, oggGranuleRate } from './ogg-clip.ts';
+import { oggStartFor } from './ogg-seek.ts';
 
 /** Containers cut at codec frame boundaries (each frame decodes alone; FLAC gets its metadata blocks prepended). */
 const MIME: Record<string, 'audio/mpeg' | 'audio/aac' | 'audio/flac'> = { mp3: 'audio/mpeg', aac: 'audio/aac', flac: 'audio/flac' };
@@ -116,9 +118,17 @@ async function* oggPages(files: readonly ClipFile[], startMs: number, endMs: num
   const writer = new OggClipWriter(startMs, endMs);
   for (const f of files) {
     writer.beginFile(f.rec.startMs);
+    // A file that starts before the clip is read from a page near the clip's start, found by bisection.
+    const seek = await oggStartFor(f.abs, (await stat(f.abs)).size, f.rec.startMs, startMs, o);
+    const head: Uint8Array[] = [];
+    if (seek) {
+      for (const p of seek.headers) head.push(...writer.page(p).out);
+      writer.skipTo(seek.prevEnd);
+    }
+    if (head.length) yield Buffer.concat(head);
     const split = new OggPageSplitter();
     let past = false;
-    for await (const chunk of readChunks(f.abs, o)) {
+    for await (const chunk of readChunks(f.abs, o, seek?.offset ?? 0)) {
       const out: Uint8Array[] = [];
       for (const p of split.push(chunk)) {
         const r = writer.page(p);

@@ -1,12 +1,10 @@
 import { stat } from 'node:fs/promises';
 import CodecParser, { type CodecFrame } from 'codec-parser';
-import { FLAC_STREAMINFO_END, oggCrc, oggPageLength, parseOggPage } from '@isr/audio';
+import { FLAC_STREAMINFO_END, oggPageLength, parseOggPage } from '@isr/audio';
 import { readAt, readChunks, type ClipReadOptions } from './clip-read.ts';
 import { OggPageSplitter, oggGranuleRate } from './ogg-clip.ts';
+import { OGG_MAX_PAGE, validPageAt } from './ogg-seek.ts';
 import { parseFlacStreamInfo, parseWavHeader, wavFramesOnDisk } from './wav-header.ts';
-
-/** The longest Ogg page: 27 header bytes, 255 lacing values, 255 segments of 255 bytes. */
-const OGG_MAX_PAGE = 27 + 255 + 255 * 255;
 
 const FRAMED: Record<string, 'audio/mpeg' | 'audio/aac' | 'audio/flac'> = { mp3: 'audio/mpeg', aac: 'audio/aac', flac: 'audio/flac' };
 
@@ -96,16 +94,8 @@ async function oggDuration(abs: string, size: number, o: ClipReadOptions): Promi
 /** The granule position of the last whole, CRC-valid page in `buf` that has one, or null. Pure. */
 export function lastGranule(buf: Uint8Array): bigint | null {
   for (let p = buf.length - 27; p >= 0; p--) {
-    if (buf[p] !== 0x4f || buf[p + 1] !== 0x67 || buf[p + 2] !== 0x67 || buf[p + 3] !== 0x53) continue;
-    const len = oggPageLength(buf, p);
-    if (len === 0) continue;
-    const page = new Uint8Array(buf.subarray(p, p + len));
-    const v = new DataView(page.buffer);
-    const crc = v.getUint32(22, true);
-    v.setUint32(22, 0, true);
-    if (oggCrc(page) !== crc) continue;
-    const granule = v.getBigInt64(6, true);
-    if (granule !== -1n) return granule;
+    const page = validPageAt(buf, p);
+    if (page && page.granule !== -1n) return page.granule;
   }
   return null;
 }

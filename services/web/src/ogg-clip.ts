@@ -93,6 +93,16 @@ export class OggClipWriter {
     this.givesHeaders = !this.started;
   }
 
+  /**
+   * Goes on further into the file (after a seek, its header pages given): the next page starts a packet, and the
+   * pages before it reached granule `prevEnd`.
+   */
+  skipTo(prevEnd: bigint): void {
+    this.inHeaders = false;
+    this.prevEnd = prevEnd;
+    this.backlog = [];
+  }
+
   /** The output pages this input page releases; `past` when the file has nothing more for the clip. */
   page(p: OggPage): { out: Uint8Array[]; past: boolean } {
     const out: Uint8Array[] = [];

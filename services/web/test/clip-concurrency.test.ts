@@ -6,6 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { splitOggPages } from '@isr/audio';
+import { OggClipWriter } from '../src/ogg-clip.ts';
 import { harness, type Harness } from './harness.ts';
 
 // A 10-minute Ogg Opus recording (~19 MB) and a 2-minute WAV (23 MB), both bigger than what the loopback socket
@@ -112,4 +114,30 @@ test('a WAV clip of a FLAC recording: the flac decoder is stopped when the clien
   first.req.destroy();
   await until('the decoder is gone', async () => (await processesOn(abs)).length === 0);
   await until('the slot is free', async () => (await inProgress()) === 0);
+});
+
+test('a clip deep in a long Ogg recording starts reading near its start (bisection) and equals the clip cut from every page', async () => {
+  const abs = join(h.root, OGG);
+  const file = await readFile(abs);
+  const fileStart = Date.parse('2026-11-24T06:00:00Z');
+  for (const [from, seconds] of [[0.5, 3], [61.3, 3], [299.99, 2], [540, 5], [597, 3]] as const) {
+    const startMs = fileStart + from * 1000;
+    const endMs = startMs + seconds * 1000;
+    const writer = new OggClipWriter(startMs, endMs);
+    writer.beginFile(fileStart);
+    const expected: Uint8Array[] = [];
+    for (const p of splitOggPages(file)) {
+      const r = writer.page(p);
+      expected.push(...r.out);
+      if (r.past) break;
+    }
+    expected.push(...writer.finish());
+    const before = await readBytes();
+    const res = await fetch(`${h.url}/api/clip?source=long&start=${new Date(startMs).toISOString()}&end=${new Date(endMs).toISOString()}`);
+    assert.equal(res.status, 200, await res.clone().text());
+    const clip = Buffer.from(await res.arrayBuffer());
+    assert.ok(clip.equals(Buffer.concat(expected)), `clip at ${from} s: ${clip.length} bytes, cut from every page ${Buffer.concat(expected).length}`);
+    const read = (await readBytes()) - before;
+    assert.ok(read < 2_000_000, `clip at ${from} s read ${read} of ${file.length} bytes`);
+  }
 });
