@@ -5,7 +5,8 @@
 //
 // Prints the clip's time and the web process's RSS growth (sampled every 10 ms), the files the clip names
 // (X-Isr-Clip-Files) and the bytes it read (isr_web_clip_read_bytes_total) against the source's bytes, and as a
-// baseline in the same run the time to read the files the clip needs with fs.readFile.
+// baseline in the same run the time to read the files the clip needs with fs.readFile. Then one 1-minute clip at
+// the end of a 60-minute Ogg Opus recording (128 kbps): its time and the bytes read against the file's size.
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,3 +54,21 @@ console.log(`web clip: 1-minute Ogg clip among ${FILES} older recordings without
 console.log(`  status ${res.status}, ${body.length} bytes, ${ms.toFixed(0)} ms (reading its ${named.length} files with readFile: ${baseline.toFixed(0)} ms), RSS +${((peak - rss0) / 1e6).toFixed(0)} MB`);
 console.log(`  files named ${named.length}, bytes read ${read} = ${((100 * read) / (FILES * fileBytes)).toFixed(2)} % of the source`);
 await h.close();
+
+const HOUR = '2026-11-24/2026-11-24_06-00-00+0000.ogg';
+const long = await harness({
+  fill: async (root) => {
+    await mkdir(join(root, 'hour/2026-11-24'), { recursive: true });
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=3600', '-c:a', 'libopus', '-b:a', '128k', '-compression_level', '0', '-f', 'ogg', join(root, 'hour', HOUR)]);
+  },
+});
+await long.listen();
+const hourBytes = (await stat(join(long.root, 'hour', HOUR))).size;
+const t2 = performance.now();
+const r2 = await fetch(`${long.url}/api/clip?source=hour&start=2026-11-24T06:58:30Z&end=2026-11-24T06:59:30Z`);
+const b2 = Buffer.from(await r2.arrayBuffer());
+const ms2 = performance.now() - t2;
+const read2 = (await long.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
+console.log(`web clip: 1-minute Ogg clip at the end of a 60-minute recording (${(hourBytes / 1e6).toFixed(0)} MB)`);
+console.log(`  status ${r2.status}, ${b2.length} bytes, ${ms2.toFixed(0)} ms, bytes read ${read2} = ${((100 * read2) / hourBytes).toFixed(1)} % of the file`);
+await long.close();
