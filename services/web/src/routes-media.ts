@@ -74,10 +74,13 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: Del
     }
     // The slot is held until the answer is sent or the client goes away; going away also stops every read.
     const abort = new AbortController();
-    reply.raw.once('close', () => {
+    const onClose = () => {
       if (!reply.raw.writableFinished) abort.abort();
       release();
-    });
+    };
+    // A client gone while the request waited in the hooks closed the response before this listener.
+    if (reply.raw.closed) onClose();
+    else reply.raw.once('close', onClose);
     const ctx: ClipContext = { root: d.root, index: d.index, durations, signal: abort.signal, onRead: (n) => d.metrics.clipReadBytes.inc(n) };
     try {
       return await cutClip(ctx, reply, q.format, source, startMs, endMs);

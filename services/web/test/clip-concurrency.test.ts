@@ -141,3 +141,31 @@ test('a clip deep in a long Ogg recording starts reading near its start (bisecti
     assert.ok(read < 2_000_000, `clip at ${from} s read ${read} of ${file.length} bytes`);
   }
 });
+
+test('a client gone before the clip handler ran does not keep a slot', async () => {
+  const slow = await harness({
+    clipMaxConcurrent: 1,
+    fill: async (root) => {
+      await mkdir(join(root, 'pcm/2026-11-24'), { recursive: true });
+      execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', join(root, 'pcm/2026-11-24/2026-11-24_06-00-00+0000.wav'), 'synth', '5', 'sine', '440']);
+    },
+  });
+  try {
+    // Every request waits 200 ms in a hook, as behind a slow check: the client leaves meanwhile.
+    slow.app.addHook('onRequest', async () => sleep(200));
+    await slow.listen();
+    const clip = `${slow.url}/api/clip?source=pcm&start=2026-11-24T06:00:00Z&end=2026-11-24T06:00:02Z`;
+    await new Promise<void>((resolve) => {
+      const req = get(clip);
+      req.on('error', () => resolve());
+      setTimeout(() => req.destroy(), 50);
+    });
+    await sleep(400);
+    assert.equal((await slow.deps.metrics.clipsInProgress.get()).values[0]?.value ?? 0, 0);
+    const ok = await fetch(clip);
+    assert.equal(ok.status, 200, await ok.clone().text());
+    await ok.arrayBuffer();
+  } finally {
+    await slow.close();
+  }
+});
