@@ -1,4 +1,4 @@
-import type { LiveLevel, SourceStatus } from '@isr/contract';
+import { redactSecrets, type LiveLevel, type SourceStatus } from '@isr/contract';
 
 /** What /api/status says about one source. */
 export interface SourceView {
@@ -19,6 +19,8 @@ export interface SourceView {
 /** Recorder states with a file open: recording, or held after a write failure (the same file is retried). */
 const OPEN_FILE_STATES: ReadonlySet<string> = new Set(['recording', 'disk_full', 'error']);
 const hasOpenFile = (r: { state: string; file: string | null } | undefined): boolean => Boolean(r?.file && OPEN_FILE_STATES.has(r.state));
+
+const redactOrNull = (m: string | null): string | null => (m === null ? null : redactSecrets(m));
 
 /** Live state per source, fed by the KV isr_status watch and the isr.level.<source> subscription. Pure. */
 export class StatusBoard {
@@ -71,7 +73,8 @@ export class StatusBoard {
     return {
       source,
       state,
-      message: c?.message ?? r?.message ?? null,
+      // Redacted here too: a status written by an older capture may still hold a stream URL's credentials.
+      message: redactOrNull(c?.message ?? r?.message ?? null),
       file: r?.file ?? null,
       since: r?.since ?? c?.since ?? null,
       bytes: r?.bytes ?? null,

@@ -122,3 +122,16 @@ test('a held recorder (disk_full) shows in /api/status: its state wins over a re
   assert.equal(b.isRecording({ source: 's', path: 's/a.wav', startMs: t, recording: true, durationSeconds: null }), true, 'the held file is still the open one');
   assert.deepEqual(b.snapshot().active, [{ source: 's', file: 's/a.wav', since: null, bytes: 10 }]);
 });
+
+test('/api/status never shows a stream URL credential, even in a status written by an older capture', async () => {
+  const { StatusBoard } = await import('../src/status-board.ts');
+  const b = new StatusBoard();
+  const updated = new Date().toISOString();
+  b.setStatus({
+    source: 's',
+    capture: { service: 'capture-stream', state: 'reconnecting', message: 'connect http://dj:hunter2@10.9.9.9:8000/live?token=abc123 failed: ETIMEDOUT', session: 'x', since: null, lastChunk: null, format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 2, updated },
+  });
+  const text = JSON.stringify(b.snapshot());
+  assert.doesNotMatch(text, /hunter2|abc123|dj:/);
+  assert.match(b.view('s').message ?? '', /10\.9\.9\.9:8000\/live\?token=\*\*\*/);
+});
