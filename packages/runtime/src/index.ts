@@ -1,4 +1,5 @@
 export * from './config/load.ts';
+export { ArgsError, parseServiceArgs, usage, type ExtraValues, type ServiceArgs } from './config/args.ts';
 export type { KeySpec, KeyType, KeyValue } from './config/spec.ts';
 export { allKeys } from './config/keys/index.ts';
 export * from './logger.ts';
@@ -13,3 +14,5 @@ export * from './backoff.ts';
 export * from './shutdown.ts';
 export * from './service.ts';
 export * from './node-options.ts';
+export { lineHash, MANIFEST_DAY, MANIFEST_FILE, manifestDays, manifestGenesis, ManifestWriter, parseEntry, readManifest, sha256Hex } from './manifest.ts';
+export type { AppendTarget, ManifestBody, ManifestClosedEntry, ManifestDeletedEntry, ManifestEntry, ManifestText } from './manifest.ts';

@@ -1,6 +1,8 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { bindBus, connectBus, provisionBus, type Bus } from './bus.ts';
+import type { ParseArgsOptionsConfig } from 'node:util';
+import { ArgsError, parseServiceArgs, usage, type ServiceArgs } from './config/args.ts';
 import { ConfigError, loadConfig, num, str, type IsrConfig, type ServiceName } from './config/load.ts';
 import { createLogger } from './logger.ts';
 import { createRegistry, startMetricsServer, type HealthCheck } from './metrics-server.ts';
@@ -28,6 +30,29 @@ export interface RunOptions {
    * (a development server), and otherwise bind to what the provisioner created, waiting for it.
    */
   provision?: boolean;
+  /** The command line as the service's main parsed it (with its own flags); default: process.argv, common options only. */
+  args?: ServiceArgs;
+}
+
+/**
+ * The service's command line (process.argv), parsed strictly with its own `options`: an unknown option or a bad
+ * value (`check` throws an ArgsError for a flag's value) prints the problem and the usage line and exits with
+ * status 2; `--help` prints the usage and exits 0.
+ */
+export function serviceArgs(service: ServiceName, options: ParseArgsOptionsConfig = {}, check?: (args: ServiceArgs) => void, argv: readonly string[] = process.argv.slice(2)): ServiceArgs {
+  try {
+    const args = parseServiceArgs(argv, options);
+    check?.(args);
+    if (args.help) {
+      console.log(usage(`isr-${service}`, options));
+      process.exit(0);
+    }
+    return args;
+  } catch (err) {
+    if (!(err instanceof ArgsError)) throw err;
+    console.error(`isr-${service}: ${err.message}\n${usage(`isr-${service}`, options)}`);
+    process.exit(2);
+  }
 }
 
 /** The services that create and update the bus's streams and buckets (see nats.conf). */
@@ -48,7 +73,7 @@ export function shouldProvision(service: ServiceName, config: IsrConfig, explici
 export async function runService(service: ServiceName, start: (ctx: ServiceContext) => Promise<RunningService>, opts: RunOptions = {}): Promise<void> {
   let config: IsrConfig;
   try {
-    config = loadConfig({ service });
+    config = loadConfig({ service, args: opts.args ?? serviceArgs(service) });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`isr-${service}: ${err.message}`);

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { runService } from '@isr/runtime';
-import { listDevicesCommand } from './list-devices-command.ts';
+import { runService, serviceArgs } from '@isr/runtime';
+import { LIST_DEVICES_FLAGS, listDevicesCommand } from './list-devices-command.ts';
 import { startCaptureAlsa } from './service.ts';
 
-if (process.argv.includes('--list-devices')) {
-  process.exitCode = await listDevicesCommand(process.argv.slice(2), process.env);
+const args = serviceArgs('capture-alsa', LIST_DEVICES_FLAGS);
+if (args.values['list-devices']) {
+  process.exitCode = await listDevicesCommand(args, process.env);
 } else {
-  await runService('capture-alsa', startCaptureAlsa);
+  await runService('capture-alsa', startCaptureAlsa, { args });
 }

@@ -1,35 +1,51 @@
-import { num, str, type IsrConfig } from '@isr/runtime';
+import { ArgsError, num, parseServiceArgs, str, type ExtraValues, type IsrConfig } from '@isr/runtime';
 import { resolve } from 'node:path';
+import type { ParseArgsOptionsConfig } from 'node:util';
 import type { Credentials } from './auth.ts';
 
-/** The seed web.py flags web keeps: --dir, --port, --threshold (each also as --flag=value). */
+/** The seed web.py flags web keeps: --dir, --port, --threshold (each also as --flag=value), as node:util parseArgs options. */
+export const WEB_FLAGS = {
+  dir: { type: 'string' },
+  port: { type: 'string' },
+  threshold: { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
 export interface WebArgs {
   dir?: string;
   port?: number;
   threshold?: number;
 }
 
-export class WebArgsError extends Error {}
+/** A web flag with a value it cannot use (exit 2, like any bad command line). */
+export class WebArgsError extends ArgsError {}
 
-/** Parses web's own flags from argv (other flags, e.g. --config, are left to the config loader). Pure. */
-export function parseWebArgs(argv: readonly string[]): WebArgs {
+/** Web's flags from the parsed command line, checked: --port 0…65535, --threshold a linear level 0…1 (the seed's). Pure. */
+export function webArgsOf(values: ExtraValues): WebArgs {
   const out: WebArgs = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const m = /^--(dir|port|threshold)(?:=(.*))?$/.exec(a);
-    if (!m) continue;
-    const value = m[2] ?? argv[++i];
-    if (value === undefined || value === '') throw new WebArgsError(`--${m[1]} needs a value`);
-    if (m[1] === 'dir') out.dir = value;
-    else {
-      const n = Number(value);
-      if (!Number.isFinite(n)) throw new WebArgsError(`--${m[1]} must be a number (got ${JSON.stringify(value)})`);
-      if (m[1] === 'port' && (!Number.isInteger(n) || n < 0 || n > 65535)) throw new WebArgsError(`--port must be 0…65535 (got ${value})`);
-      if (m[1] === 'port') out.port = n;
-      else out.threshold = n;
-    }
+  if (typeof values.dir === 'string') out.dir = values.dir;
+  const number = (name: 'port' | 'threshold'): number | undefined => {
+    const v = values[name];
+    if (typeof v !== 'string') return undefined;
+    const n = v.trim() === '' ? NaN : Number(v);
+    if (!Number.isFinite(n)) throw new WebArgsError(`--${name} must be a number (got ${JSON.stringify(v)})`);
+    return n;
+  };
+  const port = number('port');
+  if (port !== undefined) {
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new WebArgsError(`--port must be a whole number 0…65535 (got ${values.port as string})`);
+    out.port = port;
+  }
+  const threshold = number('threshold');
+  if (threshold !== undefined) {
+    if (threshold < 0 || threshold > 1) throw new WebArgsError(`--threshold must be a linear RMS level 0…1, like the seed's (default 0.05 ≈ −26 dBFS) (got ${values.threshold as string})`);
+    out.threshold = threshold;
   }
   return out;
+}
+
+/** Parses a whole web command line (the common options too; anything unknown is refused). Pure. */
+export function parseWebArgs(argv: readonly string[]): WebArgs {
+  return webArgsOf(parseServiceArgs(argv, WEB_FLAGS).values);
 }
 
 export interface WebOptions {

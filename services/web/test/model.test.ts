@@ -7,7 +7,6 @@ import { attachmentName, contentTypeOf } from '../src/content-type.ts';
 import { FileIndex, type Recording } from '../src/file-index.ts';
 import { isoWithOffset, timeFromFileName } from '../src/file-name-time.ts';
 import { estimateStorage } from '../src/storage-estimate.ts';
-import { parseWebArgs, WebArgsError } from '../src/web-options.ts';
 import { buildWavHeader, parseFlacStreamInfo, parseWavHeader, patchWavHeader, wavFramesOnDisk } from '../src/wav-header.ts';
 
 const rec = (path: string, startMs: number, extra: Partial<Recording> = {}): Recording => ({
@@ -83,9 +82,6 @@ test('content types, sane attachment names, storage estimate, seed flags', () =>
   assert.equal(s.bytesPerDay, 2000);
   assert.equal(s.daysLeft, 2);
   assert.deepEqual(s.sources.a, { bytes: 500, files: 1 });
-  assert.deepEqual(parseWebArgs(['--config', 'x.ini', '--dir', '/r', '--port=9000', '--threshold', '-30']), { dir: '/r', port: 9000, threshold: -30 });
-  assert.throws(() => parseWebArgs(['--port', 'abc']), WebArgsError);
-  assert.throws(() => parseWebArgs(['--dir']), WebArgsError);
 });
 
 test('recording flag: segment events decide, a newer isr_status corrects them, a lagging one never re-opens a closed file', async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { IsrError, redactUrl, sourceNameProblem } from '@isr/contract';
 import { parse as parseIni } from 'ini';
+import { parseServiceArgs, type ServiceArgs } from './args.ts';
 import { allKeys } from './keys/index.ts';
 import type { KeySpec, KeyValue } from './spec.ts';
 
@@ -47,7 +48,10 @@ const PORT_KEYS: Record<ServiceName, string> = {
 
 export interface LoadOptions {
   service: ServiceName;
+  /** The command line, parsed strictly with the common options only (a service with flags of its own passes `args`). */
   argv?: readonly string[];
+  /** The command line as parseServiceArgs parsed it (wins over argv). */
+  args?: ServiceArgs;
   env?: Readonly<Record<string, string | undefined>>;
   cwd?: string;
   /** The secrets file ($ISR_SECRETS_FILE) as read by loadConfig: its path and text. */
@@ -61,19 +65,32 @@ export interface LoadOptions {
  */
 const SECRET_KEYS: Readonly<Record<string, ServiceName>> = { url: 'capture-stream' };
 
-/** Where the config file is: --config FILE, else ISR_CONFIG, else ./config.ini. */
-export function configPath(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): string {
-  const i = argv.indexOf('--config');
-  const fromArg = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--config='))?.slice('--config='.length);
-  return resolve(cwd, fromArg ?? env.ISR_CONFIG ?? 'config.ini');
+/**
+ * Where the config file is: `--config FILE` or the positional argument (parsed args), else ISR_CONFIG, else
+ * ./config.ini. Given a raw argv (a tool with flags of its own), only `--config FILE` / `--config=FILE` is looked for.
+ */
+export function configPath(args: readonly string[] | Pick<ServiceArgs, 'config'>, env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+  let fromArg: string | undefined;
+  if (isArgv(args)) {
+    const i = args.indexOf('--config');
+    fromArg = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--config='))?.slice('--config='.length);
+  } else fromArg = args.config;
+  return resolve(cwd, fromArg ?? (env.ISR_CONFIG || 'config.ini'));
+}
+
+const isArgv = (a: readonly string[] | Pick<ServiceArgs, 'config'>): a is readonly string[] => Array.isArray(a);
+
+/** The parsed command line of LoadOptions: `args`, else `argv` parsed strictly (throws ArgsError). */
+function argsOf(opts: LoadOptions): ServiceArgs {
+  return opts.args ?? parseServiceArgs(opts.argv ?? []);
 }
 
 /** Reads, validates and freezes the configuration. The only place that reads process.env. */
 export function loadConfig(opts: LoadOptions): IsrConfig {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
-  const argv = opts.argv ?? process.argv.slice(2);
-  const file = configPath(argv, env, cwd);
+  const args = opts.args ?? parseServiceArgs(opts.argv ?? process.argv.slice(2));
+  const file = configPath(args, env, cwd);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -89,7 +106,7 @@ export function loadConfig(opts: LoadOptions): IsrConfig {
       throw new ConfigError([`${secretsFile}: cannot read the secrets file (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); ISR_SECRETS_FILE names it`]);
     }
   }
-  return parseConfig(text, { ...opts, argv, env, cwd, file, ...(secrets ? { secrets } : {}) });
+  return parseConfig(text, { ...opts, args, env, cwd, file, ...(secrets ? { secrets } : {}) });
 }
 
 const byKey = new Map(allKeys.map((k) => [k.key, k]));
@@ -243,7 +260,7 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
     settings.output_directory = resolve(cwd, String(settings.output_directory));
     sources.push(Object.freeze({ name, type, settings: Object.freeze(settings) }));
   }
-  const only = selectedSources(opts.argv ?? [], env);
+  const only = selectedSources(argsOf(opts), env);
   if (only) {
     const unknown = only.filter((n) => !sources.some((s) => s.name === n));
     if (unknown.length) problems.push(`--sources: no section ${unknown.map((n) => `[${n}]`).join(', ')} in ${file}`);
@@ -265,9 +282,8 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
  * config.ini serves every host; each capture instance is given its share, and two instances given the same
  * source take turns through its lease (one active, the other standby).
  */
-function selectedSources(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] | null {
-  const i = argv.indexOf('--sources');
-  const raw = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--sources='))?.slice('--sources='.length) ?? env.ISR_SOURCES;
+function selectedSources(args: ServiceArgs, env: Readonly<Record<string, string | undefined>>): string[] | null {
+  const raw = args.sources ?? env.ISR_SOURCES;
   if (raw === undefined || raw.trim() === '') return null;
   return raw.split(',').map((n) => n.trim()).filter(Boolean);
 }

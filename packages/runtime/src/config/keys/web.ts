@@ -4,7 +4,7 @@ import type { KeySpec } from '../spec.ts';
 export const webKeys: readonly KeySpec[] = [
   { key: 'web_port', type: 'port', default: 8080, scope: 'general', env: 'PORT', doc: 'Web archive HTTP port (also serves /metrics and /healthz); the --port flag overrides it' },
   { key: 'web_host', type: 'string', default: '0.0.0.0', scope: 'general', env: 'ISR_WEB_HOST', doc: 'Address the web archive listens on' },
-  { key: 'web_threshold', type: 'number', scope: 'general', doc: 'Seed --threshold: loud-section threshold (linear RMS 0–1, like the analyzer\'s threshold) web asks for when a request gives none (empty = the analyzer\'s stored analysis)' },
+  { key: 'web_threshold', type: 'number', scope: 'general', min: 0, max: 1, doc: 'Seed --threshold (the flag wins): loud-section threshold, linear RMS 0–1 like the analyzer\'s threshold; when set, the page\'s loud sections use it (re-derived by the analyzer from the stored window series, the stored analysis is kept) unless the stored analysis was made with it (empty = the stored analysis as it is)' },
   { key: 'clip_max_minutes', type: 'number', default: 60, scope: 'general', min: 0.01, max: 1440, doc: 'Longest clip /api/clip cuts' },
   { key: 'clip_max_concurrent', type: 'integer', default: 4, scope: 'general', min: 1, max: 256, doc: 'Clips /api/clip cuts at a time; beyond it 429 with Retry-After (each reads recordings and may run a decoder)' },
   { key: 'web_analyze_wait_seconds', type: 'number', default: 5, scope: 'general', min: 0.1, max: 120, doc: 'How long /api/analyze waits for the analyzer before answering 202 (the page then waits for the SSE event)' },
