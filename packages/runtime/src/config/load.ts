@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { IsrError, redactUrl, sourceNameProblem } from '@isr/contract';
 import { parse as parseIni } from 'ini';
 import { parseServiceArgs, type ServiceArgs } from './args.ts';
@@ -258,6 +258,11 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
     }
     if (type === 'tone') problems.push(...toneProblems(settings, where));
     settings.output_directory = resolve(cwd, String(settings.output_directory));
+    // Paths on the bus, in KV and in the web's URLs are relative to [general]'s directory; web and analyzer look
+    // there only, so a source recording elsewhere would make files nobody lists, analyses or plays.
+    if (raw.output_directory !== undefined && settings.output_directory !== general.output_directory) {
+      problems.push(`${where} output_directory: a source cannot have its own recordings directory (${String(settings.output_directory)}); web and analyzer find every recording under [general]'s output_directory (${String(general.output_directory)}). Remove the key from [${name}] (its files go to ${join(String(general.output_directory), name)}/)`);
+    }
     sources.push(Object.freeze({ name, type, settings: Object.freeze(settings) }));
   }
   const only = selectedSources(argsOf(opts), env);

@@ -1,7 +1,7 @@
 import type { KeySpec } from '../spec.ts';
 
 export const generalKeys: readonly KeySpec[] = [
-  { key: 'output_directory', type: 'string', default: 'recordings', scope: 'inherited', env: 'ISR_OUTPUT_DIRECTORY', doc: 'Recordings root; relative paths resolve against the working directory. Files go to <output_directory>/<source>/…' },
+  { key: 'output_directory', type: 'string', default: 'recordings', scope: 'inherited', env: 'ISR_OUTPUT_DIRECTORY', doc: 'Recordings root; relative paths resolve against the working directory. Files go to <output_directory>/<source>/…. A source section may only repeat [general]\'s (a different one is refused at start-up: web and analyzer find every recording under [general]\'s)' },
   { key: 'split_minutes', type: 'number', default: 60, scope: 'inherited', min: 0.05, max: 1440, doc: 'Split files on multiples of this many minutes from local midnight (decimals allowed: 0.25 = 15 s)' },
   { key: 'timezone', type: 'string', default: '', scope: 'inherited', env: 'ISR_TIMEZONE', doc: 'IANA time zone for split boundaries and file names (empty = the machine\'s zone, TZ)' },
   { key: 'filename_template', type: 'string', default: '%Y-%m-%d/%Y-%m-%d_%H-%M-%S%z', scope: 'inherited', doc: 'strftime-style path below <output_directory>/<source>/ (%Y %m %d %H %M %S %z %Z %s {source}); the extension is added. Must keep %z or %Z (or use timezone = UTC) so a DST hour never collides' },
