@@ -21,7 +21,8 @@ export async function bundlePage(): Promise<string> {
     logLevel: 'warning',
   });
   await copyFile(join(webDir, 'page', 'index.html'), join(publicDir, 'index.html'));
-  await copyFile(join(webDir, 'page', 'app.css'), join(publicDir, 'app.css'));
+  // The icon is linked from index.html: without one the browser asks for /favicon.ico and logs its 404 on every load.
+  for (const f of ['app.css', 'favicon.svg']) await copyFile(join(webDir, 'page', f), join(publicDir, f));
   return publicDir;
 }
 
