@@ -2,6 +2,7 @@ export * from './config/load.ts';
 export { ArgsError, parseServiceArgs, usage, type ExtraValues, type ServiceArgs } from './config/args.ts';
 export type { KeySpec, KeyType, KeyValue } from './config/spec.ts';
 export { allKeys } from './config/keys/index.ts';
+export { redactedConfig, type RedactedConfig } from './config/redact-config.ts';
 export * from './logger.ts';
 export * from './metrics-server.ts';
 export * from './bus.ts';

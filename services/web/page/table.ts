@@ -43,11 +43,13 @@ function rowOf(r: Rec): HTMLTableRowElement {
   const th = document.createElement('th');
   th.scope = 'row';
   th.textContent = r.source;
-  const cells = [startLabel(r.start), formatDuration(r.durationSeconds), formatBytes(r.bytes), levelLabel(r.analysis)].map((t) => {
+  const cells = [startLabel(r.start), r.path.slice(r.path.lastIndexOf('/') + 1), formatDuration(r.durationSeconds), formatBytes(r.bytes), levelLabel(r.analysis)].map((t) => {
     const td = document.createElement('td');
     td.textContent = t;
     return td;
   });
+  cells[1]!.className = 'file'; // the file name, as the seed showed it; its path in the tooltip
+  cells[1]!.title = r.path;
   const actions = document.createElement('td');
   const open = document.createElement('button');
   open.type = 'button';

@@ -1,5 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { RedactedConfig } from '@isr/runtime';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AnalysisStore } from './analysis-store.ts';
@@ -37,8 +38,10 @@ export interface WebDeps {
   allowedHosts?: readonly string[];
   /** Open handles of served files (default: a HandleCache with its default size and idle time). */
   handles?: HandleCache;
-  /** Seed's --threshold: the default loudness threshold passed to the analyzer when the page gives none. */
+  /** Seed's --threshold (web_threshold): the loud-section threshold of the page when it gives none (null: the stored analysis). */
   threshold: number | null;
+  /** What /api/config shows: the effective configuration, secrets redacted (absent: 404). */
+  config?: RedactedConfig;
   /** Directory holding the bundled page (index.html, app.js, app.css). */
   publicDir: string;
   now: () => number;

@@ -39,7 +39,7 @@ export const analyzeQuerySchema = {
   required: ['file'],
   properties: {
     file: { type: 'string', maxLength: 4096 },
-    threshold: { type: 'number' },
+    threshold: { type: 'number', minimum: 0, maximum: 1 }, // linear RMS, like --threshold and the analyzer's
   },
 } as const;
 
@@ -77,6 +77,12 @@ const recordingSchema = {
     recording: { type: 'boolean' },
     gaps: { type: 'number' },
     keep: { type: 'boolean' },
+    // The seed's names for the same facts (seed-fields.ts).
+    name: { type: 'string' },
+    size: { type: 'number' },
+    date: { type: 'string' },
+    duration: { type: ['number', 'null'] },
+    ext: { type: 'string' },
     analysis: {
       anyOf: [
         { type: 'null' },

@@ -1,4 +1,5 @@
 import { statfs } from 'node:fs/promises';
+import type { AnalysisRecord } from '@isr/contract';
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from './app.ts';
 import { sectionsOf, summaryOf, waveformOf } from './analysis-view.ts';
@@ -6,16 +7,20 @@ import { deleteEnabled } from './auth.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
 import { webError } from './errors.ts';
 import type { Recording } from './file-index.ts';
+import { withSeedFields } from './seed-fields.ts';
 import { parseInstant } from './query.ts';
 import { analyzeQuerySchema, filesQuerySchema, filesResponseSchema, type AnalyzeQuery, type FilesQuery } from './query-schema.ts';
 import { resolveInRoot } from './resolve-file.ts';
 import { SSE_RETRY_AFTER_SECONDS } from './sse-hub.ts';
 import { estimateStorage } from './storage-estimate.ts';
 
+/** Whether a stored analysis found its loud sections with this fixed threshold. */
+const madeWith = (r: AnalysisRecord, threshold: number): boolean => r.params?.thresholdMode === 'fixed' && r.params.threshold === threshold;
+
 /** Retry-After of a 429 from /api/analyze when the analyzer's request queue (analyze_queue_max) is full. */
 const ANALYZE_RETRY_AFTER_SECONDS = 5;
 
-/** /api/files, /api/analyze, /api/status, /api/events, /api/storage, /api/info. */
+/** /api/files, /api/analyze, /api/status, /api/events, /api/storage, /api/info, /api/config. */
 export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
   const view = (r: Recording): Recording => {
     const recording = d.board.isRecording(r);
@@ -25,10 +30,16 @@ export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
   app.get<{ Querystring: FilesQuery }>('/api/files', { schema: { querystring: filesQuerySchema, response: filesResponseSchema } }, async (req) => {
     const q = req.query;
     const page = d.index.query({ source: q.source, fromMs: parseInstant(q.from, 'from'), toMs: parseInstant(q.to, 'to'), offset: q.offset, limit: q.limit }, d.now());
-    return { ...page, files: page.files.map(view), sources: d.index.sources() };
+    return { ...page, files: page.files.map((r) => withSeedFields(view(r))), sources: d.index.sources() };
   });
 
   app.get('/api/info', async () => ({ deleteEnabled: deleteEnabled(d.credentials), clipMaxMinutes: d.clipMaxMinutes, threshold: d.threshold }));
+
+  // The seed's /api/config: the effective configuration, every secret redacted (redactedConfig, by the key table).
+  app.get('/api/config', async () => {
+    if (!d.config) throw webError('notFound', 'this web was started without a configuration to show');
+    return d.config;
+  });
 
   app.get<{ Querystring: AnalyzeQuery }>('/api/analyze', { schema: { querystring: analyzeQuerySchema } }, async (req, reply) => {
     const q = req.query;
@@ -44,7 +55,9 @@ export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
     };
     if (threshold === undefined) {
       const known = await d.analysis.get(f.rel, f.abs);
-      if (known) return answer(known);
+      // --threshold (web_threshold) decides the sections unless the stored analysis was made with it; otherwise
+      // the analyzer re-derives them from the stored window series (no decode) and the stored analysis stays.
+      if (known && (d.threshold === null || madeWith(known, d.threshold))) return answer(known);
     }
     // A file still being written is analysed when it is closed; asking now would measure half a file.
     if (rec && d.board.isRecording(rec)) {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunningService, ServiceContext } from '@isr/runtime';
+import { redactedConfig, type IsrConfig, type RedactedConfig, type RunningService, type ServiceContext } from '@isr/runtime';
 import { buildApp } from './app.ts';
 import { busAnalysisStore } from './analysis-store.ts';
 import { startBusFeed } from './bus-feed.ts';
@@ -15,6 +15,12 @@ import type { WebOptions } from './web-options.ts';
 
 /** Where the bundled page is: dist/public next to this module (built by `npm run build -w @isr/web`). */
 export const defaultPublicDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'public');
+
+/** The configuration /api/config shows: the INI with env overrides, then the seed's flags (--dir, --port, --threshold); secrets redacted. */
+function effectiveConfig(config: IsrConfig, o: WebOptions, root: string): RedactedConfig {
+  const r = redactedConfig(config);
+  return { ...r, general: { ...r.general, output_directory: root, web_port: o.port, ...(o.threshold !== null ? { web_threshold: o.threshold } : {}) } };
+}
 
 /** Scan, follow the bus, listen. */
 export async function startWeb(ctx: ServiceContext, o: WebOptions, publicDir = defaultPublicDir): Promise<RunningService> {
@@ -37,7 +43,7 @@ export async function startWeb(ctx: ServiceContext, o: WebOptions, publicDir = d
   });
   const app = await buildApp({
     root, index, board, hub, analysis, log: ctx.log, registry: ctx.registry, metrics,
-    credentials: o.credentials, deleteMaxFailures: o.deleteMaxFailures, allowedHosts: o.allowedHosts, clipMaxMinutes: o.clipMaxMinutes, clipMaxConcurrent: o.clipMaxConcurrent, threshold: o.threshold, publicDir, now: () => Date.now(),
+    credentials: o.credentials, deleteMaxFailures: o.deleteMaxFailures, allowedHosts: o.allowedHosts, clipMaxMinutes: o.clipMaxMinutes, clipMaxConcurrent: o.clipMaxConcurrent, threshold: o.threshold, config: effectiveConfig(ctx.config, o, root), publicDir, now: () => Date.now(),
     health: () => ({ ok: !ctx.bus.nc.isClosed(), detail: { nats: !ctx.bus.nc.isClosed(), indexCaughtUp: caughtUp } }),
   });
   await app.listen({ port: o.port, host: o.host });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { buildWavHeader } from '../src/wav-header.ts';
 import { harness, write, type Harness } from './harness.ts';
+import { withSeedFields } from '../src/seed-fields.ts';
 
 const REC = "a/2026-11-24/2026-11-24_10-00-00+0100.wav";
 const Q = encodeURIComponent(REC);
@@ -50,10 +51,10 @@ test('types and values are checked by the schema: numbers, source names, require
   assert.deepEqual([one.limit, one.total], [1, 1], 'unknown keys are ignored (cache busters)');
 });
 
-test('/api/files answers through its response schema with every Recording field', async () => {
+test('/api/files answers through its response schema with every Recording field and the seed\'s', async () => {
   const res = await fetch(`${h.url}/api/files`);
   const body = (await res.json()) as { total: number; offset: number; limit: number; sources: string[]; files: Record<string, unknown>[] };
-  const rec = h.deps.index.get(REC)!;
+  const rec = withSeedFields(h.deps.index.get(REC)!); // today's fields and the seed's names (seed-fields.ts)
   assert.deepEqual(body.files[0], JSON.parse(JSON.stringify(rec)));
   assert.deepEqual(Object.keys(body.files[0]!).sort(), Object.keys(rec).sort());
   assert.deepEqual([body.total, body.offset, body.limit, body.sources], [1, 0, 100, ['a']]);

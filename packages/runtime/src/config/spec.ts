@@ -22,5 +22,7 @@ export interface KeySpec {
   values?: readonly string[];
   /** Environment variable that overrides the [general] value. */
   env?: string;
+  /** A secret shown only redacted (/api/config): 'value' = the whole value (`***`), 'url' = a URL's credentials. */
+  secret?: 'value' | 'url';
   doc: string;
 }

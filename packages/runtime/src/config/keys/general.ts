@@ -7,7 +7,7 @@ export const generalKeys: readonly KeySpec[] = [
   { key: 'filename_template', type: 'string', default: '%Y-%m-%d/%Y-%m-%d_%H-%M-%S%z', scope: 'inherited', doc: 'strftime-style path below <output_directory>/<source>/ (%Y %m %d %H %M %S %z %Z %s {source}); the extension is added. Must keep %z or %Z (or use timezone = UTC) so a DST hour never collides' },
   { key: 'log_file', type: 'string', default: '', scope: 'general', env: 'ISR_LOG_FILE', doc: 'Also append JSON logs to this file (empty = standard output only)' },
   { key: 'log_level', type: 'enum', default: 'info', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], scope: 'general', env: 'LOG_LEVEL', doc: 'Minimum log level' },
-  { key: 'nats_url', type: 'string', default: 'nats://127.0.0.1:4222', scope: 'general', env: 'NATS_URL', doc: 'NATS server URL(s), comma-separated; on a cluster list every node (nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222)' },
+  { key: 'nats_url', type: 'string', secret: 'url', default: 'nats://127.0.0.1:4222', scope: 'general', env: 'NATS_URL', doc: 'NATS server URL(s), comma-separated; on a cluster list every node (nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222)' },
   { key: 'audio_retention_minutes', type: 'number', default: 15, scope: 'general', min: 1, doc: 'How long ISR_AUDIO keeps chunks: long enough to survive a segmenter restart' },
   { key: 'audio_retention_mb', type: 'integer', default: 4096, scope: 'general', min: 16, doc: 'Upper bound on ISR_AUDIO size in MiB (oldest chunks dropped first)' },
   { key: 'events_retention_days', type: 'number', default: 30, scope: 'general', min: 1, doc: 'How long ISR_EVENTS keeps segment/analysis/metadata events' },
