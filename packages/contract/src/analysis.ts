@@ -38,6 +38,8 @@ export interface AnalysisRecord {
   durationSeconds?: number;
   /** File size when analysed. */
   bytes?: number;
+  /** SHA-256 (hex) of the file as the segmenter closed it (from its closed-segment event; absent for other triggers). */
+  sha256?: string;
   /** RMS over all samples of all channels, and the sample peak, in dBFS (−150 = digital silence). */
   rmsDbfs?: number;
   peakDbfs?: number;

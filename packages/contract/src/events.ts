@@ -42,6 +42,8 @@ export interface SegmentClosedEvent extends SegmentOpenedEvent {
   bytes: number;
   /** Why the file was closed. */
   reason: 'split' | 'new-session' | 'idle' | 'shutdown' | 'format-change' | 'error';
+  /** SHA-256 (hex) of the whole file as closed, as in the source's manifest.jsonl (absent from older segmenters). */
+  sha256?: string;
 }
 
 /** Why the segmenter deleted a recording: its age passed keep_days, or free space fell towards min_free_mb. */

@@ -21,6 +21,8 @@ export interface JobOptions {
   source?: string;
   /** Parameters other than the configured ones: the result is returned but not stored. */
   params?: AnalysisParams;
+  /** SHA-256 of the file from its closed-segment event, copied into the record. */
+  sha256?: string;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function runAnalysisJob(deps: JobDeps, rel: string, opts: JobOption
   const params = opts.params ?? deps.settings.paramsFor(source);
   const started = performance.now();
   const record = await analyzeFile({ file, path: rel, source, params, tools: deps.settings, now: deps.now });
+  if (opts.sha256) record.sha256 = opts.sha256; // the segmenter's hash of the file as closed (closed-segment event)
   const result = record.error ? 'error' : 'ok';
   if (!opts.params) await storeAnalysis(deps, file, record);
   const seconds = (performance.now() - started) / 1000;

@@ -76,7 +76,7 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
           deps.log.debug({ path: event.path }, 'already analysed (redelivery or replay); skipped');
           return;
         }
-        await runAnalysisJob(deps, event.path, { trigger: 'event', source: event.source });
+        await runAnalysisJob(deps, event.path, { trigger: 'event', source: event.source, ...(event.sha256 ? { sha256: event.sha256 } : {}) });
       });
       msg.ack();
     } catch (err) {

@@ -24,7 +24,7 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
     await recording(fixture, out, good);
     await mkdir(join(out, 'radio1/bad'), { recursive: true });
     await writeFile(join(out, 'radio1/bad/empty.wav'), '');
-    await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', good)));
+    await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson({ ...closedEvent('radio1', good), sha256: 'ab'.repeat(32) }));
     await a.bus.js.publish(Subjects.segmentClosed('radio1'), new TextEncoder().encode('not json'));
     await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', 'radio1/bad/empty.wav')));
     await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', 'radio1/bad/deleted.wav')));
@@ -40,6 +40,8 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
     assert.ok(kv.waveform!.length > 0);
     const side = JSON.parse(await readFile(join(out, good + '.analysis.json'), 'utf8')) as AnalysisRecord;
     assert.equal(side.detail, 'full');
+    assert.equal(kv.sha256, 'ab'.repeat(32), 'the record carries the closed event\'s SHA-256');
+    assert.equal(side.sha256, kv.sha256);
     assert.equal(side.analyzedAt, kv.analyzedAt);
     assert.equal(side.waveforms!.length, 2);
     assert.equal(side.windows!.rmsDbfs.length, 170);

@@ -1,7 +1,6 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parseWavHeader, readStreamInfo } from '@isr/audio';
-import { timeOfFrame } from '@isr/contract';
+import { parseWavHeader, readStreamInfo, timeOfFrame } from '@isr/audio';
 import type { Logger } from 'pino';
 import type { AudioReader, StoredChunk } from './audio-reader.ts';
 import { flacFrameEnds } from './flac-frame-number.ts';

@@ -144,6 +144,11 @@ export class FlacSink implements Sink {
     return { bytes: this.#length, frames: this.#encodedFrames };
   }
 
+  /** Always null: libFLAC rewrites STREAMINFO (totals, MD5) in place at the end, so the file is read back to hash it. */
+  digest(): string | null {
+    return null;
+  }
+
   async abandon(): Promise<void> {
     this.#abandoned = true;
     const enc = this.#enc;

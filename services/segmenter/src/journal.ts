@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AudioChunkMeta, Gap } from '@isr/contract';
+import type { ManifestBody } from '@isr/runtime';
 import type { Logger } from 'pino';
 import type { DurablePosition } from './ack-tracker.ts';
 
@@ -46,6 +47,14 @@ export interface Journal extends DurableState {
   v: 1;
   source: string;
   file: OpenFileRecord | null;
+  /** Entries of closed files not yet appended to the manifest (a failed append; appended at the next commit). */
+  manifest?: PendingManifestEntry[];
+}
+
+/** A manifest entry waiting to be appended: its day directory and its fields before chaining. */
+export interface PendingManifestEntry {
+  day: string;
+  body: ManifestBody;
 }
 
 /**

@@ -22,6 +22,7 @@ export function createSegmenterMetrics(registry: Registry) {
     archiveFiles: new Gauge({ name: 'isr_segmenter_archive_files', help: 'Closed recordings in the retention index (per recordings directory); set once its start-up scan finished', labelNames: ['directory'], registers: [registry] }),
     owned: new Gauge({ name: 'isr_segmenter_source_owned', help: '1 for each source this segmenter writes (holds the lease of) in the segmenter group; member is its id', labelNames: ['source', 'member'], registers: [registry] }),
     members: new Gauge({ name: 'isr_segmenter_group_members', help: 'Live members of the segmenter group as this segmenter last saw them (heartbeats in KV isr_leases)', registers: [registry] }),
+    filesHashed: new Counter({ name: 'isr_segmenter_files_hashed_total', help: 'Closed files hashed (SHA-256 for the manifest), by method: stream (while writing) or read (read back once at close: a file continued after a crash, a WAV closed before its boundary, FLAC from PCM)', labelNames: ['method'], registers: [registry] }),
     recovered: new Counter({ name: 'isr_segmenter_files_recovered_total', help: 'Files left open by a crash and repaired at start-up', labelNames: ['source', 'container'], registers: [registry] }),
   };
 }

@@ -1,6 +1,7 @@
 import { isOggHeaderPage, parseOggPage, rewriteAudioPage, startOggFile, type OggRewriteState } from '@isr/audio';
 import { ContractError, type AudioUnit } from '@isr/contract';
 import { AppendSink, type Durable, writeAt } from './sink.ts';
+import { StreamHash } from './stream-hash.ts';
 
 /**
  * Ogg (Opus/Vorbis/FLAC-in-Ogg): the session's header pages, then the audio pages renumbered after them with
@@ -11,15 +12,19 @@ export class OggSink extends AppendSink {
   readonly #init: Uint8Array;
   #state: OggRewriteState | null;
 
-  constructor(fd: number, init: Uint8Array, bytes: number, frames: number, state: OggRewriteState | null) {
-    super(fd, bytes, frames);
+  constructor(fd: number, init: Uint8Array, bytes: number, frames: number, state: OggRewriteState | null, hash: StreamHash | null = null) {
+    super(fd, bytes, frames, hash);
     this.#init = init;
     this.#state = state;
   }
 
   static create(fd: number, init: Uint8Array): OggSink {
-    if (init.length) writeAt(fd, init, 0);
-    return new OggSink(fd, init, init.length, 0, null);
+    const hash = new StreamHash();
+    if (init.length) {
+      writeAt(fd, init, 0);
+      hash.feed(init, 0);
+    }
+    return new OggSink(fd, init, init.length, 0, null, hash);
   }
 
   async writeUnits(data: Uint8Array, units: readonly AudioUnit[]): Promise<void> {

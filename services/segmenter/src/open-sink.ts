@@ -17,6 +17,8 @@ export interface OpenSinkArgs {
   /** Session offset of the file's first sample. */
   offset: number;
   startMs: number;
+  /** PCM: the frames the file holds when it closes at its split boundary (WAV hashes its final header ahead). */
+  expectedFrames: number;
   container: Container;
   init: Uint8Array | null;
 }
@@ -56,7 +58,7 @@ async function makeSink(a: OpenSinkArgs, fd: number): Promise<Sink> {
         originationDate: local.slice(0, 10),
         originationTime: local.slice(11, 19),
         timeReference: tr,
-      });
+      }, a.expectedFrames);
     case 'flac':
       if (meta.format === 'pcm') {
         return FlacSink.create(fd, {

@@ -1,10 +1,12 @@
-import { Buckets, FormatExtensions, frameAtOrAfter, timeOfFrame, type AudioChunkMeta, type Gap } from '@isr/contract';
+import { frameAtOrAfter, timeOfFrame } from '@isr/audio';
+import { Buckets, FormatExtensions, type AudioChunkMeta, type Gap } from '@isr/contract';
 import type { Logger } from 'pino';
 import type { CodecInitCache } from './codec-init.ts';
 import type { OpenFileRecord } from './journal.ts';
 import { openSink } from './open-sink.ts';
 import { recoverFile } from './recovery.ts';
 import type { Durable, Sink } from './sink.ts';
+import { hashFile } from './stream-hash.ts';
 import type { SourceSettings } from './writer-settings.ts';
 
 /** The file a source writer has open: its journal record, its sink and what was written to it so far. */
@@ -50,13 +52,14 @@ export async function createFile(a: CreateFileArgs): Promise<OpenFile> {
   const { settings: s, meta, offset } = a;
   const startMs = timeOfFrame(offset, meta.sessionStartMs, meta.sampleRate);
   const endBoundaryMs = s.split.next(startMs);
+  const endFrame = frameAtOrAfter(endBoundaryMs, meta.sessionStartMs, meta.sampleRate);
   const container = meta.format === 'pcm' ? s.pcmContainer : FormatExtensions[meta.format];
   const needsInit = meta.format === 'ogg' || meta.format === 'flac';
   const init = needsInit ? await a.codecInit.get(s.source, meta.session) : null;
   if (needsInit && !init) {
     a.log.error({ session: meta.session }, `no codec init for the session in KV ${Buckets.codec}: the file will lack its stream headers`);
   }
-  const opened = await openSink({ settings: s, meta, offset, startMs, container, init });
+  const opened = await openSink({ settings: s, meta, offset, startMs, expectedFrames: endFrame - offset, container, init });
   if (opened.reused) a.log.warn({ path: opened.rel }, 'a file of this name held no audio (a crash came before the journal recorded it): reused it');
   const durable = await opened.sink.sync(false);
   const rec: OpenFileRecord = {
@@ -77,15 +80,20 @@ export async function createFile(a: CreateFileArgs): Promise<OpenFile> {
     gaps: a.gaps,
     ogg: durable.ogg ?? null,
   };
-  return { rec, sink: opened.sink, endFrame: frameAtOrAfter(endBoundaryMs, meta.sessionStartMs, meta.sampleRate), bytes: durable.bytes, frames: 0, lastHeaderRewrite: a.now };
+  return { rec, sink: opened.sink, endFrame, bytes: durable.bytes, frames: 0, lastHeaderRewrite: a.now };
 }
 
-/** Finishes the file (final header, sync, close); returns what it holds and the session position after it. */
-export async function finishFile(file: OpenFile): Promise<{ durable: Durable; endOffset: number; endMs: number }> {
+/**
+ * Finishes the file (final header, sync, close); returns what it holds, its SHA-256 (streamed while writing,
+ * else read back once: `streamed` false) and the session position after it.
+ */
+export async function finishFile(file: OpenFile): Promise<{ durable: Durable; sha256: string; streamed: boolean; endOffset: number; endMs: number }> {
   const durable = await file.sink.close();
   const rec = file.rec;
+  const streamedDigest = file.sink.digest();
+  const sha256 = streamedDigest ?? (await hashFile(rec.path));
   const endOffset = rec.firstOffset + durable.frames;
-  return { durable, endOffset, endMs: timeOfFrame(endOffset, rec.sessionStartMs, rec.sampleRate) };
+  return { durable, sha256, streamed: streamedDigest !== null, endOffset, endMs: timeOfFrame(endOffset, rec.sessionStartMs, rec.sampleRate) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { rmdir, rm, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ANALYSIS_SIDECAR_SUFFIX, analysisKey, DeletionReasons, KEEP_MARK_SUFFIX, type DeletionReason } from '@isr/contract';
-import type { KV } from '@isr/runtime';
+import { MANIFEST_DAY, type KV, type ManifestWriter } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { ArchiveIndex, type ArchivedFile } from './archive-index.ts';
 import { scanArchive } from './archive-scan.ts';
@@ -25,6 +25,8 @@ export interface RetentionDeps {
   log: Logger;
   metrics: SegmenterMetrics;
   events: SegmentEvents;
+  /** Each deletion is appended to the source's manifest (a `deleted` entry continues the chain). */
+  manifest: ManifestWriter;
   /** KV isr_analysis: a deleted recording's entry is purged. */
   analysisKv: KV;
   /** Absolute paths of the files open for writing right now (never deleted). */
@@ -232,7 +234,12 @@ export class Retention {
     this.#d.metrics.deletions.inc({ source: f.source, reason });
     if (reason === DeletionReasons.diskGuard && (days <= 0 || now - f.endMs < days * DAY_MS)) this.#d.metrics.earlyDeletions.inc({ source: f.source });
     log.info({ path: f.rel, reason, bytes: st.size, end: new Date(f.endMs).toISOString() }, 'recording deleted');
-    await this.#d.events.deleted({ source: f.source, path: f.rel, reason, bytes: st.size, end: new Date(f.endMs).toISOString(), deletedAt: new Date(now).toISOString() });
+    const at = new Date(now).toISOString();
+    const fileDay = f.rel.split('/')[1] ?? '';
+    await this.#d.manifest
+      .append({ root: r.dir, source: f.source, day: MANIFEST_DAY.test(fileDay) ? fileDay : at.slice(0, 10) }, { op: 'deleted', path: f.rel, reason, bytes: st.size, at })
+      .catch((err: unknown) => log.error({ err, path: f.rel }, 'deletion not appended to the manifest: verify will report the file missing'));
+    await this.#d.events.deleted({ source: f.source, path: f.rel, reason, bytes: st.size, end: new Date(f.endMs).toISOString(), deletedAt: at });
     // What the filesystem gets back: the allocated blocks (a sparse or preallocated file differs from its size).
     return Math.max(st.size, st.blocks * 512);
   }

@@ -1,5 +1,5 @@
 import { SplitClock, ZoneClock } from '@isr/audio';
-import { leaseTimings, num, str, type RunningService, type ServiceContext, type Settings } from '@isr/runtime';
+import { leaseTimings, ManifestWriter, num, str, type RunningService, type ServiceContext, type Settings } from '@isr/runtime';
 import { streamAudioReader } from './audio-reader.ts';
 import { CodecInitCache } from './codec-init.ts';
 import { watchSourcesOnBus } from './consumer.ts';
@@ -38,7 +38,9 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   const journal = new JournalStore(str(general, 'output_directory'));
   const codecInit = new CodecInitCache(bus.kv.codec);
   const events = new SegmentEvents(bus.js, log);
-  const deps: WriterDeps = { log, metrics, events, codecInit, journal, reader: streamAudioReader(bus.jsm), now };
+  const manifest = new ManifestWriter();
+  manifest.onTorn = (file, torn) => log.warn({ manifest: file, torn: torn.slice(0, 200) }, 'cut off a manifest line a crash or a full disk left incomplete (its entry is appended again from the journal)');
+  const deps: WriterDeps = { log, metrics, events, codecInit, journal, manifest, reader: streamAudioReader(bus.jsm), now };
   const commitMs = opts.commitIntervalMs ?? num(general, 'commit_interval_seconds') * 1000;
   const idleGraceMs = opts.idleGraceMs ?? num(general, 'idle_close_seconds') * 1000;
   const zones = new Map<string, ZoneClock>();
@@ -73,7 +75,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       checkMs: num(general, 'disk_check_seconds') * 1000,
       rescanMs: opts.archiveRescanMs,
     },
-    { log, metrics, events, analysisKv: bus.kv.analysis, now, openFiles: () => journal.openFiles(config.sources.map((x) => x.name), (source) => str(sectionOf(source), 'output_directory')) },
+    { log, metrics, events, manifest, analysisKv: bus.kv.analysis, now, openFiles: () => journal.openFiles(config.sources.map((x) => x.name), (source) => str(sectionOf(source), 'output_directory')) },
   );
   events.onClosed = (e) => void retention.closed(str(sectionOf(e.source), 'output_directory'), e.path, e.source);
 

@@ -2,6 +2,7 @@ import { fdatasync as fdatasyncCb, ftruncate as ftruncateCb, close as closeCb, o
 import { promisify } from 'node:util';
 import type { AudioUnit } from '@isr/contract';
 import type { OggPosition } from './journal.ts';
+import type { StreamHash } from './stream-hash.ts';
 
 export const fdatasync = promisify(fdatasyncCb);
 export const ftruncate = promisify(ftruncateCb);
@@ -41,6 +42,11 @@ export interface Sink {
   close(): Promise<Durable>;
   /** Close the descriptor without finishing and without writing anything more (a failed write, a lost lease). */
   abandon(): Promise<void>;
+  /**
+   * After close(): the SHA-256 (hex) of the file as closed, computed while it was written — or null when the
+   * file must be read back to hash it (continued after a crash, closed before its predicted end, FLAC).
+   */
+  digest(): string | null;
 }
 
 /**
@@ -51,16 +57,20 @@ export abstract class AppendSink implements Sink {
   protected readonly fd: number;
   protected bytes: number;
   protected frames: number;
+  /** The file's hash so far (null: a continued file, whose first part this process did not write). */
+  protected readonly hash: StreamHash | null;
 
-  protected constructor(fd: number, bytes: number, frames: number) {
+  protected constructor(fd: number, bytes: number, frames: number, hash: StreamHash | null = null) {
     this.fd = fd;
     this.bytes = bytes;
     this.frames = frames;
+    this.hash = hash;
   }
 
   /** Appends `data` (`frames` sample frames) at the end of what was written. */
   protected append(data: Uint8Array, frames: number): void {
     writeAt(this.fd, data, this.bytes);
+    this.hash?.feed(data, this.bytes);
     this.bytes += data.length;
     this.frames += frames;
   }
@@ -82,6 +92,11 @@ export abstract class AppendSink implements Sink {
   }
 
   async abandon(): Promise<void> {
+    this.hash?.invalidate();
     await closeFd(this.fd).catch(() => undefined);
+  }
+
+  digest(): string | null {
+    return this.hash?.digest(this.bytes) ?? null;
   }
 }

@@ -1,15 +1,17 @@
-import { chunkTimeMs, timeOfFrame, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
+import { timeOfFrame } from '@isr/audio';
+import { chunkTimeMs, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AckTracker } from './ack-tracker.ts';
 import { writePcm, writeUnits, type FileCursor, type HeldUnit } from './chunk-writes.ts';
-import { closedEvent, gap, openedEvent } from './event-bodies.ts';
-import type { DurableState, Journal, OpenFileRecord } from './journal.ts';
+import { closedEvent, gap, manifestClosed, openedEvent } from './event-bodies.ts';
+import type { DurableState, Journal, OpenFileRecord, PendingManifestEntry } from './journal.ts';
 import { failedAgain, holdEnded, holdStartedMsg, nakDelayMs, REDELIVERY_DELAY_MS, retryDelayMs, startHold, type Hold } from './hold.ts';
 import { createFile, finishFile, resumedFile, type OpenFile } from './recording-file.ts';
 import { recoverFile } from './recovery.ts';
 import type { Sink } from './sink.ts';
+import { hashFile } from './stream-hash.ts';
 import type { SourceSettings, WriterDeps } from './writer-settings.ts';
 
 /** Chunks written per catch-up step before a commit (fsync, journal, ack). */
@@ -47,6 +49,8 @@ export class SourceWriter {
   #durable: DurableState = { session: null, sessionStartMs: 0, offset: 0, endMs: null };
   #file: OpenFile | null = null;
   #pendingGaps: Gap[] = [];
+  /** Closed files' manifest entries not yet appended (kept in the journal until they are). */
+  #pendingManifest: PendingManifestEntry[] = [];
   /** An MP3 unit starting a new period, not yet written (chunk-writes.ts); goes to this file if the period never begins. */
   #held: HeldUnit | null = null;
   #dirty = false;
@@ -109,6 +113,7 @@ export class SourceWriter {
 
   /** Restores the state a journal describes; `file` is the recovered open file (or null). */
   restore(j: Journal, file: { rec: OpenFileRecord; sink: Sink } | null): void {
+    this.#pendingManifest = [...(j.manifest ?? [])];
     if (j.session) {
       this.#durable = { session: j.session, sessionStartMs: j.sessionStartMs, offset: j.offset, endMs: j.endMs };
       const rate = j.file?.sampleRate ?? 48000;
@@ -133,7 +138,8 @@ export class SourceWriter {
     this.restore(j, null);
     try {
       if (j.file) await this.#reopen(j.file, true);
-      await this.commit();
+      await this.#appendManifest();
+      await this.commit(this.#pendingManifest.length > 0 || (j.manifest?.length ?? 0) > 0);
     } catch (err) {
       await this.fail(err);
     }
@@ -159,7 +165,10 @@ export class SourceWriter {
     } else if (r.kind === 'finished') {
       this.#log.info({ path: rec.rel, frames: r.frames }, atStart ? 'repaired a FLAC file left open and finished it' : 'cut the FLAC file back to its durable length and finished it');
       this.#d.metrics.filesClosed.inc({ source: this.source, reason: 'error' });
-      await this.#d.events.closed(closedEvent(this.source, rec, this.#s.zone, r.frames, r.bytes, 'error'));
+      this.#d.metrics.filesHashed.inc({ method: 'read' });
+      const e = closedEvent(this.source, rec, this.#s.zone, r.frames, r.bytes, 'error', await hashFile(rec.path));
+      this.#pendingManifest.push(manifestClosed(e));
+      await this.#d.events.closed(e);
     }
   }
 
@@ -250,19 +259,43 @@ export class SourceWriter {
       file.frames += held.unit.samples;
     }
     // Only once it is finished: a close that fails (full disk) leaves it the open file, cut back and retried.
-    const { durable: d, endOffset, endMs } = await finishFile(file);
+    const { durable: d, sha256, streamed, endOffset, endMs } = await finishFile(file);
     this.#file = null;
     const rec = file.rec;
     this.#durable = { session: rec.session, sessionStartMs: rec.sessionStartMs, offset: endOffset, endMs };
+    const e = closedEvent(this.source, rec, this.#s.zone, d.frames, d.bytes, reason, sha256);
+    // The journal that forgets the open file remembers its manifest entry until the entry is appended.
+    this.#pendingManifest.push(manifestClosed(e));
     await this.#writeJournal();
     this.#d.metrics.filesClosed.inc({ source: this.source, reason });
-    this.#log.info({ path: rec.rel, reason, frames: d.frames, bytes: d.bytes }, 'file closed');
-    await this.#d.events.closed(closedEvent(this.source, rec, this.#s.zone, d.frames, d.bytes, reason));
+    this.#d.metrics.filesHashed.inc({ method: streamed ? 'stream' : 'read' });
+    this.#log.info({ path: rec.rel, reason, frames: d.frames, bytes: d.bytes, sha256 }, 'file closed');
+    await this.#d.events.closed(e);
+    await this.#appendManifest();
   }
 
   async #writeJournal(): Promise<void> {
     const f = this.#file;
-    await this.#d.journal.write({ v: 1, source: this.source, ...this.#durable, file: f ? { ...f.rec } : null });
+    const manifest = this.#pendingManifest.length ? { manifest: [...this.#pendingManifest] } : {};
+    await this.#d.journal.write({ v: 1, source: this.source, ...this.#durable, file: f ? { ...f.rec } : null, ...manifest });
+  }
+
+  /**
+   * Appends the pending manifest entries in order. A failure (full disk) is logged and retried at the next
+   * commit; the entries stay in the journal meanwhile, so a crash loses none (an entry appended just before a
+   * crash, still in the journal, is recognised as the chain's last line and not appended twice).
+   */
+  async #appendManifest(): Promise<void> {
+    while (this.#pendingManifest.length) {
+      const p = this.#pendingManifest[0]!;
+      try {
+        await this.#d.manifest.append({ root: this.#s.outputDirectory, source: this.source, day: p.day }, p.body);
+      } catch (err) {
+        this.#log.warn({ err, path: p.body.path }, 'could not append to the manifest; retrying at the next commit');
+        return;
+      }
+      this.#pendingManifest.shift();
+    }
   }
 
   /** fsync the open file, record it in the journal, then acknowledge every message it now covers. */
@@ -285,6 +318,7 @@ export class SourceWriter {
       // No file open: everything written is in closed (synced) files.
       this.#durable = { session: this.#pos.session, sessionStartMs: this.#pos.sessionStartMs, offset: this.#pos.offset, endMs: this.#pos.endMs };
     }
+    if (this.#pendingManifest.length) await this.#appendManifest();
     await this.#writeJournal();
     this.#dirty = false;
     this.#acks.ackCovered(this.#durable);

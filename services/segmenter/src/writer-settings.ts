@@ -1,4 +1,5 @@
 import type { SplitClock, ZoneClock } from '@isr/audio';
+import type { ManifestWriter } from '@isr/runtime';
 import type { Logger } from 'pino';
 import type { AudioReader } from './audio-reader.ts';
 import type { CodecInitCache } from './codec-init.ts';
@@ -28,6 +29,8 @@ export interface WriterDeps {
   events: SegmentEvents;
   codecInit: CodecInitCache;
   journal: JournalStore;
+  /** Appends the closed files' entries to the per-day, hash-chained manifests. */
+  manifest: ManifestWriter;
   /** Reads a held source's chunks back from ISR_AUDIO (catch-up after a write failure). */
   reader: AudioReader;
   now: () => number;

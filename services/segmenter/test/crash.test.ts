@@ -1,9 +1,11 @@
 // SIGKILL the real segmenter process mid-file (WAV and FLAC at once), restart it: every file decodes and the
 // concatenation of each source's files equals what was published — nothing lost, nothing written twice.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { JournalStore, type Journal } from '../src/journal.ts';
+import { isProblem, MANIFEST_FILE, parseEntry, verifySource, type ManifestClosedEntry } from '@isr/runtime';
 import { freePort, sleep, startService, waitFor } from '@isr/testkit';
 import { flacData, pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
 
@@ -50,6 +52,7 @@ test('SIGKILL mid-file while writing WAV and FLAC: restart repairs, resumes and 
   await more;
   // A crash can leave bytes after the journalled length (written, not acknowledged): simulate a torn write.
   const open = journal('wav1')!.file!;
+  const openAtKill = { wav1: open.rel, flac1: journal('flac1')!.file!.rel };
   appendFileSync(open.path, Buffer.alloc(1001, 0x55));
   await publishRange(half + chunk * 16, frames);
 
@@ -75,4 +78,16 @@ test('SIGKILL mid-file while writing WAV and FLAC: restart repairs, resumes and 
   const flacFiles = recordings(`${h.dir}/rec`, 'flac1', 'flac');
   assert.ok(Buffer.concat(flacFiles.map(flacData)).equals(pcm.flac1), 'FLAC files (each passing flac -t) concatenate to the input after the crash');
   assert.equal(flacFiles.length, wavFiles.length, 'the interrupted FLAC file was continued like the WAV one: as many files as WAV, one per period');
+
+  // The archive verifies: every file's hash is its manifest entry's, the chain runs across the kill and restart;
+  // the files continued after the crash (WAV header sizes and FLAC STREAMINFO patched in place) included.
+  for (const [source, files] of [['wav1', wavFiles], ['flac1', flacFiles]] as const) {
+    const reports = await verifySource({ root: `${h.dir}/rec`, source });
+    assert.deepEqual(reports.filter((r) => isProblem(r.status)), [], `${source}: the archive verifies after the kill`);
+    assert.equal(reports.filter((r) => r.status === 'ok').length, files.length, `${source}: every file has its manifest entry`);
+    const entries = readFileSync(`${h.dir}/rec/${source}/2026-11-24/${MANIFEST_FILE}`, 'utf8').trimEnd().split('\n').map((l) => parseEntry(l) as ManifestClosedEntry);
+    const killed = entries.findLast((e) => e.path === openAtKill[source]);
+    assert.ok(killed, `${source}: the file open at the kill has its entry`);
+    assert.equal(killed.sha256, execFileSync('sha256sum', [`${h.dir}/rec/${killed.path}`], { encoding: 'utf8' }).split(' ')[0], `${source}: sha256sum of the file continued after the crash equals the manifest's`);
+  }
 });

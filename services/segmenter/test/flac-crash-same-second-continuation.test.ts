@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { SplitClock, ZoneClock } from '@isr/audio';
 import type { AudioChunkMeta } from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
+import { ManifestWriter } from '@isr/runtime';
 import { recordingFiles, tempDir } from '@isr/testkit';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -65,7 +66,7 @@ async function crashAndReplay(c: Crash): Promise<void> {
     const mkDeps = (): WriterDeps => ({
       log: pino({ level: 'silent' }), metrics: createSegmenterMetrics(new Registry()),
       events: { opened: async () => {}, closed: async () => {} } as unknown as SegmentEvents,
-      codecInit: {} as CodecInitCache, journal: new JournalStore(tmp.path), reader: { next: async () => null }, now: () => t0,
+      codecInit: {} as CodecInitCache, journal: new JournalStore(tmp.path), manifest: new ManifestWriter(), reader: { next: async () => null }, now: () => t0,
     });
     const feed = async (w: SourceWriter, from: number, to: number) => {
       for (let o = from; o < to; o += CHUNK) await w.run(() => w.handle(msg(o, CHUNK), meta(o, CHUNK), null));

@@ -3,10 +3,11 @@
 // files, every file plays, and the moved plus the remaining files hold one contiguous frame counter.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { SourceStatus } from '@isr/contract';
+import { verifySource } from '@isr/runtime';
 import { freePort, sleep, startService, waitFor } from '@isr/testkit';
 import { ffmpegErrors, flacData, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
 import { JournalStore } from '../src/journal.ts';
@@ -144,6 +145,15 @@ test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file 
   assert.ok(Buffer.concat(flacDecoded).equals(flacPcm), 'the FLAC files hold the input exactly, in order');
   const leftovers = readdirSync(rec).filter((n) => n.endsWith('.tmp'));
   assert.deepEqual(leftovers, [], 'no temp files left behind');
+
+  // The archive verifies after the episode (manifest appends that met the full disk were cut back and appended
+  // again from the journal): the moved files put back beside the remaining ones and the manifests.
+  cpSync(rec, moved, { recursive: true });
+  for (const [source, n] of [['full', files.length], ['fullflac', flacFiles.length]] as const) {
+    const reports = await verifySource({ root: moved, source });
+    assert.deepEqual(reports.filter((r) => r.status !== 'ok'), [], `${source}: every file ok, the chain whole, no torn line`);
+    assert.equal(reports.length, n, `${source}: one entry per file`);
+  }
 });
 
 test('start-up on a full disk: no crash loop — the source is held, and written once space returns', { timeout: 120_000 }, async (t) => {

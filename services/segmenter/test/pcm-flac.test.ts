@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { SplitClock, ZoneClock } from '@isr/audio';
-import { frameAtOrAfter } from '@isr/contract';
+import { frameAtOrAfter, SplitClock, ZoneClock } from '@isr/audio';
 import { waitFor } from '@isr/testkit';
 import { flacData, pcmSignal, publishPcm, recordings, setup, type Harness } from './harness.ts';
 

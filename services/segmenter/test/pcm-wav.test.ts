@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { parseWavHeader, SplitClock, ZoneClock } from '@isr/audio';
-import { frameAtOrAfter } from '@isr/contract';
+import { frameAtOrAfter, SplitClock, ZoneClock, parseWavHeader } from '@isr/audio';
 import { waitFor } from '@isr/testkit';
 import { readFileSync } from 'node:fs';
 import { pcmSignal, publishPcm, publishPcmSizes, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
