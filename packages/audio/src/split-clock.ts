@@ -67,17 +67,3 @@ export class SplitClock {
     }
   }
 }
-
-/**
- * Session offset (sample frames) of the first frame at or after instant `boundaryMs`, for a session whose
- * frame 0 is at `sessionStartMs`. Exact integer arithmetic (ms × rate fits easily in 2^53).
- */
-export function frameAtOrAfter(boundaryMs: number, sessionStartMs: number, sampleRate: number): number {
-  const num = (boundaryMs - sessionStartMs) * sampleRate;
-  return Math.ceil(num / 1000);
-}
-
-/** Instant (epoch ms, fractional) of a session offset. */
-export function timeOfFrame(offset: number, sessionStartMs: number, sampleRate: number): number {
-  return sessionStartMs + (offset * 1000) / sampleRate;
-}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { frameAtOrAfter, SplitClock, ZoneClock } from '@isr/audio';
+import { SplitClock, ZoneClock } from '@isr/audio';
 
 const berlin = new ZoneClock('Europe/Berlin');
 const iso = (t: number) => new Date(t).toISOString();
@@ -59,13 +59,6 @@ test('DST day with a 6 s split keeps stepping across the jump', () => {
   const c = new SplitClock(0.1, berlin);
   assert.deepEqual(boundaries(c, '2026-03-29T00:59:55Z', '2026-03-29T01:00:07Z'), ['2026-03-29T01:00:00.000Z', '2026-03-29T01:00:06.000Z']);
   assert.deepEqual(boundaries(c, '2026-10-25T00:59:55Z', '2026-10-25T01:00:07Z'), ['2026-10-25T01:00:00.000Z', '2026-10-25T01:00:06.000Z']);
-});
-
-test('frameAtOrAfter gives the first frame at or after the boundary', () => {
-  const s = Date.parse('2026-11-24T10:00:00.000Z');
-  assert.equal(frameAtOrAfter(s + 6000, s, 48000), 288000);
-  assert.equal(frameAtOrAfter(s + 1, s, 44100), 45); // 44.1 frames → 45
-  assert.equal(frameAtOrAfter(s - 5, s, 48000), -240);
 });
 
 test('unknown zones are a clear error', () => {

@@ -1,6 +1,7 @@
 import { ContractError } from './errors.ts';
 import { AudioHeaders, isAudioCodec, isAudioFormat, type AudioCodec, type AudioFormat } from './headers.ts';
 import { sourceNameProblem } from './names.ts';
+import { timeOfFrame } from './timeline.ts';
 
 /** What the headers of one ISR_AUDIO message say about its payload. */
 export interface AudioChunkMeta {
@@ -46,7 +47,7 @@ export function decodeUnits(raw: string): AudioUnit[] {
 
 /** Epoch ms of the chunk's first sample, computed from the session anchor and the sample count (never a wall-clock read). */
 export function chunkTimeMs(meta: Pick<AudioChunkMeta, 'sessionStartMs' | 'offset' | 'sampleRate'>): number {
-  return meta.sessionStartMs + (meta.offset * 1000) / meta.sampleRate;
+  return timeOfFrame(meta.offset, meta.sessionStartMs, meta.sampleRate);
 }
 
 export function audioMsgId(session: string, seq: number): string {

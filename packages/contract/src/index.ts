@@ -2,6 +2,7 @@ export * from './names.ts';
 export * from './subjects.ts';
 export * from './headers.ts';
 export * from './audio-chunk.ts';
+export { frameAtOrAfter, timeOfFrame } from './timeline.ts';
 export * from './streams.ts';
 export * from './kv.ts';
 export * from './leases.ts';

@@ -1,4 +1,4 @@
-import type { LiveLevel } from '@isr/contract';
+import { timeOfFrame, type LiveLevel } from '@isr/contract';
 import { round2, toDbfs } from './window-series.ts';
 
 export interface LiveMeterOptions {
@@ -124,7 +124,7 @@ export class LiveMeter {
     const { rmsDbfs, peakDbfs } = this.level();
     return {
       source: this.o.source,
-      time: new Date(this.o.sessionStartMs + (this.offset * 1000) / this.o.sampleRate).toISOString(),
+      time: new Date(timeOfFrame(this.offset, this.o.sessionStartMs, this.o.sampleRate)).toISOString(),
       rmsDbfs,
       peakDbfs,
       silentSeconds: Math.round((this.silentFrames / this.o.sampleRate) * 10) / 10,

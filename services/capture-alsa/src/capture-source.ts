@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CaptureStates, type IsrError } from '@isr/contract';
+import { CaptureStates, timeOfFrame, type IsrError } from '@isr/contract';
 import type { CaptureStatusWriter, JetStreamClient, KV, LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { describeArecordExit, diagnoseStderrLine } from './arecord-diagnose.ts';
@@ -159,7 +159,7 @@ export class CaptureSource {
         lastDataMono = this.monotonic();
         if (!clock.anchored) {
           const firstFrames = Math.floor(buf.length / this.frameBytes);
-          monoStart = lastDataMono - (firstFrames * 1000) / s.sampleRate;
+          monoStart = timeOfFrame(-firstFrames, lastDataMono, s.sampleRate);
           session.sessionStartMs = clock.anchor(t, firstFrames);
           m.up.set(labels, 1);
           slog.info({ sessionStart: new Date(session.sessionStartMs).toISOString() }, 'recording');

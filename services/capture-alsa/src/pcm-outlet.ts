@@ -1,4 +1,4 @@
-import { AudioCodecs, AudioFormats, CaptureStates } from '@isr/contract';
+import { AudioCodecs, AudioFormats, CaptureStates, timeOfFrame } from '@isr/contract';
 import { CaptureStatusWriter, type JetStreamClient, type KV, type LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { ChunkQueue, type SessionCounter } from './chunk-queue.ts';
@@ -71,7 +71,7 @@ export class PcmOutlet {
         const t = o.now();
         if (t - lastStatusChunk >= 2000 && this.status.state === CaptureStates.recording) {
           lastStatusChunk = t;
-          this.status.update({ lastChunk: new Date(meta.sessionStartMs + ((c.offset + c.frames) * 1000) / meta.sampleRate).toISOString() });
+          this.status.update({ lastChunk: new Date(timeOfFrame(c.offset + c.frames, meta.sessionStartMs, meta.sampleRate)).toISOString() });
         }
       },
     });

@@ -1,3 +1,5 @@
+import { timeOfFrame } from '@isr/contract';
+
 /**
  * A capture session's clock: time is counted in samples from one anchor taken at the first byte,
  * never re-read from the wall clock per chunk (pure; the wall-clock reading is passed in).
@@ -21,7 +23,7 @@ export class SampleClock {
    */
   anchor(nowMs: number, firstFrames: number): number {
     // whole ms: the Isr-Session-Start header carries ms, and every consumer must count from the same instant
-    if (this.startMs === null) this.startMs = Math.round(nowMs - (firstFrames * 1000) / this.sampleRate);
+    if (this.startMs === null) this.startMs = Math.round(timeOfFrame(-firstFrames, nowMs, this.sampleRate));
     return this.startMs;
   }
 
@@ -33,7 +35,7 @@ export class SampleClock {
 
   /** Epoch ms of the sample at `offset` frames. */
   timeOf(offset: number): number {
-    return this.sessionStartMs + (offset * 1000) / this.sampleRate;
+    return timeOfFrame(offset, this.sessionStartMs, this.sampleRate);
   }
 
   /**

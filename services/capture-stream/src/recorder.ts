@@ -1,5 +1,4 @@
-import { timeOfFrame } from '@isr/audio';
-import { audioMsgId, encodeJson, redactSecrets, redactUrl, Subjects, type MetadataEvent } from '@isr/contract';
+import { audioMsgId, encodeJson, redactSecrets, redactUrl, Subjects, timeOfFrame, type MetadataEvent } from '@isr/contract';
 import { backoffMs, toHeaders, type CaptureStatusWriter } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { reasonOf, type DisconnectReason } from './errors.ts';

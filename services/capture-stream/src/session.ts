@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { timeOfFrame } from '@isr/audio';
-import { encodeAudioHeaders, type AudioChunkMeta, type CodecInit } from '@isr/contract';
+import { encodeAudioHeaders, timeOfFrame, type AudioChunkMeta, type CodecInit } from '@isr/contract';
 import type { Chunk } from './chunker.ts';
 import { sameFormat, type StreamFormat } from './framer.ts';
 

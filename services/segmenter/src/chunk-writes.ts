@@ -1,5 +1,4 @@
-import { timeOfFrame } from '@isr/audio';
-import type { AudioChunkMeta, AudioUnit } from '@isr/contract';
+import { timeOfFrame, type AudioChunkMeta, type AudioUnit } from '@isr/contract';
 import type { OpenFile } from './recording-file.ts';
 
 /** The source writer's side of writing a chunk: its open file and the moves between files. */

@@ -1,6 +1,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parseWavHeader, readStreamInfo, timeOfFrame } from '@isr/audio';
+import { parseWavHeader, readStreamInfo } from '@isr/audio';
+import { timeOfFrame } from '@isr/contract';
 import type { Logger } from 'pino';
 import type { AudioReader, StoredChunk } from './audio-reader.ts';
 import { flacFrameEnds } from './flac-frame-number.ts';

@@ -1,5 +1,5 @@
 import type { ZoneClock } from '@isr/audio';
-import type { Gap, SegmentClosedEvent, SegmentOpenedEvent } from '@isr/contract';
+import { timeOfFrame, type Gap, type SegmentClosedEvent, type SegmentOpenedEvent } from '@isr/contract';
 import type { OpenFileRecord, PendingManifestEntry } from './journal.ts';
 
 /** Body of isr.segment.opened.<source> for a file. */
@@ -23,7 +23,7 @@ export function openedEvent(source: string, rec: OpenFileRecord, zone: ZoneClock
 export function closedEvent(source: string, rec: OpenFileRecord, zone: ZoneClock, frames: number, bytes: number, reason: SegmentClosedEvent['reason'], sha256: string): SegmentClosedEvent {
   return {
     ...openedEvent(source, rec, zone),
-    end: new Date(rec.startMs + (frames * 1000) / rec.sampleRate).toISOString(),
+    end: new Date(timeOfFrame(frames, rec.startMs, rec.sampleRate)).toISOString(),
     durationSeconds: frames / rec.sampleRate,
     frames,
     bytes,

@@ -1,5 +1,4 @@
-import { frameAtOrAfter, timeOfFrame } from '@isr/audio';
-import { Buckets, FormatExtensions, type AudioChunkMeta, type Gap } from '@isr/contract';
+import { Buckets, FormatExtensions, frameAtOrAfter, timeOfFrame, type AudioChunkMeta, type Gap } from '@isr/contract';
 import type { Logger } from 'pino';
 import type { CodecInitCache } from './codec-init.ts';
 import type { OpenFileRecord } from './journal.ts';

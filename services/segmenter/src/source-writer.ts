@@ -1,5 +1,4 @@
-import { timeOfFrame } from '@isr/audio';
-import { chunkTimeMs, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
+import { chunkTimeMs, timeOfFrame, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';

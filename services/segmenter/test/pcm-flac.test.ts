@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { frameAtOrAfter, SplitClock, ZoneClock } from '@isr/audio';
+import { SplitClock, ZoneClock } from '@isr/audio';
+import { frameAtOrAfter } from '@isr/contract';
 import { waitFor } from '@isr/testkit';
 import { flacData, pcmSignal, publishPcm, recordings, setup, type Harness } from './harness.ts';
 

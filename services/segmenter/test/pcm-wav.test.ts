@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { frameAtOrAfter, SplitClock, ZoneClock, parseWavHeader } from '@isr/audio';
+import { parseWavHeader, SplitClock, ZoneClock } from '@isr/audio';
+import { frameAtOrAfter } from '@isr/contract';
 import { waitFor } from '@isr/testkit';
 import { readFileSync } from 'node:fs';
 import { pcmSignal, publishPcm, publishPcmSizes, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';

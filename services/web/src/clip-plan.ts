@@ -1,3 +1,5 @@
+import { timeOfFrame } from '@isr/contract';
+
 /** A file of one source as the clip planner sees it. */
 export interface ClipSourceFile {
   path: string;
@@ -33,7 +35,7 @@ const CONTIGUOUS_MS = 2;
  */
 export function planClip(files: readonly ClipSourceFile[], startMs: number, endMs: number): ClipPlan | null {
   const sorted = [...files].sort((a, b) => a.startMs - b.startMs);
-  const firstIdx = sorted.findIndex((f) => f.startMs + (f.frames * 1000) / f.sampleRate > startMs);
+  const firstIdx = sorted.findIndex((f) => timeOfFrame(f.frames, f.startMs, f.sampleRate) > startMs);
   if (firstIdx < 0) return null;
   const first = sorted[firstIdx]!;
   const sr = first.sampleRate;
@@ -47,7 +49,7 @@ export function planClip(files: readonly ClipSourceFile[], startMs: number, endM
     const f = sorted[i]!;
     if (f.sampleRate !== sr || f.channels !== first.channels) break;
     if (prev) {
-      const prevEndMs = prev.startMs + (prev.frames * 1000) / sr;
+      const prevEndMs = timeOfFrame(prev.frames, prev.startMs, sr);
       pos = Math.abs(f.startMs - prevEndMs) < CONTIGUOUS_MS ? pos + prev.frames : toFrames(f.startMs);
     }
     if (pos >= ce) break;

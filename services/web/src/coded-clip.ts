@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import CodecParser, { type CodecFrame } from 'codec-parser';
 import { oggPageLength, parseOggPage } from '@isr/audio';
+import { timeOfFrame } from '@isr/contract';
 import { selectClipFiles, type ClipContext, type ClipFile } from './clip-files.ts';
 import { readAt, readChunks, type ClipReadOptions } from './clip-read.ts';
 import { webError } from './errors.ts';
@@ -88,9 +89,9 @@ export async function codedClip(ctx: ClipContext, source: string, container: str
         const out: Uint8Array[] = [];
         for (let r = it.next(); !r.done; r = it.next()) {
           const f = r.value;
-          const t = rec.startMs + (samples * 1000) / f.header.sampleRate;
+          const t = timeOfFrame(samples, rec.startMs, f.header.sampleRate);
           samples += f.samples;
-          const tEnd = rec.startMs + (samples * 1000) / f.header.sampleRate;
+          const tEnd = timeOfFrame(samples, rec.startMs, f.header.sampleRate);
           if (t >= until) {
             past = true;
             break;

@@ -1,4 +1,5 @@
 import { isOggHeaderPage, oggPageLength, parseOggPage, rewriteOggPage, type OggPage } from '@isr/audio';
+import { timeOfFrame } from '@isr/contract';
 import { webError } from './errors.ts';
 
 /** Granule rate of the stream from its first header page: 48 kHz for Opus, the sample rate for Vorbis. Pure. */
@@ -123,8 +124,8 @@ export class OggClipWriter {
     this.inHeaders = false;
     const end = p.granule === -1n ? this.prevEnd : p.granule;
     const advance = end - this.prevEnd;
-    const t0 = this.fileStartMs + (Number(this.prevEnd) * 1000) / this.rate;
-    const t1 = this.fileStartMs + (Number(end) * 1000) / this.rate;
+    const t0 = timeOfFrame(Number(this.prevEnd), this.fileStartMs, this.rate);
+    const t1 = timeOfFrame(Number(end), this.fileStartMs, this.rate);
     this.prevEnd = end;
     if (t0 >= this.endMs) return { out, past: true };
     const continued = (p.headerType & 0x01) !== 0;
