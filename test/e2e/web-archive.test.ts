@@ -14,7 +14,7 @@ import { freePort, repoRoot, startNatsServer, startService, tempDir, waitFor, ty
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { bundlePage } from '../../services/web/scripts/bundle-page.ts';
-import { parseWavHeader } from '../../services/web/src/wav-header.ts';
+import { parseWavHeader } from '@isr/audio';
 
 const RATE = 16_000;
 const SOURCE = 'studio';
@@ -206,7 +206,7 @@ test('a clip across an hour boundary of the real segmenter’s files equals thei
   assert.equal(files[1]!.startMs, hour);
   const pcm = async (rel: string) => {
     const buf = Buffer.from(await (await fetch(`${url}/stream/${rel.split('/').map(encodeURIComponent).join('/')}`)).arrayBuffer());
-    return buf.subarray(parseWavHeader(buf)!.dataOffset);
+    return buf.subarray(parseWavHeader(buf).dataOffset);
   };
   const [a, b] = [await pcm(files[0]!.path), await pcm(files[1]!.path)];
   await waitFor('the second file to hold 1.5 s', async () => (await pcm(files[1]!.path)).length >= 1.5 * RATE * 2, 20_000, 200);
@@ -216,7 +216,7 @@ test('a clip across an hour boundary of the real segmenter’s files equals thei
   const expected = Buffer.concat([a.subarray(a.length - RATE * 2), (await pcm(files[1]!.path)).subarray(0, 1.5 * RATE * 2)]);
   assert.equal(a.length, 2 * RATE * 2);
   assert.ok(b.length > 0);
-  assert.ok(clip.subarray(parseWavHeader(clip)!.dataOffset).equals(expected), `clip of ${clip.length - 44} bytes differs from the files' ${expected.length}`);
+  assert.ok(clip.subarray(parseWavHeader(clip).dataOffset).equals(expected), `clip of ${clip.length - 44} bytes differs from the files' ${expected.length}`);
 });
 
 test('keeping a recording (with the token) marks its row Kept and hides Delete until the mark is lifted', async () => {

@@ -1,7 +1,49 @@
-export * from './time-zone.ts';
-export * from './split-clock.ts';
-export * from './filename-template.ts';
-export * from './wav-header.ts';
-export * from './ogg-pages.ts';
-export * from './flac-streaminfo.ts';
-export * from './tone.ts';
+export { AudioErrorCodes, FlacHeaderError, WavHeaderError, type AudioErrorCode } from './errors.ts';
+export { TimeZoneError, ZoneClock, type WallParts } from './time-zone.ts';
+export { SplitClock } from './split-clock.ts';
+export { numberedCandidate, renderFilename } from './filename-template.ts';
+export { buildWavHeader, WAV_HEADER_BYTES, wavSizePatches, type BextInfo, type WavFormat } from './wav-header.ts';
+export {
+  bytesPerSample,
+  parseWavHeader,
+  readWavHeader,
+  readWavLayout,
+  wavDataEnd,
+  wavDataExtent,
+  wavHeaderForSize,
+  WavHeaderReader,
+  type Ds64Sizes,
+  type ReadAt,
+  type SampleFormat,
+  type WavExtent,
+  type WavLayout,
+  type WavNeed,
+  type WavStep,
+} from './wav-reader.ts';
+export {
+  FLAC_STREAMINFO_END,
+  FLAC_STREAMINFO_OFFSET,
+  FlacBlockTypes,
+  FlacMetadataReader,
+  readFlacMetadata,
+  readStreamInfo,
+  type FlacBlock,
+  type FlacMetadata,
+  type FlacStep,
+  type StreamInfo,
+} from './flac-reader.ts';
+export { patchStreamInfo } from './flac-streaminfo.ts';
+export {
+  isOggHeaderPage,
+  oggCrc,
+  OggPageError,
+  oggPageLength,
+  parseOggPage,
+  rewriteAudioPage,
+  rewriteOggPage,
+  splitOggPages,
+  startOggFile,
+  type OggPage,
+  type OggRewriteState,
+} from './ogg-pages.ts';
+export { epochFrame, toneFrames, toneIsSilent, type ToneSpec } from './tone.ts';

@@ -1,9 +1,8 @@
-import { IsrError } from '@isr/contract';
-
 /**
  * WAV (RIFF/WAVE) header with a Broadcast Wave `bext` chunk, written by us rather than by wavefile because
  * wavefile holds the whole file in memory; a logger writes hours of audio streaming and only needs the
  * ~680-byte header, rewritten in place as the file grows.
+ * The reader of any WAV, RF64 or BWF file is wav-reader.ts; this is the writer's side.
  * Layout: RIFF header (12) · fmt (8+16) · bext (8+602) · data (8 + samples). Specs: Microsoft RIFF/WAVE,
  * EBU Tech 3285 (BWF) — https://tech.ebu.ch/docs/tech/tech3285.pdf
  */
@@ -24,12 +23,6 @@ export interface BextInfo {
   originationTime: string;
   /** Sample frames since local midnight at the first sample. */
   timeReference: number;
-}
-
-export class WavHeaderError extends IsrError {
-  constructor(message: string) {
-    super('ISR_WAV_HEADER', message);
-  }
 }
 
 const BEXT_SIZE = 602;
@@ -89,49 +82,4 @@ export function wavSizePatches(fileLength: number, blockAlign: number): { offset
     { offset: 4, bytes: riff },
     { offset: WAV_HEADER_BYTES - 4, bytes: d },
   ];
-}
-
-export interface ParsedWav {
-  format: WavFormat;
-  bext: BextInfo | null;
-  /** File offset of the first audio byte. */
-  dataOffset: number;
-  /** Data size the header declares. */
-  dataBytes: number;
-  riffBytes: number;
-}
-
-/** Reads a WAV header (any chunk order; needs the bytes up to the data chunk header). */
-export function parseWavHeader(buf: Buffer): ParsedWav {
-  if (buf.length < 12 || buf.toString('latin1', 0, 4) !== 'RIFF' || buf.toString('latin1', 8, 12) !== 'WAVE') {
-    throw new WavHeaderError('not a RIFF/WAVE file');
-  }
-  let pos = 12;
-  let format: WavFormat | null = null;
-  let bext: BextInfo | null = null;
-  while (pos + 8 <= buf.length) {
-    const id = buf.toString('latin1', pos, pos + 4);
-    const size = buf.readUInt32LE(pos + 4);
-    const body = pos + 8;
-    if (id === 'data') {
-      if (!format) throw new WavHeaderError('data chunk before fmt chunk');
-      return { format, bext, dataOffset: body, dataBytes: size, riffBytes: buf.readUInt32LE(4) };
-    }
-    if (body + size > buf.length) break;
-    if (id === 'fmt ') {
-      format = { channels: buf.readUInt16LE(body + 2), sampleRate: buf.readUInt32LE(body + 4), bitsPerSample: buf.readUInt16LE(body + 14) };
-    } else if (id === 'bext') {
-      const text = (o: number, n: number) => buf.toString('latin1', body + o, body + o + n).replace(/\0+$/, '');
-      bext = {
-        description: text(0, 256),
-        originator: text(256, 32),
-        originatorReference: text(288, 32),
-        originationDate: text(320, 10),
-        originationTime: text(330, 8),
-        timeReference: buf.readUInt32LE(body + 338) + buf.readUInt32LE(body + 342) * 2 ** 32,
-      };
-    }
-    pos = body + size + (size % 2);
-  }
-  throw new WavHeaderError('no data chunk in the header bytes');
 }

@@ -1,28 +1,49 @@
 import { open } from 'node:fs/promises';
+import { AudioErrorCodes, readWavLayout, wavDataEnd, wavDataExtent, WavHeaderError, type SampleFormat, type WavLayout } from '@isr/audio';
 import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
 import type { DecodedAudio } from './decoded-audio.ts';
 import { PcmDecoder } from './pcm-decoder.ts';
-import { bytesPerSample, wavLayout } from './wav-layout.ts';
 
 const READ_BYTES = 1 << 20;
 
-/** Streams a WAV/RF64 file through our own chunk walker and PCM decoder: one 1 MiB buffer, reused. */
+/** The layout from @isr/audio's WAV reader, its errors as the analyzer's codes. */
+async function wavLayoutOf(readAt: (offset: number, length: number) => Promise<Uint8Array>, size: number): Promise<WavLayout> {
+  if (size === 0) throw new AnalysisError(AnalysisErrorCodes.empty, 'the file is empty');
+  try {
+    return await readWavLayout(readAt, size);
+  } catch (err) {
+    if (!(err instanceof WavHeaderError)) throw err;
+    const code = err.code === AudioErrorCodes.wavTruncated ? AnalysisErrorCodes.wavTruncated : AnalysisErrorCodes.wavInvalid;
+    throw new AnalysisError(code, err.message, { cause: err });
+  }
+}
+
+function supported(layout: WavLayout): SampleFormat {
+  if (layout.sampleFormat) return layout.sampleFormat;
+  throw new AnalysisError(AnalysisErrorCodes.wavUnsupported, `WAV format tag ${layout.formatTag} with ${layout.bitsPerSample} bits per sample is not supported (PCM 8/16/24/32-bit and float 32/64-bit are)`);
+}
+
+/** Streams a WAV/RF64 file through @isr/audio's WAV reader and our PCM decoder: one 1 MiB buffer, reused. */
 export async function decodeWav(path: string): Promise<DecodedAudio> {
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;
-    const layout = await wavLayout(async (offset, length) => {
+    const readAt = async (offset: number, length: number) => {
       const b = new Uint8Array(length);
       const { bytesRead } = await fh.read(b, 0, length, offset);
       return b.subarray(0, bytesRead);
-    }, size);
-    const frameBytes = layout.channels * bytesPerSample(layout.sampleFormat);
-    const pcm = new PcmDecoder(layout.sampleFormat, layout.channels);
+    };
+    const layout = await wavLayoutOf(readAt, size);
+    const sampleFormat = supported(layout);
+    const end = wavDataEnd(layout);
+    const extent = wavDataExtent(layout, size, end + 8 <= size ? await readAt(end, 8) : undefined);
+    const frameBytes = layout.blockAlign;
+    const pcm = new PcmDecoder(sampleFormat, layout.channels);
     const chunk = Math.max(frameBytes, READ_BYTES - (READ_BYTES % frameBytes));
     const blocks = async function* () {
       // Two buffers: the next read is under way while the current block is being analysed.
       const bufs = [new Uint8Array(chunk), new Uint8Array(chunk)];
-      const end = layout.dataOffset + layout.dataBytes;
+      const end = layout.dataOffset + extent.bytes;
       let pos = layout.dataOffset;
       let which = 0;
       const readNext = () => {
@@ -37,7 +58,7 @@ export async function decodeWav(path: string): Promise<DecodedAudio> {
         while (pending) {
           const { buf, n, want } = await pending;
           pending = n === want ? readNext() : null;
-          if (n < want) layout.warnings.push(`file shrank while being read: stopped ${end - pos + want - n} bytes early`);
+          if (n < want) extent.warnings.push(`file shrank while being read: stopped ${end - pos + want - n} bytes early`);
           const out = pcm.decode(buf.subarray(0, n));
           if (out.frames > 0) yield out;
         }
@@ -50,12 +71,12 @@ export async function decodeWav(path: string): Promise<DecodedAudio> {
     };
     return {
       container: 'wav',
-      codec: layout.sampleFormat.startsWith('f') ? `pcm_f${layout.bitsPerSample}le` : layout.sampleFormat === 'u8' ? 'pcm_u8' : `pcm_s${layout.bitsPerSample}le`,
+      codec: sampleFormat.startsWith('f') ? `pcm_f${layout.bitsPerSample}le` : sampleFormat === 'u8' ? 'pcm_u8' : `pcm_s${layout.bitsPerSample}le`,
       decoder: 'wav-reader',
       sampleRate: layout.sampleRate,
       channels: layout.channels,
       bitsPerSample: layout.bitsPerSample,
-      warnings: layout.warnings,
+      warnings: extent.warnings,
       blocks: blocks(),
     };
   } catch (err) {

@@ -1,4 +1,4 @@
-import { bytesPerSample, type SampleFormat } from './wav-layout.ts';
+import { bytesPerSample, type SampleFormat } from '@isr/audio';
 
 /**
  * Integer/float PCM bytes (little-endian, interleaved) → float samples in −1…1, incrementally: a frame split

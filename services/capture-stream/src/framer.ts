@@ -1,8 +1,8 @@
 import CodecParser, { type CodecFrame, type OggPage } from 'codec-parser';
+import { FlacHeaderError, FlacMetadataReader } from '@isr/audio';
 import type { AudioCodec, AudioFormat } from '@isr/contract';
 import { kindName, ParserMime, type StreamKind } from './codec-detect.ts';
 import { StreamContentError } from './errors.ts';
-import { flacMetadataLength } from './flac-metadata.ts';
 import { isWholeAdtsFrame, isWholeMpegFrame, isWholeOggPage } from './whole-unit.ts';
 
 /** One codec unit as received: an MP3/AAC/FLAC frame or an Ogg page, with the samples it decodes to. */
@@ -56,7 +56,7 @@ export class Framer {
   private held: { unit: Unit; stream: StreamFormat }[] = [];
   private oggHeader: Uint8Array[] = [];
   private oggInHeaders = true;
-  private flacPrefix: Uint8Array | null;
+  private flacPrefix: FlacMetadataReader | null;
   private flacInit: Uint8Array | null = null;
   private lastRate = 0;
   private lastChannels = 0;
@@ -66,7 +66,7 @@ export class Framer {
     this.kind = kind;
     this.parser = new CodecParser(ParserMime[kind], { enableFrameCRC32: false });
     this.confirmUnits = kind === 'ogg' ? 1 : 3;
-    this.flacPrefix = kind === 'flac' ? new Uint8Array(0) : null;
+    this.flacPrefix = kind === 'flac' ? new FlacMetadataReader() : null;
   }
 
   /** Bytes skipped so far because they were no part of a whole unit (resync after corruption, the partial frame at a mid-stream join). */
@@ -106,16 +106,17 @@ export class Framer {
   }
 
   private collectFlacMetadata(bytes: Uint8Array): void {
-    const prefix = new Uint8Array(this.flacPrefix!.length + bytes.length);
-    prefix.set(this.flacPrefix!);
-    prefix.set(bytes, this.flacPrefix!.length);
-    const len = flacMetadataLength(prefix);
-    if (len === null) {
-      if (prefix.length > MAX_FLAC_METADATA) throw new StreamContentError(`FLAC metadata longer than ${MAX_FLAC_METADATA} bytes`);
-      this.flacPrefix = prefix;
-      return;
+    const reader = this.flacPrefix!;
+    try {
+      if (reader.push(bytes).kind === 'need') {
+        if (reader.buffered > MAX_FLAC_METADATA) throw new StreamContentError(`FLAC metadata longer than ${MAX_FLAC_METADATA} bytes`);
+        return;
+      }
+    } catch (err) {
+      if (err instanceof FlacHeaderError) throw new StreamContentError(`FLAC stream: ${err.message}`, { cause: err });
+      throw err;
     }
-    this.flacInit = prefix.slice(0, len);
+    this.flacInit = reader.header;
     this.flacPrefix = null;
   }
 

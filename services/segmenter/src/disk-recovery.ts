@@ -1,6 +1,6 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parseWavHeader, readStreamInfo } from '@isr/audio';
+import { FlacHeaderError, parseWavHeader, readFlacMetadata, readStreamInfo } from '@isr/audio';
 import { timeOfFrame } from '@isr/contract';
 import type { Logger } from 'pino';
 import type { AudioReader, StoredChunk } from './audio-reader.ts';
@@ -62,7 +62,7 @@ export async function journalFromDisk(s: SourceSettings, reader: AudioReader, re
   const m = DESCRIPTION.exec(h.bext?.description ?? '');
   if (!m || m[1] !== s.source) return null;
   const [session, firstOffset] = [m[2]!, Number(m[3])];
-  const blockAlign = h.format.channels * (h.format.bitsPerSample / 8);
+  const blockAlign = h.blockAlign;
   const framesOnDisk = Math.floor((size - h.dataOffset) / blockAlign);
   if (h.dataBytes === framesOnDisk * blockAlign && size === h.dataOffset + h.dataBytes) return null; // finished properly
   // The session's start time, and where its acknowledged audio ends, from the stream.
@@ -75,39 +75,23 @@ export async function journalFromDisk(s: SourceSettings, reader: AudioReader, re
     log.warn({ path }, 'a WAV file left open by a crash, but its session is no longer in the stream: it is repaired at start-up only by the next files (not continued)');
     return null;
   }
-  const { journal, rec } = rebuiltJournal(s, path, anchor, { container: 'wav', byteLength: h.dataOffset + frames * blockAlign, frames, firstOffset, channels: h.format.channels });
+  const { journal, rec } = rebuiltJournal(s, path, anchor, { container: 'wav', byteLength: h.dataOffset + frames * blockAlign, frames, firstOffset, channels: h.channels });
   log.warn({ path: rec.rel, frames, framesOnDisk }, 'rebuilt the journal of a WAV file left open by a crash from its header and the stream');
   return { journal, replayFrom: null };
 }
 
-/** The Vorbis comments of a FLAC file (KEY → value) and where its frames start. */
+/** The Vorbis comments of a FLAC file (KEY → value) and where its frames start (0: metadata unreadable). */
 function flacMetadata(buf: Buffer): { comments: Map<string, string>; audioStart: number } {
-  const out = new Map<string, string>();
-  let audioStart = 0;
-  for (let pos = 4; pos + 4 <= buf.length; ) {
-    const last = buf[pos]! & 0x80;
-    const type = buf[pos]! & 0x7f;
-    const len = buf.readUIntBE(pos + 1, 3);
-    if (type === 4 && pos + 4 + len <= buf.length) {
-      let p = pos + 4;
-      p += 4 + buf.readUInt32LE(p); // vendor string
-      const n = buf.readUInt32LE(p);
-      p += 4;
-      for (let i = 0; i < n; i++) {
-        const l = buf.readUInt32LE(p);
-        const c = buf.toString('utf8', p + 4, p + 4 + l);
-        const eq = c.indexOf('=');
-        if (eq > 0) out.set(c.slice(0, eq).toUpperCase(), c.slice(eq + 1));
-        p += 4 + l;
-      }
-    }
-    pos += 4 + len;
-    if (last) {
-      audioStart = pos;
-      break;
-    }
+  let step;
+  try {
+    step = readFlacMetadata(buf);
+  } catch (err) {
+    if (err instanceof FlacHeaderError) return { comments: new Map(), audioStart: 0 };
+    throw err;
   }
-  return { comments: out, audioStart };
+  if (step.kind === 'need') return { comments: new Map(), audioStart: 0 };
+  const { vorbisComment, audioOffset } = step.metadata;
+  return { comments: new Map(vorbisComment?.comments.map(([k, v]) => [k.toUpperCase(), v])), audioStart: audioOffset };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { numberedCandidate, parseWavHeader, renderFilename, type ZoneClock } from '@isr/audio';
+import { FlacHeaderError, numberedCandidate, parseWavHeader, readFlacMetadata, renderFilename, type ZoneClock } from '@isr/audio';
 import { fsyncDir } from './journal.ts';
 import { ftruncate, openFd } from './sink.ts';
 
@@ -36,14 +36,13 @@ export async function holdsNoAudio(path: string): Promise<boolean> {
       }
     }
     if (path.endsWith('.flac')) {
-      if (head.toString('latin1', 0, 4) !== 'fLaC') return size < 4;
       // The metadata blocks: no audio when the file ends with (or inside) them.
-      for (let pos = 4; ; ) {
-        if (pos + 4 > size) return true;
-        if (pos + 4 > head.length) return false;
-        const last = head[pos]! & 0x80;
-        pos += 4 + head.readUIntBE(pos + 1, 3);
-        if (last) return pos >= size;
+      try {
+        const step = readFlacMetadata(head);
+        return step.kind === 'metadata' ? step.metadata.audioOffset >= size : step.bytes > size;
+      } catch (err) {
+        if (err instanceof FlacHeaderError) return size < 4;
+        throw err;
       }
     }
     return false;

@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { wavDataExtent, type WavLayout } from '@isr/audio';
 import { clipCandidates, type ClipContext } from './clip-files.ts';
 import { planClip, type ClipPlan, type ClipSourceFile } from './clip-plan.ts';
 import { readAt, readChunks } from './clip-read.ts';
 import { webError } from './errors.ts';
 import { resolveInRoot } from './resolve-file.ts';
-import { buildWavHeader, parseWavHeader, wavFramesOnDisk, type WavInfo } from './wav-header.ts';
+import { buildWavHeader, wavLayoutOf } from './wav-header.ts';
 
 export interface PcmClip {
   plan: ClipPlan;
@@ -21,17 +22,17 @@ export interface PcmClip {
  */
 export async function pcmClip(ctx: ClipContext, source: string, startMs: number, endMs: number): Promise<PcmClip> {
   const recs = ctx.index.ofSource(source).filter((r) => r.container === 'wav');
-  const infos = new Map<string, { abs: string; info: WavInfo }>();
+  const infos = new Map<string, { abs: string; info: WavLayout }>();
   const files: ClipSourceFile[] = [];
   for (const { file: r } of clipCandidates(recs, startMs, endMs, false)) {
     ctx.signal?.throwIfAborted();
     const f = await resolveInRoot(ctx.root, r.path).catch(() => null);
     if (!f) continue;
-    const info = parseWavHeader(await readAt(f.abs, 0, 4096, ctx));
+    const info = wavLayoutOf(await readAt(f.abs, 0, 4096, ctx));
     if (!info) continue;
     const size = (await stat(f.abs)).size;
     infos.set(r.path, { abs: f.abs, info });
-    files.push({ path: r.path, startMs: r.startMs, sampleRate: info.sampleRate, channels: info.channels, frames: wavFramesOnDisk(info, size) });
+    files.push({ path: r.path, startMs: r.startMs, sampleRate: info.sampleRate, channels: info.channels, frames: wavDataExtent(info, size).frames });
   }
   const plan = planClip(files, startMs, endMs);
   if (!plan) throw webError('clipEmpty', `no WAV recording of ${source} covers that time`);

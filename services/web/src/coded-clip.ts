@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import CodecParser, { type CodecFrame } from 'codec-parser';
-import { oggPageLength, parseOggPage } from '@isr/audio';
+import { FlacHeaderError, oggPageLength, parseOggPage, readFlacMetadata } from '@isr/audio';
 import { timeOfFrame } from '@isr/contract';
 import { selectClipFiles, type ClipContext, type ClipFile } from './clip-files.ts';
 import { readAt, readChunks, type ClipReadOptions } from './clip-read.ts';
@@ -21,17 +21,15 @@ export function isFrameCuttable(container: string): boolean {
  * "unknown" (0), as the FLAC format allows, since the clip's frames differ from the file's. Pure.
  */
 export function flacHeaderForClip(head: Uint8Array): Buffer {
-  const b = Buffer.from(head);
-  if (b.toString('latin1', 0, 4) !== 'fLaC') throw webError('clipUnsupported', 'the FLAC recording has no fLaC header');
-  let pos = 4;
-  for (;;) {
-    if (pos + 4 > b.length) throw webError('clipUnsupported', 'the FLAC metadata blocks are longer than expected');
-    const last = (b[pos]! & 0x80) !== 0;
-    const len = b.readUIntBE(pos + 1, 3);
-    pos += 4 + len;
-    if (last) break;
+  let step;
+  try {
+    step = readFlacMetadata(head);
+  } catch (err) {
+    if (err instanceof FlacHeaderError) throw webError('clipUnsupported', `the FLAC recording's header cannot be read: ${err.message}`, err);
+    throw err;
   }
-  const out = Buffer.from(b.subarray(0, pos));
+  if (step.kind === 'need') throw webError('clipUnsupported', 'the FLAC metadata blocks are longer than expected');
+  const out = Buffer.from(head.subarray(0, step.metadata.audioOffset));
   // STREAMINFO is the first block: bytes 8.. of the file. Min/max frame size (24 bits each) at 12..17,
   // total samples: low 4 bits of byte 21 and bytes 22..25; MD5 at 26..41.
   out.fill(0, 12, 18);

@@ -6,7 +6,7 @@ import { planClip, type ClipPlan, type ClipSourceFile } from './clip-plan.ts';
 import { readAt } from './clip-read.ts';
 import { webError } from './errors.ts';
 import { resolveInRoot } from './resolve-file.ts';
-import { buildWavHeader, parseFlacStreamInfo } from './wav-header.ts';
+import { buildWavHeader, flacStreamInfoOf } from './wav-header.ts';
 
 /**
  * A sample-accurate WAV clip of a PCM source recorded as FLAC: the clip planner picks the frames, the
@@ -23,7 +23,7 @@ export async function flacWavClip(ctx: ClipContext, source: string, startMs: num
     ctx.signal?.throwIfAborted();
     const f = await resolveInRoot(ctx.root, r.path).catch(() => null);
     if (!f) continue;
-    const si = parseFlacStreamInfo(await readAt(f.abs, 0, FLAC_STREAMINFO_END, ctx));
+    const si = flacStreamInfoOf(await readAt(f.abs, 0, FLAC_STREAMINFO_END, ctx));
     if (!si || si.totalSamples === 0) continue;
     bits = si.bitsPerSample;
     abs.set(r.path, f.abs);

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import CodecParser, { type CodecFrame } from 'codec-parser';
-import { FLAC_STREAMINFO_END, oggPageLength, parseOggPage } from '@isr/audio';
+import { FLAC_STREAMINFO_END, oggPageLength, parseOggPage, wavDataExtent } from '@isr/audio';
 import { readAt, readChunks, type ClipReadOptions } from './clip-read.ts';
 import { OggPageSplitter, oggGranuleRate } from './ogg-clip.ts';
 import { OGG_MAX_PAGE, validPageAt } from './ogg-seek.ts';
-import { parseFlacStreamInfo, parseWavHeader, wavFramesOnDisk } from './wav-header.ts';
+import { flacStreamInfoOf, wavLayoutOf } from './wav-header.ts';
 
 const FRAMED: Record<string, 'audio/mpeg' | 'audio/aac' | 'audio/flac'> = { mp3: 'audio/mpeg', aac: 'audio/aac', flac: 'audio/flac' };
 
@@ -52,11 +52,11 @@ export class DurationCache {
 export async function parseDuration(abs: string, container: string, size: number, o: ClipReadOptions): Promise<number | null> {
   if (container === 'ogg' || container === 'opus') return oggDuration(abs, size, o);
   if (container === 'wav') {
-    const info = parseWavHeader(await readAt(abs, 0, 4096, o));
-    return info ? wavFramesOnDisk(info, size) / info.sampleRate : null;
+    const info = wavLayoutOf(await readAt(abs, 0, 4096, o));
+    return info ? wavDataExtent(info, size).frames / info.sampleRate : null;
   }
   if (container === 'flac') {
-    const si = parseFlacStreamInfo(await readAt(abs, 0, FLAC_STREAMINFO_END, o));
+    const si = flacStreamInfoOf(await readAt(abs, 0, FLAC_STREAMINFO_END, o));
     if (si && si.totalSamples > 0) return si.totalSamples / si.sampleRate;
   }
   const mime = FRAMED[container];

@@ -1,11 +1,12 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { wavDataExtent } from '@isr/audio';
 import { ANALYSIS_SIDECAR_SUFFIX, isValidSourceName, KEEP_MARK_SUFFIX, type AnalysisRecord } from '@isr/contract';
 import { summaryOf } from './analysis-view.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
 import type { FileIndex, Recording } from './file-index.ts';
 import { isoWithOffset, timeFromFileName } from './file-name-time.ts';
-import { parseFlacStreamInfo, parseWavHeader, wavFramesOnDisk } from './wav-header.ts';
+import { flacStreamInfoOf, wavLayoutOf } from './wav-header.ts';
 
 const HEAD_BYTES = 4096;
 
@@ -24,10 +25,10 @@ export async function readHead(abs: string, bytes = HEAD_BYTES): Promise<Buffer>
 /** What a file's own header says: format and (for WAV/FLAC) its length. */
 export async function probeFile(abs: string, ext: string, size: number): Promise<Pick<Recording, 'codec' | 'sampleRate' | 'channels' | 'durationSeconds'>> {
   if (ext === 'wav') {
-    const info = parseWavHeader(await readHead(abs));
-    if (info) return { codec: info.bitsPerSample === 16 ? 'pcm_s16le' : `pcm_${info.bitsPerSample}`, sampleRate: info.sampleRate, channels: info.channels, durationSeconds: wavFramesOnDisk(info, size) / info.sampleRate };
+    const info = wavLayoutOf(await readHead(abs));
+    if (info) return { codec: info.bitsPerSample === 16 ? 'pcm_s16le' : `pcm_${info.bitsPerSample}`, sampleRate: info.sampleRate, channels: info.channels, durationSeconds: wavDataExtent(info, size).frames / info.sampleRate };
   } else if (ext === 'flac') {
-    const si = parseFlacStreamInfo(await readHead(abs));
+    const si = flacStreamInfoOf(await readHead(abs));
     if (si) return { codec: 'flac', sampleRate: si.sampleRate, channels: si.channels, durationSeconds: si.totalSamples > 0 ? si.totalSamples / si.sampleRate : null };
   }
   return { codec: ext === 'mp3' ? 'mp3' : ext === 'aac' ? 'aac' : null, sampleRate: null, channels: null, durationSeconds: null };

@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { wavDataExtent, wavHeaderForSize } from '@isr/audio';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HandleCache } from './handle-cache.ts';
 import { contentDisposition, contentTypeOf, extensionOf } from './content-type.ts';
 import { parseRange } from './range.ts';
 import type { ResolvedFile } from './resolve-file.ts';
-import { parseWavHeader, patchWavHeader, wavFramesOnDisk } from './wav-header.ts';
+import { wavLayoutOf } from './wav-header.ts';
 
 /**
  * What is served for a file: its bytes, except that a WAV whose header sizes do not match what is on disk
@@ -22,11 +23,11 @@ const CACHE_MAX = 2048;
 const HEAD_BYTES = 4096;
 
 function representationFrom(head: Buffer, size: number): Representation {
-  const info = parseWavHeader(head);
+  const info = wavLayoutOf(head);
   if (!info) return { size, prefix: null };
-  const dataBytes = wavFramesOnDisk(info, size) * info.blockAlign;
-  if (info.declaredDataBytes === dataBytes && info.dataOffset + dataBytes === size) return { size, prefix: null };
-  return { size: info.dataOffset + dataBytes, prefix: patchWavHeader(head, info, size) };
+  const dataBytes = wavDataExtent(info, size).bytes;
+  if (info.dataBytes === dataBytes && info.dataOffset + dataBytes === size) return { size, prefix: null };
+  return { size: info.dataOffset + dataBytes, prefix: wavHeaderForSize(head, info, size) };
 }
 
 /** Ranges up to this size are read with one positional read and sent as a Buffer (what browsers seek with). */

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { parseWavHeader } from '../src/wav-header.ts';
+import { parseWavHeader } from '@isr/audio';
 import { harness, type Harness } from './harness.ts';
 
 // MP3 and FLAC recordings either side of 06:00:00 UTC, made by ffmpeg/sox; ffprobe (an independent parser)
@@ -61,8 +61,8 @@ test('a PCM source recorded as FLAC gives a sample-accurate WAV clip, and a FLAC
   const clip = Buffer.from(await res.arrayBuffer());
   const raw = (rel: string) => execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', join(h.root, rel)], { maxBuffer: 1 << 26 });
   const expected = Buffer.concat([raw(F1).subarray(1.5 * 48000 * 4), raw(F2).subarray(0, 1.25 * 48000 * 4)]);
-  const info = parseWavHeader(clip)!;
-  assert.equal(info.declaredDataBytes, expected.length);
+  const info = parseWavHeader(clip);
+  assert.equal(info.dataBytes, expected.length);
   assert.ok(clip.subarray(info.dataOffset).equals(expected), 'samples differ');
 
   const fl = await fetch(`${h.url}/api/clip?source=pcm&start=2026-11-24T05:59:58.500Z&end=2026-11-24T06:00:01.250Z&format=flac`);

@@ -7,7 +7,8 @@ import { attachmentName, contentTypeOf } from '../src/content-type.ts';
 import { FileIndex, type Recording } from '../src/file-index.ts';
 import { isoWithOffset, timeFromFileName } from '../src/file-name-time.ts';
 import { estimateStorage } from '../src/storage-estimate.ts';
-import { buildWavHeader, parseFlacStreamInfo, parseWavHeader, patchWavHeader, wavFramesOnDisk } from '../src/wav-header.ts';
+import { wavDataExtent, wavHeaderForSize } from '@isr/audio';
+import { buildWavHeader, flacStreamInfoOf, wavLayoutOf } from '../src/wav-header.ts';
 
 const rec = (path: string, startMs: number, extra: Partial<Recording> = {}): Recording => ({
   path, source: path.split('/')[0]!, start: new Date(startMs).toISOString(), startMs, durationSeconds: 60, bytes: 1000, codec: 'pcm_s16le', container: 'wav', sampleRate: 48000, channels: 2, recording: false, gaps: 0, keep: false, analysis: null, ...extra,
@@ -41,16 +42,20 @@ test('file name times keep their UTC offset', () => {
   assert.equal(isoWithOffset(Date.parse('2026-11-24T04:00:00Z'), 60), '2026-11-24T05:00:00.000+01:00');
 });
 
-test('WAV header: parse, frames on disk, patch a growing file, build', () => {
+test('WAV header: build, read back, frames on disk, patch a growing file; what is no WAV or FLAC reads as null', () => {
   const h = buildWavHeader({ sampleRate: 48000, channels: 2, bitsPerSample: 16, frames: 0 });
-  const info = parseWavHeader(h)!;
-  assert.deepEqual(info, { sampleRate: 48000, channels: 2, bitsPerSample: 16, blockAlign: 4, dataOffset: 44, declaredDataBytes: 0 });
-  assert.equal(wavFramesOnDisk(info, 44 + 4002), 1000);
-  const p = patchWavHeader(h, info, 44 + 4002);
+  const info = wavLayoutOf(h)!;
+  assert.deepEqual(
+    { sampleRate: info.sampleRate, channels: info.channels, bitsPerSample: info.bitsPerSample, blockAlign: info.blockAlign, dataOffset: info.dataOffset, dataBytes: info.dataBytes },
+    { sampleRate: 48000, channels: 2, bitsPerSample: 16, blockAlign: 4, dataOffset: 44, dataBytes: 0 },
+  );
+  assert.equal(wavDataExtent(info, 44 + 4002).frames, 1000);
+  const p = wavHeaderForSize(h, info, 44 + 4002);
   assert.equal(p.readUInt32LE(40), 4000);
   assert.equal(p.readUInt32LE(4), 36 + 4000);
-  assert.equal(parseWavHeader(Buffer.from('not a wav file at all')), null);
-  assert.equal(parseFlacStreamInfo(h), null);
+  assert.equal(wavLayoutOf(Buffer.from('not a wav file at all')), null);
+  assert.equal(wavLayoutOf(h.subarray(0, 30)), null, 'ends before the data chunk');
+  assert.equal(flacStreamInfoOf(h), null);
 });
 
 test('auth: token and basic credentials; nothing configured disables delete', () => {

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { decodeWav } from '../src/decode-wav.ts';
 import { AnalysisError } from '../src/errors.ts';
 import { PcmDecoder } from '../src/pcm-decoder.ts';
-import { wavLayout } from '../src/wav-layout.ts';
 
 function chunk(id: string, body: Uint8Array, declared = body.length): Uint8Array {
   const out = new Uint8Array(8 + body.length + (body.length & 1));
@@ -37,7 +40,6 @@ function riff(parts: Uint8Array[], kind = 'RIFF'): Uint8Array {
   return out;
 }
 
-const reader = (bytes: Uint8Array) => async (offset: number, length: number) => bytes.subarray(offset, Math.min(bytes.length, offset + length));
 const pcm16 = (frames: number, channels: number) => {
   const b = new Uint8Array(frames * channels * 2);
   const dv = new DataView(b.buffer);
@@ -45,55 +47,53 @@ const pcm16 = (frames: number, channels: number) => {
   return b;
 };
 
-test('walks chunks in any order: bext and LIST before fmt, LIST after data', async () => {
+const dir = mkdtempSync(join(tmpdir(), 'isr-decode-wav-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+async function decode(bytes: Uint8Array): Promise<{ frames: number; samples: number[]; warnings: string[]; codec: string }> {
+  const path = join(dir, `${n++}.wav`);
+  writeFileSync(path, bytes);
+  const d = await decodeWav(path);
+  const samples: number[] = [];
+  let frames = 0;
+  for await (const b of d.blocks) {
+    frames += b.frames;
+    for (let i = 0; i < b.frames * d.channels; i++) samples.push(b.samples[i]!);
+  }
+  return { frames, samples, warnings: d.warnings, codec: d.codec };
+}
+
+test('decodes the data chunk wherever the chunks put it, and no trailing chunk as audio', async () => {
   const audio = pcm16(100, 2);
   const bytes = riff([chunk('bext', new Uint8Array(603)), chunk('LIST', new Uint8Array(10)), chunk('fmt ', fmt(2, 48000, 16)), chunk('data', audio), chunk('LIST', new Uint8Array(4))]);
-  const l = await wavLayout(reader(bytes), bytes.length);
-  assert.deepEqual(l.chunks, ['bext', 'LIST', 'fmt ', 'data', 'LIST']);
-  assert.equal(l.dataBytes, audio.length);
-  assert.equal(l.sampleRate, 48000);
-  assert.deepEqual(l.warnings, []);
-  assert.deepEqual(bytes.subarray(l.dataOffset, l.dataOffset + l.dataBytes), audio);
+  const d = await decode(bytes);
+  assert.deepEqual([d.frames, d.warnings, d.codec], [100, [], 'pcm_s16le']);
+  assert.equal(Math.round(d.samples[1]! * 32768), 37 - 1000);
 });
 
-test('a data size of 0 (header never finalised) reads to the end of the file', async () => {
-  const audio = pcm16(50, 1);
-  const bytes = riff([chunk('fmt ', fmt(1, 8000, 16)), chunk('data', audio, 0)]);
-  const l = await wavLayout(reader(bytes), bytes.length);
-  assert.equal(l.dataBytes, audio.length);
-  assert.match(l.warnings[0]!, /not finalised/);
-});
-
-test('a data size beyond the end of the file (truncated) reads what is there, whole frames only', async () => {
-  const audio = pcm16(100, 2);
-  const full = riff([chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio)]);
-  const cut = full.subarray(0, full.length - 101);
-  const l = await wavLayout(reader(cut), cut.length);
-  assert.equal(l.dataBytes, audio.length - 104);
-  assert.ok(l.warnings.some((w) => /truncated/.test(w)));
-  assert.ok(l.warnings.some((w) => /partial frame/.test(w)));
-});
-
-test('a data size smaller than the audio that follows (stale header) reads it all', async () => {
-  const audio = pcm16(200, 2);
-  const bytes = riff([chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio, 400)]);
-  const l = await wavLayout(reader(bytes), bytes.length);
-  assert.equal(l.dataBytes, audio.length);
-  assert.ok(l.warnings.some((w) => /continues to the end/.test(w)));
+test('what a crash leaves: a data size of 0, beyond the file or smaller than the audio is read to the end, with warnings', async () => {
+  const zero = await decode(riff([chunk('fmt ', fmt(1, 8000, 16)), chunk('data', pcm16(50, 1), 0)]));
+  assert.equal(zero.frames, 50);
+  assert.match(zero.warnings[0]!, /not finalised/);
+  const full = riff([chunk('fmt ', fmt(2, 8000, 16)), chunk('data', pcm16(100, 2))]);
+  const cut = await decode(full.subarray(0, full.length - 101));
+  assert.equal(cut.frames, 100 - 26);
+  assert.ok(cut.warnings.some((w) => /truncated/.test(w)) && cut.warnings.some((w) => /partial frame/.test(w)));
+  const stale = await decode(riff([chunk('fmt ', fmt(2, 8000, 16)), chunk('data', pcm16(200, 2), 400)]));
+  assert.equal(stale.frames, 200);
+  assert.ok(stale.warnings.some((w) => /continues to the end/.test(w)));
 });
 
 test('RF64 takes the data size from ds64', async () => {
   const audio = pcm16(10, 2);
   const ds64 = new Uint8Array(28);
   new DataView(ds64.buffer).setBigUint64(8, BigInt(audio.length), true);
-  const bytes = riff([chunk('ds64', ds64), chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio, 0xffffffff)], 'RF64');
-  const l = await wavLayout(reader(bytes), bytes.length);
-  assert.equal(l.dataBytes, audio.length);
-  assert.deepEqual(l.warnings, []);
+  const d = await decode(riff([chunk('ds64', ds64), chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio, 0xffffffff)], 'RF64'));
+  assert.deepEqual([d.frames, d.warnings], [10, []]);
 });
 
-test('refuses what is not a usable WAV with a typed error', async () => {
-  const bad = async (bytes: Uint8Array, code: string) => assert.rejects(wavLayout(reader(bytes), bytes.length), (e: unknown) => e instanceof AnalysisError && e.code === code);
+test("the WAV reader's errors become the analyzer's codes", async () => {
+  const bad = async (bytes: Uint8Array, code: string) => assert.rejects(decode(bytes), (e: unknown) => e instanceof AnalysisError && e.code === code);
   await bad(new Uint8Array(0), 'EMPTY_FILE');
   await bad(Buffer.from('RIFF'), 'WAV_TRUNCATED');
   await bad(Buffer.from('OggS0000WAVExxxxxxxx'), 'WAV_INVALID');
