@@ -6,7 +6,7 @@ import { planClip, type ClipPlan, type ClipSourceFile } from './clip-plan.ts';
 import { readAt, readChunks } from './clip-read.ts';
 import { webError } from './errors.ts';
 import { resolveInRoot } from './resolve-file.ts';
-import { buildWavHeader, wavLayoutOf } from './wav-header.ts';
+import { buildWavHeader, wavLayoutAt } from './wav-header.ts';
 
 export interface PcmClip {
   plan: ClipPlan;
@@ -28,9 +28,9 @@ export async function pcmClip(ctx: ClipContext, source: string, startMs: number,
     ctx.signal?.throwIfAborted();
     const f = await resolveInRoot(ctx.root, r.path).catch(() => null);
     if (!f) continue;
-    const info = wavLayoutOf(await readAt(f.abs, 0, 4096, ctx));
-    if (!info) continue;
     const size = (await stat(f.abs)).size;
+    const info = await wavLayoutAt((position, length) => readAt(f.abs, position, length, ctx), size);
+    if (!info) continue;
     infos.set(r.path, { abs: f.abs, info });
     files.push({ path: r.path, startMs: r.startMs, sampleRate: info.sampleRate, channels: info.channels, frames: wavDataExtent(info, size).frames });
   }

@@ -4,7 +4,7 @@ import { FLAC_STREAMINFO_END, oggPageLength, parseOggPage, wavDataExtent } from 
 import { readAt, readChunks, type ClipReadOptions } from './clip-read.ts';
 import { OggPageSplitter, oggGranuleRate } from './ogg-clip.ts';
 import { OGG_MAX_PAGE, validPageAt } from './ogg-seek.ts';
-import { flacStreamInfoOf, wavLayoutOf } from './wav-header.ts';
+import { flacStreamInfoOf, wavLayoutAt } from './wav-header.ts';
 
 const FRAMED: Record<string, 'audio/mpeg' | 'audio/aac' | 'audio/flac'> = { mp3: 'audio/mpeg', aac: 'audio/aac', flac: 'audio/flac' };
 
@@ -52,7 +52,7 @@ export class DurationCache {
 export async function parseDuration(abs: string, container: string, size: number, o: ClipReadOptions): Promise<number | null> {
   if (container === 'ogg' || container === 'opus') return oggDuration(abs, size, o);
   if (container === 'wav') {
-    const info = wavLayoutOf(await readAt(abs, 0, 4096, o));
+    const info = await wavLayoutAt((position, length) => readAt(abs, position, length, o), size);
     return info ? wavDataExtent(info, size).frames / info.sampleRate : null;
   }
   if (container === 'flac') {

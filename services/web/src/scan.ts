@@ -6,7 +6,7 @@ import { summaryOf } from './analysis-view.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
 import type { FileIndex, Recording } from './file-index.ts';
 import { isoWithOffset, timeFromFileName } from './file-name-time.ts';
-import { flacStreamInfoOf, wavLayoutOf } from './wav-header.ts';
+import { flacStreamInfoOf, wavLayoutAt } from './wav-header.ts';
 
 const HEAD_BYTES = 4096;
 
@@ -25,7 +25,16 @@ export async function readHead(abs: string, bytes = HEAD_BYTES): Promise<Buffer>
 /** What a file's own header says: format and (for WAV/FLAC) its length. */
 export async function probeFile(abs: string, ext: string, size: number): Promise<Pick<Recording, 'codec' | 'sampleRate' | 'channels' | 'durationSeconds'>> {
   if (ext === 'wav') {
-    const info = wavLayoutOf(await readHead(abs));
+    const fh = await open(abs, 'r');
+    let info;
+    try {
+      info = await wavLayoutAt(async (position, length) => {
+        const buf = Buffer.alloc(length);
+        return buf.subarray(0, (await fh.read(buf, 0, length, position)).bytesRead);
+      }, size);
+    } finally {
+      await fh.close();
+    }
     if (info) return { codec: info.bitsPerSample === 16 ? 'pcm_s16le' : `pcm_${info.bitsPerSample}`, sampleRate: info.sampleRate, channels: info.channels, durationSeconds: wavDataExtent(info, size).frames / info.sampleRate };
   } else if (ext === 'flac') {
     const si = flacStreamInfoOf(await readHead(abs));

@@ -1,4 +1,4 @@
-import { FlacHeaderError, readStreamInfo, readWavHeader, WavHeaderError, type StreamInfo, type WavLayout } from '@isr/audio';
+import { FlacHeaderError, readStreamInfo, readWavHeader, readWavLayout, WavHeaderError, type ReadAt, type StreamInfo, type WavLayout } from '@isr/audio';
 
 /**
  * What web reads from a recording's first bytes, through @isr/audio's readers: null when the bytes are not that
@@ -11,6 +11,19 @@ export function wavLayoutOf(head: Uint8Array): WavLayout | null {
   try {
     const step = readWavHeader(head);
     return step.kind === 'layout' ? step.layout : null;
+  } catch (err) {
+    if (err instanceof WavHeaderError) return null;
+    throw err;
+  }
+}
+
+/**
+ * The WAV/RF64 layout of a file of `size` bytes read through `read` (its first 4 KiB, then further chunk headers
+ * only when the header is longer), or null when it is no WAV.
+ */
+export async function wavLayoutAt(read: ReadAt, size: number): Promise<WavLayout | null> {
+  try {
+    return await readWavLayout(read, size);
   } catch (err) {
     if (err instanceof WavHeaderError) return null;
     throw err;
