@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { splitOggPages, SplitClock, ZoneClock } from '@isr/audio';
-import type { CodecInit } from '@isr/contract';
+import type { CodecInit, SegmentClosedEvent } from '@isr/contract';
 import { waitFor } from '@isr/testkit';
 import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness, segmenterBacklog } from './harness.ts';
 
@@ -41,6 +41,7 @@ test('MP3 splits at frame boundaries; every file decodes; the files concatenate 
   const closed = h.events.closed.filter((e) => e.source === 'radio');
   assertSplitAtFirstUnitAfterBoundary(closed.map((e) => Date.parse(e.start)), (1152 * 1000) / 44100);
   assert.equal(closed.reduce((a, e) => a + e.frames, 0), units.length * 1152);
+  assertHashes(closed, files);
 });
 
 test('Ogg Opus: codec init from KV, pages renumbered and granules rebased so every file plays alone with its own duration', async () => {
@@ -83,4 +84,11 @@ test('Ogg Opus: codec init from KV, pages renumbered and granules rebased so eve
   const original = Buffer.concat(audio.map((p) => Buffer.from(p.bytes.subarray(27 + p.bytes[26]!))));
   assert.ok(bodies.equals(original), 'audio packets are kept, in order, none lost or repeated');
   assertSplitAtFirstUnitAfterBoundary(closed.map((e) => Date.parse(e.start)), 100);
+  assertHashes(closed, files);
 });
+
+/** Each closed event's sha256 (hashed as the pages and frames were appended) is the file's, as sha256sum says. */
+function assertHashes(closed: readonly SegmentClosedEvent[], files: readonly string[]): void {
+  assert.equal(closed.length, files.length);
+  for (const [i, f] of files.entries()) assert.equal(closed[i]!.sha256, execFileSync('sha256sum', [f], { encoding: 'utf8' }).split(' ')[0], `${f}: the event's SHA-256 is the file's`);
+}

@@ -7,6 +7,7 @@ import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { ANALYSIS_SIDECAR_SUFFIX, analysisKey, encodeJson, KEEP_MARK_SUFFIX } from '@isr/contract';
+import { verifySource } from '@isr/runtime';
 import { sleep, waitFor } from '@isr/testkit';
 import { pcmSignal, publishPcm, recordings, setup, type Harness, segmenterBacklog } from './harness.ts';
 
@@ -97,4 +98,13 @@ test('keep_days: old files deleted with analysis and event; keep-marked, open, r
   assert.deepEqual(deleted.filter((e) => ![card[0], ...racing].map((f) => rel(f!)).includes(e.path)), [], 'nothing else was deleted');
   const counts = (await second.registry.getSingleMetric('isr_segmenter_files_deleted_total')!.get()).values;
   assert.equal(counts.find((v) => v.labels.reason === 'retention')?.value, deleted.length);
+
+  // Each retention deletion is a `deleted` entry of card1's manifest: the chain goes on and verify says `deleted`;
+  // a file the web deleted is not recorded, so verify reports it missing.
+  const reports = await verifySource({ root, source: 'card1' });
+  const status = (f: string) => reports.find((r) => r.path === rel(f))?.status;
+  assert.equal(status(card[0]!), 'deleted');
+  racing.forEach((f, i) => assert.equal(status(f), webDeleted[i] ? 'missing' : 'deleted', rel(f)));
+  assert.deepEqual([status(card[1]!), status(card[4]!)], ['ok', 'ok']);
+  assert.deepEqual(reports.filter((r) => r.status === 'chain-broken'), [], 'the chain is whole');
 });
