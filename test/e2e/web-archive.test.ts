@@ -137,12 +137,12 @@ test('the page lists the real segmenter’s recordings with a live REC badge, an
   await page.locator('#files tbody tr').first().getByRole('button', { name: /^Open/ }).focus();
   await page.keyboard.press('ArrowDown');
   assert.equal(await page.evaluate(`document.activeElement.closest('tr').rowIndex`), 2);
-  await page.getByLabel('Date').fill('2001-01-01');
+  await page.locator('#filters').getByLabel('Date').fill('2001-01-01');
   await page.getByRole('button', { name: 'Apply filter' }).press('Enter');
   await page.waitForFunction(`document.getElementById('list-summary').textContent === 'No recordings match.'`);
   await page.getByRole('button', { name: 'Clear filter' }).press('Enter');
   await page.waitForFunction(`document.querySelectorAll('#files tbody tr').length === 4`);
-  await page.getByLabel('Source').selectOption(SOURCE);
+  await page.locator('#filters').getByLabel('Source').selectOption(SOURCE);
   await page.getByRole('button', { name: 'Apply filter' }).click();
   await page.waitForFunction(`document.getElementById('list-summary').textContent === 'Showing recordings 1 to 4 of 4.'`);
 });

@@ -1,10 +1,10 @@
 /** The opened recording: player, waveform slider, loud sections, clip export, keep mark, delete. */
 import { $, announce, enc, type Rec, type Section, type Summary } from './dom.ts';
 import { clockAt, formatBytes, formatDuration, levelLabel, startLabel } from './format.ts';
+import { load, onPlayer, player, queue } from './playback.ts';
 import { focusRow, loadList, markCurrent } from './table.ts';
 import { drawWaveform, type Wave } from './waveform.ts';
 
-const player = $<HTMLAudioElement>('player');
 const canvas = $<HTMLCanvasElement>('waveform');
 let current: Rec | null = null;
 let wave: Wave = { peaks: [], duration: 0, sections: [] };
@@ -20,17 +20,17 @@ export function setDeleteEnabled(on: boolean): void {
 
 function redraw(): void {
   const liveSeconds = (live.length / 2) * livePairSeconds;
-  const duration = current?.durationSeconds ?? (current?.recording ? liveSeconds : Number.isFinite(player.duration) ? player.duration : 0);
+  const duration = current?.durationSeconds ?? (current?.recording ? liveSeconds : Number.isFinite(player().duration) ? player().duration : 0);
   const peaks = wave.peaks.length ? wave.peaks : live;
-  drawWaveform(canvas, { ...wave, peaks, duration: wave.duration || duration }, player.currentTime);
+  drawWaveform(canvas, { ...wave, peaks, duration: wave.duration || duration }, player().currentTime);
   canvas.setAttribute('aria-valuemax', String(Math.round(wave.duration || duration)));
-  canvas.setAttribute('aria-valuenow', String(Math.round(player.currentTime)));
-  canvas.setAttribute('aria-valuetext', current ? `${clockAt(current.start, player.currentTime)}, ${Math.round(player.currentTime)} seconds in` : '0 seconds');
+  canvas.setAttribute('aria-valuenow', String(Math.round(player().currentTime)));
+  canvas.setAttribute('aria-valuetext', current ? `${clockAt(current.start, player().currentTime)}, ${Math.round(player().currentTime)} seconds in` : '0 seconds');
 }
 
 function seek(seconds: number): void {
-  const max = Number.isFinite(player.duration) ? player.duration : wave.duration;
-  player.currentTime = Math.max(0, Math.min(seconds, max || seconds));
+  const max = Number.isFinite(player().duration) ? player().duration : wave.duration;
+  player().currentTime = Math.max(0, Math.min(seconds, max || seconds));
   redraw();
 }
 
@@ -71,7 +71,7 @@ export async function loadAnalysis(r: Rec): Promise<void> {
     b.textContent = `Jump to ${clockAt(r.start, s.start)}, ${Math.round(s.end - s.start)} s`;
     b.addEventListener('click', () => {
       seek(s.start);
-      void player.play().catch(() => {});
+      void player().play().catch(() => {});
     });
     li.append(b);
     list.append(li);
@@ -80,18 +80,24 @@ export async function loadAnalysis(r: Rec): Promise<void> {
   redraw();
 }
 
-export async function openRecording(r: Rec): Promise<void> {
+/** Opens a recording in the detail view and (unless told not to) moves focus there. */
+export async function openRecording(r: Rec, opts: { focus?: boolean } = {}): Promise<void> {
+  load(r);
+  $('detail').hidden = false;
+  if (opts.focus !== false) $('detail').focus();
+  await showRecording(r);
+}
+
+/** Shows a recording in the detail view (heading, links, keep mark, analysis) without touching the player: also used when playback crosses into the next file. */
+export async function showRecording(r: Rec): Promise<void> {
   current = r;
   live = [];
   markCurrent(r.path);
-  const detail = $('detail');
-  detail.hidden = false;
+  $('detail').hidden = false;
   $('detail-heading').textContent = `${r.source}, ${startLabel(r.start)}`;
   $('detail-meta').textContent = `${r.container.toUpperCase()}, ${formatBytes(r.bytes)}, ${r.recording ? 'being recorded now' : formatDuration(r.durationSeconds)}.`;
-  player.src = `/stream/${enc(r.path)}`;
   $<HTMLAnchorElement>('download').href = `/download/${enc(r.path)}`;
   showKeep(r);
-  detail.focus();
   await loadAnalysis(r);
 }
 
@@ -123,23 +129,25 @@ export function levelArrived(l: { source: string; waveform: number[]; pairSecond
 
 export function wireDetail(): void {
   $('close-detail').addEventListener('click', () => {
-    player.pause();
+    player().pause();
+    queue(null);
     $('detail').hidden = true;
     const p = current?.path;
     current = null;
     if (p) focusRow(p);
   });
-  player.addEventListener('timeupdate', redraw);
-  player.addEventListener('loadedmetadata', redraw);
+  onPlayer('timeupdate', redraw);
+  onPlayer('loadedmetadata', redraw);
   canvas.addEventListener('click', (e) => {
     const rect = canvas.getBoundingClientRect();
-    const d = wave.duration || (Number.isFinite(player.duration) ? player.duration : 0);
+    const d = wave.duration || (Number.isFinite(player().duration) ? player().duration : 0);
     seek(((e.clientX - rect.left) / rect.width) * d);
   });
   canvas.addEventListener('keydown', (e) => {
     const step = e.shiftKey ? 30 : 5;
-    const d = wave.duration || player.duration || 0;
-    const keys: Record<string, number> = { ArrowRight: player.currentTime + step, ArrowUp: player.currentTime + step, ArrowLeft: player.currentTime - step, ArrowDown: player.currentTime - step, PageUp: player.currentTime + 60, PageDown: player.currentTime - 60, Home: 0, End: d };
+    const d = wave.duration || player().duration || 0;
+    const now = player().currentTime;
+    const keys: Record<string, number> = { ArrowRight: now + step, ArrowUp: now + step, ArrowLeft: now - step, ArrowDown: now - step, PageUp: now + 60, PageDown: now - 60, Home: 0, End: d };
     const to = keys[e.key];
     if (to === undefined) return;
     e.preventDefault();

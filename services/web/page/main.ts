@@ -2,6 +2,7 @@
 import { currentRecording, fileUpdated, levelArrived, loadAnalysis, openRecording, setDeleteEnabled, wireDetail } from './detail.ts';
 import { $, announce, type Rec, type SourceView, type Summary } from './dom.ts';
 import { startLabel } from './format.ts';
+import { addSources, recordingOpened, recordingUpdated, wireMoment } from './moment.ts';
 import { loadList, matchesFilter, removeRow, renderRow, rows, setTableHandlers, tbody, wireTable } from './table.ts';
 
 const statuses = new Map<string, SourceView>();
@@ -25,6 +26,8 @@ function startEvents(): void {
   });
   const upsert = (d: unknown, verb: string) => {
     const r = d as Rec;
+    addSources([r.source]);
+    recordingUpdated(r);
     if (!rows.has(r.path) && !matchesFilter(r)) return;
     rows.set(r.path, r);
     renderRow(r);
@@ -66,10 +69,14 @@ function renderStatuses(): void {
 async function init(): Promise<void> {
   const info = (await (await fetch('/api/info')).json()) as { deleteEnabled: boolean };
   setDeleteEnabled(info.deleteEnabled);
-  setTableHandlers((r) => void openRecording(r), () => currentRecording()?.path);
+  setTableHandlers((r) => {
+    void openRecording(r);
+    recordingOpened(r);
+  }, () => currentRecording()?.path);
   wireTable();
   wireDetail();
   await loadList();
+  await wireMoment();
   startEvents();
   document.body.dataset.ready = 'true';
 }
