@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { epochFrame, toneFrames, type ToneSpec } from '@isr/audio';
-import { CaptureStates } from '@isr/contract';
+import { CaptureStates, timeOfFrame } from '@isr/contract';
 import type { JetStreamClient, KV, LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
 import type { PcmSourceSettings } from './capture-settings.ts';
@@ -88,8 +88,8 @@ export class ToneSource {
         for (; offset + chunkFrames <= due; offset += chunkFrames) {
           this.outlet.push(session, { offset, frames: chunkFrames, data: toneFrames(s, first + offset, chunkFrames) }, slog);
         }
-        this.metrics.drift.set(this.outlet.labels, (startMs + offset * msPerFrame - this.now()) / 1000);
-        const nextMs = startMs + (offset + chunkFrames) * msPerFrame;
+        this.metrics.drift.set(this.outlet.labels, (timeOfFrame(offset, startMs, s.sampleRate) - this.now()) / 1000);
+        const nextMs = timeOfFrame(offset + chunkFrames, startMs, s.sampleRate);
         await sleep(Math.max(1, Math.ceil(nextMs - this.now())), undefined, { signal: this.stop.signal }).catch(() => undefined);
       }
     }
