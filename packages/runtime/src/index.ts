@@ -11,6 +11,8 @@ export * from './leased-work.ts';
 export * from './follow-stream.ts';
 export * from './status-kv.ts';
 export * from './capture-status.ts';
+export { OrderedPublisher, type OrderedPublisherOptions } from './ordered-publisher.ts';
+export { chunkSeconds, PublishQueue, type PublishItem, type QueuedAudio, type UnsentChunkMeta } from './publish-queue.ts';
 export * from './backoff.ts';
 export * from './shutdown.ts';
 export * from './service.ts';
