@@ -6,12 +6,11 @@ import { describeArecordExit, diagnoseStderrLine } from './arecord-diagnose.ts';
 import { arecordArgs, startArecord, type ArecordProcess } from './arecord-process.ts';
 import { Backoff } from './backoff.ts';
 import type { CaptureSettings } from './capture-settings.ts';
-import type { SessionCounter } from './chunk-queue.ts';
 import { needsInventory, resolveDevice, type DeviceInventory, type ResolvedDevice } from './device-resolve.ts';
 import { CaptureErrorCodes } from './errors.ts';
 import { chunkFramesFor, FrameChunker } from './frame-chunker.ts';
 import type { CaptureMetrics } from './metrics.ts';
-import { PcmOutlet, type PcmChunk } from './pcm-outlet.ts';
+import { PcmOutlet, type PcmChunk, type PcmSession } from './pcm-outlet.ts';
 import { runsAhead, SampleClock } from './sample-clock.ts';
 
 export interface CaptureSourceDeps {
@@ -89,7 +88,6 @@ export class CaptureSource {
   }
 
   start(): void {
-    this.outlet.start();
     this.loop ??= this.run();
   }
 
@@ -136,7 +134,7 @@ export class CaptureSource {
     const { s, log, deps } = this;
     const m = deps.metrics;
     const labels = this.labels;
-    const session: SessionCounter = { id: randomUUID(), sessionStartMs: 0, lastSeq: 0 };
+    const session: PcmSession = { id: randomUUID(), sessionStartMs: 0 };
     const clock = new SampleClock(s.sampleRate);
     const chunker = new FrameChunker(chunkFramesFor(s.sampleRate, s.chunkMs), s.channels);
     const startedAt = this.now();
@@ -151,7 +149,7 @@ export class CaptureSource {
     slog.info({ arecord: s.arecordPath, args, device: device.label }, 'starting arecord');
     this.status.update({ state: CaptureStates.connecting, session: session.id, message: `starting arecord -D ${device.device} (${device.label})` });
 
-    const enqueue = (c: PcmChunk) => this.outlet.push(session, c, slog);
+    const enqueue = (c: PcmChunk) => this.outlet.push(session, c);
 
     const proc = startArecord(s.arecordPath, args, {
       data: (buf) => {

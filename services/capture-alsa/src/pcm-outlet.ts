@@ -1,9 +1,7 @@
 import { AudioCodecs, AudioFormats, CaptureStates, timeOfFrame } from '@isr/contract';
-import { CaptureStatusWriter, type JetStreamClient, type KV, type LeaseFence } from '@isr/runtime';
+import { CaptureStatusWriter, OrderedPublisher, type JetStreamClient, type KV, type LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
-import { ChunkQueue, type SessionCounter } from './chunk-queue.ts';
 import type { CaptureMetrics } from './metrics.ts';
-import { ChunkPublisher } from './publisher.ts';
 
 export interface PcmOutletOptions {
   source: string;
@@ -21,6 +19,12 @@ export interface PcmOutletOptions {
   fence?: LeaseFence;
 }
 
+/** A capture session: its id and the epoch ms of its first sample (set when the first audio arrives). */
+export interface PcmSession {
+  id: string;
+  sessionStartMs: number;
+}
+
 /** A chunk of a session: `offset` and `frames` in sample frames, `data` interleaved s16le. */
 export interface PcmChunk {
   offset: number;
@@ -36,16 +40,11 @@ export class PcmOutlet {
   readonly status: CaptureStatusWriter;
   /** The metric labels of this source. */
   readonly labels: { source: string };
-  private readonly queue: ChunkQueue;
-  private readonly publisher: ChunkPublisher;
-  private readonly frameBytes: number;
-  private droppedLogged = 0;
+  private readonly publisher: OrderedPublisher;
   private readonly o: PcmOutletOptions;
 
   constructor(o: PcmOutletOptions) {
     this.o = o;
-    this.frameBytes = o.channels * 2;
-    this.queue = new ChunkQueue(Math.max(1, Math.round(o.bufferSeconds * o.sampleRate)) * this.frameBytes);
     const m = o.metrics;
     const labels = (this.labels = { source: o.source });
     for (const g of [m.up, m.drift, m.buffered]) g.set(labels, 0);
@@ -57,51 +56,34 @@ export class PcmOutlet {
       channels: o.channels,
     }, o.now);
     let lastStatusChunk = 0;
-    this.publisher = new ChunkPublisher({
+    this.publisher = new OrderedPublisher({
       js: o.js,
-      queue: this.queue,
       log: o.log,
-      source: o.source,
-      sampleRate: o.sampleRate,
-      channels: o.channels,
+      bufferSeconds: o.bufferSeconds,
       fence: o.fence,
-      onPublished: (c, meta) => {
+      now: o.now,
+      onPublished: (meta) => {
         m.chunks.inc(labels);
-        this.updateBuffered();
         const t = o.now();
         if (t - lastStatusChunk >= 2000 && this.status.state === CaptureStates.recording) {
           lastStatusChunk = t;
-          this.status.update({ lastChunk: new Date(timeOfFrame(c.offset + c.frames, meta.sessionStartMs, meta.sampleRate)).toISOString() });
+          this.status.update({ lastChunk: new Date(timeOfFrame(meta.offset + meta.frames, meta.sessionStartMs, meta.sampleRate)).toISOString() });
         }
       },
+      onDropped: (dropped) => m.dropped.inc(labels, dropped.reduce((n, d) => n + d.frames, 0)),
+      onBuffered: (seconds) => m.buffered.set(labels, seconds),
     });
   }
 
-  start(): void {
-    this.publisher.start();
-  }
-
   /** Queues a chunk of `session` for JetStream; when the buffer overflows, the oldest audio is dropped and counted. */
-  push(session: SessionCounter, c: PcmChunk, log: Logger): void {
-    const m = this.o.metrics;
-    m.frames.inc(this.labels, c.frames);
-    const dropped = this.queue.push({ session, ...c });
-    if (dropped.length) {
-      const frames = dropped.reduce((n, d) => n + d.frames, 0);
-      m.dropped.inc(this.labels, frames);
-      const t = this.o.now();
-      if (t - this.droppedLogged > 10_000) {
-        this.droppedLogged = t;
-        log.error({ droppedFrames: frames, bufferSeconds: this.o.bufferSeconds }, 'NATS unreachable for longer than buffer_seconds: dropping the oldest audio');
-      }
-    }
-    this.updateBuffered();
-    this.publisher.wake();
-  }
-
-  /** Seconds of audio waiting in the queue, as the buffered gauge. */
-  private updateBuffered(): void {
-    this.o.metrics.buffered.set(this.labels, this.queue.bytes / this.frameBytes / this.o.sampleRate);
+  push(session: PcmSession, c: PcmChunk): void {
+    const { o } = this;
+    o.metrics.frames.inc(this.labels, c.frames);
+    this.publisher.push({
+      kind: 'audio',
+      meta: { source: o.source, format: AudioFormats.pcm, codec: AudioCodecs.pcmS16le, sampleRate: o.sampleRate, channels: o.channels, session: session.id, sessionStartMs: session.sessionStartMs, offset: c.offset, frames: c.frames },
+      data: c.data,
+    });
   }
 
   /**

@@ -5,10 +5,9 @@ import { CaptureStates, timeOfFrame } from '@isr/contract';
 import type { JetStreamClient, KV, LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
 import type { PcmSourceSettings } from './capture-settings.ts';
-import type { SessionCounter } from './chunk-queue.ts';
 import { chunkFramesFor } from './frame-chunker.ts';
 import type { CaptureMetrics } from './metrics.ts';
-import { PcmOutlet } from './pcm-outlet.ts';
+import { PcmOutlet, type PcmSession } from './pcm-outlet.ts';
 
 /** The settings of one `type = tone` section. */
 export interface ToneSettings extends ToneSpec, PcmSourceSettings {}
@@ -58,7 +57,6 @@ export class ToneSource {
   }
 
   start(): void {
-    this.outlet.start();
     this.loop ??= this.run().catch((err: unknown) => {
       if (!this.stop.signal.aborted) this.log.error({ err }, 'tone generator failed');
     });
@@ -71,7 +69,7 @@ export class ToneSource {
     while (!this.stop.signal.aborted) {
       // A session starts on a whole ms (the Isr-Session-Start header carries ms) at its first sample.
       const startMs = Math.floor(this.now());
-      const session: SessionCounter = { id: randomUUID(), sessionStartMs: startMs, lastSeq: 0 };
+      const session: PcmSession = { id: randomUUID(), sessionStartMs: startMs };
       const first = epochFrame(startMs, s.sampleRate);
       const slog = this.log.child({ session: session.id });
       slog.info({ sessionStart: new Date(startMs).toISOString(), frequency: s.frequency, levelDbfs: s.levelDbfs }, 'tone: recording');
@@ -86,7 +84,7 @@ export class ToneSource {
           break;
         }
         for (; offset + chunkFrames <= due; offset += chunkFrames) {
-          this.outlet.push(session, { offset, frames: chunkFrames, data: toneFrames(s, first + offset, chunkFrames) }, slog);
+          this.outlet.push(session, { offset, frames: chunkFrames, data: toneFrames(s, first + offset, chunkFrames) });
         }
         this.metrics.drift.set(this.outlet.labels, (timeOfFrame(offset, startMs, s.sampleRate) - this.now()) / 1000);
         const nextMs = timeOfFrame(offset + chunkFrames, startMs, s.sampleRate);

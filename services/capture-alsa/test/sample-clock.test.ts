@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Backoff } from '../src/backoff.ts';
-import { ChunkQueue, type SessionCounter } from '../src/chunk-queue.ts';
 import { runsAhead, SampleClock } from '../src/sample-clock.ts';
 
 test('the session is anchored once, at the first byte, minus the frames that byte batch holds', () => {
@@ -30,35 +29,6 @@ test('backoff doubles from min to max and resets', () => {
   assert.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [500, 1000, 2000, 3000, 3000]);
   b.reset();
   assert.equal(b.next(), 500);
-});
-
-const session = (): SessionCounter => ({ id: 's', sessionStartMs: 0, lastSeq: 0 });
-
-test('the queue drops the oldest unsent chunks beyond its byte budget, never the one in flight', () => {
-  const q = new ChunkQueue(300);
-  const s = session();
-  const chunk = (offset: number) => ({ session: s, offset, frames: 50, data: Buffer.alloc(100) });
-  assert.deepEqual(q.push(chunk(0)), []);
-  q.peek()!.seq = 1; // in flight
-  q.push(chunk(50));
-  q.push(chunk(100));
-  const dropped = q.push(chunk(150));
-  assert.deepEqual(dropped.map((d) => d.offset), [50]);
-  assert.deepEqual([q.length, q.bytes], [3, 300]);
-  assert.equal(q.shift()!.offset, 0);
-  assert.equal(q.shift()!.offset, 100);
-  assert.equal(q.shift()!.offset, 150);
-  assert.equal(q.shift(), undefined);
-  assert.equal(q.bytes, 0);
-});
-
-test('a zero budget still keeps the newest chunk', () => {
-  const q = new ChunkQueue(0);
-  const s = session();
-  q.push({ session: s, offset: 0, frames: 1, data: Buffer.alloc(2) });
-  const dropped = q.push({ session: s, offset: 1, frames: 1, data: Buffer.alloc(2) });
-  assert.deepEqual(dropped.map((d) => d.offset), [0]);
-  assert.equal(q.peek()!.offset, 1);
 });
 
 test('a device that delivers faster than real time is recognised; bursts and drifting crystals are not', () => {

@@ -1,8 +1,7 @@
 import { leaseKey, LeaseRoles } from '@isr/contract';
-import { CaptureStatusWriter, LeasedRunner, leaseTimings, num, str, type LeasedWork, type LeaseFence, type RunningService, type ServiceContext, type SourceConfig } from '@isr/runtime';
+import { CaptureStatusWriter, LeasedRunner, leaseTimings, num, OrderedPublisher, str, type LeasedWork, type LeaseFence, type RunningService, type ServiceContext, type SourceConfig } from '@isr/runtime';
 import { createHttpOpener } from './http-reader.ts';
 import { createCaptureMetrics, type CaptureMetrics } from './metrics.ts';
-import { BufferedPublisher } from './publisher.ts';
 import { StreamRecorder } from './recorder.ts';
 
 /**
@@ -19,7 +18,7 @@ export async function startCaptureStream(ctx: ServiceContext): Promise<RunningSe
   const http = createHttpOpener();
   let heartbeat = Date.now();
   const timer = setInterval(() => (heartbeat = Date.now()), 1000);
-  const active = new Map<string, BufferedPublisher>();
+  const active = new Map<string, OrderedPublisher>();
   const timings = leaseTimings(num(config.general, 'failover_seconds'));
   const runners = sources.map((s) => new LeasedRunner({
     kv: bus.kv.leases,
@@ -46,14 +45,26 @@ interface SourceStart {
   fence: LeaseFence;
   metrics: CaptureMetrics;
   open: ReturnType<typeof createHttpOpener>['open'];
-  active: Map<string, BufferedPublisher>;
+  active: Map<string, OrderedPublisher>;
 }
 
 /** Records one source while its lease is held: publisher, status half and recorder loop, stopped together. */
 function startSource({ ctx, source: s, fence, metrics, open, active }: SourceStart): LeasedWork {
   const { bus, log } = ctx;
   const abort = new AbortController();
-  const publisher = new BufferedPublisher({ source: s.name, js: bus.js, codecKv: bus.kv.codec, log, metrics, bufferSeconds: num(s.settings, 'buffer_seconds'), fence });
+  const labels = { source: s.name };
+  metrics.bufferDropped.inc(labels, 0);
+  metrics.chunksPublished.inc(labels, 0);
+  metrics.bufferedSeconds.set(labels, 0);
+  const publisher = new OrderedPublisher({
+    js: bus.js,
+    log: log.child({ source: s.name }),
+    bufferSeconds: num(s.settings, 'buffer_seconds'),
+    fence,
+    onPublished: () => metrics.chunksPublished.inc(labels),
+    onDropped: (dropped) => metrics.bufferDropped.inc(labels, dropped.length),
+    onBuffered: (seconds) => metrics.bufferedSeconds.set(labels, seconds),
+  });
   const status = new CaptureStatusWriter(bus.kv.status, s.name, 'capture-stream', log, { title: null });
   const recorder = new StreamRecorder({
     settings: {
@@ -65,6 +76,7 @@ function startSource({ ctx, source: s, fence, metrics, open, active }: SourceSta
     },
     open,
     publisher,
+    codecKv: bus.kv.codec,
     status,
     metrics,
     log,

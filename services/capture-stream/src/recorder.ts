@@ -1,12 +1,11 @@
-import { audioMsgId, encodeJson, redactSecrets, redactUrl, Subjects, timeOfFrame, type MetadataEvent } from '@isr/contract';
-import { backoffMs, toHeaders, type CaptureStatusWriter } from '@isr/runtime';
+import { encodeJson, redactSecrets, redactUrl, Subjects, timeOfFrame, type MetadataEvent } from '@isr/contract';
+import { backoffMs, type CaptureStatusWriter, type KV, type OrderedPublisher } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { reasonOf, type DisconnectReason } from './errors.ts';
 import type { OpenStream } from './http-reader.ts';
 import type { CaptureMetrics } from './metrics.ts';
 import { UnitTail } from './overlap.ts';
 import { SessionPipeline, type PipelineEvent } from './pipeline.ts';
-import type { BufferedPublisher } from './publisher.ts';
 import { CaptureSession } from './session.ts';
 
 export interface StreamSourceSettings {
@@ -20,7 +19,9 @@ export interface StreamSourceSettings {
 export interface RecorderDeps {
   settings: StreamSourceSettings;
   open: OpenStream;
-  publisher: BufferedPublisher;
+  publisher: OrderedPublisher;
+  /** KV isr_codec: the codec init of each session, put in order before the session's first chunk. */
+  codecKv: KV;
   status: CaptureStatusWriter;
   metrics: CaptureMetrics;
   log: Logger;
@@ -130,7 +131,7 @@ export class StreamRecorder {
   }
 
   private onEvent(ev: PipelineEvent, session: CaptureSession): CaptureSession {
-    const { settings, publisher, metrics, status, now } = this.d;
+    const { settings, publisher, codecKv, metrics, status, now } = this.d;
     const source = settings.name;
     switch (ev.type) {
       case 'kind':
@@ -142,7 +143,7 @@ export class StreamRecorder {
         return session;
       case 'init': {
         const s = session.hasAudio ? session.successor() : session;
-        publisher.enqueue({ kind: 'codec', key: source, value: JSON.stringify(s.codecInit(source, ev.data, ev.stream)) });
+        publisher.push({ kind: 'put', kv: codecKv, key: source, value: JSON.stringify(s.codecInit(source, ev.data, ev.stream)) });
         this.log.info({ session: s.id, codec: ev.stream.codec, bytes: ev.data.length }, 'codec header stored');
         return s;
       }
@@ -150,8 +151,8 @@ export class StreamRecorder {
         const s = session.accepts(ev.chunk.stream) ? session : session.successor();
         if (s !== session) this.log.warn({ from: session.stream, to: ev.chunk.stream }, 'stream format changed: new session');
         const first = !s.hasAudio;
-        const { meta, headers } = s.next(source, ev.chunk);
-        publisher.enqueue({ kind: 'audio', subject: Subjects.audio(source), data: ev.chunk.data, headers: toHeaders(headers), msgID: audioMsgId(meta.session, meta.seq), seconds: meta.frames / meta.sampleRate });
+        const meta = s.next(source, ev.chunk);
+        publisher.push({ kind: 'audio', meta, data: ev.chunk.data });
         const t = now();
         this.delivered = true;
         if (first) {
@@ -168,7 +169,7 @@ export class StreamRecorder {
         if (ev.title === this.title) return session;
         this.title = ev.title;
         const event: MetadataEvent = { source, session: session.id, time: new Date(ev.sampleRate ? timeOfFrame(ev.offset, session.startMs, ev.sampleRate) : session.startMs).toISOString(), offset: ev.offset, title: ev.title, raw: ev.raw };
-        publisher.enqueue({ kind: 'event', subject: Subjects.metadata(source), data: encodeJson(event), msgID: `${session.id}-meta-${ev.offset}` });
+        publisher.push({ kind: 'message', subject: Subjects.metadata(source), data: encodeJson(event), msgID: `${session.id}-meta-${ev.offset}` });
         metrics.metadataEvents.inc({ source });
         status.update({ title: ev.title });
         this.log.info({ title: ev.title, offset: ev.offset }, 'stream title changed');

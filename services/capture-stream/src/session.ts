@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { encodeAudioHeaders, timeOfFrame, type AudioChunkMeta, type CodecInit } from '@isr/contract';
+import { timeOfFrame, type CodecInit } from '@isr/contract';
+import type { UnsentChunkMeta } from '@isr/runtime';
 import type { Chunk } from './chunker.ts';
 import { sameFormat, type StreamFormat } from './framer.ts';
 
 /**
- * The sample clock of one capture session: id, wall-clock anchor of its first byte, sequence and offset
- * counted in decoded samples. Pure; the recorder starts a new one on every (re)connect or format change.
+ * The sample clock of one capture session: id, wall-clock anchor of its first byte, offset counted in decoded
+ * samples. Pure; the recorder starts a new one on every (re)connect or format change. The sequence number is the
+ * publisher's: it is given when a chunk is first sent (see OrderedPublisher).
  */
 export class CaptureSession {
   readonly id: string;
   readonly startMs: number;
-  private seq = 0;
+  private chunks = 0;
   private offset = 0;
   private format: StreamFormat | null = null;
 
@@ -20,7 +22,7 @@ export class CaptureSession {
   }
 
   get hasAudio(): boolean {
-    return this.seq > 0;
+    return this.chunks > 0;
   }
 
   get stream(): StreamFormat | null {
@@ -42,10 +44,10 @@ export class CaptureSession {
     return new CaptureSession(this.hasAudio ? this.timeAt(this.offset) : this.startMs);
   }
 
-  /** Headers of the next chunk; advances seq and offset. */
-  next(source: string, chunk: Chunk): { meta: AudioChunkMeta; headers: Record<string, string> } {
+  /** Headers of the next chunk (all but its seq); advances the offset. */
+  next(source: string, chunk: Chunk): UnsentChunkMeta {
     this.format ??= chunk.stream;
-    const meta: AudioChunkMeta = {
+    const meta: UnsentChunkMeta = {
       source,
       format: chunk.stream.format,
       codec: chunk.stream.codec,
@@ -53,13 +55,13 @@ export class CaptureSession {
       channels: chunk.stream.channels,
       session: this.id,
       sessionStartMs: this.startMs,
-      seq: ++this.seq,
       offset: this.offset,
       frames: chunk.frames,
       units: chunk.units,
     };
     this.offset += chunk.frames;
-    return { meta, headers: encodeAudioHeaders(meta) };
+    this.chunks++;
+    return meta;
   }
 
   codecInit(source: string, init: Uint8Array, stream: StreamFormat): CodecInit {
