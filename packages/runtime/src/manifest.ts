@@ -144,7 +144,7 @@ export class ManifestWriter {
   }
 
   /** The last line of the source's chain (its hash is the next `prev`) and the day holding it. */
-  async head(root: string, source: string): Promise<{ day: string | null; prev: string; lastLine: string | null }> {
+  async head(root: string, source: string): Promise<{ day: string | null; prev: string; lastLine: string | null; lines: string[] }> {
     const dir = join(root, source);
     const days = await manifestDays(dir);
     for (let i = days.length - 1; i >= 0; i--) {
@@ -152,9 +152,9 @@ export class ManifestWriter {
       const m = await readManifest(file);
       if (m.torn !== null) await this.#cutTorn(file, m);
       const last = m.lines.at(-1);
-      if (last !== undefined) return { day: days[i]!, prev: lineHash(last), lastLine: last };
+      if (last !== undefined) return { day: days[i]!, prev: lineHash(last), lastLine: last, lines: m.lines };
     }
-    return { day: null, prev: manifestGenesis(source), lastLine: null };
+    return { day: null, prev: manifestGenesis(source), lastLine: null, lines: [] };
   }
 
   async #cutTorn(file: string, m: ManifestText): Promise<void> {
@@ -170,10 +170,14 @@ export class ManifestWriter {
 
   async #append(t: AppendTarget, body: ManifestBody): Promise<ManifestEntry> {
     const head = await this.head(t.root, t.source);
-    if (head.lastLine !== null) {
-      // Appended already (a crash came before the journal forgot the entry): the same entry is not appended twice.
-      const last = parseEntry(head.lastLine);
-      if (last && JSON.stringify({ prev: last.prev, ...body }) === head.lastLine) return last;
+    // Appended already (a crash came before the journal forgot the entry; retention may have appended since): when
+    // the path's latest entry of the day already says this, nothing is appended. (The same path closed again with
+    // the same bytes, continued after a crash, says nothing new either.)
+    for (let i = head.lines.length - 1; i >= 0; i--) {
+      const e = parseEntry(head.lines[i]!);
+      if (e?.path !== body.path) continue;
+      if (e.op === body.op && (e.op === 'deleted' || (body.op === 'closed' && e.sha256 === body.sha256 && e.bytes === body.bytes))) return e;
+      break;
     }
     const day = head.day !== null && head.day > t.day ? head.day : t.day;
     const entry = { prev: head.prev, ...body } as ManifestEntry;

@@ -271,6 +271,7 @@ export class SourceWriter {
     this.#log.info({ path: rec.rel, reason, frames: d.frames, bytes: d.bytes, sha256 }, 'file closed');
     await this.#d.events.closed(e);
     await this.#appendManifest();
+    if (!this.#pendingManifest.length) await this.#writeJournal(); // the journal forgets the appended entry
   }
 
   async #writeJournal(): Promise<void> {
