@@ -35,6 +35,7 @@ COPY packages/contract/package.json packages/contract/
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/audio/package.json packages/audio/
 COPY packages/testkit/package.json packages/testkit/
+COPY packages/cli/package.json packages/cli/
 COPY services/capture-stream/package.json services/capture-stream/
 COPY services/capture-alsa/package.json services/capture-alsa/
 COPY services/segmenter/package.json services/segmenter/
