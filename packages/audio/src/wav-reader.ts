@@ -69,7 +69,7 @@ const BODY_BYTES: Record<string, number> = { 'fmt ': 40, ds64: 28, bext: 602 };
 const EMPTY = new Uint8Array(0);
 
 const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-const latin1 = (b: Uint8Array, at: number, n: number) => String.fromCharCode(...b.subarray(at, at + n));
+const latin1 = (b: Uint8Array, at: number, n: number) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', at, at + n);
 const isChunkId = (b: Uint8Array) => b.subarray(0, 4).every((c) => c >= 0x20 && c <= 0x7e);
 const text = (b: Uint8Array, at: number, n: number) => latin1(b, at, n).replace(/\0+$/, '');
 
@@ -120,7 +120,10 @@ type Want = { at: 'riff' } | { at: 'chunk' } | { at: 'body'; id: string; size: n
  * `end()` says the file ends there and throws unless the layout is known.
  */
 export class WavHeaderReader {
+  /** The bytes held, from file offset #winAt: #win, then #more (joined only when the reader looks at them). */
   #win: Uint8Array = EMPTY;
+  #more: Uint8Array[] = [];
+  #moreLen = 0;
   #winAt = 0;
   #pos = 0;
   #want: Want = { at: 'riff' };
@@ -146,10 +149,10 @@ export class WavHeaderReader {
     return { offset: w.body, bytes: Math.min(w.size, BODY_BYTES[w.id]!) };
   }
 
-  push(bytes: Uint8Array, offset = this.#winAt + this.#win.length): WavStep {
+  push(bytes: Uint8Array, offset = this.#winAt + this.#held): WavStep {
     if (this.#layout) return { kind: 'layout', layout: this.#layout };
     let n = this.need!;
-    const end = this.#winAt + this.#win.length;
+    const end = this.#winAt + this.#held;
     if (offset < end) {
       bytes = bytes.subarray(Math.min(bytes.length, end - offset)); // bytes the reader already has
       offset = end;
@@ -158,27 +161,30 @@ export class WavHeaderReader {
       // Nothing held is needed any more: keep only what is at or after the needed offset.
       const skip = Math.max(0, Math.min(bytes.length, n.offset - offset));
       if (offset > end && offset > n.offset) throw new RangeError(`bytes at ${offset} leave out bytes ${n.offset}… the WAV reader needs`);
-      this.#win = EMPTY;
+      this.#clear();
       this.#winAt = offset + skip;
       bytes = bytes.subarray(skip);
     } else if (offset > end) {
       throw new RangeError(`bytes at ${offset} leave out bytes ${end}… the WAV reader needs`);
     }
-    this.#win = this.#win.length === 0 ? bytes : concat(this.#win, bytes);
+    if (bytes.length > 0) {
+      this.#more.push(bytes);
+      this.#moreLen += bytes.length;
+    }
     for (;;) {
-      const have = this.#winAt + this.#win.length;
+      const have = this.#winAt + this.#held;
       if (have < n.offset + n.bytes) {
-        if (this.#want.at === 'riff') checkMagic(this.#win);
+        if (this.#want.at === 'riff') checkMagic(this.#flat());
         if (have <= n.offset) {
-          this.#win = EMPTY;
+          this.#clear();
           this.#winAt = have;
         }
         return { kind: 'need', ...n };
       }
       const from = n.offset - this.#winAt;
-      this.#consume(this.#win.subarray(from, from + n.bytes));
+      this.#consume(this.#flat().subarray(from, from + n.bytes));
       if (this.#layout) {
-        this.#win = EMPTY;
+        this.#clear();
         return { kind: 'layout', layout: this.#layout };
       }
       n = this.need!;
@@ -191,14 +197,41 @@ export class WavHeaderReader {
   /** The file ends after the bytes pushed: the layout, or a WavHeaderError saying what is missing. */
   end(): WavLayout {
     if (this.#layout) return this.#layout;
-    const have = this.#winAt + this.#win.length;
+    const have = this.#winAt + this.#held;
     if (this.#want.at === 'riff') {
-      checkMagic(this.#win);
+      checkMagic(this.#flat());
       throw new WavHeaderError(AudioErrorCodes.wavTruncated, `${have} bytes are shorter than a RIFF header (12)`);
     }
     if (this.#data && !this.#fmt) throw invalid('no fmt chunk: the file has audio of an unknown format');
     const missing = this.#fmt ? 'no data chunk' : 'no fmt chunk';
     throw new WavHeaderError(AudioErrorCodes.wavTruncated, `the WAV header ends at byte ${have} with ${missing} yet (the next chunk starts at byte ${this.need!.offset})`);
+  }
+
+  get #held(): number {
+    return this.#win.length + this.#moreLen;
+  }
+
+  /** The bytes held as one array (joined once, when the reader needs to look at them). */
+  #flat(): Uint8Array {
+    if (this.#moreLen > 0) {
+      const out = new Uint8Array(this.#win.length + this.#moreLen);
+      out.set(this.#win);
+      let at = this.#win.length;
+      for (const m of this.#more) {
+        out.set(m, at);
+        at += m.length;
+      }
+      this.#win = out;
+      this.#more = [];
+      this.#moreLen = 0;
+    }
+    return this.#win;
+  }
+
+  #clear(): void {
+    this.#win = EMPTY;
+    this.#more = [];
+    this.#moreLen = 0;
   }
 
   #consume(b: Uint8Array): void {
@@ -262,13 +295,6 @@ function checkMagic(b: Uint8Array): void {
   if ((!'RIFF'.startsWith(riff) && !'RF64'.startsWith(riff)) || !'WAVE'.startsWith(wave)) {
     throw new WavHeaderError(AudioErrorCodes.wavNotWav, `not a RIFF/WAVE file (starts with "${riff.replace(/[^\x20-\x7e]/g, '?')}")`);
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** The reader over the first bytes of a file: the layout, or what it needs beyond them; throws for what is no WAV. */
