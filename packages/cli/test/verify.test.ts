@@ -177,3 +177,20 @@ test('--source and --from/--to narrow the report; a deleted entry (retention) is
     await a.remove();
   }
 });
+
+test('the file being recorded (named by the segmenter\'s journal) is reported open, not unexpected', async () => {
+  const a = await archive();
+  try {
+    const rel = 'a/2026-12-01/2026-12-01_04-00-00+0000.mp3';
+    writeFileSync(join(a.dir, rel), 'recording now');
+    let r = await isr(['verify', '--config', a.config]);
+    assert.deepEqual(of(r, 'unexpected'), [`unexpected ${rel}`], 'without a journal naming it, it is a foreign file');
+    mkdirSync(join(a.dir, '.isr', 'segmenter'), { recursive: true });
+    writeFileSync(join(a.dir, '.isr', 'segmenter', 'journal-a.json'), JSON.stringify({ v: 1, sources: { a: { v: 1, source: 'a', file: { rel } } } }));
+    r = await isr(['verify', '--config', a.config]);
+    assert.equal(r.code, 0, r.lines.join('\n'));
+    assert.deepEqual(of(r, 'open'), [`open ${rel}`]);
+  } finally {
+    await a.remove();
+  }
+});
