@@ -113,6 +113,16 @@ test('ICY metadata is stripped from the audio and reported at its sample positio
   }
 });
 
+test('FLAC metadata that does not start with STREAMINFO, or never ends, is refused with a clear error', () => {
+  const noStreamInfo = Buffer.concat([Buffer.from('fLaC'), Buffer.from([0x84, 0, 0, 8]), Buffer.alloc(8), Buffer.alloc(2000)]);
+  for (const pieces of [[noStreamInfo], [...noStreamInfo].map((b) => Uint8Array.of(b))]) {
+    assert.throws(() => run(pieces, 'audio/flac'), (e: unknown) => e instanceof StreamContentError && /FLAC stream: the first metadata block is not a 34-byte STREAMINFO/.test(e.message));
+  }
+  const flac = files.get('flac')!;
+  const endless = Buffer.concat([flac.subarray(0, 42).map((b, i) => (i === 4 ? b & 0x7f : b)), Buffer.from([0x01, 0x7f, 0xff, 0xff]), Buffer.alloc(1 << 20)]);
+  assert.throws(() => run([endless, Buffer.alloc(200_000)], 'audio/flac'), (e: unknown) => e instanceof StreamContentError && /FLAC metadata longer than/.test(e.message));
+});
+
 test('a live MP3 joined mid-frame is confirmed and the partial frame is counted as skipped', () => {
   const mp3 = files.get('mp3')!.subarray(5000);
   const p = new SessionPipeline({ contentType: 'audio/mpeg', icyMetaInt: undefined });
