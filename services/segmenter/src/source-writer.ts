@@ -50,6 +50,8 @@ export class SourceWriter {
   #pendingGaps: Gap[] = [];
   /** Closed files' manifest entries not yet appended (kept in the journal until they are). */
   #pendingManifest: PendingManifestEntry[] = [];
+  /** The last manifest append failed (logged once until one succeeds). */
+  #manifestFailing = false;
   /** An MP3 unit starting a new period, not yet written (chunk-writes.ts); goes to this file if the period never begins. */
   #held: HeldUnit | null = null;
   #dirty = false;
@@ -291,10 +293,14 @@ export class SourceWriter {
       try {
         await this.#d.manifest.append({ root: this.#s.outputDirectory, source: this.source, day: p.day }, p.body);
       } catch (err) {
-        this.#log.warn({ err, path: p.body.path }, 'could not append to the manifest; retrying at the next commit');
+        // Logged once per episode (a full disk fails every commit): the entries wait in the journal.
+        if (!this.#manifestFailing) this.#log.warn({ err, path: p.body.path }, 'could not append to the manifest; retrying at each commit (the entry waits in the journal)');
+        this.#manifestFailing = true;
         return;
       }
       this.#pendingManifest.shift();
+      if (this.#manifestFailing) this.#log.info({ path: p.body.path }, 'manifest appended after retrying');
+      this.#manifestFailing = false;
     }
   }
 
