@@ -71,7 +71,7 @@ export function readStreamInfo(head: Uint8Array): StreamInfo {
     channels: ((b[12]! >> 1) & 0x7) + 1,
     bitsPerSample: (((b[12]! & 1) << 4) | (b[13]! >> 4)) + 1,
     totalSamples: (b[13]! & 0x0f) * 2 ** 32 + b.readUInt32BE(14),
-    md5: b.subarray(18, 34),
+    md5: Buffer.from(b.subarray(18, 34)), // a copy: the caller may reuse `head`
   };
 }
 
@@ -148,7 +148,7 @@ export class FlacMetadataReader {
 
   push(bytes: Uint8Array): FlacStep {
     if (this.#metadata) return { kind: 'metadata', metadata: this.#metadata };
-    this.#parts.push(bytes);
+    this.#parts.push(bytes.slice()); // the caller may reuse its array once push returns
     this.#length += bytes.length;
     if (this.#length < this.#need) {
       if (this.#length < 4) checkMagic(this.#joined());

@@ -120,10 +120,12 @@ type Want = { at: 'riff' } | { at: 'chunk' } | { at: 'body'; id: string; size: n
  * `end()` says the file ends there and throws unless the layout is known.
  */
 export class WavHeaderReader {
-  /** The bytes held, from file offset #winAt: #win, then #more (joined only when the reader looks at them). */
+  /** The bytes held, from file offset #winAt: #win (always the reader's own), then #more (joined only when the reader looks at them). */
   #win: Uint8Array = EMPTY;
   #more: Uint8Array[] = [];
   #moreLen = 0;
+  /** #more[0 … #owned) are the reader's own copies; the rest still belong to the caller. */
+  #owned = 0;
   #winAt = 0;
   #pos = 0;
   #want: Want = { at: 'riff' };
@@ -179,6 +181,7 @@ export class WavHeaderReader {
           this.#clear();
           this.#winAt = have;
         }
+        this.#own();
         return { kind: 'need', ...n };
       }
       const from = n.offset - this.#winAt;
@@ -224,14 +227,21 @@ export class WavHeaderReader {
       this.#win = out;
       this.#more = [];
       this.#moreLen = 0;
+      this.#owned = 0;
     }
     return this.#win;
+  }
+
+  /** Copies what is held of the caller's arrays, which the caller may reuse once push returns (each byte once). */
+  #own(): void {
+    for (; this.#owned < this.#more.length; this.#owned++) this.#more[this.#owned] = this.#more[this.#owned]!.slice();
   }
 
   #clear(): void {
     this.#win = EMPTY;
     this.#more = [];
     this.#moreLen = 0;
+    this.#owned = 0;
   }
 
   #consume(b: Uint8Array): void {

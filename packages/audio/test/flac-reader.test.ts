@@ -29,11 +29,14 @@ function metaflacEnd(path: string): number {
   return end;
 }
 
-function feed(bytes: Uint8Array, next: () => number): FlacMetadata {
+function feed(bytes: Uint8Array, next: () => number, reuse = false): FlacMetadata {
   const r = new FlacMetadataReader();
+  const scratch = new Uint8Array(bytes.length);
   for (let at = 0; at < bytes.length; ) {
     const n = Math.min(bytes.length - at, next());
-    const step = r.push(bytes.subarray(at, at + n));
+    const piece = reuse ? (scratch.set(bytes.subarray(at, at + n)), scratch.subarray(0, n)) : bytes.subarray(at, at + n);
+    const step = r.push(piece);
+    if (reuse) scratch.fill(0xee);
     at += n;
     if (step.kind === 'metadata') {
       assert.deepEqual(r.header, bytes.subarray(0, step.metadata.audioOffset));
@@ -62,6 +65,7 @@ test('files made by flac: STREAMINFO, blocks, Vorbis comments and the audio offs
   assert.deepEqual([tagged[md.audioOffset], tagged[md.audioOffset + 1]! & 0xfe], [0xff, 0xf8], 'a frame sync code follows');
   let seed = 11;
   for (const next of [() => 1, () => 997, () => ((seed = (seed * 48271) % 2147483647) % 200) + 1]) assert.deepEqual(feed(tagged, next), md);
+  assert.deepEqual(feed(tagged, () => 7, true), md, '7-byte pieces in one reused array');
   const p = readFlacMetadata(plain);
   assert.ok(p.kind === 'metadata' && p.metadata.audioOffset === metaflacEnd(join(dir, 'plain.flac')));
   assert.deepEqual(readStreamInfo(plain.subarray(0, FLAC_STREAMINFO_END)), p.kind === 'metadata' ? p.metadata.streamInfo : null);

@@ -40,13 +40,16 @@ before(() => {
   make('alaw.wav', [...sine, '-c:a', 'pcm_alaw']);
 });
 
-/** Feeds `bytes` to a fresh reader in pieces of the sizes `next()` gives; the step after each piece. */
-function feed(bytes: Uint8Array, next: () => number): { layout: WavLayout; pushes: number } {
+/** Feeds `bytes` to a fresh reader in pieces of the sizes `next()` gives (copied into one reused array when `reuse`). */
+function feed(bytes: Uint8Array, next: () => number, reuse = false): { layout: WavLayout; pushes: number } {
   const r = new WavHeaderReader();
+  const scratch = new Uint8Array(bytes.length);
   let pushes = 0;
   for (let at = 0; at < bytes.length; ) {
     const n = Math.min(bytes.length - at, next());
-    const step = r.push(bytes.subarray(at, at + n));
+    const piece = reuse ? (scratch.set(bytes.subarray(at, at + n)), scratch.subarray(0, n)) : bytes.subarray(at, at + n);
+    const step = r.push(piece);
+    if (reuse) scratch.fill(0xee);
     pushes++;
     at += n;
     if (step.kind === 'layout') return { layout: step.layout, pushes };
@@ -79,6 +82,7 @@ test('files made by sox and ffmpeg: the same layout whole, in 1-byte, 997-byte a
     assert.equal(whole.dataOffset + whole.dataBytes <= bytes.length, true, name);
     assert.equal(whole.chunks.at(-1), 'data', name);
     for (const [how, next] of chunkings()) assert.deepEqual(feed(bytes, next).layout, whole, `${name} ${how}`);
+    assert.deepEqual(feed(bytes, () => 7, true).layout, whole, `${name}: 7-byte pieces in one reused array`);
     const reads: number[] = [];
     const viaReadAt = await readWavLayout(async (offset, length) => (reads.push(offset), bytes.subarray(offset, offset + length)), bytes.length, 16);
     assert.deepEqual(viaReadAt, whole, `${name} readAt`);
