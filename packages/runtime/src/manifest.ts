@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * The archive manifest: `<output_directory>/<source>/<day>/manifest.jsonl`, one JSON object per line, appended
@@ -11,6 +12,11 @@ import { join } from 'node:path';
  * at the line after it. docs/segmenter.md#manifest.
  */
 export const MANIFEST_FILE = 'manifest.jsonl';
+
+/** Held while appending to a source's chain (beside its day directories). */
+const LOCK_FILE = '.manifest.lock';
+/** A lock this old was left by a process that died holding it (an append takes milliseconds). */
+const LOCK_STALE_MS = 10_000;
 
 /** Day directories (`YYYY-MM-DD`, the local day of the configured time zone) that may hold a manifest. */
 export const MANIFEST_DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -125,8 +131,9 @@ export interface AppendTarget {
 
 /**
  * Appends entries to the sources' manifests. Appends of one source are serialised in this process (the source
- * writer and retention share it); the head of the chain is read from disk at each append, so a source taken
- * over from another segmenter of the group continues that segmenter's chain. A torn last line (an append cut
+ * writer and retention share it) and, through a lock file, between the processes sharing the directory; the head
+ * of the chain is read from disk at each append, so a source taken over from another segmenter of the group
+ * continues that segmenter's chain. A torn last line (an append cut
  * short by a crash or a full disk: never complete, never acknowledged) is cut off before the next append; a
  * failed append is cut back to the length before it, so the file never keeps half a line.
  */
@@ -168,7 +175,42 @@ export class ManifestWriter {
     this.onTorn?.(file, m.torn!);
   }
 
-  async #append(t: AppendTarget, body: ManifestBody): Promise<ManifestEntry> {
+  /**
+   * Runs `fn` holding `<root>/<source>/.manifest.lock` (created exclusively): segmenters of a group share the
+   * recordings directory, and the one running retention appends to a source another one writes. A lock older
+   * than LOCK_STALE_MS (its holder died) is taken over.
+   */
+  async #locked<T>(sourceDir: string, fn: () => Promise<T>): Promise<T> {
+    await mkdir(sourceDir, { recursive: true });
+    const lock = join(sourceDir, LOCK_FILE);
+    for (;;) {
+      try {
+        const fh = await open(lock, 'wx');
+        await fh.close();
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const st = await stat(lock).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
+        const aside = `${lock}.stale-${process.pid}-${Date.now()}`;
+        if (await rename(lock, aside).then(() => true, () => false)) await unlink(aside).catch(() => undefined);
+        continue;
+      }
+      await sleep(5 + Math.random() * 10);
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlink(lock).catch(() => undefined);
+    }
+  }
+
+  #append(t: AppendTarget, body: ManifestBody): Promise<ManifestEntry> {
+    return this.#locked(join(t.root, t.source), () => this.#appendLocked(t, body));
+  }
+
+  async #appendLocked(t: AppendTarget, body: ManifestBody): Promise<ManifestEntry> {
     const head = await this.head(t.root, t.source);
     // Appended already (a crash came before the journal forgot the entry; retention may have appended since): when
     // the path's latest entry of the day already says this, nothing is appended. (The same path closed again with

@@ -1,7 +1,7 @@
 // The manifest writer on real files: the chain across days, a torn last line cut off, an entry never appended
 // twice (a replay from the journal after a crash), a late entry kept in the chain's newest day.
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '@isr/testkit';
@@ -58,6 +58,54 @@ test('a torn last line is cut off before the next append; an entry already appen
     // The same path closed again with other bytes (continued after a crash) is a new entry.
     await w.append(t, closed('src/2026-12-01/b.wav', 'e'));
     assert.equal(lines(tmp.path, '2026-12-01').length, 4);
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test('two writers appending to one source at once (two segmenters of a group: one writing, one running retention) keep one chain', async () => {
+  const tmp = await tempDir('isr-manifest-');
+  try {
+    const a = new ManifestWriter();
+    const b = new ManifestWriter();
+    const t = { root: tmp.path, source: 'src', day: '2026-12-01' };
+    await Promise.all([
+      ...Array.from({ length: 40 }, (_, i) => a.append(t, closed(`src/2026-12-01/a${i}.wav`, 'a'))),
+      ...Array.from({ length: 40 }, (_, i) => b.append(t, { op: 'deleted', path: `src/2026-11-01/b${i}.wav`, reason: 'retention', bytes: 1, at: 'x' })),
+    ]);
+    const l = lines(tmp.path, '2026-12-01');
+    assert.equal(l.length, 80, 'every entry once');
+    let prev = manifestGenesis('src');
+    for (const [i, line] of l.entries()) {
+      assert.equal(parseEntry(line)!.prev, prev, `entry ${i + 1} follows entry ${i}`);
+      prev = lineHash(line);
+    }
+    assert.deepEqual(readdirSync(join(tmp.path, 'src')), ['2026-12-01'], 'no lock left behind');
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test('a lock left by a process that died holding it is taken over once stale; a fresh one is waited for', async () => {
+  const tmp = await tempDir('isr-manifest-');
+  try {
+    const w = new ManifestWriter();
+    const t = { root: tmp.path, source: 'src', day: '2026-12-01' };
+    mkdirSync(join(tmp.path, 'src'), { recursive: true });
+    const lock = join(tmp.path, 'src', '.manifest.lock');
+    writeFileSync(lock, '');
+    const old = Date.now() / 1000 - 60;
+    utimesSync(lock, old, old);
+    await w.append(t, closed('src/2026-12-01/a.wav', 'a'));
+    assert.equal(lines(tmp.path, '2026-12-01').length, 1, 'the stale lock did not stop the append');
+    writeFileSync(lock, '');
+    let done = false;
+    const p = w.append(t, closed('src/2026-12-01/b.wav', 'b')).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(done, false, 'a fresh lock is waited for');
+    unlinkSync(lock);
+    await p;
+    assert.equal(lines(tmp.path, '2026-12-01').length, 2);
   } finally {
     await tmp.remove();
   }
