@@ -2,7 +2,9 @@
 import { currentRecording, fileUpdated, levelArrived, loadAnalysis, openRecording, setDeleteEnabled, wireDetail } from './detail.ts';
 import { $, announce, type Rec, type SourceView, type Summary } from './dom.ts';
 import { startLabel } from './format.ts';
-import { addSources, recordingOpened, recordingUpdated, wireMoment } from './moment.ts';
+import { addSources, goTo, knownSources, recordingOpened, recordingUpdated, setMomentHandler, wireMoment } from './moment.ts';
+import { momentChosen, showDay, timelineFileEvent, today, wireTimeline } from './timeline.ts';
+import { browserZone } from './zoned-time.ts';
 import { loadList, matchesFilter, removeRow, renderRow, rows, setTableHandlers, tbody, wireTable } from './table.ts';
 
 const statuses = new Map<string, SourceView>();
@@ -28,6 +30,7 @@ function startEvents(): void {
     const r = d as Rec;
     addSources([r.source]);
     recordingUpdated(r);
+    timelineFileEvent(r);
     if (!rows.has(r.path) && !matchesFilter(r)) return;
     rows.set(r.path, r);
     renderRow(r);
@@ -76,7 +79,11 @@ async function init(): Promise<void> {
   wireTable();
   wireDetail();
   await loadList();
+  wireTimeline({ zone: browserZone(), play: (source, ms) => void goTo(source, ms), sources: knownSources });
+  setMomentHandler(momentChosen);
   await wireMoment();
+  // A deep link has shown its own day by now.
+  if (!$<HTMLInputElement>('tl-day').value) await showDay(today());
   startEvents();
   document.body.dataset.ready = 'true';
 }

@@ -14,6 +14,15 @@ const tz = browserZone();
 const ABUT_MS = 1000;
 let playing: Rec | null = null;
 let nextAfterGap: { source: string; ms: number } | null = null;
+let onMoment: (source: string, ms: number) => void = () => {};
+
+/** Called with each moment gone to (the day timeline follows it). */
+export function setMomentHandler(fn: (source: string, ms: number) => void): void {
+  onMoment = fn;
+}
+
+/** The sources the go-to form offers. */
+export const knownSources = (): string[] => [...sourceSel().options].map((o) => o.value);
 
 const form = () => $<HTMLFormElement>('goto');
 const sourceSel = () => $<HTMLSelectElement>('goto-source');
@@ -34,13 +43,14 @@ async function files(q: Record<string, string>): Promise<{ total: number; files:
 
 /** The recording of `source` that holds instant `ms` (the latest to start at or before it), or null. */
 async function recordingAt(source: string, ms: number): Promise<Rec | null> {
-  const b = await files({ source, from: String(ms), to: String(ms + 1), limit: '10' });
+  const at = Math.floor(ms);
+  const b = await files({ source, from: String(at), to: String(at + 1), limit: '10' });
   return b.files.find((f) => f.startMs <= ms) ?? null;
 }
 
 /** The first recording of `source` that starts after `ms` (within a week), or null. */
 async function firstAfter(source: string, ms: number): Promise<Rec | null> {
-  const q = { source, from: String(ms), to: String(ms + 7 * 86_400_000), limit: '1' };
+  const q = { source, from: String(Math.floor(ms)), to: String(Math.floor(ms) + 7 * 86_400_000), limit: '1' };
   const { total } = await files(q);
   if (total === 0) return null;
   // Newest first: the oldest one in the window is the last.
@@ -51,7 +61,7 @@ async function firstAfter(source: string, ms: number): Promise<Rec | null> {
 async function queueAfter(r: Rec): Promise<void> {
   if (r.durationSeconds === null) return;
   const end = r.startMs + r.durationSeconds * 1000;
-  const b = await files({ source: r.source, from: String(end - 1), to: String(end + ABUT_MS), limit: '10' });
+  const b = await files({ source: r.source, from: String(Math.floor(end) - 1), to: String(Math.ceil(end) + ABUT_MS), limit: '10' });
   const next = b.files.filter((f) => f.path !== r.path && f.startMs > r.startMs).sort((a, c) => a.startMs - c.startMs)[0];
   if (playing?.path === r.path) queue(next ?? null);
 }
@@ -61,6 +71,8 @@ export async function goTo(source: string, ms: number, opts: { focus?: boolean }
   const text = $('goto-text');
   const nextButton = $('goto-next');
   nextButton.hidden = true;
+  fill(source, ms);
+  onMoment(source, ms);
   text.textContent = `Looking for ${source} at ${label(ms)}…`;
   const r = await recordingAt(source, ms);
   if (!r) {
@@ -103,7 +115,7 @@ function chosenInstant(): number | null {
   return at?.find((a) => String(a.offset) === offsetSel().value)?.ms ?? null;
 }
 
-/** Puts a source and an instant into the form (for a deep link). */
+/** Puts a source and an instant into the form (a deep link, the timeline, or the form itself). */
 function fill(source: string, ms: number): void {
   sourceSel().value = source;
   const w = wallOf(ms, tz);
@@ -164,7 +176,8 @@ export async function wireMoment(): Promise<void> {
     e.preventDefault();
     const ms = chosenInstant();
     if (ms === null) {
-      $('goto-text').textContent = atInput().value ? `${atInput().value.replace('T', ' ')} does not exist in ${tz} (the clocks skipped it).` : 'Choose a date and time.';
+      const wall = atInput().value;
+      $('goto-text').textContent = wall ? `${(wall.length === 16 ? `${wall}:00` : wall).replace('T', ' ')} does not exist in ${tz} (the clocks skipped it).` : 'Choose a date and time.';
       return;
     }
     void goTo(sourceSel().value, ms);

@@ -5,84 +5,17 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import axe from 'axe-core';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { repoRoot } from '@isr/testkit';
-import { harness, write, type Harness } from './harness.ts';
+import { harness, type Harness } from './harness.ts';
+import { axeViolations, fillArchive, landed, launchChromium, PLAYER, state } from './page-fixture.ts';
 
-const RATE = 8000;
-const SECONDS = 20;
-const PLAYER = `document.querySelector('audio.player:not([hidden])')`;
 let h: Harness;
 let url = '';
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const errors: string[] = [];
-
-/** Seconds of each fixture file that are loud (the rest is quiet). */
-const LOUD = [[4, 8], [14, 16]] as const;
-const amplitude = (second: number) => (LOUD.some(([a, b]) => second >= a && second < b) ? 16000 : 200);
-
-/** A mono 16-bit WAV of `SECONDS` of a tone (each file its own pitch, so files differ), loud in the LOUD seconds. */
-function wav(hz: number): Buffer {
-  const frames = SECONDS * RATE;
-  const b = Buffer.alloc(44 + frames * 2);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + frames * 2, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(RATE, 24);
-  b.writeUInt32LE(RATE * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(frames * 2, 40);
-  for (let i = 0; i < frames; i++) b.writeInt16LE(Math.round(amplitude(Math.floor(i / RATE)) * Math.sin((2 * Math.PI * hz * i) / RATE)), 44 + i * 2);
-  return b;
-}
-
-/** The analyzer's sidecar for such a file (its record's fields that web reads): levels, loud sections, a 0.1 s-per-pixel waveform. */
-function sidecar(path: string): string {
-  const data: number[] = [];
-  for (let px = 0; px < SECONDS * 10; px++) {
-    const a = amplitude(Math.floor(px / 10));
-    data.push(-a, a);
-  }
-  return JSON.stringify({
-    path, source: path.slice(0, path.indexOf('/')), analyzedAt: '2026-10-26T00:00:00.000Z', container: 'wav', codec: 'pcm_s16le', sampleRate: RATE, channels: 1, frames: SECONDS * RATE, durationSeconds: SECONDS,
-    rmsDbfs: -14.2, peakDbfs: -6.2, integratedLufs: -15.1,
-    loudSections: LOUD.map(([start, end]) => ({ start, end, duration: end - start, maxRmsDbfs: -9.2, peakDbfs: -6.2 })),
-    waveform: { version: 2, channels: 1, sample_rate: RATE, samples_per_pixel: RATE / 10, bits: 16, length: SECONDS * 10, data },
-  });
-}
-
-/** The fixture: studio plays on across 14:32:20, has a gap 14:32:40–14:33:00, and both 02:30s of the fall-back day. */
-const FILES = [
-  'studio/2026-10-24/2026-10-24_14-32-00+0200.wav',
-  'studio/2026-10-24/2026-10-24_14-32-20+0200.wav',
-  'studio/2026-10-24/2026-10-24_14-33-00+0200.wav',
-  'studio/2026-10-25/2026-10-25_02-30-00+0200.wav',
-  'studio/2026-10-25/2026-10-25_02-30-00+0100.wav',
-  'fm/2026-10-24/2026-10-24_14-32-00+0200.wav',
-  'fm/2026-10-25/2026-10-25_02-30-00+0100.wav',
-];
-
-async function axeViolations(p: Page): Promise<string[]> {
-  await p.addScriptTag({ content: axe.source });
-  return (await p.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' @ ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`)) as string[];
-}
-
-/** What the page plays: the file, its currentTime, whether it plays, and the instant on the page's own clock. */
-type State = { path: string | null; time: number; paused: boolean; atMs: number };
-const state = (p: Page) => p.evaluate(`(() => { const a = ${PLAYER}; const c = document.getElementById('moment-clock'); return { path: a.dataset.path ?? null, time: a.currentTime, paused: a.paused, atMs: Number(c.dataset.ms) }; })()`) as Promise<State>;
-
-/** Waits until go-to has opened `path`, moved the playhead and set the page clock. */
-async function landed(p: Page, path: string): Promise<void> {
-  await p.waitForFunction(`${PLAYER}?.dataset.path === '${path}' && ${PLAYER}.readyState >= 2 && /^Playing /.test(document.getElementById('goto-text').textContent)`);
-}
 
 async function newPage(): Promise<Page> {
   const p = await context.newPage();
@@ -93,16 +26,9 @@ async function newPage(): Promise<Page> {
 }
 
 before(async () => {
-  h = await harness({
-    fill: async (root) => {
-      for (const [i, f] of FILES.entries()) {
-        await write(root, f, wav(220 + 110 * i));
-        await write(root, `${f}.analysis.json`, sidecar(f));
-      }
-    },
-  });
+  h = await harness({ fill: fillArchive });
   url = await h.listen();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
+  browser = await launchChromium();
   // axe is injected as a script tag, which the page's CSP (script-src 'self') would refuse.
   context = await browser.newContext({ bypassCSP: true, timezoneId: 'Europe/Berlin', locale: 'en-GB', viewport: { width: 1100, height: 900 } });
   page = await newPage();
@@ -151,6 +77,13 @@ test('go to a time on the fall-back day: both 02:30s are offered by UTC offset, 
   const shot = join(repoRoot, 'test-output', 'web-goto.png');
   await page.screenshot({ path: shot, fullPage: true });
   if (process.env.ISR_UPDATE_SCREENSHOT) await copyFile(shot, join(repoRoot, 'docs', 'archive-goto.png'));
+});
+
+test('a time the clocks skipped (spring forward) is refused by name', async () => {
+  await page.locator('#goto-at').fill('2026-03-29T02:30:00');
+  assert.deepEqual(await page.locator('#goto-offset option').allTextContents(), ['none: the clocks skipped this time']);
+  await page.getByRole('button', { name: 'Go and play' }).click();
+  assert.equal(await page.locator('#goto-text').textContent(), '2026-03-29 02:30:00 does not exist in Europe/Berlin (the clocks skipped it).');
 });
 
 test('a time no recording holds says so and names the gap', async () => {
