@@ -118,6 +118,16 @@ test('playback crosses into the next file without a gap, the page clock continui
   console.log(`boundary: longest page-clock stall ${stall.toFixed(0)} ms over ${samples.length} samples`);
 });
 
+test('a recording opened from the table plays on into the next one too', async () => {
+  await page.locator('#files tbody tr[data-path="studio/2026-10-24/2026-10-24_14-32-00+0200.wav"]').getByRole('button', { name: /^Open/ }).click();
+  await page.waitForFunction(`${PLAYER}?.dataset.path === 'studio/2026-10-24/2026-10-24_14-32-00+0200.wav' && ${PLAYER}.readyState >= 1`);
+  await page.waitForFunction(`document.getElementById('player-next').dataset.path === 'studio/2026-10-24/2026-10-24_14-32-20+0200.wav'`);
+  await page.evaluate(`(() => { const a = ${PLAYER}; a.currentTime = 19; return a.play(); })()`);
+  await page.waitForFunction(`${PLAYER}.dataset.path === 'studio/2026-10-24/2026-10-24_14-32-20+0200.wav' && !${PLAYER}.paused && ${PLAYER}.currentTime > 0.3`, undefined, { timeout: 10_000 });
+  assert.equal(await page.locator('#detail-heading').textContent(), 'studio, 2026-10-24 14:32:20+02:00');
+  await page.evaluate(`${PLAYER}.pause()`);
+});
+
 test('the copied link to this moment opens the same file at the same time', async () => {
   await page.locator('#goto-source').selectOption('fm');
   await page.locator('#goto-at').fill('2026-10-25T02:30:05');
