@@ -33,8 +33,8 @@ let t0 = 0;
 let published = 0;
 const session = `s-${Date.now()}`;
 const PLAYER = `document.getElementById('player')`;
-/** Pixels drawn on the waveform canvas. */
-const INK = `(() => { const c = document.getElementById('waveform'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; })()`;
+/** Pixels drawn in the waveform: peaks.js's canvases for a closed file, the live canvas while recording (hidden ones excluded). */
+const INK = `[...document.querySelectorAll('#waveform canvas')].filter((c) => c.offsetParent !== null).reduce((n, c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }, 0)`;
 
 /** 1 s loud (440 Hz at half scale), 1 s near-silent, repeating: the analyzer finds loud sections. */
 function signal(fromFrame: number, frames: number): Buffer {

@@ -2,10 +2,13 @@
 import { $, announce, enc, type Rec, type Section, type Summary } from './dom.ts';
 import { clockAt, formatBytes, formatDuration, levelLabel, startLabel } from './format.ts';
 import { load, onPlayer, player, queue } from './playback.ts';
+import { hidePeaks, peaksShown, showPeaks, zoom } from './waveform-player.ts';
 import { focusRow, loadList, markCurrent } from './table.ts';
 import { drawWaveform, type Wave } from './waveform.ts';
 
-const canvas = $<HTMLCanvasElement>('waveform');
+const canvas = $<HTMLCanvasElement>('live-wave');
+/** The keyboard slider around the waveform views (peaks.js for a closed file, the live canvas while recording). */
+const slider = $('waveform');
 let current: Rec | null = null;
 let wave: Wave = { peaks: [], duration: 0, sections: [] };
 let live: number[] = [];
@@ -22,10 +25,12 @@ function redraw(): void {
   const liveSeconds = (live.length / 2) * livePairSeconds;
   const duration = current?.durationSeconds ?? (current?.recording ? liveSeconds : Number.isFinite(player().duration) ? player().duration : 0);
   const peaks = wave.peaks.length ? wave.peaks : live;
-  drawWaveform(canvas, { ...wave, peaks, duration: wave.duration || duration }, player().currentTime);
-  canvas.setAttribute('aria-valuemax', String(Math.round(wave.duration || duration)));
-  canvas.setAttribute('aria-valuenow', String(Math.round(player().currentTime)));
-  canvas.setAttribute('aria-valuetext', current ? `${clockAt(current.start, player().currentTime)}, ${Math.round(player().currentTime)} seconds in` : '0 seconds');
+  canvas.hidden = peaksShown();
+  $('zoom-buttons').hidden = !peaksShown();
+  if (!peaksShown()) drawWaveform(canvas, { ...wave, peaks, duration: wave.duration || duration }, player().currentTime);
+  slider.setAttribute('aria-valuemax', String(Math.round(wave.duration || duration)));
+  slider.setAttribute('aria-valuenow', String(Math.round(player().currentTime)));
+  slider.setAttribute('aria-valuetext', current ? `${clockAt(current.start, player().currentTime)}, ${Math.round(player().currentTime)} seconds in` : '0 seconds');
 }
 
 function seek(seconds: number): void {
@@ -39,6 +44,7 @@ export async function loadAnalysis(r: Rec): Promise<void> {
   const list = $('sections');
   list.replaceChildren();
   wave = { peaks: [], duration: 0, sections: [] };
+  hidePeaks();
   if (r.recording) {
     text.textContent = 'Being recorded: the waveform grows from live levels; loud sections are listed once the file is closed and analysed.';
     redraw();
@@ -63,6 +69,8 @@ export async function loadAnalysis(r: Rec): Promise<void> {
   const peaks = w ? w.data.map((v) => v / scale) : [];
   const duration = w ? ((peaks.length / 2 / Math.max(1, w.channels)) * w.samples_per_pixel) / w.sample_rate : r.durationSeconds ?? 0;
   wave = { peaks, duration, sections: a.sections };
+  if (w) await showPeaks({ version: 2, length: Math.floor(w.data.length / 2 / Math.max(1, w.channels)), ...w }, a.sections);
+  if (current?.path !== r.path) return;
   text.textContent = `${levelLabel(a.summary)}. Loud sections are marked in red on the waveform and listed below.`;
   for (const s of a.sections) {
     const li = document.createElement('li');
@@ -143,7 +151,9 @@ export function wireDetail(): void {
     const d = wave.duration || (Number.isFinite(player().duration) ? player().duration : 0);
     seek(((e.clientX - rect.left) / rect.width) * d);
   });
-  canvas.addEventListener('keydown', (e) => {
+  $('zoom-in').addEventListener('click', () => zoom(-1));
+  $('zoom-out').addEventListener('click', () => zoom(1));
+  slider.addEventListener('keydown', (e) => {
     const step = e.shiftKey ? 30 : 5;
     const d = wave.duration || player().duration || 0;
     const now = player().currentTime;

@@ -34,18 +34,18 @@ export function wav(hz: number): Buffer {
   return b;
 }
 
-/** The analyzer's sidecar for such a file (its record's fields that web reads): levels, loud sections, a 0.1 s-per-pixel waveform. */
+/** The analyzer's sidecar for such a file (its record's fields that web reads): levels, loud sections, a 0.01 s-per-pixel waveform. */
 export function sidecar(path: string): string {
   const data: number[] = [];
-  for (let px = 0; px < SECONDS * 10; px++) {
-    const a = amplitude(Math.floor(px / 10));
+  for (let px = 0; px < SECONDS * 100; px++) {
+    const a = amplitude(Math.floor(px / 100));
     data.push(-a, a);
   }
   return JSON.stringify({
     path, source: path.slice(0, path.indexOf('/')), analyzedAt: '2026-10-26T00:00:00.000Z', container: 'wav', codec: 'pcm_s16le', sampleRate: RATE, channels: 1, frames: SECONDS * RATE, durationSeconds: SECONDS,
     rmsDbfs: -14.2, peakDbfs: -6.2, integratedLufs: -15.1,
     loudSections: LOUD.map(([start, end]) => ({ start, end, duration: end - start, maxRmsDbfs: -9.2, peakDbfs: -6.2 })),
-    waveform: { version: 2, channels: 1, sample_rate: RATE, samples_per_pixel: RATE / 10, bits: 16, length: SECONDS * 10, data },
+    waveform: { version: 2, channels: 1, sample_rate: RATE, samples_per_pixel: RATE / 100, bits: 16, length: SECONDS * 100, data },
   });
 }
 
