@@ -1,29 +1,14 @@
-import { AudioFormats, decodeAudioHeaders, encodeJson, Subjects, type AudioChunkMeta, type CodecInit, type LiveLevel } from '@isr/contract';
+import { AudioFormats, decodeAudioHeaders, Subjects, type AudioChunkMeta } from '@isr/contract';
 import type { KV, NatsConnection } from '@isr/runtime';
 import type { Logger } from 'pino';
-import { isLiveDecodable, LiveDecoder } from './live-decoder.ts';
-import { LiveMeter } from './live-meter.ts';
+import { createLevelReporter } from './level-reporter.ts';
+import { isLiveDecodable } from './live-decoder.ts';
+import { LiveSource, type LiveSourceDeps } from './live-source.ts';
 import type { AnalyzerMetrics } from './metrics.ts';
 import type { AnalyzerSettings } from './params.ts';
-import { PcmDecoder } from './pcm-decoder.ts';
 
-const PAIR_SECONDS = 0.05;
-/** A compressed source's decoder that failed is not restarted for this long. */
-const RESTART_BACKOFF_MS = 5000;
 /** A source without chunks for this long has its state (and decoder process) dropped. */
 const IDLE_MS = 60_000;
-
-interface SourceState {
-  session: string;
-  format: string;
-  meter: LiveMeter;
-  lastSeq: number;
-  lastChunkMs: number;
-  pcm?: PcmDecoder;
-  decoder?: LiveDecoder;
-  init?: Uint8Array;
-  failedAtMs?: number;
-}
 
 export interface LiveFollowerDeps {
   nc: NatsConnection;
@@ -40,109 +25,38 @@ export interface LiveFollowerDeps {
  * fed the session's codec header from KV isr_codec first (`analyzer_live_compressed`).
  */
 export function startLiveFollower(deps: LiveFollowerDeps): { stop(): Promise<void> } {
-  const sources = new Map<string, SourceState>();
-  const sub = deps.nc.subscribe(Subjects.audioAll);
-  const { metrics, log } = deps;
-
+  const { metrics, log, settings } = deps;
+  const sources = new Map<string, LiveSource>();
   let stopped = false;
-  const report = (source: string, meter: LiveMeter, levels: LiveLevel[], wasDead: boolean) => {
-    if (stopped) return; // a decoder flushing after stop(): the connection may be draining
-    for (const level of levels) deps.nc.publish(Subjects.level(source), encodeJson(level));
-    const last = levels[levels.length - 1];
-    if (last) {
-      metrics.liveRms.set({ source }, last.rmsDbfs);
-      metrics.livePeak.set({ source }, last.peakDbfs);
-    }
-    if (last || meter.deadAir !== wasDead) metrics.deadAir.set({ source }, meter.deadAir ? 1 : 0);
-    if (meter.deadAir && !wasDead) {
-      metrics.deadAirEvents.inc({ source });
-      log.warn({ source }, 'dead air');
-    } else if (!meter.deadAir && wasDead) log.info({ source }, 'dead air ended');
-  };
-
-  const codecInit = async (meta: AudioChunkMeta): Promise<Uint8Array | undefined> => {
-    if (meta.format !== AudioFormats.ogg && meta.format !== AudioFormats.flac) return undefined;
-    const e = await deps.codecKv.get(meta.source).catch(() => null);
-    if (!e || e.operation !== 'PUT') return undefined;
-    const init = e.json<CodecInit>();
-    if (init.session !== meta.session) log.debug({ source: meta.source }, 'codec header of another session: trying it');
-    return Buffer.from(init.init, 'base64');
-  };
-
-  const startDecoder = (source: string, s: SourceState, meta: AudioChunkMeta) => {
-    const decoder = new LiveDecoder({
-      ffmpeg: deps.settings.ffmpeg,
-      format: meta.format,
-      sampleRate: meta.sampleRate,
-      channels: meta.channels,
-      init: s.init,
-      onPcm: (samples, frames) => {
-        const wasDead = s.meter.deadAir;
-        report(source, s.meter, s.meter.push(samples, frames), wasDead);
-      },
-      onExit: (code, stderr) => {
-        if (s.decoder !== decoder || code === 0) return;
-        s.failedAtMs = Date.now();
-        metrics.liveSkipped.inc({ reason: 'decoder' });
-        log.warn({ source, code, stderr }, 'live decoder stopped; restarting on a later chunk');
-      },
-    });
-    s.decoder = decoder;
-  };
-
-  const stateFor = async (meta: AudioChunkMeta): Promise<SourceState> => {
-    let s = sources.get(meta.source);
-    if (!s || s.session !== meta.session || s.format !== meta.format || s.meter.sampleRate !== meta.sampleRate || s.meter.channels !== meta.channels) {
-      // A new capture session (reconnect, restart): a new meter; dead air is judged afresh.
-      s?.decoder?.close();
-      const live = deps.settings.liveFor(meta.source);
-      const meter = new LiveMeter({ source: meta.source, session: meta.session, sampleRate: meta.sampleRate, channels: meta.channels, sessionStartMs: meta.sessionStartMs, deadAirThresholdDbfs: live.deadAirThresholdDbfs, deadAirSeconds: live.deadAirSeconds, intervalSeconds: deps.settings.liveIntervalSeconds, pairSeconds: PAIR_SECONDS }, meta.offset);
-      s = { session: meta.session, format: meta.format, meter, lastSeq: 0, lastChunkMs: Date.now() };
-      if (meta.format === AudioFormats.pcm) s.pcm = new PcmDecoder('s16', meta.channels);
-      else s.init = await codecInit(meta);
-      sources.set(meta.source, s);
-    }
-    return s;
-  };
+  const report = createLevelReporter({ nc: deps.nc, metrics, log, stopped: () => stopped });
+  const sourceDeps: LiveSourceDeps = { codecKv: deps.codecKv, settings, metrics, log, report };
 
   const onChunk = async (meta: AudioChunkMeta, data: Uint8Array) => {
-    const compressed = meta.format !== AudioFormats.pcm;
-    if (compressed && (!deps.settings.liveCompressed || !isLiveDecodable(meta.format))) {
+    if (meta.format !== AudioFormats.pcm && (!settings.liveCompressed || !isLiveDecodable(meta.format))) {
       metrics.liveSkipped.inc({ reason: 'compressed' });
       return;
     }
-    const s = await stateFor(meta);
-    // A chunk published twice (JetStream drops the copy, core subscribers still see it): measured once.
-    if (meta.seq <= s.lastSeq) return;
-    s.lastSeq = meta.seq;
-    s.lastChunkMs = Date.now();
-    if (s.pcm) {
-      s.meter.offset = meta.offset;
-      const { samples, frames } = s.pcm.decode(data);
-      const wasDead = s.meter.deadAir;
-      report(meta.source, s.meter, s.meter.push(samples, frames), wasDead);
-      return;
+    let s = sources.get(meta.source);
+    if (!s?.matches(meta)) {
+      // A new capture session (reconnect, restart): a new meter; dead air is judged afresh.
+      s?.close();
+      s = await LiveSource.open(meta, sourceDeps);
+      sources.set(meta.source, s);
     }
-    if (!s.decoder?.alive) {
-      if (s.failedAtMs !== undefined && Date.now() - s.failedAtMs < RESTART_BACKOFF_MS) {
-        metrics.liveSkipped.inc({ reason: 'decoder' });
-        return;
-      }
-      startDecoder(meta.source, s, meta);
-    }
-    s.decoder!.write(data);
+    s.push(meta, data);
   };
 
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const [source, s] of sources) {
       if (now - s.lastChunkMs < IDLE_MS) continue;
-      s.decoder?.close();
+      s.close();
       sources.delete(source);
     }
   }, IDLE_MS / 2);
   sweep.unref();
 
+  const sub = deps.nc.subscribe(Subjects.audioAll);
   const loop = (async () => {
     for await (const msg of sub) {
       let meta: AudioChunkMeta;
@@ -162,7 +76,7 @@ export function startLiveFollower(deps: LiveFollowerDeps): { stop(): Promise<voi
       clearInterval(sweep);
       sub.unsubscribe();
       await loop;
-      for (const s of sources.values()) s.decoder?.close();
+      for (const s of sources.values()) s.close();
     },
   };
 }
