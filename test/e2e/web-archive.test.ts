@@ -244,7 +244,11 @@ test('deleting a closed recording asks for confirmation and the token, then the 
   await dialog.waitFor();
   assert.deepEqual(await axeViolations(), []);
   await dialog.getByLabel('Delete token or user:password').fill('e2e-token');
+  const recordingsToday = `Number(/: (\\d+) recordings? of/.exec(document.getElementById('tl-summary').textContent)?.[1])`;
+  const before = (await page.evaluate(recordingsToday)) as number;
   await dialog.getByRole('button', { name: 'Delete permanently' }).click();
   await page.waitForFunction(`!document.querySelector('#files tbody tr[data-path="${path}"]')`, undefined, { timeout: 10_000 });
+  // The day timeline follows the file-deleted event too.
+  await page.waitForFunction(`${recordingsToday} === ${before - 1}`, undefined, { timeout: 10_000 });
   assert.equal((await fetch(`${url}/stream/${path.split('/').map(encodeURIComponent).join('/')}`)).status, 404);
 });

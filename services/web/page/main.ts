@@ -3,7 +3,7 @@ import { currentRecording, fileUpdated, levelArrived, loadAnalysis, openRecordin
 import { $, announce, type Rec, type SourceView, type Summary } from './dom.ts';
 import { startLabel } from './format.ts';
 import { addSources, goTo, knownSources, recordingOpened, recordingUpdated, setMomentHandler, wireMoment } from './moment.ts';
-import { momentChosen, showDay, timelineFileEvent, today, wireTimeline } from './timeline.ts';
+import { momentChosen, showDay, timelineFileEvent, timelineRefresh, today, wireTimeline } from './timeline.ts';
 import { browserZone } from './zoned-time.ts';
 import { loadList, matchesFilter, removeRow, renderRow, rows, setTableHandlers, tbody, wireTable } from './table.ts';
 
@@ -42,6 +42,8 @@ function startEvents(): void {
   on('file-closed', (d) => upsert(d, 'Recording finished'));
   on('file-deleted', (d) => {
     removeRow((d as { path: string }).path);
+    // The event names only the path: the day shown is redrawn in case the file was in it.
+    timelineRefresh();
   });
   on('file-keep', (d) => {
     const k = d as { path: string; keep: boolean };

@@ -225,11 +225,16 @@ export async function showDay(date: string): Promise<void> {
 }
 
 let reload: ReturnType<typeof setTimeout> | undefined;
-/** A live event about a recording: redraws the day shown if the recording touches it. */
-export function timelineFileEvent(r: Rec): void {
-  if (!day || r.startMs >= dayEnd || fileEnd(r, Date.now()) < dayStart) return;
+/** Redraws the day shown a second from now (live events come in bursts). */
+export function timelineRefresh(): void {
+  if (!day) return;
   clearTimeout(reload);
   reload = setTimeout(() => void showDay(day), 1000);
+}
+
+/** A live event about a recording: redraws the day shown if the recording touches it. */
+export function timelineFileEvent(r: Rec): void {
+  if (r.startMs < dayEnd && fileEnd(r, Date.now()) >= dayStart) timelineRefresh();
 }
 
 export function wireTimeline(opts: { zone: string; play: (source: string, ms: number) => void; sources: () => readonly string[] }): void {
