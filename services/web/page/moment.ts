@@ -146,6 +146,42 @@ function runClock(): void {
   if (!player().paused) requestAnimationFrame(runClock);
 }
 
+/** A clip marked on the page's clock: start and end are instants, so a clip may run across a file split. */
+const marks: { source: string; start: number | null; end: number | null } = { source: '', start: null, end: null };
+
+function showClip(): void {
+  const link = $<HTMLAnchorElement>('clip-link');
+  const text = $('clip-text');
+  const { source, start, end } = marks;
+  link.hidden = true;
+  if (start === null || end === null) {
+    text.textContent = start !== null ? `Clip of ${source} starts at ${label(start)}; play on and mark its end.` : end !== null ? `Clip of ${source} ends at ${label(end)}; mark its start.` : '';
+    return;
+  }
+  if (end <= start) {
+    text.textContent = `The clip's end (${label(end)}) must be after its start (${label(start)}).`;
+    return;
+  }
+  const q = new URLSearchParams({ source, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
+  link.href = `/api/clip?${q}`;
+  link.hidden = false;
+  link.textContent = `Download the clip of ${source}, ${label(start)} to ${label(end)} (${((end - start) / 1000).toFixed(1)} s)`;
+  text.textContent = '';
+}
+
+function wireClipMarks(): void {
+  const mark = (which: 'start' | 'end') => {
+    const ms = instantNow();
+    if (ms === null || !playing) return;
+    // Another source's mark does not make a clip with this one.
+    if (marks.source !== playing.source) Object.assign(marks, { source: playing.source, start: null, end: null });
+    marks[which] = Math.round(ms);
+    showClip();
+  };
+  $('mark-start').addEventListener('click', () => mark('start'));
+  $('mark-end').addEventListener('click', () => mark('end'));
+}
+
 /** Adds the sources to the go-to choice (keeps the one chosen). */
 export function addSources(sources: readonly string[]): void {
   const sel = sourceSel();
@@ -206,6 +242,7 @@ export async function wireMoment(): Promise<void> {
     input.select();
     navigator.clipboard?.writeText(link).then(() => announce('Link to this moment copied.'), () => announce('The link is selected below: copy it with Ctrl+C.'));
   });
+  wireClipMarks();
   // A deep link: /?source=S&at=ISO8601 opens there.
   const q = new URLSearchParams(location.search);
   const source = q.get('source');

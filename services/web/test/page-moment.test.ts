@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { repoRoot } from '@isr/testkit';
 import { harness, type Harness } from './harness.ts';
-import { axeViolations, fillArchive, landed, launchChromium, PLAYER, state } from './page-fixture.ts';
+import { axeViolations, fillArchive, landed, launchChromium, PLAYER, RATE, state, wav } from './page-fixture.ts';
 
 let h: Harness;
 let url = '';
@@ -126,6 +126,32 @@ test('a recording opened from the table plays on into the next one too', async (
   await page.waitForFunction(`${PLAYER}.dataset.path === 'studio/2026-10-24/2026-10-24_14-32-20+0200.wav' && !${PLAYER}.paused && ${PLAYER}.currentTime > 0.3`, undefined, { timeout: 10_000 });
   assert.equal(await page.locator('#detail-heading').textContent(), 'studio, 2026-10-24 14:32:20+02:00');
   await page.evaluate(`${PLAYER}.pause()`);
+});
+
+test('a clip marked on the page’s clock across a file split downloads both files’ audio from /api/clip', async () => {
+  /** Goes to a moment, then pauses there exactly (the mark reads the page's clock). */
+  const at = async (wall: string, path: string, seconds: number) => {
+    await page.locator('#goto-source').selectOption('studio');
+    await page.locator('#goto-at').fill(wall);
+    await page.getByRole('button', { name: 'Go and play' }).click();
+    await landed(page, path);
+    await page.evaluate(`new Promise((r) => { const a = ${PLAYER}; a.pause(); a.addEventListener('seeked', () => r(), { once: true }); a.currentTime = ${seconds}; })`);
+  };
+  await at('2026-10-24T14:32:15', 'studio/2026-10-24/2026-10-24_14-32-00+0200.wav', 15);
+  await page.getByRole('button', { name: 'Clip starts here' }).click();
+  assert.equal(await page.locator('#clip-text').textContent(), 'Clip of studio starts at 2026-10-24 14:32:15 UTC+02:00; play on and mark its end.');
+  await at('2026-10-24T14:32:25', 'studio/2026-10-24/2026-10-24_14-32-20+0200.wav', 5);
+  await page.getByRole('button', { name: 'Clip ends here' }).click();
+  const link = page.getByRole('link', { name: /^Download the clip of studio/ });
+  assert.equal(await link.textContent(), 'Download the clip of studio, 2026-10-24 14:32:15 UTC+02:00 to 2026-10-24 14:32:25 UTC+02:00 (10.0 s)');
+  const res = await fetch(new URL((await link.getAttribute('href'))!, url));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-isr-clip-files'), ['studio/2026-10-24/2026-10-24_14-32-00+0200.wav', 'studio/2026-10-24/2026-10-24_14-32-20+0200.wav'].map(encodeURIComponent).join(','));
+  const clip = Buffer.from(await res.arrayBuffer());
+  const pcm = (i: number) => wav(220 + 110 * i).subarray(44);
+  const expected = Buffer.concat([pcm(0).subarray(15 * RATE * 2), pcm(1).subarray(0, 5 * RATE * 2)]);
+  assert.ok(clip.subarray(clip.length - expected.length).equals(expected), `the clip's ${clip.length} bytes end in other audio than the files' 10 s`);
+  assert.equal(clip.length - expected.length, 44, 'a 44-byte WAV header and the 10 s');
 });
 
 test('the copied link to this moment opens the same file at the same time', async () => {
