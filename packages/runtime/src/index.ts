@@ -19,5 +19,5 @@ export * from './service.ts';
 export * from './node-options.ts';
 export { lineHash, MANIFEST_DAY, MANIFEST_FILE, manifestDays, manifestGenesis, ManifestWriter, parseEntry, readManifest, sha256Hex } from './manifest.ts';
 export type { AppendTarget, ManifestBody, ManifestClosedEntry, ManifestDeletedEntry, ManifestEntry, ManifestText } from './manifest.ts';
-export { isProblem, openFilesOf, verifySource, VerifyStatuses } from './verify-archive.ts';
+export { isProblem, openFilesOf, sha256OfFile, verifySource, VerifyStatuses } from './verify-archive.ts';
 export type { VerifyOptions, VerifyReport, VerifyStatus } from './verify-archive.ts';

@@ -41,8 +41,10 @@ export interface ManifestDeletedEntry {
   op: 'deleted';
   prev: string;
   path: string;
-  /** 'retention' | 'disk_guard'. */
+  /** 'retention' | 'disk_guard' (the segmenter) | 'web' (DELETE /api/files). */
   reason: string;
+  /** Who deleted it, when the deletion says (web: the Basic-auth user, or 'token'). */
+  by?: string;
   /** Size of the file when it was deleted. */
   bytes: number;
   /** ISO UTC of the deletion. */

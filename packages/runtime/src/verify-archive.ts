@@ -62,7 +62,8 @@ function dayOf(rel: string): string | null {
   return MANIFEST_DAY.test(d) ? d : null;
 }
 
-async function sha256OfFile(path: string): Promise<{ sha256: string; bytes: number }> {
+/** SHA-256 (hex) and size of a file, read once in 1 MiB pieces. */
+export async function sha256OfFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const h = createHash('sha256');
   const fh = await open(path, 'r');
   let bytes = 0;
@@ -138,7 +139,7 @@ export async function verifySource(o: VerifyOptions): Promise<VerifyReport[]> {
     const present = onDisk.has(path);
     onDisk.delete(path);
     if (e.op === 'deleted') {
-      reports.push(present ? { status: 'unexpected', path, detail: `present, but recorded as deleted (${e.reason}) at ${e.at}` } : { status: 'deleted', path, detail: `${e.reason} at ${e.at}` });
+      reports.push(present ? { status: 'unexpected', path, detail: `present, but recorded as deleted (${e.reason}) at ${e.at}` } : { status: 'deleted', path, detail: `${e.reason}${e.by ? ` by ${e.by}` : ''} at ${e.at}` });
       continue;
     }
     if (!present) {

@@ -1,6 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { RedactedConfig } from '@isr/runtime';
+import type { ManifestWriter, RedactedConfig } from '@isr/runtime';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AnalysisStore } from './analysis-store.ts';
@@ -14,6 +14,9 @@ import type { FileIndex } from './file-index.ts';
 import { registerApiRoutes } from './routes-api.ts';
 import { registerKeepRoutes } from './routes-keep.ts';
 import { registerMediaRoutes } from './routes-media.ts';
+import { registerVerifyRoutes } from './routes-verify.ts';
+import { FileVerifier } from './file-verifier.ts';
+import { ManifestLedger } from './manifest-ledger.ts';
 import type { SseHub } from './sse-hub.ts';
 import type { StatusBoard } from './status-board.ts';
 import type { WebMetrics } from './web-metrics.ts';
@@ -32,6 +35,10 @@ export interface WebDeps {
   clipMaxMinutes: number;
   /** Clips cut at a time before /api/clip answers 429 (clip_max_concurrent; default 4). */
   clipMaxConcurrent?: number;
+  /** Files /api/verify hashes at a time before it answers 429 (default 2). */
+  verifyMaxConcurrent?: number;
+  /** Appends a web deletion to the source's manifest (default: a ManifestWriter of its own; its lock file serialises it with the segmenters). */
+  manifest?: ManifestWriter;
   /** Wrong DELETE credentials a client may send per minute before it gets 429 (web_delete_max_failures; default 10). */
   deleteMaxFailures?: number;
   /** Host header allow-list (web_allowed_hosts: `name` or `name:port`); empty or absent = any host. */
@@ -85,8 +92,10 @@ export async function buildApp(d: WebDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyStatic, { root: d.publicDir, prefix: '/', index: ['index.html'], wildcard: false, cacheControl: true, maxAge: 0 });
   const guard = new DeleteGuard(d.credentials, { maxFailures: d.deleteMaxFailures ?? 10, now: d.now, onFailure: () => d.metrics.authFailures.inc() });
-  registerMediaRoutes(app, d, guard);
+  const verifier = new FileVerifier(new ManifestLedger(d.root), d.verifyMaxConcurrent ?? 2);
+  registerMediaRoutes(app, d, guard, verifier);
   registerApiRoutes(app, d);
+  registerVerifyRoutes(app, d, verifier);
   registerKeepRoutes(app, d, guard);
 
   app.get('/metrics', async (_req, reply) => {

@@ -31,6 +31,7 @@ export const WebErrorCodes = {
   clientGone: ['ISR_WEB_CLIENT_GONE', 499],
   analyzerDown: ['ISR_WEB_ANALYZER_UNAVAILABLE', 503],
   analyzerBusy: ['ISR_WEB_ANALYZER_BUSY', 429],
+  verifyBusy: ['ISR_WEB_VERIFY_BUSY', 429],
 } as const satisfies Record<string, readonly [string, number]>;
 
 export type WebErrorKind = keyof typeof WebErrorCodes;

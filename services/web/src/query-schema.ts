@@ -48,6 +48,7 @@ export interface ClipQuery {
   start: string;
   end: string;
   format?: string;
+  manifest?: 0 | 1;
 }
 export const clipQuerySchema = {
   type: 'object',
@@ -57,6 +58,19 @@ export const clipQuerySchema = {
     start: instant,
     end: instant,
     format: { type: 'string', maxLength: 16 },
+    // 1: the clip's provenance as JSON (its files, their manifest entries and SHA-256) instead of the audio.
+    manifest: { type: 'integer', enum: [0, 1] },
+  },
+} as const;
+
+export interface VerifyQuery {
+  file: string;
+}
+export const verifyQuerySchema = {
+  type: 'object',
+  required: ['file'],
+  properties: {
+    file: { type: 'string', maxLength: 4096 },
   },
 } as const;
 

@@ -34,7 +34,7 @@ export async function write(root: string, rel: string, data: Uint8Array | string
 }
 
 /** A bus-less web app over a temp recordings root (pre-filled by `fill`), scanned like at start-up. */
-export async function harness(opts: { fill?: (root: string) => Promise<void>; credentials?: Credentials; analysis?: AnalysisStore; clipMaxMinutes?: number; clipMaxConcurrent?: number; deleteMaxFailures?: number; sse?: { maxConnections?: number; maxPerClient?: number }; allowedHosts?: string[]; handles?: HandleCache } = {}): Promise<Harness> {
+export async function harness(opts: { fill?: (root: string) => Promise<void>; credentials?: Credentials; analysis?: AnalysisStore; clipMaxMinutes?: number; clipMaxConcurrent?: number; deleteMaxFailures?: number; sse?: { maxConnections?: number; maxPerClient?: number }; allowedHosts?: string[]; handles?: HandleCache; verifyMaxConcurrent?: number } = {}): Promise<Harness> {
   const tmp = await tempDir('isr-web-');
   await mkdir(join(tmp.path, 'root'));
   const root = await realpath(join(tmp.path, 'root'));
@@ -46,7 +46,7 @@ export async function harness(opts: { fill?: (root: string) => Promise<void>; cr
   await scanRecordings(root, index);
   const deps: WebDeps = {
     root, index, board: new StatusBoard(), hub: new SseHub(undefined, opts.sse), analysis: opts.analysis ?? busAnalysisStore({ nc: null, kv: null, waitMs: 500 }),
-    log: pino({ level: 'silent' }), registry, metrics, credentials: opts.credentials ?? {}, clipMaxMinutes: opts.clipMaxMinutes ?? 10, clipMaxConcurrent: opts.clipMaxConcurrent, deleteMaxFailures: opts.deleteMaxFailures, allowedHosts: opts.allowedHosts, handles: opts.handles, threshold: null, publicDir,
+    log: pino({ level: 'silent' }), registry, metrics, credentials: opts.credentials ?? {}, clipMaxMinutes: opts.clipMaxMinutes ?? 10, clipMaxConcurrent: opts.clipMaxConcurrent, deleteMaxFailures: opts.deleteMaxFailures, allowedHosts: opts.allowedHosts, handles: opts.handles, verifyMaxConcurrent: opts.verifyMaxConcurrent, threshold: null, publicDir,
     now: () => Date.now(), health: () => ({ ok: true }),
   };
   const app = await buildApp(deps);
