@@ -66,8 +66,14 @@ async function queueAfter(r: Rec): Promise<void> {
   if (playing?.path === r.path) queue(next ?? null);
 }
 
-/** Opens `source` at instant `ms` and plays. */
+/** Opens `source` at instant `ms` and plays; a failed request is said in the go-to text, not thrown. */
 export async function goTo(source: string, ms: number, opts: { focus?: boolean } = {}): Promise<void> {
+  await openAt(source, ms, opts).catch((err: Error) => {
+    $('goto-text').textContent = `Could not open ${source} at ${label(ms)}: ${err.message}.`;
+  });
+}
+
+async function openAt(source: string, ms: number, opts: { focus?: boolean }): Promise<void> {
   const text = $('goto-text');
   const nextButton = $('goto-next');
   nextButton.hidden = true;
