@@ -1,6 +1,7 @@
 /** The recordings table: rows, filters, pages. */
 import { $, type Rec } from './dom.ts';
 import { formatBytes, formatDuration, levelLabel, startLabel } from './format.ts';
+import { verifyMark } from './verify-mark.ts';
 
 export const tbody = $<HTMLTableElement>('files').tBodies[0]!;
 const PAGE = 50;
@@ -57,6 +58,8 @@ function rowOf(r: Rec): HTMLTableRowElement {
   open.setAttribute('aria-label', `Open ${r.source} recording of ${startLabel(r.start)}`);
   open.addEventListener('click', () => onOpen(r));
   actions.append(open);
+  // A file being recorded has no manifest entry yet: it is verified once closed.
+  if (!r.recording) actions.append(' ', verifyMark(r.path, `${r.source} recording of ${startLabel(r.start)}`));
   tr.append(th, ...cells, stateCell(r), actions);
   return tr;
 }
