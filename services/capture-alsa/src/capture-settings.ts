@@ -63,3 +63,23 @@ export function toneSettings(src: SourceConfig): ToneSettings {
 export function toneSources(config: IsrConfig): SourceConfig[] {
   return config.sources.filter((s) => s.type === 'tone');
 }
+
+/** One section capture-alsa records, with its typed settings. */
+export type AlsaSource = { name: string; type: 'soundcard'; settings: CaptureSettings } | { name: string; type: 'tone'; settings: ToneSettings };
+
+/** Everything capture-alsa reads from the configuration, typed, read once from the key table. */
+export interface CaptureAlsaSettings {
+  /** Its soundcard sections, then its tone sections (all, or `--sources`). */
+  sources: AlsaSource[];
+  failoverSeconds: number;
+}
+
+export function captureAlsaSettings(config: IsrConfig): CaptureAlsaSettings {
+  return {
+    sources: [
+      ...soundcardSources(config).map((src): AlsaSource => ({ name: src.name, type: 'soundcard', settings: captureSettings(config, src) })),
+      ...toneSources(config).map((src): AlsaSource => ({ name: src.name, type: 'tone', settings: toneSettings(src) })),
+    ],
+    failoverSeconds: num(config.general, 'failover_seconds'),
+  };
+}

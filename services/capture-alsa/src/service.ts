@@ -1,6 +1,6 @@
 import { leaseKey, LeaseRoles } from '@isr/contract';
-import { LeasedRunner, leaseTimings, num, type LeaseFence, type RunningService, type ServiceContext, type SourceConfig } from '@isr/runtime';
-import { captureSettings, soundcardSources, toneSettings, toneSources } from './capture-settings.ts';
+import { LeasedRunner, leaseTimings, type LeaseFence, type RunningService, type ServiceContext } from '@isr/runtime';
+import { captureAlsaSettings, type AlsaSource } from './capture-settings.ts';
 import { CaptureSource } from './capture-source.ts';
 import { queryInventory } from './device-query.ts';
 import { createCaptureMetrics } from './metrics.ts';
@@ -15,13 +15,13 @@ export async function startCaptureAlsa(ctx: ServiceContext): Promise<RunningServ
   const { config, log, registry, bus } = ctx;
   const metrics = createCaptureMetrics(registry);
   const common = { js: bus.js, statusKv: bus.kv.status, log, metrics };
-  const sections = [...soundcardSources(config), ...toneSources(config)];
+  const { sources: sections, failoverSeconds } = captureAlsaSettings(config);
   if (sections.length === 0) log.warn({ config: config.file }, 'no [section] with type = soundcard or tone: nothing to record');
-  const make = (src: SourceConfig, fence: LeaseFence) =>
+  const make = (src: AlsaSource, fence: LeaseFence) =>
     src.type === 'tone'
-      ? new ToneSource({ ...common, settings: toneSettings(src), fence })
-      : new CaptureSource({ ...common, settings: captureSettings(config, src), queryInventory, fence });
-  const timings = leaseTimings(num(config.general, 'failover_seconds'));
+      ? new ToneSource({ ...common, settings: src.settings, fence })
+      : new CaptureSource({ ...common, settings: src.settings, queryInventory, fence });
+  const timings = leaseTimings(failoverSeconds);
   const current = new Map<string, ToneSource | CaptureSource>();
   const runners = sections.map((src) => new LeasedRunner({
     kv: bus.kv.leases,
@@ -42,7 +42,7 @@ export async function startCaptureAlsa(ctx: ServiceContext): Promise<RunningServ
     },
   }));
   for (const r of runners) r.start();
-  log.info({ sources: sections.map((s) => s.name), failoverSeconds: num(config.general, 'failover_seconds') }, 'capture-alsa started (each source records while this instance holds its lease)');
+  log.info({ sources: sections.map((s) => s.name), failoverSeconds }, 'capture-alsa started (each source records while this instance holds its lease)');
   return {
     health: () => ({
       ok: !bus.nc.isClosed(),

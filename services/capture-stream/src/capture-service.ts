@@ -1,8 +1,9 @@
 import { leaseKey, LeaseRoles } from '@isr/contract';
-import { CaptureStatusWriter, LeasedRunner, leaseTimings, num, OrderedPublisher, str, type LeasedWork, type LeaseFence, type RunningService, type ServiceContext, type SourceConfig } from '@isr/runtime';
+import { CaptureStatusWriter, LeasedRunner, leaseTimings, OrderedPublisher, type LeasedWork, type LeaseFence, type RunningService, type ServiceContext } from '@isr/runtime';
 import { createHttpOpener } from './http-reader.ts';
 import { createCaptureMetrics, type CaptureMetrics } from './metrics.ts';
 import { StreamRecorder } from './recorder.ts';
+import { captureStreamSettings, type StreamSource } from './stream-settings.ts';
 
 /**
  * Starts one recorder per `type = stream` source it is given (all, or `--sources`), each only while this instance
@@ -13,24 +14,24 @@ import { StreamRecorder } from './recorder.ts';
 export async function startCaptureStream(ctx: ServiceContext): Promise<RunningService> {
   const { config, log, registry, bus } = ctx;
   const metrics = createCaptureMetrics(registry);
-  const sources = config.sources.filter((s) => s.type === 'stream');
+  const { sources, failoverSeconds } = captureStreamSettings(config);
   if (sources.length === 0) log.warn({ file: config.file }, 'no type = stream sections: nothing to record');
   const http = createHttpOpener();
   let heartbeat = Date.now();
   const timer = setInterval(() => (heartbeat = Date.now()), 1000);
   const active = new Map<string, OrderedPublisher>();
-  const timings = leaseTimings(num(config.general, 'failover_seconds'));
+  const timings = leaseTimings(failoverSeconds);
   const runners = sources.map((s) => new LeasedRunner({
     kv: bus.kv.leases,
-    key: leaseKey(LeaseRoles.capture, s.name),
+    key: leaseKey(LeaseRoles.capture, s.settings.name),
     timings,
-    log: log.child({ source: s.name }),
-    onActive: (on) => metrics.active.set({ source: s.name }, on ? 1 : 0),
+    log: log.child({ source: s.settings.name }),
+    onActive: (on) => metrics.active.set({ source: s.settings.name }, on ? 1 : 0),
     start: (fence) => startSource({ ctx, source: s, fence, metrics, open: http.open, active }),
   }));
   for (const r of runners) r.start();
   return {
-    health: () => ({ ok: Date.now() - heartbeat < 5000, detail: { sources: sources.map((s) => ({ source: s.name, active: active.has(s.name), bufferedSeconds: active.get(s.name)?.bufferedSeconds ?? 0 })) } }),
+    health: () => ({ ok: Date.now() - heartbeat < 5000, detail: { sources: sources.map(({ settings: { name } }) => ({ source: name, active: active.has(name), bufferedSeconds: active.get(name)?.bufferedSeconds ?? 0 })) } }),
     async close() {
       clearInterval(timer);
       await Promise.all(runners.map((r) => r.close()));
@@ -41,7 +42,7 @@ export async function startCaptureStream(ctx: ServiceContext): Promise<RunningSe
 
 interface SourceStart {
   ctx: ServiceContext;
-  source: SourceConfig;
+  source: StreamSource;
   fence: LeaseFence;
   metrics: CaptureMetrics;
   open: ReturnType<typeof createHttpOpener>['open'];
@@ -49,31 +50,25 @@ interface SourceStart {
 }
 
 /** Records one source while its lease is held: publisher, status half and recorder loop, stopped together. */
-function startSource({ ctx, source: s, fence, metrics, open, active }: SourceStart): LeasedWork {
+function startSource({ ctx, source: { settings, bufferSeconds }, fence, metrics, open, active }: SourceStart): LeasedWork {
   const { bus, log } = ctx;
   const abort = new AbortController();
-  const labels = { source: s.name };
+  const labels = { source: settings.name };
   metrics.bufferDropped.inc(labels, 0);
   metrics.chunksPublished.inc(labels, 0);
   metrics.bufferedSeconds.set(labels, 0);
   const publisher = new OrderedPublisher({
     js: bus.js,
-    log: log.child({ source: s.name }),
-    bufferSeconds: num(s.settings, 'buffer_seconds'),
+    log: log.child({ source: settings.name }),
+    bufferSeconds,
     fence,
     onPublished: () => metrics.chunksPublished.inc(labels),
     onDropped: (dropped) => metrics.bufferDropped.inc(labels, dropped.length),
     onBuffered: (seconds) => metrics.bufferedSeconds.set(labels, seconds),
   });
-  const status = new CaptureStatusWriter(bus.kv.status, s.name, 'capture-stream', log, { title: null });
+  const status = new CaptureStatusWriter(bus.kv.status, settings.name, 'capture-stream', log, { title: null });
   const recorder = new StreamRecorder({
-    settings: {
-      name: s.name,
-      url: str(s.settings, 'url'),
-      stallSeconds: num(s.settings, 'stall_seconds'),
-      reconnectMinSeconds: num(s.settings, 'reconnect_min_seconds'),
-      reconnectMaxSeconds: num(s.settings, 'reconnect_max_seconds'),
-    },
+    settings,
     open,
     publisher,
     codecKv: bus.kv.codec,
@@ -82,11 +77,11 @@ function startSource({ ctx, source: s, fence, metrics, open, active }: SourceSta
     log,
     now: Date.now,
   });
-  active.set(s.name, publisher);
-  const done = recorder.run(abort.signal).catch((err: unknown) => log.fatal({ err, source: s.name }, 'recorder loop crashed'));
+  active.set(settings.name, publisher);
+  const done = recorder.run(abort.signal).catch((err: unknown) => log.fatal({ err, source: settings.name }, 'recorder loop crashed'));
   return {
     async stop(lost) {
-      active.delete(s.name);
+      active.delete(settings.name);
       // Lost: the new holder owns the status key and the source's audio from now on; write nothing more.
       if (lost) status.detach();
       abort.abort();
