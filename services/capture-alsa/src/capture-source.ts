@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureStates, timeOfFrame, type IsrError } from '@isr/contract';
-import type { CaptureStatusWriter, JetStreamClient, KV, LeaseFence } from '@isr/runtime';
+import { Backoff, type CaptureStatusWriter, type JetStreamClient, type KV, type LeaseFence } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { describeArecordExit, diagnoseStderrLine } from './arecord-diagnose.ts';
 import { arecordArgs, startArecord, type ArecordProcess } from './arecord-process.ts';
-import { Backoff } from './backoff.ts';
 import type { CaptureSettings } from './capture-settings.ts';
 import { needsInventory, resolveDevice, type DeviceInventory, type ResolvedDevice } from './device-resolve.ts';
 import { CaptureErrorCodes } from './errors.ts';
@@ -52,7 +52,8 @@ export class CaptureSource {
   private readonly backoff: Backoff;
   private stopping = false;
   private current: ArecordProcess | null = null;
-  private wakeSleep: (() => void) | null = null;
+  /** Aborted by close(): ends a pause between arecord runs at once. */
+  private readonly stopped = new AbortController();
   private loop: Promise<void> | null = null;
   private readonly frameBytes: number;
   private readonly deps: CaptureSourceDeps;
@@ -101,7 +102,7 @@ export class CaptureSource {
         const e = err as IsrError;
         this.log.error({ err, code: e.code }, 'cannot resolve the ALSA device');
         this.status.update({ state: CaptureStates.error, message: e.message, session: null, since: null });
-        await this.sleep(this.backoff.next());
+        await this.pause(this.backoff.next());
         continue;
       }
       if (this.stopping) break;
@@ -112,22 +113,13 @@ export class CaptureSource {
       const delay = this.backoff.next();
       this.log.warn({ delayMs: delay, reason: outcome.message, frames: outcome.frames }, 'arecord stopped; restarting it after a pause (new session)');
       this.status.update({ state: outcome.frames > 0 ? CaptureStates.reconnecting : CaptureStates.error, message: outcome.message });
-      await this.sleep(delay);
+      await this.pause(delay);
     }
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wakeSleep = done;
-    }).then(() => {
-      this.wakeSleep = null;
-    });
+  /** The pause before the next attempt; over at once when the source is closed. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.stopped.signal }).catch(() => undefined);
   }
 
   private async runSession(device: ResolvedDevice): Promise<SessionOutcome> {
@@ -220,7 +212,7 @@ export class CaptureSource {
   /** Stops arecord, publishes what is buffered (bounded), writes the final status; `lost`: see PcmOutlet.close. */
   async close(timeoutMs: number, lost = false): Promise<void> {
     this.stopping = true;
-    this.wakeSleep?.();
+    this.stopped.abort();
     await this.current?.stop(Math.min(1000, timeoutMs / 2));
     await this.loop;
     await this.outlet.close(timeoutMs, 'capture-alsa stopped', lost);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Backoff } from '../src/backoff.ts';
 import { runsAhead, SampleClock } from '../src/sample-clock.ts';
 
 test('the session is anchored once, at the first byte, minus the frames that byte batch holds', () => {
@@ -22,13 +21,6 @@ test('drift is sample clock minus wall clock', () => {
   assert.equal(c.driftSeconds(10_000, 480_000), 0);
   assert.ok(Math.abs(c.driftSeconds(10_000, 480_048) - 0.001) < 1e-9, 'device 100 ppm fast');
   assert.ok(Math.abs(c.driftSeconds(10_000, 479_952) + 0.001) < 1e-9, 'device 100 ppm slow');
-});
-
-test('backoff doubles from min to max and resets', () => {
-  const b = new Backoff(0.5, 3);
-  assert.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [500, 1000, 2000, 3000, 3000]);
-  b.reset();
-  assert.equal(b.next(), 500);
 });
 
 test('a device that delivers faster than real time is recognised; bursts and drifting crystals are not', () => {

@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeJson, redactSecrets, redactUrl, Subjects, timeOfFrame, type MetadataEvent } from '@isr/contract';
-import { backoffMs, type CaptureStatusWriter, type KV, type OrderedPublisher } from '@isr/runtime';
+import { Backoff, type CaptureStatusWriter, type KV, type OrderedPublisher } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { reasonOf, type DisconnectReason } from './errors.ts';
 import type { OpenStream } from './http-reader.ts';
@@ -29,13 +30,6 @@ export interface RecorderDeps {
   now: () => number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  if (signal.aborted) return resolve();
-  const t = setTimeout(done, ms);
-  function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
-  signal.addEventListener('abort', done, { once: true });
-});
-
 /**
  * Records one `type = stream` source forever: connect, frame, publish; on an error, the end of the stream or
  * a stall, reconnect with exponential backoff as a new session. Never throws; stops when `signal` aborts.
@@ -43,7 +37,7 @@ const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) =
 export class StreamRecorder {
   private readonly d: RecorderDeps;
   private readonly log: Logger;
-  private failures = 0;
+  private readonly backoff: Backoff;
   private title: string | null = null;
   private lastStatusMs = 0;
   /** Whether the current connection has published audio (resets the backoff). */
@@ -54,6 +48,7 @@ export class StreamRecorder {
   constructor(deps: RecorderDeps) {
     this.d = deps;
     this.log = deps.log.child({ source: deps.settings.name });
+    this.backoff = new Backoff(deps.settings.reconnectMinSeconds, deps.settings.reconnectMaxSeconds);
     const labels = { source: deps.settings.name };
     deps.metrics.up.set(labels, 0);
     deps.metrics.bytes.inc(labels, 0);
@@ -80,12 +75,12 @@ export class StreamRecorder {
       metrics.up.set(labels, 0);
       if (signal.aborted) break;
       const delivered = this.delivered;
-      this.failures = delivered ? 1 : this.failures + 1;
-      const delay = backoffMs(this.failures, settings.reconnectMinSeconds, settings.reconnectMaxSeconds);
+      if (delivered) this.backoff.reset();
+      const delay = this.backoff.next();
       metrics.reconnects.inc({ ...labels, reason });
       this.d.status.update({ state: delivered || reason === 'eof' || reason === 'stall' ? 'reconnecting' : 'error', message: `${message}; reconnecting in ${delay / 1000} s` });
-      this.log.warn({ reason, attempt: this.failures, delayMs: delay, url: redactUrl(settings.url) }, `reconnecting in ${delay / 1000} s (attempt ${this.failures})`);
-      await sleep(delay, signal);
+      this.log.warn({ reason, attempt: this.backoff.failures, delayMs: delay, url: redactUrl(settings.url) }, `reconnecting in ${delay / 1000} s (attempt ${this.backoff.failures})`);
+      await sleep(delay, undefined, { signal }).catch(() => undefined);
     }
     this.d.status.update({ state: 'stopped', message: null });
   }

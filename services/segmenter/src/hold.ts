@@ -3,6 +3,7 @@
  * acknowledged, and its audio is read back from ISR_AUDIO with backoff until it is all written (SourceWriter).
  * Pure: states, delays and the two log lines' fields.
  */
+import { Backoff } from '@isr/runtime';
 
 /** Errors that mean "no room or a failing disk": the source shows disk_full (others: error). */
 const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO']);
@@ -17,9 +18,9 @@ export function isDiskFull(err: unknown): boolean {
  */
 export const REDELIVERY_DELAY_MS = 5000;
 const REDELIVERY_DELAY_MAX_MS = 60_000;
-/** Retry backoff of a held source: doubling from min to max. */
-const RETRY_MIN_MS = 250;
-const RETRY_MAX_MS = 5000;
+/** Retry backoff of a held source: doubling from min to max (seconds). */
+const RETRY_MIN_SECONDS = 0.25;
+const RETRY_MAX_SECONDS = 5;
 
 /** A source held after a write failure. */
 export interface Hold {
@@ -48,10 +49,9 @@ export function nakDelayMs(h: Hold, nowMs: number): number {
   return Math.min(REDELIVERY_DELAY_MAX_MS, Math.max(REDELIVERY_DELAY_MS, (nowMs - h.sinceMs) / 4));
 }
 
-/** The wait before the next retry: none after progress, else doubling from 250 ms to 5 s. */
-export function retryDelayMs(previous: number | null, progressed: boolean): number {
-  if (progressed) return 0;
-  return Math.min(Math.max((previous ?? 0) * 2, RETRY_MIN_MS), RETRY_MAX_MS);
+/** The waits between a held source's retries: doubling from 250 ms to 5 s (reset, and no wait, after progress). */
+export function retryBackoff(): Backoff {
+  return new Backoff(RETRY_MIN_SECONDS, RETRY_MAX_SECONDS);
 }
 
 /** The log line (message and fields) when a hold ends. */

@@ -6,7 +6,7 @@ import { AckTracker } from './ack-tracker.ts';
 import { writePcm, writeUnits, type FileCursor, type HeldUnit } from './chunk-writes.ts';
 import { closedEvent, gap, manifestClosed, openedEvent } from './event-bodies.ts';
 import type { DurableState, Journal, OpenFileRecord, PendingManifestEntry } from './journal.ts';
-import { failedAgain, holdEnded, holdStartedMsg, nakDelayMs, REDELIVERY_DELAY_MS, retryDelayMs, startHold, type Hold } from './hold.ts';
+import { failedAgain, holdEnded, holdStartedMsg, nakDelayMs, REDELIVERY_DELAY_MS, retryBackoff, startHold, type Hold } from './hold.ts';
 import { createFile, finishFile, resumedFile, type OpenFile } from './recording-file.ts';
 import { recoverFile } from './recovery.ts';
 import type { Sink } from './sink.ts';
@@ -436,7 +436,8 @@ export class SourceWriter {
 
   /** Retries a held source with backoff until its audio is written up to what the stream holds. */
   async #catchUpLoop(): Promise<void> {
-    let delay = retryDelayMs(null, false);
+    const backoff = retryBackoff();
+    let delay = backoff.next();
     while (this.#outage && !this.#closing) {
       await sleep(delay, undefined, { ref: false });
       if (!this.#outage || this.#closing) return;
@@ -453,7 +454,8 @@ export class SourceWriter {
         this.#log.error({ err }, 'retrying a held source failed');
         return false;
       });
-      delay = retryDelayMs(delay, progressed);
+      if (progressed) backoff.reset();
+      delay = progressed ? 0 : backoff.next();
     }
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { failedAgain, holdEnded, isDiskFull, nakDelayMs, retryDelayMs, startHold } from '../src/hold.ts';
+import { failedAgain, holdEnded, isDiskFull, nakDelayMs, retryBackoff, startHold } from '../src/hold.ts';
 
 const errno = (code: string) => Object.assign(new Error(code), { code });
 
@@ -19,12 +19,10 @@ test('ENOSPC, EDQUOT and EIO hold a source as disk_full; other failures as error
 });
 
 test('retries back off from 250 ms to 5 s (none after progress); naks wait a quarter of the hold, 5 s to 60 s', () => {
-  const delays: number[] = [];
-  let d: number | null = null;
-  for (let i = 0; i < 7; i++) delays.push((d = retryDelayMs(d, false)));
-  assert.deepEqual(delays, [250, 500, 1000, 2000, 4000, 5000, 5000]);
-  assert.equal(retryDelayMs(5000, true), 0);
-  assert.equal(retryDelayMs(0, false), 250);
+  const b = retryBackoff();
+  assert.deepEqual(Array.from({ length: 7 }, () => b.next()), [250, 500, 1000, 2000, 4000, 5000, 5000]);
+  b.reset(); // progress: the next retry at once, and a failure after it waits 250 ms again
+  assert.equal(b.next(), 250);
   const h = startHold(errno('ENOSPC'), 1, 0);
   assert.equal(nakDelayMs(h, 1000), 5000);
   assert.equal(nakDelayMs(h, 100_000), 25_000);
