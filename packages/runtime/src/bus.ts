@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Buckets, BucketSpecs, leaseBucketSpec, LeaseBucket, streamSpecs, type BucketSpec, type RetentionSettings, type StreamSpec } from '@isr/contract';
 import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
@@ -192,7 +193,7 @@ export async function bindBus(nc: NatsConnection, opts: BindOptions = {}): Promi
           opts.log?.info({ stream: name }, 'waiting for the segmenter to provision the bus');
           lastLog = Date.now();
         }
-        await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
+        await sleep(opts.intervalMs ?? 1000);
       }
     }
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureStates, redactSecrets, type CaptureState, type CaptureStatus } from '@isr/contract';
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
@@ -64,7 +65,7 @@ export class CaptureStatusWriter {
         this.log.debug({ err, source: this.source }, 'cannot write isr_status (NATS unreachable?)');
         if (!this.closed) {
           this.dirty = true;
-          await new Promise((r) => setTimeout(r, 1000));
+          await sleep(1000);
         }
       }
     }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 
@@ -35,7 +36,7 @@ export function followStream(o: FollowOptions): Follower {
   let iter: ConsumerMessages | null = null;
   let markCaughtUp: () => void = () => {};
   const caughtUp = new Promise<void>((r) => (markCaughtUp = r));
-  let wake: (() => void) | null = null;
+  const stopping = new AbortController();
 
   const run = async () => {
     while (!stopped) {
@@ -78,11 +79,7 @@ export function followStream(o: FollowOptions): Follower {
         if (watchdog) clearInterval(watchdog);
       }
       if (stopped) break;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 500);
-        wake = () => { clearTimeout(t); r(); };
-      });
-      wake = null;
+      await sleep(500, undefined, { signal: stopping.signal }).catch(() => undefined);
     }
   };
   const loop = run();
@@ -91,7 +88,7 @@ export function followStream(o: FollowOptions): Follower {
     async stop() {
       stopped = true;
       iter?.stop();
-      (wake as (() => void) | null)?.();
+      stopping.abort();
       await loop;
     },
   };

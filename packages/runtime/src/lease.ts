@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LeaseValue } from '@isr/contract';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
@@ -108,7 +109,8 @@ export class SourceLease {
   private renewedAt = -Infinity;
   private since = '';
   private stopped = false;
-  private wake: (() => void) | null = null;
+  /** Aborted by release(): ends the wait before the next renewal at once. */
+  private readonly stopSignal = new AbortController();
   private loop: Promise<void> | null = null;
 
   constructor(o: SourceLeaseOptions) {
@@ -191,11 +193,7 @@ export class SourceLease {
         }
       }
       if (this.stopped) break;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, delay);
-        this.wake = () => { clearTimeout(t); r(); };
-      });
-      this.wake = null;
+      await sleep(delay, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
     }
   }
 
@@ -228,7 +226,7 @@ export class SourceLease {
   /** Stops renewing; a held lease is deleted (compare-and-set), so a standby takes over at its next poll. */
   async release(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.stopSignal.abort();
     await this.loop;
     const rev = this.rev;
     this.rev = this.fencingToken = null;

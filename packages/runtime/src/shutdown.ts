@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
 /**
@@ -26,15 +27,15 @@ export function waitForSignal(log: Logger, timeoutSeconds: number): Promise<Node
 }
 
 /**
- * Waits until `work` settles, or `timeoutMs` at most. Unlike racing a bare setTimeout, the timer is cleared when
+ * Waits until `work` settles, or `timeoutMs` at most. Unlike racing a bare setTimeout, the timer is cancelled when
  * the work wins, so a closing service does not linger until a deadline nobody waits for any more.
  */
 export async function settleWithin(work: Promise<unknown> | null, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs))));
+  const workDone = new AbortController();
+  const deadline = sleep(Math.max(0, timeoutMs), undefined, { signal: workDone.signal }).catch(() => undefined);
   try {
     await Promise.race([work?.catch(() => undefined), deadline]);
   } finally {
-    clearTimeout(timer);
+    workDone.abort();
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import type { RunningService, ServiceContext } from '@isr/runtime';
 import type { JobDeps } from './analysis-job.ts';
 import { runAnalysisJob } from './analysis-job.ts';
@@ -22,7 +23,7 @@ export interface AnalyzerOptions {
 export async function startAnalyzer(ctx: ServiceContext, opts: AnalyzerOptions = {}): Promise<RunningService> {
   const settings = analyzerSettings(ctx.config);
   const metrics = analyzerMetrics(ctx.registry);
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = opts.sleep ?? ((ms: number) => wait(ms));
   const deps: JobDeps = { settings, log: ctx.log, metrics, now: opts.now ?? (() => new Date()), kv: ctx.bus.kv.analysis, js: ctx.bus.js };
   const limiter = new Limiter(settings.concurrency);
   const consumer = await startClosedConsumer({ ...deps, jsm: ctx.bus.jsm }, limiter, settings.concurrency);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CodecInit } from '@isr/contract';
 import type { KV } from '@nats-io/kv';
 
@@ -42,7 +43,7 @@ export class CodecInitCache {
         return init;
       }
       if (Date.now() >= deadline) return null;
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   }
 }
