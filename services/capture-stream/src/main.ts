@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { runService } from '@isr/runtime';
-import { startCaptureStream } from './capture-service.ts';
+import { startCaptureStream } from './service.ts';
 
 await runService('capture-stream', (ctx) => startCaptureStream(ctx));
