@@ -105,7 +105,8 @@ test('playback crosses into the next file without a gap, the page clock continui
   const last = samples.at(-1)!;
   assert.equal(last.paused, false);
   assert.ok(last.time > 0.5, `next file at ${last.time} s`);
-  // The page clock never runs back and stalls for less than 300 ms at the boundary.
+  // The page clock never runs back and stands still only briefly at the boundary (40–85 ms here, also with three
+  // browser tests at once; printed below — the bound leaves room for a busier test machine).
   let stall = 0;
   let since = samples[0]!;
   for (const x of samples.slice(1)) {
@@ -113,7 +114,7 @@ test('playback crosses into the next file without a gap, the page clock continui
     if (x.atMs > since.atMs) since = x;
     else stall = Math.max(stall, x.t - since.t);
   }
-  assert.ok(stall < 300, `page clock stalled ${stall.toFixed(0)} ms`);
+  assert.ok(stall < 500, `page clock stalled ${stall.toFixed(0)} ms`);
   assert.ok(Math.abs(last.atMs - (Date.parse('2026-10-24T12:32:20Z') + last.time * 1000)) < 100, 'page clock = next file start + currentTime');
   console.log(`boundary: longest page-clock stall ${stall.toFixed(0)} ms over ${samples.length} samples`);
 });
