@@ -14,6 +14,10 @@ export const AudioErrorCodes = {
   flacTruncated: 'ISR_FLAC_TRUNCATED',
   /** `fLaC` without STREAMINFO as its first, 34-byte block, or a bad block. */
   flacInvalid: 'ISR_FLAC_INVALID',
+  /** An Ogg page that cannot be parsed (no `OggS` capture pattern, cut short, a bad segment table). */
+  oggPage: 'ISR_OGG_PAGE',
+  /** A time zone name Intl does not know. */
+  timeZone: 'ISR_TIMEZONE',
 } as const;
 export type AudioErrorCode = (typeof AudioErrorCodes)[keyof typeof AudioErrorCodes];
 
@@ -30,5 +34,19 @@ export class FlacHeaderError extends IsrError {
   declare readonly code: AudioErrorCode;
   constructor(code: AudioErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+  }
+}
+
+/** An Ogg page that cannot be parsed or rewritten. */
+export class OggPageError extends IsrError {
+  constructor(message: string) {
+    super(AudioErrorCodes.oggPage, message);
+  }
+}
+
+/** A time zone name that is no IANA zone Intl knows. */
+export class TimeZoneError extends IsrError {
+  constructor(zone: string, options?: { cause?: unknown }) {
+    super(AudioErrorCodes.timeZone, `unknown time zone "${zone}": use an IANA name such as Europe/Berlin or UTC`, options);
   }
 }

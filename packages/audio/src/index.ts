@@ -1,5 +1,5 @@
-export { AudioErrorCodes, FlacHeaderError, WavHeaderError, type AudioErrorCode } from './errors.ts';
-export { TimeZoneError, ZoneClock, type WallParts } from './time-zone.ts';
+export { AudioErrorCodes, FlacHeaderError, OggPageError, TimeZoneError, WavHeaderError, type AudioErrorCode } from './errors.ts';
+export { ZoneClock, type WallParts } from './time-zone.ts';
 export { SplitClock } from './split-clock.ts';
 export { numberedCandidate, renderFilename } from './filename-template.ts';
 export { buildWavHeader, WAV_HEADER_BYTES, wavSizePatches, type BextInfo, type WavFormat } from './wav-header.ts';
@@ -36,7 +36,6 @@ export { patchStreamInfo } from './flac-streaminfo.ts';
 export {
   isOggHeaderPage,
   oggCrc,
-  OggPageError,
   oggPageLength,
   parseOggPage,
   rewriteAudioPage,

@@ -1,4 +1,4 @@
-import { IsrError } from '@isr/contract';
+import { OggPageError } from './errors.ts';
 
 /**
  * Ogg page parsing and rewriting (RFC 3533), pure. The segmenter cuts a live Ogg stream into files; each file
@@ -6,11 +6,6 @@ import { IsrError } from '@isr/contract';
  * positions rebased so the file starts at 0, and CRCs recomputed — so every file is a clean stream whose
  * duration players read correctly.
  */
-export class OggPageError extends IsrError {
-  constructor(message: string) {
-    super('ISR_OGG_PAGE', message);
-  }
-}
 
 export interface OggPage {
   /** The whole page (header + body), a view into the input. */

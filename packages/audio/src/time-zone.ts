@@ -1,14 +1,9 @@
-import { IsrError } from '@isr/contract';
+import { TimeZoneError } from './errors.ts';
 
 /**
  * UTC offsets of an IANA time zone through Intl (no tz database of our own: Node ships ICU's).
  * A `ZoneClock` caches one formatter per zone; `offsetMs(t)` is local wall time minus UTC at instant t.
  */
-export class TimeZoneError extends IsrError {
-  constructor(zone: string, options?: { cause?: unknown }) {
-    super('ISR_TIMEZONE', `unknown time zone "${zone}": use an IANA name such as Europe/Berlin or UTC`, options);
-  }
-}
 
 export interface WallParts {
   year: number;

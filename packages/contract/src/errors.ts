@@ -8,9 +8,16 @@ export class IsrError extends Error {
   }
 }
 
+/** Stable codes of @isr/contract's errors: one table for the package, like fastify's `lib/errors.js`. */
+export const ContractErrorCodes = {
+  /** A message on the bus does not follow the contract. */
+  contract: 'ISR_CONTRACT',
+} as const;
+export type ContractErrorCode = (typeof ContractErrorCodes)[keyof typeof ContractErrorCodes];
+
 /** A message on the bus does not follow the contract (missing or malformed header, bad JSON body). */
 export class ContractError extends IsrError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('ISR_CONTRACT', message, options);
+    super(ContractErrorCodes.contract, message, options);
   }
 }

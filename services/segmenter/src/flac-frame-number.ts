@@ -5,9 +5,7 @@
  * protected by a CRC-8; the whole frame by a CRC-16. Pure functions over bytes.
  */
 
-export class FlacFrameError extends Error {
-  override readonly name = 'FlacFrameError';
-}
+import { FlacFrameError } from './errors.ts';
 
 function crc8(b: Uint8Array, end: number): number {
   let c = 0;

@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '@isr/testkit';
-import { encodeFrameNumber, FlacFrameError, isFixedBlocksizeFrame, renumberFlacFrame } from '../src/flac-frame-number.ts';
+import { FlacFrameError } from '../src/errors.ts';
+import { encodeFrameNumber, isFixedBlocksizeFrame, renumberFlacFrame } from '../src/flac-frame-number.ts';
 
 test('frame numbers are coded like UTF-8 (1 to 6 bytes), and 36-bit sample numbers in 7', () => {
   for (const v of [0, 0x7f, 0x80, 0x7ff, 0x800, 0xffff, 0x10000, 0x10ffff]) {

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { IsrError } from '@isr/contract';
+import { RuntimeErrorCodes } from '../errors.ts';
 
 /**
  * The command line of every service, parsed in one place with node:util parseArgs (strict): the config file as
@@ -30,7 +31,7 @@ export interface ServiceArgs {
 /** A command line the service cannot run with; the message says what was wrong and how to call it. */
 export class ArgsError extends IsrError {
   constructor(message: string) {
-    super('ISR_ARGS', message);
+    super(RuntimeErrorCodes.args, message);
   }
 }
 

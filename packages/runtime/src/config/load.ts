@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { IsrError } from '@isr/contract';
+import { RuntimeErrorCodes } from '../errors.ts';
 import { parseServiceArgs, type ServiceArgs } from './args.ts';
 import { generalSettings } from './general-section.ts';
 import { iniEntries, type RawSection } from './ini-sections.ts';
@@ -34,7 +35,7 @@ export interface IsrConfig {
 export class ConfigError extends IsrError {
   readonly problems: readonly string[];
   constructor(problems: string[]) {
-    super('ISR_CONFIG', `invalid configuration:\n  ${problems.join('\n  ')}`);
+    super(RuntimeErrorCodes.config, `invalid configuration:\n  ${problems.join('\n  ')}`);
     this.problems = problems;
   }
 }
