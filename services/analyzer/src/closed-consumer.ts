@@ -1,10 +1,10 @@
-import { ConsumerNames, parseJson, StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
+import { ConsumerNames, ContractErrorCodes, parseJson, StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@isr/runtime';
 import { nanos } from '@nats-io/transport-node';
 import type { JobDeps } from './analysis-job.ts';
 import { runAnalysisJob } from './analysis-job.ts';
-import { alreadyAnalysed } from './already-analysed.ts';
+import { alreadyAnalyzed } from './already-analyzed.ts';
 import { AnalysisError } from './errors.ts';
 import { resolveRecording } from './recording-path.ts';
 import type { Limiter } from './limiter.ts';
@@ -63,7 +63,7 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
       event = parseJson<SegmentClosedEvent>(msg.data, `${msg.subject} #${msg.seq}`);
       if (typeof event.path !== 'string' || typeof event.source !== 'string') throw new Error('no path/source');
     } catch (err) {
-      deps.metrics.errors.inc({ code: 'ISR_CONTRACT' });
+      deps.metrics.errors.inc({ code: ContractErrorCodes.contract });
       deps.log.error({ err, subject: msg.subject, seq: msg.seq }, 'closed-segment event is not a SegmentClosedEvent; terminated');
       msg.term(); // no reason: nats-server 2.9 ignores '+TERM <reason>'
       return;
@@ -72,7 +72,7 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
     const keep = setInterval(() => msg.working(), ACK_WAIT_MS / 3);
     try {
       await limiter.run(async () => {
-        if (await alreadyAnalysed(deps.kv, resolveRecording(deps.settings.outputDirectory, event.path), event.path)) {
+        if (await alreadyAnalyzed(deps.kv, resolveRecording(deps.settings.outputDirectory, event.path), event.path)) {
           deps.log.debug({ path: event.path }, 'already analysed (redelivery or replay); skipped');
           return;
         }

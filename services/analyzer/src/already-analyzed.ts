@@ -8,7 +8,7 @@ import { sidecarOf } from './recording-path.ts';
  * from a file of the same size without error, and KV holds the record too. Anything else — no sidecar, a
  * different size, an error record, KV lost — means analyse (again).
  */
-export async function alreadyAnalysed(kv: KV, file: string, rel: string): Promise<boolean> {
+export async function alreadyAnalyzed(kv: KV, file: string, rel: string): Promise<boolean> {
   try {
     const [side, st] = await Promise.all([readFile(sidecarOf(file), 'utf8'), stat(file)]);
     const rec = JSON.parse(side) as AnalysisRecord;
