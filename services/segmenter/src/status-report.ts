@@ -1,6 +1,6 @@
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RecorderStatus } from '@isr/contract';
+import { RecorderStates, type RecorderStatus } from '@isr/contract';
 import { putStatusPart, type KV } from '@isr/runtime';
 import type { Logger } from 'pino';
 
@@ -97,7 +97,7 @@ export class StatusReporter {
     await rm(this.#file, { force: true });
     for (const s of sources) {
       const st = s.status();
-      await putStatusPart(this.#kv, s.source, { recorder: { ...st, state: 'stopped', file: null } }).catch((err: unknown) => this.#log.warn({ err }, 'could not update isr_status'));
+      await putStatusPart(this.#kv, s.source, { recorder: { ...st, state: RecorderStates.stopped, file: null } }).catch((err: unknown) => this.#log.warn({ err }, 'could not update isr_status'));
     }
   }
 }

@@ -1,4 +1,4 @@
-import { redactSecrets, type LiveLevel, type SourceStatus } from '@isr/contract';
+import { CaptureStates, RecorderStates, redactSecrets, type LiveLevel, type SourceStatus } from '@isr/contract';
 
 /** What /api/status says about one source. */
 export interface SourceView {
@@ -17,7 +17,7 @@ export interface SourceView {
 }
 
 /** Recorder states with a file open: recording, or held after a write failure (the same file is retried). */
-const OPEN_FILE_STATES: ReadonlySet<string> = new Set(['recording', 'disk_full', 'error']);
+const OPEN_FILE_STATES: ReadonlySet<string> = new Set([RecorderStates.recording, RecorderStates.disk_full, RecorderStates.error]);
 const hasOpenFile = (r: { state: string; file: string | null } | undefined): boolean => Boolean(r?.file && OPEN_FILE_STATES.has(r.state));
 
 const redactOrNull = (m: string | null): string | null => (m === null ? null : redactSecrets(m));
@@ -69,7 +69,7 @@ export class StatusBoard {
     const r = s?.recorder;
     // The capture's trouble (reconnecting/error) is what a user needs to see first; else the recorder's state
     // (disk_full or error while the segmenter holds the source, even if the capture records happily).
-    const state = c && c.state !== 'recording' ? c.state : r?.state ?? c?.state ?? 'unknown';
+    const state = c && c.state !== CaptureStates.recording ? c.state : r?.state ?? c?.state ?? 'unknown';
     return {
       source,
       state,
