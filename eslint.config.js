@@ -18,6 +18,8 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       // a leading underscore marks a name kept on purpose (a rest sibling left out, an overridden parameter)
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // a package's public API is the names its index lists, like nats.js's mod.ts: no `export *`
+      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'name each export (export { a, type B } from …): a package\'s public API is what its index lists' }],
     },
   },
 );
