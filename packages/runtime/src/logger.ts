@@ -1,7 +1,6 @@
-import { createWriteStream } from 'node:fs';
+import { openSync } from 'node:fs';
 import { redactSecrets } from '@isr/contract';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -47,12 +46,25 @@ const redaction = {
   serializers: { err: (e: Error) => redactDeep(pino.stdSerializers.err(e)) },
 } satisfies pino.LoggerOptions;
 
-/** One pino logger per service, bound to `service`; JSON unless on a terminal; credentials redacted. */
+/**
+ * Where console lines go: a terminal gets pino-pretty as a transport (a worker thread formats them, as pino's
+ * docs/pretty.md advises; flushed at exit), anything else JSON lines on stdout.
+ */
+function consoleDestination(pretty: boolean): pino.DestinationStream {
+  if (!pretty) return pino.destination({ dest: 1, sync: true });
+  return pino.transport({ target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard', destination: 1 } }) as pino.DestinationStream;
+}
+
+/**
+ * One pino logger per service, bound to `service`; JSON unless on a terminal; credentials redacted. `file` (the
+ * seed's log_file) gets the same JSON lines appended through pino.destination, whose buffer is written out when
+ * the process exits, so the last lines before a `process.exit` (a fatal error) are in the file too.
+ */
 export function createLogger(opts: LoggerOptions): Logger {
-  const level = opts.level ?? 'info';
-  const usePretty = opts.pretty ?? Boolean(process.stdout.isTTY);
-  const consoleStream = opts.stream ?? (usePretty ? pretty({ colorize: true, sync: true, translateTime: 'SYS:standard' }) : process.stdout);
-  const streams: pino.StreamEntry[] = [{ level: level as pino.Level, stream: consoleStream }];
-  if (opts.file) streams.push({ level: level as pino.Level, stream: createWriteStream(opts.file, { flags: 'a' }) });
+  const level = (opts.level ?? 'info') as pino.Level;
+  const consoleStream = opts.stream ?? consoleDestination(opts.pretty ?? Boolean(process.stdout.isTTY));
+  const streams: pino.StreamEntry[] = [{ level, stream: consoleStream }];
+  // Opened here, not by sonic-boom in the background: a process that exits at once still has a file to flush to.
+  if (opts.file) streams.push({ level, stream: pino.destination({ fd: openSync(opts.file, 'a'), sync: false }) });
   return pino({ level, base: { service: opts.service }, timestamp: pino.stdTimeFunctions.isoTime, ...redaction }, pino.multistream(streams));
 }
