@@ -11,8 +11,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connectBus, createLogger, parseConfig, provisionBus } from '@isr/runtime';
-import { freePort, sleep, startNatsCluster, startService, waitFor, type ServiceHandle } from '@isr/testkit';
+import { freePort, startNatsCluster, startService, waitFor, type ServiceHandle } from '@isr/testkit';
 import { CHUNK_MS, metricsOf, rawPublishRate, runPublishers } from './lib/segmenter-load.ts';
 
 const quick = process.argv.includes('--quick');

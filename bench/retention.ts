@@ -11,9 +11,10 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeAudioHeaders, Subjects, type AudioChunkMeta } from '@isr/contract';
 import { connectBus, createLogger, parseConfig, provisionBus, toHeaders } from '@isr/runtime';
-import { freePort, sleep, startNatsServer, startService, waitFor } from '@isr/testkit';
+import { freePort, startNatsServer, startService, waitFor } from '@isr/testkit';
 
 const quick = process.argv.includes('--quick');
 const FILES = quick ? 50_000 : 200_000;

@@ -27,8 +27,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { serviceNodeOptions } from '@isr/runtime';
-import { counterContinuity, feedIcecast, ffmpegErrors, freePort, recordingFiles, sleep, startIcecast, startNatsServer, startService, waitFor, writeFakeArecord, type IcecastFeed, type ServiceHandle } from '@isr/testkit';
+import { counterContinuity, feedIcecast, ffmpegErrors, freePort, recordingFiles, startIcecast, startNatsServer, startService, waitFor, writeFakeArecord, type IcecastFeed, type ServiceHandle } from '@isr/testkit';
 
 const MINUTES = Number(process.env.ISR_SOAK_MINUTES ?? process.argv.find((a) => a.startsWith('--minutes='))?.split('=')[1] ?? 10);
 if (!(MINUTES >= 1)) throw new Error(`ISR_SOAK_MINUTES must be a number ≥ 1 (got ${process.env.ISR_SOAK_MINUTES})`);

@@ -1,8 +1,9 @@
 // Synthetic real-time load for the segmenter benchmarks (bench/segmenter.ts, bench/cluster.ts): chunks with the
 // real headers, one per source every 100 ms, and the raw publish rate of the same chunks as the baseline.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeAudioHeaders, Subjects, type AudioChunkMeta } from '@isr/contract';
 import { toHeaders, type Bus } from '@isr/runtime';
-import { sleep, waitFor } from '@isr/testkit';
+import { waitFor } from '@isr/testkit';
 
 export const CHUNK_MS = 100;
 const PCM_BYTES = 4800 * 4;

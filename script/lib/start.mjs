@@ -8,9 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { firstServer, freePort, isLocalHost, NATS_USERS, passwordsFor, portFree, reachable, startLocalNats } from './start/local-nats.mjs';
+import { firstServer, freePort, isLocalHost, NATS_USERS, natsPasswords, portFree, reachable, startLocalNats } from './start/local-nats.mjs';
 import { writeDemoConfig } from './start/demo.mjs';
 import { Supervisor } from './start/supervisor.mjs';
 
@@ -118,7 +119,7 @@ if (await reachable(target)) {
     say(`port ${monitorPort} is busy: NATS monitoring on a free port instead`);
     monitorPort = 0;
   }
-  const passwords = passwordsFor(process.env);
+  const passwords = natsPasswords(process.env);
   say(`nothing listens on ${target.host}:${target.port}: starting nats-server with nats.conf (store ${storeDir})`);
   nats = await startLocalNats({
     confFile: join(root, 'nats.conf'), host: target.host, port: target.port, storeDir,
@@ -184,7 +185,7 @@ if (services.includes('segmenter')) {
   while (!shuttingDown && Date.now() < deadline) {
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
     if (ok) break;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
 if (!shuttingDown) for (const s of services) if (s !== 'segmenter') start(s);

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { analysisKey, Buckets, Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, sleep, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle, segmenterDrained } from '@isr/testkit';
+import { freePort, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle, segmenterDrained } from '@isr/testkit';
 import { eventsOn, streamsCurrent } from './cluster-harness.ts';
 
 let cluster: NatsClusterHandle;

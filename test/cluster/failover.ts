@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, sleep, startService, waitFor, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, startService, waitFor, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
 import { openedEvents, sessionsOf, storedChunks } from './cluster-harness.ts';
 
 export interface FailoverRun {

@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, sleep, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle, segmenterDrained } from '@isr/testkit';
+import { freePort, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle, segmenterDrained } from '@isr/testkit';
 import { eventsOn, sessionsOf, storedChunks, streamsCurrent } from './cluster-harness.ts';
 
 let cluster: NatsClusterHandle;

@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { leaseKey, LeaseRoles, Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { Kvm } from '@nats-io/kv';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { counterContinuity, ffmpegErrors, freePort, recordingFiles, segmenterDrained, sleep, startNatsCluster, startService, tempDir, waitFor, writeFakeArecord, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
+import { counterContinuity, ffmpegErrors, freePort, recordingFiles, segmenterDrained, startNatsCluster, startService, tempDir, waitFor, writeFakeArecord, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
 import { eventsOn, streamsCurrent } from './cluster-harness.ts';
 
 const FAILOVER = 3;

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { test } from 'node:test';
-import { checkCounter, sleep, waitFor } from '@isr/testkit';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkCounter, waitFor } from '@isr/testkit';
 import { ffmpegErrors, recordingFiles, samplesOf, startAlsaPipeline, type AlsaSource } from './alsa-harness.ts';
 
 const SECONDS = 14;

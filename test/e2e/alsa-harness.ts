@@ -1,10 +1,8 @@
 // Soundcard path end to end: the real arecord reads FIFO-fed ALSA file PCMs at real-time pace, the BUILT
 // capture-alsa and segmenter run as real processes against a private nats-server, and the files they
 // leave are judged the way a user would: decoded by ffmpeg / flac, compared sample by sample.
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseWavHeader } from '@isr/audio';
 import { StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -111,25 +109,6 @@ format = ${s.format}
   return pipeline;
 }
 
-/** The samples of a WAV file, read from its `data` chunk after checking the RIFF and data sizes against the file. */
-export function wavSamples(path: string): Buffer {
-  const b = readFileSync(path);
-  const h = parseWavHeader(b);
-  if (h.riffBytes !== b.length - 8) throw new Error(`${path}: RIFF size ${h.riffBytes}, file has ${b.length - 8}`);
-  if (h.dataBytes !== b.length - h.dataOffset) throw new Error(`${path}: data size ${h.dataBytes}, file has ${b.length - h.dataOffset}`);
-  return b.subarray(h.dataOffset);
-}
-
-/** `flac -t` (throws when the file is damaged), then the decoded raw s16le samples. */
-export function flacSamples(path: string): Buffer {
-  execFileSync('flac', ['-t', '-s', path], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', path], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-export function samplesOf(path: string): Buffer {
-  return path.endsWith('.flac') ? flacSamples(path) : wavSamples(path);
-}
-
 /** Every isr.segment.closed event so far, from ISR_EVENTS. */
 export async function closedEvents(nc: NatsConnection, source: string): Promise<SegmentClosedEvent[]> {
   const js = jetstream(nc);
@@ -146,4 +125,4 @@ export async function closedEvents(nc: NatsConnection, source: string): Promise<
   return out;
 }
 
-export { recordingFiles, ffmpegErrors } from '@isr/testkit';
+export { recordingFiles, ffmpegErrors, samplesOf } from '@isr/testkit';

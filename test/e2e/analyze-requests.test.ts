@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJson, Subjects, type AnalyzeRequest } from '@isr/contract';
 import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, type Bus, type RunningService } from '@isr/runtime';
 import { freePort, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
@@ -198,7 +199,7 @@ test('a file that is no recording is refused (404) and nothing is written in the
       assert.match(body.error, /is not a recording/);
     }
   }
-  await new Promise((r) => setTimeout(r, 200));
+  await sleep(200);
   assert.deepEqual((await readdir(join(rec, 'radio'))).sort(), before);
   assert.equal(seen.length, 0, 'the analyzer is not even asked');
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { sleep, waitFor, type IcecastFeedCodec } from '@isr/testkit';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor, type IcecastFeedCodec } from '@isr/testkit';
 import { decodedSamples, ffmpegErrors, startSpine, type Spine } from './stream-harness.ts';
 
 // SIGKILL the segmenter in the middle of a file while a live stream keeps coming, restart it: nothing is

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parseJson, StreamNames, Subjects, type AudioChunkMeta, type SegmentClosedEvent } from '@isr/contract';
-import { feedIcecast, freePort, recordingFiles, startIcecast, startNatsServer, startService, tempDir, waitFor, type IcecastFeed, type IcecastFeedCodec, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
-import { collect } from '../../services/capture-stream/test/harness.ts';
+import { feedIcecast, freePort, recordingFiles, startIcecast, startNatsServer, startService, StreamTap, tempDir, waitFor, type IcecastFeed, type IcecastFeedCodec, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
 
 /**
  * The spine as users run it: nats-server, Icecast fed by ffmpeg -re, and the BUILT capture-stream and
@@ -48,8 +47,8 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
   let segmenter = startSeg();
   await waitFor(`segmenter serving /healthz\n`, async () => (await fetch(`http://127.0.0.1:${segEnv.METRICS_PORT}/healthz`).then((r) => r.ok, () => false)), 30_000);
   const capture = startService('capture-stream', ['--config', config], await env());
-  const audio = await collect(nats.url, StreamNames.audio, Subjects.audio(source));
-  const events = await collect(nats.url, StreamNames.events, Subjects.segmentClosed(source));
+  const audio = await StreamTap.open(nats.url, StreamNames.audio, Subjects.audio(source));
+  const events = await StreamTap.open(nats.url, StreamNames.events, Subjects.segmentClosed(source));
   const recordings = () => recordingFiles(join(tmp.path, 'rec'), source, codec === 'mp3' ? 'mp3' : 'ogg');
   return {
     source,
@@ -59,8 +58,8 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
     feed,
     capture,
     get segmenter() { return segmenter; },
-    published: () => audio.messages.map((m) => m.meta),
-    publishedData: () => audio.messages.map((m) => m.data),
+    published: () => audio.chunks.map((m) => m.meta),
+    publishedData: () => audio.chunks.map((m) => m.data),
     closed: () => events.raw.map((r) => parseJson<SegmentClosedEvent>(r.data, 'closed event')),
     recordings,
     startSegmenter: () => (segmenter = startSeg()),

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SplitClock, ZoneClock } from '@isr/audio';
-import { sleep, waitFor, type IcecastFeedCodec } from '@isr/testkit';
+import { waitFor, type IcecastFeedCodec } from '@isr/testkit';
 import { decodedSamples, ffmpegErrors, longestUnitMs, startSpine, type Spine } from './stream-harness.ts';
 
 // Icecast → capture-stream → JetStream → segmenter → 6 s files, for MP3 and Ogg Opus, with a stream drop in

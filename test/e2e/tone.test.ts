@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ANALYSIS_SIDECAR_SUFFIX, decodeAudioHeaders, Subjects, type AnalysisRecord } from '@isr/contract';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, recordingFiles, sleep, startNatsServer, startService, tempDir, waitFor, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import { freePort, recordingFiles, startNatsServer, startService, tempDir, waitFor, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
 
 const RATE = 48000;
 const CHUNK_MS = 100;

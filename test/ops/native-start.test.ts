@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { feedIcecast, ffmpegErrors, freePort, recordingFiles, repoRoot, startIcecast, tempDir, waitFor, writeFakeArecord, type IcecastFeed, type IcecastHandle } from '@isr/testkit';
 import { alive, descendants, startEnv } from './processes.ts';
 
@@ -99,7 +100,7 @@ after(async () => {
   if (prom && prom.exitCode === null) prom.kill('SIGKILL');
   if (start && start.exitCode === null && start.signalCode === null) {
     start.kill('SIGINT');
-    await Promise.race([startExit, new Promise((r) => setTimeout(r, 30_000).unref())]);
+    await Promise.race([startExit, sleep(30_000, undefined, { ref: false })]);
   }
   await feed?.stop();
   await oggFeed?.stop();

@@ -2,19 +2,17 @@
 // the command line) enforces nats.conf's users: the segmenter provisions at R3, captures take per-source leases
 // under their own role only, the web may not touch leases.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { leaseKey, LeaseRoles, StreamNames } from '@isr/contract';
 import { bindBus, connectBus, parseConfig, provisionBus, type NatsConnection } from '@isr/runtime';
-import { natsServerBinary, repoRoot, startNatsCluster, type NatsClusterHandle } from '@isr/testkit';
+import { NATS_USERS, natsPasswords, natsServerBinary, repoRoot, startNatsCluster, type NatsClusterHandle, type NatsUser } from '@isr/testkit';
 import pino from 'pino';
-import { NATS_USERS, type NatsUser } from './nats-conf.ts';
 
 const CLUSTER_CONF = join(repoRoot, 'nats-cluster.conf');
 const log = pino({ level: 'silent' });
-const passwords = Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, `p${randomBytes(12).toString('hex')}`]));
+const passwords = natsPasswords();
 let cluster: NatsClusterHandle;
 const open: NatsConnection[] = [];
 

@@ -1,27 +1,10 @@
 // Helpers shared by the ops tests: the repository's nats.conf with test passwords, and per-service configs.
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { freePort, natsServerBinary, repoRoot, startNatsServer, type NatsServerHandle } from '@isr/testkit';
+import { freePort, NATS_USERS, natsPasswords, natsServerBinary, repoRoot, startNatsServer, type NatsServerHandle, type NatsUser } from '@isr/testkit';
 
 export const NATS_CONF = join(repoRoot, 'nats.conf');
-
-/** The users nats.conf defines and the environment variable holding each one's password. */
-export const NATS_USERS = {
-  'capture-stream': 'ISR_NATS_CAPTURE_STREAM_PASSWORD',
-  'capture-alsa': 'ISR_NATS_CAPTURE_ALSA_PASSWORD',
-  segmenter: 'ISR_NATS_SEGMENTER_PASSWORD',
-  analyzer: 'ISR_NATS_ANALYZER_PASSWORD',
-  web: 'ISR_NATS_WEB_PASSWORD',
-  ops: 'ISR_NATS_OPS_PASSWORD',
-} as const;
-export type NatsUser = keyof typeof NATS_USERS;
-
-/** Fresh random passwords for every user, as environment variables for nats-server. */
-function natsPasswords(): Record<string, string> {
-  return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, `p${randomBytes(12).toString('hex')}`]));
-}
 
 /** `nats-server -t -c nats.conf` with the given environment: exit status and output. */
 export function checkNatsConf(env: Record<string, string>): { status: number | null; output: string } {

@@ -7,7 +7,8 @@ import { analysisKey, Buckets, ConsumerNames, encodeAudioHeaders, StreamNames, S
 import { bindBus, connectBus, followStream, parseConfig, provisionBus, toHeaders, type Bus, type NatsConnection } from '@isr/runtime';
 import { AckPolicy } from '@nats-io/jetstream';
 import pino from 'pino';
-import { useSecuredNats, type NatsUser } from './nats-conf.ts';
+import type { NatsUser } from '@isr/testkit';
+import { useSecuredNats } from './nats-conf.ts';
 
 const log = pino({ level: 'silent' });
 const nats = useSecuredNats();

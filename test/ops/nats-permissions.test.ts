@@ -1,12 +1,14 @@
 // nats.conf: valid for nats-server, and each service's user can do its work and is refused the rest.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Buckets, ConsumerNames, encodeAudioHeaders, LeaseBucket, leaseKey, LeaseRoles, StreamNames, Subjects } from '@isr/contract';
 import { bindBus, connectBus, parseConfig, provisionBus, putStatusPart, toHeaders, type Bus, type NatsConnection } from '@isr/runtime';
 import { AckPolicy, DeliverPolicy, type MsgRequest } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
-import { checkNatsConf, useSecuredNats, type NatsUser } from './nats-conf.ts';
+import type { NatsUser } from '@isr/testkit';
+import { checkNatsConf, useSecuredNats } from './nats-conf.ts';
 
 const log = pino({ level: 'silent' });
 const nats = useSecuredNats();
@@ -35,7 +37,7 @@ async function assertPublishRefused(nc: NatsConnection, subject: string): Promis
 
 async function assertSubscribeRefused(nc: NatsConnection, subject: string): Promise<void> {
   const sub = nc.subscribe(subject);
-  const closed = await Promise.race([sub.closed, new Promise((r) => setTimeout(() => r('still open'), 3000))]);
+  const closed = await Promise.race([sub.closed, sleep(3000, 'still open')]);
   assert.match(String(closed), /permissions violation/i, `subscribing to ${subject}`);
 }
 

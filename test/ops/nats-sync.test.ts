@@ -7,9 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { natsServerBinary, repoRoot, tempDir } from '@isr/testkit';
+import { NATS_USERS, natsServerBinary, repoRoot, tempDir } from '@isr/testkit';
 import { loadCompose, testSecrets } from './compose-file.ts';
-import { NATS_USERS } from './nats-conf.ts';
 
 const passwords = Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, 'isrtest']));
 const natsCheck = (dir: string) => spawnSync(natsServerBinary(), ['-t', '-c', join(dir, 'nats.conf')], { env: { ...process.env, ...passwords }, encoding: 'utf8' });

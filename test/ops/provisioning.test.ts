@@ -2,10 +2,12 @@
 // waiting for it when they start first; without credentials (a development server) everyone provisions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StreamNames } from '@isr/contract';
 import { bindBus, connectBus, parseConfig, provisionBus, PROVISIONERS, shouldProvision } from '@isr/runtime';
 import pino from 'pino';
-import { useSecuredNats, type NatsUser } from './nats-conf.ts';
+import type { NatsUser } from '@isr/testkit';
+import { useSecuredNats } from './nats-conf.ts';
 
 const log = pino({ level: 'silent' });
 const nats = useSecuredNats();
@@ -30,7 +32,7 @@ test('a service that starts before the segmenter waits for the streams, then bin
   await assert.rejects(bindBus(webNc, { timeoutMs: 300, intervalMs: 50 }), /stream ISR_AUDIO does not exist: start the provisioner/);
   let bound = false;
   const binding = bindBus(webNc, { intervalMs: 100 }).then((b) => { bound = true; return b; });
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   assert.equal(bound, false, 'still waiting: nothing provisioned yet');
   const segNc = nats.keep(await connectBus(cfg('segmenter'), 'test-seg', log));
   await provisionBus(segNc, cfg('segmenter'));

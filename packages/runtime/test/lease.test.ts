@@ -4,8 +4,9 @@ import { leaseKey, LeaseRoles } from '@isr/contract';
 import { spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connectBus, heldByDeadProcess, LeasedRunner, leaseTimings, parseConfig, provisionBus, SourceLease, type Bus } from '@isr/runtime';
-import { sleep, startNatsServer, waitFor, type NatsServerHandle } from '@isr/testkit';
+import { hang, resume, startNatsServer, waitFor, type NatsServerHandle } from '@isr/testkit';
 import pino from 'pino';
 
 const log = pino({ level: 'silent' });
@@ -102,14 +103,14 @@ test('cut off from NATS the holder stops being valid before the TTL, and keeps t
   await waitFor('a holds it', () => a.valid());
   const token = a.token;
   // The server hangs for 1.5 s (longer than the TTL): no renewal is answered.
-  server.process.kill('SIGSTOP');
+  await hang(server);
   const hungAt = Date.now();
   let invalidAfter = -1;
   while (Date.now() - hungAt < 1500) {
     if (invalidAfter < 0 && !a.valid()) invalidAfter = Date.now() - hungAt;
     await sleep(10);
   }
-  server.process.kill('SIGCONT');
+  resume(server);
   assert.ok(invalidAfter >= 0 && invalidAfter <= timings.validMs + 20, `the fence closed ${invalidAfter} ms into the outage (validMs ${timings.validMs}, TTL ${timings.ttlMs})`);
   await waitFor('a valid again', () => a.valid(), 10_000, 20);
   assert.equal(a.token, token, 'the same lease: nobody else took it meanwhile');

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from '@isr/testkit';
 import { lineHash, MANIFEST_FILE, manifestGenesis, ManifestWriter, parseEntry, type ManifestBody } from '../src/manifest.ts';
 
@@ -101,7 +102,7 @@ test('a lock left by a process that died holding it is taken over once stale; a 
     writeFileSync(lock, '');
     let done = false;
     const p = w.append(t, closed('src/2026-12-01/b.wav', 'b')).then(() => (done = true));
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     assert.equal(done, false, 'a fresh lock is waited for');
     unlinkSync(lock);
     await p;

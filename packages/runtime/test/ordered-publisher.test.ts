@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Buckets, decodeAudioHeaders, LeaseHeader, StreamNames, Subjects, type AudioChunkMeta } from '@isr/contract';
 import type { JetStreamClient, MsgRequest, NextMsgRequest, PubAck } from '@nats-io/jetstream';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@isr/testkit';
+import { hang, resume, startNatsServer, waitFor, type NatsServerHandle } from '@isr/testkit';
 import { connectBus, OrderedPublisher, parseConfig, provisionBus, type Bus, type OrderedPublisherOptions, type UnsentChunkMeta } from '@isr/runtime';
 import pino from 'pino';
 
@@ -18,21 +18,10 @@ before(async () => {
   bus = await provisionBus(await connectBus(config, 'test', pino({ level: 'silent' })), config);
 });
 after(async () => {
-  server.process.kill('SIGCONT');
+  if (server) resume(server);
   await bus?.nc.close();
   await server?.stop();
 });
-
-/**
- * Hangs the server (SIGSTOP) and waits until every thread of it has stopped: a thread busy on another core
- * may otherwise still answer a publish sent right after the signal.
- */
-async function hang(): Promise<void> {
-  const pid = server.process.pid!;
-  server.process.kill('SIGSTOP');
-  const state = (tid: string) => /\) (\w)/.exec(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))?.[1];
-  await waitFor('nats-server stopped', () => readdirSync(`/proc/${pid}/task`).every((tid) => state(tid) === 'T'), 5000, 5);
-}
 
 const RATE = 8000;
 const FRAMES = 800; // 0.1 s
@@ -128,14 +117,14 @@ test('a NATS outage loses nothing within the budget: the chunk in flight is sent
   const { p, published } = publisher({ log, js: client });
   for (let i = 0; i < 3; i++) p.push(chunk('outage', 's', i));
   await waitFor('before the outage', () => published.length === 3);
-  await hang(); // publishes get no PubAck
+  await hang(server); // publishes get no PubAck
   try {
     for (let i = 3; i < 15; i++) {
       p.push(chunk('outage', 's', i));
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   } finally {
-    server.process.kill('SIGCONT');
+    resume(server);
   }
   await waitFor('the backlog published', () => p.length === 0, 15_000);
   await p.close(1000);
@@ -158,14 +147,14 @@ test('beyond the budget the oldest unsent chunks are dropped; seq has no holes a
   const { p, published, dropped } = publisher({ log, js: client, bufferSeconds: 0.35 });
   p.push(chunk('drop', 's', 0));
   await waitFor('first chunk published', () => published.length === 1);
-  await hang();
+  await hang(server);
   try {
     p.push(chunk('drop', 's', 1));
     await waitFor('chunk 1 in flight', () => attempts.includes('drop-s-2'));
     for (let i = 2; i < 12; i++) p.push(chunk('drop', 's', i));
     assert.ok(p.bufferedSeconds <= 0.35 + 1e-9, `${p.bufferedSeconds} s buffered`);
   } finally {
-    server.process.kill('SIGCONT');
+    resume(server);
   }
   await waitFor('the rest published', () => p.length === 0, 15_000);
   await p.close(1000);
@@ -182,7 +171,7 @@ test('nothing is sent while the lease is not confirmed; every chunk carries the 
   const { p, published } = publisher({ log, fence: { valid: () => held, token: 7 } });
   p.push(chunk('fenced', 's', 0));
   p.push(chunk('fenced', 's', 1));
-  await new Promise((r) => setTimeout(r, 400));
+  await sleep(400);
   assert.equal(published.length, 0);
   assert.deepEqual(await stored('fenced'), []);
   held = true;
@@ -195,14 +184,14 @@ test('nothing is sent while the lease is not confirmed; every chunk carries the 
 test('close waits for the queue at most its timeout, then stops and says what is left', async () => {
   const { log, count } = recordingLog();
   const { p } = publisher({ log, ackTimeoutMs: 5000 });
-  await hang();
+  await hang(server);
   const t0 = Date.now();
   try {
     p.push(chunk('closing', 's', 0));
     p.push(chunk('closing', 's', 1));
     await p.close(400);
   } finally {
-    server.process.kill('SIGCONT');
+    resume(server);
   }
   const took = Date.now() - t0;
   assert.ok(took >= 350 && took < 1500, `close took ${took} ms`);

@@ -1,50 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { counterSignal } from './counter-signal.ts';
+import { FAKE_ARECORD_OPTIONS_ENV, type FakeArecordOptions } from './fake-arecord.ts';
 
 /**
  * ALSA without hardware, for real-arecord tests: an ALSA `file` plugin PCM whose input is a FIFO, fed
- * by a writer at real-time pace, and a paced stand-in for the arecord binary for exact sample tests.
- *
- * The signal is a frame counter: frame i, channel c holds the 16-bit value (i + c·21845) mod 65536, so a
- * decoded recording can be checked sample by sample (a repeated, zeroed or lost frame breaks the count).
+ * by a writer at real-time pace, and a paced stand-in for the arecord binary for exact sample tests, both
+ * giving the counter signal (counter-signal.ts).
  */
-
-/** Sample value (as signed int16) of frame `i`, channel `c` of the counter signal. */
-export function counterSample(i: number, c: number): number {
-  const u = (i + c * 21845) & 0xffff;
-  return u >= 0x8000 ? u - 0x10000 : u;
-}
-
-/** `frames` frames of the counter signal from frame `start`, interleaved s16le. */
-export function counterSignal(start: number, frames: number, channels: number): Buffer {
-  const b = Buffer.alloc(frames * channels * 2);
-  for (let i = 0; i < frames; i++) for (let c = 0; c < channels; c++) b.writeInt16LE(counterSample(start + i, c), (i * channels + c) * 2);
-  return b;
-}
-
-export interface CounterCheck {
-  frames: number;
-  /** Counter value (mod 65536) of the first frame, or null when empty. */
-  start: number | null;
-  /** Index of the first frame that does not continue the count (or has channels out of step), null if none. */
-  firstMismatch: number | null;
-}
-
-/** Checks that interleaved s16le PCM is an unbroken run of the counter signal. */
-export function checkCounter(pcm: Buffer, channels: number): CounterCheck {
-  const frameBytes = channels * 2;
-  const frames = Math.floor(pcm.length / frameBytes);
-  if (frames === 0) return { frames, start: null, firstMismatch: null };
-  const start = pcm.readInt16LE(0) & 0xffff;
-  for (let i = 0; i < frames; i++) {
-    for (let c = 0; c < channels; c++) {
-      if (pcm.readInt16LE((i * channels + c) * 2) !== counterSample(start + i, c)) return { frames, start, firstMismatch: i };
-    }
-  }
-  return { frames, start, firstMismatch: null };
-}
 
 /** Creates a FIFO (Node has no mkfifo). */
 export function makeFifo(path: string): void {
@@ -103,7 +70,8 @@ export class FifoWriter {
   private fh: FileHandle | null = null;
   private running = false;
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  /** Aborted by pause() and stop(): ends the wait for the next second at once. */
+  private halt = new AbortController();
   private stopAfterSeconds: number | null;
 
   constructor(opts: { fifo: string; sampleRate: number; channels: number; seconds?: number }) {
@@ -132,6 +100,7 @@ export class FifoWriter {
       if (r.status !== 0) throw new Error(`cannot enlarge the FIFO's pipe to hold a second of audio: ${r.stderr || r.error}`);
     }
     this.running = true;
+    this.halt = new AbortController();
     this.loop = this.run(this.fh);
   }
 
@@ -149,8 +118,7 @@ export class FifoWriter {
       this.framesWritten += this.sampleRate;
       second++;
       const wait = t0 + second * 1000 - performance.now();
-      if (wait > 0) await new Promise<void>((r) => { this.wake = r; setTimeout(r, wait); });
-      this.wake = null;
+      if (wait > 0) await sleep(wait, undefined, { signal: this.halt.signal }).catch(() => undefined);
     }
   }
 
@@ -165,7 +133,7 @@ export class FifoWriter {
    */
   async pause(opts: { unlink?: boolean } = {}): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.halt.abort();
     await this.loop;
     if (opts.unlink && existsSync(this.fifo)) unlinkSync(this.fifo);
   }
@@ -181,26 +149,15 @@ export class FifoWriter {
   /** Stops writing and closes the FIFO. Stop arecord's reader first (see the class comment). */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.halt.abort();
     await this.loop;
     await this.fh?.close();
     this.fh = null;
   }
 }
 
-export interface FakeArecordOptions {
-  /** Exit after this many seconds of audio (default: run until killed). */
-  seconds?: number;
-  exitCode?: number;
-  /** Printed on stderr just before that exit (like arecord's "read error: No such device"). */
-  stderr?: string;
-  /** Printed on stderr at start, before any audio (like "Warning: rate is not accurate …"). */
-  stderrAtStart?: string;
-  /** Continue the counter across runs (each run appends its next start frame here). */
-  stateFile?: string;
-  /** Appends each run's argv as a JSON line. */
-  argsLog?: string;
-}
+/** A single-quoted shell word. */
+const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /**
  * Writes a paced stand-in for the arecord binary (for `arecord_path`): it prints the counter signal as raw
@@ -209,40 +166,12 @@ export interface FakeArecordOptions {
  */
 export function writeFakeArecord(dir: string, opts: FakeArecordOptions = {}, name = 'fake-arecord'): string {
   const path = join(dir, name);
-  const script = `#!${process.execPath}
-const fs = require('node:fs');
-const OPTS = ${JSON.stringify(opts)};
-const argv = process.argv.slice(2);
-const arg = (f, d) => { const i = argv.indexOf(f); return i >= 0 ? argv[i + 1] : d; };
-if (OPTS.argsLog) fs.appendFileSync(OPTS.argsLog, JSON.stringify(argv) + '\\n');
-if (OPTS.stderrAtStart) process.stderr.write(OPTS.stderrAtStart + '\\n');
-const rate = Number(arg('-r', '8000')), ch = Number(arg('-c', '1'));
-let start = 0;
-if (OPTS.stateFile && fs.existsSync(OPTS.stateFile)) start = Number(fs.readFileSync(OPTS.stateFile, 'utf8').trim().split('\\n').pop() || 0);
-const sample = ${counterSample.toString()};
-const piece = 997; // bytes per write to stdout, deliberately not a whole number of frames
-const limit = OPTS.seconds === undefined ? Infinity : Math.round(OPTS.seconds * rate);
-const t0 = Date.now();
-let frames = 0, pending = Buffer.alloc(0);
-function tick() {
-  const due = Math.min(limit, Math.floor(((Date.now() - t0) / 1000) * rate));
-  if (due > frames) {
-    const b = Buffer.alloc((due - frames) * ch * 2);
-    for (let i = 0; i < due - frames; i++) for (let c = 0; c < ch; c++) b.writeInt16LE(sample(start + frames + i, c), (i * ch + c) * 2);
-    frames = due;
-    if (OPTS.stateFile) fs.appendFileSync(OPTS.stateFile, String(start + frames) + '\\n');
-    pending = Buffer.concat([pending, b]);
-    while (pending.length >= piece) { fs.writeSync(1, pending.subarray(0, piece)); pending = pending.subarray(piece); }
-  }
-  if (frames >= limit) {
-    if (pending.length) fs.writeSync(1, pending);
-    if (OPTS.stderr) process.stderr.write(OPTS.stderr + '\\n');
-    process.exit(OPTS.exitCode ?? 0);
-  }
-}
-setInterval(tick, 20);
-`;
-  writeFileSync(path, script);
+  const optionsFile = `${path}.json`;
+  writeFileSync(optionsFile, JSON.stringify(opts));
+  // fake-arecord.ts beside this module (fake-arecord.js in a build), run by this Node; exec keeps the pid, so
+  // the capture's signals reach the program
+  const program = fileURLToPath(new URL(`./fake-arecord${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+  writeFileSync(path, `#!/bin/sh\n${FAKE_ARECORD_OPTIONS_ENV}=${shellQuote(optionsFile)} exec ${shellQuote(process.execPath)} ${shellQuote(program)} "$@"\n`);
   chmodSync(path, 0o755);
   return path;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -142,7 +143,7 @@ export async function feedIcecast(o: IcecastFeedOptions): Promise<IcecastFeed> {
     c.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child = c;
     // ffmpeg exits at once when Icecast refuses the source; give it a moment to show that.
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     if (c.exitCode !== null) throw new Error(`ffmpeg source exited ${c.exitCode}: ${out}`);
   };
   // Icecast may still hold the mount of a source that just left: try a few times.
@@ -152,7 +153,7 @@ export async function feedIcecast(o: IcecastFeedOptions): Promise<IcecastFeed> {
         return await launch();
       } catch (err) {
         if (attempt >= 4) throw err;
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
       }
     }
   };

@@ -1,3 +1,5 @@
+// Plain TypeScript with no imports beyond node:, so that `npm start` (script/lib/start) runs it directly with Node's
+// type stripping, before anything is built.
 import { connect, createServer } from 'node:net';
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */

@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkCounter } from './alsa.ts';
+import { parseWavHeader } from '@isr/audio';
+import { checkCounter } from './counter-signal.ts';
 
 /** A source's recording files with this extension under `<root>/<source>/…`, in name order (= time order). */
 export function recordingFiles(root: string, source: string, ext: string): string[] {
@@ -42,4 +43,24 @@ export function counterContinuity(files: readonly string[], channels: number): s
     next = (c.start + c.frames) & 0xffff;
   }
   return null;
+}
+
+/** The samples of a WAV file, read from its `data` chunk after checking the RIFF and data sizes against the file. */
+export function wavSamples(path: string): Buffer {
+  const b = readFileSync(path);
+  const h = parseWavHeader(b);
+  if (h.riffBytes !== b.length - 8) throw new Error(`${path}: RIFF size ${h.riffBytes}, file has ${b.length - 8}`);
+  if (h.dataBytes !== b.length - h.dataOffset) throw new Error(`${path}: data size ${h.dataBytes}, file has ${b.length - h.dataOffset}`);
+  return b.subarray(h.dataOffset);
+}
+
+/** `flac -t` (throws when the file is damaged), then the decoded raw s16le samples. */
+export function flacSamples(path: string): Buffer {
+  execFileSync('flac', ['-t', '-s', path], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', path], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The samples of a WAV or FLAC recording (by its extension), checked as `wavSamples` / `flacSamples` do. */
+export function samplesOf(path: string): Buffer {
+  return path.endsWith('.flac') ? flacSamples(path) : wavSamples(path);
 }

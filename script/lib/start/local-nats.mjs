@@ -1,20 +1,15 @@
 // The NATS side of `npm start`: is the configured server reachable, and if not, a local nats-server
 // from the project's nats.conf with per-service passwords generated for this run.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+// One copy of these for the tests and `npm start`: the testkit's, dependency-free TypeScript that Node runs as it is.
+import { NATS_USERS, natsPasswords } from '../../../packages/testkit/src/nats-users.ts';
+import { freePort } from '../../../packages/testkit/src/ports.ts';
 
-/** The nats.conf user of each service and the variable its password comes from. */
-export const NATS_USERS = {
-  'capture-stream': 'ISR_NATS_CAPTURE_STREAM_PASSWORD',
-  'capture-alsa': 'ISR_NATS_CAPTURE_ALSA_PASSWORD',
-  segmenter: 'ISR_NATS_SEGMENTER_PASSWORD',
-  analyzer: 'ISR_NATS_ANALYZER_PASSWORD',
-  web: 'ISR_NATS_WEB_PASSWORD',
-  ops: 'ISR_NATS_OPS_PASSWORD',
-};
+export { freePort, NATS_USERS, natsPasswords };
 
 /** host and port of the first URL of a comma-separated NATS URL list. */
 export function firstServer(urls) {
@@ -44,27 +39,6 @@ export function portFree(port, host = '127.0.0.1') {
     srv.once('error', () => resolve(false));
     srv.listen(port, host, () => srv.close(() => resolve(true)));
   });
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Passwords for every nats.conf user: from the environment when set, else random for this run. nats-server
- * parses a variable's value as a config token (a leading '-' or digit-only value is not a string), so the
- * generated ones are a letter prefix plus hex.
- */
-export function passwordsFor(env) {
-  return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, env[v] || `isr${randomBytes(18).toString('hex')}`]));
 }
 
 function natsServerBinary(env) {
@@ -107,6 +81,6 @@ export async function startLocalNats({ confFile, host, port, storeDir, monitorPo
       child.kill('SIGKILL');
       throw new Error(`nats-server did not accept connections on ${host}:${port} within 15 s:\n${early}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Limiter } from '../src/limiter.ts';
 
 test('runs at most `limit` tasks at once, urgent ones before queued background ones', async () => {
@@ -10,7 +11,7 @@ test('runs at most `limit` tasks at once, urgent ones before queued background o
   const task = (name: string, ms: number) => async () => {
     running++;
     most = Math.max(most, running);
-    await new Promise((r) => setTimeout(r, ms));
+    await sleep(ms);
     order.push(name);
     running--;
   };
@@ -33,7 +34,7 @@ test('requested analyses wait behind newly closed files and ahead of the start-u
   const l = new Limiter(1);
   const order: string[] = [];
   const task = (name: string) => async () => {
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     order.push(name);
   };
   const all = [l.run(task('first')), l.run(task('scan'), 'background'), l.run(task('request1'), 'request'), l.run(task('closed'), 'urgent'), l.run(task('request2'), 'request')];

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { analysisKey, ConsumerNames, encodeJson, parseJson, StreamNames, Subjects, type AnalysisDoneEvent, type AnalysisRecord, type AnalyzeReply } from '@isr/contract';
 import { waitFor } from '@isr/testkit';
 import { makeBursts } from './fixtures.ts';
@@ -145,7 +146,7 @@ test('start-up scan analyses recordings without analysis, skipping active and gr
   const a = await startInstance(shared.server, out);
   try {
     await waitFor('scan results', () => existsSync(join(out, 'radio4/a.wav.analysis.json')) && existsSync(join(out, 'radio4/b.flac.wav.analysis.json')), 30_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     assert.equal(existsSync(join(out, 'radio4/active.wav.analysis.json')), false, 'active file skipped');
     assert.equal(existsSync(join(out, 'radio4/growing.wav.analysis.json')), false, 'growing file skipped');
     assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { trigger: 'scan' }), 2);

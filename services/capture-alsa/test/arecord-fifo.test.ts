@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkCounter, FifoWriter, repoRoot, sleep, startNatsServer, startService, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle } from '@isr/testkit';
-import { AudioTap, assertContiguous, frameCount } from './audio-tap.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertContiguous, checkCounter, FifoWriter, frameCount, repoRoot, startNatsServer, startService, tapAudio, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle, type StreamTap } from '@isr/testkit';
 import { writeCaptureConfig } from './capture-config.ts';
 
 // The real arecord, reading an ALSA file-plugin PCM whose input is a FIFO fed at real-time pace.
@@ -39,9 +39,9 @@ test('the device vanishes: arecord stalls and is restarted, its error is logged 
   // the writer waits for arecord to open the FIFO, so the first period flows as soon as arecord starts
   const writing = writer.start();
   const svc = startService('capture-alsa', ['--config', cfg], { ALSA_CONFIG_PATH: configPath });
-  let tap: AudioTap | null = null;
+  let tap: StreamTap | null = null;
   try {
-    const t = (tap = await AudioTap.open(nats.url, source));
+    const t = (tap = await tapAudio(nats.url, source));
     await writing;
     await waitFor('3 s of audio', () => frameCount(t.chunks) >= 24_000, 20_000);
     await writer.pause({ unlink: true });
@@ -96,9 +96,9 @@ test('a PCM that stops keeping time (the file plugin at EOF repeats stale data a
   const writer = new FifoWriter({ fifo: pcms[0]!.fifo, sampleRate: 8000, channels: 1, seconds: 3 });
   const writing = writer.start();
   const svc = startService('capture-alsa', ['--config', cfg], { ALSA_CONFIG_PATH: configPath });
-  let tap: AudioTap | null = null;
+  let tap: StreamTap | null = null;
   try {
-    const t = (tap = await AudioTap.open(nats.url, source));
+    const t = (tap = await tapAudio(nats.url, source));
     await writing;
     await writer.finished();
     await writer.stop(); // EOF under a running arecord

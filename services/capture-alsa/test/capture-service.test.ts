@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { checkCounter, sleep, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
-import { AudioTap, assertContiguous, frameCount } from './audio-tap.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertContiguous, checkCounter, frameCount, startNatsServer, startService, tapAudio, tempDir, waitFor, writeFakeArecord, type NatsServerHandle, type ServiceHandle, type StreamTap } from '@isr/testkit';
 import { writeCaptureConfig } from './capture-config.ts';
 
 // capture-alsa as users run it (built dist/main.js) against a real nats-server; the soundcard edge is a
@@ -18,11 +18,11 @@ function config(dir: string, source: string, extra: string, general = ''): Promi
 }
 
 /** Runs the built capture-alsa on `cfg` with a tap on `source`; afterwards the service must stop with exit code 0. */
-async function withCapture(cfg: string, source: string, body: (t: AudioTap, svc: ServiceHandle) => Promise<void>): Promise<void> {
+async function withCapture(cfg: string, source: string, body: (t: StreamTap, svc: ServiceHandle) => Promise<void>): Promise<void> {
   const svc = startService('capture-alsa', ['--config', cfg]);
-  let tap: AudioTap | null = null;
+  let tap: StreamTap | null = null;
   try {
-    tap = await AudioTap.open(nats.url, source);
+    tap = await tapAudio(nats.url, source);
     await body(tap, svc);
   } finally {
     assert.equal(await svc.stop(), 0, svc.output());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { checkCounter, sleep, startNatsServer, startService, tempDir, waitFor, writeFakeArecord, type NatsServerHandle } from '@isr/testkit';
-import { AudioTap, assertContiguous, frameCount } from './audio-tap.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertContiguous, checkCounter, frameCount, hang, resume, startNatsServer, startService, tapAudio, tempDir, waitFor, writeFakeArecord, type NatsServerHandle, type StreamTap } from '@isr/testkit';
 import { writeCaptureConfig } from './capture-config.ts';
 
 let nats: NatsServerHandle;
@@ -16,15 +16,15 @@ test('NATS hangs for 4 s: audio is buffered and published in order without a gap
     drop: 'buffer_seconds = 1',
   });
   const svc = startService('capture-alsa', ['--config', cfg]);
-  let keepTap: AudioTap | null = null;
-  let dropTap: AudioTap | null = null;
+  let keepTap: StreamTap | null = null;
+  let dropTap: StreamTap | null = null;
   try {
-    const keep = (keepTap = await AudioTap.open(nats.url, 'keep'));
-    const drop = (dropTap = await AudioTap.open(nats.url, 'drop'));
+    const keep = (keepTap = await tapAudio(nats.url, 'keep'));
+    const drop = (dropTap = await tapAudio(nats.url, 'drop'));
     await waitFor('audio from both', () => keep.chunks.length >= 10 && drop.chunks.length >= 10, 15_000);
-    nats.process.kill('SIGSTOP'); // the server hangs: publishes get no PubAck
+    await hang(nats); // publishes get no PubAck
     await sleep(4000);
-    nats.process.kill('SIGCONT');
+    resume(nats);
     await waitFor('the backlog published', async () => {
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
       return /isr_capture_alsa_buffered_seconds\{source="keep"[^}]*\} 0(\.0\d*)?$/m.test(text) && frameCount(keep.of(keep.sessions()[0]!)) >= 8000 * 6;
@@ -42,7 +42,7 @@ test('NATS hangs for 4 s: audio is buffered and published in order without a gap
     assert.ok(jump > 0, 'the dropped audio shows as an offset jump');
     assert.ok(svc.logs().some((l) => /dropping the oldest audio/.test(String(l.msg))));
   } finally {
-    nats.process.kill('SIGCONT');
+    resume(nats);
     assert.equal(await svc.stop(), 0, svc.output());
     await keepTap?.close();
     await dropTap?.close();

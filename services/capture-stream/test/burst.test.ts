@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { StreamNames, Subjects } from '@isr/contract';
-import { feedIcecast, startIcecast, startNatsServer, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
-import { collect, sessionProblem, startCapture, writeConfig, type CaptureProcess } from './harness.ts';
+import { feedIcecast, startIcecast, startNatsServer, StreamTap, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import { sessionProblem, startCapture, writeConfig, type CaptureProcess } from './harness.ts';
 
 // Icecast with its default-like burst-on-connect (64 KiB replayed to every new listener): when capture-stream
 // reconnects, the replayed frames it already published must not be published again.
@@ -32,22 +32,22 @@ after(async () => {
 });
 
 test('a reconnect to a server that bursts old audio publishes every frame once', async (t) => {
-  const chunks = await waitFor('the audio stream', async () => collect(nats.url, StreamNames.audio, Subjects.audio('burst')).catch(() => null), 20_000);
+  const chunks = await waitFor('the audio stream', async () => StreamTap.open(nats.url, StreamNames.audio, Subjects.audio('burst')).catch(() => null), 20_000);
   try {
-    await waitFor('5 s of audio', () => chunks.messages.length >= 20, 30_000);
+    await waitFor('5 s of audio', () => chunks.chunks.length >= 20, 30_000);
     assert.equal(await ice.kickListeners('/burst.mp3'), 1);
     await waitFor('a second session with 3 s of audio', () => {
-      const first = chunks.messages[0]!.meta.session;
-      return chunks.messages.filter((c) => c.meta.session !== first).length >= 12;
+      const first = chunks.chunks[0]!.meta.session;
+      return chunks.chunks.filter((c) => c.meta.session !== first).length >= 12;
     }, 30_000);
     const dropped = await capture.metric('isr_capture_stream_replayed_units_dropped_total', 'burst');
     t.diagnostic(`${dropped} replayed frames recognised and dropped`);
     assert.ok(dropped > 50, `the 64 KiB burst (~150 frames) was recognised: ${dropped}`);
 
     const seen = new Map<string, string>();
-    const sessions = [...new Set(chunks.messages.map((c) => c.meta.session))];
-    for (const s of sessions) assert.equal(sessionProblem(chunks.messages.filter((c) => c.meta.session === s)), null);
-    for (const c of chunks.messages) {
+    const sessions = [...new Set(chunks.chunks.map((c) => c.meta.session))];
+    for (const s of sessions) assert.equal(sessionProblem(chunks.chunks.filter((c) => c.meta.session === s)), null);
+    for (const c of chunks.chunks) {
       let at = 0;
       for (const u of c.meta.units!) {
         const h = createHash('sha1').update(c.data.subarray(at, at + u.bytes)).digest('hex');

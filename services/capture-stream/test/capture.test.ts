@@ -4,8 +4,8 @@ import { Buckets, StreamNames, Subjects, type CodecInit, type MetadataEvent, typ
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { feedIcecast, freePort, startIcecast, startNatsServer, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
-import { collect, sessionProblem, startBadServer, startCapture, waitForAudioStream, writeConfig, type CaptureProcess } from './harness.ts';
+import { feedIcecast, freePort, startIcecast, startNatsServer, StreamTap, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import { sessionProblem, startBadServer, startCapture, waitForAudioStream, writeConfig, type CaptureProcess } from './harness.ts';
 import { decodeCheck, makeFixture } from './fixtures.ts';
 
 // One capture-stream process against a real Icecast (fed by ffmpeg in MP3 and Ogg Opus) and nats-server,
@@ -18,9 +18,9 @@ let dir: Awaited<ReturnType<typeof tempDir>>;
 let capture: CaptureProcess;
 let svc: ServiceHandle;
 let nc: NatsConnection;
-let mp3: Awaited<ReturnType<typeof collect>>;
-let opus: Awaited<ReturnType<typeof collect>>;
-let meta: Awaited<ReturnType<typeof collect>>;
+let mp3: StreamTap;
+let opus: StreamTap;
+let meta: StreamTap;
 
 before(async () => {
   dir = await tempDir('isr-cs-capture-');
@@ -41,9 +41,9 @@ before(async () => {
   nc = await connect({ servers: nats.url });
   await waitForAudioStream(nats.url);
   [mp3, opus, meta] = await Promise.all([
-    collect(nats.url, StreamNames.audio, Subjects.audio('mp3')),
-    collect(nats.url, StreamNames.audio, Subjects.audio('opus')),
-    collect(nats.url, StreamNames.events, Subjects.metadata('mp3')),
+    StreamTap.open(nats.url, StreamNames.audio, Subjects.audio('mp3')),
+    StreamTap.open(nats.url, StreamNames.audio, Subjects.audio('opus')),
+    StreamTap.open(nats.url, StreamNames.events, Subjects.metadata('mp3')),
   ]);
 });
 
@@ -64,8 +64,8 @@ const status = async (source: string) => {
 
 describe('capture-stream against Icecast and NATS', () => {
   test('MP3: whole frames, contiguous seq, offsets in samples, headers that place every chunk', async () => {
-    await waitFor('12 MP3 chunks', () => mp3.messages.length >= 12, 30_000);
-    const chunks = mp3.messages.slice();
+    await waitFor('12 MP3 chunks', () => mp3.chunks.length >= 12, 30_000);
+    const chunks = mp3.chunks.slice();
     assert.equal(sessionProblem(chunks), null);
     const m = chunks[0]!.meta;
     assert.deepEqual([m.format, m.codec, m.sampleRate, m.channels], ['mp3', 'mp3', 44100, 2]);
@@ -90,8 +90,8 @@ describe('capture-stream against Icecast and NATS', () => {
   });
 
   test('Ogg Opus: whole pages, and the codec init in KV makes any later run of pages decodable', async () => {
-    await waitFor('5 Opus chunks', () => opus.messages.length >= 5, 30_000);
-    const chunks = opus.messages.slice();
+    await waitFor('5 Opus chunks', () => opus.chunks.length >= 5, 30_000);
+    const chunks = opus.chunks.slice();
     assert.equal(sessionProblem(chunks), null);
     const m = chunks[0]!.meta;
     assert.deepEqual([m.format, m.codec, m.sampleRate, m.channels], ['ogg', 'opus', 48000, 2]);
@@ -110,16 +110,16 @@ describe('capture-stream against Icecast and NATS', () => {
   });
 
   test('an ICY StreamTitle change becomes a metadata event at its audio position and shows in the status', async () => {
-    await waitFor('MP3 audio', () => mp3.messages.length > 0, 30_000);
+    await waitFor('MP3 audio', () => mp3.chunks.length > 0, 30_000);
     const title = `Test Song ${Date.now()}`;
     await ice.setTitle('/live.mp3', title);
     await waitFor(`metadata event "${title}"`, () => meta.raw.some((r) => (JSON.parse(Buffer.from(r.data).toString()) as MetadataEvent).title === title), 20_000);
     const ev = meta.raw.map((r) => JSON.parse(Buffer.from(r.data).toString()) as MetadataEvent).find((e) => e.title === title)!;
     assert.equal(ev.source, 'mp3');
     assert.equal(ev.raw.StreamTitle, title);
-    const chunk = mp3.messages.find((c) => c.meta.session === ev.session);
+    const chunk = mp3.chunks.find((c) => c.meta.session === ev.session);
     assert.ok(chunk, 'event belongs to the recording session');
-    const published = mp3.messages.reduce((n, c) => n + c.meta.frames, 0);
+    const published = mp3.chunks.reduce((n, c) => n + c.meta.frames, 0);
     assert.ok(ev.offset > 0 && ev.offset <= published + 44100, `offset ${ev.offset} within the recorded audio (${published})`);
     assert.ok(Math.abs(Date.parse(ev.time) - (chunk.meta.sessionStartMs + (ev.offset * 1000) / 44100)) <= 1, 'event time = session start + offset / rate');
     await waitFor('title in status', async () => (await status('mp3'))?.capture?.title === title, 10_000);
@@ -140,10 +140,10 @@ describe('capture-stream against Icecast and NATS', () => {
       await waitFor(`an error log line for ${source}`, () => svc.logs().some((l) => l.source === source && (l.level as number) >= 40 && re.test(String(l.msg))), 10_000);
       await waitFor(`${source} retried`, () => svc.logs().filter((l) => l.source === source && /^connecting/.test(String(l.msg))).length >= 2, 20_000);
     }
-    const before = mp3.messages.length;
-    await waitFor('MP3 keeps recording', () => mp3.messages.length >= before + 8, 20_000);
+    const before = mp3.chunks.length;
+    await waitFor('MP3 keeps recording', () => mp3.chunks.length >= before + 8, 20_000);
     assert.equal(svc.child.exitCode, null, 'still running');
-    assert.equal(sessionProblem(mp3.messages.slice()), null, 'the good source never broke its session');
+    assert.equal(sessionProblem(mp3.chunks.slice()), null, 'the good source never broke its session');
     const metrics = await capture.metrics();
     assert.match(metrics, /isr_capture_stream_up\{source="mp3"[^}]*\} 1/);
     assert.match(metrics, /isr_capture_stream_up\{source="noise"[^}]*\} 0/);

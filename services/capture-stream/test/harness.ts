@@ -1,52 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeAudioHeaders, StreamNames, type AudioChunkMeta } from '@isr/contract';
-import { jetstream, jetstreamManager, DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, startService, waitFor, type ServiceHandle } from '@isr/testkit';
-
-export interface Received {
-  subject: string;
-  meta: AudioChunkMeta;
-  data: Uint8Array;
-}
-
-/** Collects every message of a stream subject filter from the start, in order, via an ordered consumer. */
-export async function collect(url: string, stream: string, filter: string): Promise<{ messages: Received[]; raw: { subject: string; data: Uint8Array }[]; close(): Promise<void> }> {
-  const nc: NatsConnection = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-  const js = jetstream(nc);
-  const messages: Received[] = [];
-  const raw: { subject: string; data: Uint8Array }[] = [];
-  let iter: ConsumerMessages | null = null;
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        const c = await js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All });
-        iter = await c.consume();
-        for await (const m of iter) {
-          raw.push({ subject: m.subject, data: m.data });
-          if (stream === StreamNames.audio) messages.push({ subject: m.subject, meta: decodeAudioHeaders((n) => m.headers?.get(n)), data: m.data });
-        }
-      } catch (err) {
-        process.stderr.write(`collect ${filter}: ${String(err)}\n`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      if (!stopped) { messages.length = 0; raw.length = 0; }
-    }
-  })();
-  return {
-    messages,
-    raw,
-    async close() {
-      stopped = true;
-      iter?.stop();
-      await nc.close();
-      await loop.catch(() => undefined);
-    },
-  };
-}
+import { StreamNames } from '@isr/contract';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { freePort, startService, waitFor, type ServiceHandle, type TappedChunk } from '@isr/testkit';
 
 /**
  * A tiny HTTP server for bad sources: an HTML page, endless random bytes labelled audio/mpeg, or (`/stall`)
@@ -142,7 +100,7 @@ export async function writeConfig(dir: string, sources: Record<string, Record<st
 }
 
 /** Asserts the chunks of one session: seq 1…n without holes, offsets continuous, units covering the bytes. Returns a problem or null. */
-export function sessionProblem(chunks: Received[]): string | null {
+export function sessionProblem(chunks: readonly TappedChunk[]): string | null {
   for (let i = 0; i < chunks.length; i++) {
     const m = chunks[i]!.meta;
     if (m.seq !== i + 1) return `chunk ${i} has seq ${m.seq}`;

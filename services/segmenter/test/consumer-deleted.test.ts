@@ -3,8 +3,9 @@
 // files end and goes on, without losing or repeating a frame.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { sleep, waitFor } from '@isr/testkit';
-import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog, segmenterConsumerOf } from './harness.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@isr/testkit';
+import { pcmSignal, publishPcm, recordings, setup, wavSamples, type Harness, segmenterBacklog, segmenterConsumerOf } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -41,7 +42,7 @@ test('the consumer deleted under the segmenter is re-created at the first unwrit
   await service.close();
 
   const files = recordings(`${h.dir}/rec`, 'cons', 'wav');
-  assert.ok(Buffer.concat(files.map(wavData)).equals(pcm), 'every frame once, in order, across the deletions');
+  assert.ok(Buffer.concat(files.map(wavSamples)).equals(pcm), 'every frame once, in order, across the deletions');
 });
 
 test('a consumer that keeps disappearing (5 times in a minute) is fatal: onFatal (default: exit 1) and unhealthy', { timeout: 60_000 }, async () => {

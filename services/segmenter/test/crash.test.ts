@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { JournalStore, type Journal } from '../src/journal.ts';
 import { isProblem, MANIFEST_FILE, parseEntry, verifySource, type ManifestClosedEntry } from '@isr/runtime';
-import { freePort, sleep, startService, waitFor } from '@isr/testkit';
-import { flacData, pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
+import { freePort, startService, waitFor } from '@isr/testkit';
+import { flacSamples, pcmSignal, publishPcm, recordings, setup, wavSamples, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -74,9 +75,9 @@ test('SIGKILL mid-file while writing WAV and FLAC: restart repairs, resumes and 
   assert.equal(await seg.stop('SIGTERM'), 0);
 
   const wavFiles = recordings(`${h.dir}/rec`, 'wav1', 'wav');
-  assert.ok(Buffer.concat(wavFiles.map(wavData)).equals(pcm.wav1), 'WAV files concatenate to the input after the crash');
+  assert.ok(Buffer.concat(wavFiles.map(wavSamples)).equals(pcm.wav1), 'WAV files concatenate to the input after the crash');
   const flacFiles = recordings(`${h.dir}/rec`, 'flac1', 'flac');
-  assert.ok(Buffer.concat(flacFiles.map(flacData)).equals(pcm.flac1), 'FLAC files (each passing flac -t) concatenate to the input after the crash');
+  assert.ok(Buffer.concat(flacFiles.map(flacSamples)).equals(pcm.flac1), 'FLAC files (each passing flac -t) concatenate to the input after the crash');
   assert.equal(flacFiles.length, wavFiles.length, 'the interrupted FLAC file was continued like the WAV one: as many files as WAV, one per period');
 
   // The archive verifies: every file's hash is its manifest entry's, the chain runs across the kill and restart;

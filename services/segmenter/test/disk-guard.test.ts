@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { sleep, waitFor } from '@isr/testkit';
-import { publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@isr/testkit';
+import { publishPcm, recordings, setup, wavSamples, type Harness, segmenterBacklog } from './harness.ts';
 
 const RATE = 48000;
 const CHANNELS = 2;
@@ -85,7 +86,7 @@ test('disk guard: 90 s of WAV on a 12 MiB filesystem with min_free_mb = 4 — no
 
   // The files that remain: one unbroken run of the counter, ending with the last frame published.
   const files = recordings(root, 'card1', 'wav');
-  const data = Buffer.concat(files.map(wavData));
+  const data = Buffer.concat(files.map(wavSamples));
   const n = data.length / 4;
   const first = data.readUInt16LE(0) + data.readUInt16LE(2) * 65536;
   for (let i = 0; i < n; i++) {

@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJson, streamSpecs, Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { ensureStream } from '@isr/runtime';
-import { startNatsServer, sleep, type NatsServerHandle } from '@isr/testkit';
+import { startNatsServer, type NatsServerHandle } from '@isr/testkit';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';

@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readStreamInfo } from '@isr/audio';
-import { freePort, sleep, startService, waitFor, type ServiceHandle } from '@isr/testkit';
+import { freePort, startService, waitFor, type ServiceHandle } from '@isr/testkit';
 import { JournalStore, type Journal } from '../src/journal.ts';
-import { flacData, pcmSignal, publishPcm, recordings, segmenterDrained, setup, type Harness } from './harness.ts';
+import { flacSamples, pcmSignal, publishPcm, recordings, segmenterDrained, setup, type Harness } from './harness.ts';
 
 let h: Harness;
 let seg: ServiceHandle | null = null;
@@ -62,7 +63,7 @@ test('FLAC kill -9 mid-period: the file is continued — one file per period, ex
   const files = recordings(`${h.dir}/rec`, 'flac1', 'flac');
   assert.ok(files.includes(interrupted.path), 'the interrupted file is continued under its own name');
   assert.deepEqual(files.filter((f) => /_\d+\.flac$/.test(f)), [], 'no _N file');
-  const decoded = files.map(flacData); // flac -t passes on each
+  const decoded = files.map(flacSamples); // flac -t passes on each
   const counts = decoded.map((d) => d.length / (channels * 2));
   const period = rate * 3;
   const lead = period - 1.3 * rate; // the session starts 1.3 s into its first period

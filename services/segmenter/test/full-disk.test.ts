@@ -6,10 +6,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceStatus } from '@isr/contract';
 import { verifySource } from '@isr/runtime';
-import { freePort, sleep, startService, waitFor } from '@isr/testkit';
-import { ffmpegErrors, flacData, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
+import { freePort, startService, waitFor } from '@isr/testkit';
+import { ffmpegErrors, flacSamples, publishPcm, recordings, setup, wavSamples, type Harness, segmenterBacklog } from './harness.ts';
 import { JournalStore } from '../src/journal.ts';
 
 const RATE = 16000;
@@ -135,12 +136,12 @@ test('full disk (4 MiB tmpfs, held full 30 s, then files moved away): same file 
   const files = [...recordings(rec, 'full', 'wav'), ...recordings(moved, 'full', 'wav')].sort((a, b) => basename(a).localeCompare(basename(b)));
   assert.deepEqual(files.filter((f) => /_\d+\.wav$/.test(f)), [], 'no _N files');
   for (const f of files) assert.equal(ffmpegErrors(f), '', `${basename(f)} plays`);
-  const all = Buffer.concat(files.map(wavData));
+  const all = Buffer.concat(files.map(wavSamples));
   assert.equal(all.length, pcm.length, `every frame exactly once across ${files.length} files`);
   assert.ok(all.equals(pcm), 'moved + remaining files form one contiguous frame counter');
   const flacFiles = [...recordings(rec, 'fullflac', 'flac'), ...recordings(moved, 'fullflac', 'flac')].sort((a, b) => basename(a).localeCompare(basename(b)));
   assert.deepEqual(flacFiles.filter((f) => /_\d+\.flac$/.test(f)), [], 'no _N FLAC files');
-  const flacDecoded = flacFiles.map(flacData); // flac -t passes on each
+  const flacDecoded = flacFiles.map(flacSamples); // flac -t passes on each
   assert.deepEqual(flacDecoded.map((d) => d.length / 2), [RATE * 8, RATE * 15, RATE * 15, RATE * 15, RATE * 7], 'one FLAC file per 15 s period, each with exactly its frames');
   assert.ok(Buffer.concat(flacDecoded).equals(flacPcm), 'the FLAC files hold the input exactly, in order');
   const leftovers = readdirSync(rec).filter((n) => n.endsWith('.tmp'));
@@ -200,7 +201,7 @@ test('start-up on a full disk: no crash loop — the source is held, and written
   const files = recordings(rec, 'boot', 'wav');
   assert.deepEqual(files.filter((f) => /_\d+\.wav$/.test(f)), [], 'no _N files');
   for (const f of files) assert.equal(ffmpegErrors(f), '', `${basename(f)} plays`);
-  assert.ok(Buffer.concat(files.map(wavData)).equals(pcm), 'one contiguous frame counter');
+  assert.ok(Buffer.concat(files.map(wavSamples)).equals(pcm), 'one contiguous frame counter');
 });
 
 test('a full disk outlasting the stream\'s retention: a gap only for the audio JetStream dropped, and exactly that gap', { timeout: 120_000 }, async (t) => {
@@ -231,7 +232,7 @@ test('a full disk outlasting the stream\'s retention: a gap only for the audio J
 
   const files = recordings(rec, 'gapped', 'wav');
   const expected = Buffer.concat([pcm.subarray(0, rate * 2 * 2), pcm.subarray(rate * 4 * 2)]);
-  assert.ok(Buffer.concat(files.map(wavData)).equals(expected), 'everything the stream still held is in the files, in order');
+  assert.ok(Buffer.concat(files.map(wavSamples)).equals(expected), 'everything the stream still held is in the files, in order');
   const gaps = h.events.opened.filter((e) => e.source === 'gapped').flatMap((e) => e.gaps);
   assert.deepEqual(gaps, [{ start: new Date(t0 + 2000).toISOString(), end: new Date(t0 + 4000).toISOString(), seconds: 2, reason: 'discontinuity' }], 'one gap: exactly the purged 2 s');
 });

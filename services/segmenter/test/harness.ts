@@ -1,10 +1,8 @@
 // Shared setup for the segmenter's integration tests: a private nats-server, the bus provisioned from a
 // real INI config, the segmenter started in-process (or as a real process), and chunk publishers that
 // use the real header encoding.
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseWavHeader } from '@isr/audio';
 import { encodeAudioHeaders, Subjects, type AudioChunkMeta, type AudioUnit, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent } from '@isr/contract';
 import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, toHeaders, type Bus, type RunningService } from '@isr/runtime';
 import { startNatsServer, tempDir, type NatsServerHandle } from '@isr/testkit';
@@ -119,23 +117,7 @@ export async function publishUnits(bus: Bus, base: Omit<AudioChunkMeta, 'seq' | 
 }
 
 
-/** WAV data of a file, checking the header's sizes match the file. */
-export function wavData(path: string): Buffer {
-  const buf = readFileSync(path);
-  const h = parseWavHeader(buf);
-  if (h.dataBytes !== buf.length - h.dataOffset) throw new Error(`${path}: header says ${h.dataBytes} data bytes, file has ${buf.length - h.dataOffset}`);
-  if (h.riffBytes !== buf.length - 8) throw new Error(`${path}: RIFF size ${h.riffBytes}, file ${buf.length - 8}`);
-  return buf.subarray(h.dataOffset);
-}
-
-/** Decodes a FLAC file to raw s16le with the flac tool (after `flac -t`). */
-export function flacData(path: string): Buffer {
-  execFileSync('flac', ['-t', '-s', path]);
-  return execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', path], { maxBuffer: 1 << 28 });
-}
-
-
-export { recordingFiles as recordings, ffmpegErrors, segmenterBacklog, segmenterConsumerOf, segmenterDrained } from '@isr/testkit';
+export { recordingFiles as recordings, ffmpegErrors, flacSamples, segmenterBacklog, segmenterConsumerOf, segmenterDrained, wavSamples } from '@isr/testkit';
 
 /** MPEG-1/2 Layer III frame sizes (a test-side parser, independent of the segmenter). */
 export function mp3Frames(buf: Buffer): AudioUnit[] {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { sleep, waitFor } from '@isr/testkit';
-import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness } from './harness.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@isr/testkit';
+import { pcmSignal, publishPcm, recordings, setup, wavSamples, type Harness } from './harness.ts';
 
 // Regression: the idle close looked only at the wall clock passing the period's end, so when a backlog of past
 // periods was replayed (segmenter restart after an outage, capture flushing its NATS-outage buffer) it closed
@@ -27,6 +28,6 @@ test('a backlog of a past period arriving slowly stays in one file and closes as
   assert.equal(closed.frames, 2 * rate, 'the whole backlog of the period is in one file');
   const files = recordings(`${h.dir}/rec`, 'backlog', 'wav');
   assert.deepEqual(files.length, 1, `one file, not ${files.join(', ')}`);
-  assert.ok(wavData(files[0]!).equals(pcm));
+  assert.ok(wavSamples(files[0]!).equals(pcm));
   await service.close();
 });

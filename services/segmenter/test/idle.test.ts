@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { waitFor } from '@isr/testkit';
-import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
+import { pcmSignal, publishPcm, recordings, setup, wavSamples, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -21,6 +21,6 @@ test('a file whose boundary passed with no more audio is closed as idle, complet
   await waitFor('acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0, 10_000);
   const files = recordings(`${h.dir}/rec`, 'live', 'wav');
   assert.equal(files.length, 1);
-  assert.ok(wavData(files[0]!).equals(pcm));
+  assert.ok(wavSamples(files[0]!).equals(pcm));
   await service.close();
 });

@@ -2,7 +2,8 @@
 // that stopped) shows as a growing lag instead of the last value frozen (alert IsrSegmenterStalled).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { sleep, waitFor } from '@isr/testkit';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@isr/testkit';
 import { pcmSignal, publishPcm, setup, type Harness } from './harness.ts';
 
 let h: Harness;

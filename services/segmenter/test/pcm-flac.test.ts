@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { SplitClock, ZoneClock } from '@isr/audio';
 import { frameAtOrAfter } from '@isr/contract';
 import { waitFor } from '@isr/testkit';
-import { flacData, pcmSignal, publishPcm, recordings, setup, type Harness } from './harness.ts';
+import { flacSamples, pcmSignal, publishPcm, recordings, setup, type Harness } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -29,7 +29,7 @@ test('PCM to FLAC: every file passes flac -t, decodes to exactly the input, spli
   assert.equal(files.length, 4);
   assert.match(files[0]!, /2026-11-24\/2026-11-24_23-59-58\+0000\.flac$/);
   assert.match(files[1]!, /2026-11-25\/2026-11-25_00-00-00\+0000\.flac$/);
-  const datas = files.map(flacData);
+  const datas = files.map(flacSamples);
   assert.ok(Buffer.concat(datas).equals(pcm), 'decoded FLAC files concatenate to the input');
   const clock = new SplitClock(0.05, new ZoneClock('UTC'));
   let start = 0;

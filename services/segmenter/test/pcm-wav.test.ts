@@ -4,7 +4,7 @@ import { parseWavHeader, SplitClock, ZoneClock } from '@isr/audio';
 import { frameAtOrAfter } from '@isr/contract';
 import { waitFor } from '@isr/testkit';
 import { readFileSync } from 'node:fs';
-import { pcmSignal, publishPcm, publishPcmSizes, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
+import { pcmSignal, publishPcm, publishPcmSizes, recordings, setup, wavSamples, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -27,7 +27,7 @@ test('PCM to WAV: sample-accurate splits, the concatenation equals the input bit
   await waitFor('shutdown event', () => h.events.closed.filter((e) => e.source === 'card1').length === 4);
 
   const files = recordings(`${h.dir}/rec`, 'card1', 'wav');
-  const datas = files.map(wavData);
+  const datas = files.map(wavSamples);
   assert.ok(Buffer.concat(datas).equals(pcm), 'concatenated WAV data equals the published PCM');
   // Boundaries: every 3 s of local time; the first file ends at the first boundary after 10:00:00.700Z.
   const clock = new SplitClock(0.05, new ZoneClock('Europe/Berlin'));
@@ -76,7 +76,7 @@ test('the same splits whatever the chunking: 1-frame, 997-frame and random chunk
   }, 60_000, 200);
   await service.close();
   const lengths = sources.map((s) => recordings(`${h.dir}/rec`, s, 'wav').map((f) => {
-    const d = wavData(f);
+    const d = wavSamples(f);
     assert.ok(d.length > 0);
     return d;
   }));
@@ -103,6 +103,6 @@ test('across the fall-back hour the repeated local time gets its own file names,
   assert.deepEqual(closed.map((e) => e.path.split('/').at(-1)), ['2026-10-25_02-59-58+0200.wav', '2026-10-25_02-00-00+0100.wav', '2026-10-25_02-00-03+0100.wav']);
   assert.deepEqual(closed.map((e) => e.frames), [2 * rate, 3 * rate, rate]);
   assert.equal(closed[1]!.startLocal, '2026-10-25T02:00:00.000+01:00');
-  const byStart = closed.map((e) => wavData(`${h.dir}/rec/${e.path}`));
+  const byStart = closed.map((e) => wavSamples(`${h.dir}/rec/${e.path}`));
   assert.ok(Buffer.concat(byStart).equals(pcm));
 });

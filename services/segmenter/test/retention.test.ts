@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ANALYSIS_SIDECAR_SUFFIX, analysisKey, encodeJson, KEEP_MARK_SUFFIX } from '@isr/contract';
 import { verifySource } from '@isr/runtime';
-import { sleep, waitFor } from '@isr/testkit';
+import { waitFor } from '@isr/testkit';
 import { pcmSignal, publishPcm, recordings, setup, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;

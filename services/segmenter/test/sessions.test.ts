@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { AudioHeaders, encodeAudioHeaders, Subjects } from '@isr/contract';
 import { toHeaders } from '@isr/runtime';
 import { waitFor } from '@isr/testkit';
-import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
+import { pcmSignal, publishPcm, recordings, setup, wavSamples, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -57,9 +57,9 @@ test('a new session closes the file and records the gap; a poison message is ter
   assert.equal(readFileSync(precious, 'utf8'), 'an earlier recording', 'an existing file is never overwritten');
   assert.match(files[0]!, /2026-11-24_11-10-00\+0100_1\.wav$/, 'a taken name gets _1 (sorting after it)');
   assert.equal(files.length, 2);
-  assert.ok(wavData(files[0]!).equals(a));
-  assert.ok(wavData(files[1]!).equals(b));
-  assert.ok(wavData(recordings(`${h.dir}/rec`, 'other', 'wav')[0]!).equals(a), 'the other source recorded despite the poison');
+  assert.ok(wavSamples(files[0]!).equals(a));
+  assert.ok(wavSamples(files[1]!).equals(b));
+  assert.ok(wavSamples(recordings(`${h.dir}/rec`, 'other', 'wav')[0]!).equals(a), 'the other source recorded despite the poison');
   const closedB = await waitFor('session B closed', () => h.events.closed.find((e) => e.session === 'B'));
   assert.equal(closedB.reason, 'shutdown');
   assert.deepEqual(closedB.gaps, openedB.gaps);

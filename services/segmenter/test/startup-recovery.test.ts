@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { freePort, sleep, startService, waitFor } from '@isr/testkit';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, startService, waitFor } from '@isr/testkit';
 import { JournalStore, type Journal } from '../src/journal.ts';
-import { ffmpegErrors, flacData, pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
+import { ffmpegErrors, flacSamples, pcmSignal, publishPcm, recordings, setup, wavSamples, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -73,7 +74,7 @@ test('a torn journal: set aside with a clear log line; the open WAV file is reco
   assert.ok(files.includes(open.path), 'the file left open was continued under its own name');
   assert.deepEqual(files.filter((f) => /_\d+\.wav$/.test(f)), [], 'no _N file');
   for (const f of files) assert.equal(ffmpegErrors(f), '', `${f} plays`);
-  assert.ok(Buffer.concat(files.map(wavData)).equals(pcm), 'the files concatenate to the input exactly');
+  assert.ok(Buffer.concat(files.map(wavSamples)).equals(pcm), 'the files concatenate to the input exactly');
 });
 
 test('a journal pointing at a file that is gone: a log line, recording goes on after it', { timeout: 120_000 }, async () => {
@@ -90,7 +91,7 @@ test('a journal pointing at a file that is gone: a log line, recording goes on a
   for (const f of files) assert.equal(ffmpegErrors(f), '', `${f} plays`);
   // Everything but the vanished file's journalled audio, in order, once.
   const expected = Buffer.concat([pcm.subarray(0, open.firstOffset * 2), pcm.subarray((open.firstOffset + open.frames) * 2)]);
-  assert.ok(Buffer.concat(files.map(wavData)).equals(expected), 'the other files hold the rest exactly');
+  assert.ok(Buffer.concat(files.map(wavSamples)).equals(expected), 'the other files hold the rest exactly');
 });
 
 test('a torn journal with a FLAC file open: rebuilt from its metadata and CRC-checked frames, continued — one file per period, nothing lost', { timeout: 120_000 }, async () => {
@@ -105,7 +106,7 @@ test('a torn journal with a FLAC file open: rebuilt from its metadata and CRC-ch
   const files = recordings(`${h.dir}/rec`, 'tornflac', 'flac');
   assert.ok(files.includes(open.path), 'the FLAC file left open was continued under its own name');
   assert.deepEqual(files.filter((f) => /_\d+\.flac$/.test(f)), [], 'no _N file');
-  const decoded = files.map(flacData); // flac -t passes on each
+  const decoded = files.map(flacSamples); // flac -t passes on each
   assert.deepEqual(decoded.map((d) => d.length / 2), [RATE * 1.7, RATE * 3, RATE * 3, RATE * 3, RATE * 1.3], 'one file per 3 s period');
   assert.ok(Buffer.concat(decoded).equals(pcm), 'the files concatenate to the input exactly');
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { sleep, waitFor } from '@isr/testkit';
-import { pcmSignal, publishPcm, recordings, setup, wavData, type Harness, segmenterBacklog } from './harness.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@isr/testkit';
+import { pcmSignal, publishPcm, recordings, setup, wavSamples, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -28,5 +29,5 @@ test('a file that cannot be created: chunks are given back, counted, and written
   await service.close();
   const files = recordings(`${h.dir}/rec`, 'blocked', 'wav');
   assert.equal(files.length, 1);
-  assert.ok(wavData(files[0]!).equals(pcm), 'the file holds every chunk once, in order');
+  assert.ok(wavSamples(files[0]!).equals(pcm), 'the file holds every chunk once, in order');
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { harness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -26,7 +27,7 @@ function open(localAddress: string): Promise<{ req: ClientRequest; res: Incoming
 }
 
 const waitFor = async (cond: () => boolean) => {
-  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 100 && !cond(); i++) await sleep(20);
   assert.ok(cond());
 };
 
