@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJson, Subjects, type AnalyzeRequest } from '@isr/contract';
 import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, type Bus, type RunningService } from '@isr/runtime';
-import { freePort, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
+import { freePort, readServerSentEvents, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
 import type { Registry } from 'prom-client';
 import { startAnalyzer } from '../../services/analyzer/src/service.ts';
 import { bundlePage } from '../../services/web/scripts/bundle-page.ts';
@@ -81,32 +81,6 @@ async function decodes(): Promise<number> {
 
 const analyze = (base: string, rel: string, threshold?: number) => fetch(`${base}/api/analyze?file=${encodeURIComponent(rel)}${threshold === undefined ? '' : `&threshold=${threshold}`}`);
 
-/** Server-sent events from /api/events, collected. */
-async function sse(base: string): Promise<{ events: { event: string; data: Record<string, unknown> }[]; close(): void }> {
-  const ctrl = new AbortController();
-  const res = await fetch(`${base}/api/events`, { signal: ctrl.signal });
-  const events: { event: string; data: Record<string, unknown> }[] = [];
-  void (async () => {
-    let buf = '';
-    try {
-      for await (const chunk of res.body!) {
-        buf += Buffer.from(chunk).toString('utf8');
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
-  return { events, close: () => ctrl.abort() };
-}
-
 test('100 concurrent overrides of one unanalysed 10-minute WAV: at most analyze_queue_max are taken, the rest 429 with Retry-After, identical ones asked once', async () => {
   const rel = 'radio/busy.wav';
   seen.length = 0;
@@ -167,7 +141,7 @@ test('overrides of an analysed file are re-derived from its window series: no de
 
 test('an override slower than web_analyze_wait_seconds is answered 202, announced on /api/events when done, then served without asking again', async () => {
   const rel = 'radio/slow.wav';
-  const events = await sse(hasty);
+  const events = await readServerSentEvents(`${hasty}/api/events`);
   try {
     const before = await decodes();
     const first = await analyze(hasty, rel, 0.3);

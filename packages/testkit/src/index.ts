@@ -11,6 +11,7 @@ export { freePort, portOpen } from './ports.ts';
 export { counterContinuity, ffmpegErrors, flacSamples, recordingFiles, samplesOf, wavSamples } from './recordings.ts';
 export { segmenterBacklog, segmenterConsumerOf, segmenterDrained, type ConsumerView } from './segmenter-consumers.ts';
 export { repoRoot, startService, type ServiceHandle } from './service-process.ts';
+export { readServerSentEvents, type ServerSentEvent } from './sse.ts';
 export { assertContiguous, frameCount, StreamTap, tapAudio, type TappedChunk, type TappedMessage } from './stream-tap.ts';
 export { tempDir } from './tmp.ts';
 export { waitFor } from './wait.ts';

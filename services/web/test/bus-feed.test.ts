@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { analysisKey, encodeJson, Subjects, type AnalysisDoneEvent, type LiveLevel, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent, type SourceStatus } from '@isr/contract';
 import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, type Bus, type RunningService } from '@isr/runtime';
-import { freePort, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
+import { freePort, readServerSentEvents, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
 import { startWeb } from '../src/start-web.ts';
 import { webOptions } from '../src/web-options.ts';
 import { bundlePage } from '../scripts/bundle-page.ts';
@@ -34,31 +34,11 @@ async function startOne(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-/** Reads server-sent events from /api/events into a list. */
-async function sse(url: string): Promise<{ events: { event: string; data: unknown }[]; close(): void }> {
-  const ctrl = new AbortController();
-  const res = await fetch(`${url}/api/events`, { signal: ctrl.signal });
-  assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
-  const events: { event: string; data: unknown }[] = [];
-  void (async () => {
-    let buf = '';
-    try {
-      for await (const chunk of res.body!) {
-        buf += Buffer.from(chunk).toString('utf8');
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) });
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
-  return { events, close: () => ctrl.abort() };
+/** /api/events of the web at `url`, read into a list. */
+async function sse(url: string) {
+  const stream = await readServerSentEvents<unknown>(`${url}/api/events`);
+  assert.equal(stream.contentType, 'text/event-stream; charset=utf-8');
+  return stream;
 }
 
 before(async () => {
