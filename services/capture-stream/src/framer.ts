@@ -3,6 +3,7 @@ import { FlacHeaderError, FlacMetadataReader } from '@isr/audio';
 import type { AudioCodec, AudioFormat } from '@isr/contract';
 import { kindName, ParserMime, type StreamKind } from './codec-detect.ts';
 import { StreamContentError } from './errors.ts';
+import { ParsedExtent } from './parsed-extent.ts';
 import { isWholeAdtsFrame, isWholeMpegFrame, isWholeOggPage } from './whole-unit.ts';
 
 /** One codec unit as received: an MP3/AAC/FLAC frame or an Ogg page, with the samples it decodes to. */
@@ -35,12 +36,6 @@ const MAX_FLAC_METADATA = 1 << 20;
 /** Bytes within which the content must be confirmed, else StreamContentError. */
 const CONFIRM_WINDOW_BYTES = 64 * 1024;
 
-/** codec-parser's read position (bytes consumed including skipped ones); private but stable in 2.x. */
-function readPosition(p: CodecParser): number | undefined {
-  const v = (p as unknown as { _currentReadPosition?: unknown })._currentReadPosition;
-  return typeof v === 'number' ? v : undefined;
-}
-
 /**
  * Frames a compressed byte stream with codec-parser: yields the codec header (Ogg/FLAC) and then whole
  * units, after confirming that the bytes really are the declared codec. Pure: push bytes, get events.
@@ -48,6 +43,8 @@ function readPosition(p: CodecParser): number | undefined {
 export class Framer {
   readonly kind: StreamKind;
   private readonly parser: CodecParser<CodecFrame | OggPage>;
+  /** Where the parser is in the input (its read position is private): units and skipped bytes up to the last unit. */
+  private readonly extent = new ParsedExtent();
   /** Units that must parse in a row, same rate and channels, before the content counts as confirmed. */
   private readonly confirmUnits: number;
   private bytesIn = 0;
@@ -77,9 +74,12 @@ export class Framer {
   *push(bytes: Uint8Array): Generator<FramerEvent> {
     this.bytesIn += bytes.length;
     if (this.flacPrefix) this.collectFlacMetadata(bytes);
-    for (const frame of iterable(this.parser.parseChunk(bytes))) yield* this.accept(frame);
-    const pos = readPosition(this.parser);
-    if (pos !== undefined && this.confirmed) this.corrupt = Math.max(this.corrupt, pos - this.emittedBytes - (this.flacInit?.length ?? 0));
+    this.extent.push(bytes);
+    for (const frame of iterable(this.parser.parseChunk(bytes))) {
+      this.extent.locate(rawOf(frame));
+      yield* this.accept(frame);
+    }
+    if (this.confirmed) this.corrupt = Math.max(this.corrupt, this.extent.end - this.emittedBytes - (this.flacInit?.length ?? 0));
     if (!this.confirmed && this.bytesIn - (this.flacInit?.length ?? 0) > CONFIRM_WINDOW_BYTES) {
       throw new StreamContentError(this.unconfirmedMessage());
     }
@@ -92,7 +92,7 @@ export class Framer {
   *end(): Generator<FramerEvent> {
     const rest = [...iterable(this.parser.flush())];
     for (const frame of rest) {
-      const raw = 'rawData' in frame ? frame.rawData : frame.data;
+      const raw = rawOf(frame);
       const whole = this.kind === 'ogg' ? isWholeOggPage(raw) : this.kind === 'aac' ? isWholeAdtsFrame(raw) : this.kind === 'mpeg' ? isWholeMpegFrame(raw) : false;
       if (whole && this.confirmed) yield* this.accept(frame);
     }
@@ -177,6 +177,9 @@ export class Framer {
     this.held = [];
   }
 }
+
+/** The input bytes a parser output stands for: an Ogg page's, or a codec frame's. */
+const rawOf = (frame: CodecFrame | OggPage): Uint8Array => ('rawData' in frame ? frame.rawData : frame.data);
 
 /** codec-parser types its generators as plain Iterators. */
 function iterable<T>(it: Iterator<T>): Iterable<T> {
