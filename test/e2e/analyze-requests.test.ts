@@ -14,7 +14,7 @@ import { freePort, readServerSentEvents, startNatsServer, tempDir, waitFor, type
 import type { Registry } from 'prom-client';
 import { startAnalyzer } from '../../services/analyzer/src/service.ts';
 import { bundlePage } from '../../services/web/scripts/bundle-page.ts';
-import { startWeb } from '../../services/web/src/start-web.ts';
+import { startWeb } from '../../services/web/src/service.ts';
 import { webOptions } from '../../services/web/src/web-options.ts';
 
 const QUEUE_MAX = 4;

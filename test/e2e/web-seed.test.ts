@@ -12,7 +12,7 @@ import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, ty
 import { freePort, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
 import { startAnalyzer } from '../../services/analyzer/src/service.ts';
 import { bundlePage } from '../../services/web/scripts/bundle-page.ts';
-import { startWeb } from '../../services/web/src/start-web.ts';
+import { startWeb } from '../../services/web/src/service.ts';
 import { webOptions, type WebArgs } from '../../services/web/src/web-options.ts';
 
 const FILE = 'radio/2026-11-24/2026-11-24_10-00-00+0100.wav';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { runService } from '@isr/runtime';
-import { startSegmenter } from './segmenter.ts';
+import { startSegmenter } from './service.ts';
 
 await runService('segmenter', (ctx) => startSegmenter(ctx));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { encodeAudioHeaders, Subjects, type AudioChunkMeta, type AudioUnit, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent } from '@isr/contract';
 import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, toHeaders, type Bus, type RunningService } from '@isr/runtime';
 import { startNatsServer, tempDir, type NatsServerHandle } from '@isr/testkit';
-import { startSegmenter, type SegmenterOptions } from '../src/segmenter.ts';
+import { startSegmenter, type SegmenterOptions } from '../src/service.ts';
 
 export interface Harness {
   nats: NatsServerHandle;

@@ -19,7 +19,7 @@ import { FileVerifier } from './file-verifier.ts';
 import { ManifestLedger } from './manifest-ledger.ts';
 import type { SseHub } from './sse-hub.ts';
 import type { StatusBoard } from './status-board.ts';
-import type { WebMetrics } from './web-metrics.ts';
+import type { WebMetrics } from './metrics.ts';
 
 export interface WebDeps {
   /** Real path of the recordings root. */

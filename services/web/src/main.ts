@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runService, serviceArgs } from '@isr/runtime';
-import { startWeb } from './start-web.ts';
+import { startWeb } from './service.ts';
 import { WEB_FLAGS, webArgsOf, webOptions } from './web-options.ts';
 
 const args = serviceArgs('web', WEB_FLAGS, (a) => webArgsOf(a.values));

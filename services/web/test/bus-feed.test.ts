@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { analysisKey, encodeJson, Subjects, type AnalysisDoneEvent, type LiveLevel, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent, type SourceStatus } from '@isr/contract';
 import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, type Bus, type RunningService } from '@isr/runtime';
 import { freePort, readServerSentEvents, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
-import { startWeb } from '../src/start-web.ts';
+import { startWeb } from '../src/service.ts';
 import { webOptions } from '../src/web-options.ts';
 import { bundlePage } from '../scripts/bundle-page.ts';
 import { write } from './harness.ts';

@@ -12,7 +12,7 @@ import type { HandleCache } from '../src/handle-cache.ts';
 import { scanRecordings } from '../src/scan.ts';
 import { SseHub } from '../src/sse-hub.ts';
 import { StatusBoard } from '../src/status-board.ts';
-import { webMetrics } from '../src/web-metrics.ts';
+import { webMetrics } from '../src/metrics.ts';
 import { bundlePage } from '../scripts/bundle-page.ts';
 
 export interface Harness {

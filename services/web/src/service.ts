@@ -10,7 +10,7 @@ import { FileIndex } from './file-index.ts';
 import { scanRecordings } from './scan.ts';
 import { SseEvents, SseHub } from './sse-hub.ts';
 import { StatusBoard } from './status-board.ts';
-import { webMetrics } from './web-metrics.ts';
+import { webMetrics } from './metrics.ts';
 import type { WebOptions } from './web-options.ts';
 
 /** Where the bundled page is: dist/public next to this module (built by `npm run build -w @isr/web`). */
