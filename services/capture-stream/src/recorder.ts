@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeJson, redactSecrets, redactUrl, Subjects, timeOfFrame, type MetadataEvent } from '@isr/contract';
+import { CaptureStates, encodeJson, redactSecrets, redactUrl, Subjects, timeOfFrame, type MetadataEvent } from '@isr/contract';
 import { Backoff, type CaptureStatusWriter, type KV, type OrderedPublisher } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { reasonOf, type DisconnectReason } from './errors.ts';
@@ -78,11 +78,11 @@ export class StreamRecorder {
       if (delivered) this.backoff.reset();
       const delay = this.backoff.next();
       metrics.reconnects.inc({ ...labels, reason });
-      this.d.status.update({ state: delivered || reason === 'eof' || reason === 'stall' ? 'reconnecting' : 'error', message: `${message}; reconnecting in ${delay / 1000} s` });
+      this.d.status.update({ state: delivered || reason === 'eof' || reason === 'stall' ? CaptureStates.reconnecting : CaptureStates.error, message: `${message}; reconnecting in ${delay / 1000} s` });
       this.log.warn({ reason, attempt: this.backoff.failures, delayMs: delay, url: redactUrl(settings.url) }, `reconnecting in ${delay / 1000} s (attempt ${this.backoff.failures})`);
       await sleep(delay, undefined, { signal }).catch(() => undefined);
     }
-    this.d.status.update({ state: 'stopped', message: null });
+    this.d.status.update({ state: CaptureStates.stopped, message: null });
   }
 
   /** One connection = one session (or more: a format change or Ogg chain starts a follow-on). Resolves when the stream ends. */
@@ -156,7 +156,7 @@ export class StreamRecorder {
         }
         if (first || t - this.lastStatusMs >= 2000) {
           this.lastStatusMs = t;
-          status.update({ state: 'recording', message: null, session: s.id, since: new Date(s.startMs).toISOString(), lastChunk: new Date(s.timeAt(meta.offset)).toISOString(), format: meta.format, codec: meta.codec, sampleRate: meta.sampleRate, channels: meta.channels, title: this.title });
+          status.update({ state: CaptureStates.recording, message: null, session: s.id, since: new Date(s.startMs).toISOString(), lastChunk: new Date(s.timeAt(meta.offset)).toISOString(), format: meta.format, codec: meta.codec, sampleRate: meta.sampleRate, channels: meta.channels, title: this.title });
         }
         return s;
       }

@@ -3,6 +3,7 @@
  * acknowledged, and its audio is read back from ISR_AUDIO with backoff until it is all written (SourceWriter).
  * Pure: states, delays and the two log lines' fields.
  */
+import { RecorderStates } from '@isr/contract';
 import { Backoff } from '@isr/runtime';
 
 /** Errors that mean "no room or a failing disk": the source shows disk_full (others: error). */
@@ -24,7 +25,7 @@ const RETRY_MAX_SECONDS = 5;
 
 /** A source held after a write failure. */
 export interface Hold {
-  state: 'disk_full' | 'error';
+  state: typeof RecorderStates.disk_full | typeof RecorderStates.error;
   sinceMs: number;
   /** Next stream sequence to read the source's chunks from. */
   cursor: number;
@@ -36,13 +37,13 @@ export interface Hold {
 }
 
 export function startHold(err: unknown, cursor: number, nowMs: number): Hold {
-  return { state: isDiskFull(err) ? 'disk_full' : 'error', sinceMs: nowMs, cursor, durableCursor: cursor, chunks: 0, frames: 0 };
+  return { state: isDiskFull(err) ? RecorderStates.disk_full : RecorderStates.error, sinceMs: nowMs, cursor, durableCursor: cursor, chunks: 0, frames: 0 };
 }
 
 /** Another failure while held: read again from the last commit (or earlier), and a disk error makes it disk_full. */
 export function failedAgain(h: Hold, err: unknown, lowestPendingSeq: number | null): void {
   h.cursor = Math.min(lowestPendingSeq ?? Infinity, h.durableCursor);
-  if (isDiskFull(err)) h.state = 'disk_full';
+  if (isDiskFull(err)) h.state = RecorderStates.disk_full;
 }
 
 export function nakDelayMs(h: Hold, nowMs: number): number {
@@ -58,12 +59,12 @@ export function retryBackoff(): Backoff {
 export function holdEnded(h: Hold, nowMs: number, sampleRate: number): { fields: Record<string, unknown>; msg: string } {
   return {
     fields: { state: h.state, seconds: (nowMs - h.sinceMs) / 1000, heldChunks: h.chunks, heldSeconds: h.frames / sampleRate },
-    msg: h.state === 'disk_full' ? 'disk full over: the held audio is written, recording again' : 'write failure over: the held audio is written, recording again',
+    msg: h.state === RecorderStates.disk_full ? 'disk full over: the held audio is written, recording again' : 'write failure over: the held audio is written, recording again',
   };
 }
 
 export function holdStartedMsg(h: Hold): string {
-  return h.state === 'disk_full'
+  return h.state === RecorderStates.disk_full
     ? 'disk full: holding this source (its audio stays in JetStream, unacknowledged) and retrying the same write; no new file'
     : 'writing failed: holding this source (its audio stays in JetStream, unacknowledged) and retrying';
 }

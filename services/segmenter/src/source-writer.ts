@@ -1,4 +1,4 @@
-import { chunkTimeMs, timeOfFrame, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
+import { chunkTimeMs, RecorderStates, timeOfFrame, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -499,7 +499,7 @@ export class SourceWriter {
   status(): RecorderStatus {
     const f = this.#file;
     return {
-      state: this.#outage?.state ?? (f ? 'recording' : 'idle'),
+      state: this.#outage?.state ?? (f ? RecorderStates.recording : RecorderStates.idle),
       file: f?.rec.rel ?? null,
       bytes: f?.bytes ?? 0,
       frames: f?.frames ?? 0,
