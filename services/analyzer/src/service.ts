@@ -9,7 +9,7 @@ import { Limiter } from './limiter.ts';
 import { startLiveFollower } from './live-follower.ts';
 import { analyzerMetrics } from './metrics.ts';
 import { analyzerSettings } from './params.ts';
-import { unanalysedRecordings } from './startup-scan.ts';
+import { unanalyzedRecordings } from './startup-scan.ts';
 
 export interface AnalyzerOptions {
   now?: () => Date;
@@ -33,7 +33,7 @@ export async function startAnalyzer(ctx: ServiceContext, opts: AnalyzerOptions =
   let closing = false;
   const scan = settings.startupScan
     ? (async () => {
-        const todo = await unanalysedRecordings(settings.outputDirectory, ctx.log, sleep);
+        const todo = await unanalyzedRecordings(settings.outputDirectory, ctx.log, sleep);
         if (todo.length) ctx.log.info({ files: todo.length }, 'start-up scan: analysing recordings that have no analysis');
         await Promise.all(todo.map((rel) => limiter.run(async () => {
           if (!closing) await runAnalysisJob(deps, rel, { trigger: 'scan' }).catch((err: unknown) => ctx.log.error({ err, path: rel }, 'start-up analysis could not be stored'));

@@ -36,7 +36,7 @@ async function* walk(dir: string): AsyncGenerator<string> {
  * The recordings under `root` that have no sidecar analysis, minus the files the segmenter lists as active and
  * any file still growing (size or mtime changed over STABLE_SECONDS). Returns relative paths.
  */
-export async function unanalysedRecordings(root: string, log: Logger, sleep: (ms: number) => Promise<void>): Promise<string[]> {
+export async function unanalyzedRecordings(root: string, log: Logger, sleep: (ms: number) => Promise<void>): Promise<string[]> {
   const active = await activeRecordings(root, log);
   const first = new Map<string, string>();
   for await (const abs of walk(root)) {
