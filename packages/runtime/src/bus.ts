@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Buckets, BucketSpecs, leaseBucketSpec, LeaseBucket, streamSpecs, type BucketSpec, type RetentionSettings, type StreamSpec } from '@isr/contract';
+import { Buckets, BucketSpecs, IsrError, leaseBucketSpec, LeaseBucket, streamSpecs, type BucketSpec, type RetentionSettings, type StreamSpec } from '@isr/contract';
 import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { connect, headers, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { num, type IsrConfig } from './config/load.ts';
+import { RuntimeErrorCodes } from './errors.ts';
 import { leaseTimings } from './lease.ts';
 
 export type { JetStreamClient, JetStreamManager, KV, MsgHdrs, NatsConnection };
@@ -68,9 +69,10 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** The server refused to change a stream's replica count (a single server, too few nodes, a 2.9 limit). */
-export class ReplicasError extends Error {
-  override readonly name = 'ReplicasError';
-  readonly code = 'ISR_STREAM_REPLICAS';
+export class ReplicasError extends IsrError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(RuntimeErrorCodes.replicas, message, options);
+  }
 }
 
 /** `update`, explaining a refused change of num_replicas in words an operator can act on. */

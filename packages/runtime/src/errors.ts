@@ -4,5 +4,7 @@ export const RuntimeErrorCodes = {
   config: 'ISR_CONFIG',
   /** The command line is not one the service can run with. */
   args: 'ISR_ARGS',
+  /** The server refused to change a stream's replica count (stream_replicas; scaling.md). */
+  replicas: 'ISR_STREAM_REPLICAS',
 } as const;
 export type RuntimeErrorCode = (typeof RuntimeErrorCodes)[keyof typeof RuntimeErrorCodes];
