@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import type { AnalysisStore } from './analysis-store.ts';
 import type { Credentials } from './auth.ts';
 import { DeleteGuard } from './delete-guard.ts';
-import { WebError, webError } from './errors.ts';
+import { WebError, WebErrorCodes, webError } from './errors.ts';
 import type { HandleCache } from './handle-cache.ts';
 import { hostAllowed } from './host-check.ts';
 import { parseQueryString, queryErrorOf } from './query-schema.ts';
@@ -65,9 +65,9 @@ export async function buildApp(d: WebDeps): Promise<FastifyInstance> {
       return reply.code(err.status).type('application/json').send({ error: err.message, code: err.code });
     }
     const status = (err as { statusCode?: number }).statusCode;
-    if (status && status < 500) return reply.code(status).send({ error: (err as Error).message, code: (err as { code?: string }).code ?? 'ISR_WEB_BAD_REQUEST' });
+    if (status && status < 500) return reply.code(status).send({ error: (err as Error).message, code: (err as { code?: string }).code ?? WebErrorCodes.badRequest[0] });
     req.log.error({ err, url: req.url }, 'request failed');
-    return reply.code(500).send({ error: 'internal error', code: 'ISR_WEB_INTERNAL' });
+    return reply.code(500).send({ error: 'internal error', code: WebErrorCodes.internal[0] });
   });
   app.addHook('onResponse', async (req, reply) => {
     d.metrics.requests.observe({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);

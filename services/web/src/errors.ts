@@ -32,6 +32,10 @@ export const WebErrorCodes = {
   analyzerDown: ['ISR_WEB_ANALYZER_UNAVAILABLE', 503],
   analyzerBusy: ['ISR_WEB_ANALYZER_BUSY', 429],
   verifyBusy: ['ISR_WEB_VERIFY_BUSY', 429],
+  /** A client error fastify itself found (a body too large, a bad content type) that carries no code of its own. */
+  badRequest: ['ISR_WEB_BAD_REQUEST', 400],
+  /** Anything else that failed: logged at error, answered without detail. */
+  internal: ['ISR_WEB_INTERNAL', 500],
 } as const satisfies Record<string, readonly [string, number]>;
 
 export type WebErrorKind = keyof typeof WebErrorCodes;
