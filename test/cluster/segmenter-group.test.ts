@@ -13,7 +13,7 @@ import { leaseKey, LeaseRoles, Subjects, type SegmentClosedEvent } from '@isr/co
 import { Kvm } from '@nats-io/kv';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { counterContinuity, ffmpegErrors, freePort, recordingFiles, segmenterDrained, startNatsCluster, startService, tempDir, waitFor, writeFakeArecord, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
+import { counterContinuity, ffmpegErrors, freePort, hang, recordingFiles, resume, segmenterDrained, startNatsCluster, startService, tempDir, waitFor, writeFakeArecord, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
 import { eventsOn, streamsCurrent } from './cluster-harness.ts';
 
 const FAILOVER = 3;
@@ -125,7 +125,7 @@ after(async () => {
   if (process.env.ISR_DEBUG_GROUP) for (const s of segmenters) writeFileSync(`${process.env.ISR_DEBUG_GROUP}-${s.child.pid}.log`, s.output());
   sampling = false;
   await sampler;
-  for (const pid of paused) process.kill(pid, 'SIGCONT');
+  for (const pid of paused) resume(pid);
   await Promise.all(services.map((s) => s.stop('SIGKILL')));
   await nc?.close();
   await cluster?.stop();
@@ -169,7 +169,7 @@ test('an owner SIGSTOPped until its lease moved writes nothing more when it is r
   const stopped = segmenters.find((s) => s.child.pid === pid)!;
   const logged = stopped.output().length;
   paused.add(pid);
-  process.kill(pid, 'SIGSTOP');
+  await hang(pid);
   const stoppedAt = Date.now();
   const next = await waitFor('another member holds flaccard', async () => {
     const p = await ownerPid('flaccard');
@@ -177,7 +177,7 @@ test('an owner SIGSTOPped until its lease moved writes nothing more when it is r
   }, FAILOVER * 1000 + 5000, 50);
   const movedMs = Date.now() - stoppedAt;
   await sleep(1000);
-  process.kill(pid, 'SIGCONT');
+  resume(pid);
   await waitFor(`the resumed owner stops: its lease moved\n${stopped.output().slice(logged, logged + 3000)}`, () => stopped.output().slice(logged).includes('its lease moved to another segmenter'), 10_000, 50);
   paused.delete(pid);
   const after = stopped.output().slice(logged);
