@@ -1,7 +1,6 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import type { RunningService, ServiceContext } from '@isr/runtime';
 import type { JobDeps } from './analysis-job.ts';
-import { runAnalysisJob } from './analysis-job.ts';
 import { startAnalyzeResponder } from './analyze-responder.ts';
 import { startClosedConsumer } from './closed-consumer.ts';
 import { startForgetResponder } from './forget-responder.ts';
@@ -9,7 +8,7 @@ import { Limiter } from './limiter.ts';
 import { startLiveFollower } from './live-follower.ts';
 import { analyzerMetrics } from './metrics.ts';
 import { analyzerSettings } from './params.ts';
-import { unanalyzedRecordings } from './startup-scan.ts';
+import { runStartupScan } from './startup-scan.ts';
 
 export interface AnalyzerOptions {
   now?: () => Date;
@@ -31,16 +30,7 @@ export async function startAnalyzer(ctx: ServiceContext, opts: AnalyzerOptions =
   const forget = startForgetResponder({ nc: ctx.bus.nc, kv: ctx.bus.kv.analysis, outputDirectory: settings.outputDirectory, log: ctx.log });
   const live = settings.live ? startLiveFollower({ nc: ctx.bus.nc, codecKv: ctx.bus.kv.codec, settings, metrics, log: ctx.log }) : null;
   let closing = false;
-  const scan = settings.startupScan
-    ? (async () => {
-        const todo = await unanalyzedRecordings(settings.outputDirectory, ctx.log, sleep);
-        if (todo.length) ctx.log.info({ files: todo.length }, 'start-up scan: analysing recordings that have no analysis');
-        await Promise.all(todo.map((rel) => limiter.run(async () => {
-          if (!closing) await runAnalysisJob(deps, rel, { trigger: 'scan' }).catch((err: unknown) => ctx.log.error({ err, path: rel }, 'start-up analysis could not be stored'));
-        }, 'background')));
-        if (todo.length) ctx.log.info({ files: todo.length }, 'start-up scan done');
-      })().catch((err: unknown) => ctx.log.error({ err }, 'start-up scan failed'))
-    : Promise.resolve();
+  const scan = settings.startupScan ? runStartupScan(deps, limiter, sleep, () => closing) : Promise.resolve();
   ctx.log.info({ concurrency: settings.concurrency, live: settings.live, outputDirectory: settings.outputDirectory }, 'analyzer started');
   return {
     health: () => ({ ok: !ctx.bus.nc.isClosed(), detail: { inFlight: consumer.inFlight(), queued: limiter.queued } }),

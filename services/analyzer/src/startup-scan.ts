@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { opendir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { runAnalysisJob, type JobDeps } from './analysis-job.ts';
+import type { Limiter } from './limiter.ts';
 import { isRecordingName, relativeRecording, sidecarOf } from './recording-path.ts';
 
 /** Seconds a candidate file must keep its size and mtime to count as finished (not being written). */
@@ -54,4 +56,23 @@ export async function unanalyzedRecordings(root: string, log: Logger, sleep: (ms
     else log.info({ path: relativeRecording(root, abs) }, 'skipping a file that is still being written');
   }
   return out.sort();
+}
+
+/**
+ * The start-up scan in the background: analyses every recording unanalyzedRecordings finds, each in a background
+ * slot of the limiter (a live file's analysis goes first), none once `closing()` says the analyzer is stopping.
+ * Never rejects: a failure is logged.
+ */
+export async function runStartupScan(deps: JobDeps, limiter: Limiter, sleep: (ms: number) => Promise<void>, closing: () => boolean): Promise<void> {
+  const { log, settings } = deps;
+  try {
+    const todo = await unanalyzedRecordings(settings.outputDirectory, log, sleep);
+    if (todo.length) log.info({ files: todo.length }, 'start-up scan: analysing recordings that have no analysis');
+    await Promise.all(todo.map((rel) => limiter.run(async () => {
+      if (!closing()) await runAnalysisJob(deps, rel, { trigger: 'scan' }).catch((err: unknown) => log.error({ err, path: rel }, 'start-up analysis could not be stored'));
+    }, 'background')));
+    if (todo.length) log.info({ files: todo.length }, 'start-up scan done');
+  } catch (err) {
+    log.error({ err }, 'start-up scan failed');
+  }
 }
