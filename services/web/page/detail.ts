@@ -1,4 +1,5 @@
 /** The opened recording: player, waveform slider, loud sections, clip export, keep mark, delete. */
+import { selectClip } from './clip.ts';
 import { $, announce, enc, type Rec, type Section, type Summary } from './dom.ts';
 import { clockAt, formatBytes, formatDuration, levelLabel, startLabel } from './format.ts';
 import { load, onPlayer, player, queue } from './playback.ts';
@@ -69,7 +70,7 @@ export async function loadAnalysis(r: Rec): Promise<void> {
   const peaks = w ? w.data.map((v) => v / scale) : [];
   const duration = w ? ((peaks.length / 2 / Math.max(1, w.channels)) * w.samples_per_pixel) / w.sample_rate : r.durationSeconds ?? 0;
   wave = { peaks, duration, sections: a.sections };
-  if (w) await showPeaks({ version: 2, length: Math.floor(w.data.length / 2 / Math.max(1, w.channels)), ...w }, a.sections);
+  if (w) await showPeaks({ version: 2, length: Math.floor(w.data.length / 2 / Math.max(1, w.channels)), ...w }, a.sections, (start, end) => selectClip(r.source, r.startMs + start * 1000, r.startMs + end * 1000, 'waveform'));
   if (current?.path !== r.path) return;
   text.textContent = `${levelLabel(a.summary)}. Loud sections are marked in red on the waveform and listed below.`;
   for (const s of a.sections) {

@@ -3,7 +3,7 @@ import { currentRecording, fileUpdated, levelArrived, loadAnalysis, openRecordin
 import { $, announce, type Rec, type SourceView, type Summary } from './dom.ts';
 import { startLabel } from './format.ts';
 import { addSources, goTo, knownSources, recordingOpened, recordingUpdated, setMomentHandler, wireMoment } from './moment.ts';
-import { momentChosen, showDay, timelineFileEvent, timelineRefresh, today, wireTimeline } from './timeline.ts';
+import { momentChosen, showDay, timelineFileEvent, timelineRefresh, timelineStatus, today, wireTimeline } from './timeline.ts';
 import { browserZone } from './zoned-time.ts';
 import { loadList, matchesFilter, removeRow, renderRow, rows, setTableHandlers, tbody, wireTable } from './table.ts';
 
@@ -25,6 +25,7 @@ function startEvents(): void {
     const before = statuses.get(s.source)?.state;
     statuses.set(s.source, s);
     if (before !== s.state) renderStatuses();
+    timelineStatus(s);
   });
   const upsert = (d: unknown, verb: string) => {
     const r = d as Rec;

@@ -4,6 +4,7 @@
  * next file of the source is queued so playback runs on across the split. The page's own clock (file start
  * + currentTime) is shown, and "Copy link to this moment" makes a `/?source=S&at=ISO8601` deep link.
  */
+import { markClip, wireClip } from './clip.ts';
 import { openRecording, showRecording } from './detail.ts';
 import { $, announce, type Rec } from './dom.ts';
 import { onPlayer, player, queue, seekWhenReady, setAdvanceHandler } from './playback.ts';
@@ -152,40 +153,15 @@ function runClock(): void {
   if (!player().paused) requestAnimationFrame(runClock);
 }
 
-/** A clip marked on the page's clock: start and end are instants, so a clip may run across a file split. */
-const marks: { source: string; start: number | null; end: number | null } = { source: '', start: null, end: null };
-
-function showClip(): void {
-  const link = $<HTMLAnchorElement>('clip-link');
-  const text = $('clip-text');
-  const { source, start, end } = marks;
-  link.hidden = true;
-  if (start === null || end === null) {
-    text.textContent = start !== null ? `Clip of ${source} starts at ${label(start)}; play on and mark its end.` : end !== null ? `Clip of ${source} ends at ${label(end)}; mark its start.` : '';
-    return;
-  }
-  if (end <= start) {
-    text.textContent = `The clip's end (${label(end)}) must be after its start (${label(start)}).`;
-    return;
-  }
-  const q = new URLSearchParams({ source, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
-  link.href = `/api/clip?${q}`;
-  link.hidden = false;
-  link.textContent = `Download the clip of ${source}, ${label(start)} to ${label(end)} (${((end - start) / 1000).toFixed(1)} s)`;
-  text.textContent = '';
-}
-
 function wireClipMarks(): void {
   const mark = (which: 'start' | 'end') => {
     const ms = instantNow();
     if (ms === null || !playing) return;
-    // Another source's mark does not make a clip with this one.
-    if (marks.source !== playing.source) Object.assign(marks, { source: playing.source, start: null, end: null });
-    marks[which] = Math.round(ms);
-    showClip();
+    markClip(which, playing.source, ms);
   };
   $('mark-start').addEventListener('click', () => mark('start'));
   $('mark-end').addEventListener('click', () => mark('end'));
+  wireClip({ label });
 }
 
 /** Adds the sources to the go-to choice (keeps the one chosen). */

@@ -2,10 +2,13 @@
  * The day timeline: one row per source for a day in the browser's zone (a fall-back day is 25 hours wide),
  * recorded spans, the gaps between them and the loud stretches from the analyses, drawn on a canvas that is
  * also a keyboard slider (arrows ±1 min, Page Up/Down ±1 h, Home/End, Enter or Space plays from there; a click
- * plays from the point). Asks `/api/files` only for the day shown.
+ * plays from the point). A drag across a row, or a Shift+click (from the row's cursor), selects a clip of the
+ * recorded time in it and plays from its start. The file being recorded grows with the source's status events
+ * (its last chunk's end), not with the clock. Asks `/api/files` only for the day shown.
  */
+import { currentClip, onClipChange, selectClip } from './clip.ts';
 import { covered, fileEnd, gapsOf, spansOf, type Span } from './day-spans.ts';
-import { $, type Rec } from './dom.ts';
+import { $, announce, type Rec } from './dom.ts';
 import { formatOffset, instantsOf, offsetAt, wallOf } from './zoned-time.ts';
 
 const PAGE = 1000;
@@ -19,7 +22,10 @@ interface Row {
   spans: Span[];
   loud: Span[];
   cursor: number;
+  /** A selection being dragged, not yet a clip. */
+  dragging: Span | null;
   track: HTMLElement;
+  text: HTMLElement;
   canvas: HTMLCanvasElement;
 }
 
@@ -31,6 +37,10 @@ let rows: Row[] = [];
 let play: (source: string, ms: number) => void = () => {};
 let knownSources: () => readonly string[] = () => [];
 let loading = 0;
+/** The end of each source's last chunk written, from its status: how far the file being recorded reaches. */
+const liveEnds = new Map<string, number>();
+/** A pointer that moves farther than this (CSS pixels) between down and up drags a selection instead of clicking. */
+const DRAG_PX = 4;
 
 /** The first instant of a wall date in the zone (midnight, or the first hour that exists). */
 function startOfDay(date: string): number {
@@ -108,6 +118,15 @@ function draw(r: Row): void {
   for (const sp of r.spans) bar(sp, height * 0.15, band);
   ctx.fillStyle = '#d0182f';
   for (const sp of r.loud) bar(sp, height * 0.15, band * 0.35);
+  // The clip (or the selection being dragged): amber over the band, its ends as dark lines.
+  const clip = currentClip();
+  const sel = r.dragging ?? (clip.source === r.source && clip.start !== null && clip.end !== null && clip.end > clip.start ? { startMs: clip.start, endMs: clip.end } : null);
+  if (sel && sel.endMs > dayStart && sel.startMs < dayEnd) {
+    ctx.fillStyle = 'rgba(242, 178, 51, 0.6)';
+    bar(sel, height * 0.05, height * 0.75);
+    ctx.fillStyle = '#7a5200';
+    for (const at of [sel.startMs, sel.endMs]) ctx.fillRect(Math.round(x(at)), height * 0.05, Math.max(1, ratio), height * 0.75);
+  }
   // Hour ticks at each whole hour of the zone's clock, labelled every third hour (the repeated hour shows twice).
   ctx.fillStyle = '#555';
   ctx.font = `${Math.round(10 * ratio)}px system-ui, sans-serif`;
@@ -142,6 +161,30 @@ function snap(spans: readonly Span[], ms: number, slack: number): number {
   return best;
 }
 
+/** The row's text: its recorded spans, gaps and loud stretches (the file being recorded reaching `now`). */
+function spanText(r: Row, now: number): void {
+  const gaps = gapsOf(r.spans);
+  const live = r.files.some((f) => f.recording && fileEnd(f, now) > dayStart);
+  r.text.textContent = r.spans.length === 0 ? 'No recording this day.' : `Recorded ${r.spans.map(range).join(', ')}${live ? ' (recording now)' : ''}.${gaps.length ? ` Gaps ${gaps.map(range).join(', ')}.` : ''}${r.loud.length ? ` ${r.loud.length} loud stretch${r.loud.length === 1 ? '' : 'es'}.` : ''}`;
+}
+
+/** Selects the recorded part of [a, b] of a row as the clip (a gap at either end left out) and plays from its start. */
+function select(r: Row, a: number, b: number): void {
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  const inside = r.spans.filter((s) => s.endMs > lo && s.startMs < hi);
+  if (inside.length === 0) {
+    announce(`Nothing of ${r.source} was recorded between ${clock(lo)} and ${clock(hi)}: no clip.`);
+    draw(r);
+    return;
+  }
+  const start = Math.max(lo, inside[0]!.startMs);
+  const end = Math.min(hi, inside.at(-1)!.endMs);
+  move(r, start);
+  selectClip(r.source, start, end, 'day timeline');
+  play(r.source, start);
+}
+
 function move(r: Row, ms: number): void {
   r.cursor = Math.round(Math.max(dayStart, Math.min(dayEnd - 1000, ms)));
   describe(r);
@@ -149,7 +192,7 @@ function move(r: Row, ms: number): void {
 }
 
 function rowOf(source: string, files: Rec[], loud: Span[], moment: { source: string; ms: number } | null): { el: HTMLElement; row: Row } {
-  const now = Date.now();
+  const now = liveEnds.get(source) ?? Date.now();
   const spans = spansOf(files, dayStart, dayEnd, now);
   const wrap = document.createElement('div');
   wrap.className = 'tl-row';
@@ -172,12 +215,10 @@ function rowOf(source: string, files: Rec[], loud: Span[], moment: { source: str
   const text = document.createElement('p');
   text.className = 'tl-spans';
   text.id = `tl-spans-${source}`;
-  const gaps = gapsOf(spans);
-  const live = files.some((f) => f.recording && fileEnd(f, now) > dayStart);
-  text.textContent = spans.length === 0 ? 'No recording this day.' : `Recorded ${spans.map(range).join(', ')}${live ? ' (recording now)' : ''}.${gaps.length ? ` Gaps ${gaps.map(range).join(', ')}.` : ''}${loud.length ? ` ${loud.length} loud stretch${loud.length === 1 ? '' : 'es'}.` : ''}`;
   wrap.append(name, track, text);
   const cursor = moment?.source === source && moment.ms >= dayStart && moment.ms < dayEnd ? moment.ms : (spans[0]?.startMs ?? dayStart);
-  const row: Row = { source, files, spans, loud: loud.map((l) => ({ startMs: Math.max(dayStart, l.startMs), endMs: Math.min(dayEnd, l.endMs) })).filter((l) => l.endMs > l.startMs), cursor, track, canvas };
+  const row: Row = { source, files, spans, loud: loud.map((l) => ({ startMs: Math.max(dayStart, l.startMs), endMs: Math.min(dayEnd, l.endMs) })).filter((l) => l.endMs > l.startMs), cursor, dragging: null, track, text, canvas };
+  spanText(row, now);
   track.addEventListener('keydown', (e) => {
     const steps: Record<string, number> = { ArrowRight: 60_000, ArrowUp: 60_000, ArrowLeft: -60_000, ArrowDown: -60_000, PageUp: 3_600_000, PageDown: -3_600_000 };
     if (e.key in steps) move(row, row.cursor + steps[e.key]!);
@@ -187,11 +228,43 @@ function rowOf(source: string, files: Rec[], loud: Span[], moment: { source: str
     else return;
     e.preventDefault();
   });
-  track.addEventListener('click', (e) => {
+  // Pointer: a click plays from the point; a drag (or Shift+click from the cursor) selects a clip.
+  const msAt = (clientX: number) => {
     const rect = canvas.getBoundingClientRect();
-    const perPixel = (dayEnd - dayStart) / rect.width;
-    move(row, snap(row.spans, dayStart + (e.clientX - rect.left) * perPixel, 3 * perPixel));
-    play(source, row.cursor);
+    return Math.max(dayStart, Math.min(dayEnd, dayStart + ((clientX - rect.left) / rect.width) * (dayEnd - dayStart)));
+  };
+  let down: { x: number; ms: number; moved: boolean } | null = null;
+  track.addEventListener('pointerdown', (e) => {
+    if (e.button !== 0) return;
+    track.setPointerCapture(e.pointerId);
+    down = { x: e.clientX, ms: msAt(e.clientX), moved: false };
+  });
+  track.addEventListener('pointermove', (e) => {
+    if (!down) return;
+    if (Math.abs(e.clientX - down.x) > DRAG_PX) down.moved = true;
+    if (!down.moved) return;
+    const ms = msAt(e.clientX);
+    row.dragging = { startMs: Math.min(down.ms, ms), endMs: Math.max(down.ms, ms) };
+    draw(row);
+  });
+  track.addEventListener('pointercancel', () => {
+    down = null;
+    row.dragging = null;
+    draw(row);
+  });
+  track.addEventListener('pointerup', (e) => {
+    const d = down;
+    down = null;
+    row.dragging = null;
+    if (!d) return;
+    const ms = msAt(e.clientX);
+    if (d.moved) select(row, d.ms, ms);
+    else if (e.shiftKey) select(row, row.cursor, ms);
+    else {
+      const perPixel = (dayEnd - dayStart) / canvas.getBoundingClientRect().width;
+      move(row, snap(row.spans, ms, 3 * perPixel));
+      play(source, row.cursor);
+    }
   });
   return { el: wrap, row };
 }
@@ -249,10 +322,27 @@ export function wireTimeline(opts: { zone: string; play: (source: string, ms: nu
   $('tl-prev').addEventListener('click', () => void showDay(nextDate(day, -1)));
   $('tl-next').addEventListener('click', () => void showDay(nextDate(day, 1)));
   window.addEventListener('resize', () => rows.forEach(draw));
-  // The file being recorded grows: redraw its row now and then.
+  onClipChange(() => rows.forEach(draw));
+  // A missed event (a reconnect) leaves the day stale: fetch it again now and then while a file is recorded.
   setInterval(() => {
     if (rows.some((r) => r.files.some((f) => f.recording))) void showDay(day);
   }, 30_000);
+}
+
+/**
+ * A source's status: the file being recorded reaches the end of its last chunk written (`lastChunk`), so its
+ * span grows on the timeline as the audio is written (and stops where the audio stops).
+ */
+export function timelineStatus(s: { source: string; file: string | null; lastChunk?: string | null }): void {
+  const end = Date.parse(s.lastChunk ?? '');
+  if (!s.file || !Number.isFinite(end)) return;
+  liveEnds.set(s.source, end);
+  const r = rows.find((x) => x.source === s.source);
+  if (!r || !r.files.some((f) => f.recording && f.path === s.file)) return;
+  r.spans = spansOf(r.files, dayStart, dayEnd, end);
+  spanText(r, end);
+  describe(r);
+  draw(r);
 }
 
 /** Go-to moved to a moment: show its day with the source's cursor there. */

@@ -2,10 +2,12 @@
  * The waveform of a closed recording with peaks.js (the BBC's viewer for audiowaveform data, which the analyzer
  * writes): a zoomable detail view over an overview, both with the playhead, click to seek, and the loud sections
  * as segments. peaks.js drives the page's own player through an adapter, so it follows the element heard even
- * when playback crosses into the next file. A file still being recorded has no analysis yet: detail.ts then
+ * when playback crosses into the next file. A drag across the detail view selects a clip (peaks.js's
+ * insert-segment drag mode): the selection stays as an editable segment whose ends can be dragged; a click
+ * without a drag seeks. A file still being recorded has no analysis yet: detail.ts then
  * draws its live levels on a canvas instead.
  */
-import Peaks, { type JsonWaveformData, type PeaksInstance } from 'peaks.js';
+import Peaks, { type JsonWaveformData, type PeaksInstance, type Segment } from 'peaks.js';
 import { $ } from './dom.ts';
 import { onPlayer, player } from './playback.ts';
 
@@ -36,8 +38,34 @@ const adapter = {
 const forward: [keyof HTMLMediaElementEventMap, string][] = [['timeupdate', 'player.timeupdate'], ['playing', 'player.playing'], ['pause', 'player.pause'], ['seeked', 'player.seeked'], ['canplay', 'player.canplay'], ['ended', 'player.ended']];
 for (const [from, to] of forward) onPlayer(from, () => emitter?.emit(to, player().currentTime));
 
-/** Shows a closed recording's waveform (audiowaveform JSON) with its loud sections (seconds from the file start). */
-export function showPeaks(data: JsonWaveformData, sections: { start: number; end: number }[]): Promise<void> {
+/** A drag shorter than this (seconds) is a click: it seeks instead of selecting. */
+const MIN_SELECTION = 0.1;
+const CLIP_ID = 'clip';
+
+/** Makes a drag on the detail view select a span (seconds from the file start), given to `onSelect`. */
+function wireSelection(instance: PeaksInstance, onSelect: (start: number, end: number) => void): void {
+  instance.views.getView('zoomview')?.setWaveformDragMode('insert-segment');
+  const chosen = (s: Segment) => onSelect(s.startTime, s.endTime);
+  instance.on('segments.insert', ({ segment }) => {
+    const { startTime, endTime } = segment;
+    instance.segments.removeById(segment.id!);
+    if (endTime - startTime < MIN_SELECTION) {
+      adapter.seek(startTime);
+      return;
+    }
+    instance.segments.removeById(CLIP_ID);
+    chosen(instance.segments.add({ id: CLIP_ID, startTime, endTime, editable: true, color: '#f2b233', borderColor: '#7a5200', labelText: 'clip' }));
+  });
+  instance.on('segments.dragend', ({ segment }) => {
+    if (segment.id === CLIP_ID) chosen(segment);
+  });
+}
+
+/**
+ * Shows a closed recording's waveform (audiowaveform JSON) with its loud sections (seconds from the file start);
+ * a span dragged across the detail view is given to `onSelect` (seconds from the file start).
+ */
+export function showPeaks(data: JsonWaveformData, sections: { start: number; end: number }[], onSelect: (start: number, end: number) => void): Promise<void> {
   hidePeaks();
   // peaks.js 4 draws 8-bit data only; the analyzer writes 16-bit: scale it down (the view has < 256 rows anyway).
   const json = data.bits === 8 ? data : { ...data, bits: 8, data: data.data.map((v) => Math.max(-128, Math.min(127, Math.round(v / 2 ** (data.bits - 8))))) };
@@ -61,7 +89,10 @@ export function showPeaks(data: JsonWaveformData, sections: { start: number; end
           instance?.destroy();
           // Without peaks.js (it refused the data) the canvas below draws the same waveform.
           if (mine === generation) hidePeaks();
-        } else peaks = instance;
+        } else {
+          peaks = instance;
+          wireSelection(instance, onSelect);
+        }
         resolve();
       },
     );
