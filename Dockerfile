@@ -90,8 +90,9 @@ EXPOSE 9103
 CMD ["node", "services/segmenter/dist/main.js"]
 
 FROM runtime AS analyzer
-# The analyzer decodes FLAC, MP3, AAC and Ogg with ffmpeg/ffprobe (analyzer_ffmpeg, analyzer_ffprobe).
-RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
+# The analyzer decodes FLAC with libFLAC (flac-bindings' addon links libFLAC.so.12), MP3, AAC and Ogg with
+# ffmpeg/ffprobe (analyzer_ffmpeg, analyzer_ffprobe).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg libflac12 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
 USER node
 EXPOSE 9104

@@ -2,6 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { FLAC_STREAMINFO_END, FlacHeaderError, readStreamInfo } from '@isr/audio';
 import type { AnalysisRecord } from '@isr/contract';
 import { decodeFfmpeg, type FfmpegPaths } from './decode-ffmpeg.ts';
+import { decodeFlac } from './decode-flac.ts';
 import { decodeWav } from './decode-wav.ts';
 import type { DecodedAudio } from './decoded-audio.ts';
 import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
@@ -18,6 +19,8 @@ export interface AnalyzeFileInput {
   params: AnalysisParams;
   tools: FfmpegPaths;
   now: () => Date;
+  /** Who decodes native FLAC: libFLAC on a worker thread (the default) or ffmpeg through a pipe (bench/analyzer.ts compares them). */
+  flacDecoder?: 'libflac' | 'ffmpeg';
 }
 
 /** The first bytes of a file: enough for its magic and, in a FLAC file, STREAMINFO. */
@@ -45,6 +48,11 @@ function flacTotalSamples(head: Buffer): number {
   }
 }
 
+/** A FLAC file that fails to decode is a corrupt archive file. */
+function asFlacCorrupt(err: unknown): unknown {
+  return err instanceof AnalysisError && err.code === AnalysisErrorCodes.decodeFailed ? new AnalysisError(AnalysisErrorCodes.flacCorrupt, err.message, { cause: err }) : err;
+}
+
 const magic = (b: Uint8Array) => String.fromCharCode(...b.subarray(0, 4));
 
 /**
@@ -68,13 +76,13 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisReco
     const kind = magic(head);
     let audio: DecodedAudio;
     if (kind === 'RIFF' || kind === 'RF64') audio = await decodeWav(input.file);
+    else if (kind === 'fLaC' && input.flacDecoder !== 'ffmpeg') audio = await decodeFlac(input.file).catch((err: unknown) => { throw asFlacCorrupt(err); });
     else audio = await decodeFfmpeg(input.file, input.tools);
     const analyzer = new SignalAnalyzer(audio.sampleRate, audio.channels, input.params.windowSeconds);
     try {
       for await (const b of audio.blocks) analyzer.push(b.samples, b.frames);
     } catch (err) {
-      if (kind === 'fLaC' && err instanceof AnalysisError && err.code === AnalysisErrorCodes.decodeFailed) throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, err.message, { cause: err });
-      throw err;
+      throw kind === 'fLaC' ? asFlacCorrupt(err) : err;
     }
     const m = analyzer.finish();
     // A lossless archive file with decode errors is corrupt, even when the decoder carried on (ffmpeg skips bad frames).

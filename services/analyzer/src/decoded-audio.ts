@@ -10,7 +10,7 @@ export interface DecodedAudio {
   container: string;
   /** 'pcm_s16le', 'flac', 'mp3', 'opus', 'vorbis', 'aac', … */
   codec: string;
-  /** How it was decoded: 'wav-reader' (WAV/RF64, our own reader) or 'ffmpeg' (everything else). */
+  /** How it was decoded: 'wav-reader' (WAV/RF64, our own reader), 'libflac' (native FLAC) or 'ffmpeg' (everything else). */
   decoder: string;
   sampleRate: number;
   channels: number;

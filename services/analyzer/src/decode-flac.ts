@@ -1,0 +1,92 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AudioBlock, DecodedAudio } from './decoded-audio.ts';
+import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
+
+/** What flac-decode-worker.ts posts, in this order: info, then blocks and errors, then end (or fatal at any point). */
+export type FlacWorkerMessage =
+  | { type: 'info'; sampleRate: number; channels: number; bitsPerSample: number; totalSamples: number }
+  | { type: 'block'; buf: Float32Array<ArrayBuffer>; frames: number }
+  | { type: 'error'; message: string }
+  | { type: 'end'; ok: boolean; state: string }
+  | { type: 'fatal'; message: string };
+
+// The worker is a sibling module: flac-decode-worker.ts when running the sources, .js when built.
+const workerUrl = new URL(`./flac-decode-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+/**
+ * Decodes a native FLAC file in process with libFLAC on a worker thread, in parallel with the analysis on this one
+ * (no subprocess, no pipe, no byte copy: the worker converts libFLAC's integer samples straight into the float
+ * blocks it transfers here). libFLAC's complaints (lost sync, bad header, frame CRC mismatch) become `decoder:`
+ * warnings, and a stream it cannot finish fails with DECODE_FAILED, so analyzeFile reports FLAC_CORRUPT for both.
+ */
+export async function decodeFlac(path: string): Promise<DecodedAudio> {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(workerUrl, { workerData: { path, stop } });
+  const queue: FlacWorkerMessage[] = [];
+  let waiting: (() => void) | null = null;
+  let exited = false;
+  const wakeUp = () => {
+    waiting?.();
+    waiting = null;
+  };
+  worker.on('message', (m: FlacWorkerMessage) => {
+    queue.push(m);
+    wakeUp();
+  });
+  worker.on('error', (err) => {
+    queue.push({ type: 'fatal', message: err.message });
+    wakeUp();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    wakeUp();
+  });
+  const next = async (): Promise<FlacWorkerMessage> => {
+    while (queue.length === 0) {
+      if (exited) return { type: 'fatal', message: 'the decoder thread exited' };
+      await new Promise<void>((resolve) => (waiting = resolve));
+    }
+    return queue.shift()!;
+  };
+  const fail = (message: string) => new AnalysisError(AnalysisErrorCodes.decodeFailed, `libFLAC: ${message}`);
+  // Never worker.terminate(): a thread stopped inside a libFLAC callback aborts the process. Ask, and wait for it.
+  const finish = async () => {
+    Atomics.store(stop, 0, 1);
+    if (!exited) worker.postMessage({});
+    while (!exited) await new Promise<void>((resolve) => (waiting = resolve));
+  };
+
+  const first = await next();
+  if (first.type !== 'info') {
+    await finish();
+    throw fail(first.type === 'fatal' ? first.message : `no STREAMINFO (${first.type})`);
+  }
+  const warnings: string[] = [];
+  const complaints: string[] = [];
+  const blocks = async function* (): AsyncGenerator<AudioBlock> {
+    let given: Float32Array<ArrayBuffer> | null = null;
+    try {
+      for (;;) {
+        const m = await next();
+        // The block analysed last goes back to the worker only now: the consumer is done with it.
+        if (given) worker.postMessage({ buf: given }, [given.buffer]);
+        given = null;
+        if (m.type === 'block') {
+          given = m.buf;
+          yield { samples: m.buf, frames: m.frames };
+        } else if (m.type === 'error') complaints.push(m.message);
+        else if (m.type === 'end') {
+          const said = complaints.slice(0, 3).join(' | ');
+          if (!m.ok) throw fail(`decoding stopped (${m.state})${said ? `: ${said}` : ''}`);
+          if (said) warnings.push(`decoder: ${said}`);
+          return;
+        } else throw fail(m.type === 'fatal' ? m.message : `unexpected ${m.type}`);
+      }
+    } finally {
+      await finish();
+    }
+  };
+  return { container: 'flac', codec: 'flac', decoder: 'libflac', sampleRate: first.sampleRate, channels: first.channels, bitsPerSample: first.bitsPerSample, warnings, blocks: blocks() };
+}
