@@ -1,7 +1,8 @@
 // The archive page as users see it, against real peers: nats-server, the BUILT segmenter and analyzer
 // and web as real processes, PCM chunks published with the contract's headers, and Debian Chromium driven
 // by playwright-core with axe-core. Proves: rows from a real segmenter run, playback with Range seeking,
-// waveform and loud sections from the real analyzer, the live REC badge, 0 axe violations in both states.
+// waveform and loud sections from the real analyzer, the live REC badge, the day timeline's file being recorded
+// growing with the segmenter's status and its successor queued when it closes, 0 axe violations in both states.
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -188,6 +189,36 @@ test('the file being recorded shows a waveform growing from the analyzer’s liv
   const before = await ink();
   await publishUntil(11.5);
   await waitFor('live levels drawn on the waveform', async () => (await ink()) > before + 1000, 20_000, 200);
+  assert.deepEqual(await axeViolations(), []);
+});
+
+test('the day timeline’s live file grows with the segmenter’s status, and when it closes the next file is queued for playback', async () => {
+  // The file being recorded is open in the player (nothing follows it yet).
+  const live = page.locator('#files tbody tr').first();
+  const livePath = (await live.getAttribute('data-path'))!;
+  assert.equal(await live.locator('.rec').count(), 1);
+  await page.getByRole('button', { name: 'Close recording' }).click().catch(() => undefined);
+  await live.getByRole('button', { name: /^Open/ }).click();
+  await page.waitForFunction(`document.getElementById('player').dataset.path === ${JSON.stringify(livePath)}`);
+  assert.equal(await page.evaluate(`document.getElementById('player-next').dataset.path ?? null`), null);
+  const track = `#timeline [data-source="${SOURCE}"]`;
+  const spanText = () => page.locator(`#tl-spans-${SOURCE}`).textContent() as Promise<string>;
+  // The row reaches the end of the last chunk written (the status's lastChunk: audio time, not the clock).
+  await page.waitForFunction(`Number(document.querySelector('${track}').dataset.recordedTo) === ${t0 + published / RATE * 1000}`, undefined, { timeout: 10_000 });
+  assert.match(await spanText(), /\(recording now\)/);
+  const firstText = await spanText();
+  // 1.5 s more audio: the live file closes at its split and its successor opens; the page queues the successor.
+  await publishUntil(13);
+  await page.waitForFunction(`(() => { const r = document.querySelectorAll('#files tbody tr'); return r[0].querySelector('.rec') !== null && r[0].dataset.path !== ${JSON.stringify(livePath)}; })()`, undefined, { timeout: 30_000 });
+  const successor = (await page.locator('#files tbody tr').first().getAttribute('data-path'))!;
+  await page.waitForFunction(`document.getElementById('player-next').dataset.path === ${JSON.stringify(successor)}`, undefined, { timeout: 10_000 });
+  await page.waitForFunction(`Number(document.querySelector('${track}').dataset.recordedTo) === ${t0 + 13_000}`, undefined, { timeout: 10_000 });
+  // Then the successor itself grows, seen in the row's text too (a second more at least).
+  await publishUntil(14.5);
+  await page.waitForFunction(`Number(document.querySelector('${track}').dataset.recordedTo) === ${t0 + 14_500}`, undefined, { timeout: 10_000 });
+  const end = (text: string) => /–(\d\d:\d\d:\d\d) \(recording now\)/.exec(text)?.[1] ?? '';
+  const [before, after] = [end(firstText), end(await spanText())];
+  assert.ok(before !== '' && after > before, `the recorded span's end moved on: ${before} → ${after} (${await spanText()})`);
   assert.deepEqual(await axeViolations(), []);
 });
 

@@ -165,6 +165,8 @@ function snap(spans: readonly Span[], ms: number, slack: number): number {
 function spanText(r: Row, now: number): void {
   const gaps = gapsOf(r.spans);
   const live = r.files.some((f) => f.recording && fileEnd(f, now) > dayStart);
+  // Where the day's recording reaches (the file being recorded: its last chunk written), for scripts and tests.
+  r.track.dataset.recordedTo = String(r.spans.at(-1)?.endMs ?? '');
   r.text.textContent = r.spans.length === 0 ? 'No recording this day.' : `Recorded ${r.spans.map(range).join(', ')}${live ? ' (recording now)' : ''}.${gaps.length ? ` Gaps ${gaps.map(range).join(', ')}.` : ''}${r.loud.length ? ` ${r.loud.length} loud stretch${r.loud.length === 1 ? '' : 'es'}.` : ''}`;
 }
 
