@@ -54,7 +54,7 @@ function wireSelection(instance: PeaksInstance, onSelect: (start: number, end: n
       return;
     }
     instance.segments.removeById(CLIP_ID);
-    chosen(instance.segments.add({ id: CLIP_ID, startTime, endTime, editable: true, color: '#f2b233', borderColor: '#7a5200', labelText: 'clip' }));
+    chosen(instance.segments.add({ id: CLIP_ID, startTime, endTime, editable: true, overlay: true, color: '#f2b233', borderColor: '#7a5200', labelText: 'clip' }));
   });
   instance.on('segments.dragend', ({ segment }) => {
     if (segment.id === CLIP_ID) chosen(segment);

@@ -5,12 +5,13 @@
 // as the JSON of /api/clip?…&manifest=1; a click on the detail view still seeks; a clip longer than
 // clip_max_minutes says why it cannot be cut.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ManifestWriter, sha256Hex } from '@isr/runtime';
+import { repoRoot } from '@isr/testkit';
 import { harness, type Harness } from './harness.ts';
 import axe from 'axe-core';
 import { fillArchive, launchChromium, PLAYER } from './page-fixture.ts';
@@ -118,6 +119,11 @@ test('a drag across the waveform’s detail view selects a clip: audio and prove
   assert.equal(audio.status, 200);
   assert.equal((await audio.arrayBuffer()).byteLength, 44 + Math.round(((clip.end - clip.start) / 1000) * 8000) * 2);
   assert.deepEqual(await axeViolations(), []);
+  // The recording with its clip selected (ISR_UPDATE_SCREENSHOT=1 refreshes the docs' copy).
+  await mkdir(join(repoRoot, 'test-output'), { recursive: true });
+  const shot = join(repoRoot, 'test-output', 'web-clip.png');
+  await page.locator('#detail').screenshot({ path: shot });
+  if (process.env.ISR_UPDATE_SCREENSHOT) await copyFile(shot, join(repoRoot, 'docs', 'archive-clip.png'));
   assert.deepEqual(errors, []);
 });
 
