@@ -9,6 +9,7 @@
 import { currentClip, onClipChange, selectClip } from './clip.ts';
 import { covered, fileEnd, gapsOf, spansOf, type Span } from './day-spans.ts';
 import { $, announce, type Rec } from './dom.ts';
+import { wireSpanDrag } from './span-drag.ts';
 import { formatOffset, instantsOf, offsetAt, wallOf } from './zoned-time.ts';
 
 const PAGE = 1000;
@@ -39,8 +40,6 @@ let knownSources: () => readonly string[] = () => [];
 let loading = 0;
 /** The end of each source's last chunk written, from its status: how far the file being recorded reaches. */
 const liveEnds = new Map<string, number>();
-/** A pointer that moves farther than this (CSS pixels) between down and up drags a selection instead of clicking. */
-const DRAG_PX = 4;
 
 /** The first instant of a wall date in the zone (midnight, or the first hour that exists). */
 function startOfDay(date: string): number {
@@ -231,42 +230,22 @@ function rowOf(source: string, files: Rec[], loud: Span[], moment: { source: str
     e.preventDefault();
   });
   // Pointer: a click plays from the point; a drag (or Shift+click from the cursor) selects a clip.
-  const msAt = (clientX: number) => {
-    const rect = canvas.getBoundingClientRect();
-    return Math.max(dayStart, Math.min(dayEnd, dayStart + ((clientX - rect.left) / rect.width) * (dayEnd - dayStart)));
-  };
-  let down: { x: number; ms: number; moved: boolean } | null = null;
-  track.addEventListener('pointerdown', (e) => {
-    if (e.button !== 0) return;
-    track.setPointerCapture(e.pointerId);
-    down = { x: e.clientX, ms: msAt(e.clientX), moved: false };
-  });
-  track.addEventListener('pointermove', (e) => {
-    if (!down) return;
-    if (Math.abs(e.clientX - down.x) > DRAG_PX) down.moved = true;
-    if (!down.moved) return;
-    const ms = msAt(e.clientX);
-    row.dragging = { startMs: Math.min(down.ms, ms), endMs: Math.max(down.ms, ms) };
-    draw(row);
-  });
-  track.addEventListener('pointercancel', () => {
-    down = null;
-    row.dragging = null;
-    draw(row);
-  });
-  track.addEventListener('pointerup', (e) => {
-    const d = down;
-    down = null;
-    row.dragging = null;
-    if (!d) return;
-    const ms = msAt(e.clientX);
-    if (d.moved) select(row, d.ms, ms);
-    else if (e.shiftKey) select(row, row.cursor, ms);
-    else {
+  wireSpanDrag(track, {
+    msAt: (clientX) => {
+      const rect = canvas.getBoundingClientRect();
+      return Math.max(dayStart, Math.min(dayEnd, dayStart + ((clientX - rect.left) / rect.width) * (dayEnd - dayStart)));
+    },
+    dragging: (span) => {
+      row.dragging = span;
+      draw(row);
+    },
+    dragged: (from, to) => select(row, from, to),
+    clicked: (ms, shift) => {
+      if (shift) return select(row, row.cursor, ms);
       const perPixel = (dayEnd - dayStart) / canvas.getBoundingClientRect().width;
       move(row, snap(row.spans, ms, 3 * perPixel));
       play(source, row.cursor);
-    }
+    },
   });
   return { el: wrap, row };
 }
