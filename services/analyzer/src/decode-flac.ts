@@ -6,8 +6,9 @@ import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
 
 /** What flac-decode-worker.ts posts, in this order: info, then blocks and errors, then end (or fatal at any point). */
 export type FlacWorkerMessage =
-  | { type: 'info'; sampleRate: number; channels: number; bitsPerSample: number; totalSamples: number }
-  | { type: 'block'; buf: Float32Array<ArrayBuffer>; frames: number }
+  | { type: 'info'; sampleRate: number; channels: number; bitsPerSample: number; totalSamples: number; planeFrames: number }
+  /** `frames` samples per channel, channel c's from c × planeFrames. */
+  | { type: 'block'; buf: Int32Array<ArrayBuffer>; frames: number }
   | { type: 'error'; message: string }
   | { type: 'end'; ok: boolean; state: string }
   | { type: 'fatal'; message: string };
@@ -17,8 +18,8 @@ const workerUrl = new URL(`./flac-decode-worker${extname(fileURLToPath(import.me
 
 /**
  * Decodes a native FLAC file in process with libFLAC on a worker thread, in parallel with the analysis on this one
- * (no subprocess, no pipe, no byte copy: the worker converts libFLAC's integer samples straight into the float
- * blocks it transfers here). libFLAC's complaints (lost sync, bad header, frame CRC mismatch) become `decoder:`
+ * (no subprocess, no pipe: the worker copies libFLAC's integer samples into channel planes it transfers here, and
+ * this thread interleaves them as floats, since decoding is the longer of the two). libFLAC's complaints (lost sync, bad header, frame CRC mismatch) become `decoder:`
  * warnings, and a stream it cannot finish fails with DECODE_FAILED, so analyzeFile reports FLAC_CORRUPT for both.
  */
 export async function decodeFlac(path: string): Promise<DecodedAudio> {
@@ -66,7 +67,10 @@ export async function decodeFlac(path: string): Promise<DecodedAudio> {
   const warnings: string[] = [];
   const complaints: string[] = [];
   const blocks = async function* (): AsyncGenerator<AudioBlock> {
-    let given: Float32Array<ArrayBuffer> | null = null;
+    let given: Int32Array<ArrayBuffer> | null = null;
+    const { channels, planeFrames } = first;
+    const out = new Float32Array(planeFrames * channels);
+    const scale = 1 / 2 ** (first.bitsPerSample - 1);
     try {
       for (;;) {
         const m = await next();
@@ -74,8 +78,9 @@ export async function decodeFlac(path: string): Promise<DecodedAudio> {
         if (given) worker.postMessage({ buf: given }, [given.buffer]);
         given = null;
         if (m.type === 'block') {
+          interleave(m.buf, planeFrames, channels, m.frames, scale, out);
           given = m.buf;
-          yield { samples: m.buf, frames: m.frames };
+          yield { samples: out, frames: m.frames };
         } else if (m.type === 'error') complaints.push(m.message);
         else if (m.type === 'end') {
           const said = complaints.slice(0, 3).join(' | ');
@@ -89,4 +94,18 @@ export async function decodeFlac(path: string): Promise<DecodedAudio> {
     }
   };
   return { container: 'flac', codec: 'flac', decoder: 'libflac', sampleRate: first.sampleRate, channels: first.channels, bitsPerSample: first.bitsPerSample, warnings, blocks: blocks() };
+}
+
+/** Channel planes of integer samples → interleaved floats in −1…1 (exact up to 24 bits: the float holds the integer). */
+function interleave(planes: Int32Array, planeFrames: number, channels: number, frames: number, scale: number, out: Float32Array): void {
+  if (channels === 2) {
+    for (let i = 0, j = 0, r = planeFrames; i < frames; i++, j += 2, r++) {
+      out[j] = planes[i]! * scale;
+      out[j + 1] = planes[r]! * scale;
+    }
+    return;
+  }
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0, p = c * planeFrames, j = c; i < frames; i++, p++, j += channels) out[j] = planes[p]! * scale;
+  }
 }
