@@ -10,7 +10,7 @@ import { DurationCache } from './media-duration.ts';
 import { webError } from './errors.ts';
 import { parseInstant, rawTail } from './query.ts';
 import { clipQuerySchema, type ClipQuery } from './query-schema.ts';
-import { resolveInRoot } from './resolve-file.ts';
+import { RealPaths, resolveInRoot } from './resolve-file.ts';
 import { AUDIO_EXTENSIONS, extensionOf, isRecordingPath } from './content-type.ts';
 import { isValidSourceName, KEEP_MARK_SUFFIX } from '@isr/contract';
 import { MANIFEST_DAY, ManifestWriter } from '@isr/runtime';
@@ -29,7 +29,8 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: Del
   const files = new FileServer(d.handles);
   const manifest = d.manifest ?? new ManifestWriter();
   app.addHook('onClose', async () => files.close());
-  const fileOf = (req: FastifyRequest, prefix: string) => resolveInRoot(d.root, decodeUrlPath(rawTail(req.raw.url ?? '', prefix)));
+  const realPaths = new RealPaths();
+  const fileOf = (req: FastifyRequest, prefix: string) => resolveInRoot(d.root, decodeUrlPath(rawTail(req.raw.url ?? '', prefix)), realPaths);
 
   const media = (prefix: string, disposition: 'inline' | 'attachment') => async (req: FastifyRequest, reply: FastifyReply) => {
     const f = await fileOf(req, prefix);
