@@ -62,6 +62,12 @@ export class HandleCache {
     }
   }
 
+  /** Whether a handle of `abs` (inode `ino`) is open and not being closed. */
+  isOpen(abs: string, ino: number): boolean {
+    const e = this.entries.get(abs);
+    return e !== undefined && e.ino === ino && !e.closing;
+  }
+
   /** Closes the handles no read has used for idleMs. */
   private sweep(): void {
     const before = performance.now() - this.idleMs;

@@ -29,11 +29,12 @@ export function registerMediaRoutes(app: FastifyInstance, d: WebDeps, guard: Del
   const files = new FileServer(d.handles);
   const manifest = d.manifest ?? new ManifestWriter();
   app.addHook('onClose', async () => files.close());
-  const realPaths = new RealPaths();
-  const fileOf = (req: FastifyRequest, prefix: string) => resolveInRoot(d.root, decodeUrlPath(rawTail(req.raw.url ?? '', prefix)), realPaths);
+  // Range GETs of a file being played: its real path remembered, its stat reused for 250 ms while its handle is open.
+  const realPaths = new RealPaths({ isOpen: (abs, ino) => files.handles.isOpen(abs, ino) });
+  const fileOf = (req: FastifyRequest, prefix: string, known?: RealPaths) => resolveInRoot(d.root, decodeUrlPath(rawTail(req.raw.url ?? '', prefix)), known);
 
   const media = (prefix: string, disposition: 'inline' | 'attachment') => async (req: FastifyRequest, reply: FastifyReply) => {
-    const f = await fileOf(req, prefix);
+    const f = await fileOf(req, prefix, realPaths);
     if (!isRecordingPath(f.rel)) throw webError('notFound', `${f.rel} is not a recording (only <source>/…/<file>.wav|flac|mp3|aac|ogg|opus are served; analyses through /api/analyze)`);
     return files.serve(req, reply, f, disposition, (n) => d.metrics.streamBytes.inc({ kind: disposition === 'inline' ? 'stream' : 'download' }, n));
   };

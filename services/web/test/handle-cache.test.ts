@@ -106,3 +106,22 @@ test('a handle in use is not closed for idleness; used again, it stays open', as
     await dir.remove();
   }
 });
+
+test('isOpen: only a handle open for that inode and not evicted', async () => {
+  const dir = await tempDir('isr-web-hc-open-');
+  try {
+    const p = join(dir.path, 'a.wav');
+    await writeFile(p, 'a');
+    const ino = (await stat(p)).ino;
+    const cache = new HandleCache();
+    assert.equal(cache.isOpen(p, ino), false);
+    await cache.with(p, ino, async () => {});
+    assert.equal(cache.isOpen(p, ino), true);
+    assert.equal(cache.isOpen(p, ino + 1), false);
+    cache.evict(p);
+    assert.equal(cache.isOpen(p, ino), false);
+    await cache.close();
+  } finally {
+    await dir.remove();
+  }
+});

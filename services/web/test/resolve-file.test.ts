@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, realpath, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, realpath, rename, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -70,5 +70,39 @@ test('refuses a symlink leading outside and a directory with the cache as withou
     assert.equal(await statusOf(resolveInRoot(root, 'src1/day/out.wav', p)), 403);
     assert.equal(await statusOf(resolveInRoot(root, 'src1/day', p)), 404);
     assert.equal(await statusOf(resolveInRoot(root, 'src1/day/none.wav', p)), 404);
+  }
+});
+
+test('an open file not modified for settledMs and checked within statMs is answered from that check; after statMs, or once closed, it is looked up again', async () => {
+  const rel = 'src1/day/old.wav';
+  await writeFile(join(root, rel), '12345');
+  const old = new Date(Date.now() - 60_000);
+  await utimes(join(root, rel), old, old);
+  const open = new Set<string>();
+  const paths = new RealPaths({ statMs: 300, isOpen: (abs) => open.has(abs) });
+  const first = await resolveInRoot(root, rel, paths);
+  await appendFile(join(root, rel), '678');
+  await utimes(join(root, rel), old, old);
+  // Not open: every request looks the file up.
+  assert.equal((await resolveInRoot(root, rel, paths)).stat.size, 8);
+  open.add(first.abs);
+  await appendFile(join(root, rel), '9');
+  // Open, settled and checked just now: no look-up (that is the saving) …
+  assert.equal((await resolveInRoot(root, rel, paths)).stat.size, 8);
+  // … and never longer than statMs.
+  await sleep(350);
+  assert.equal((await resolveInRoot(root, rel, paths)).stat.size, 9);
+  await appendFile(join(root, rel), '0');
+  open.delete(first.abs);
+  assert.equal((await resolveInRoot(root, rel, paths)).stat.size, 10);
+});
+
+test('a file modified within settledMs (being recorded) is looked up on every request, open or not', async () => {
+  const rel = 'src1/day/growing.wav';
+  await writeFile(join(root, rel), '1');
+  const paths = new RealPaths({ statMs: 60_000, isOpen: () => true });
+  for (let n = 1; n <= 5; n++) {
+    assert.equal((await resolveInRoot(root, rel, paths)).stat.size, n);
+    await appendFile(join(root, rel), 'x');
   }
 });
