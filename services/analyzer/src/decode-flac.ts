@@ -13,6 +13,9 @@ export type FlacWorkerMessage =
   | { type: 'end'; ok: boolean; state: string }
   | { type: 'fatal'; message: string };
 
+/** Frames converted and analysed at a time (64 KiB of stereo floats). */
+const PIECE_FRAMES = 8192;
+
 // The worker is a sibling module: flac-decode-worker.ts when running the sources, .js when built.
 const workerUrl = new URL(`./flac-decode-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
@@ -69,7 +72,7 @@ export async function decodeFlac(path: string): Promise<DecodedAudio> {
   const blocks = async function* (): AsyncGenerator<AudioBlock> {
     let given: Int32Array<ArrayBuffer> | null = null;
     const { channels, planeFrames } = first;
-    const out = new Float32Array(planeFrames * channels);
+    const out = new Float32Array(PIECE_FRAMES * channels);
     const scale = 1 / 2 ** (first.bitsPerSample - 1);
     try {
       for (;;) {
@@ -78,9 +81,13 @@ export async function decodeFlac(path: string): Promise<DecodedAudio> {
         if (given) worker.postMessage({ buf: given }, [given.buffer]);
         given = null;
         if (m.type === 'block') {
-          interleave(m.buf, planeFrames, channels, m.frames, scale, out);
           given = m.buf;
-          yield { samples: out, frames: m.frames };
+          // In pieces that stay in the CPU cache between the conversion and the analysis that reads them back.
+          for (let at = 0; at < m.frames; at += PIECE_FRAMES) {
+            const n = Math.min(PIECE_FRAMES, m.frames - at);
+            interleave(m.buf, planeFrames, channels, at, n, scale, out);
+            yield { samples: out, frames: n };
+          }
         } else if (m.type === 'error') complaints.push(m.message);
         else if (m.type === 'end') {
           const said = complaints.slice(0, 3).join(' | ');
@@ -97,15 +104,15 @@ export async function decodeFlac(path: string): Promise<DecodedAudio> {
 }
 
 /** Channel planes of integer samples → interleaved floats in −1…1 (exact up to 24 bits: the float holds the integer). */
-function interleave(planes: Int32Array, planeFrames: number, channels: number, frames: number, scale: number, out: Float32Array): void {
+function interleave(planes: Int32Array, planeFrames: number, channels: number, from: number, frames: number, scale: number, out: Float32Array): void {
   if (channels === 2) {
-    for (let i = 0, j = 0, r = planeFrames; i < frames; i++, j += 2, r++) {
-      out[j] = planes[i]! * scale;
-      out[j + 1] = planes[r]! * scale;
+    for (let i = 0, l = from, r = planeFrames + from; i < frames * 2; i += 2, l++, r++) {
+      out[i] = planes[l]! * scale;
+      out[i + 1] = planes[r]! * scale;
     }
     return;
   }
   for (let c = 0; c < channels; c++) {
-    for (let i = 0, p = c * planeFrames, j = c; i < frames; i++, p++, j += channels) out[j] = planes[p]! * scale;
+    for (let i = 0, p = c * planeFrames + from, j = c; i < frames; i++, p++, j += channels) out[j] = planes[p]! * scale;
   }
 }
