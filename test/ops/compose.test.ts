@@ -101,8 +101,10 @@ test('every ISR service: its Dockerfile target runs its built entry point, non-r
   const aptOf = (name: string) => stageChain(stages, name).flatMap((s) => s.lines).filter((l) => l.includes('apt-get install')).join(' ');
   assert.match(aptOf('capture-alsa'), /alsa-utils/);
   assert.match(aptOf('analyzer'), /ffmpeg/, 'the analyzer decodes with ffmpeg (analyzer_ffmpeg)');
-  const segDeps = JSON.parse(readFileSync(join(repoRoot, 'services/segmenter/package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  if (segDeps.dependencies?.['flac-bindings']) assert.match(aptOf('segmenter'), /libflac12/, 'flac-bindings needs libFLAC at run time');
+  // flac-bindings' addon links libFLAC: every service that depends on it (segmenter: encoding; analyzer: decoding).
+  const withFlacBindings = ISR_SERVICES.filter((name) => (JSON.parse(readFileSync(join(repoRoot, 'services', name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies?.['flac-bindings']);
+  assert.deepEqual([...withFlacBindings].sort(), ['analyzer', 'segmenter']);
+  for (const name of withFlacBindings) assert.match(aptOf(name), /libflac12/, `${name}: flac-bindings needs libFLAC at run time`);
   assert.doesNotMatch(aptOf('web') + aptOf('capture-stream'), /alsa-utils|ffmpeg|build-essential|libflac-dev/, 'only what each service needs');
   // every external program a service runs is installed in its image
   const PACKAGE_OF: Record<string, string> = { flac: 'flac', ffmpeg: 'ffmpeg', ffprobe: 'ffmpeg', arecord: 'alsa-utils', sox: 'sox' };
