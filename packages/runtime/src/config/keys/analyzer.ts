@@ -17,6 +17,6 @@ export const analyzerKeys: readonly KeySpec[] = [
   { key: 'analyzer_live', type: 'boolean', default: true, scope: 'general', doc: 'Analyzer: follow isr.audio.* for live levels and dead air' },
   { key: 'analyzer_live_compressed', type: 'boolean', default: true, scope: 'general', doc: 'Analyzer live: also decode compressed sources (one ffmpeg per source) for live levels and dead air' },
   { key: 'analyzer_live_interval_seconds', type: 'number', default: 0.25, scope: 'general', min: 0.05, max: 10, doc: 'Analyzer live: publish isr.level.<source> every this many seconds of audio' },
-  { key: 'analyzer_ffmpeg', type: 'string', default: 'ffmpeg', scope: 'general', doc: 'Analyzer: ffmpeg binary used to decode FLAC, MP3, AAC and Ogg files' },
-  { key: 'analyzer_ffprobe', type: 'string', default: 'ffprobe', scope: 'general', doc: 'Analyzer: ffprobe binary used to identify non-WAV files' },
+  { key: 'analyzer_ffmpeg', type: 'string', default: 'ffmpeg', scope: 'general', doc: 'Analyzer: ffmpeg binary used to decode MP3, AAC and Ogg (Vorbis, Opus, FLAC) files; native FLAC is decoded by libFLAC in process' },
+  { key: 'analyzer_ffprobe', type: 'string', default: 'ffprobe', scope: 'general', doc: 'Analyzer: ffprobe binary used to identify files that are neither WAV nor native FLAC' },
 ];
