@@ -16,6 +16,21 @@ export type FlacWorkerMessage =
 /** Frames converted and analysed at a time (64 KiB of stereo floats). */
 const PIECE_FRAMES = 8192;
 
+/**
+ * Decoders running now. process.exit() (a forced shutdown, a fatal error) terminates worker threads, and one
+ * terminated with libFLAC's objects alive aborts the whole process (SIGABRT from flac-bindings): on exit, each is
+ * asked to stop and given a moment (blocking: nothing else runs at exit any more) to finish its decoder.
+ */
+const live = new Set<{ stop: Int32Array; worker: Worker }>();
+let exitHooked = false;
+function stopAllNow(): void {
+  for (const { stop, worker } of live) {
+    Atomics.store(stop, 0, 1);
+    worker.postMessage({});
+  }
+  for (const { stop } of live) Atomics.wait(stop, 1, 0, 2000);
+}
+
 // The worker is a sibling module: flac-decode-worker.ts when running the sources, .js when built.
 const workerUrl = new URL(`./flac-decode-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
@@ -26,8 +41,15 @@ const workerUrl = new URL(`./flac-decode-worker${extname(fileURLToPath(import.me
  * warnings, and a stream it cannot finish fails with DECODE_FAILED, so analyzeFile reports FLAC_CORRUPT for both.
  */
 export async function decodeFlac(path: string): Promise<DecodedAudio> {
-  const stop = new Int32Array(new SharedArrayBuffer(4));
+  // stop[0]: set to ask the worker to stop; stop[1]: set by the worker once its decoder is finished.
+  const stop = new Int32Array(new SharedArrayBuffer(8));
   const worker = new Worker(workerUrl, { workerData: { path, stop } });
+  const running = { stop, worker };
+  live.add(running);
+  if (live.size === 1 && !exitHooked) {
+    exitHooked = true;
+    process.once('exit', stopAllNow);
+  }
   const queue: FlacWorkerMessage[] = [];
   let waiting: (() => void) | null = null;
   let exited = false;
@@ -44,6 +66,7 @@ export async function decodeFlac(path: string): Promise<DecodedAudio> {
     wakeUp();
   });
   worker.on('exit', () => {
+    live.delete(running);
     exited = true;
     wakeUp();
   });

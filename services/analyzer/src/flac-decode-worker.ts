@@ -5,7 +5,8 @@
 // POOL), whatever the file's length.
 // Messages out: FlacWorkerMessage (decode-flac.ts); in: `{ buf }`, a block given back, or `{}` to look at `stop`.
 // It is never terminated from outside (a thread stopped inside a libFLAC callback aborts the process): when
-// `stop[0]` is set it finishes the decoder after the current frame and ends by itself.
+// `stop[0]` is set it finishes the decoder after the current frame and ends by itself; it sets `stop[1]` once the
+// decoder is finished (what decode-flac.ts waits for when the process exits).
 import { parentPort, workerData } from 'node:worker_threads';
 import { api } from 'flac-bindings';
 
@@ -95,6 +96,8 @@ async function run(): Promise<void> {
     }
   } finally {
     dec.finish();
+    Atomics.store(stop, 1, 1);
+    Atomics.notify(stop, 1);
   }
 }
 

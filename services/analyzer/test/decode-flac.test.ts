@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { tempDir } from '@isr/testkit';
 import { analyzeFile } from '../src/analyze-file.ts';
@@ -71,6 +72,20 @@ test('a consumer that stops after the first block ends the decoder thread cleanl
   assert.equal(r.error, undefined);
   assert.equal(r.frames, 48000 * 20);
   assert.equal(r.decoder, 'libflac');
+});
+
+test('process.exit() while a FLAC is being decoded exits with its status (no SIGABRT from a terminated libFLAC thread)', async () => {
+  const { flac } = pair('exit', 48000, 2, 16, 120);
+  const script = join(dir.path, 'exit-mid-decode.mjs');
+  const decoder = pathToFileURL(join(import.meta.dirname, '../src/decode-flac.ts')).href;
+  await writeFile(script, `import { decodeFlac } from ${JSON.stringify(decoder)};
+const audio = await decodeFlac(${JSON.stringify(flac)});
+for await (const b of audio.blocks) if (b.frames > 0) process.exit(7);
+`);
+  for (let round = 0; round < 3; round++) {
+    const r = spawnSync(process.execPath, ['--conditions=development', script], { encoding: 'utf8' });
+    assert.deepEqual([r.status, r.signal], [7, null], `round ${round}: ${r.stderr}`);
+  }
 });
 
 test('the same records from libFLAC as from ffmpeg, apart from the decoder', async () => {
