@@ -1,5 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { FileHandle } from 'node:fs/promises';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { wavDataExtent, wavHeaderForSize } from '@isr/audio';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HandleCache } from './handle-cache.ts';
@@ -53,13 +54,39 @@ async function smallBodyOf(f: ResolvedFile, rep: Representation, start: number, 
   return pos === out.length ? out : out.subarray(0, pos);
 }
 
-function bodyOf(f: ResolvedFile, rep: Representation, start: number, end: number): Readable {
+/**
+ * Bytes start..end read through the file's cached handle, never by its name again: the stat a request was
+ * answered from may be up to 250 ms old (RealPaths), and a name can lead elsewhere by then.
+ */
+function handleStream(handles: HandleCache, f: ResolvedFile, start: number, end: number): Readable {
+  const out = new PassThrough({ highWaterMark: STREAM_CHUNK });
+  // Positional reads of the shared handle (a FileHandle's own createReadStream closes the handle when destroyed,
+  // whatever autoClose says: an aborted download would close it under every other reader).
+  void handles
+    .with(f.abs, f.stat.ino, (fh) => pipeline(Readable.from(chunksOf(fh, start, end)), out))
+    .catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return out;
+}
+
+const STREAM_CHUNK = 256 * 1024;
+
+async function* chunksOf(fh: FileHandle, start: number, end: number): AsyncGenerator<Buffer> {
+  for (let pos = start; pos <= end; ) {
+    const buf = Buffer.allocUnsafe(Math.min(STREAM_CHUNK, end - pos + 1));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    yield buf.subarray(0, bytesRead);
+  }
+}
+
+function bodyOf(f: ResolvedFile, rep: Representation, start: number, end: number, handles: HandleCache): Readable {
   const prefix = rep.prefix;
-  if (!prefix || start >= prefix.length) return createReadStream(f.abs, { start, end, highWaterMark: 256 * 1024 });
+  if (!prefix || start >= prefix.length) return handleStream(handles, f, start, end);
   return Readable.from(
     (async function* () {
       yield prefix.subarray(start, Math.min(end + 1, prefix.length));
-      if (end >= prefix.length) yield* createReadStream(f.abs, { start: prefix.length, end, highWaterMark: 256 * 1024 });
+      if (end >= prefix.length) yield* handleStream(handles, f, prefix.length, end);
     })(),
   );
 }
@@ -147,7 +174,7 @@ async function serveFile(req: FastifyRequest, reply: FastifyReply, f: ResolvedFi
   reply.header('content-length', String(Math.max(0, length)));
   if (req.method === 'HEAD' || length <= 0) return reply.send();
   onBytes(length);
-  if (length > SMALL_BODY) return reply.send(bodyOf(f, rep, start, end));
+  if (length > SMALL_BODY) return reply.send(bodyOf(f, rep, start, end, server.handles));
   // The slab goes back to the pool when both its read has finished and its response is closed (fully
   // written or aborted): a client that aborts while the read is still filling it must not let another
   // request take it meanwhile (that request would send this read's bytes).

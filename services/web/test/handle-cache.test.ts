@@ -83,6 +83,38 @@ test('a handle idle for idleMs is closed, so a file deleted outside ISR after be
   }
 });
 
+test('a body over 1 MiB is read through the cached handle, which a finished or aborted download gives back (closed after idleMs)', async () => {
+  const rel = 'a/2026-11-24/2026-11-24_11-00-00+0000.mp3';
+  const data = randomBytes(8 * 1024 * 1024);
+  const h = await harness({ fill: async (root) => void (await write(root, rel, data)), handles: new HandleCache({ idleMs: 300 }) });
+  try {
+    await h.listen();
+    const abs = join(h.root, rel);
+    const whole = await fetch(`${h.url}/stream/${rel}`);
+    assert.ok(Buffer.from(await whole.arrayBuffer()).equals(data));
+    assert.equal(fdLinksTo(abs).length, 1, 'the download used the cached handle');
+    const ac = new AbortController();
+    const res = await fetch(`${h.url}/download/${rel}`, { signal: ac.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    ac.abort();
+    await reader.read().catch(() => {});
+    // The aborted download left the shared handle open and working for everyone else.
+    const after = await fetch(`${h.url}/stream/${rel}`, { headers: { range: 'bytes=1000-1999' } });
+    assert.equal(after.status, 206);
+    assert.ok(Buffer.from(await after.arrayBuffer()).equals(data.subarray(1000, 2000)));
+    assert.equal(fdLinksTo(abs).length, 1, 'one handle for all three');
+    let links = fdLinksTo(abs);
+    for (let i = 0; i < 100 && links.length > 0; i++) {
+      await setTimeout(20);
+      links = fdLinksTo(abs);
+    }
+    assert.deepEqual(links, [], 'closed after the idle time: the aborted download gave it back');
+  } finally {
+    await h.close();
+  }
+});
+
 test('a handle in use is not closed for idleness; used again, it stays open', async () => {
   const dir = await tempDir('isr-web-hc-');
   try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, rename, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildWavHeader } from '../src/wav-header.ts';
@@ -106,4 +106,23 @@ test('only audio recordings are served: not status.json, the journal, the manife
     }
   }
   assert.equal((await get(`/stream/${MP3}`)).status, 200, 'the recording itself still is');
+});
+
+test('a body over 1 MiB answered from the remembered stat is read from the open file, never through a name now leading outside', async () => {
+  const rel = 'swap/2026-11-24/2026-11-24_07-00-00+0000.mp3';
+  const inside = randomBytes(1_500_000);
+  await write(h.root, rel, inside);
+  const old = new Date(Date.now() - 60_000);
+  await utimes(join(h.root, rel), old, old);
+  // A small range opens the file and remembers its stat.
+  assert.equal((await get(`/stream/${rel}`, { range: 'bytes=0-9' })).status, 206);
+  // Its day directory becomes a symlink to a directory outside the root holding a secret under the same name.
+  const outside = join(h.dir, 'outside');
+  await write(outside, rel.slice('swap/'.length), Buffer.alloc(inside.length, 0x53));
+  await rename(join(h.root, 'swap/2026-11-24'), join(h.root, 'swap/moved'));
+  await symlink(join(outside, '2026-11-24'), join(h.root, 'swap/2026-11-24'));
+  const res = await get(`/stream/${rel}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  assert.ok(res.status === 200 || res.status === 403, String(res.status));
+  if (res.status === 200) assert.ok(body.equals(inside), 'the file that was open, inside the root');
 });
