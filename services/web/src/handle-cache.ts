@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { webError } from './errors.ts';
 
 interface Entry {
   fh: FileHandle;
@@ -36,6 +37,16 @@ export class HandleCache {
     }
     if (!e) {
       const fh = await open(abs, 'r');
+      // The name may lead to another file than the one the caller checked (replaced, or a directory on it swapped
+      // for a symlink since): only the checked inode is read.
+      const opened = await fh.stat().catch(async (err: unknown) => {
+        await fh.close().catch(() => {});
+        throw err;
+      });
+      if (opened.ino !== ino) {
+        await fh.close().catch(() => {});
+        throw webError('notFound', 'the recording changed while it was being opened; ask again');
+      }
       // Another request may have opened it meanwhile: keep one.
       const again = this.entries.get(abs);
       if (again && again.ino === ino) {

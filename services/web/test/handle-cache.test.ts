@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
 import { tempDir } from '@isr/testkit';
+import { WebError } from '../src/errors.ts';
 import { HandleCache } from '../src/handle-cache.ts';
 import { harness, write } from './harness.ts';
 
@@ -152,6 +153,24 @@ test('isOpen: only a handle open for that inode and not evicted', async () => {
     assert.equal(cache.isOpen(p, ino + 1), false);
     cache.evict(p);
     assert.equal(cache.isOpen(p, ino), false);
+    await cache.close();
+  } finally {
+    await dir.remove();
+  }
+});
+
+test('a name opened for an inode it no longer names is refused (404), not read', async () => {
+  const dir = await tempDir('isr-web-hc-ino-');
+  try {
+    const p = join(dir.path, 'a.wav');
+    await writeFile(p, 'first');
+    const ino = (await stat(p)).ino;
+    await writeFile(join(dir.path, 'b.wav'), 'other');
+    await rename(join(dir.path, 'b.wav'), p);
+    const cache = new HandleCache();
+    await assert.rejects(cache.with(p, ino, async (fh) => (await fh.readFile()).toString()), (err: unknown) => err instanceof WebError && err.status === 404);
+    assert.equal(cache.isOpen(p, ino), false);
+    assert.equal(fdLinksTo(p).length, 0, 'the handle opened to check it is closed');
     await cache.close();
   } finally {
     await dir.remove();
