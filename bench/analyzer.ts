@@ -29,8 +29,23 @@ function timed(cmd: string, args: string[], stdoutToNull = true): number {
   return performance.now() - t0;
 }
 
-function analyzer(file: string, flacDecoder = 'libflac'): { ms: number; maxRssMb: number; durationSeconds: number; lufs: number; sidecarKb: number; mainCpuMs: number; processCpuMs: number } {
-  const r = spawnSync(process.execPath, ['--conditions=development', join(here, 'analyzer-run.ts'), `--flac-decoder=${flacDecoder}`, file], { encoding: 'utf8' });
+function analyzer(
+  file: string,
+  flacDecoder = 'libflac',
+): {
+  ms: number;
+  maxRssMb: number;
+  durationSeconds: number;
+  lufs: number;
+  sidecarKb: number;
+  mainCpuMs: number;
+  processCpuMs: number;
+} {
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=development', join(here, 'analyzer-run.ts'), `--flac-decoder=${flacDecoder}`, file],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`analyzer failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as ReturnType<typeof analyzer>;
 }
@@ -39,7 +54,23 @@ function wav(h: number): string {
   const f = join(out, `analyzer-${h}h.wav`);
   if (!existsSync(f) || statSync(f).size < h * 3600 * 48000 * 4) {
     console.log(`generating ${f} (${h} h, 48 kHz stereo) with sox…`);
-    timed('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', f, 'synth', String(h * 3600), 'pinknoise', 'sine', '440', 'vol', '-12dB']);
+    timed('sox', [
+      '-n',
+      '-r',
+      '48000',
+      '-c',
+      '2',
+      '-b',
+      '16',
+      f,
+      'synth',
+      String(h * 3600),
+      'pinknoise',
+      'sine',
+      '440',
+      'vol',
+      '-12dB',
+    ]);
   }
   return f;
 }
@@ -51,9 +82,15 @@ const sox = timed('sox', [f, '-n', 'stat'], false);
 const ebur = timed('ffmpeg', ['-nostats', '-hide_banner', '-i', f, '-af', 'ebur128', '-f', 'null', '-'], false);
 const a = analyzer(f);
 console.log(`\nWAV ${hours} h 48 kHz stereo (${(statSync(f).size / 1e6).toFixed(0)} MB)`);
-console.log(`  sox stat ${(sox / 1000).toFixed(2)} s + ffmpeg ebur128 ${(ebur / 1000).toFixed(2)} s = ${((sox + ebur) / 1000).toFixed(2)} s`);
-console.log(`  analyzer ${(a.ms / 1000).toFixed(2)} s (${a.lufs} LUFS, sidecar ${a.sidecarKb} KB), peak RSS ${a.maxRssMb.toFixed(0)} MB`);
-console.log(`  ratio analyzer / (sox + ffmpeg) = ${(a.ms / (sox + ebur)).toFixed(2)}   (goal ≤ 1.0; RSS goal < 120 MB)`);
+console.log(
+  `  sox stat ${(sox / 1000).toFixed(2)} s + ffmpeg ebur128 ${(ebur / 1000).toFixed(2)} s = ${((sox + ebur) / 1000).toFixed(2)} s`,
+);
+console.log(
+  `  analyzer ${(a.ms / 1000).toFixed(2)} s (${a.lufs} LUFS, sidecar ${a.sidecarKb} KB), peak RSS ${a.maxRssMb.toFixed(0)} MB`,
+);
+console.log(
+  `  ratio analyzer / (sox + ffmpeg) = ${(a.ms / (sox + ebur)).toFixed(2)}   (goal ≤ 1.0; RSS goal < 120 MB)`,
+);
 
 const flac = join(out, `analyzer-${hours}h.flac`);
 if (!existsSync(flac)) timed('flac', ['-s', '-f', '-o', flac, f]);
@@ -72,22 +109,39 @@ const median = (v: number[]) => {
   return o.length % 2 ? o[(o.length - 1) / 2]! : (o[o.length / 2 - 1]! + o[o.length / 2]!) / 2;
 };
 const sec = (ms: number) => (ms / 1000).toFixed(2);
-const spread = (v: number[]) => `min ${sec(Math.min(...v))} s, median ${sec(median(v))} s, max ${sec(Math.max(...v))} s`;
+const spread = (v: number[]) =>
+  `min ${sec(Math.min(...v))} s, median ${sec(median(v))} s, max ${sec(Math.max(...v))} s`;
 const flacD = median(flacDs);
 const lib = median(libs.map((r) => r.ms));
 const pipe = median(pipes.map((r) => r.ms));
-console.log(`\nFLAC ${hours} h (${(statSync(flac).size / 1e6).toFixed(0)} MB), ${runs} interleaved run(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `\nFLAC ${hours} h (${(statSync(flac).size / 1e6).toFixed(0)} MB), ${runs} interleaved run(s), load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 console.log(`  flac -d -c                      ${spread(flacDs)}`);
-console.log(`  analyzer (libFLAC, worker)      ${spread(libs.map((r) => r.ms))}, peak RSS ${Math.max(...libs.map((r) => r.maxRssMb)).toFixed(0)} MB`);
-console.log(`  analyzer (ffmpeg pipe)          ${spread(pipes.map((r) => r.ms))}, peak RSS ${Math.max(...pipes.map((r) => r.maxRssMb)).toFixed(0)} MB`);
+console.log(
+  `  analyzer (libFLAC, worker)      ${spread(libs.map((r) => r.ms))}, peak RSS ${Math.max(...libs.map((r) => r.maxRssMb)).toFixed(0)} MB`,
+);
+console.log(
+  `  analyzer (ffmpeg pipe)          ${spread(pipes.map((r) => r.ms))}, peak RSS ${Math.max(...pipes.map((r) => r.maxRssMb)).toFixed(0)} MB`,
+);
 const libMain = median(libs.map((r) => r.mainCpuMs));
 const libWorker = median(libs.map((r) => r.processCpuMs - r.mainCpuMs));
-console.log(`  libFLAC path CPU (medians): main thread (conversion + analysis) ${sec(libMain)} s, other threads (libFLAC worker, GC) ${sec(libWorker)} s — on two free cores the wall time is about the larger`);
-console.log(`  ffmpeg pipe / flac -d = ${(pipe / flacD).toFixed(2)} (medians; best ${(Math.min(...pipes.map((r) => r.ms)) / Math.min(...flacDs)).toFixed(2)})`);
-console.log(`  ratio analyzer / flac -d = ${(lib / flacD).toFixed(2)}   (medians; best ${(Math.min(...libs.map((r) => r.ms)) / Math.min(...flacDs)).toFixed(2)}; goal ≤ 1.0)`);
+console.log(
+  `  libFLAC path CPU (medians): main thread (conversion + analysis) ${sec(libMain)} s, other threads (libFLAC worker, GC) ${sec(libWorker)} s — on two free cores the wall time is about the larger`,
+);
+console.log(
+  `  ffmpeg pipe / flac -d = ${(pipe / flacD).toFixed(2)} (medians; best ${(Math.min(...pipes.map((r) => r.ms)) / Math.min(...flacDs)).toFixed(2)})`,
+);
+console.log(
+  `  ratio analyzer / flac -d = ${(lib / flacD).toFixed(2)}   (medians; best ${(Math.min(...libs.map((r) => r.ms)) / Math.min(...flacDs)).toFixed(2)}; goal ≤ 1.0)`,
+);
 
 if (long) {
   const f4 = wav(4);
   const c = analyzer(f4);
-  console.log(`\nWAV 4 h: analyzer ${(c.ms / 1000).toFixed(2)} s, peak RSS ${c.maxRssMb.toFixed(0)} MB (1 h: ${a.maxRssMb.toFixed(0)} MB; goal: same, < 120 MB)`);
+  console.log(
+    `\nWAV 4 h: analyzer ${(c.ms / 1000).toFixed(2)} s, peak RSS ${c.maxRssMb.toFixed(0)} MB (1 h: ${a.maxRssMb.toFixed(0)} MB; goal: same, < 120 MB)`,
+  );
 }

@@ -18,7 +18,8 @@ import { CHUNK_MS, metricsOf, rawPublishRate, runPublishers } from './lib/segmen
 
 const quick = process.argv.includes('--quick');
 const STEP_MS = quick ? 6000 : 9000;
-const STEPS = process.env.ISR_BENCH_STEPS?.split(',').map(Number) ?? (quick ? [25, 75, 150] : [25, 50, 100, 150, 200, 300]);
+const STEPS =
+  process.env.ISR_BENCH_STEPS?.split(',').map(Number) ?? (quick ? [25, 75, 150] : [25, 50, 100, 150, 200, 300]);
 
 async function run(segmenters: number): Promise<{ maxSources: number; rawMsgsPerSec: number }> {
   const cluster = await startNatsCluster();
@@ -27,14 +28,26 @@ async function run(segmenters: number): Promise<{ maxSources: number; rawMsgsPer
   const ini = `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 1\ntimezone = UTC\naudio_retention_minutes = 2\nstream_replicas = 3\nformat = wav\n`;
   writeFileSync(configFile, ini);
   const config = parseConfig(ini, { service: 'segmenter', file: configFile, env: { NATS_URL: cluster.url }, cwd: dir });
-  const bus = await provisionBus(await connectBus(config, 'bench', createLogger({ service: 'bench', level: 'warn', pretty: false })), config);
+  const bus = await provisionBus(
+    await connectBus(config, 'bench', createLogger({ service: 'bench', level: 'warn', pretty: false })),
+    config,
+  );
   const rawMsgsPerSec = await rawPublishRate(bus, 'wav');
   const members: { seg: ServiceHandle; port: number }[] = [];
   for (let i = 0; i < segmenters; i++) {
     const port = await freePort();
-    members.push({ port, seg: startService('segmenter', ['--config', configFile], { NATS_URL: cluster.url, METRICS_PORT: String(port), LOG_LEVEL: 'warn', ISR_HOST: `bench-${i}` }) });
+    members.push({
+      port,
+      seg: startService('segmenter', ['--config', configFile], {
+        NATS_URL: cluster.url,
+        METRICS_PORT: String(port),
+        LOG_LEVEL: 'warn',
+        ISR_HOST: `bench-${i}`,
+      }),
+    });
   }
-  for (const m of members) await waitFor('segmenter metrics', async () => (await metricsOf(m.port)).rss > 0, 30_000, 200);
+  for (const m of members)
+    await waitFor('segmenter metrics', async () => (await metricsOf(m.port)).rss > 0, 30_000, 200);
   await sleep(2000); // the members see each other
   const group = async () => {
     const all = await Promise.all(members.map((m) => metricsOf(m.port)));
@@ -45,7 +58,14 @@ async function run(segmenters: number): Promise<{ maxSources: number; rawMsgsPer
   for (const n of STEPS) {
     total += n;
     const owning = total;
-    const ready = () => waitFor(`the group owns ${owning} sources`, async () => (await Promise.all(members.map((m) => metricsOf(m.port)))).reduce((a, x) => a + x.owned, 0) >= owning, 120_000, 250).then(() => undefined);
+    const ready = () =>
+      waitFor(
+        `the group owns ${owning} sources`,
+        async () =>
+          (await Promise.all(members.map((m) => metricsOf(m.port)))).reduce((a, x) => a + x.owned, 0) >= owning,
+        120_000,
+        250,
+      ).then(() => undefined);
     const pub = runPublishers(bus, 'wav', n, STEP_MS, `c${segmenters}s${n}x`, ready);
     await ready();
     await sleep(STEP_MS / 2);
@@ -53,7 +73,9 @@ async function run(segmenters: number): Promise<{ maxSources: number; rawMsgsPer
     const { behindMs } = await pub;
     const end = await group();
     const keptUp = end.lagMax < 2 && end.lagMax <= mid.lagMax + 1 && end.pending < n * 5;
-    console.log(`cluster, ${segmenters} segmenter(s), ${String(n).padStart(4)} sources: lag mid ${mid.lagMax.toFixed(2)} s, end ${end.lagMax.toFixed(2)} s, backlog ${end.pending}, publisher behind ${behindMs} ms → ${keptUp ? 'keeps up' : 'FALLS BEHIND'}`);
+    console.log(
+      `cluster, ${segmenters} segmenter(s), ${String(n).padStart(4)} sources: lag mid ${mid.lagMax.toFixed(2)} s, end ${end.lagMax.toFixed(2)} s, backlog ${end.pending}, publisher behind ${behindMs} ms → ${keptUp ? 'keeps up' : 'FALLS BEHIND'}`,
+    );
     if (!keptUp) break;
     maxSources = n;
     if (behindMs > 1000) {
@@ -73,4 +95,6 @@ async function run(segmenters: number): Promise<{ maxSources: number; rawMsgsPer
 const one = await run(1);
 const two = await run(2);
 const raw = Math.max(one.rawMsgsPerSec, two.rawMsgsPerSec) / (1000 / CHUNK_MS);
-console.log(`\ncluster: max sustained ${one.maxSources} WAV sources with one segmenter, ${two.maxSources} with two (3 nodes, R3); raw R3 publish ${raw.toFixed(0)} real-time sources; ratio one/raw ${(one.maxSources / raw).toFixed(2)}, two/raw ${(two.maxSources / raw).toFixed(2)}, two/one ${(two.maxSources / Math.max(1, one.maxSources)).toFixed(2)}`);
+console.log(
+  `\ncluster: max sustained ${one.maxSources} WAV sources with one segmenter, ${two.maxSources} with two (3 nodes, R3); raw R3 publish ${raw.toFixed(0)} real-time sources; ratio one/raw ${(one.maxSources / raw).toFixed(2)}, two/raw ${(two.maxSources / raw).toFixed(2)}, two/one ${(two.maxSources / Math.max(1, one.maxSources)).toFixed(2)}`,
+);

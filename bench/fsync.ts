@@ -31,5 +31,7 @@ function chunksPerSecond(sync: boolean, ms: number): number {
 for (let run = 1; run <= 2; run++) {
   const plain = chunksPerSecond(false, 3000);
   const synced = chunksPerSecond(true, 3000);
-  console.log(`run ${run}: write ${plain.toFixed(0)} chunks/s; write + fdatasync ${synced.toFixed(0)} chunks/s (${(1000 / synced).toFixed(2)} ms each) = ${(synced / plain).toFixed(3)} of the plain rate, ~${(synced / 10).toFixed(0)} real-time 48 kHz stereo sources with sync_interval: always`);
+  console.log(
+    `run ${run}: write ${plain.toFixed(0)} chunks/s; write + fdatasync ${synced.toFixed(0)} chunks/s (${(1000 / synced).toFixed(2)} ms each) = ${(synced / plain).toFixed(3)} of the plain rate, ~${(synced / 10).toFixed(0)} real-time 48 kHz stereo sources with sync_interval: always`,
+  );
 }

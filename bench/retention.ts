@@ -40,23 +40,36 @@ function fillArchive(rec: string): number {
 
 async function metric(port: number, name: string): Promise<number[]> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith(name + '{') || l.startsWith(name + ' ')).map((l) => Number(l.split(' ').at(-1)));
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name + '{') || l.startsWith(name + ' '))
+    .map((l) => Number(l.split(' ').at(-1)));
 }
 
-async function run(withArchive: boolean): Promise<{ maxLag: number; p99Lag: number; deleted: number; indexed: string }> {
+async function run(
+  withArchive: boolean,
+): Promise<{ maxLag: number; p99Lag: number; deleted: number; indexed: string }> {
   const nats = await startNatsServer();
   const dir = mkdtempSync(join(tmpdir(), 'isr-bench-ret-'));
   try {
     const rec = join(dir, 'rec');
     mkdirSync(rec);
-    if (withArchive) console.log(`  archive: ${FILES} files written in ${fillArchive(rec)} ms (${OLD} of them 30 days old)`);
+    if (withArchive)
+      console.log(`  archive: ${FILES} files written in ${fillArchive(rec)} ms (${OLD} of them 30 days old)`);
     const configFile = join(dir, 'config.ini');
     const ini = `[general]\noutput_directory = ${rec}\nsplit_minutes = 1\ntimezone = UTC\nkeep_days = 7\ndisk_check_seconds = 1\naudio_retention_minutes = 2\n`;
     writeFileSync(configFile, ini);
     const config = parseConfig(ini, { service: 'segmenter', file: configFile, env: { NATS_URL: nats.url }, cwd: dir });
-    const bus = await provisionBus(await connectBus(config, 'bench', createLogger({ service: 'bench', level: 'warn', pretty: false })), config);
+    const bus = await provisionBus(
+      await connectBus(config, 'bench', createLogger({ service: 'bench', level: 'warn', pretty: false })),
+      config,
+    );
     const port = await freePort();
-    const seg = startService('segmenter', ['--config', configFile], { NATS_URL: nats.url, METRICS_PORT: String(port), LOG_LEVEL: 'info' });
+    const seg = startService('segmenter', ['--config', configFile], {
+      NATS_URL: nats.url,
+      METRICS_PORT: String(port),
+      LOG_LEVEL: 'info',
+    });
     await waitFor('segmenter consuming', () => seg.output().includes('segmenter consuming'), 30_000);
 
     const pcm = Buffer.alloc(CHUNK_FRAMES * 4, 0x11);
@@ -75,7 +88,18 @@ async function run(withArchive: boolean): Promise<{ maxLag: number; p99Lag: numb
       if (wait > 0) await sleep(wait);
       for (let s = 0; s < SOURCES; s++) {
         // Captured in the 100 ms before it is published: the lag is then the segmenter's own delay.
-        const meta: AudioChunkMeta = { source: `live${s}`, format: 'pcm', codec: 'pcm_s16le', sampleRate: 48000, channels: 2, session: `b-${s}-${start}`, sessionStartMs: start - 100, seq, offset: (seq - 1) * CHUNK_FRAMES, frames: CHUNK_FRAMES };
+        const meta: AudioChunkMeta = {
+          source: `live${s}`,
+          format: 'pcm',
+          codec: 'pcm_s16le',
+          sampleRate: 48000,
+          channels: 2,
+          session: `b-${s}-${start}`,
+          sessionStartMs: start - 100,
+          seq,
+          offset: (seq - 1) * CHUNK_FRAMES,
+          frames: CHUNK_FRAMES,
+        };
         bus.nc.publish(Subjects.audio(meta.source), pcm, { headers: toHeaders(encodeAudioHeaders(meta)) });
       }
       await bus.nc.flush();
@@ -87,7 +111,12 @@ async function run(withArchive: boolean): Promise<{ maxLag: number; p99Lag: numb
     await seg.stop('SIGTERM', 30_000);
     await bus.nc.close();
     const sorted = lags.slice(2).sort((a, b) => a - b); // the first samples precede the first chunk written
-    return { maxLag: sorted.at(-1) ?? NaN, p99Lag: sorted[Math.floor(sorted.length * 0.99)] ?? NaN, deleted, indexed: indexed ? `${indexed[1]} files indexed in ${indexed[2]} ms` : 'index not complete within the run' };
+    return {
+      maxLag: sorted.at(-1) ?? NaN,
+      p99Lag: sorted[Math.floor(sorted.length * 0.99)] ?? NaN,
+      deleted,
+      indexed: indexed ? `${indexed[1]} files indexed in ${indexed[2]} ms` : 'index not complete within the run',
+    };
   } finally {
     await nats.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -98,6 +127,10 @@ console.log(`retention bench: ${SOURCES} real-time 48 kHz stereo WAV sources for
 const base = await run(false);
 console.log(`  baseline (empty archive): lag max ${base.maxLag.toFixed(3)} s, p99 ${base.p99Lag.toFixed(3)} s`);
 const arch = await run(true);
-console.log(`  with archive: lag max ${arch.maxLag.toFixed(3)} s, p99 ${arch.p99Lag.toFixed(3)} s; ${arch.indexed}; ${arch.deleted} deleted during the run`);
+console.log(
+  `  with archive: lag max ${arch.maxLag.toFixed(3)} s, p99 ${arch.p99Lag.toFixed(3)} s; ${arch.indexed}; ${arch.deleted} deleted during the run`,
+);
 const extra = arch.maxLag - base.maxLag;
-console.log(`  → extra lag from the archive: ${extra.toFixed(3)} s = ${(extra / 0.1).toFixed(2)} chunks (target < 1); max-lag ratio ${(arch.maxLag / base.maxLag).toFixed(2)}×`);
+console.log(
+  `  → extra lag from the archive: ${extra.toFixed(3)} s = ${(extra / 0.1).toFixed(2)} chunks (target < 1); max-lag ratio ${(arch.maxLag / base.maxLag).toFixed(2)}×`,
+);

@@ -21,7 +21,10 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const extraIni = process.env.ISR_BENCH_INI ?? '';
 const STEP_MS = quick ? 6000 : 9000;
 
-async function benchMode(mode: Mode, steps: number[]): Promise<{ maxSources: number; rawMsgsPerSec: number; rssPerSourceMb: number; rows: string[] }> {
+async function benchMode(
+  mode: Mode,
+  steps: number[],
+): Promise<{ maxSources: number; rawMsgsPerSec: number; rssPerSourceMb: number; rows: string[] }> {
   const nats = await startNatsServer();
   const dir = mkdtempSync(join(tmpdir(), `isr-bench-seg-${mode}-`));
   const configFile = join(dir, 'config.ini');
@@ -34,7 +37,12 @@ async function benchMode(mode: Mode, steps: number[]): Promise<{ maxSources: num
   const bus = await provisionBus(nc, config);
   const rawMsgsPerSec = await rawPublishRate(bus, mode);
   const port = await freePort();
-  const seg = startService('segmenter', ['--config', configFile], { NATS_URL: nats.url, METRICS_PORT: String(port), LOG_LEVEL: 'warn', NODE_OPTIONS: process.env.ISR_BENCH_NODE_OPTIONS ?? '' });
+  const seg = startService('segmenter', ['--config', configFile], {
+    NATS_URL: nats.url,
+    METRICS_PORT: String(port),
+    LOG_LEVEL: 'warn',
+    NODE_OPTIONS: process.env.ISR_BENCH_NODE_OPTIONS ?? '',
+  });
   await waitFor('segmenter metrics', async () => (await metricsOf(port)).rss > 0, 20_000, 200);
   await sleep(1000);
   const idleRss = (await metricsOf(port)).rss;
@@ -46,7 +54,13 @@ async function benchMode(mode: Mode, steps: number[]): Promise<{ maxSources: num
     const tag = `s${n}x`;
     total += n;
     const owning = total;
-    const ready = () => waitFor(`the segmenter owns ${owning} sources`, async () => (await metricsOf(port)).owned >= owning, 120_000, 250).then(() => undefined);
+    const ready = () =>
+      waitFor(
+        `the segmenter owns ${owning} sources`,
+        async () => (await metricsOf(port)).owned >= owning,
+        120_000,
+        250,
+      ).then(() => undefined);
     const pub = runPublishers(bus, mode, n, STEP_MS, tag, ready);
     await ready();
     await sleep(STEP_MS / 2);
@@ -55,12 +69,17 @@ async function benchMode(mode: Mode, steps: number[]): Promise<{ maxSources: num
     const end = await metricsOf(port);
     const keptUp = end.lagMax < 2 && end.lagMax <= mid.lagMax + 1 && end.pending < n * 5;
     const perSource = (end.rss - idleRss) / n / 2 ** 20;
-    rows.push(`${mode.padEnd(4)} ${String(n).padStart(4)} sources: lag mid ${mid.lagMax.toFixed(2)} s, end ${end.lagMax.toFixed(2)} s, backlog ${end.pending}, RSS ${(end.rss / 2 ** 20).toFixed(0)} MB (${perSource.toFixed(2)} MB/source), publisher behind ${behindMs} ms, ${published} chunks → ${keptUp ? 'keeps up' : 'FALLS BEHIND'}`);
+    rows.push(
+      `${mode.padEnd(4)} ${String(n).padStart(4)} sources: lag mid ${mid.lagMax.toFixed(2)} s, end ${end.lagMax.toFixed(2)} s, backlog ${end.pending}, RSS ${(end.rss / 2 ** 20).toFixed(0)} MB (${perSource.toFixed(2)} MB/source), publisher behind ${behindMs} ms, ${published} chunks → ${keptUp ? 'keeps up' : 'FALLS BEHIND'}`,
+    );
     console.log(rows.at(-1));
     if (behindMs > 1000) {
       rows.push(`${mode}: the publisher itself could not keep ${n} sources at real time; stopping the ramp here`);
       console.log(rows.at(-1));
-      if (keptUp) { maxSources = n; rssPerSourceMb = Math.max(rssPerSourceMb, perSource); }
+      if (keptUp) {
+        maxSources = n;
+        rssPerSourceMb = Math.max(rssPerSourceMb, perSource);
+      }
       break;
     }
     if (!keptUp) break;
@@ -80,12 +99,15 @@ async function benchMode(mode: Mode, steps: number[]): Promise<{ maxSources: num
 const plan: Record<Mode, number[]> = quick
   ? { wav: [50, 150, 300], flac: [40, 120], mp3: [100, 300] }
   : { wav: [50, 150, 300, 450, 600], flac: [40, 80, 120, 180, 240], mp3: [150, 300, 600, 1000] };
-if (process.env.ISR_BENCH_STEPS) for (const m of Object.keys(plan) as Mode[]) plan[m] = process.env.ISR_BENCH_STEPS.split(',').map(Number);
+if (process.env.ISR_BENCH_STEPS)
+  for (const m of Object.keys(plan) as Mode[]) plan[m] = process.env.ISR_BENCH_STEPS.split(',').map(Number);
 const goals: Record<Mode, number> = { wav: 300, flac: 120, mp3: 300 };
 const summary: string[] = [];
 for (const mode of (['wav', 'flac', 'mp3'] as Mode[]).filter((m) => !only || only.split(',').includes(m))) {
   const r = await benchMode(mode, plan[mode]);
   const chunkSources = r.rawMsgsPerSec / (1000 / CHUNK_MS);
-  summary.push(`${mode.padEnd(4)}: max sustained ${r.maxSources} sources (goal ≥ ${goals[mode]}); raw JetStream publish ${r.rawMsgsPerSec.toFixed(0)} chunks/s = ${chunkSources.toFixed(0)} real-time sources; ratio segmenter/raw ${(r.maxSources / chunkSources).toFixed(2)}; peak RSS ${r.rssPerSourceMb.toFixed(2)} MB per source (goal < 4)`);
+  summary.push(
+    `${mode.padEnd(4)}: max sustained ${r.maxSources} sources (goal ≥ ${goals[mode]}); raw JetStream publish ${r.rawMsgsPerSec.toFixed(0)} chunks/s = ${chunkSources.toFixed(0)} real-time sources; ratio segmenter/raw ${(r.maxSources / chunkSources).toFixed(2)}; peak RSS ${r.rssPerSourceMb.toFixed(2)} MB per source (goal < 4)`,
+  );
 }
 console.log('\n' + summary.join('\n'));

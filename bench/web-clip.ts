@@ -24,7 +24,21 @@ let fileBytes = 0;
 const h = await harness({
   fill: async (root) => {
     const one = join(root, '..', 'one.ogg');
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`, '-c:a', 'libopus', '-b:a', '128k', '-f', 'ogg', one]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`,
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '128k',
+      '-f',
+      'ogg',
+      one,
+    ]);
     fileBytes = (await stat(one)).size;
     for (let i = 0; i < FILES; i++) {
       await mkdir(join(root, rel(i), '..'), { recursive: true });
@@ -40,7 +54,9 @@ let peak = rss0;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
 const start = T0 + (FILES - 3) * SECONDS * 1000 + 30_000;
 const t = performance.now();
-const res = await fetch(`${h.url}/api/clip?source=opus&start=${new Date(start).toISOString()}&end=${new Date(start + 60_000).toISOString()}`);
+const res = await fetch(
+  `${h.url}/api/clip?source=opus&start=${new Date(start).toISOString()}&end=${new Date(start + 60_000).toISOString()}`,
+);
 const body = Buffer.from(await res.arrayBuffer());
 const ms = performance.now() - t;
 clearInterval(sampler);
@@ -50,16 +66,38 @@ const read = (await h.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => 
 const b = performance.now();
 for (const r of named) await readFile(join(h.root, r));
 const baseline = performance.now() - b;
-console.log(`web clip: 1-minute Ogg clip among ${FILES} older recordings without a known duration (${((FILES * fileBytes) / 1e6).toFixed(0)} MB)`);
-console.log(`  status ${res.status}, ${body.length} bytes, ${ms.toFixed(0)} ms (reading its ${named.length} files with readFile: ${baseline.toFixed(0)} ms), RSS +${((peak - rss0) / 1e6).toFixed(0)} MB`);
-console.log(`  files named ${named.length}, bytes read ${read} = ${((100 * read) / (FILES * fileBytes)).toFixed(2)} % of the source`);
+console.log(
+  `web clip: 1-minute Ogg clip among ${FILES} older recordings without a known duration (${((FILES * fileBytes) / 1e6).toFixed(0)} MB)`,
+);
+console.log(
+  `  status ${res.status}, ${body.length} bytes, ${ms.toFixed(0)} ms (reading its ${named.length} files with readFile: ${baseline.toFixed(0)} ms), RSS +${((peak - rss0) / 1e6).toFixed(0)} MB`,
+);
+console.log(
+  `  files named ${named.length}, bytes read ${read} = ${((100 * read) / (FILES * fileBytes)).toFixed(2)} % of the source`,
+);
 await h.close();
 
 const HOUR = '2026-11-24/2026-11-24_06-00-00+0000.ogg';
 const long = await harness({
   fill: async (root) => {
     await mkdir(join(root, 'hour/2026-11-24'), { recursive: true });
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=3600', '-c:a', 'libopus', '-b:a', '128k', '-compression_level', '0', '-f', 'ogg', join(root, 'hour', HOUR)]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000:duration=3600',
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '128k',
+      '-compression_level',
+      '0',
+      '-f',
+      'ogg',
+      join(root, 'hour', HOUR),
+    ]);
   },
 });
 await long.listen();
@@ -70,5 +108,7 @@ const b2 = Buffer.from(await r2.arrayBuffer());
 const ms2 = performance.now() - t2;
 const read2 = (await long.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
 console.log(`web clip: 1-minute Ogg clip at the end of a 60-minute recording (${(hourBytes / 1e6).toFixed(0)} MB)`);
-console.log(`  status ${r2.status}, ${b2.length} bytes, ${ms2.toFixed(0)} ms, bytes read ${read2} = ${((100 * read2) / hourBytes).toFixed(1)} % of the file`);
+console.log(
+  `  status ${r2.status}, ${b2.length} bytes, ${ms2.toFixed(0)} ms, bytes read ${read2} = ${((100 * read2) / hourBytes).toFixed(1)} % of the file`,
+);
 await long.close();

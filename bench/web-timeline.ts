@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { harness } from '../services/web/test/harness.ts';
 
-const arg = (name: string, def: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+const arg = (name: string, def: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const FILES = arg('files', 20_000);
 const RUNS = arg('runs', 5);
 const SOURCES = 6;
@@ -70,10 +71,15 @@ const h = await harness({
 const url = await h.listen();
 const from = Date.parse('2026-10-23T22:00:00Z');
 const to = Date.parse('2026-10-24T22:00:00Z');
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
 try {
   // bypassCSP: waitForFunction evaluates text, which the page's CSP (no unsafe-eval) refuses.
-  const page = await (await browser.newContext({ bypassCSP: true, timezoneId: 'Europe/Berlin', viewport: { width: 1100, height: 900 } })).newPage();
+  const page = await (
+    await browser.newContext({ bypassCSP: true, timezoneId: 'Europe/Berlin', viewport: { width: 1100, height: 900 } })
+  ).newPage();
   let requests = 0;
   page.on('request', (r) => {
     if (r.url().includes('/api/files')) requests++;
@@ -90,18 +96,25 @@ try {
     requests = 0;
     await page.locator('#tl-day').fill(run % 2 ? '2026-10-23' : '2026-10-24');
     await page.getByRole('button', { name: 'Show day' }).click();
-    await page.waitForFunction(`document.getElementById('tl-summary').textContent.startsWith('${run % 2 ? '2026-10-23' : '2026-10-24'},')`);
+    await page.waitForFunction(
+      `document.getElementById('tl-summary').textContent.startsWith('${run % 2 ? '2026-10-23' : '2026-10-24'},')`,
+    );
     await page.locator('#tl-day').fill('2026-10-24');
     requests = 0;
     t = performance.now();
     await page.getByRole('button', { name: 'Show day' }).click();
-    await page.waitForFunction(`/^2026-10-24, 24 hours: \\d+ recordings/.test(document.getElementById('tl-summary').textContent)`);
+    await page.waitForFunction(
+      `/^2026-10-24, 24 hours: \\d+ recordings/.test(document.getElementById('tl-summary').textContent)`,
+    );
     pageMs.push(performance.now() - t);
     perShow = requests;
     t = performance.now();
     dayFiles = 0;
     for (let offset = 0; ; offset += 1000) {
-      const b = (await (await fetch(`${url}/api/files?from=${from}&to=${to}&limit=1000&offset=${offset}`)).json()) as { total: number; files: unknown[] };
+      const b = (await (await fetch(`${url}/api/files?from=${from}&to=${to}&limit=1000&offset=${offset}`)).json()) as {
+        total: number;
+        files: unknown[];
+      };
       dayFiles += b.files.length;
       if (offset + 1000 >= b.total) break;
     }
@@ -109,8 +122,12 @@ try {
   }
   console.log(`archive: ${h.deps.index.size} recordings of ${SOURCES} sources; the day shown holds ${dayFiles}`);
   console.log(`page load until ready (table, go-to, today's empty timeline): ${loadMs.toFixed(0)} ms`);
-  console.log(`Show day 2026-10-24, median of ${RUNS}: ${median(pageMs).toFixed(0)} ms (runs: ${pageMs.map((x) => x.toFixed(0)).join(', ')}), ${perShow} /api/files requests`);
-  console.log(`baseline, the same /api/files pages from Node: ${median(apiMs).toFixed(0)} ms; ratio page ÷ API = ${(median(pageMs) / median(apiMs)).toFixed(2)}`);
+  console.log(
+    `Show day 2026-10-24, median of ${RUNS}: ${median(pageMs).toFixed(0)} ms (runs: ${pageMs.map((x) => x.toFixed(0)).join(', ')}), ${perShow} /api/files requests`,
+  );
+  console.log(
+    `baseline, the same /api/files pages from Node: ${median(apiMs).toFixed(0)} ms; ratio page ÷ API = ${(median(pageMs) / median(apiMs)).toFixed(2)}`,
+  );
 } finally {
   await browser.close();
   await h.close();

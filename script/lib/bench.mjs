@@ -4,7 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
-const all = readdirSync('bench').filter((f) => f.endsWith('.ts') && !f.endsWith('-run.ts')).map((f) => f.slice(0, -3)).sort();
+const all = readdirSync('bench')
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('-run.ts'))
+  .map((f) => f.slice(0, -3))
+  .sort();
 // soak runs for many minutes (ISR_SOAK_MINUTES, default 10): only when named (`npm run bench -- soak`).
 const onlyWhenNamed = ['soak'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all.filter((n) => !onlyWhenNamed.includes(n));

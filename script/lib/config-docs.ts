@@ -17,12 +17,24 @@ const TABLE_BEGIN = /<!-- config-keys:begin[^>]*-->/;
 const TABLE_END = '<!-- config-keys:end -->';
 
 const EXAMPLES: readonly Example[] = [
-  { name: 'radio1', type: 'stream', intro: '; A stream source: an Icecast/HTTP URL (MP3, AAC, Ogg Vorbis/Opus, FLAC), recorded as received.', set: { url: 'http://icecast.example.org:8000/radio1.mp3' } },
-  { name: 'studio', type: 'soundcard', intro: '; A soundcard source: through the dsnoop device `shared_mic` of asound.conf, so darkice can share the card.', set: { device: 'shared_mic', format: 'flac' } },
+  {
+    name: 'radio1',
+    type: 'stream',
+    intro: '; A stream source: an Icecast/HTTP URL (MP3, AAC, Ogg Vorbis/Opus, FLAC), recorded as received.',
+    set: { url: 'http://icecast.example.org:8000/radio1.mp3' },
+  },
+  {
+    name: 'studio',
+    type: 'soundcard',
+    intro:
+      '; A soundcard source: through the dsnoop device `shared_mic` of asound.conf, so darkice can share the card.',
+    set: { device: 'shared_mic', format: 'flac' },
+  },
   {
     name: 'lineup',
     type: 'tone',
-    intro: '; A line-up tone (the demo of script/server is one): a test signal generated at the pace of the wall clock, to check\n; the chain without a soundcard or network. Uncomment the section (and the keys you change) to record it.',
+    intro:
+      '; A line-up tone (the demo of script/server is one): a test signal generated at the pace of the wall clock, to check\n; the chain without a soundcard or network. Uncomment the section (and the keys you change) to record it.',
     set: { format: 'flac' },
     commented: true,
   },
@@ -39,7 +51,14 @@ function constraint(k: KeySpec) {
   if (k.type === 'enum') return `one of ${k.values?.join('|')}`;
   if (k.type === 'port') return 'port';
   if (k.type === 'boolean') return 'true|false';
-  const range = k.min !== undefined && k.max !== undefined ? ` ${k.min}…${k.max}` : k.min !== undefined ? ` ≥ ${k.min}` : k.max !== undefined ? ` ≤ ${k.max}` : '';
+  const range =
+    k.min !== undefined && k.max !== undefined
+      ? ` ${k.min}…${k.max}`
+      : k.min !== undefined
+        ? ` ≥ ${k.min}`
+        : k.max !== undefined
+          ? ` ≤ ${k.max}`
+          : '';
   return `${k.type}${range}`;
 }
 
@@ -98,8 +117,11 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').replace
 export function renderKeyTable(keys: readonly KeySpec[]): string {
   const rows = ['| key | default | type | where | env | meaning |', '|---|---|---|---|---|---|'];
   for (const k of keys) {
-    const def = k.default === undefined ? (k.required ? '(required)' : '') : k.default === '' ? '(empty)' : `\`${k.default}\``;
-    rows.push(`| \`${k.key}\` | ${cell(def)} | ${cell(constraint(k))} | ${cell(where(k))} | ${k.env ? `\`${k.env}\`` : ''} | ${cell(k.doc)} |`);
+    const def =
+      k.default === undefined ? (k.required ? '(required)' : '') : k.default === '' ? '(empty)' : `\`${k.default}\``;
+    rows.push(
+      `| \`${k.key}\` | ${cell(def)} | ${cell(constraint(k))} | ${cell(where(k))} | ${k.env ? `\`${k.env}\`` : ''} | ${cell(k.doc)} |`,
+    );
   }
   return rows.join('\n');
 }

@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 
 if (!process.execArgv.includes('--conditions=development')) {
   // Workspace packages resolve to their TypeScript sources only under this condition (no build needed).
-  const r = spawnSync(process.execPath, ['--conditions=development', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=development', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
   process.exit(r.status ?? 1);
 }
 
@@ -25,14 +29,20 @@ const mode = process.argv[2] ?? '--check';
 let stale = 0;
 for (const t of targets) {
   let current = '';
-  try { current = readFileSync(t.file, 'utf8'); } catch { /* a missing file is stale */ }
+  try {
+    current = readFileSync(t.file, 'utf8');
+  } catch {
+    /* a missing file is stale */
+  }
   const next = t.render(current);
   if (next === current) continue;
   if (mode === '--write') {
     writeFileSync(t.file, next);
     console.log(`wrote ${t.file}`);
   } else {
-    console.error(`${t.file} is out of sync with the config key table: run node script/lib/gen-config-docs.mjs --write`);
+    console.error(
+      `${t.file} is out of sync with the config key table: run node script/lib/gen-config-docs.mjs --write`,
+    );
     stale++;
   }
 }

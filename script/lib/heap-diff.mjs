@@ -20,7 +20,11 @@ function summarise(path) {
     const type = types[snap.nodes[i + iType]];
     const size = snap.nodes[i + iSize];
     const name = snap.strings[snap.nodes[i + iName]];
-    const key = /string/.test(type) ? '(string)' : type === 'object' || type === 'native' ? name : `(${type}) ${String(name).slice(0, 60)}`;
+    const key = /string/.test(type)
+      ? '(string)'
+      : type === 'object' || type === 'native'
+        ? name
+        : `(${type}) ${String(name).slice(0, 60)}`;
     const r = rows.get(key) ?? { size: 0, count: 0 };
     r.size += size;
     r.count++;
@@ -39,15 +43,24 @@ const top = Number(process.argv.find((x) => x.startsWith('--top='))?.split('=')[
 const early = summarise(a);
 const late = summarise(b);
 const keys = new Set([...early.rows.keys(), ...late.rows.keys()]);
-const diff = [...keys].map((k) => {
-  const e = early.rows.get(k) ?? { size: 0, count: 0 };
-  const l = late.rows.get(k) ?? { size: 0, count: 0 };
-  return { k, e, l, dSize: l.size - e.size, dCount: l.count - e.count };
-}).sort((x, y) => y.dSize - x.dSize);
+const diff = [...keys]
+  .map((k) => {
+    const e = early.rows.get(k) ?? { size: 0, count: 0 };
+    const l = late.rows.get(k) ?? { size: 0, count: 0 };
+    return { k, e, l, dSize: l.size - e.size, dCount: l.count - e.count };
+  })
+  .sort((x, y) => y.dSize - x.dSize);
 const kb = (x) => (x / 1024).toFixed(1).padStart(10);
-console.log(`${'Δ KiB'.padStart(10)} ${'Δ count'.padStart(9)} ${'late KiB'.padStart(10)} ${'late count'.padStart(10)}  constructor`);
-for (const d of diff.slice(0, top)) console.log(`${kb(d.dSize)} ${String(d.dCount).padStart(9)} ${kb(d.l.size)} ${String(d.l.count).padStart(10)}  ${d.k}`);
-console.log(`total self size: ${(early.total / 1048576).toFixed(1)} → ${(late.total / 1048576).toFixed(1)} MiB; nodes ${early.nodes} → ${late.nodes}`);
+console.log(
+  `${'Δ KiB'.padStart(10)} ${'Δ count'.padStart(9)} ${'late KiB'.padStart(10)} ${'late count'.padStart(10)}  constructor`,
+);
+for (const d of diff.slice(0, top))
+  console.log(
+    `${kb(d.dSize)} ${String(d.dCount).padStart(9)} ${kb(d.l.size)} ${String(d.l.count).padStart(10)}  ${d.k}`,
+  );
+console.log(
+  `total self size: ${(early.total / 1048576).toFixed(1)} → ${(late.total / 1048576).toFixed(1)} MiB; nodes ${early.nodes} → ${late.nodes}`,
+);
 
 const retainersOf = process.argv.find((x) => x.startsWith('--retainers='))?.slice('--retainers='.length);
 const depth = Number(process.argv.find((x) => x.startsWith('--depth='))?.split('=')[1] ?? 4);
@@ -71,15 +84,20 @@ if (retainersOf) {
       const et = eTypes[snap.edges[e + eType]];
       if (et === 'weak' || retainer[to] !== -1) continue;
       retainer[to] = node;
-      via[to] = et === 'element' || et === 'hidden' ? `[${snap.edges[e + eName]}]` : String(snap.strings[snap.edges[e + eName]]);
+      via[to] =
+        et === 'element' || et === 'hidden'
+          ? `[${snap.edges[e + eName]}]`
+          : String(snap.strings[snap.edges[e + eName]]);
     }
   }
-  const label = (i) => `${types[snap.nodes[i * n + iType]]}:${String(snap.strings[snap.nodes[i * n + iName]]).slice(0, 40)}`;
+  const label = (i) =>
+    `${types[snap.nodes[i * n + iType]]}:${String(snap.strings[snap.nodes[i * n + iName]]).slice(0, 40)}`;
   const groups = new Map();
   for (let i = 0; i < count; i++) {
     if (snap.strings[snap.nodes[i * n + iName]] !== retainersOf) continue;
     const chain = [];
-    for (let j = i, d = 0; d < depth && retainer[j] !== -1; d++, j = retainer[j]) chain.push(`${String(via[j]).replace(/^\[\d+\]$/, '[i]')} ← ${label(retainer[j])}`);
+    for (let j = i, d = 0; d < depth && retainer[j] !== -1; d++, j = retainer[j])
+      chain.push(`${String(via[j]).replace(/^\[\d+\]$/, '[i]')} ← ${label(retainer[j])}`);
     const key = chain.join('  ');
     const g = groups.get(key) ?? { size: 0, count: 0 };
     g.size += snap.nodes[i * n + iSize];
@@ -87,5 +105,6 @@ if (retainersOf) {
     groups.set(key, g);
   }
   console.log(`\n${retainersOf} in ${b}, by retainer chain:`);
-  for (const [k, g] of [...groups].sort((x, y) => y[1].size - x[1].size).slice(0, top)) console.log(`${kb(g.size)} KiB ${String(g.count).padStart(6)}  ${k}`);
+  for (const [k, g] of [...groups].sort((x, y) => y[1].size - x[1].size).slice(0, top))
+    console.log(`${kb(g.size)} KiB ${String(g.count).padStart(6)}  ${k}`);
 }

@@ -11,7 +11,16 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { firstServer, freePort, isLocalHost, NATS_USERS, natsPasswords, portFree, reachable, startLocalNats } from './start/local-nats.mjs';
+import {
+  firstServer,
+  freePort,
+  isLocalHost,
+  NATS_USERS,
+  natsPasswords,
+  portFree,
+  reachable,
+  startLocalNats,
+} from './start/local-nats.mjs';
 import { writeDemoConfig } from './start/demo.mjs';
 import { Supervisor } from './start/supervisor.mjs';
 
@@ -46,7 +55,12 @@ listens there (and it is this machine), a nats-server is started from nats.conf 
   process.exit(0);
 }
 
-const services = opts.services ? opts.services.split(',').map((s) => s.trim()).filter(Boolean) : ALL;
+const services = opts.services
+  ? opts.services
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : ALL;
 const unknown = services.filter((s) => !ALL.includes(s));
 if (unknown.length) {
   say(`unknown service(s) ${unknown.join(', ')}; known: ${ALL.join(', ')}`);
@@ -54,15 +68,23 @@ if (unknown.length) {
 }
 const named = opts.config ?? process.env.ISR_CONFIG;
 const demo = !named && !existsSync(resolve('config.ini'));
-const configFile = demo ? await writeDemoConfig(resolve('.isr'), resolve('recordings')) : resolve(named ?? 'config.ini');
+const configFile = demo
+  ? await writeDemoConfig(resolve('.isr'), resolve('recordings'))
+  : resolve(named ?? 'config.ini');
 if (!existsSync(configFile)) {
-  say(`no configuration at ${configFile}: cp config.example.ini config.ini (and edit the sources), or pass --config FILE`);
+  say(
+    `no configuration at ${configFile}: cp config.example.ini config.ini (and edit the sources), or pass --config FILE`,
+  );
   process.exit(2);
 }
 
 // 1. build (tsc -b is incremental: a no-op when nothing changed; the web page bundle when missing or stale)
 if (!opts['no-build']) {
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  const tsc = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-b', join(root, 'tsconfig.json')],
+    { stdio: 'inherit' },
+  );
   if (tsc.status !== 0) {
     say('build failed (tsc -b): fix the errors above, or run with --no-build');
     process.exit(1);
@@ -122,17 +144,25 @@ if (await reachable(target)) {
   const passwords = natsPasswords(process.env);
   say(`nothing listens on ${target.host}:${target.port}: starting nats-server with nats.conf (store ${storeDir})`);
   nats = await startLocalNats({
-    confFile: join(root, 'nats.conf'), host: target.host, port: target.port, storeDir,
+    confFile: join(root, 'nats.conf'),
+    host: target.host,
+    port: target.port,
+    storeDir,
     monitorPort: monitorPort || (await freePort()),
-    passwords, env: process.env,
-    onLine: (line) => { if (/\[(ERR|WRN|FTL)\]/.test(line) && !/Plaintext passwords/.test(line)) say(`nats: ${line}`); },
+    passwords,
+    env: process.env,
+    onLine: (line) => {
+      if (/\[(ERR|WRN|FTL)\]/.test(line) && !/Plaintext passwords/.test(line)) say(`nats: ${line}`);
+    },
   }).catch((err) => {
     say(err.message);
     process.exit(1);
   });
   for (const s of services) serviceEnv[s] = { NATS_USER: s, NATS_PASSWORD: passwords[NATS_USERS[s]] };
 } else {
-  say(`the NATS server at ${natsUrl} is not reachable (and is not this machine, so none is started): start it or fix nats_url / NATS_URL`);
+  say(
+    `the NATS server at ${natsUrl} is not reachable (and is not this machine, so none is started): start it or fix nats_url / NATS_URL`,
+  );
   process.exit(1);
 }
 
@@ -147,14 +177,21 @@ const sup = new Supervisor({
   },
 });
 const timeoutMs = (Number(config.general.shutdown_timeout_seconds) + 5) * 1000;
-const start = (s) => sup.start(s, join(root, 'services', s, 'dist/main.js'), ['--config', configFile], { ...baseEnv, ...serviceEnv[s] });
+const start = (s) =>
+  sup.start(s, join(root, 'services', s, 'dist/main.js'), ['--config', configFile], { ...baseEnv, ...serviceEnv[s] });
 
 async function shutdown(why) {
   if (shuttingDown) return shuttingDown;
   shuttingDown = (async () => {
     say(`${why}: stopping ${services.join(', ')}`);
-    await sup.stop(services.filter((s) => CAPTURES.includes(s)), timeoutMs);
-    await sup.stop(services.filter((s) => !CAPTURES.includes(s)), timeoutMs);
+    await sup.stop(
+      services.filter((s) => CAPTURES.includes(s)),
+      timeoutMs,
+    );
+    await sup.stop(
+      services.filter((s) => !CAPTURES.includes(s)),
+      timeoutMs,
+    );
     if (nats && nats.exitCode === null) {
       const exited = new Promise((r) => nats.once('exit', r));
       nats.kill('SIGTERM');
@@ -183,7 +220,10 @@ if (services.includes('segmenter')) {
   const port = Number(config.general.segmenter_metrics_port);
   const deadline = Date.now() + 30_000;
   while (!shuttingDown && Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await sleep(250);
   }
@@ -193,8 +233,12 @@ if (!shuttingDown) {
   const web = services.includes('web') ? ` · archive http://localhost:${config.general.web_port}/` : '';
   say(`running ${services.join(', ')} with ${configFile}${web} · Ctrl+C stops`);
   if (demo) {
-    say(`no config.ini: running the demo, a line-up tone source "demo" recorded into ${resolve('recordings')} (a file a minute).`);
+    say(
+      `no config.ini: running the demo, a line-up tone source "demo" recorded into ${resolve('recordings')} (a file a minute).`,
+    );
     say(`the archive fills within a minute: http://localhost:${config.general.web_port}/`);
-    say('to record real sources: cp config.example.ini config.ini, edit it (soundcards, streams), then run script/server again');
+    say(
+      'to record real sources: cp config.example.ini config.ini, edit it (soundcards, streams), then run script/server again',
+    );
   }
 }

@@ -20,6 +20,14 @@ after(async () => {
 });
 
 test('SIGKILL the active capture-alsa: the standby records within failover_seconds and the gap is exact; SIGTERM hands over at once', async (t) => {
-  const r = await failover({ cluster, dir: dir.path, services, service: 'capture-alsa', source: 'lineup', failoverSeconds: FAILOVER, section: 'type = tone\ntone_silence_seconds = 0' });
+  const r = await failover({
+    cluster,
+    dir: dir.path,
+    services,
+    service: 'capture-alsa',
+    source: 'lineup',
+    failoverSeconds: FAILOVER,
+    section: 'type = tone\ntone_silence_seconds = 0',
+  });
   t.diagnostic(r.summary);
 });

@@ -2,7 +2,16 @@
 // different node): one records, the other stands by. SIGKILL the active one: the standby connects and records
 // within failover_seconds, as a new session, and the segmenter's opened event names the gap exactly.
 import { after, before, test } from 'node:test';
-import { feedIcecast, startIcecast, startNatsCluster, tempDir, type IcecastFeed, type IcecastHandle, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
+import {
+  feedIcecast,
+  startIcecast,
+  startNatsCluster,
+  tempDir,
+  type IcecastFeed,
+  type IcecastHandle,
+  type NatsClusterHandle,
+  type ServiceHandle,
+} from '@isr/testkit';
 import { failover } from './failover.ts';
 
 const FAILOVER = 3;
@@ -25,6 +34,14 @@ after(async () => {
 });
 
 test('SIGKILL the active capture-stream: the standby records within failover_seconds and the gap is exact; SIGTERM hands over at once', async (t) => {
-  const r = await failover({ cluster, dir: dir.path, services, service: 'capture-stream', source: 'radio', failoverSeconds: FAILOVER, section: `type = stream\nurl = ${ice.url('/radio')}` });
+  const r = await failover({
+    cluster,
+    dir: dir.path,
+    services,
+    service: 'capture-stream',
+    source: 'radio',
+    failoverSeconds: FAILOVER,
+    section: `type = stream\nurl = ${ice.url('/radio')}`,
+  });
   t.diagnostic(r.summary);
 });

@@ -1,5 +1,13 @@
 // Shared by the cluster tests: what ISR_AUDIO holds for a source, judged per capture session.
-import { decodeAudioHeaders, LeaseHeader, parseJson, StreamNames, Subjects, type AudioChunkMeta, type SegmentOpenedEvent } from '@isr/contract';
+import {
+  decodeAudioHeaders,
+  LeaseHeader,
+  parseJson,
+  StreamNames,
+  Subjects,
+  type AudioChunkMeta,
+  type SegmentOpenedEvent,
+} from '@isr/contract';
 import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
@@ -23,7 +31,8 @@ async function readSubject<T>(url: string, stream: string, subject: string, map:
     const out: T[] = [];
     const deadline = Date.now() + 60_000;
     while (out.length < expected) {
-      if (Date.now() > deadline) throw new Error(`read ${out.length} of the ${expected} messages of ${stream} on ${subject}`);
+      if (Date.now() > deadline)
+        throw new Error(`read ${out.length} of the ${expected} messages of ${stream} on ${subject}`);
       for await (const m of await c.fetch({ max_messages: 500, expires: 2000 })) out.push(map(m));
     }
     return out;
@@ -65,7 +74,8 @@ export function sessionsOf(chunks: StoredChunk[]): SessionSummary[] {
     cs.forEach((c, i) => {
       if (c.seq !== i + 1) problems.push(`chunk ${i} has seq ${c.seq}`);
       const prev = cs[i - 1];
-      if (prev && c.offset !== prev.offset + prev.frames) problems.push(`seq ${c.seq}: offset ${c.offset}, expected ${prev.offset + prev.frames}`);
+      if (prev && c.offset !== prev.offset + prev.frames)
+        problems.push(`seq ${c.seq}: offset ${c.offset}, expected ${prev.offset + prev.frames}`);
     });
     const last = cs.at(-1)!;
     return {
@@ -95,7 +105,12 @@ export function openedEvents(url: string, source: string): Promise<SegmentOpened
 /** Every stream has a leader and both other replicas current (after a node of the three came back). */
 export async function streamsCurrent(jsm: JetStreamManager): Promise<boolean> {
   for await (const si of jsm.streams.list()) {
-    if (!si.cluster?.leader || (si.cluster.replicas?.length ?? 0) !== 2 || !si.cluster.replicas!.every((r) => r.current && !r.offline)) return false;
+    if (
+      !si.cluster?.leader ||
+      (si.cluster.replicas?.length ?? 0) !== 2 ||
+      !si.cluster.replicas!.every((r) => r.current && !r.offline)
+    )
+      return false;
   }
   return true;
 }

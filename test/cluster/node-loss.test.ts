@@ -10,7 +10,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, startNatsCluster, startService, tempDir, waitFor, type NatsClusterHandle, type ServiceHandle, segmenterDrained } from '@isr/testkit';
+import {
+  freePort,
+  startNatsCluster,
+  startService,
+  tempDir,
+  waitFor,
+  type NatsClusterHandle,
+  type ServiceHandle,
+  segmenterDrained,
+} from '@isr/testkit';
 import { eventsOn, sessionsOf, storedChunks, streamsCurrent } from './cluster-harness.ts';
 
 let cluster: NatsClusterHandle;
@@ -24,7 +33,9 @@ const services: ServiceHandle[] = [];
 before(async () => {
   [cluster, dir] = await Promise.all([startNatsCluster(), tempDir('isr-node-loss-')]);
   const config = join(dir.path, 'config.ini');
-  writeFileSync(config, `[general]
+  writeFileSync(
+    config,
+    `[general]
 output_directory = ${join(dir.path, 'rec')}
 split_minutes = 0.1
 timezone = UTC
@@ -32,14 +43,23 @@ stream_replicas = 3
 [lineup]
 type = tone
 tone_silence_seconds = 0
-`);
+`,
+  );
   const start = async (name: string) => {
-    const s = startService(name, ['--config', config], { NATS_URL: cluster.url, METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info' });
+    const s = startService(name, ['--config', config], {
+      NATS_URL: cluster.url,
+      METRICS_PORT: String(await freePort()),
+      LOG_LEVEL: 'info',
+    });
     services.push(s);
     return s;
   };
   segmenter = await start('segmenter');
-  await waitFor(`segmenter consuming\n${segmenter.output()}`, () => segmenter.output().includes('segmenter consuming'), 30_000);
+  await waitFor(
+    `segmenter consuming\n${segmenter.output()}`,
+    () => segmenter.output().includes('segmenter consuming'),
+    30_000,
+  );
   capture = await start('capture-alsa');
   await waitFor(`capture recording\n${capture.output()}`, () => capture.output().includes('tone: recording'), 15_000);
   nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
@@ -57,7 +77,11 @@ async function assertNothingLost(what: string): Promise<string> {
   const asked = Date.now(); // what the stream holds at this instant: reading it all may take a while under load
   const chunks = await storedChunks(cluster.url, 'lineup');
   const sessions = sessionsOf(chunks);
-  assert.equal(sessions.length, 1, `${what}: one session, got ${sessions.length}: ${JSON.stringify(sessions.map((s) => ({ ...s, problems: s.problems })))}`);
+  assert.equal(
+    sessions.length,
+    1,
+    `${what}: one session, got ${sessions.length}: ${JSON.stringify(sessions.map((s) => ({ ...s, problems: s.problems })))}`,
+  );
   const s = sessions[0]!;
   assert.ok(s.contiguous, `${what}: seq and offsets contiguous: ${s.problems.join('; ')}`);
   const behind = asked - s.endMs;
@@ -67,17 +91,24 @@ async function assertNothingLost(what: string): Promise<string> {
 
 test('the node the capture and the segmenter are connected to is SIGKILLed and comes back: nothing lost', async (t) => {
   await sleep(2000);
-  const node = await waitFor('the capture\'s node', () => cluster.nodeOf('isr-capture-alsa'), 5000, 100);
+  const node = await waitFor("the capture's node", () => cluster.nodeOf('isr-capture-alsa'), 5000, 100);
   const segNode = await cluster.nodeOf('isr-segmenter');
   const killedAt = Date.now();
   await node.kill('SIGKILL');
-  await waitFor(`the capture reconnected\n${capture.output().slice(-2000)}`, async () => (await cluster.nodeOf('isr-capture-alsa')) !== undefined, 15_000, 100);
+  await waitFor(
+    `the capture reconnected\n${capture.output().slice(-2000)}`,
+    async () => (await cluster.nodeOf('isr-capture-alsa')) !== undefined,
+    15_000,
+    100,
+  );
   const reconnectMs = Date.now() - killedAt;
   await sleep(Math.max(0, 4000 - (Date.now() - killedAt)));
   await node.start();
   await waitFor('every stream current again', () => streamsCurrent(jsm), 30_000, 250);
   await sleep(1000);
-  t.diagnostic(`killed ${node.name} (capture's node; segmenter on ${segNode?.name}); capture on another node after ${reconnectMs} ms; ${await assertNothingLost('after the node loss')}`);
+  t.diagnostic(
+    `killed ${node.name} (capture's node; segmenter on ${segNode?.name}); capture on another node after ${reconnectMs} ms; ${await assertNothingLost('after the node loss')}`,
+  );
 });
 
 test('a rolling restart of all three nodes, one by one, during capture: nothing lost', async (t) => {

@@ -13,7 +13,22 @@ import { leaseKey, LeaseRoles, Subjects, type SegmentClosedEvent } from '@isr/co
 import { Kvm } from '@nats-io/kv';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { counterContinuity, ffmpegErrors, freePort, hang, recordingFiles, resume, segmenterDrained, startNatsCluster, startService, tempDir, waitFor, writeFakeArecord, type NatsClusterHandle, type ServiceHandle } from '@isr/testkit';
+import {
+  counterContinuity,
+  ffmpegErrors,
+  freePort,
+  hang,
+  recordingFiles,
+  resume,
+  segmenterDrained,
+  startNatsCluster,
+  startService,
+  tempDir,
+  waitFor,
+  writeFakeArecord,
+  type NatsClusterHandle,
+  type ServiceHandle,
+} from '@isr/testkit';
 import { eventsOn, streamsCurrent } from './cluster-harness.ts';
 
 const FAILOVER = 3;
@@ -40,10 +55,19 @@ let sampler: Promise<void>;
 
 async function startSegmenter(): Promise<ServiceHandle> {
   // each member as if on a host of its own (ISR_HOST): a SIGKILLed member's leases lapse by their TTL, as across machines
-  const s = startService('segmenter', ['--config', config], { NATS_URL: cluster.url, METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info', ISR_HOST: `host-${segmenters.length + 1}` });
+  const s = startService('segmenter', ['--config', config], {
+    NATS_URL: cluster.url,
+    METRICS_PORT: String(await freePort()),
+    LOG_LEVEL: 'info',
+    ISR_HOST: `host-${segmenters.length + 1}`,
+  });
   services.push(s);
   segmenters.push(s);
-  await waitFor(`segmenter consuming\n${s.output().slice(-3000)}`, () => s.output().includes('segmenter consuming'), 30_000);
+  await waitFor(
+    `segmenter consuming\n${s.output().slice(-3000)}`,
+    () => s.output().includes('segmenter consuming'),
+    30_000,
+  );
   return s;
 }
 
@@ -95,7 +119,9 @@ async function midPeriod(ms = (SPLIT_S * 1000) / 2): Promise<void> {
 before(async () => {
   [cluster, dir] = await Promise.all([startNatsCluster(), tempDir('isr-segmenter-group-')]);
   config = join(dir.path, 'config.ini');
-  writeFileSync(config, `[general]
+  writeFileSync(
+    config,
+    `[general]
 output_directory = ${rec()}
 split_minutes = ${SPLIT_S / 60}
 timezone = UTC
@@ -103,26 +129,39 @@ stream_replicas = 3
 failover_seconds = ${FAILOVER}
 idle_close_seconds = 2
 arecord_path = ${writeFakeArecord(dir.path)}
-${CARDS.map((c) => `
+${CARDS.map(
+  (c) => `
 [${c.name}]
 type = soundcard
 device = hw:${c.name}
 sample_rate = ${c.rate}
 channels = ${c.channels}
 format = ${c.format}
-`).join('')}`);
+`,
+).join('')}`,
+  );
   nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   jsm = await jetstreamManager(nc);
   await startSegmenter();
   await startSegmenter();
   sampler = sample();
-  capture = startService('capture-alsa', ['--config', config], { NATS_URL: cluster.url, METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info' });
+  capture = startService('capture-alsa', ['--config', config], {
+    NATS_URL: cluster.url,
+    METRICS_PORT: String(await freePort()),
+    LOG_LEVEL: 'info',
+  });
   services.push(capture);
   for (const c of CARDS) await waitFor(`${c.name} owned by a segmenter`, () => ownerPid(c.name), 30_000, 100);
-  await waitFor('both sources recording', () => CARDS.every((c) => recordingFiles(rec(), c.name, c.ext).length > 0), 30_000, 200);
+  await waitFor(
+    'both sources recording',
+    () => CARDS.every((c) => recordingFiles(rec(), c.name, c.ext).length > 0),
+    30_000,
+    200,
+  );
 });
 after(async () => {
-  if (process.env.ISR_DEBUG_GROUP) for (const s of segmenters) writeFileSync(`${process.env.ISR_DEBUG_GROUP}-${s.child.pid}.log`, s.output());
+  if (process.env.ISR_DEBUG_GROUP)
+    for (const s of segmenters) writeFileSync(`${process.env.ISR_DEBUG_GROUP}-${s.child.pid}.log`, s.output());
   sampling = false;
   await sampler;
   for (const pid of paused) resume(pid);
@@ -138,17 +177,29 @@ test('the owner of a source is SIGKILLed mid-period: another member takes it wit
   const victim = segmenters.find((s) => s.child.pid === pid)!;
   const killedAt = Date.now();
   await victim.stop('SIGKILL');
-  const next = await waitFor('another member holds wavcard', async () => {
-    const p = await ownerPid('wavcard');
-    return p !== null && p !== pid ? p : null;
-  }, FAILOVER * 1000 + 5000, 50);
+  const next = await waitFor(
+    'another member holds wavcard',
+    async () => {
+      const p = await ownerPid('wavcard');
+      return p !== null && p !== pid ? p : null;
+    },
+    FAILOVER * 1000 + 5000,
+    50,
+  );
   const tookMs = Date.now() - killedAt;
   assert.ok(tookMs < FAILOVER * 1000, `taken over within failover_seconds (${tookMs} ms)`);
   // the killed member comes back: it joins, and the sources that rank to it are handed over to it
   const back = await startSegmenter();
   const rebalances = () => back.logs().filter((l) => l.msg === 'segmenter group: rebalance') as { members: string[] }[];
-  await waitFor('the restarted member sees the group: two live members', () => rebalances().some((r) => r.members.length === 2), 15_000, 100);
-  t.diagnostic(`wavcard taken by pid ${next} ${tookMs} ms after its owner ${pid} was SIGKILLed; the member restarted and joined`);
+  await waitFor(
+    'the restarted member sees the group: two live members',
+    () => rebalances().some((r) => r.members.length === 2),
+    15_000,
+    100,
+  );
+  t.diagnostic(
+    `wavcard taken by pid ${next} ${tookMs} ms after its owner ${pid} was SIGKILLed; the member restarted and joined`,
+  );
 });
 
 test('the node leading ISR_AUDIO is SIGKILLed and comes back: the group writes on', async (t) => {
@@ -171,18 +222,30 @@ test('an owner SIGSTOPped until its lease moved writes nothing more when it is r
   paused.add(pid);
   await hang(pid);
   const stoppedAt = Date.now();
-  const next = await waitFor('another member holds flaccard', async () => {
-    const p = await ownerPid('flaccard');
-    return p !== null && p !== pid ? p : null;
-  }, FAILOVER * 1000 + 5000, 50);
+  const next = await waitFor(
+    'another member holds flaccard',
+    async () => {
+      const p = await ownerPid('flaccard');
+      return p !== null && p !== pid ? p : null;
+    },
+    FAILOVER * 1000 + 5000,
+    50,
+  );
   const movedMs = Date.now() - stoppedAt;
   await sleep(1000);
   resume(pid);
-  await waitFor(`the resumed owner stops: its lease moved\n${stopped.output().slice(logged, logged + 3000)}`, () => stopped.output().slice(logged).includes('its lease moved to another segmenter'), 10_000, 50);
+  await waitFor(
+    `the resumed owner stops: its lease moved\n${stopped.output().slice(logged, logged + 3000)}`,
+    () => stopped.output().slice(logged).includes('its lease moved to another segmenter'),
+    10_000,
+    50,
+  );
   paused.delete(pid);
   const after = stopped.output().slice(logged);
   assert.doesNotMatch(after, /"level":50/, 'no error while it stood down');
-  t.diagnostic(`flaccard's lease moved to pid ${next} ${movedMs} ms after its owner ${pid} stopped; resumed, it stood down`);
+  t.diagnostic(
+    `flaccard's lease moved to pid ${next} ${movedMs} ms after its owner ${pid} stopped; resumed, it stood down`,
+  );
 });
 
 test('every source: one contiguous counter across its files, one file per period, every file plays, never open twice', async (t) => {
@@ -191,18 +254,28 @@ test('every source: one contiguous counter across its files, one file per period
   // chunks handed to a pull on the killed node come back after the consumer's ack_wait (docs/scaling.md)
   await waitFor('the group acknowledged every chunk', () => segmenterDrained(jsm), 90_000, 250);
   await sleep(3000); // idle_close_seconds: the last files close
-  for (const s of segmenters) if (s.child.exitCode === null && s.child.signalCode === null) assert.equal(await s.stop('SIGTERM', 30_000), 0, 'a segmenter exits cleanly');
+  for (const s of segmenters)
+    if (s.child.exitCode === null && s.child.signalCode === null)
+      assert.equal(await s.stop('SIGTERM', 30_000), 0, 'a segmenter exits cleanly');
   sampling = false;
   await sampler;
   assert.deepEqual(doubleOpen.slice(0, 5), [], 'no recording open in two segmenters at once');
   const summary: string[] = [];
   for (const c of CARDS) {
     const files = recordingFiles(rec(), c.name, c.ext);
-    assert.equal(counterContinuity(files, c.channels), null, `${c.name}: the counter runs on across its ${files.length} files`);
+    assert.equal(
+      counterContinuity(files, c.channels),
+      null,
+      `${c.name}: the counter runs on across its ${files.length} files`,
+    );
     for (const f of files) assert.equal(ffmpegErrors(f), '', `${f} plays`);
     const closed = await eventsOn<SegmentClosedEvent>(cluster.url, Subjects.segmentClosed(c.name));
     const periods = closed.map((e) => Math.floor(Date.parse(e.start) / (SPLIT_S * 1000)));
-    assert.equal(new Set(periods).size, periods.length, `${c.name}: one file per period:\n${closed.map((e) => `${e.path} ${e.start}…${e.end} ${e.reason}`).join('\n')}`);
+    assert.equal(
+      new Set(periods).size,
+      periods.length,
+      `${c.name}: one file per period:\n${closed.map((e) => `${e.path} ${e.start}…${e.end} ${e.reason}`).join('\n')}`,
+    );
     assert.equal(closed.length, files.length, `${c.name}: one closed event per file on disk`);
     summary.push(`${c.name} ${files.length} files`);
   }

@@ -6,7 +6,18 @@ import { join } from 'node:path';
 import { StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { FifoWriter, freePort, startNatsServer, startService, tempDir, waitFor, writeAlsaTestConfig, type NatsServerHandle, type ServiceHandle, segmenterDrained } from '@isr/testkit';
+import {
+  FifoWriter,
+  freePort,
+  startNatsServer,
+  startService,
+  tempDir,
+  waitFor,
+  writeAlsaTestConfig,
+  type NatsServerHandle,
+  type ServiceHandle,
+  segmenterDrained,
+} from '@isr/testkit';
 
 export interface AlsaSource {
   name: string;
@@ -38,9 +49,14 @@ export async function startAlsaPipeline(sources: AlsaSource[], seconds: number):
   const tmp = await tempDir('isr-alsa-e2e-');
   const dir = tmp.path;
   const recordings = join(dir, 'rec');
-  const { configPath, pcms } = writeAlsaTestConfig(dir, sources.map((s) => `isr_${s.name}`));
+  const { configPath, pcms } = writeAlsaTestConfig(
+    dir,
+    sources.map((s) => `isr_${s.name}`),
+  );
   const configFile = join(dir, 'config.ini');
-  writeFileSync(configFile, `[general]
+  writeFileSync(
+    configFile,
+    `[general]
 output_directory = ${recordings}
 split_minutes = 0.1
 timezone = UTC
@@ -48,23 +64,40 @@ header_rewrite_seconds = 1
 reconnect_min_seconds = 0.5
 reconnect_max_seconds = 2
 arecord_stall_seconds = 60
-${sources.map((s) => `
+${sources
+  .map(
+    (s) => `
 [${s.name}]
 type = soundcard
 device = isr_${s.name}
 sample_rate = ${s.sampleRate}
 channels = ${s.channels}
 format = ${s.format}
-`).join('')}`);
-  const writers = new Map(sources.map((s, i) => [s.name, new FifoWriter({ fifo: pcms[i]!.fifo, sampleRate: s.sampleRate, channels: s.channels, seconds })]));
+`,
+  )
+  .join('')}`,
+  );
+  const writers = new Map(
+    sources.map((s, i) => [
+      s.name,
+      new FifoWriter({ fifo: pcms[i]!.fifo, sampleRate: s.sampleRate, channels: s.channels, seconds }),
+    ]),
+  );
   // each writer waits for its arecord to open the FIFO, so the first second flows the moment arecord starts
   const opened = [...writers.values()].map((w) => w.start());
   const env = { NATS_URL: nats.url, ALSA_CONFIG_PATH: configPath, LOG_LEVEL: 'info' };
   const captureMetricsPort = await freePort();
-  const capture = startService('capture-alsa', ['--config', configFile], { ...env, METRICS_PORT: String(captureMetricsPort) });
+  const capture = startService('capture-alsa', ['--config', configFile], {
+    ...env,
+    METRICS_PORT: String(captureMetricsPort),
+  });
   const startSegmenter = async () => {
     const seg = startService('segmenter', ['--config', configFile], { ...env, METRICS_PORT: String(await freePort()) });
-    await waitFor('segmenter consuming', () => seg.output().includes('segmenter consuming') || seg.child.exitCode !== null, 30_000);
+    await waitFor(
+      'segmenter consuming',
+      () => seg.output().includes('segmenter consuming') || seg.child.exitCode !== null,
+      30_000,
+    );
     if (seg.child.exitCode !== null) throw new Error(`segmenter exited:\n${seg.output()}`);
     return seg;
   };
@@ -78,15 +111,28 @@ format = ${s.format}
   }
   const nc = await connect({ servers: nats.url });
   const pipeline: AlsaPipeline = {
-    dir, recordings, nats, nc, capture, segmenter, writers, captureMetricsPort, startSegmenter,
+    dir,
+    recordings,
+    nats,
+    nc,
+    capture,
+    segmenter,
+    writers,
+    captureMetricsPort,
+    startSegmenter,
     async drain(frames, timeoutMs = 60_000) {
-      await waitFor('capture-alsa to read every frame', async () => {
-        const text = await (await fetch(`http://127.0.0.1:${captureMetricsPort}/metrics`)).text();
-        return sources.every((s) => {
-          const m = new RegExp(`^isr_capture_alsa_frames_total\\{source="${s.name}"[^}]*\\} (\\d+)`, 'm').exec(text);
-          return m && Number(m[1]) >= frames(s);
-        });
-      }, timeoutMs, 250);
+      await waitFor(
+        'capture-alsa to read every frame',
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${captureMetricsPort}/metrics`)).text();
+          return sources.every((s) => {
+            const m = new RegExp(`^isr_capture_alsa_frames_total\\{source="${s.name}"[^}]*\\} (\\d+)`, 'm').exec(text);
+            return m && Number(m[1]) >= frames(s);
+          });
+        },
+        timeoutMs,
+        250,
+      );
       const jsm = await jetstreamManager(nc);
       await waitFor('the segmenter to acknowledge every chunk', () => segmenterDrained(jsm), timeoutMs, 250);
     },

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJson, Subjects, type AnalyzeRequest } from '@isr/contract';
-import { connectBus, createLogger, createRegistry, parseConfig, provisionBus, type Bus, type RunningService } from '@isr/runtime';
+import {
+  connectBus,
+  createLogger,
+  createRegistry,
+  parseConfig,
+  provisionBus,
+  type Bus,
+  type RunningService,
+} from '@isr/runtime';
 import { freePort, readServerSentEvents, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
 import type { Registry } from 'prom-client';
 import { startAnalyzer } from '../../services/analyzer/src/service.ts';
@@ -32,7 +40,12 @@ const conns: Bus['nc'][] = [];
 const log = createLogger({ service: 'test', level: 'error', pretty: false });
 
 async function busFor(name: string, ini: string): Promise<{ config: ReturnType<typeof parseConfig>; bus: Bus }> {
-  const config = parseConfig(ini, { service: name === 'analyzer' ? 'analyzer' : 'web', file: 'test.ini', env: { NATS_URL: nats.url }, cwd: tmp.path });
+  const config = parseConfig(ini, {
+    service: name === 'analyzer' ? 'analyzer' : 'web',
+    file: 'test.ini',
+    env: { NATS_URL: nats.url },
+    cwd: tmp.path,
+  });
   const nc = await connectBus(config, `test-${name}`, log);
   conns.push(nc);
   return { config, bus: await provisionBus(nc, config) };
@@ -40,8 +53,17 @@ async function busFor(name: string, ini: string): Promise<{ config: ReturnType<t
 
 async function startWebWaiting(seconds: number): Promise<string> {
   const port = await freePort();
-  const { config, bus } = await busFor('web', `[general]\noutput_directory = ${rec}\nweb_analyze_wait_seconds = ${seconds}\n`);
-  running.push(await startWeb({ config, log, registry: createRegistry('web'), bus }, { ...webOptions(config, { port }, tmp.path), host: '127.0.0.1' }, await bundlePage()));
+  const { config, bus } = await busFor(
+    'web',
+    `[general]\noutput_directory = ${rec}\nweb_analyze_wait_seconds = ${seconds}\n`,
+  );
+  running.push(
+    await startWeb(
+      { config, log, registry: createRegistry('web'), bus },
+      { ...webOptions(config, { port }, tmp.path), host: '127.0.0.1' },
+      await bundlePage(),
+    ),
+  );
   return `http://127.0.0.1:${port}`;
 }
 
@@ -51,8 +73,28 @@ before(async () => {
   await mkdir(join(rec, 'radio'), { recursive: true });
   // The reporter's case: a 10-minute WAV (48 kHz stereo, ~0.5 s to decode), pink noise swelling and fading.
   fixture = join(tmp.path, 'long.wav');
-  execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', fixture, 'synth', '600', 'pinknoise', 'vol', '-8dB', 'tremolo', '0.3', '90']);
-  const a = await busFor('analyzer', `[general]\noutput_directory = ${rec}\nanalyzer_concurrency = 1\nanalyzer_startup_scan = false\nanalyzer_live = false\nanalyze_queue_max = ${QUEUE_MAX}\n`);
+  execFileSync('sox', [
+    '-n',
+    '-r',
+    '48000',
+    '-c',
+    '2',
+    '-b',
+    '16',
+    fixture,
+    'synth',
+    '600',
+    'pinknoise',
+    'vol',
+    '-8dB',
+    'tremolo',
+    '0.3',
+    '90',
+  ]);
+  const a = await busFor(
+    'analyzer',
+    `[general]\noutput_directory = ${rec}\nanalyzer_concurrency = 1\nanalyzer_startup_scan = false\nanalyzer_live = false\nanalyze_queue_max = ${QUEUE_MAX}\n`,
+  );
   analyzerRegistry = createRegistry('analyzer');
   running.push(await startAnalyzer({ config: a.config, log, registry: analyzerRegistry, bus: a.bus }));
   // The recordings are there before the webs start, so their start-up scan lists them (rows of /api/files).
@@ -79,7 +121,10 @@ async function decodes(): Promise<number> {
   return (m?.values ?? []).filter((v) => v.labels.trigger === 'request').reduce((s, v) => s + v.value, 0);
 }
 
-const analyze = (base: string, rel: string, threshold?: number) => fetch(`${base}/api/analyze?file=${encodeURIComponent(rel)}${threshold === undefined ? '' : `&threshold=${threshold}`}`);
+const analyze = (base: string, rel: string, threshold?: number) =>
+  fetch(
+    `${base}/api/analyze?file=${encodeURIComponent(rel)}${threshold === undefined ? '' : `&threshold=${threshold}`}`,
+  );
 
 test('100 concurrent overrides of one unanalysed 10-minute WAV: at most analyze_queue_max are taken, the rest 429 with Retry-After, identical ones asked once', async () => {
   const rel = 'radio/busy.wav';
@@ -92,20 +137,37 @@ test('100 concurrent overrides of one unanalysed 10-minute WAV: at most analyze_
   const responses = await Promise.all([first, ...thresholds.slice(1).map((t) => analyze(patient, rel, t))]);
   const seconds = (performance.now() - t0) / 1000;
   const statuses = responses.map((r) => r.status);
-  const bodies = (await Promise.all(responses.map((r) => r.json()))) as { code?: string; sections?: unknown[]; analysis?: { params: { threshold: number } } }[];
+  const bodies = (await Promise.all(responses.map((r) => r.json()))) as {
+    code?: string;
+    sections?: unknown[];
+    analysis?: { params: { threshold: number } };
+  }[];
   assert.deepEqual(statuses.slice(0, 20), Array(20).fill(200), 'the 20 identical requests share the first analysis');
   const ok = statuses.filter((s) => s === 200).length;
   const busy = responses.filter((r) => r.status === 429);
   assert.equal(ok + busy.length, 100, `only 200 and 429: ${statuses.join(' ')}`);
-  assert.ok(busy.length >= 100 - 20 - 3 * QUEUE_MAX, `most distinct overrides are refused while the queue is full (${busy.length} of 80)`);
+  assert.ok(
+    busy.length >= 100 - 20 - 3 * QUEUE_MAX,
+    `most distinct overrides are refused while the queue is full (${busy.length} of 80)`,
+  );
   for (const r of busy) assert.equal(r.headers.get('retry-after'), '5');
   assert.ok(bodies.filter((b) => b.code).every((b) => b.code === 'ISR_WEB_ANALYZER_BUSY'));
-  assert.equal(seen.filter((r) => r.threshold === 0.5).length, 1, 'the web asks the analyzer once for 20 identical requests');
+  assert.equal(
+    seen.filter((r) => r.threshold === 0.5).length,
+    1,
+    'the web asks the analyzer once for 20 identical requests',
+  );
   assert.equal(seen.length, 81, 'one request per distinct threshold');
   const accepted = ok - 20 + 1; // distinct thresholds answered
-  assert.equal((await decodes()) - before, accepted, 'one decode per accepted distinct override, none for refused ones');
+  assert.equal(
+    (await decodes()) - before,
+    accepted,
+    'one decode per accepted distinct override, none for refused ones',
+  );
   assert.ok(accepted <= 3 * QUEUE_MAX, `${accepted} decodes`);
-  process.stdout.write(`# 100 overrides on a 10-min 48 kHz stereo WAV without analysis: ${ok} answered (${accepted} decodes), ${busy.length} × 429, ${seconds.toFixed(2)} s\n`);
+  process.stdout.write(
+    `# 100 overrides on a 10-min 48 kHz stereo WAV without analysis: ${ok} answered (${accepted} decodes), ${busy.length} × 429, ${seconds.toFixed(2)} s\n`,
+  );
   const stored = await readdir(join(rec, 'radio'));
   assert.ok(!stored.includes('busy.wav.analysis.json'), 'an override stores nothing');
 });
@@ -121,22 +183,50 @@ test('overrides of an analysed file are re-derived from its window series: no de
   t0 = performance.now();
   const responses = await Promise.all([0.02, 0.1, 0.3, 0.3].map((t) => analyze(patient, rel, t)));
   const overrideMs = performance.now() - t0;
-  const bodies = (await Promise.all(responses.map((r) => r.json()))) as { sections: unknown[]; analysis: { sectionsFrom?: string; params: { threshold: number } } }[];
-  assert.deepEqual(responses.map((r) => r.status), [200, 200, 200, 200]);
-  assert.deepEqual(bodies.map((b) => [b.analysis.sectionsFrom, b.analysis.params.threshold]), [['windows', 0.02], ['windows', 0.1], ['windows', 0.3], ['windows', 0.3]]);
+  const bodies = (await Promise.all(responses.map((r) => r.json()))) as {
+    sections: unknown[];
+    analysis: { sectionsFrom?: string; params: { threshold: number } };
+  }[];
+  assert.deepEqual(
+    responses.map((r) => r.status),
+    [200, 200, 200, 200],
+  );
+  assert.deepEqual(
+    bodies.map((b) => [b.analysis.sectionsFrom, b.analysis.params.threshold]),
+    [
+      ['windows', 0.02],
+      ['windows', 0.1],
+      ['windows', 0.3],
+      ['windows', 0.3],
+    ],
+  );
   assert.equal(await decodes(), before, 'no decode for an override when the window series exists');
-  const files = (await (await fetch(`${patient}/api/files`)).json()) as { files: { path: string; analysis: { loudSections: number } | null }[] };
-  assert.equal(files.files.find((f) => f.path === rel)?.analysis?.loudSections, storedBody.sections.length, 'an override does not replace the row\'s analysis');
-  process.stdout.write(`# 10-min 48 kHz stereo WAV: first analysis ${decodeMs.toFixed(0)} ms; 4 overrides from the window series ${overrideMs.toFixed(0)} ms\n`);
+  const files = (await (await fetch(`${patient}/api/files`)).json()) as {
+    files: { path: string; analysis: { loudSections: number } | null }[];
+  };
+  assert.equal(
+    files.files.find((f) => f.path === rel)?.analysis?.loudSections,
+    storedBody.sections.length,
+    "an override does not replace the row's analysis",
+  );
+  process.stdout.write(
+    `# 10-min 48 kHz stereo WAV: first analysis ${decodeMs.toFixed(0)} ms; 4 overrides from the window series ${overrideMs.toFixed(0)} ms\n`,
+  );
   // The reporter's burst, on the analysed file: 100 anonymous overrides, none of them a decode.
   t0 = performance.now();
   const burst = await Promise.all(Array.from({ length: 100 }, (_, i) => analyze(patient, rel, 0.2 + i / 1000)));
   const burstMs = performance.now() - t0;
   const statuses = burst.map((r) => r.status);
   await Promise.all(burst.map((r) => r.arrayBuffer()));
-  assert.deepEqual([...new Set(statuses)].filter((s) => s !== 200 && s !== 429), [], 'answered or refused, nothing else');
+  assert.deepEqual(
+    [...new Set(statuses)].filter((s) => s !== 200 && s !== 429),
+    [],
+    'answered or refused, nothing else',
+  );
   assert.equal(await decodes(), before, 'still no decode');
-  process.stdout.write(`# 100 overrides on the analysed file: ${statuses.filter((s) => s === 200).length} answered from the window series, ${statuses.filter((s) => s === 429).length} × 429, ${burstMs.toFixed(0)} ms\n`);
+  process.stdout.write(
+    `# 100 overrides on the analysed file: ${statuses.filter((s) => s === 200).length} answered from the window series, ${statuses.filter((s) => s === 429).length} × 429, ${burstMs.toFixed(0)} ms\n`,
+  );
 });
 
 test('an override slower than web_analyze_wait_seconds is answered 202, announced on /api/events when done, then served without asking again', async () => {
@@ -146,7 +236,11 @@ test('an override slower than web_analyze_wait_seconds is answered 202, announce
     const before = await decodes();
     const first = await analyze(hasty, rel, 0.3);
     assert.equal(first.status, 202, 'a decode of 10 minutes takes longer than 0.1 s');
-    await waitFor('the analysis event', () => events.events.some((e) => e.event === 'analysis' && e.data.path === rel), 60_000);
+    await waitFor(
+      'the analysis event',
+      () => events.events.some((e) => e.event === 'analysis' && e.data.path === rel),
+      60_000,
+    );
     const ev = events.events.find((e) => e.event === 'analysis' && e.data.path === rel)!;
     assert.deepEqual(ev.data, { path: rel, threshold: 0.3, ok: true, error: null, summary: null });
     const again = await analyze(hasty, rel, 0.3);

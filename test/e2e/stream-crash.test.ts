@@ -13,7 +13,12 @@ const seconds = (s: Spine) => s.published().reduce((n, c) => n + c.frames / c.sa
 async function crashRun(codec: IcecastFeedCodec): Promise<void> {
   const s = await startSpine(codec, `crash_${codec}`);
   spines.set(codec, s);
-  await waitFor('7 s of audio, then the middle of a 6 s file', () => seconds(s) >= 7 && Date.now() % 6000 > 2500 && Date.now() % 6000 < 3500, 40_000, 100);
+  await waitFor(
+    '7 s of audio, then the middle of a 6 s file',
+    () => seconds(s) >= 7 && Date.now() % 6000 > 2500 && Date.now() % 6000 < 3500,
+    40_000,
+    100,
+  );
   await s.segmenter.stop('SIGKILL');
   await sleep(2000);
   s.startSegmenter();
@@ -37,12 +42,17 @@ for (const codec of ['mp3', 'opus'] as const) {
     const sent = s.published().reduce((n, c) => n + c.frames, 0);
     const decoded = files.reduce((n, f) => n + decodedSamples(f), 0);
     const frame = codec === 'mp3' ? 1152 : 960;
-    t.diagnostic(`${files.length} files, decoded ${decoded}, published ${sent} (Δ ${decoded - sent}); a duplicated chunk would add ≥ ${Math.min(...s.published().map((c) => c.frames))}`);
+    t.diagnostic(
+      `${files.length} files, decoded ${decoded}, published ${sent} (Δ ${decoded - sent}); a duplicated chunk would add ≥ ${Math.min(...s.published().map((c) => c.frames))}`,
+    );
     assert.ok(Math.abs(decoded - sent) <= files.length * frame, `decoded ${decoded} vs published ${sent}`);
     if (codec === 'mp3') {
       const written = Buffer.concat(files.map((f) => readFileSync(f)));
       const published = Buffer.concat(s.publishedData());
-      assert.ok(written.equals(published), `MP3 files (${written.length} B) are byte for byte the published chunks (${published.length} B)`);
+      assert.ok(
+        written.equals(published),
+        `MP3 files (${written.length} B) are byte for byte the published chunks (${published.length} B)`,
+      );
     }
   });
 }

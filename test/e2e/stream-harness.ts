@@ -4,7 +4,22 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parseJson, StreamNames, Subjects, type AudioChunkMeta, type SegmentClosedEvent } from '@isr/contract';
-import { feedIcecast, freePort, recordingFiles, startIcecast, startNatsServer, startService, StreamTap, tempDir, waitFor, type IcecastFeed, type IcecastFeedCodec, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import {
+  feedIcecast,
+  freePort,
+  recordingFiles,
+  startIcecast,
+  startNatsServer,
+  startService,
+  StreamTap,
+  tempDir,
+  waitFor,
+  type IcecastFeed,
+  type IcecastFeedCodec,
+  type IcecastHandle,
+  type NatsServerHandle,
+  type ServiceHandle,
+} from '@isr/testkit';
 
 /**
  * The spine as users run it: nats-server, Icecast fed by ffmpeg -re, and the BUILT capture-stream and
@@ -36,16 +51,37 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
   const mount = `/${source}`;
   const feed = await feedIcecast({ target: ice.sourceUrl(mount), codec });
   const config = join(tmp.path, 'config.ini');
-  await writeFile(config, [
-    '[general]', `output_directory = ${join(tmp.path, 'rec')}`, 'split_minutes = 0.1', 'timezone = UTC',
-    'reconnect_min_seconds = 0.5', 'reconnect_max_seconds = 1', 'stall_seconds = 4', 'idle_close_seconds = 3', '',
-    `[${source}]`, 'type = stream', `url = ${ice.url(mount)}`, '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      '[general]',
+      `output_directory = ${join(tmp.path, 'rec')}`,
+      'split_minutes = 0.1',
+      'timezone = UTC',
+      'reconnect_min_seconds = 0.5',
+      'reconnect_max_seconds = 1',
+      'stall_seconds = 4',
+      'idle_close_seconds = 3',
+      '',
+      `[${source}]`,
+      'type = stream',
+      `url = ${ice.url(mount)}`,
+      '',
+    ].join('\n'),
+  );
   const env = async () => ({ NATS_URL: nats.url, METRICS_PORT: String(await freePort()), LOG_LEVEL: 'info' });
   const segEnv = await env();
   const startSeg = () => startService('segmenter', ['--config', config], segEnv);
   let segmenter = startSeg();
-  await waitFor(`segmenter serving /healthz\n`, async () => (await fetch(`http://127.0.0.1:${segEnv.METRICS_PORT}/healthz`).then((r) => r.ok, () => false)), 30_000);
+  await waitFor(
+    `segmenter serving /healthz\n`,
+    async () =>
+      await fetch(`http://127.0.0.1:${segEnv.METRICS_PORT}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    30_000,
+  );
   const capture = startService('capture-stream', ['--config', config], await env());
   const audio = await StreamTap.open(nats.url, StreamNames.audio, Subjects.audio(source));
   const events = await StreamTap.open(nats.url, StreamNames.events, Subjects.segmentClosed(source));
@@ -57,7 +93,9 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
     ice,
     feed,
     capture,
-    get segmenter() { return segmenter; },
+    get segmenter() {
+      return segmenter;
+    },
     published: () => audio.chunks.map((m) => m.meta),
     publishedData: () => audio.chunks.map((m) => m.data),
     closed: () => events.raw.map((r) => parseJson<SegmentClosedEvent>(r.data, 'closed event')),
@@ -68,12 +106,17 @@ export async function startSpine(codec: IcecastFeedCodec, source = `radio_${code
       const nc = await connect({ servers: nats.url });
       try {
         const jsm = await jetstreamManager(nc);
-        await waitFor('the segmenter to write every chunk', async () => {
-          const names: string[] = [];
-          for await (const c of jsm.consumers.list(StreamNames.audio)) names.push(c.name);
-          const infos = await Promise.all(names.map((n) => jsm.consumers.info(StreamNames.audio, n)));
-          return infos.length > 0 && infos.every((i) => i.num_pending === 0 && i.num_ack_pending === 0);
-        }, 30_000, 250);
+        await waitFor(
+          'the segmenter to write every chunk',
+          async () => {
+            const names: string[] = [];
+            for await (const c of jsm.consumers.list(StreamNames.audio)) names.push(c.name);
+            const infos = await Promise.all(names.map((n) => jsm.consumers.info(StreamNames.audio, n)));
+            return infos.length > 0 && infos.every((i) => i.num_pending === 0 && i.num_ack_pending === 0);
+          },
+          30_000,
+          250,
+        );
       } finally {
         await nc.close();
       }

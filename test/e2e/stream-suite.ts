@@ -16,17 +16,22 @@ export function splitSuite(codec: IcecastFeedCodec): void {
     before(async () => {
       s = await startSpine(codec);
       let dropped = false;
-      await waitFor('two sessions of audio', async () => {
-        const p = s.published();
-        if (p.length > 0 && p.reduce((n, c) => n + c.frames / c.sampleRate, 0) >= 9 && !dropped) {
-          dropped = true;
-          await s.feed.stop(); // the stream drops…
-          await sleep(1500);
-          await s.feed.restart(); // …and comes back
-        }
-        const second = s.published().filter((c) => c.session !== p[0]?.session);
-        return second.length > 0 && second.reduce((n, c) => n + c.frames / c.sampleRate, 0) >= 7;
-      }, 60_000, 200);
+      await waitFor(
+        'two sessions of audio',
+        async () => {
+          const p = s.published();
+          if (p.length > 0 && p.reduce((n, c) => n + c.frames / c.sampleRate, 0) >= 9 && !dropped) {
+            dropped = true;
+            await s.feed.stop(); // the stream drops…
+            await sleep(1500);
+            await s.feed.restart(); // …and comes back
+          }
+          const second = s.published().filter((c) => c.session !== p[0]?.session);
+          return second.length > 0 && second.reduce((n, c) => n + c.frames / c.sampleRate, 0) >= 7;
+        },
+        60_000,
+        200,
+      );
       await s.finish();
     });
     after(async () => s?.cleanup());
@@ -41,8 +46,13 @@ export function splitSuite(codec: IcecastFeedCodec): void {
       const sent = published.reduce((n, c) => n + c.frames, 0);
       const decoded = files.reduce((n, f) => n + decodedSamples(f), 0);
       const frame = codec === 'mp3' ? 1152 : 960;
-      t.diagnostic(`${files.length} files, decoded ${decoded} samples, capture published ${sent} (Δ ${decoded - sent})`);
-      assert.ok(Math.abs(decoded - sent) <= files.length * frame, `decoded ${decoded} samples (${(decoded / rate).toFixed(3)} s) in ${files.length} files, capture published ${sent} (${(sent / rate).toFixed(3)} s)`);
+      t.diagnostic(
+        `${files.length} files, decoded ${decoded} samples, capture published ${sent} (Δ ${decoded - sent})`,
+      );
+      assert.ok(
+        Math.abs(decoded - sent) <= files.length * frame,
+        `decoded ${decoded} samples (${(decoded / rate).toFixed(3)} s) in ${files.length} files, capture published ${sent} (${(sent / rate).toFixed(3)} s)`,
+      );
       const closed = s.closed();
       for (const e of closed) {
         const f = files.find((p) => relative(`${s.dir}/rec`, p) === e.path);
@@ -61,7 +71,10 @@ export function splitSuite(codec: IcecastFeedCodec): void {
         if (prev.reason !== 'split' || prev.session !== cur.session) continue;
         const boundary = clock.next(Date.parse(prev.start));
         const start = Date.parse(cur.start);
-        assert.ok(start >= boundary - 1 && start - unitMs < boundary + 1, `${cur.path} starts ${start - boundary} ms after its boundary (unit ${unitMs.toFixed(1)} ms)`);
+        assert.ok(
+          start >= boundary - 1 && start - unitMs < boundary + 1,
+          `${cur.path} starts ${start - boundary} ms after its boundary (unit ${unitMs.toFixed(1)} ms)`,
+        );
         assert.equal(prev.end, cur.start, 'files of one session are gapless');
         checked++;
       }
@@ -73,15 +86,28 @@ export function splitSuite(codec: IcecastFeedCodec): void {
       const sessions = [...new Set(s.published().map((c) => c.session))];
       assert.ok(sessions.length >= 2, `${sessions.length} sessions`);
       for (const id of sessions) {
-        const seqs = s.published().filter((c) => c.session === id).map((c) => c.seq);
-        assert.deepEqual(seqs, seqs.map((_, i) => i + 1), `session ${id}: seq 1…n`);
+        const seqs = s
+          .published()
+          .filter((c) => c.session === id)
+          .map((c) => c.seq);
+        assert.deepEqual(
+          seqs,
+          seqs.map((_, i) => i + 1),
+          `session ${id}: seq 1…n`,
+        );
       }
       const later = s.closed().filter((e) => e.session === sessions[1]);
       assert.ok(later.length >= 1, 'the new session was recorded');
       const gap = later[0]!.gaps.find((g) => g.reason === 'new-session');
       t.diagnostic(`gap ${JSON.stringify(gap)}`);
-      assert.ok(gap && gap.seconds !== null && gap.seconds >= 1, `gap in the first file of the new session: ${JSON.stringify(later[0]!.gaps)}`);
-      assert.ok(s.capture.logs().some((l) => /^reconnecting in/.test(String(l.msg))), 'capture logged its reconnect');
+      assert.ok(
+        gap && gap.seconds !== null && gap.seconds >= 1,
+        `gap in the first file of the new session: ${JSON.stringify(later[0]!.gaps)}`,
+      );
+      assert.ok(
+        s.capture.logs().some((l) => /^reconnecting in/.test(String(l.msg))),
+        'capture logged its reconnect',
+      );
     });
   });
 }

@@ -9,23 +9,27 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Compose interpolation: $$, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}. */
 export function interpolate(text: string, env: Env): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (m, name: string | undefined, op: string | undefined, arg: string | undefined) => {
-    if (m === '$$') return '$';
-    const v = env[name!];
-    const unsetOrEmpty = v === undefined || (op?.startsWith(':') && v === '');
-    if (op === ':-' || op === '-') return unsetOrEmpty ? (arg ?? '') : v!;
-    if (op === ':?' || op === '?') {
-      if (unsetOrEmpty) throw new Error(`required variable ${name} is missing: ${arg}`);
-      return v!;
-    }
-    return v ?? '';
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g,
+    (m, name: string | undefined, op: string | undefined, arg: string | undefined) => {
+      if (m === '$$') return '$';
+      const v = env[name!];
+      const unsetOrEmpty = v === undefined || (op?.startsWith(':') && v === '');
+      if (op === ':-' || op === '-') return unsetOrEmpty ? (arg ?? '') : v!;
+      if (op === ':?' || op === '?') {
+        if (unsetOrEmpty) throw new Error(`required variable ${name} is missing: ${arg}`);
+        return v!;
+      }
+      return v ?? '';
+    },
+  );
 }
 
 function interpolateDeep(value: unknown, env: Env): unknown {
   if (typeof value === 'string') return interpolate(value, env);
   if (Array.isArray(value)) return value.map((v) => interpolateDeep(v, env));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateDeep(v, env)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateDeep(v, env)]));
   return value;
 }
 
@@ -64,7 +68,9 @@ export function requiredVariables(file = COMPOSE_PATH): Map<string, string> {
 
 /** A value for every required variable of a compose file, as a .env written by script/secrets would give. */
 export function testSecrets(file = COMPOSE_PATH): Record<string, string> {
-  return Object.fromEntries([...requiredVariables(file).keys()].map((v) => [v, `isrtest${v.toLowerCase().replace(/_/g, '')}`]));
+  return Object.fromEntries(
+    [...requiredVariables(file).keys()].map((v) => [v, `isrtest${v.toLowerCase().replace(/_/g, '')}`]),
+  );
 }
 
 /** The compose file as `docker compose config` would see it with this environment (merge keys resolved). */
@@ -85,7 +91,11 @@ export interface DockerStage {
 
 /** The Dockerfile's stages with their instructions (continuation lines joined, comments dropped). */
 export function dockerStages(): DockerStage[] {
-  const lines = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const args: Record<string, string> = {}; // global ARGs (before the first FROM), for FROM ${NAME}
   const stages: DockerStage[] = [];
   for (const line of lines) {

@@ -7,7 +7,8 @@ import { allKeys, parseConfig } from '@isr/runtime';
 import { repoRoot } from '@isr/testkit';
 import { renderExampleIni, renderKeyTable, spliceDoc } from '../../script/lib/config-docs.ts';
 
-const FIX = 'the key table changed: run `node script/lib/gen-config-docs.mjs --write` and commit config.example.ini and docs/configuration.md';
+const FIX =
+  'the key table changed: run `node script/lib/gen-config-docs.mjs --write` and commit config.example.ini and docs/configuration.md';
 const example = readFileSync(join(repoRoot, 'config.example.ini'), 'utf8');
 const doc = readFileSync(join(repoRoot, 'docs', 'configuration.md'), 'utf8');
 
@@ -24,7 +25,8 @@ test('every key appears in config.example.ini with its default and a comment, an
   for (const k of allKeys) {
     const line = new RegExp(`^;?${k.key} = (.*)$`, 'm').exec(example);
     assert.ok(line, `config.example.ini lacks ${k.key}. ${FIX}`);
-    if (k.default !== undefined && line[0].startsWith(';')) assert.equal(line[1], String(k.default), `${k.key} default`);
+    if (k.default !== undefined && line[0].startsWith(';'))
+      assert.equal(line[1], String(k.default), `${k.key} default`);
     assert.match(example, new RegExp(`^; ${k.key}: \\S`, 'm'), `${k.key} has a comment`);
     assert.ok(doc.includes(`| \`${k.key}\` |`), `docs/configuration.md lacks ${k.key}. ${FIX}`);
   }
@@ -44,11 +46,20 @@ test('uncommenting every default changes nothing: the documented defaults are th
   const types = new Map(allKeys.map((k) => [k.key, k.type]));
   // a commented-out example section (the tone) is uncommented too, so its keys land in their own section
   const uncommented = example
-    .replace(/^;(\w+) = (.*)$/gm, (line, key: string, value: string) => (value !== '' || types.get(key) === 'string' ? `${key} = ${value}` : line))
+    .replace(/^;(\w+) = (.*)$/gm, (line, key: string, value: string) =>
+      value !== '' || types.get(key) === 'string' ? `${key} = ${value}` : line,
+    )
     .replace(/^;(\[\w+\])$/gm, '$1');
   assert.notEqual(uncommented, example);
   const full = parseConfig(uncommented, { service: 'web', file: 'b.ini', env: {}, cwd: '/srv' });
   assert.deepEqual(full.general, base.general);
-  assert.deepEqual(full.sources.filter((s) => base.sources.some((b) => b.name === s.name)), base.sources);
-  assert.equal(full.sources.find((s) => s.type === 'tone')?.settings.tone_level_dbfs, -18, 'the tone example, uncommented, is a valid tone source');
+  assert.deepEqual(
+    full.sources.filter((s) => base.sources.some((b) => b.name === s.name)),
+    base.sources,
+  );
+  assert.equal(
+    full.sources.find((s) => s.type === 'tone')?.settings.tone_level_dbfs,
+    -18,
+    'the tone example, uncommented, is a valid tone source',
+  );
 });

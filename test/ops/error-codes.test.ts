@@ -32,7 +32,7 @@ const tables: Record<string, readonly string[]> = {
  */
 const UNPREFIXED: ReadonlySet<string> = new Set(Object.values(AnalysisErrorCodes));
 
-test('every code is in exactly one table, and every table but the analyzer\'s stored codes uses the ISR_ prefix', () => {
+test("every code is in exactly one table, and every table but the analyzer's stored codes uses the ISR_ prefix", () => {
   const owner = new Map<string, string>();
   for (const [pkg, codes] of Object.entries(tables)) {
     assert.ok(codes.length > 0, `${pkg} has an error table`);
@@ -44,14 +44,15 @@ test('every code is in exactly one table, and every table but the analyzer\'s st
   }
 });
 
-test('no error constructor is given a code typed inline: codes come from the package\'s table', () => {
+test("no error constructor is given a code typed inline: codes come from the package's table", () => {
   const inline: string[] = [];
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.ts')) {
-        for (const [i, line] of readFileSync(p, 'utf8').split('\n').entries()) if (/super\(\s*'[A-Z][A-Z0-9_]+'/.test(line)) inline.push(`${p.slice(repoRoot.length + 1)}:${i + 1}`);
+        for (const [i, line] of readFileSync(p, 'utf8').split('\n').entries())
+          if (/super\(\s*'[A-Z][A-Z0-9_]+'/.test(line)) inline.push(`${p.slice(repoRoot.length + 1)}:${i + 1}`);
       }
     }
   };

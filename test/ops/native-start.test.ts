@@ -9,7 +9,19 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { feedIcecast, ffmpegErrors, freePort, recordingFiles, repoRoot, startIcecast, tempDir, waitFor, writeFakeArecord, type IcecastFeed, type IcecastHandle } from '@isr/testkit';
+import {
+  feedIcecast,
+  ffmpegErrors,
+  freePort,
+  recordingFiles,
+  repoRoot,
+  startIcecast,
+  tempDir,
+  waitFor,
+  writeFakeArecord,
+  type IcecastFeed,
+  type IcecastHandle,
+} from '@isr/testkit';
 import { alive, descendants, startEnv } from './processes.ts';
 
 const SERVICES = ['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'] as const;
@@ -46,7 +58,10 @@ before(async () => {
   // `npm test` builds with tsc -b; the archive page bundle is web's own build step (start.mjs runs it
   // unless --no-build, which this test uses so it never rebuilds under other tests' feet)
   if (!existsSync(join(repoRoot, 'services/web/dist/public/index.html'))) {
-    const r = spawnSync(process.execPath, [join(repoRoot, 'services/web/scripts/bundle-page.ts')], { cwd: join(repoRoot, 'services/web'), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(repoRoot, 'services/web/scripts/bundle-page.ts')], {
+      cwd: join(repoRoot, 'services/web'),
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
   }
   dir = await tempDir('isr-start-');
@@ -57,40 +72,58 @@ before(async () => {
   natsPort = await freePort();
   for (const s of SERVICES) ports[s] = await freePort();
   const config = join(dir.path, 'config.ini');
-  writeFileSync(config, [
-    '[general]',
-    `output_directory = ${recordings()}`,
-    'split_minutes = 0.1',
-    `nats_url = nats://127.0.0.1:${natsPort}`,
-    'shutdown_timeout_seconds = 10',
-    // the soundcard edge: a paced stand-in for arecord (no sound hardware here)
-    `arecord_path = ${writeFakeArecord(dir.path)}`,
-    ...SERVICES.map((s) => `${PORT_KEYS[s]} = ${ports[s]}`),
-    '',
-    '[radio]',
-    'type = stream',
-    `url = ${icecast.url('/radio')}`,
-    '',
-    '[radio_ogg]',
-    'type = stream',
-    `url = ${icecast.url('/radio_ogg')}`,
-    '',
-    '[studio]',
-    'type = soundcard',
-    'device = default',
-    'sample_rate = 48000',
-    'channels = 2',
-    'format = wav',
-    '',
-    '[studio_flac]',
-    'type = soundcard',
-    'device = default',
-    'format = flac',
-    '',
-  ].join('\n'));
-  start = spawn(process.execPath, [join(repoRoot, 'script/lib/start.mjs'), '--config', config, '--no-build', '--nats-store', join(dir.path, 'nats'), '--nats-monitor-port', String(await freePort())], {
-    cwd: dir.path, env: { ...startEnv(), LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  writeFileSync(
+    config,
+    [
+      '[general]',
+      `output_directory = ${recordings()}`,
+      'split_minutes = 0.1',
+      `nats_url = nats://127.0.0.1:${natsPort}`,
+      'shutdown_timeout_seconds = 10',
+      // the soundcard edge: a paced stand-in for arecord (no sound hardware here)
+      `arecord_path = ${writeFakeArecord(dir.path)}`,
+      ...SERVICES.map((s) => `${PORT_KEYS[s]} = ${ports[s]}`),
+      '',
+      '[radio]',
+      'type = stream',
+      `url = ${icecast.url('/radio')}`,
+      '',
+      '[radio_ogg]',
+      'type = stream',
+      `url = ${icecast.url('/radio_ogg')}`,
+      '',
+      '[studio]',
+      'type = soundcard',
+      'device = default',
+      'sample_rate = 48000',
+      'channels = 2',
+      'format = wav',
+      '',
+      '[studio_flac]',
+      'type = soundcard',
+      'device = default',
+      'format = flac',
+      '',
+    ].join('\n'),
+  );
+  start = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'script/lib/start.mjs'),
+      '--config',
+      config,
+      '--no-build',
+      '--nats-store',
+      join(dir.path, 'nats'),
+      '--nats-monitor-port',
+      String(await freePort()),
+    ],
+    {
+      cwd: dir.path,
+      env: { ...startEnv(), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   start.stdout!.on('data', (d: Buffer) => (startOut += d.toString()));
   start.stderr!.on('data', (d: Buffer) => (startOut += d.toString()));
   startExit = new Promise((r) => start.once('exit', (code, signal) => r({ code, signal })));
@@ -110,24 +143,41 @@ after(async () => {
 
 test('npm start runs NATS and every service; they report healthy', async () => {
   for (const s of SERVICES) {
-    await waitFor(`${s} /healthz on ${ports[s]}\n${startOut.slice(-3000)}`, async () => {
-      if (start.exitCode !== null) throw new Error(`start.mjs exited ${start.exitCode}:\n${startOut}`);
-      return (await fetch(`http://127.0.0.1:${ports[s]}/healthz`).catch(() => null))?.ok;
-    }, 60_000, 250);
+    await waitFor(
+      `${s} /healthz on ${ports[s]}\n${startOut.slice(-3000)}`,
+      async () => {
+        if (start.exitCode !== null) throw new Error(`start.mjs exited ${start.exitCode}:\n${startOut}`);
+        return (await fetch(`http://127.0.0.1:${ports[s]}/healthz`).catch(() => null))?.ok;
+      },
+      60_000,
+      250,
+    );
   }
   assert.match(startOut, /starting nats-server with nats.conf/);
 });
 
 test('a real Icecast stream is recorded into split files that the web port lists and serves', async () => {
   // 6-second files: wait until a whole one (not the first, partial one) is complete and the web index lists it
-  const listed = await waitFor(`a finished recording listed by /api/files\n${startOut.slice(-3000)}`, async () => {
-    if (audioFiles().length < 2) return null;
-    const body = await (await fetch(`http://127.0.0.1:${ports.web}/api/files?source=radio`)).json() as { files: { path: string; bytes: number; durationSeconds: number | null }[] };
-    return body.files.find((f) => f.durationSeconds !== null && f.durationSeconds >= 5);
-  }, 60_000, 500);
+  const listed = await waitFor(
+    `a finished recording listed by /api/files\n${startOut.slice(-3000)}`,
+    async () => {
+      if (audioFiles().length < 2) return null;
+      const body = (await (await fetch(`http://127.0.0.1:${ports.web}/api/files?source=radio`)).json()) as {
+        files: { path: string; bytes: number; durationSeconds: number | null }[];
+      };
+      return body.files.find((f) => f.durationSeconds !== null && f.durationSeconds >= 5);
+    },
+    60_000,
+    500,
+  );
   const onDisk = join(recordings(), listed.path);
-  assert.ok(statSync(onDisk).size > 50_000, `${listed.path} has ~6 s of 128 kb/s audio (${statSync(onDisk).size} bytes)`);
-  const res = await fetch(`http://127.0.0.1:${ports.web}/stream/${listed.path}`, { headers: { range: 'bytes=0-1023' } });
+  assert.ok(
+    statSync(onDisk).size > 50_000,
+    `${listed.path} has ~6 s of 128 kb/s audio (${statSync(onDisk).size} bytes)`,
+  );
+  const res = await fetch(`http://127.0.0.1:${ports.web}/stream/${listed.path}`, {
+    headers: { range: 'bytes=0-1023' },
+  });
   assert.equal(res.status, 206);
   assert.deepEqual(Buffer.from(await res.arrayBuffer()), readFileSync(onDisk).subarray(0, 1024));
   assert.equal(relative(recordings(), onDisk).split('/')[0], 'radio');
@@ -149,34 +199,66 @@ test('a real Prometheus scraping the stack sees up == 1 for every target and eva
   const promPort = await freePort();
   const promDir = join(dir.path, 'prometheus');
   const cfg = join(dir.path, 'prometheus.yml');
-  writeFileSync(cfg, [
-    'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-    `rule_files: ["${join(repoRoot, 'prometheus/alerts.yml')}"]`,
-    'scrape_configs:',
-    ...SERVICES.map((s) => `  - { job_name: isr-${s}, static_configs: [ { targets: ["127.0.0.1:${ports[s]}"] } ] }`),
-    '',
-  ].join('\n'));
+  writeFileSync(
+    cfg,
+    [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      `rule_files: ["${join(repoRoot, 'prometheus/alerts.yml')}"]`,
+      'scrape_configs:',
+      ...SERVICES.map((s) => `  - { job_name: isr-${s}, static_configs: [ { targets: ["127.0.0.1:${ports[s]}"] } ] }`),
+      '',
+    ].join('\n'),
+  );
   let out = '';
-  prom = spawn('prometheus', [`--config.file=${cfg}`, `--storage.tsdb.path=${promDir}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  prom = spawn(
+    'prometheus',
+    [
+      `--config.file=${cfg}`,
+      `--storage.tsdb.path=${promDir}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   prom.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   prom.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   try {
-    const up = await waitFor(`Prometheus: up == 1 for all ${SERVICES.length} targets\n${out}`, async () => {
-      const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=up`).catch(() => null);
-      if (!r?.ok) return null;
-      const body = await r.json() as { data: { result: { metric: { job: string }; value: [number, string] }[] } };
-      const res = body.data.result;
-      return res.length === SERVICES.length && res.every((x) => x.value[1] === '1') ? res : null;
-    }, 45_000, 500);
+    const up = await waitFor(
+      `Prometheus: up == 1 for all ${SERVICES.length} targets\n${out}`,
+      async () => {
+        const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=up`).catch(() => null);
+        if (!r?.ok) return null;
+        const body = (await r.json()) as { data: { result: { metric: { job: string }; value: [number, string] }[] } };
+        const res = body.data.result;
+        return res.length === SERVICES.length && res.every((x) => x.value[1] === '1') ? res : null;
+      },
+      45_000,
+      500,
+    );
     assert.deepEqual(up.map((x) => x.metric.job).sort(), SERVICES.map((s) => `isr-${s}`).sort());
-    const rules = await waitFor('alert rules evaluated', async () => {
-      const body = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/rules`)).json() as { data: { groups: { rules: { name: string; health: string; lastEvaluation: string }[] }[] } };
-      const all = body.data.groups.flatMap((g) => g.rules);
-      return all.length && all.every((r) => r.health === 'ok') ? all : null;
-    }, 20_000, 500);
-    assert.equal(rules.length, readFileSync(join(repoRoot, 'prometheus/alerts.yml'), 'utf8').match(/^\s*- alert:/gm)?.length, 'every rule of alerts.yml is loaded');
+    const rules = await waitFor(
+      'alert rules evaluated',
+      async () => {
+        const body = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/rules`)).json()) as {
+          data: { groups: { rules: { name: string; health: string; lastEvaluation: string }[] }[] };
+        };
+        const all = body.data.groups.flatMap((g) => g.rules);
+        return all.length && all.every((r) => r.health === 'ok') ? all : null;
+      },
+      20_000,
+      500,
+    );
+    assert.equal(
+      rules.length,
+      readFileSync(join(repoRoot, 'prometheus/alerts.yml'), 'utf8').match(/^\s*- alert:/gm)?.length,
+      'every rule of alerts.yml is loaded',
+    );
     // the stream records, so it is not "not recording"
-    const firing = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('isr_capture_stream_up{source="radio"}')}`)).json() as { data: { result: { value: [number, string] }[] } };
+    const firing = (await (
+      await fetch(
+        `http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('isr_capture_stream_up{source="radio"}')}`,
+      )
+    ).json()) as { data: { result: { value: [number, string] }[] } };
     assert.equal(firing.data.result[0]?.value[1], '1', 'isr_capture_stream_up{source="radio"} is 1 while recording');
   } finally {
     const exited = new Promise((r) => prom!.once('exit', r));
@@ -190,7 +272,12 @@ test('SIGINT stops every process it started and leaves every file playable', asy
   assert.ok(procs.length >= SERVICES.length + 1, `nats-server and the services run under start.mjs (${procs.length})`);
   start.kill('SIGINT');
   let timer: NodeJS.Timeout | undefined;
-  const { code } = await Promise.race([startExit, new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`start.mjs did not exit within 45 s\n${startOut.slice(-3000)}`)), 45_000); })]);
+  const { code } = await Promise.race([
+    startExit,
+    new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new Error(`start.mjs did not exit within 45 s\n${startOut.slice(-3000)}`)), 45_000);
+    }),
+  ]);
   clearTimeout(timer);
   assert.equal(code, 0, startOut.slice(-3000));
   await waitFor('every child process gone', () => procs.every((p) => !alive(p)), 5000);

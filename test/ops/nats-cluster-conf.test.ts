@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { leaseKey, LeaseRoles, StreamNames } from '@isr/contract';
 import { bindBus, connectBus, parseConfig, provisionBus, type NatsConnection } from '@isr/runtime';
-import { NATS_USERS, natsPasswords, natsServerBinary, repoRoot, startNatsCluster, type NatsClusterHandle, type NatsUser } from '@isr/testkit';
+import {
+  NATS_USERS,
+  natsPasswords,
+  natsServerBinary,
+  repoRoot,
+  startNatsCluster,
+  type NatsClusterHandle,
+  type NatsUser,
+} from '@isr/testkit';
 import pino from 'pino';
 
 const CLUSTER_CONF = join(repoRoot, 'nats-cluster.conf');
@@ -16,7 +24,9 @@ const passwords = natsPasswords();
 let cluster: NatsClusterHandle;
 const open: NatsConnection[] = [];
 
-before(async () => { cluster = await startNatsCluster({ configFile: CLUSTER_CONF, env: passwords }); });
+before(async () => {
+  cluster = await startNatsCluster({ configFile: CLUSTER_CONF, env: passwords });
+});
 after(async () => {
   await Promise.all(open.map((nc) => nc.close().catch(() => {})));
   await cluster?.stop();
@@ -37,13 +47,17 @@ async function connectAs(user: NatsUser): Promise<NatsConnection> {
 
 test('nats-server -t accepts nats-cluster.conf (which includes nats.conf) when every password is set', () => {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ISR_NATS_')));
-  const r = spawnSync(natsServerBinary(), ['-t', '-c', CLUSTER_CONF], { env: { ...base, ...passwords }, encoding: 'utf8', cwd: '/' });
+  const r = spawnSync(natsServerBinary(), ['-t', '-c', CLUSTER_CONF], {
+    env: { ...base, ...passwords },
+    encoding: 'utf8',
+    cwd: '/',
+  });
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   const missing = spawnSync(natsServerBinary(), ['-t', '-c', CLUSTER_CONF], { env: base, encoding: 'utf8' });
   assert.notEqual(missing.status, 0, 'refused without the passwords');
 });
 
-test('on a cluster started from it, nats.conf\'s users hold: R3 provisioning, leases per role', async () => {
+test("on a cluster started from it, nats.conf's users hold: R3 provisioning, leases per role", async () => {
   const seg = await provisionBus(await connectAs('segmenter'), configFor('segmenter'), log);
   assert.equal((await seg.jsm.streams.info(StreamNames.audio)).config.num_replicas, 3);
 
@@ -53,9 +67,21 @@ test('on a cluster started from it, nats.conf\'s users hold: R3 provisioning, le
     assert.ok(rev > 0, `${user} takes a capture lease`);
     const renewed = await bus.kv.leases.update(leaseKey(LeaseRoles.capture, `src_${user}`), 'holder', rev);
     assert.ok(renewed > rev, `${user} renews it`);
-    assert.equal((await bus.kv.leases.get(leaseKey(LeaseRoles.capture, `src_${user}`)))?.revision, renewed, `${user} reads it back`);
-    await assert.rejects(bus.kv.leases.create(leaseKey(LeaseRoles.segmenter, 'x'), 'holder'), /permissions violation|timeout/i, `${user} may not take a segmenter lease`);
+    assert.equal(
+      (await bus.kv.leases.get(leaseKey(LeaseRoles.capture, `src_${user}`)))?.revision,
+      renewed,
+      `${user} reads it back`,
+    );
+    await assert.rejects(
+      bus.kv.leases.create(leaseKey(LeaseRoles.segmenter, 'x'), 'holder'),
+      /permissions violation|timeout/i,
+      `${user} may not take a segmenter lease`,
+    );
   }
   const web = await bindBus(await connectAs('web'), { timeoutMs: 5000 });
-  await assert.rejects(web.kv.leases.create(leaseKey(LeaseRoles.capture, 'x'), 'holder'), /permissions violation|timeout/i, 'web may not take a lease');
+  await assert.rejects(
+    web.kv.leases.create(leaseKey(LeaseRoles.capture, 'x'), 'holder'),
+    /permissions violation|timeout/i,
+    'web may not take a lease',
+  );
 });

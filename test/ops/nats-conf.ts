@@ -2,7 +2,16 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { freePort, NATS_USERS, natsPasswords, natsServerBinary, repoRoot, startNatsServer, type NatsServerHandle, type NatsUser } from '@isr/testkit';
+import {
+  freePort,
+  NATS_USERS,
+  natsPasswords,
+  natsServerBinary,
+  repoRoot,
+  startNatsServer,
+  type NatsServerHandle,
+  type NatsUser,
+} from '@isr/testkit';
 
 export const NATS_CONF = join(repoRoot, 'nats.conf');
 
@@ -27,7 +36,9 @@ export function useSecuredNats() {
   const passwords = natsPasswords();
   const open: { close(): Promise<void> }[] = [];
   let server: NatsServerHandle | undefined;
-  before(async () => { server = await startSecuredNats(passwords); });
+  before(async () => {
+    server = await startSecuredNats(passwords);
+  });
   after(async () => {
     await Promise.all(open.map((nc) => nc.close().catch(() => {})));
     await server?.stop();
@@ -38,6 +49,9 @@ export function useSecuredNats() {
     url,
     /** NATS_URL, NATS_USER and NATS_PASSWORD of a nats.conf user. */
     env: (user: NatsUser) => ({ NATS_URL: url(), NATS_USER: user, NATS_PASSWORD: passwords[NATS_USERS[user]]! }),
-    keep: <T extends { close(): Promise<void> }>(nc: T): T => { open.push(nc); return nc; },
+    keep: <T extends { close(): Promise<void> }>(nc: T): T => {
+      open.push(nc);
+      return nc;
+    },
   };
 }

@@ -11,16 +11,27 @@ import { NATS_USERS, natsServerBinary, repoRoot, tempDir } from '@isr/testkit';
 import { loadCompose, testSecrets } from './compose-file.ts';
 
 const passwords = Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, 'isrtest']));
-const natsCheck = (dir: string) => spawnSync(natsServerBinary(), ['-t', '-c', join(dir, 'nats.conf')], { env: { ...process.env, ...passwords }, encoding: 'utf8' });
+const natsCheck = (dir: string) =>
+  spawnSync(natsServerBinary(), ['-t', '-c', join(dir, 'nats.conf')], {
+    env: { ...process.env, ...passwords },
+    encoding: 'utf8',
+  });
 
 test('nats.conf takes sync_interval from nats-sync.conf, inside its jetstream block', () => {
   const conf = readFileSync(join(repoRoot, 'nats.conf'), 'utf8');
   const js = /^jetstream \{([\s\S]*?)^\}/m.exec(conf)?.[1] ?? '';
   assert.match(js, /^\s*include \.\/nats-sync\.conf$/m);
-  assert.doesNotMatch(readFileSync(join(repoRoot, 'nats-sync.conf'), 'utf8').replace(/#.*$/gm, ''), /\S/, 'empty for 2.9');
+  assert.doesNotMatch(
+    readFileSync(join(repoRoot, 'nats-sync.conf'), 'utf8').replace(/#.*$/gm, ''),
+    /\S/,
+    'empty for 2.9',
+  );
 });
 
-for (const [variant, value] of [['always', 'always'], ['1s', '1s']] as const) {
+for (const [variant, value] of [
+  ['always', 'always'],
+  ['1s', '1s'],
+] as const) {
   test(`compose with ISR_NATS_SYNC=${variant === 'always' ? '(default)' : variant} mounts nats-sync-${variant}.conf: sync_interval ${value}, refused by 2.9 for that field alone`, async () => {
     const env = variant === 'always' ? testSecrets() : { ...testSecrets(), ISR_NATS_SYNC: variant };
     const vols = loadCompose(env).services.nats?.volumes ?? [];
@@ -39,7 +50,11 @@ for (const [variant, value] of [['always', 'always'], ['1s', '1s']] as const) {
       const version = spawnSync(natsServerBinary(), ['--version'], { encoding: 'utf8' }).stdout;
       if (/v2\.9\./.test(version)) {
         assert.notEqual(r.status, 0);
-        assert.match(r.stderr, /nats-sync\.conf:\d+:\d+: unknown field "sync_interval"/, 'parsed inside jetstream, and only the 2.10 field is refused');
+        assert.match(
+          r.stderr,
+          /nats-sync\.conf:\d+:\d+: unknown field "sync_interval"/,
+          'parsed inside jetstream, and only the 2.10 field is refused',
+        );
       } else assert.equal(r.status, 0, `${version}: ${r.stderr}`);
     } finally {
       await dir.remove();

@@ -3,7 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /** This environment without what would point start.mjs or its services elsewhere (NATS_*, ISR_*, PORT, METRICS_PORT). */
 export function startEnv(): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NATS_|ISR_)/.test(k) && k !== 'PORT' && k !== 'METRICS_PORT'));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(NATS_|ISR_)/.test(k) && k !== 'PORT' && k !== 'METRICS_PORT'),
+  );
 }
 
 /** Every process below pid (children, grandchildren…), from /proc. */
@@ -14,12 +16,27 @@ export function descendants(pid: number): number[] {
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   const out: number[] = [];
-  const walk = (p: number) => { for (const [c, pp] of parent) if (pp === p) { out.push(c); walk(c); } };
+  const walk = (p: number) => {
+    for (const [c, pp] of parent)
+      if (pp === p) {
+        out.push(c);
+        walk(c);
+      }
+  };
   walk(pid);
   return out;
 }
 
-export const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+export const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};

@@ -23,7 +23,19 @@ test('each alert fires on its condition after its "for" duration, and not before
   const r = promtool('test', 'rules', 'alerts.test.yml');
   assert.equal(r.status, 0, r.output);
   const tests = readFileSync(join(dir, 'alerts.test.yml'), 'utf8');
-  for (const alert of ['IsrServiceDown', 'IsrSourceNotRecording', 'IsrDeadAir', 'IsrDiskNearlyFull', 'IsrSegmenterFallingBehind', 'IsrSegmenterBacklog', 'IsrSegmenterStalled', 'IsrSegmenterWriteErrors', 'IsrDiskBelowMinFree', 'IsrDiskGuardDeletingYoungRecordings', 'IsrSegmenterSourceHeld']) {
+  for (const alert of [
+    'IsrServiceDown',
+    'IsrSourceNotRecording',
+    'IsrDeadAir',
+    'IsrDiskNearlyFull',
+    'IsrSegmenterFallingBehind',
+    'IsrSegmenterBacklog',
+    'IsrSegmenterStalled',
+    'IsrSegmenterWriteErrors',
+    'IsrDiskBelowMinFree',
+    'IsrDiskGuardDeletingYoungRecordings',
+    'IsrSegmenterSourceHeld',
+  ]) {
     assert.ok(tests.includes(`alertname: ${alert}`), `${alert} has a unit test`);
   }
 });

@@ -12,10 +12,12 @@ import { useSecuredNats } from './nats-conf.ts';
 const log = pino({ level: 'silent' });
 const nats = useSecuredNats();
 
-const cfg = (user: Exclude<NatsUser, 'ops'>, creds = true) => parseConfig('[general]\n', {
-  service: user, file: 't.ini',
-  env: creds ? nats.env(user) : { NATS_URL: nats.url() },
-});
+const cfg = (user: Exclude<NatsUser, 'ops'>, creds = true) =>
+  parseConfig('[general]\n', {
+    service: user,
+    file: 't.ini',
+    env: creds ? nats.env(user) : { NATS_URL: nats.url() },
+  });
 
 test('the segmenter provisions; the others provision only without credentials', () => {
   assert.deepEqual(PROVISIONERS, ['segmenter']);
@@ -29,9 +31,15 @@ test('the segmenter provisions; the others provision only without credentials', 
 
 test('a service that starts before the segmenter waits for the streams, then binds', async () => {
   const webNc = nats.keep(await connectBus(cfg('web'), 'test-web', log));
-  await assert.rejects(bindBus(webNc, { timeoutMs: 300, intervalMs: 50 }), /stream ISR_AUDIO does not exist: start the provisioner/);
+  await assert.rejects(
+    bindBus(webNc, { timeoutMs: 300, intervalMs: 50 }),
+    /stream ISR_AUDIO does not exist: start the provisioner/,
+  );
   let bound = false;
-  const binding = bindBus(webNc, { intervalMs: 100 }).then((b) => { bound = true; return b; });
+  const binding = bindBus(webNc, { intervalMs: 100 }).then((b) => {
+    bound = true;
+    return b;
+  });
   await sleep(500);
   assert.equal(bound, false, 'still waiting: nothing provisioned yet');
   const segNc = nats.keep(await connectBus(cfg('segmenter'), 'test-seg', log));

@@ -8,8 +8,14 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '@isr/testkit';
 
-interface LockEntry { dev?: boolean; devOptional?: boolean; link?: boolean }
-const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+interface LockEntry {
+  dev?: boolean;
+  devOptional?: boolean;
+  link?: boolean;
+}
+const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, LockEntry>;
+};
 const builtins = new Set(builtinModules);
 
 function jsFiles(dir: string): string[] {
@@ -28,7 +34,10 @@ export function bareImports(source: string): string[] {
     ...source.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm),
     ...source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
   ].map((m) => m[1]!);
-  return specs.filter((s) => !s.startsWith('.') && !s.startsWith('/') && !s.startsWith('node:') && !builtins.has(s.split('/')[0]!))
+  return specs
+    .filter(
+      (s) => !s.startsWith('.') && !s.startsWith('/') && !s.startsWith('node:') && !builtins.has(s.split('/')[0]!),
+    )
     .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!));
 }
 
@@ -38,7 +47,12 @@ test('bareImports finds static, re-export and dynamic imports, not relative or n
 });
 
 test('everything the built services import at run time survives npm ci --omit=dev', () => {
-  const dirs = ['packages/contract', 'packages/runtime', 'packages/audio', ...['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'].map((s) => `services/${s}`)];
+  const dirs = [
+    'packages/contract',
+    'packages/runtime',
+    'packages/audio',
+    ...['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'].map((s) => `services/${s}`),
+  ];
   const devOnly: string[] = [];
   let files = 0;
   for (const d of dirs) {
@@ -47,11 +61,18 @@ test('everything the built services import at run time survives npm ci --omit=de
       for (const name of bareImports(readFileSync(f, 'utf8'))) {
         const entry = lock.packages[`node_modules/${name}`];
         if (!entry) devOnly.push(`${name} (imported by ${relative(repoRoot, f)}) is not installed at the top level`);
-        else if (entry.dev || entry.devOptional) devOnly.push(`${name} (imported by ${relative(repoRoot, f)}) is a dev dependency: npm ci --omit=dev drops it`);
+        else if (entry.dev || entry.devOptional)
+          devOnly.push(
+            `${name} (imported by ${relative(repoRoot, f)}) is a dev dependency: npm ci --omit=dev drops it`,
+          );
       }
     }
   }
-  assert.equal(lock.packages['node_modules/yaml']?.dev, true, 'the lock marks dev-only packages (yaml is a root devDependency)');
+  assert.equal(
+    lock.packages['node_modules/yaml']?.dev,
+    true,
+    'the lock marks dev-only packages (yaml is a root devDependency)',
+  );
   assert.ok(files > 20, `built services found (${files} files): run npm run build first`);
   assert.deepEqual(devOnly, []);
 });

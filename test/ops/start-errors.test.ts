@@ -8,10 +8,20 @@ import { freePort, repoRoot, tempDir } from '@isr/testkit';
 import { startEnv } from './processes.ts';
 
 let dir: { path: string; remove(): Promise<void> };
-before(async () => { dir = await tempDir('isr-start-err-'); });
-after(async () => { await dir.remove(); });
+before(async () => {
+  dir = await tempDir('isr-start-err-');
+});
+after(async () => {
+  await dir.remove();
+});
 
-const run = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'script/lib/start.mjs'), '--no-build', ...args], { cwd: dir.path, env: startEnv(), encoding: 'utf8', timeout: 30_000 });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [join(repoRoot, 'script/lib/start.mjs'), '--no-build', ...args], {
+    cwd: dir.path,
+    env: startEnv(),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 
 test('a --config file that is not there is refused, saying how to make one (exit 2)', () => {
   const r = run('--config', join(dir.path, 'missing.ini'));
@@ -30,7 +40,10 @@ test('an invalid config is reported once, naming file, section and key (exit 2)'
 
 test('a bad tone section (unknown key, level above 0 dBFS, negative silence) is refused naming file, section and key (exit 2)', () => {
   const file = join(dir.path, 'tone.ini');
-  writeFileSync(file, '[general]\n[lineup]\ntype = tone\ntone_volume = 3\ntone_level_dbfs = 1.5\ntone_silence_seconds = -1\n');
+  writeFileSync(
+    file,
+    '[general]\n[lineup]\ntype = tone\ntone_volume = 3\ntone_level_dbfs = 1.5\ntone_silence_seconds = -1\n',
+  );
   const r = run('--config', file);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /tone\.ini \[lineup\] tone_volume: unknown key/);

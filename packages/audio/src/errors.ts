@@ -47,6 +47,10 @@ export class OggPageError extends IsrError {
 /** A time zone name that is no IANA zone Intl knows. */
 export class TimeZoneError extends IsrError {
   constructor(zone: string, options?: { cause?: unknown }) {
-    super(AudioErrorCodes.timeZone, `unknown time zone "${zone}": use an IANA name such as Europe/Berlin or UTC`, options);
+    super(
+      AudioErrorCodes.timeZone,
+      `unknown time zone "${zone}": use an IANA name such as Europe/Berlin or UTC`,
+      options,
+    );
   }
 }

@@ -10,25 +10,36 @@ export function renderFilename(template: string, t: number, zone: ZoneClock, sou
   const two = (n: number) => String(n).padStart(2, '0');
   const out = template.replace(/%([YmdHMSzZs%])/g, (_, c: string) => {
     switch (c) {
-      case 'Y': return String(w.year).padStart(4, '0');
-      case 'm': return two(w.month);
-      case 'd': return two(w.day);
-      case 'H': return two(w.hour);
-      case 'M': return two(w.minute);
-      case 'S': return two(w.second);
-      case 'z': return zone.offsetString(t, true);
-      case 'Z': return zoneAbbreviation(zone, t);
-      case 's': return String(Math.floor(t / 1000));
-      default: return '%';
+      case 'Y':
+        return String(w.year).padStart(4, '0');
+      case 'm':
+        return two(w.month);
+      case 'd':
+        return two(w.day);
+      case 'H':
+        return two(w.hour);
+      case 'M':
+        return two(w.minute);
+      case 'S':
+        return two(w.second);
+      case 'z':
+        return zone.offsetString(t, true);
+      case 'Z':
+        return zoneAbbreviation(zone, t);
+      case 's':
+        return String(Math.floor(t / 1000));
+      default:
+        return '%';
     }
   });
   return out.replaceAll('{source}', source);
 }
 
 function zoneAbbreviation(zone: ZoneClock, t: number): string {
-  const name = new Intl.DateTimeFormat('en-GB', { timeZone: zone.zone, timeZoneName: 'short' })
-    .formatToParts(new Date(t))
-    .find((p) => p.type === 'timeZoneName')?.value ?? zone.offsetString(t, true);
+  const name =
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone.zone, timeZoneName: 'short' })
+      .formatToParts(new Date(t))
+      .find((p) => p.type === 'timeZoneName')?.value ?? zone.offsetString(t, true);
   return name.replace(/[^A-Za-z0-9+-]/g, '');
 }
 

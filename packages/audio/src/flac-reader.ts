@@ -20,7 +20,15 @@ export interface StreamInfo {
   md5: Buffer;
 }
 
-export const FlacBlockTypes = { streamInfo: 0, padding: 1, application: 2, seekTable: 3, vorbisComment: 4, cueSheet: 5, picture: 6 } as const;
+export const FlacBlockTypes = {
+  streamInfo: 0,
+  padding: 1,
+  application: 2,
+  seekTable: 3,
+  vorbisComment: 4,
+  cueSheet: 5,
+  picture: 6,
+} as const;
 
 export interface FlacBlock {
   type: number;
@@ -51,16 +59,22 @@ const invalid = (message: string) => new FlacHeaderError(AudioErrorCodes.flacInv
 
 function checkMagic(b: Uint8Array): void {
   for (let i = 0; i < Math.min(4, b.length); i++) {
-    if (b[i] !== MAGIC[i]) throw new FlacHeaderError(AudioErrorCodes.flacNotFlac, 'not a FLAC file (does not start with "fLaC")');
+    if (b[i] !== MAGIC[i])
+      throw new FlacHeaderError(AudioErrorCodes.flacNotFlac, 'not a FLAC file (does not start with "fLaC")');
   }
 }
 
 /** STREAMINFO from the first bytes of a FLAC file (FLAC_STREAMINFO_END of them are enough). */
 export function readStreamInfo(head: Uint8Array): StreamInfo {
   checkMagic(head);
-  if (head.length < FLAC_STREAMINFO_END) throw new FlacHeaderError(AudioErrorCodes.flacTruncated, `${head.length} bytes are shorter than fLaC and STREAMINFO (${FLAC_STREAMINFO_END})`);
+  if (head.length < FLAC_STREAMINFO_END)
+    throw new FlacHeaderError(
+      AudioErrorCodes.flacTruncated,
+      `${head.length} bytes are shorter than fLaC and STREAMINFO (${FLAC_STREAMINFO_END})`,
+    );
   const len = (head[5]! << 16) | (head[6]! << 8) | head[7]!;
-  if ((head[4]! & 0x7f) !== FlacBlockTypes.streamInfo || len !== 34) throw invalid('the first metadata block is not a 34-byte STREAMINFO');
+  if ((head[4]! & 0x7f) !== FlacBlockTypes.streamInfo || len !== 34)
+    throw invalid('the first metadata block is not a 34-byte STREAMINFO');
   const b = Buffer.from(head.buffer, head.byteOffset + FLAC_STREAMINFO_OFFSET, 34);
   return {
     minBlockSize: b.readUInt16BE(0),
@@ -106,11 +120,13 @@ export function readFlacMetadata(head: Uint8Array): FlacStep {
   let at = 4;
   const blocks: FlacBlock[] = [];
   for (;;) {
-    if (head.length < at + 4) return { kind: 'need', bytes: Math.max(at + 4, blocks.length === 0 ? FLAC_STREAMINFO_END : 0) };
+    if (head.length < at + 4)
+      return { kind: 'need', bytes: Math.max(at + 4, blocks.length === 0 ? FLAC_STREAMINFO_END : 0) };
     const type = head[at]! & 0x7f;
     const last = (head[at]! & 0x80) !== 0;
     const length = (head[at + 1]! << 16) | (head[at + 2]! << 8) | head[at + 3]!;
-    if (blocks.length === 0 && (type !== FlacBlockTypes.streamInfo || length !== 34)) throw invalid('the first metadata block is not a 34-byte STREAMINFO');
+    if (blocks.length === 0 && (type !== FlacBlockTypes.streamInfo || length !== 34))
+      throw invalid('the first metadata block is not a 34-byte STREAMINFO');
     if (type === 127) throw invalid(`metadata block type 127 at byte ${at} (forbidden)`);
     blocks.push({ type, offset: at, length });
     at += 4 + length;
@@ -119,7 +135,15 @@ export function readFlacMetadata(head: Uint8Array): FlacStep {
   }
   const vc = blocks.find((b) => b.type === FlacBlockTypes.vorbisComment);
   const body = (b: FlacBlock) => Buffer.from(head.buffer, head.byteOffset + b.offset + 4, b.length);
-  return { kind: 'metadata', metadata: { streamInfo: readStreamInfo(head), blocks, vorbisComment: vc ? parseVorbisComment(body(vc)) : null, audioOffset: at } };
+  return {
+    kind: 'metadata',
+    metadata: {
+      streamInfo: readStreamInfo(head),
+      blocks,
+      vorbisComment: vc ? parseVorbisComment(body(vc)) : null,
+      audioOffset: at,
+    },
+  };
 }
 
 /**
@@ -162,7 +186,10 @@ export class FlacMetadataReader {
 
   end(): FlacMetadata {
     if (this.#metadata) return this.#metadata;
-    throw new FlacHeaderError(AudioErrorCodes.flacTruncated, `the FLAC metadata ends at byte ${this.#length}, before its last block (needs ${this.#need} bytes)`);
+    throw new FlacHeaderError(
+      AudioErrorCodes.flacTruncated,
+      `the FLAC metadata ends at byte ${this.#length}, before its last block (needs ${this.#need} bytes)`,
+    );
   }
 
   #joined(): Uint8Array {

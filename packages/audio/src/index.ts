@@ -1,4 +1,11 @@
-export { AudioErrorCodes, FlacHeaderError, OggPageError, TimeZoneError, WavHeaderError, type AudioErrorCode } from './errors.ts';
+export {
+  AudioErrorCodes,
+  FlacHeaderError,
+  OggPageError,
+  TimeZoneError,
+  WavHeaderError,
+  type AudioErrorCode,
+} from './errors.ts';
 export { ZoneClock, type WallParts } from './time-zone.ts';
 export { SplitClock } from './split-clock.ts';
 export { numberedCandidate, renderFilename } from './filename-template.ts';

@@ -50,9 +50,16 @@ export function oggPageLength(buf: Uint8Array, offset = 0): number {
 
 export function parseOggPage(bytes: Uint8Array): OggPage {
   const len = oggPageLength(bytes);
-  if (len === 0 || len !== bytes.length) throw new OggPageError(`incomplete or oversized Ogg page (${bytes.length} bytes)`);
+  if (len === 0 || len !== bytes.length)
+    throw new OggPageError(`incomplete or oversized Ogg page (${bytes.length} bytes)`);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { bytes, headerType: bytes[5]!, granule: v.getBigInt64(6, true), serial: v.getUint32(14, true), sequence: v.getUint32(18, true) };
+  return {
+    bytes,
+    headerType: bytes[5]!,
+    granule: v.getBigInt64(6, true),
+    serial: v.getUint32(14, true),
+    sequence: v.getUint32(18, true),
+  };
 }
 
 /** Splits a buffer of whole pages. Throws OggPageError when it does not consist of whole pages. */

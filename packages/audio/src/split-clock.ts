@@ -14,7 +14,8 @@ export class SplitClock {
   readonly #zone: ZoneClock;
 
   constructor(splitMinutes: number, zone: ZoneClock) {
-    if (!(splitMinutes > 0) || splitMinutes > 1440) throw new RangeError(`split_minutes must be in (0, 1440], got ${splitMinutes}`);
+    if (!(splitMinutes > 0) || splitMinutes > 1440)
+      throw new RangeError(`split_minutes must be in (0, 1440], got ${splitMinutes}`);
     this.splitMs = Math.round(splitMinutes * 60_000);
     this.#zone = zone;
   }

@@ -24,7 +24,10 @@ export function epochFrame(epochMs: number, sampleRate: number): number {
 
 /** The silence pattern in frames: the period, and how many of its last frames are silent. */
 function pattern(spec: ToneSpec): { period: number; silence: number } {
-  return { period: Math.round(spec.periodSeconds * spec.sampleRate), silence: Math.round(spec.silenceSeconds * spec.sampleRate) };
+  return {
+    period: Math.round(spec.periodSeconds * spec.sampleRate),
+    silence: Math.round(spec.silenceSeconds * spec.sampleRate),
+  };
 }
 
 function silentIn({ period, silence }: { period: number; silence: number }, frame: number): boolean {

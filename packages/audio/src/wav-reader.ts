@@ -69,7 +69,8 @@ const BODY_BYTES: Record<string, number> = { 'fmt ': 40, ds64: 28, bext: 602 };
 const EMPTY = new Uint8Array(0);
 
 const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-const latin1 = (b: Uint8Array, at: number, n: number) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', at, at + n);
+const latin1 = (b: Uint8Array, at: number, n: number) =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', at, at + n);
 const isChunkId = (b: Uint8Array) => b.subarray(0, 4).every((c) => c >= 0x20 && c <= 0x7e);
 const text = (b: Uint8Array, at: number, n: number) => latin1(b, at, n).replace(/\0+$/, '');
 
@@ -86,9 +87,11 @@ function parseFmt(b: Uint8Array, size: number): Fmt {
   if (formatTag === 0xfffe && b.length >= 26) formatTag = dv.getUint16(24, true); // WAVE_FORMAT_EXTENSIBLE: the sub-format GUID starts with the tag
   if (channels < 1 || sampleRate < 1) throw invalid(`fmt chunk says ${channels} channels at ${sampleRate} Hz`);
   const sampleFormat =
-    formatTag === 1 ? (({ 8: 'u8', 16: 's16', 24: 's24', 32: 's32' } as const)[bitsPerSample as 8] ?? null)
-    : formatTag === 3 ? (({ 32: 'f32', 64: 'f64' } as const)[bitsPerSample as 32] ?? null)
-    : null;
+    formatTag === 1
+      ? (({ 8: 'u8', 16: 's16', 24: 's24', 32: 's32' } as const)[bitsPerSample as 8] ?? null)
+      : formatTag === 3
+        ? (({ 32: 'f32', 64: 'f64' } as const)[bitsPerSample as 32] ?? null)
+        : null;
   if (sampleFormat) blockAlign = channels * bytesPerSample(sampleFormat); // the one a decoder steps by, whatever the field says
   if (blockAlign < 1) throw invalid(`fmt chunk says ${blockAlign} bytes per frame`);
   return { formatTag, sampleFormat, sampleRate, channels, bitsPerSample, blockAlign };
@@ -162,7 +165,8 @@ export class WavHeaderReader {
     if (n.offset >= end) {
       // Nothing held is needed any more: keep only what is at or after the needed offset.
       const skip = Math.max(0, Math.min(bytes.length, n.offset - offset));
-      if (offset > end && offset > n.offset) throw new RangeError(`bytes at ${offset} leave out bytes ${n.offset}… the WAV reader needs`);
+      if (offset > end && offset > n.offset)
+        throw new RangeError(`bytes at ${offset} leave out bytes ${n.offset}… the WAV reader needs`);
       this.#clear();
       this.#winAt = offset + skip;
       bytes = bytes.subarray(skip);
@@ -207,7 +211,10 @@ export class WavHeaderReader {
     }
     if (this.#data && !this.#fmt) throw invalid('no fmt chunk: the file has audio of an unknown format');
     const missing = this.#fmt ? 'no data chunk' : 'no fmt chunk';
-    throw new WavHeaderError(AudioErrorCodes.wavTruncated, `the WAV header ends at byte ${have} with ${missing} yet (the next chunk starts at byte ${this.need!.offset})`);
+    throw new WavHeaderError(
+      AudioErrorCodes.wavTruncated,
+      `the WAV header ends at byte ${have} with ${missing} yet (the next chunk starts at byte ${this.need!.offset})`,
+    );
   }
 
   get #held(): number {
@@ -280,12 +287,16 @@ export class WavHeaderReader {
     this.#data = { offset: body, bytes };
     if (this.#fmt) return this.#finish();
     // fmt after data (allowed, if unusual): skip the audio to find it, which needs the audio's size.
-    if (!fromDs64 && (size === 0 || size === U32_UNKNOWN)) throw invalid(`the data chunk comes before the fmt chunk and its size is unknown (${size})`);
+    if (!fromDs64 && (size === 0 || size === U32_UNKNOWN))
+      throw invalid(`the data chunk comes before the fmt chunk and its size is unknown (${size})`);
     this.#pos = body + bytes + (bytes & 1);
   }
 
   #finish(): void {
-    const riffBytes = this.#container === 'RF64' && this.#riffBytes === U32_UNKNOWN && this.#ds64 ? this.#ds64.riffBytes : this.#riffBytes;
+    const riffBytes =
+      this.#container === 'RF64' && this.#riffBytes === U32_UNKNOWN && this.#ds64
+        ? this.#ds64.riffBytes
+        : this.#riffBytes;
     this.#layout = {
       container: this.#container,
       ...this.#fmt!,
@@ -303,7 +314,10 @@ function checkMagic(b: Uint8Array): void {
   const riff = latin1(b, 0, Math.min(4, b.length));
   const wave = b.length > 8 ? latin1(b, 8, Math.min(4, b.length - 8)) : '';
   if ((!'RIFF'.startsWith(riff) && !'RF64'.startsWith(riff)) || !'WAVE'.startsWith(wave)) {
-    throw new WavHeaderError(AudioErrorCodes.wavNotWav, `not a RIFF/WAVE file (starts with "${riff.replace(/[^\x20-\x7e]/g, '?')}")`);
+    throw new WavHeaderError(
+      AudioErrorCodes.wavNotWav,
+      `not a RIFF/WAVE file (starts with "${riff.replace(/[^\x20-\x7e]/g, '?')}")`,
+    );
   }
 }
 
@@ -365,11 +379,18 @@ export function wavDataExtent(layout: WavLayout, fileSize: number, after?: Uint8
     if (onDisk > 0) warnings.push(`data chunk size is ${bytes} (header not finalised); reading to the end of the file`);
     bytes = onDisk;
   } else if (bytes > onDisk) {
-    warnings.push(`data chunk declares ${bytes} bytes but the file ends after ${onDisk}: truncated, reading what is there`);
+    warnings.push(
+      `data chunk declares ${bytes} bytes but the file ends after ${onDisk}: truncated, reading what is there`,
+    );
     bytes = onDisk;
   } else if (fileSize > wavDataEnd(layout)) {
     const next = wavDataEnd(layout);
-    const isChunk = after !== undefined && next + 8 <= fileSize && after.length >= 8 && isChunkId(after) && next + 8 + view(after).getUint32(4, true) <= fileSize;
+    const isChunk =
+      after !== undefined &&
+      next + 8 <= fileSize &&
+      after.length >= 8 &&
+      isChunkId(after) &&
+      next + 8 + view(after).getUint32(4, true) <= fileSize;
     if (!isChunk) {
       warnings.push(`data chunk declares ${bytes} bytes but audio continues to the end of the file; reading it all`);
       bytes = onDisk;

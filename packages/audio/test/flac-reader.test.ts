@@ -4,7 +4,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { AudioErrorCodes, FLAC_STREAMINFO_END, FlacBlockTypes, FlacHeaderError, FlacMetadataReader, readFlacMetadata, readStreamInfo, type FlacMetadata } from '@isr/audio';
+import {
+  AudioErrorCodes,
+  FLAC_STREAMINFO_END,
+  FlacBlockTypes,
+  FlacHeaderError,
+  FlacMetadataReader,
+  readFlacMetadata,
+  readStreamInfo,
+  type FlacMetadata,
+} from '@isr/audio';
 
 const dir = mkdtempSync(join(tmpdir(), 'isr-flac-reader-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,7 +24,23 @@ before(() => {
   const wav = join(dir, 'a.wav');
   execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '24', wav, 'synth', '0.5', 'sine', '440']);
   // Vorbis comments as the segmenter writes them, a seek table and 300 bytes of padding.
-  execFileSync('flac', ['-s', '-f', '-T', 'ISR_SOURCE=studio', '-T', 'ISR_SESSION=abc', '-T', 'title=a=b', '-S', '0.1s', '-P', '300', '-o', join(dir, 'tagged.flac'), wav]);
+  execFileSync('flac', [
+    '-s',
+    '-f',
+    '-T',
+    'ISR_SOURCE=studio',
+    '-T',
+    'ISR_SESSION=abc',
+    '-T',
+    'title=a=b',
+    '-S',
+    '0.1s',
+    '-P',
+    '300',
+    '-o',
+    join(dir, 'tagged.flac'),
+    wav,
+  ]);
   execFileSync('flac', ['-s', '-f', '--no-padding', '--no-seektable', '-o', join(dir, 'plain.flac'), wav]);
   tagged = readFileSync(join(dir, 'tagged.flac'));
   plain = readFileSync(join(dir, 'plain.flac'));
@@ -32,9 +57,11 @@ function metaflacEnd(path: string): number {
 function feed(bytes: Uint8Array, next: () => number, reuse = false): FlacMetadata {
   const r = new FlacMetadataReader();
   const scratch = new Uint8Array(bytes.length);
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const n = Math.min(bytes.length - at, next());
-    const piece = reuse ? (scratch.set(bytes.subarray(at, at + n)), scratch.subarray(0, n)) : bytes.subarray(at, at + n);
+    const piece = reuse
+      ? (scratch.set(bytes.subarray(at, at + n)), scratch.subarray(0, n))
+      : bytes.subarray(at, at + n);
     const step = r.push(piece);
     if (reuse) scratch.fill(0xee);
     at += n;
@@ -51,24 +78,61 @@ test('files made by flac: STREAMINFO, blocks, Vorbis comments and the audio offs
   assert.equal(m.kind, 'metadata');
   if (m.kind !== 'metadata') return;
   const md = m.metadata;
-  assert.deepEqual({ ...md.streamInfo, md5: undefined, minBlockSize: undefined, maxBlockSize: undefined, minFrameSize: undefined, maxFrameSize: undefined }, {
-    sampleRate: 48000, channels: 2, bitsPerSample: 24, totalSamples: 24000, md5: undefined, minBlockSize: undefined, maxBlockSize: undefined, minFrameSize: undefined, maxFrameSize: undefined,
-  });
+  assert.deepEqual(
+    {
+      ...md.streamInfo,
+      md5: undefined,
+      minBlockSize: undefined,
+      maxBlockSize: undefined,
+      minFrameSize: undefined,
+      maxFrameSize: undefined,
+    },
+    {
+      sampleRate: 48000,
+      channels: 2,
+      bitsPerSample: 24,
+      totalSamples: 24000,
+      md5: undefined,
+      minBlockSize: undefined,
+      maxBlockSize: undefined,
+      minFrameSize: undefined,
+      maxFrameSize: undefined,
+    },
+  );
   assert.equal(md.streamInfo.maxBlockSize, 4096);
   assert.ok(md.streamInfo.minFrameSize > 0 && md.streamInfo.maxFrameSize >= md.streamInfo.minFrameSize);
   assert.equal(md.streamInfo.md5.toString('hex').length, 32);
-  assert.deepEqual(md.blocks.map((b) => b.type), [FlacBlockTypes.streamInfo, FlacBlockTypes.seekTable, FlacBlockTypes.vorbisComment, FlacBlockTypes.padding]);
+  assert.deepEqual(
+    md.blocks.map((b) => b.type),
+    [FlacBlockTypes.streamInfo, FlacBlockTypes.seekTable, FlacBlockTypes.vorbisComment, FlacBlockTypes.padding],
+  );
   assert.equal(md.blocks.at(-1)!.length, 300);
-  assert.deepEqual(md.vorbisComment?.comments.slice(0, 3), [['ISR_SOURCE', 'studio'], ['ISR_SESSION', 'abc'], ['title', 'a=b']]);
+  assert.deepEqual(md.vorbisComment?.comments.slice(0, 3), [
+    ['ISR_SOURCE', 'studio'],
+    ['ISR_SESSION', 'abc'],
+    ['title', 'a=b'],
+  ]);
   assert.match(md.vorbisComment!.vendor, /reference libFLAC/);
   assert.equal(md.audioOffset, metaflacEnd(join(dir, 'tagged.flac')));
-  assert.deepEqual([tagged[md.audioOffset], tagged[md.audioOffset + 1]! & 0xfe], [0xff, 0xf8], 'a frame sync code follows');
+  assert.deepEqual(
+    [tagged[md.audioOffset], tagged[md.audioOffset + 1]! & 0xfe],
+    [0xff, 0xf8],
+    'a frame sync code follows',
+  );
   let seed = 11;
-  for (const next of [() => 1, () => 997, () => ((seed = (seed * 48271) % 2147483647) % 200) + 1]) assert.deepEqual(feed(tagged, next), md);
-  assert.deepEqual(feed(tagged, () => 7, true), md, '7-byte pieces in one reused array');
+  for (const next of [() => 1, () => 997, () => ((seed = (seed * 48271) % 2147483647) % 200) + 1])
+    assert.deepEqual(feed(tagged, next), md);
+  assert.deepEqual(
+    feed(tagged, () => 7, true),
+    md,
+    '7-byte pieces in one reused array',
+  );
   const p = readFlacMetadata(plain);
   assert.ok(p.kind === 'metadata' && p.metadata.audioOffset === metaflacEnd(join(dir, 'plain.flac')));
-  assert.deepEqual(readStreamInfo(plain.subarray(0, FLAC_STREAMINFO_END)), p.kind === 'metadata' ? p.metadata.streamInfo : null);
+  assert.deepEqual(
+    readStreamInfo(plain.subarray(0, FLAC_STREAMINFO_END)),
+    p.kind === 'metadata' ? p.metadata.streamInfo : null,
+  );
 });
 
 test('truncated: "need" with the bytes from the start it needs, then a typed error at the end', () => {
@@ -78,13 +142,23 @@ test('truncated: "need" with the bytes from the start it needs, then a typed err
   for (const cut of [0, 2, 4, 8, 41, 42, 50, end - 1]) {
     const step = readFlacMetadata(tagged.subarray(0, cut));
     assert.equal(step.kind, 'need', `cut at ${cut}`);
-    if (step.kind === 'need') assert.ok(step.bytes > cut && step.bytes <= Math.max(end, FLAC_STREAMINFO_END), `cut at ${cut}: needs ${step.bytes}`);
+    if (step.kind === 'need')
+      assert.ok(
+        step.bytes > cut && step.bytes <= Math.max(end, FLAC_STREAMINFO_END),
+        `cut at ${cut}: needs ${step.bytes}`,
+      );
     const r = new FlacMetadataReader();
     r.push(tagged.subarray(0, cut));
-    assert.throws(() => r.end(), (e: unknown) => e instanceof FlacHeaderError && e.code === AudioErrorCodes.flacTruncated);
+    assert.throws(
+      () => r.end(),
+      (e: unknown) => e instanceof FlacHeaderError && e.code === AudioErrorCodes.flacTruncated,
+    );
   }
   assert.equal(readFlacMetadata(tagged.subarray(0, end)).kind, 'metadata');
-  assert.throws(() => readStreamInfo(tagged.subarray(0, 41)), (e: unknown) => e instanceof FlacHeaderError && e.code === AudioErrorCodes.flacTruncated);
+  assert.throws(
+    () => readStreamInfo(tagged.subarray(0, 41)),
+    (e: unknown) => e instanceof FlacHeaderError && e.code === AudioErrorCodes.flacTruncated,
+  );
 });
 
 test('garbage: not FLAC as soon as the first bytes say so; fLaC without STREAMINFO first is invalid', () => {
@@ -97,11 +171,30 @@ test('garbage: not FLAC as soon as the first bytes say so; fLaC without STREAMIN
     }
     return 'no error';
   };
-  assert.equal(code(() => readFlacMetadata(Buffer.from('RIFF....'))), AudioErrorCodes.flacNotFlac);
-  assert.equal(code(() => new FlacMetadataReader().push(Buffer.from('ID'))), AudioErrorCodes.flacNotFlac);
-  assert.equal(code(() => readStreamInfo(Buffer.alloc(FLAC_STREAMINFO_END))), AudioErrorCodes.flacNotFlac);
+  assert.equal(
+    code(() => readFlacMetadata(Buffer.from('RIFF....'))),
+    AudioErrorCodes.flacNotFlac,
+  );
+  assert.equal(
+    code(() => new FlacMetadataReader().push(Buffer.from('ID'))),
+    AudioErrorCodes.flacNotFlac,
+  );
+  assert.equal(
+    code(() => readStreamInfo(Buffer.alloc(FLAC_STREAMINFO_END))),
+    AudioErrorCodes.flacNotFlac,
+  );
   const noStreamInfo = Buffer.concat([Buffer.from('fLaC'), Buffer.from([0x84, 0, 0, 8]), Buffer.alloc(8)]);
-  assert.equal(code(() => readFlacMetadata(noStreamInfo)), AudioErrorCodes.flacInvalid);
-  const badComment = Buffer.concat([tagged.subarray(0, 42).map((b, i) => (i === 4 ? b & 0x7f : b)), Buffer.from([0x84, 0, 0, 8]), Buffer.from([0xff, 0xff, 0, 0, 0, 0, 0, 0])]);
-  assert.equal(code(() => readFlacMetadata(badComment)), AudioErrorCodes.flacInvalid);
+  assert.equal(
+    code(() => readFlacMetadata(noStreamInfo)),
+    AudioErrorCodes.flacInvalid,
+  );
+  const badComment = Buffer.concat([
+    tagged.subarray(0, 42).map((b, i) => (i === 4 ? b & 0x7f : b)),
+    Buffer.from([0x84, 0, 0, 8]),
+    Buffer.from([0xff, 0xff, 0, 0, 0, 0, 0, 0]),
+  ]);
+  assert.equal(
+    code(() => readFlacMetadata(badComment)),
+    AudioErrorCodes.flacInvalid,
+  );
 });

@@ -18,7 +18,11 @@ function boundaries(clock: SplitClock, fromIso: string, toIso: string): string[]
 
 test('hourly boundaries on an ordinary Berlin day fall on the local hour', () => {
   const c = new SplitClock(60, berlin);
-  assert.deepEqual(boundaries(c, '2026-11-23T22:30:00Z', '2026-11-24T01:00:00Z'), ['2026-11-23T23:00:00.000Z', '2026-11-24T00:00:00.000Z', '2026-11-24T01:00:00.000Z']);
+  assert.deepEqual(boundaries(c, '2026-11-23T22:30:00Z', '2026-11-24T01:00:00Z'), [
+    '2026-11-23T23:00:00.000Z',
+    '2026-11-24T00:00:00.000Z',
+    '2026-11-24T01:00:00.000Z',
+  ]);
 });
 
 test('spring forward (Berlin 2026-03-29): 23 hourly files, 02:00 local does not exist', () => {
@@ -57,8 +61,14 @@ test('a split that does not divide the day restarts at local midnight', () => {
 
 test('DST day with a 6 s split keeps stepping across the jump', () => {
   const c = new SplitClock(0.1, berlin);
-  assert.deepEqual(boundaries(c, '2026-03-29T00:59:55Z', '2026-03-29T01:00:07Z'), ['2026-03-29T01:00:00.000Z', '2026-03-29T01:00:06.000Z']);
-  assert.deepEqual(boundaries(c, '2026-10-25T00:59:55Z', '2026-10-25T01:00:07Z'), ['2026-10-25T01:00:00.000Z', '2026-10-25T01:00:06.000Z']);
+  assert.deepEqual(boundaries(c, '2026-03-29T00:59:55Z', '2026-03-29T01:00:07Z'), [
+    '2026-03-29T01:00:00.000Z',
+    '2026-03-29T01:00:06.000Z',
+  ]);
+  assert.deepEqual(boundaries(c, '2026-10-25T00:59:55Z', '2026-10-25T01:00:07Z'), [
+    '2026-10-25T01:00:00.000Z',
+    '2026-10-25T01:00:06.000Z',
+  ]);
 });
 
 test('unknown zones are a clear error', () => {

@@ -2,18 +2,26 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { epochFrame, toneFrames, toneIsSilent, type ToneSpec } from '@isr/audio';
 
-const spec: ToneSpec = { sampleRate: 48000, channels: 2, frequency: 1000, levelDbfs: -18, silenceSeconds: 1, periodSeconds: 10 };
+const spec: ToneSpec = {
+  sampleRate: 48000,
+  channels: 2,
+  frequency: 1000,
+  levelDbfs: -18,
+  silenceSeconds: 1,
+  periodSeconds: 10,
+};
 // 2026-12-02T03:00:00Z as a frame number: ~8.5e13, where n·f would lose precision in a double
 const t0 = epochFrame(Date.parse('2026-12-02T03:00:00Z'), spec.sampleRate);
 
-const samples = (b: Buffer, channel = 0, channels = 2) => Array.from({ length: b.length / 2 / channels }, (_, i) => b.readInt16LE((i * channels + channel) * 2));
+const samples = (b: Buffer, channel = 0, channels = 2) =>
+  Array.from({ length: b.length / 2 / channels }, (_, i) => b.readInt16LE((i * channels + channel) * 2));
 const dbfs = (x: number) => 20 * Math.log10(x / 32767);
 
 test('the same frames whole, in 1-frame, 997-frame and random pieces', () => {
   const frames = 48000 * 2;
   const whole = toneFrames(spec, t0, frames);
   let seed = 7;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 5000 + 1;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 5000) + 1;
   for (const size of [() => 1, () => 997, rand]) {
     const parts: Buffer[] = [];
     for (let at = 0; at < frames;) {
@@ -46,8 +54,14 @@ test('silent for the last second of every 10 s of the UTC clock, and only then',
   assert.equal(toneIsSilent(spec, t0 + 10 * 48000), false);
   const b = toneFrames(spec, t0 + 8 * 48000, 2 * 48000);
   const left = samples(b);
-  assert.ok(left.slice(0, 48000).some((x) => Math.abs(x) > 1000), 'tone in second 8');
-  assert.ok(left.slice(48000).every((x) => x === 0), 'digital silence in second 9');
+  assert.ok(
+    left.slice(0, 48000).some((x) => Math.abs(x) > 1000),
+    'tone in second 8',
+  );
+  assert.ok(
+    left.slice(48000).every((x) => x === 0),
+    'digital silence in second 9',
+  );
   assert.equal(toneIsSilent({ ...spec, silenceSeconds: 0 }, t0 + 9.5 * 48000), false, 'silence 0: continuous tone');
 });
 

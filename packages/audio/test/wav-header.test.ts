@@ -10,7 +10,12 @@ const dir = mkdtempSync(join(tmpdir(), 'isr-wav-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const format = { sampleRate: 48000, channels: 2, bitsPerSample: 16 };
-const bext = { originationDate: '2026-11-24', originationTime: '06:00:00', timeReference: 6 * 3600 * 48000 + 17, description: 'ISR test' };
+const bext = {
+  originationDate: '2026-11-24',
+  originationTime: '06:00:00',
+  timeReference: 6 * 3600 * 48000 + 17,
+  description: 'ISR test',
+};
 
 test('header with bext round-trips and sox reads the file it starts', () => {
   const data = Buffer.alloc(4800 * 4, 1);

@@ -31,11 +31,38 @@ const make = (name: string, args: string[]) => {
 before(() => {
   execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', join(dir, 's16.wav'), 'synth', '0.5', 'sine', '440']);
   fixtures['s16.wav'] = readFileSync(join(dir, 's16.wav'));
-  execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '24', join(dir, 's24.wav'), 'synth', '0.1', 'sine', '440']);
+  execFileSync('sox', [
+    '-n',
+    '-r',
+    '48000',
+    '-c',
+    '2',
+    '-b',
+    '24',
+    join(dir, 's24.wav'),
+    'synth',
+    '0.1',
+    'sine',
+    '440',
+  ]);
   fixtures['s24.wav'] = readFileSync(join(dir, 's24.wav'));
   const sine = ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=0.1:sample_rate=44100'];
   make('rf64.wav', [...sine, '-ac', '2', '-c:a', 'pcm_s16le', '-rf64', 'always']);
-  make('bext.wav', [...sine, '-c:a', 'pcm_s16le', '-write_bext', '1', '-metadata', 'time_reference=123456789012', '-metadata', 'description=studio A', '-metadata', 'origination_date=2026-11-24', '-metadata', 'origination_time=06:00:00']);
+  make('bext.wav', [
+    ...sine,
+    '-c:a',
+    'pcm_s16le',
+    '-write_bext',
+    '1',
+    '-metadata',
+    'time_reference=123456789012',
+    '-metadata',
+    'description=studio A',
+    '-metadata',
+    'origination_date=2026-11-24',
+    '-metadata',
+    'origination_time=06:00:00',
+  ]);
   make('f32.wav', [...sine, '-c:a', 'pcm_f32le']);
   make('alaw.wav', [...sine, '-c:a', 'pcm_alaw']);
 });
@@ -45,9 +72,11 @@ function feed(bytes: Uint8Array, next: () => number, reuse = false): { layout: W
   const r = new WavHeaderReader();
   const scratch = new Uint8Array(bytes.length);
   let pushes = 0;
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const n = Math.min(bytes.length - at, next());
-    const piece = reuse ? (scratch.set(bytes.subarray(at, at + n)), scratch.subarray(0, n)) : bytes.subarray(at, at + n);
+    const piece = reuse
+      ? (scratch.set(bytes.subarray(at, at + n)), scratch.subarray(0, n))
+      : bytes.subarray(at, at + n);
     const step = r.push(piece);
     if (reuse) scratch.fill(0xee);
     pushes++;
@@ -68,11 +97,43 @@ function chunkings(): [string, () => number][] {
 
 test('files made by sox and ffmpeg: the same layout whole, in 1-byte, 997-byte and random pieces, and through readAt', async () => {
   const expect: Record<string, Partial<WavLayout>> = {
-    's16.wav': { container: 'RIFF', sampleFormat: 's16', sampleRate: 8000, channels: 1, bitsPerSample: 16, blockAlign: 2, dataBytes: 8000 },
-    's24.wav': { container: 'RIFF', formatTag: 1, sampleFormat: 's24', sampleRate: 48000, channels: 2, bitsPerSample: 24, blockAlign: 6, dataBytes: 4800 * 6 },
-    'rf64.wav': { container: 'RF64', sampleFormat: 's16', sampleRate: 44100, channels: 2, blockAlign: 4, dataBytes: 4410 * 4 },
+    's16.wav': {
+      container: 'RIFF',
+      sampleFormat: 's16',
+      sampleRate: 8000,
+      channels: 1,
+      bitsPerSample: 16,
+      blockAlign: 2,
+      dataBytes: 8000,
+    },
+    's24.wav': {
+      container: 'RIFF',
+      formatTag: 1,
+      sampleFormat: 's24',
+      sampleRate: 48000,
+      channels: 2,
+      bitsPerSample: 24,
+      blockAlign: 6,
+      dataBytes: 4800 * 6,
+    },
+    'rf64.wav': {
+      container: 'RF64',
+      sampleFormat: 's16',
+      sampleRate: 44100,
+      channels: 2,
+      blockAlign: 4,
+      dataBytes: 4410 * 4,
+    },
     'bext.wav': { container: 'RIFF', sampleFormat: 's16', sampleRate: 44100, channels: 1, dataBytes: 4410 * 2 },
-    'f32.wav': { formatTag: 3, sampleFormat: 'f32', sampleRate: 44100, channels: 1, bitsPerSample: 32, blockAlign: 4, dataBytes: 4410 * 4 },
+    'f32.wav': {
+      formatTag: 3,
+      sampleFormat: 'f32',
+      sampleRate: 44100,
+      channels: 1,
+      bitsPerSample: 32,
+      blockAlign: 4,
+      dataBytes: 4410 * 4,
+    },
     'alaw.wav': { formatTag: 6, sampleFormat: null, bitsPerSample: 8, blockAlign: 1, dataBytes: 4410 },
   };
   for (const [name, want] of Object.entries(expect)) {
@@ -84,9 +145,16 @@ test('files made by sox and ffmpeg: the same layout whole, in 1-byte, 997-byte a
     for (const [how, next] of chunkings()) assert.deepEqual(feed(bytes, next).layout, whole, `${name} ${how}`);
     assert.deepEqual(feed(bytes, () => 7, true).layout, whole, `${name}: 7-byte pieces in one reused array`);
     const reads: number[] = [];
-    const viaReadAt = await readWavLayout(async (offset, length) => (reads.push(offset), bytes.subarray(offset, offset + length)), bytes.length, 16);
+    const viaReadAt = await readWavLayout(
+      async (offset, length) => (reads.push(offset), bytes.subarray(offset, offset + length)),
+      bytes.length,
+      16,
+    );
     assert.deepEqual(viaReadAt, whole, `${name} readAt`);
-    assert.ok(reads.length <= whole.chunks.length * 2 + 1, `${name}: ${reads.length} reads for ${whole.chunks.length} chunks`);
+    assert.ok(
+      reads.length <= whole.chunks.length * 2 + 1,
+      `${name}: ${reads.length} reads for ${whole.chunks.length} chunks`,
+    );
   }
 });
 
@@ -111,10 +179,19 @@ test('truncated: "need" while the header is incomplete, then a typed error at th
     for (const cut of [0, 3, 11, 12, 20, dataOffset - 1]) {
       const step = readWavHeader(bytes.subarray(0, cut));
       assert.equal(step.kind, 'need', `${name} cut at ${cut}`);
-      if (step.kind === 'need') assert.ok(step.offset + step.bytes > cut, `${name} cut at ${cut} asks for bytes it has`);
-      assert.throws(() => parseWavHeader(bytes.subarray(0, cut)), (e: unknown) => e instanceof WavHeaderError && e.code === AudioErrorCodes.wavTruncated, `${name} cut at ${cut}`);
+      if (step.kind === 'need')
+        assert.ok(step.offset + step.bytes > cut, `${name} cut at ${cut} asks for bytes it has`);
+      assert.throws(
+        () => parseWavHeader(bytes.subarray(0, cut)),
+        (e: unknown) => e instanceof WavHeaderError && e.code === AudioErrorCodes.wavTruncated,
+        `${name} cut at ${cut}`,
+      );
     }
-    assert.equal(readWavHeader(bytes.subarray(0, dataOffset)).kind, 'layout', `${name}: the data chunk header is enough`);
+    assert.equal(
+      readWavHeader(bytes.subarray(0, dataOffset)).kind,
+      'layout',
+      `${name}: the data chunk header is enough`,
+    );
   }
 });
 
@@ -128,20 +205,41 @@ test('garbage: not a WAV as soon as the first bytes say so; broken headers are i
     }
     return 'no error';
   };
-  assert.equal(code(() => readWavHeader(Buffer.from('ID3'))), AudioErrorCodes.wavNotWav);
-  assert.equal(code(() => readWavHeader(Buffer.from('RIFF\0\0\0\0AVI LIST'))), AudioErrorCodes.wavNotWav);
-  assert.equal(code(() => readWavHeader(Buffer.from('OggS0000WAVExxxxxxxx'))), AudioErrorCodes.wavNotWav);
+  assert.equal(
+    code(() => readWavHeader(Buffer.from('ID3'))),
+    AudioErrorCodes.wavNotWav,
+  );
+  assert.equal(
+    code(() => readWavHeader(Buffer.from('RIFF\0\0\0\0AVI LIST'))),
+    AudioErrorCodes.wavNotWav,
+  );
+  assert.equal(
+    code(() => readWavHeader(Buffer.from('OggS0000WAVExxxxxxxx'))),
+    AudioErrorCodes.wavNotWav,
+  );
   assert.match(String(code(() => new WavHeaderReader().push(Buffer.from('<htm')))), /ISR_WAV_NOT_WAV/);
   const s16 = Buffer.from(fixtures['s16.wav']!);
   const badId = Buffer.from(s16);
   badId.write('\u0001\u0002\u0003\u0004', 12, 'latin1');
-  assert.equal(code(() => parseWavHeader(badId)), AudioErrorCodes.wavInvalid);
+  assert.equal(
+    code(() => parseWavHeader(badId)),
+    AudioErrorCodes.wavInvalid,
+  );
   const noChannels = Buffer.from(s16);
   noChannels.writeUInt16LE(0, 22);
-  assert.equal(code(() => parseWavHeader(noChannels)), AudioErrorCodes.wavInvalid);
+  assert.equal(
+    code(() => parseWavHeader(noChannels)),
+    AudioErrorCodes.wavInvalid,
+  );
   const dataOnly = riff([chunk('data', new Uint8Array(8))]);
-  assert.equal(code(() => parseWavHeader(dataOnly)), AudioErrorCodes.wavInvalid);
-  await assert.rejects(readWavLayout(async (o, n) => dataOnly.subarray(o, o + n), dataOnly.length), /no fmt chunk/);
+  assert.equal(
+    code(() => parseWavHeader(dataOnly)),
+    AudioErrorCodes.wavInvalid,
+  );
+  await assert.rejects(
+    readWavLayout(async (o, n) => dataOnly.subarray(o, o + n), dataOnly.length),
+    /no fmt chunk/,
+  );
 });
 
 function chunk(id: string, body: Uint8Array, declared = body.length): Uint8Array {
@@ -172,11 +270,19 @@ function riff(parts: Uint8Array[], kind = 'RIFF'): Buffer {
 
 test('chunks in any order: bext and LIST before fmt, fmt after data, a large chunk skipped without being read', async () => {
   const audio = new Uint8Array(400).fill(7);
-  const a = riff([chunk('LIST', new Uint8Array(10)), chunk('fmt ', fmt(2, 48000, 16)), chunk('data', audio), chunk('LIST', new Uint8Array(4))]);
+  const a = riff([
+    chunk('LIST', new Uint8Array(10)),
+    chunk('fmt ', fmt(2, 48000, 16)),
+    chunk('data', audio),
+    chunk('LIST', new Uint8Array(4)),
+  ]);
   assert.deepEqual(parseWavHeader(a).chunks, ['LIST', 'fmt ', 'data']);
   const b = riff([chunk('JUNK', new Uint8Array(1 << 20)), chunk('data', audio), chunk('fmt ', fmt(2, 48000, 16))]);
   const l = parseWavHeader(b);
-  assert.deepEqual([l.chunks, l.dataOffset, l.dataBytes, l.sampleRate], [['JUNK', 'data', 'fmt '], 12 + 8 + (1 << 20) + 8, 400, 48000]);
+  assert.deepEqual(
+    [l.chunks, l.dataOffset, l.dataBytes, l.sampleRate],
+    [['JUNK', 'data', 'fmt '], 12 + 8 + (1 << 20) + 8, 400, 48000],
+  );
   let read = 0;
   assert.deepEqual(await readWavLayout(async (o, n) => ((read += n), b.subarray(o, o + n)), b.length, 64), l);
   assert.ok(read < 1000, `read ${read} bytes of a ${b.length}-byte file`);
@@ -196,7 +302,11 @@ test('extent: a data size of 0 or beyond the file reads what is there; a stale s
   const stale = riff([chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio, 400)]);
   const sl = layoutOf(stale);
   assert.equal(wavDataExtent(sl, stale.length).bytes, 800, 'a file being written');
-  assert.equal(wavDataExtent(sl, stale.length, stale.subarray(wavDataEnd(sl), wavDataEnd(sl) + 8)).bytes, 800, 'audio bytes are no chunk header');
+  assert.equal(
+    wavDataExtent(sl, stale.length, stale.subarray(wavDataEnd(sl), wavDataEnd(sl) + 8)).bytes,
+    800,
+    'audio bytes are no chunk header',
+  );
   const trailing = riff([chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio), chunk('LIST', new Uint8Array(20))]);
   const tl = layoutOf(trailing);
   const next = trailing.subarray(wavDataEnd(tl), wavDataEnd(tl) + 8);
@@ -206,7 +316,10 @@ test('extent: a data size of 0 or beyond the file reads what is there; a stale s
 });
 
 test('a header for the current size of a file being written: RIFF and data sizes, or RF64 ds64 sizes', () => {
-  const h = buildWavHeader({ sampleRate: 48000, channels: 2, bitsPerSample: 16 }, { originationDate: '2026-11-24', originationTime: '06:00:00', timeReference: 0 });
+  const h = buildWavHeader(
+    { sampleRate: 48000, channels: 2, bitsPerSample: 16 },
+    { originationDate: '2026-11-24', originationTime: '06:00:00', timeReference: 0 },
+  );
   const grown = Buffer.concat([h, Buffer.alloc(4000 * 4 + 3)]);
   const patched = wavHeaderForSize(h, parseWavHeader(h), grown.length);
   const l = parseWavHeader(patched);
@@ -218,5 +331,10 @@ test('a header for the current size of a file being written: RIFF and data sizes
   assert.deepEqual([rpl.dataBytes, rpl.ds64?.sampleCount, rpl.riffBytes], [1600, 400, rl.dataOffset + 1600 - 8]);
   const out = join(dir, 'rf64-cut.wav');
   writeFileSync(out, Buffer.concat([rp, rf.subarray(rl.dataOffset, rl.dataOffset + 1600)]));
-  assert.match(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=duration_ts', '-of', 'csv=p=0', out], { encoding: 'utf8' }), /^400\b/);
+  assert.match(
+    execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=duration_ts', '-of', 'csv=p=0', out], {
+      encoding: 'utf8',
+    }),
+    /^400\b/,
+  );
 });

@@ -1,3 +1,6 @@
 import { runCli } from './cli.ts';
 
-process.exitCode = await runCli(process.argv.slice(2), { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') });
+process.exitCode = await runCli(process.argv.slice(2), {
+  out: (l) => process.stdout.write(l + '\n'),
+  err: (l) => process.stderr.write(l + '\n'),
+});

@@ -22,7 +22,11 @@ async function isr(args: string[], opts: { cwd?: string; env?: Record<string, st
   const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
   if (!opts.env?.ISR_CONFIG) delete env.ISR_CONFIG;
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--conditions=development', MAIN, ...args], { cwd: opts.cwd, env });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=development', MAIN, ...args],
+      { cwd: opts.cwd, env },
+    );
     return { code: 0, lines: stdout.trim().split('\n'), stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -48,7 +52,10 @@ async function archive(): Promise<Archive> {
   const tmp = await tempDir('isr-cli-');
   const dir = join(tmp.path, 'rec');
   const config = join(tmp.path, 'config.ini');
-  writeFileSync(config, `[general]\noutput_directory = ${dir}\n\n[a]\ntype = stream\nurl = http://127.0.0.1:1/a\n\n[b]\ntype = stream\nurl = http://127.0.0.1:1/b\n`);
+  writeFileSync(
+    config,
+    `[general]\noutput_directory = ${dir}\n\n[a]\ntype = stream\nurl = http://127.0.0.1:1/a\n\n[b]\ntype = stream\nurl = http://127.0.0.1:1/b\n`,
+  );
   const w = new ManifestWriter();
   const files: string[] = [];
   const add = async (source: string, day: string, i: number): Promise<string> => {
@@ -57,7 +64,19 @@ async function archive(): Promise<Archive> {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), data);
     const start = `${day}T0${i}:00:00.000Z`;
-    await w.append({ root: dir, source, day }, { op: 'closed', path: rel, start, end: `${day}T0${i}:59:59.000Z`, frames: 100, durationSeconds: 3599, bytes: data.length, sha256: sha256Hex(data) });
+    await w.append(
+      { root: dir, source, day },
+      {
+        op: 'closed',
+        path: rel,
+        start,
+        end: `${day}T0${i}:59:59.000Z`,
+        frames: 100,
+        durationSeconds: 3599,
+        bytes: data.length,
+        sha256: sha256Hex(data),
+      },
+    );
     return rel;
   };
   for (const day of ['2026-11-30', '2026-12-01']) for (const i of [1, 2, 3]) files.push(await add('a', day, i));
@@ -70,7 +89,10 @@ test('a clean archive verifies: every file ok, exit 0, and the command finds con
   try {
     const r = await isr(['verify', '--config', a.config]);
     assert.equal(r.code, 0, r.lines.join('\n') + r.stderr);
-    assert.deepEqual(of(r, 'ok'), [...a.files, 'b/2026-12-01/2026-12-01_01-00-00+0000.mp3'].map((f) => `ok ${f}`));
+    assert.deepEqual(
+      of(r, 'ok'),
+      [...a.files, 'b/2026-12-01/2026-12-01_01-00-00+0000.mp3'].map((f) => `ok ${f}`),
+    );
     assert.match(r.lines.at(-1)!, /2 sources: 7 ok — no problems/);
     assert.equal((await isr(['verify', a.config])).code, 0, 'the config file as the positional argument');
     assert.equal((await isr(['verify'], { env: { ISR_CONFIG: a.config } })).code, 0, 'ISR_CONFIG');
@@ -91,7 +113,10 @@ test('one byte flipped in a middle file: that file is reported modified, nothing
     const r = await isr(['verify', '--config', a.config]);
     assert.equal(r.code, 1);
     assert.deepEqual(of(r, 'modified'), [`modified ${a.files[1]}`]);
-    assert.match(r.lines.find((l) => l.startsWith('modified'))!, /SHA-256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/);
+    assert.match(
+      r.lines.find((l) => l.startsWith('modified'))!,
+      /SHA-256 [0-9a-f]{64}, the manifest says [0-9a-f]{64}/,
+    );
     assert.equal(of(r, 'ok').length, 6);
     assert.match(r.lines.at(-1)!, /1 problem$/);
   } finally {
@@ -116,7 +141,7 @@ test('a deleted file is reported missing, a foreign file unexpected, each precis
   }
 });
 
-test('an edited manifest line breaks the chain at the entry after it; an edited last line of a day at the next day\'s first entry', async () => {
+test("an edited manifest line breaks the chain at the entry after it; an edited last line of a day at the next day's first entry", async () => {
   const a = await archive();
   try {
     const m1 = join(a.dir, 'a', '2026-11-30', 'manifest.jsonl');
@@ -128,7 +153,10 @@ test('an edited manifest line breaks the chain at the entry after it; an edited 
     let r = await isr(['verify', '--config', a.config]);
     assert.equal(r.code, 1);
     assert.deepEqual(of(r, 'chain-broken'), ['chain-broken a/2026-11-30/manifest.jsonl entry 3']);
-    assert.match(r.lines.find((l) => l.startsWith('chain-broken'))!, /not the hash of entry 2 of a\/2026-11-30\/manifest.jsonl: that entry was changed/);
+    assert.match(
+      r.lines.find((l) => l.startsWith('chain-broken'))!,
+      /not the hash of entry 2 of a\/2026-11-30\/manifest.jsonl: that entry was changed/,
+    );
     assert.deepEqual(of(r, 'modified'), [`modified ${a.files[1]}`], 'the file no longer matches the edited entry');
 
     // Restore, then change the day's last line: the next day's first entry no longer follows it.
@@ -143,8 +171,15 @@ test('an edited manifest line breaks the chain at the entry after it; an edited 
     const l2 = readFileSync(m2, 'utf8').split('\n');
     writeFileSync(m2, [l2[0], l2[2], ''].join('\n'));
     r = await isr(['verify', '--config', a.config, '--from', '2026-12-01']);
-    assert.deepEqual(of(r, 'chain-broken'), ['chain-broken a/2026-12-01/manifest.jsonl entry 1', 'chain-broken a/2026-12-01/manifest.jsonl entry 2']);
-    assert.deepEqual(of(r, 'unexpected'), [`unexpected ${a.files[4]}`], 'the file whose entry was removed is in no manifest');
+    assert.deepEqual(of(r, 'chain-broken'), [
+      'chain-broken a/2026-12-01/manifest.jsonl entry 1',
+      'chain-broken a/2026-12-01/manifest.jsonl entry 2',
+    ]);
+    assert.deepEqual(
+      of(r, 'unexpected'),
+      [`unexpected ${a.files[4]}`],
+      'the file whose entry was removed is in no manifest',
+    );
   } finally {
     await a.remove();
   }
@@ -155,20 +190,34 @@ test('--source and --from/--to narrow the report; a deleted entry (retention) is
   try {
     const w = new ManifestWriter();
     rmSync(join(a.dir, a.files[0]!));
-    await w.append({ root: a.dir, source: 'a', day: '2026-11-30' }, { op: 'deleted', path: a.files[0]!, reason: 'retention', bytes: 3017, at: '2026-12-01T04:00:00.000Z' });
-    assert.ok(readFileSync(join(a.dir, 'a', '2026-12-01', 'manifest.jsonl'), 'utf8').includes('"op":"deleted"'), 'the deletion continues the chain in the newest manifest');
+    await w.append(
+      { root: a.dir, source: 'a', day: '2026-11-30' },
+      { op: 'deleted', path: a.files[0]!, reason: 'retention', bytes: 3017, at: '2026-12-01T04:00:00.000Z' },
+    );
+    assert.ok(
+      readFileSync(join(a.dir, 'a', '2026-12-01', 'manifest.jsonl'), 'utf8').includes('"op":"deleted"'),
+      'the deletion continues the chain in the newest manifest',
+    );
     let r = await isr(['verify', '--config', a.config, '--source', 'a']);
     assert.equal(r.code, 0, r.lines.join('\n'));
     assert.deepEqual(of(r, 'deleted'), [`deleted ${a.files[0]}`]);
     assert.equal(of(r, 'ok').length, 5);
     r = await isr(['verify', '--config', a.config, '--source', 'a', '--from', '2026-12-01', '--to', '2026-12-01']);
-    assert.deepEqual(of(r, 'ok'), a.files.slice(3).map((f) => `ok ${f}`));
+    assert.deepEqual(
+      of(r, 'ok'),
+      a.files.slice(3).map((f) => `ok ${f}`),
+    );
     writeFileSync(join(a.dir, a.files[0]!), 'back again');
     r = await isr(['verify', '--config', a.config, '--quiet']);
     assert.equal(r.code, 1);
     assert.deepEqual(of(r, 'unexpected'), [`unexpected ${a.files[0]}`]);
     assert.equal(r.lines.length, 2, '--quiet prints the problems and the summary only');
-    for (const bad of [['verify', '--from', '1.12.2026'], ['verify', '--bogus'], ['verify', '--source', 'a b'], ['frobnicate']]) {
+    for (const bad of [
+      ['verify', '--from', '1.12.2026'],
+      ['verify', '--bogus'],
+      ['verify', '--source', 'a b'],
+      ['frobnicate'],
+    ]) {
       const b = await isr([...bad, '--config', a.config]);
       assert.equal(b.code, 2, bad.join(' '));
       assert.match(b.stderr, /usage: isr verify/);
@@ -178,7 +227,7 @@ test('--source and --from/--to narrow the report; a deleted entry (retention) is
   }
 });
 
-test('the file being recorded (named by the segmenter\'s journal) is reported open, not unexpected', async () => {
+test("the file being recorded (named by the segmenter's journal) is reported open, not unexpected", async () => {
   const a = await archive();
   try {
     const rel = 'a/2026-12-01/2026-12-01_04-00-00+0000.mp3';
@@ -186,7 +235,10 @@ test('the file being recorded (named by the segmenter\'s journal) is reported op
     let r = await isr(['verify', '--config', a.config]);
     assert.deepEqual(of(r, 'unexpected'), [`unexpected ${rel}`], 'without a journal naming it, it is a foreign file');
     mkdirSync(join(a.dir, '.isr', 'segmenter'), { recursive: true });
-    writeFileSync(join(a.dir, '.isr', 'segmenter', 'journal-a.json'), JSON.stringify({ v: 1, sources: { a: { v: 1, source: 'a', file: { rel } } } }));
+    writeFileSync(
+      join(a.dir, '.isr', 'segmenter', 'journal-a.json'),
+      JSON.stringify({ v: 1, sources: { a: { v: 1, source: 'a', file: { rel } } } }),
+    );
     r = await isr(['verify', '--config', a.config]);
     assert.equal(r.code, 0, r.lines.join('\n'));
     assert.deepEqual(of(r, 'open'), [`open ${rel}`]);

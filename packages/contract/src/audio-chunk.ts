@@ -82,7 +82,8 @@ function need(get: (name: string) => string | undefined, name: string): string {
 function int(get: (name: string) => string | undefined, name: string, min: number): number {
   const raw = need(get, name);
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) throw new ContractError(`audio chunk header ${name} is "${raw}", not an integer ≥ ${min}`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new ContractError(`audio chunk header ${name} is "${raw}", not an integer ≥ ${min}`);
   return n;
 }
 
@@ -92,12 +93,15 @@ export function decodeAudioHeaders(get: (name: string) => string | undefined): A
   const problem = sourceNameProblem(source);
   if (problem) throw new ContractError(`audio chunk header ${AudioHeaders.source} "${source}" ${problem}`);
   const format = need(get, AudioHeaders.format);
-  if (!isAudioFormat(format)) throw new ContractError(`audio chunk header ${AudioHeaders.format} "${format}" is not a known format`);
+  if (!isAudioFormat(format))
+    throw new ContractError(`audio chunk header ${AudioHeaders.format} "${format}" is not a known format`);
   const codec = need(get, AudioHeaders.codec);
-  if (!isAudioCodec(codec)) throw new ContractError(`audio chunk header ${AudioHeaders.codec} "${codec}" is not a known codec`);
+  if (!isAudioCodec(codec))
+    throw new ContractError(`audio chunk header ${AudioHeaders.codec} "${codec}" is not a known codec`);
   const startRaw = need(get, AudioHeaders.sessionStart);
   const sessionStartMs = Date.parse(startRaw);
-  if (!Number.isFinite(sessionStartMs)) throw new ContractError(`audio chunk header ${AudioHeaders.sessionStart} "${startRaw}" is not an ISO time`);
+  if (!Number.isFinite(sessionStartMs))
+    throw new ContractError(`audio chunk header ${AudioHeaders.sessionStart} "${startRaw}" is not an ISO time`);
   const unitsRaw = get(AudioHeaders.units);
   return {
     source,

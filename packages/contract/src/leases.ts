@@ -37,6 +37,16 @@ export interface LeaseValue {
 }
 
 /** The lease bucket's spec: history 1, the TTL as the bucket's max age. */
-export function leaseBucketSpec(ttlSeconds: number): { name: string; description: string; history: number; ttlSeconds: number } {
-  return { name: LeaseBucket, description: 'ISR per-source leases (one active writer per source)', history: 1, ttlSeconds };
+export function leaseBucketSpec(ttlSeconds: number): {
+  name: string;
+  description: string;
+  history: number;
+  ttlSeconds: number;
+} {
+  return {
+    name: LeaseBucket,
+    description: 'ISR per-source leases (one active writer per source)',
+    history: 1,
+    ttlSeconds,
+  };
 }

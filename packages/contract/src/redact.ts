@@ -7,7 +7,8 @@
 export const REDACTED = '***';
 
 /** Query parameter names whose value is a secret (compared without case, `-` and `_`). */
-const SECRET_PARAM = /^(token|accesstoken|authtoken|apitoken|key|apikey|auth|authorization|pass|passwd|password|pwd|secret|clientsecret|sig|signature|credential|credentials|session|sessionid|sid|jwt|bearer|hash)$/;
+const SECRET_PARAM =
+  /^(token|accesstoken|authtoken|apitoken|key|apikey|auth|authorization|pass|passwd|password|pwd|secret|clientsecret|sig|signature|credential|credentials|session|sessionid|sid|jwt|bearer|hash)$/;
 
 const isSecretParam = (name: string) => SECRET_PARAM.test(name.toLowerCase().replace(/[-_]/g, ''));
 
@@ -23,15 +24,19 @@ function redactParsed(text: string): string {
   const [, scheme, authority, rest] = m as unknown as [string, string, string, string];
   const at = authority.lastIndexOf('@');
   const host = at >= 0 ? `${REDACTED}@${authority.slice(at + 1)}` : authority;
-  return scheme + host + rest.replace(/([?&;])([^=&#;]+)=([^&#;]*)/g, (all, sep: string, name: string, value: string) => {
-    let decoded = name;
-    try {
-      decoded = decodeURIComponent(name);
-    } catch {
-      // keep the raw name
-    }
-    return isSecretParam(decoded) && value !== '' ? `${sep}${name}=${REDACTED}` : all;
-  });
+  return (
+    scheme +
+    host +
+    rest.replace(/([?&;])([^=&#;]+)=([^&#;]*)/g, (all, sep: string, name: string, value: string) => {
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // keep the raw name
+      }
+      return isSecretParam(decoded) && value !== '' ? `${sep}${name}=${REDACTED}` : all;
+    })
+  );
 }
 
 /** One URL with its credentials replaced by `***` (a string that is not a URL comes back unchanged). */

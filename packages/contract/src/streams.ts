@@ -42,7 +42,13 @@ export function streamSpecs(r: RetentionSettings = DefaultRetention): { audio: S
     },
     events: {
       name: StreamNames.events,
-      subjects: [Subjects.segmentOpenedAll, Subjects.segmentClosedAll, Subjects.segmentDeletedAll, Subjects.analysisDoneAll, Subjects.metadataAll],
+      subjects: [
+        Subjects.segmentOpenedAll,
+        Subjects.segmentClosedAll,
+        Subjects.segmentDeletedAll,
+        Subjects.analysisDoneAll,
+        Subjects.metadataAll,
+      ],
       description: 'ISR segment, analysis and metadata events (JSON)',
       maxAgeSeconds: r.eventsRetentionSeconds,
       maxBytes: -1,

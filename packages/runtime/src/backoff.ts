@@ -9,7 +9,8 @@ export class Backoff {
   #failures = 0;
 
   constructor(minSeconds: number, maxSeconds: number) {
-    if (!(minSeconds >= 0) || Number.isNaN(maxSeconds)) throw new RangeError(`backoff needs min >= 0 and a max in seconds, got min ${minSeconds}, max ${maxSeconds}`);
+    if (!(minSeconds >= 0) || Number.isNaN(maxSeconds))
+      throw new RangeError(`backoff needs min >= 0 and a max in seconds, got min ${minSeconds}, max ${maxSeconds}`);
     this.minSeconds = minSeconds;
     this.maxSeconds = maxSeconds;
   }
@@ -22,7 +23,10 @@ export class Backoff {
   /** Counts one more failure and gives the delay before the next attempt, in ms. */
   next(): number {
     this.#failures = Math.min(this.#failures + 1, 1_000_000);
-    const seconds = Math.max(this.minSeconds, Math.min(this.maxSeconds, this.minSeconds * 2 ** Math.min(this.#failures - 1, 30)));
+    const seconds = Math.max(
+      this.minSeconds,
+      Math.min(this.maxSeconds, this.minSeconds * 2 ** Math.min(this.#failures - 1, 30)),
+    );
     return Math.round(seconds * 1000);
   }
 

@@ -1,6 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Buckets, BucketSpecs, IsrError, leaseBucketSpec, LeaseBucket, streamSpecs, type BucketSpec, type RetentionSettings, type StreamSpec } from '@isr/contract';
-import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
+import {
+  Buckets,
+  BucketSpecs,
+  IsrError,
+  leaseBucketSpec,
+  LeaseBucket,
+  streamSpecs,
+  type BucketSpec,
+  type RetentionSettings,
+  type StreamSpec,
+} from '@isr/contract';
+import {
+  DiscardPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type StreamConfig,
+  type StreamInfo,
+} from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { connect, headers, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -28,7 +48,8 @@ export async function connectBus(config: IsrConfig, name: string, log: Logger): 
   log.info({ server: nc.getServer() }, 'connected to NATS');
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect' || s.type === 'error') log.warn({ status: s.type, detail: 'server' in s ? s.server : s.error }, 'NATS connection problem');
+      if (s.type === 'disconnect' || s.type === 'error')
+        log.warn({ status: s.type, detail: 'server' in s ? s.server : s.error }, 'NATS connection problem');
       else if (s.type === 'reconnect') log.info({ server: s.server }, 'NATS reconnected');
     }
   })();
@@ -76,14 +97,22 @@ export class ReplicasError extends IsrError {
 }
 
 /** `update`, explaining a refused change of num_replicas in words an operator can act on. */
-async function updateStream(jsm: JetStreamManager, name: string, cfg: Partial<StreamConfig>, had: number): Promise<void> {
+async function updateStream(
+  jsm: JetStreamManager,
+  name: string,
+  cfg: Partial<StreamConfig>,
+  had: number,
+): Promise<void> {
   try {
     await jsm.streams.update(name, cfg);
   } catch (err) {
     const want = cfg.num_replicas ?? had;
     if (want === had) throw err;
-    throw new ReplicasError(`stream ${name} has ${had} replica(s) and the server refused to change that to ${want} (stream_replicas): ${(err as Error).message}. `
-      + 'More than one replica needs a JetStream cluster with at least that many nodes; lower stream_replicas, or add nodes and restart the segmenter', { cause: err });
+    throw new ReplicasError(
+      `stream ${name} has ${had} replica(s) and the server refused to change that to ${want} (stream_replicas): ${(err as Error).message}. ` +
+        'More than one replica needs a JetStream cluster with at least that many nodes; lower stream_replicas, or add nodes and restart the segmenter',
+      { cause: err },
+    );
   }
 }
 
@@ -113,12 +142,28 @@ function keptReplicas(si: StreamInfo): number {
 export async function ensureBucket(js: JetStreamClient, spec: BucketSpec, replicas = 1, log?: Logger): Promise<KV> {
   const kvm = new Kvm(js);
   const ttl = Math.round(spec.ttlSeconds * 1000);
-  const kv = await kvm.create(spec.name, { history: spec.history, ttl, description: spec.description, storage: StorageType.File, replicas });
+  const kv = await kvm.create(spec.name, {
+    history: spec.history,
+    ttl,
+    description: spec.description,
+    storage: StorageType.File,
+    replicas,
+  });
   const jsm = await js.jetstreamManager();
   const name = `KV_${spec.name}`;
   const { config } = await jsm.streams.info(name);
   if (config.num_replicas !== replicas || config.max_age !== nanos(ttl)) {
-    await updateStream(jsm, name, { ...config, num_replicas: replicas, max_age: nanos(ttl), duplicate_window: ttl > 0 ? Math.min(config.duplicate_window, nanos(ttl)) : config.duplicate_window }, config.num_replicas);
+    await updateStream(
+      jsm,
+      name,
+      {
+        ...config,
+        num_replicas: replicas,
+        max_age: nanos(ttl),
+        duplicate_window: ttl > 0 ? Math.min(config.duplicate_window, nanos(ttl)) : config.duplicate_window,
+      },
+      config.num_replicas,
+    );
   }
   warnShortfall(log, name, replicas, keptReplicas(await jsm.streams.info(name)));
   return kv;
@@ -139,7 +184,10 @@ export function leaseBucketOf(config: IsrConfig): BucketSpec {
 /** Says clearly that the server keeps fewer replicas than stream_replicas asks for (a server without a cluster). */
 function warnShortfall(log: Logger | undefined, name: string, wanted: number, kept: number): void {
   if (kept < wanted) {
-    log?.warn({ stream: name, stream_replicas: wanted, replicas: kept }, `stream ${name}: the server keeps ${kept} replica(s), not the ${wanted} stream_replicas asks for — it runs without a JetStream cluster (or with too few nodes); set stream_replicas = ${kept} or connect to a cluster`);
+    log?.warn(
+      { stream: name, stream_replicas: wanted, replicas: kept },
+      `stream ${name}: the server keeps ${kept} replica(s), not the ${wanted} stream_replicas asks for — it runs without a JetStream cluster (or with too few nodes); set stream_replicas = ${kept} or connect to a cluster`,
+    );
   }
 }
 
@@ -149,7 +197,8 @@ export async function provisionBus(nc: NatsConnection, config: IsrConfig, log?: 
   const js = jetstream(nc);
   const specs = streamSpecs(retentionOf(config));
   const replicas = num(config.general, 'stream_replicas');
-  for (const spec of [specs.audio, specs.events]) warnShortfall(log, spec.name, replicas, await ensureStream(jsm, spec, replicas));
+  for (const spec of [specs.audio, specs.events])
+    warnShortfall(log, spec.name, replicas, await ensureStream(jsm, spec, replicas));
   const [status, analysis, codec, leases] = await Promise.all([
     ensureBucket(js, BucketSpecs.status, replicas, log),
     ensureBucket(js, BucketSpecs.analysis, replicas, log),
@@ -161,7 +210,10 @@ export async function provisionBus(nc: NatsConnection, config: IsrConfig, log?: 
 
 /** Names of the streams behind the contract's streams and buckets (`KV_<bucket>` for a bucket). */
 export function requiredStreamNames(): string[] {
-  return [...Object.values(streamSpecs()).map((s) => s.name), ...[...Object.values(BucketSpecs).map((b) => b.name), LeaseBucket].map((b) => `KV_${b}`)];
+  return [
+    ...Object.values(streamSpecs()).map((s) => s.name),
+    ...[...Object.values(BucketSpecs).map((b) => b.name), LeaseBucket].map((b) => `KV_${b}`),
+  ];
 }
 
 export interface BindOptions {
@@ -190,7 +242,11 @@ export async function bindBus(nc: NatsConnection, opts: BindOptions = {}): Promi
         break;
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        if (Date.now() > deadline) throw new Error(`stream ${name} does not exist: start the provisioner (the segmenter) or connect without credentials`, { cause: err });
+        if (Date.now() > deadline)
+          throw new Error(
+            `stream ${name} does not exist: start the provisioner (the segmenter) or connect without credentials`,
+            { cause: err },
+          );
         if (Date.now() - lastLog > 30_000) {
           opts.log?.info({ stream: name }, 'waiting for the segmenter to provision the bus');
           lastLog = Date.now();
@@ -201,7 +257,12 @@ export async function bindBus(nc: NatsConnection, opts: BindOptions = {}): Promi
   }
   const kvm = new Kvm(js);
   const open = (spec: BucketSpec) => kvm.open(spec.name, { allow_direct: direct.get(`KV_${spec.name}`) ?? false });
-  const [status, analysis, codec, leases] = await Promise.all([open(BucketSpecs.status), open(BucketSpecs.analysis), open(BucketSpecs.codec), kvm.open(LeaseBucket, { allow_direct: direct.get(`KV_${LeaseBucket}`) ?? false })]);
+  const [status, analysis, codec, leases] = await Promise.all([
+    open(BucketSpecs.status),
+    open(BucketSpecs.analysis),
+    open(BucketSpecs.codec),
+    kvm.open(LeaseBucket, { allow_direct: direct.get(`KV_${LeaseBucket}`) ?? false }),
+  ]);
   return { nc, js, jsm, kv: { status, analysis, codec, leases } };
 }
 

@@ -22,7 +22,14 @@ export class CaptureStatusWriter {
   private readonly log: Logger;
   private readonly now: () => number;
 
-  constructor(kv: KV, source: string, service: CaptureStatus['service'], log: Logger, base: Partial<CaptureStatus> = {}, now: () => number = Date.now) {
+  constructor(
+    kv: KV,
+    source: string,
+    service: CaptureStatus['service'],
+    log: Logger,
+    base: Partial<CaptureStatus> = {},
+    now: () => number = Date.now,
+  ) {
     this.kv = kv;
     this.source = source;
     this.log = log;

@@ -44,7 +44,9 @@ export function followStream(o: FollowOptions): Follower {
       try {
         const c = await o.js.consumers.get(o.stream, {
           ...(o.filterSubjects ? { filter_subjects: o.filterSubjects } : {}),
-          ...(lastSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 } : { deliver_policy: DeliverPolicy.All }),
+          ...(lastSeq > 0
+            ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 }
+            : { deliver_policy: DeliverPolicy.All }),
         });
         // Short pulls: missing heartbeats (every 2.5 s) make nats.js pull again from the node it reconnected to.
         const messages = await c.consume({ expires: 5000 });
@@ -55,16 +57,22 @@ export function followStream(o: FollowOptions): Follower {
         watchdog = setInterval(() => {
           if (checking || Date.now() - lastProgress < stallMs) return;
           checking = true;
-          void c.info().then(
-            (ci) => ci.num_pending > 0 && Date.now() - lastProgress >= stallMs,
-            () => true, // the consumer is gone (its node died)
-          ).then((stalled) => {
-            checking = false;
-            if (stalled && !stopped) {
-              o.log.warn({ stream: o.stream, afterSeq: lastSeq }, 'ordered consumer stalled (its node lost?): re-creating it after the last message handled');
-              messages.stop();
-            }
-          });
+          void c
+            .info()
+            .then(
+              (ci) => ci.num_pending > 0 && Date.now() - lastProgress >= stallMs,
+              () => true, // the consumer is gone (its node died)
+            )
+            .then((stalled) => {
+              checking = false;
+              if (stalled && !stopped) {
+                o.log.warn(
+                  { stream: o.stream, afterSeq: lastSeq },
+                  'ordered consumer stalled (its node lost?): re-creating it after the last message handled',
+                );
+                messages.stop();
+              }
+            });
         }, o.checkMs ?? 1000);
         for await (const m of messages) {
           lastProgress = Date.now();

@@ -54,7 +54,13 @@ export { type Follower, type FollowOptions, followStream } from './follow-stream
 export { putStatusPart } from './status-kv.ts';
 export { CaptureStatusWriter } from './capture-status.ts';
 export { OrderedPublisher, type OrderedPublisherOptions } from './ordered-publisher.ts';
-export { chunkSeconds, PublishQueue, type PublishItem, type QueuedAudio, type UnsentChunkMeta } from './publish-queue.ts';
+export {
+  chunkSeconds,
+  PublishQueue,
+  type PublishItem,
+  type QueuedAudio,
+  type UnsentChunkMeta,
+} from './publish-queue.ts';
 export { Backoff } from './backoff.ts';
 export { settleWithin, waitForSignal } from './shutdown.ts';
 export {
@@ -67,7 +73,24 @@ export {
   shouldProvision,
 } from './service.ts';
 export { SERVICE_NODE_OPTIONS, serviceNodeOptions } from './node-options.ts';
-export { lineHash, MANIFEST_DAY, MANIFEST_FILE, manifestDays, manifestGenesis, ManifestWriter, parseEntry, readManifest, sha256Hex } from './manifest.ts';
-export type { AppendTarget, ManifestBody, ManifestClosedEntry, ManifestDeletedEntry, ManifestEntry, ManifestText } from './manifest.ts';
+export {
+  lineHash,
+  MANIFEST_DAY,
+  MANIFEST_FILE,
+  manifestDays,
+  manifestGenesis,
+  ManifestWriter,
+  parseEntry,
+  readManifest,
+  sha256Hex,
+} from './manifest.ts';
+export type {
+  AppendTarget,
+  ManifestBody,
+  ManifestClosedEntry,
+  ManifestDeletedEntry,
+  ManifestEntry,
+  ManifestText,
+} from './manifest.ts';
 export { isProblem, openFilesOf, sha256OfFile, verifySource, VerifyStatuses } from './verify-archive.ts';
 export type { VerifyOptions, VerifyReport, VerifyStatus } from './verify-archive.ts';

@@ -25,7 +25,12 @@ export interface LeaseTimings {
  */
 export function leaseTimings(failoverSeconds: number): LeaseTimings {
   const ttlMs = Math.round(failoverSeconds * 600);
-  return { ttlMs, renewMs: Math.round(ttlMs / 3), pollMs: Math.max(100, Math.round(failoverSeconds * 100)), validMs: Math.round(ttlMs * 0.8) };
+  return {
+    ttlMs,
+    renewMs: Math.round(ttlMs / 3),
+    pollMs: Math.max(100, Math.round(failoverSeconds * 100)),
+    validMs: Math.round(ttlMs * 0.8),
+  };
 }
 
 export interface SourceLeaseOptions {
@@ -47,7 +52,11 @@ export interface SourceLeaseOptions {
 
 /** JetStream refused a compare-and-set: the key is not at the revision we expected (someone else wrote it). */
 function isCasFailure(err: unknown): boolean {
-  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+  return (
+    err instanceof JetStreamApiError &&
+    (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
+      err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  );
 }
 
 /**
@@ -82,8 +91,13 @@ function pidAlive(pid: number): boolean {
  * A lease value left by a process that is dead for certain: it names this host and PID namespace and a pid that
  * no longer exists there. (A container restarted under the same pid gets a new namespace: it waits for the TTL.)
  */
-export function heldByDeadProcess(v: Partial<LeaseValue>, self: { host: string; pidns: string; pid: number }, alive: (pid: number) => boolean = pidAlive): boolean {
-  if (!self.pidns || v.host !== self.host || v.pidns !== self.pidns || typeof v.pid !== 'number' || v.pid === self.pid) return false;
+export function heldByDeadProcess(
+  v: Partial<LeaseValue>,
+  self: { host: string; pidns: string; pid: number },
+  alive: (pid: number) => boolean = pidAlive,
+): boolean {
+  if (!self.pidns || v.host !== self.host || v.pidns !== self.pidns || typeof v.pid !== 'number' || v.pid === self.pid)
+    return false;
   return !alive(v.pid);
 }
 
@@ -138,7 +152,14 @@ export class SourceLease {
   }
 
   private value(): Uint8Array {
-    const v: LeaseValue = { holder: this.id, host: hostName(), pid: process.pid, pidns: this.pidns, since: this.since, renewed: new Date(this.now()).toISOString() };
+    const v: LeaseValue = {
+      holder: this.id,
+      host: hostName(),
+      pid: process.pid,
+      pidns: this.pidns,
+      since: this.since,
+      renewed: new Date(this.now()).toISOString(),
+    };
     return new TextEncoder().encode(JSON.stringify(v));
   }
 
@@ -209,7 +230,10 @@ export class SourceLease {
       const v = e.json<Partial<LeaseValue>>();
       if (!heldByDeadProcess(v, { host: hostName(), pidns: this.pidns, pid: process.pid })) return false;
       await kv.delete(key, { previousSeq: e.revision });
-      log.info({ lease: key, pid: v.pid }, 'the lease was held by a process of this host that is gone: taking it without waiting for its TTL');
+      log.info(
+        { lease: key, pid: v.pid },
+        'the lease was held by a process of this host that is gone: taking it without waiting for its TTL',
+      );
       return true;
     } catch {
       return false;
@@ -231,7 +255,11 @@ export class SourceLease {
     const rev = this.rev;
     this.rev = this.fencingToken = null;
     if (rev !== null) {
-      await this.o.kv.delete(this.o.key, { previousSeq: rev }).catch((err: unknown) => this.o.log.debug({ err, lease: this.o.key }, 'could not release the lease (it expires by itself)'));
+      await this.o.kv
+        .delete(this.o.key, { previousSeq: rev })
+        .catch((err: unknown) =>
+          this.o.log.debug({ err, lease: this.o.key }, 'could not release the lease (it expires by itself)'),
+        );
       this.o.log.info({ lease: this.o.key }, 'lease released');
     }
   }

@@ -33,7 +33,10 @@ function redactDeep(v: unknown, depth = 0): unknown {
 const redaction = {
   hooks: {
     logMethod(this: Logger, args: Parameters<pino.LogFn>, method: pino.LogFn) {
-      method.apply(this, args.map((a: unknown) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<pino.LogFn>);
+      method.apply(
+        this,
+        args.map((a: unknown) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<pino.LogFn>,
+      );
     },
   },
   formatters: {
@@ -52,7 +55,10 @@ const redaction = {
  */
 function consoleDestination(pretty: boolean): pino.DestinationStream {
   if (!pretty) return pino.destination({ dest: 1, sync: true });
-  return pino.transport({ target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:standard', destination: 1 } }) as pino.DestinationStream;
+  return pino.transport({
+    target: 'pino-pretty',
+    options: { colorize: true, translateTime: 'SYS:standard', destination: 1 },
+  }) as pino.DestinationStream;
 }
 
 /**
@@ -66,5 +72,8 @@ export function createLogger(opts: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [{ level, stream: consoleStream }];
   // Opened here, not by sonic-boom in the background: a process that exits at once still has a file to flush to.
   if (opts.file) streams.push({ level, stream: pino.destination({ fd: openSync(opts.file, 'a'), sync: false }) });
-  return pino({ level, base: { service: opts.service }, timestamp: pino.stdTimeFunctions.isoTime, ...redaction }, pino.multistream(streams));
+  return pino(
+    { level, base: { service: opts.service }, timestamp: pino.stdTimeFunctions.isoTime, ...redaction },
+    pino.multistream(streams),
+  );
 }

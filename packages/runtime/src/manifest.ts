@@ -79,7 +79,10 @@ export async function manifestDays(sourceDir: string): Promise<string[]> {
   }
   const days: string[] = [];
   for (const d of names.filter((n) => MANIFEST_DAY.test(n)).sort()) {
-    const ok = await readdir(join(sourceDir, d)).then((n) => n.includes(MANIFEST_FILE), () => false);
+    const ok = await readdir(join(sourceDir, d)).then(
+      (n) => n.includes(MANIFEST_FILE),
+      () => false,
+    );
     if (ok) days.push(d);
   }
   return days;
@@ -106,7 +109,14 @@ export async function readManifest(file: string): Promise<ManifestText> {
 export function parseEntry(line: string): ManifestEntry | null {
   try {
     const e = JSON.parse(line) as Partial<ManifestEntry> | null;
-    if (!e || typeof e !== 'object' || (e.op !== 'closed' && e.op !== 'deleted') || typeof e.prev !== 'string' || typeof e.path !== 'string') return null;
+    if (
+      !e ||
+      typeof e !== 'object' ||
+      (e.op !== 'closed' && e.op !== 'deleted') ||
+      typeof e.prev !== 'string' ||
+      typeof e.path !== 'string'
+    )
+      return null;
     if (e.op === 'closed' && (typeof e.sha256 !== 'string' || typeof e.bytes !== 'number')) return null;
     return e as ManifestEntry;
   } catch {
@@ -148,12 +158,18 @@ export class ManifestWriter {
   append(t: AppendTarget, body: ManifestBody): Promise<ManifestEntry> {
     const key = join(t.root, t.source);
     const p = (this.#queues.get(key) ?? Promise.resolve()).then(() => this.#append(t, body));
-    this.#queues.set(key, p.catch(() => undefined));
+    this.#queues.set(
+      key,
+      p.catch(() => undefined),
+    );
     return p;
   }
 
   /** The last line of the source's chain (its hash is the next `prev`) and the day holding it. */
-  async head(root: string, source: string): Promise<{ day: string | null; prev: string; lastLine: string | null; lines: string[] }> {
+  async head(
+    root: string,
+    source: string,
+  ): Promise<{ day: string | null; prev: string; lastLine: string | null; lines: string[] }> {
     const dir = join(root, source);
     const days = await manifestDays(dir);
     for (let i = days.length - 1; i >= 0; i--) {
@@ -196,7 +212,13 @@ export class ManifestWriter {
       const st = await stat(lock).catch(() => null);
       if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
         const aside = `${lock}.stale-${process.pid}-${Date.now()}`;
-        if (await rename(lock, aside).then(() => true, () => false)) await unlink(aside).catch(() => undefined);
+        if (
+          await rename(lock, aside).then(
+            () => true,
+            () => false,
+          )
+        )
+          await unlink(aside).catch(() => undefined);
         continue;
       }
       await sleep(5 + Math.random() * 10);
@@ -220,7 +242,11 @@ export class ManifestWriter {
     for (let i = head.lines.length - 1; i >= 0; i--) {
       const e = parseEntry(head.lines[i]!);
       if (e?.path !== body.path) continue;
-      if (e.op === body.op && (e.op === 'deleted' || (body.op === 'closed' && e.sha256 === body.sha256 && e.bytes === body.bytes))) return e;
+      if (
+        e.op === body.op &&
+        (e.op === 'deleted' || (body.op === 'closed' && e.sha256 === body.sha256 && e.bytes === body.bytes))
+      )
+        return e;
       break;
     }
     const day = head.day !== null && head.day > t.day ? head.day : t.day;

@@ -8,7 +8,8 @@ export function createRegistry(service: string): Registry {
   collectDefaultMetrics({ register: registry });
   // prom-client's default gauges named *_total break `promtool check metrics` (a _total suffix means a
   // counter); the same numbers remain as nodejs_active_handles / _requests / _resources.
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    registry.removeSingleMetric(name);
   return registry;
 }
 
@@ -23,7 +24,12 @@ export interface MetricsServer {
 }
 
 /** Serves GET /metrics (Prometheus text) and GET /healthz (200 when healthy, 503 otherwise) on its own port. */
-export async function startMetricsServer(opts: { port: number; host?: string; registry: Registry; health: HealthCheck }): Promise<MetricsServer> {
+export async function startMetricsServer(opts: {
+  port: number;
+  host?: string;
+  registry: Registry;
+  health: HealthCheck;
+}): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -37,7 +43,9 @@ export async function startMetricsServer(opts: { port: number; host?: string; re
       );
     } else if (url === '/healthz') {
       const h = opts.health();
-      res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: h.ok, ...h.detail }));
+      res
+        .writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: h.ok, ...h.detail }));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /healthz\n');
     }

@@ -90,12 +90,16 @@ export class OrderedPublisher {
    */
   async close(timeoutMs: number): Promise<void> {
     const deadline = this.#now() + timeoutMs;
-    if (this.#queue.length && timeoutMs > 0) await settleWithin(new Promise<void>((r) => this.#emptied.push(r)), timeoutMs);
+    if (this.#queue.length && timeoutMs > 0)
+      await settleWithin(new Promise<void>((r) => this.#emptied.push(r)), timeoutMs);
     this.#closing.abort();
     this.#wake?.();
     await settleWithin(this.#running, deadline - this.#now());
     if (this.#queue.length) {
-      this.#o.log.warn({ unsent: this.#queue.length, unsentSeconds: this.#queue.seconds }, 'stopping with unpublished audio');
+      this.#o.log.warn(
+        { unsent: this.#queue.length, unsentSeconds: this.#queue.seconds },
+        'stopping with unpublished audio',
+      );
     }
   }
 
@@ -105,7 +109,10 @@ export class OrderedPublisher {
     if (t - this.#dropLoggedAt < DROP_LOG_MS) return;
     this.#dropLoggedAt = t;
     const droppedFrames = metas.reduce((n, m) => n + m.frames, 0);
-    this.#o.log.error({ droppedFrames, droppedChunks: metas.length, bufferSeconds: this.#o.bufferSeconds }, 'NATS unreachable for longer than buffer_seconds: dropping the oldest audio');
+    this.#o.log.error(
+      { droppedFrames, droppedChunks: metas.length, bufferSeconds: this.#o.bufferSeconds },
+      'NATS unreachable for longer than buffer_seconds: dropping the oldest audio',
+    );
   }
 
   async #run(): Promise<void> {
@@ -131,7 +138,10 @@ export class OrderedPublisher {
       } catch (err) {
         if (this.#failingSince === null) {
           this.#failingSince = this.#now();
-          this.#o.log.warn({ err, queued: this.#queue.length }, `cannot publish to NATS: buffering up to ${this.#o.bufferSeconds} s of audio and retrying`);
+          this.#o.log.warn(
+            { err, queued: this.#queue.length },
+            `cannot publish to NATS: buffering up to ${this.#o.bufferSeconds} s of audio and retrying`,
+          );
         }
         await this.#pause(this.#o.retryMs ?? 500);
       }
@@ -148,7 +158,11 @@ export class OrderedPublisher {
         const meta: AudioChunkMeta = { ...item.meta, seq };
         const headers = toHeaders(encodeAudioHeaders(meta));
         if (fence) headers.set(LeaseHeader, String(fence.token));
-        await js.publish(Subjects.audio(meta.source), item.data, { headers, msgID: audioMsgId(meta.session, seq), timeout });
+        await js.publish(Subjects.audio(meta.source), item.data, {
+          headers,
+          msgID: audioMsgId(meta.session, seq),
+          timeout,
+        });
         return meta;
       }
       case 'message':
@@ -176,14 +190,18 @@ export class OrderedPublisher {
       return true;
     }
     // Not (or no longer surely) the lease holder: hold the queue until the lease is renewed or lost.
-    if (!this.#fenced) this.#o.log.warn({ queued: this.#queue.length }, 'lease not confirmed: holding audio until it is renewed');
+    if (!this.#fenced)
+      this.#o.log.warn({ queued: this.#queue.length }, 'lease not confirmed: holding audio until it is renewed');
     this.#fenced = true;
     return false;
   }
 
   #recovered(): void {
     if (this.#failingSince === null) return;
-    this.#o.log.info({ outageMs: this.#now() - this.#failingSince, backlog: this.#queue.length - 1 }, 'NATS acknowledges again: publishing the buffered audio');
+    this.#o.log.info(
+      { outageMs: this.#now() - this.#failingSince, backlog: this.#queue.length - 1 },
+      'NATS acknowledges again: publishing the buffered audio',
+    );
     this.#failingSince = null;
   }
 

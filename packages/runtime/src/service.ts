@@ -39,7 +39,12 @@ export interface RunOptions {
  * value (`check` throws an ArgsError for a flag's value) prints the problem and the usage line and exits with
  * status 2; `--help` prints the usage and exits 0.
  */
-export function serviceArgs(service: ServiceName, options: ParseArgsOptionsConfig = {}, check?: (args: ServiceArgs) => void, argv: readonly string[] = process.argv.slice(2)): ServiceArgs {
+export function serviceArgs(
+  service: ServiceName,
+  options: ParseArgsOptionsConfig = {},
+  check?: (args: ServiceArgs) => void,
+  argv: readonly string[] = process.argv.slice(2),
+): ServiceArgs {
   try {
     const args = parseServiceArgs(argv, options);
     check?.(args);
@@ -70,7 +75,11 @@ export function shouldProvision(service: ServiceName, config: IsrConfig, explici
  * /metrics + /healthz → wait for SIGTERM/SIGINT → close in order (HTTP, service, then drain NATS).
  * A configuration error is printed and exits with status 2 (no restart loop can fix it).
  */
-export async function runService(service: ServiceName, start: (ctx: ServiceContext) => Promise<RunningService>, opts: RunOptions = {}): Promise<void> {
+export async function runService(
+  service: ServiceName,
+  start: (ctx: ServiceContext) => Promise<RunningService>,
+  opts: RunOptions = {},
+): Promise<void> {
   let config: IsrConfig;
   try {
     config = loadConfig({ service, args: opts.args ?? serviceArgs(service) });
@@ -81,13 +90,22 @@ export async function runService(service: ServiceName, start: (ctx: ServiceConte
     }
     throw err;
   }
-  const log = createLogger({ service, level: str(config.general, 'log_level'), file: str(config.general, 'log_file') || undefined });
+  const log = createLogger({
+    service,
+    level: str(config.general, 'log_level'),
+    file: str(config.general, 'log_file') || undefined,
+  });
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   const registry = createRegistry(service);
   const nc = await connectBus(config, `isr-${service}`, log);
-  const bus = shouldProvision(service, config, opts.provision) ? await provisionBus(nc, config, log) : await bindBus(nc, { log });
+  const bus = shouldProvision(service, config, opts.provision)
+    ? await provisionBus(nc, config, log)
+    : await bindBus(nc, { log });
   const running = await start({ config, log, registry, bus });
-  const metrics = opts.metricsServer === false ? null : await startMetricsServer({ port: config.metricsPort, registry, health: running.health });
+  const metrics =
+    opts.metricsServer === false
+      ? null
+      : await startMetricsServer({ port: config.metricsPort, registry, health: running.health });
   if (metrics) log.info({ port: metrics.port }, 'serving /metrics and /healthz');
   await waitForSignal(log, num(config.general, 'shutdown_timeout_seconds'));
   await metrics?.close();

@@ -10,7 +10,8 @@ type Part = { capture: CaptureStatus } | { recorder: RecorderStatus };
 export async function putStatusPart(kv: KV, source: string, part: Part, attempts = 5): Promise<void> {
   for (let i = 0; ; i++) {
     const entry = await kv.get(source);
-    const current: SourceStatus = entry && entry.operation === 'PUT' && entry.value.length ? (entry.json<SourceStatus>()) : { source };
+    const current: SourceStatus =
+      entry && entry.operation === 'PUT' && entry.value.length ? entry.json<SourceStatus>() : { source };
     const next: SourceStatus = { ...current, source, ...part };
     const body = JSON.stringify(next);
     try {

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { open, opendir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lineHash, MANIFEST_DAY, MANIFEST_FILE, manifestDays, manifestGenesis, parseEntry, readManifest, type ManifestEntry } from './manifest.ts';
+import {
+  lineHash,
+  MANIFEST_DAY,
+  MANIFEST_FILE,
+  manifestDays,
+  manifestGenesis,
+  parseEntry,
+  readManifest,
+  type ManifestEntry,
+} from './manifest.ts';
 
 /**
  * What `isr verify` finds for one file or manifest line. Problems: `modified` (the file's SHA-256 or size is not
@@ -23,7 +32,12 @@ export const VerifyStatuses = {
 } as const;
 export type VerifyStatus = (typeof VerifyStatuses)[keyof typeof VerifyStatuses];
 
-const PROBLEMS: ReadonlySet<VerifyStatus> = new Set<VerifyStatus>(['modified', 'missing', 'unexpected', 'chain-broken']);
+const PROBLEMS: ReadonlySet<VerifyStatus> = new Set<VerifyStatus>([
+  'modified',
+  'missing',
+  'unexpected',
+  'chain-broken',
+]);
 
 export function isProblem(status: VerifyStatus): boolean {
   return PROBLEMS.has(status);
@@ -106,7 +120,8 @@ async function recordingsOf(root: string, source: string): Promise<string[]> {
  * recordings on disk that no manifest names. Returns one report per file and per broken or torn line, in order.
  */
 export async function verifySource(o: VerifyOptions): Promise<VerifyReport[]> {
-  const inRange = (day: string | null): boolean => day === null || ((!o.from || day >= o.from) && (!o.to || day <= o.to));
+  const inRange = (day: string | null): boolean =>
+    day === null || ((!o.from || day >= o.from) && (!o.to || day <= o.to));
   const reports: VerifyReport[] = [];
   const latest = new Map<string, { e: ManifestEntry; day: string }>();
   const days = await manifestDays(join(o.root, o.source));
@@ -119,9 +134,13 @@ export async function verifySource(o: VerifyOptions): Promise<VerifyReport[]> {
       const n = k + 1;
       const e = parseEntry(line);
       if (!e) {
-        if (inRange(day)) reports.push({ status: 'chain-broken', path: rel, entry: n, detail: `entry ${n} is not a manifest entry` });
+        if (inRange(day))
+          reports.push({ status: 'chain-broken', path: rel, entry: n, detail: `entry ${n} is not a manifest entry` });
       } else if (e.prev !== prev) {
-        const why = prevWhere === null ? 'its prev is not the source\'s genesis hash: earlier entries were removed, or this one was changed' : `its prev is not the hash of ${prevWhere}: that entry was changed, or entries were removed or inserted between them, or this one was changed`;
+        const why =
+          prevWhere === null
+            ? "its prev is not the source's genesis hash: earlier entries were removed, or this one was changed"
+            : `its prev is not the hash of ${prevWhere}: that entry was changed, or entries were removed or inserted between them, or this one was changed`;
         if (inRange(day)) reports.push({ status: 'chain-broken', path: rel, entry: n, detail: why });
       }
       prev = lineHash(line);
@@ -130,7 +149,14 @@ export async function verifySource(o: VerifyOptions): Promise<VerifyReport[]> {
     }
     if (m.torn !== null && inRange(day)) {
       const newest = i === days.length - 1;
-      reports.push({ status: newest ? 'torn' : 'chain-broken', path: rel, entry: m.lines.length + 1, detail: newest ? 'an incomplete last line (an append a crash cut short; cut off at the next append)' : `entry ${m.lines.length + 1} is incomplete` });
+      reports.push({
+        status: newest ? 'torn' : 'chain-broken',
+        path: rel,
+        entry: m.lines.length + 1,
+        detail: newest
+          ? 'an incomplete last line (an append a crash cut short; cut off at the next append)'
+          : `entry ${m.lines.length + 1} is incomplete`,
+      });
     }
   }
   const onDisk = new Set(await recordingsOf(o.root, o.source));
@@ -139,7 +165,11 @@ export async function verifySource(o: VerifyOptions): Promise<VerifyReport[]> {
     const present = onDisk.has(path);
     onDisk.delete(path);
     if (e.op === 'deleted') {
-      reports.push(present ? { status: 'unexpected', path, detail: `present, but recorded as deleted (${e.reason}) at ${e.at}` } : { status: 'deleted', path, detail: `${e.reason}${e.by ? ` by ${e.by}` : ''} at ${e.at}` });
+      reports.push(
+        present
+          ? { status: 'unexpected', path, detail: `present, but recorded as deleted (${e.reason}) at ${e.at}` }
+          : { status: 'deleted', path, detail: `${e.reason}${e.by ? ` by ${e.by}` : ''} at ${e.at}` },
+      );
       continue;
     }
     if (!present) {
@@ -148,12 +178,23 @@ export async function verifySource(o: VerifyOptions): Promise<VerifyReport[]> {
     }
     const got = await sha256OfFile(join(o.root, path));
     if (got.sha256 === e.sha256 && got.bytes === e.bytes) reports.push({ status: 'ok', path });
-    else if (o.open?.has(path)) reports.push({ status: 'open', path, detail: 'continued after its manifest entry (being recorded)' });
-    else reports.push({ status: 'modified', path, detail: got.bytes !== e.bytes ? `${got.bytes} bytes, the manifest says ${e.bytes}` : `SHA-256 ${got.sha256}, the manifest says ${e.sha256}` });
+    else if (o.open?.has(path))
+      reports.push({ status: 'open', path, detail: 'continued after its manifest entry (being recorded)' });
+    else
+      reports.push({
+        status: 'modified',
+        path,
+        detail:
+          got.bytes !== e.bytes
+            ? `${got.bytes} bytes, the manifest says ${e.bytes}`
+            : `SHA-256 ${got.sha256}, the manifest says ${e.sha256}`,
+      });
   }
   for (const path of onDisk) {
     if (latest.has(path) || !inRange(dayOf(path))) continue;
-    reports.push(o.open?.has(path) ? { status: 'open', path } : { status: 'unexpected', path, detail: 'in no manifest' });
+    reports.push(
+      o.open?.has(path) ? { status: 'open', path } : { status: 'unexpected', path, detail: 'in no manifest' },
+    );
   }
   return reports;
 }
@@ -163,7 +204,9 @@ export async function openFilesOf(journalDir: string, sources: readonly string[]
   const open = new Set<string>();
   for (const source of sources) {
     try {
-      const doc = JSON.parse(await readFile(join(journalDir, `journal-${source}.json`), 'utf8')) as { sources?: Record<string, { file?: { rel?: unknown } | null }> };
+      const doc = JSON.parse(await readFile(join(journalDir, `journal-${source}.json`), 'utf8')) as {
+        sources?: Record<string, { file?: { rel?: unknown } | null }>;
+      };
       const rel = doc.sources?.[source]?.file?.rel;
       if (typeof rel === 'string') open.add(rel);
     } catch {

@@ -6,11 +6,20 @@ import { connectBus, parseConfig, provisionBus, putStatusPart } from '@isr/runti
 import pino from 'pino';
 
 let server: NatsServerHandle;
-before(async () => { server = await startNatsServer(); });
-after(async () => { await server.stop(); });
+before(async () => {
+  server = await startNatsServer();
+});
+after(async () => {
+  await server.stop();
+});
 
 const log = pino({ level: 'silent' });
-const cfg = () => parseConfig('[general]\naudio_retention_minutes = 5\n', { service: 'segmenter', file: 'test.ini', env: { NATS_URL: server.url } });
+const cfg = () =>
+  parseConfig('[general]\naudio_retention_minutes = 5\n', {
+    service: 'segmenter',
+    file: 'test.ini',
+    env: { NATS_URL: server.url },
+  });
 
 test('provisions streams and buckets idempotently, and updates changed retention', async () => {
   const nc = await connectBus(cfg(), 'test', log);
@@ -20,7 +29,11 @@ test('provisions streams and buckets idempotently, and updates changed retention
     const audio = await bus.jsm.streams.info(StreamNames.audio);
     assert.deepEqual(audio.config.subjects, ['isr.audio.*']);
     assert.equal(audio.config.max_age, 5 * 60 * 1e9);
-    const changed = parseConfig('[general]\naudio_retention_minutes = 7\n', { service: 'segmenter', file: 't.ini', env: { NATS_URL: server.url } });
+    const changed = parseConfig('[general]\naudio_retention_minutes = 7\n', {
+      service: 'segmenter',
+      file: 't.ini',
+      env: { NATS_URL: server.url },
+    });
     await provisionBus(nc, changed);
     assert.equal((await bus.jsm.streams.info(StreamNames.audio)).config.max_age, 7 * 60 * 1e9);
     const events = await bus.jsm.streams.info(StreamNames.events);
@@ -38,9 +51,48 @@ test('capture and recorder parts of a status key never overwrite each other', as
   try {
     const bus = await provisionBus(nc, cfg());
     const now = new Date().toISOString();
-    await Promise.all(Array.from({ length: 10 }, (_, i) => i % 2
-      ? putStatusPart(bus.kv.status, 'radio1', { capture: { service: 'capture-stream', state: 'recording', message: null, session: `s${i}`, since: now, lastChunk: now, format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 2, updated: now } }, 50)
-      : putStatusPart(bus.kv.status, 'radio1', { recorder: { state: 'recording', file: `f${i}`, bytes: i, frames: i, since: now, lastChunk: now, message: null, updated: now } }, 50)));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2
+          ? putStatusPart(
+              bus.kv.status,
+              'radio1',
+              {
+                capture: {
+                  service: 'capture-stream',
+                  state: 'recording',
+                  message: null,
+                  session: `s${i}`,
+                  since: now,
+                  lastChunk: now,
+                  format: 'mp3',
+                  codec: 'mp3',
+                  sampleRate: 44100,
+                  channels: 2,
+                  updated: now,
+                },
+              },
+              50,
+            )
+          : putStatusPart(
+              bus.kv.status,
+              'radio1',
+              {
+                recorder: {
+                  state: 'recording',
+                  file: `f${i}`,
+                  bytes: i,
+                  frames: i,
+                  since: now,
+                  lastChunk: now,
+                  message: null,
+                  updated: now,
+                },
+              },
+              50,
+            ),
+      ),
+    );
     const v = (await bus.kv.status.get('radio1'))!.json<SourceStatus>();
     assert.equal(v.capture?.service, 'capture-stream');
     assert.equal(v.recorder?.state, 'recording');

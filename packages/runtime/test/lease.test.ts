@@ -5,7 +5,16 @@ import { spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectBus, heldByDeadProcess, LeasedRunner, leaseTimings, parseConfig, provisionBus, SourceLease, type Bus } from '@isr/runtime';
+import {
+  connectBus,
+  heldByDeadProcess,
+  LeasedRunner,
+  leaseTimings,
+  parseConfig,
+  provisionBus,
+  SourceLease,
+  type Bus,
+} from '@isr/runtime';
 import { hang, resume, startNatsServer, waitFor, type NatsServerHandle } from '@isr/testkit';
 import pino from 'pino';
 
@@ -17,7 +26,11 @@ const timings = leaseTimings(1);
 
 before(async () => {
   server = await startNatsServer();
-  const config = parseConfig('[general]\nfailover_seconds = 1\n', { service: 'segmenter', file: 't.ini', env: { NATS_URL: server.url } });
+  const config = parseConfig('[general]\nfailover_seconds = 1\n', {
+    service: 'segmenter',
+    file: 't.ini',
+    env: { NATS_URL: server.url },
+  });
   bus = await provisionBus(await connectBus(config, 'test', log), config);
 });
 after(async () => {
@@ -25,15 +38,23 @@ after(async () => {
   await server?.stop();
 });
 
-test('the timings derive from failover_seconds and the bucket\'s max age is the TTL', async () => {
+test("the timings derive from failover_seconds and the bucket's max age is the TTL", async () => {
   assert.deepEqual(leaseTimings(10), { ttlMs: 6000, renewMs: 2000, pollMs: 1000, validMs: 4800 });
   assert.equal((await bus.jsm.streams.info('KV_isr_leases')).config.max_age, 600 * 1e6);
 });
 
-test('one holder at a time; a dead holder\'s lease expires and the standby takes it with a greater token', async () => {
+test("one holder at a time; a dead holder's lease expires and the standby takes it with a greater token", async () => {
   const key = leaseKey(LeaseRoles.capture, 'one');
   const events: string[] = [];
-  const mk = (name: string) => new SourceLease({ kv: bus.kv.leases, key, timings, log, onAcquired: (t) => events.push(`${name}+${t}`), onLost: () => void events.push(`${name}-`) });
+  const mk = (name: string) =>
+    new SourceLease({
+      kv: bus.kv.leases,
+      key,
+      timings,
+      log,
+      onAcquired: (t) => events.push(`${name}+${t}`),
+      onLost: () => void events.push(`${name}-`),
+    });
   const a = mk('a');
   a.start();
   await waitFor('a holds it', () => a.valid());
@@ -60,27 +81,55 @@ test('a lease is judged held by a dead process only on the same host and PID nam
   const alive = () => true;
   assert.equal(heldByDeadProcess(v, self, dead), true, 'pid 55 is gone');
   assert.equal(heldByDeadProcess(v, self, alive), false, 'pid 55 runs');
-  assert.equal(heldByDeadProcess({ ...v, pid: 100 }, self, dead), false, 'this process (another lease object of it) is alive');
+  assert.equal(
+    heldByDeadProcess({ ...v, pid: 100 }, self, dead),
+    false,
+    'this process (another lease object of it) is alive',
+  );
   assert.equal(heldByDeadProcess({ ...v, host: 'h2' }, self, dead), false, 'another host');
   assert.equal(heldByDeadProcess({ ...v, pidns: 'pid:[2]' }, self, dead), false, 'another container on this host');
-  assert.equal(heldByDeadProcess({ holder: 'old', host: 'h1', pid: 55 }, self, dead), false, 'a value without a namespace (an older version)');
+  assert.equal(
+    heldByDeadProcess({ holder: 'old', host: 'h1', pid: 55 }, self, dead),
+    false,
+    'a value without a namespace (an older version)',
+  );
 });
 
 test('a lease left by a dead process of this host is taken at once, not after its TTL', async () => {
   const key = leaseKey(LeaseRoles.segmenter, 'restarted');
   const gone = spawnSync('true').pid!; // a pid that has just exited
-  const stale = await bus.kv.leases.create(key, JSON.stringify({ holder: 'crashed', host: hostname(), pid: gone, pidns: readlinkSync('/proc/self/ns/pid'), since: '', renewed: '' }));
+  const stale = await bus.kv.leases.create(
+    key,
+    JSON.stringify({
+      holder: 'crashed',
+      host: hostname(),
+      pid: gone,
+      pidns: readlinkSync('/proc/self/ns/pid'),
+      since: '',
+      renewed: '',
+    }),
+  );
   const lines: string[] = [];
   const spy = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
-  const a = new SourceLease({ kv: bus.kv.leases, key, timings: leaseTimings(60), log: spy, onAcquired: () => {}, onLost: () => {} });
+  const a = new SourceLease({
+    kv: bus.kv.leases,
+    key,
+    timings: leaseTimings(60),
+    log: spy,
+    onAcquired: () => {},
+    onLost: () => {},
+  });
   a.start();
   await waitFor('taken', () => a.valid(), 3000, 10); // the TTL of leaseTimings(60) is 36 s
   assert.ok(a.token! > stale);
-  assert.ok(lines.some((l) => l.includes('a process of this host that is gone')), 'and says why');
+  assert.ok(
+    lines.some((l) => l.includes('a process of this host that is gone')),
+    'and says why',
+  );
   await a.release();
 });
 
-test('release hands over at the standby\'s next try, not after the TTL', async () => {
+test("release hands over at the standby's next try, not after the TTL", async () => {
   const key = leaseKey(LeaseRoles.capture, 'two');
   const a = new SourceLease({ kv: bus.kv.leases, key, timings, log, onAcquired: () => {}, onLost: () => {} });
   a.start();
@@ -98,7 +147,14 @@ test('release hands over at the standby\'s next try, not after the TTL', async (
 test('cut off from NATS the holder stops being valid before the TTL, and keeps the lease when nobody took it', async () => {
   const key = leaseKey(LeaseRoles.capture, 'three');
   const lost: string[] = [];
-  const a = new SourceLease({ kv: bus.kv.leases, key, timings, log, onAcquired: () => {}, onLost: (r) => void lost.push(r) });
+  const a = new SourceLease({
+    kv: bus.kv.leases,
+    key,
+    timings,
+    log,
+    onAcquired: () => {},
+    onLost: (r) => void lost.push(r),
+  });
   a.start();
   await waitFor('a holds it', () => a.valid());
   const token = a.token;
@@ -111,7 +167,10 @@ test('cut off from NATS the holder stops being valid before the TTL, and keeps t
     await sleep(10);
   }
   resume(server);
-  assert.ok(invalidAfter >= 0 && invalidAfter <= timings.validMs + 20, `the fence closed ${invalidAfter} ms into the outage (validMs ${timings.validMs}, TTL ${timings.ttlMs})`);
+  assert.ok(
+    invalidAfter >= 0 && invalidAfter <= timings.validMs + 20,
+    `the fence closed ${invalidAfter} ms into the outage (validMs ${timings.validMs}, TTL ${timings.ttlMs})`,
+  );
   await waitFor('a valid again', () => a.valid(), 10_000, 20);
   assert.equal(a.token, token, 'the same lease: nobody else took it meanwhile');
   assert.deepEqual(lost, []);
@@ -121,20 +180,27 @@ test('cut off from NATS the holder stops being valid before the TTL, and keeps t
 test('LeasedRunner: work runs only while the lease is held; the loser stops with lost = true', async () => {
   const key = leaseKey(LeaseRoles.capture, 'four');
   const log2: string[] = [];
-  const runner = (name: string) => new LeasedRunner({
-    kv: bus.kv.leases, key, timings, log,
-    start: (fence) => {
-      log2.push(`${name} start ${fence.token}`);
-      return { stop: async (lost) => void log2.push(`${name} stop lost=${lost}`) };
-    },
-  });
+  const runner = (name: string) =>
+    new LeasedRunner({
+      kv: bus.kv.leases,
+      key,
+      timings,
+      log,
+      start: (fence) => {
+        log2.push(`${name} start ${fence.token}`);
+        return { stop: async (lost) => void log2.push(`${name} stop lost=${lost}`) };
+      },
+    });
   const a = runner('a');
   a.start();
   await waitFor('a active', () => a.active);
   // another process overwrites the key (as a standby would after a's lease expired unseen): a must stop
   await bus.kv.leases.put(key, 'someone else');
   await waitFor('a stops', () => !a.active, 3000, 10);
-  assert.deepEqual(log2.map((l) => l.replace(/\d+/, 'N')), ['a start N', 'a stop lost=true']);
+  assert.deepEqual(
+    log2.map((l) => l.replace(/\d+/, 'N')),
+    ['a start N', 'a stop lost=true'],
+  );
   await a.close();
   await bus.kv.leases.delete(key);
 });

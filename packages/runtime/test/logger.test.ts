@@ -9,7 +9,12 @@ import { repoRoot, tempDir } from '@isr/testkit';
 
 test('the logger redacts URL credentials in the message, string fields and errors (with their causes)', () => {
   const lines: string[] = [];
-  const stream = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString()); cb(); } });
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
   const log = createLogger({ service: 't', pretty: false, stream });
   const url = 'http://alice:S3cret@radio.example:8000/live?token=T0k&bitrate=128';
   log.info({ url, nested: { keep: 'not a url' } }, `connecting to ${url}`);
@@ -28,14 +33,21 @@ test('the logger redacts URL credentials in the message, string fields and error
 });
 
 /** Runs a child process that logs through createLogger and then exits at once (process.exit, no waiting). */
-function logAndExit(opts: { file?: string; pretty?: boolean; lines: number }): { stdout: string; status: number | null } {
+function logAndExit(opts: { file?: string; pretty?: boolean; lines: number }): {
+  stdout: string;
+  status: number | null;
+} {
   const script = `
     import { createLogger } from '@isr/runtime';
     const log = createLogger({ service: 'probe', pretty: ${String(opts.pretty ?? false)}${opts.file ? `, file: ${JSON.stringify(opts.file)}` : ''} });
     for (let i = 0; i < ${opts.lines}; i++) log.info({ i, url: 'http://alice:S3cret@radio.example/live' }, 'line ' + i);
     process.exit(0);
   `;
-  const r = spawnSync(process.execPath, ['--conditions=development', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--conditions=development', '--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   return { stdout: r.stdout, status: r.status };
 }
@@ -57,7 +69,10 @@ test('log_file: every line logged before process.exit is in the file, appended a
 test('pretty output (a terminal) goes through the pino-pretty transport: human lines, redacted, none lost at exit', () => {
   // eslint-disable-next-line no-control-regex -- the colours pino-pretty adds
   const stdout = logAndExit({ pretty: true, lines: 200 }).stdout.replace(/\x1b\[[0-9;]*m/g, '');
-  const lines = stdout.trimEnd().split('\n').filter((l) => / line \d+$/.test(l));
+  const lines = stdout
+    .trimEnd()
+    .split('\n')
+    .filter((l) => / line \d+$/.test(l));
   assert.equal(lines.length, 200, stdout.slice(0, 500));
   assert.match(lines[0]!, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d{4}\] INFO: line 0$/);
   assert.ok(!stdout.startsWith('{'), 'not JSON');

@@ -6,15 +6,33 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from '@isr/testkit';
-import { lineHash, MANIFEST_FILE, manifestGenesis, ManifestWriter, parseEntry, type ManifestBody } from '../src/manifest.ts';
+import {
+  lineHash,
+  MANIFEST_FILE,
+  manifestGenesis,
+  ManifestWriter,
+  parseEntry,
+  type ManifestBody,
+} from '../src/manifest.ts';
 
-const closed = (path: string, sha: string): ManifestBody => ({ op: 'closed', path, start: 's', end: 'e', frames: 1, durationSeconds: 1, bytes: 10, sha256: sha.repeat(64) });
+const closed = (path: string, sha: string): ManifestBody => ({
+  op: 'closed',
+  path,
+  start: 's',
+  end: 'e',
+  frames: 1,
+  durationSeconds: 1,
+  bytes: 10,
+  sha256: sha.repeat(64),
+});
 
 function lines(root: string, day: string): string[] {
-  return readFileSync(join(root, 'src', day, MANIFEST_FILE), 'utf8').trimEnd().split('\n');
+  return readFileSync(join(root, 'src', day, MANIFEST_FILE), 'utf8')
+    .trimEnd()
+    .split('\n');
 }
 
-test('entries chain from the source\'s genesis across days; each prev is the hash of the line before', async () => {
+test("entries chain from the source's genesis across days; each prev is the hash of the line before", async () => {
   const tmp = await tempDir('isr-manifest-');
   try {
     const w = new ManifestWriter();
@@ -51,11 +69,26 @@ test('a torn last line is cut off before the next append; an entry already appen
     assert.equal(l.length, 2);
     assert.equal(parseEntry(l[1]!)!.prev, lineHash(l[0]!));
     // The journal replays b after a crash, after retention appended a deletion: b is already there.
-    await w.append(t, { op: 'deleted', path: 'src/2026-11-01/old.wav', reason: 'retention', bytes: 5, at: '2026-12-01T01:00:00.000Z' });
+    await w.append(t, {
+      op: 'deleted',
+      path: 'src/2026-11-01/old.wav',
+      reason: 'retention',
+      bytes: 5,
+      at: '2026-12-01T01:00:00.000Z',
+    });
     await w.append(t, closed('src/2026-12-01/b.wav', 'b'));
-    await w.append(t, { op: 'deleted', path: 'src/2026-11-01/old.wav', reason: 'retention', bytes: 5, at: '2026-12-01T01:00:00.000Z' });
+    await w.append(t, {
+      op: 'deleted',
+      path: 'src/2026-11-01/old.wav',
+      reason: 'retention',
+      bytes: 5,
+      at: '2026-12-01T01:00:00.000Z',
+    });
     l = lines(tmp.path, '2026-12-01');
-    assert.deepEqual(l.map((x) => parseEntry(x)!.path), ['src/2026-12-01/a.wav', 'src/2026-12-01/b.wav', 'src/2026-11-01/old.wav']);
+    assert.deepEqual(
+      l.map((x) => parseEntry(x)!.path),
+      ['src/2026-12-01/a.wav', 'src/2026-12-01/b.wav', 'src/2026-11-01/old.wav'],
+    );
     // The same path closed again with other bytes (continued after a crash) is a new entry.
     await w.append(t, closed('src/2026-12-01/b.wav', 'e'));
     assert.equal(lines(tmp.path, '2026-12-01').length, 4);
@@ -72,7 +105,9 @@ test('two writers appending to one source at once (two segmenters of a group: on
     const t = { root: tmp.path, source: 'src', day: '2026-12-01' };
     await Promise.all([
       ...Array.from({ length: 40 }, (_, i) => a.append(t, closed(`src/2026-12-01/a${i}.wav`, 'a'))),
-      ...Array.from({ length: 40 }, (_, i) => b.append(t, { op: 'deleted', path: `src/2026-11-01/b${i}.wav`, reason: 'retention', bytes: 1, at: 'x' })),
+      ...Array.from({ length: 40 }, (_, i) =>
+        b.append(t, { op: 'deleted', path: `src/2026-11-01/b${i}.wav`, reason: 'retention', bytes: 1, at: 'x' }),
+      ),
     ]);
     const l = lines(tmp.path, '2026-12-01');
     assert.equal(l.length, 80, 'every entry once');

@@ -4,7 +4,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Buckets, decodeAudioHeaders, LeaseHeader, StreamNames, Subjects, type AudioChunkMeta } from '@isr/contract';
 import type { JetStreamClient, MsgRequest, NextMsgRequest, PubAck } from '@nats-io/jetstream';
 import { hang, resume, startNatsServer, waitFor, type NatsServerHandle } from '@isr/testkit';
-import { connectBus, OrderedPublisher, parseConfig, provisionBus, type Bus, type OrderedPublisherOptions, type UnsentChunkMeta } from '@isr/runtime';
+import {
+  connectBus,
+  OrderedPublisher,
+  parseConfig,
+  provisionBus,
+  type Bus,
+  type OrderedPublisherOptions,
+  type UnsentChunkMeta,
+} from '@isr/runtime';
 import pino from 'pino';
 
 // One publisher for both captures, against a real nats-server: order, an outage (the server hung with SIGSTOP),
@@ -32,14 +40,27 @@ const FRAMES = 800; // 0.1 s
  */
 function chunk(source: string, sessionName: string, i: number) {
   const session = `${source}-${sessionName}`;
-  const meta: UnsentChunkMeta = { source, format: 'pcm', codec: 'pcm_s16le', sampleRate: RATE, channels: 1, session, sessionStartMs: 1_000_000, offset: i * FRAMES, frames: FRAMES };
+  const meta: UnsentChunkMeta = {
+    source,
+    format: 'pcm',
+    codec: 'pcm_s16le',
+    sampleRate: RATE,
+    channels: 1,
+    session,
+    sessionStartMs: 1_000_000,
+    offset: i * FRAMES,
+    frames: FRAMES,
+  };
   return { kind: 'audio' as const, meta, data: Buffer.alloc(FRAMES * 2, i) };
 }
 
 /** A logger whose lines the test can read. */
 function recordingLog() {
   const lines: { level: number; msg: string }[] = [];
-  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as { level: number; msg: string }) });
+  const log = pino(
+    { level: 'debug' },
+    { write: (s: string) => void lines.push(JSON.parse(s) as { level: number; msg: string }) },
+  );
   return { log, count: (re: RegExp) => lines.filter((l) => re.test(l.msg)).length };
 }
 
@@ -62,18 +83,28 @@ function observed(js: JetStreamClient) {
 }
 
 /** A source's chunks as ISR_AUDIO stores them, in stream order. */
-async function stored(source: string): Promise<{ meta: AudioChunkMeta; data: Uint8Array; lease: string | undefined }[]> {
+async function stored(
+  source: string,
+): Promise<{ meta: AudioChunkMeta; data: Uint8Array; lease: string | undefined }[]> {
   const out = [];
-  for (let seq = 1; ; ) {
+  for (let seq = 1; ;) {
     const q: NextMsgRequest = { seq, next_by_subj: Subjects.audio(source) };
     const sm = await bus.jsm.streams.getMessage(StreamNames.audio, q as unknown as MsgRequest);
     if (!sm) return out;
-    out.push({ meta: decodeAudioHeaders((n) => sm.header?.get(n) || undefined), data: sm.data, lease: sm.header?.get(LeaseHeader) || undefined });
+    out.push({
+      meta: decodeAudioHeaders((n) => sm.header?.get(n) || undefined),
+      data: sm.data,
+      lease: sm.header?.get(LeaseHeader) || undefined,
+    });
     seq = sm.seq + 1;
   }
 }
 
-function publisher(o: Partial<OrderedPublisherOptions> & Pick<OrderedPublisherOptions, 'log'>): { p: OrderedPublisher; published: AudioChunkMeta[]; dropped: UnsentChunkMeta[] } {
+function publisher(o: Partial<OrderedPublisherOptions> & Pick<OrderedPublisherOptions, 'log'>): {
+  p: OrderedPublisher;
+  published: AudioChunkMeta[];
+  dropped: UnsentChunkMeta[];
+} {
   const published: AudioChunkMeta[] = [];
   const dropped: UnsentChunkMeta[] = [];
   const p = new OrderedPublisher({
@@ -92,21 +123,48 @@ test('publishes puts, audio and messages in the order queued; seq counts from 1 
   const { log } = recordingLog();
   const { p, published } = publisher({ log });
   const seen: string[] = [];
-  const sub = bus.nc.subscribe('>', { callback: (_err, m) => { if (/^(isr\.|\$KV\.)/.test(m.subject)) seen.push(m.subject); } });
+  const sub = bus.nc.subscribe('>', {
+    callback: (_err, m) => {
+      if (/^(isr\.|\$KV\.)/.test(m.subject)) seen.push(m.subject);
+    },
+  });
   await bus.nc.flush();
   p.push({ kind: 'put', kv: bus.kv.codec, key: 'order', value: '{"session":"a"}' });
   for (let i = 0; i < 3; i++) p.push(chunk('order', 'a', i));
-  p.push({ kind: 'message', subject: Subjects.metadata('order'), data: new TextEncoder().encode('{}'), msgID: 'order-a-meta-1600' });
+  p.push({
+    kind: 'message',
+    subject: Subjects.metadata('order'),
+    data: new TextEncoder().encode('{}'),
+    msgID: 'order-a-meta-1600',
+  });
   for (let i = 0; i < 2; i++) p.push(chunk('order', 'b', i));
   await waitFor('all acknowledged', () => p.length === 0);
   await p.close(1000);
   await bus.nc.flush();
   sub.unsubscribe();
 
-  assert.deepEqual(seen, [`$KV.${Buckets.codec}.order`, ...Array.from({ length: 3 }, () => Subjects.audio('order')), Subjects.metadata('order'), Subjects.audio('order'), Subjects.audio('order')]);
+  assert.deepEqual(seen, [
+    `$KV.${Buckets.codec}.order`,
+    ...Array.from({ length: 3 }, () => Subjects.audio('order')),
+    Subjects.metadata('order'),
+    Subjects.audio('order'),
+    Subjects.audio('order'),
+  ]);
   const back = await stored('order');
-  assert.deepEqual(back.map((c) => [c.meta.session, c.meta.seq, c.meta.offset, c.data[0]]), [['order-a', 1, 0, 0], ['order-a', 2, 800, 1], ['order-a', 3, 1600, 2], ['order-b', 1, 0, 0], ['order-b', 2, 800, 1]]);
-  assert.deepEqual(published.map((m) => `${m.session}:${m.seq}`), ['order-a:1', 'order-a:2', 'order-a:3', 'order-b:1', 'order-b:2']);
+  assert.deepEqual(
+    back.map((c) => [c.meta.session, c.meta.seq, c.meta.offset, c.data[0]]),
+    [
+      ['order-a', 1, 0, 0],
+      ['order-a', 2, 800, 1],
+      ['order-a', 3, 1600, 2],
+      ['order-b', 1, 0, 0],
+      ['order-b', 2, 800, 1],
+    ],
+  );
+  assert.deepEqual(
+    published.map((m) => `${m.session}:${m.seq}`),
+    ['order-a:1', 'order-a:2', 'order-a:3', 'order-b:1', 'order-b:2'],
+  );
   assert.equal(back[0]!.lease, undefined, 'no lease header without a fence');
   assert.equal((await bus.kv.codec.get('order'))?.string(), '{"session":"a"}');
 });
@@ -130,12 +188,22 @@ test('a NATS outage loses nothing within the budget: the chunk in flight is sent
   await p.close(1000);
 
   const back = await stored('outage');
-  assert.deepEqual(back.map((c) => c.meta.seq), Array.from({ length: 15 }, (_, i) => i + 1), 'every chunk once, in order');
-  assert.deepEqual(back.map((c) => c.data[0]), Array.from({ length: 15 }, (_, i) => i));
+  assert.deepEqual(
+    back.map((c) => c.meta.seq),
+    Array.from({ length: 15 }, (_, i) => i + 1),
+    'every chunk once, in order',
+  );
+  assert.deepEqual(
+    back.map((c) => c.data[0]),
+    Array.from({ length: 15 }, (_, i) => i),
+  );
   assert.ok(attempts.length > 15, `the chunk in flight was sent again (${attempts.length} attempts for 15 chunks)`);
   const retried = attempts.filter((id, i) => attempts.indexOf(id) !== i);
   assert.ok(retried.length > 0, 'the chunk in flight when NATS hung was sent again with the same Nats-Msg-Id');
-  assert.ok(acks.some((a) => a.duplicate), 'JetStream acknowledged a copy as a duplicate and kept the first');
+  assert.ok(
+    acks.some((a) => a.duplicate),
+    'JetStream acknowledged a copy as a duplicate and kept the first',
+  );
   assert.equal(count(/cannot publish to NATS/), 1);
   assert.equal(count(/NATS acknowledges again/), 1);
   assert.equal(p.bufferedSeconds, 0);
@@ -159,9 +227,21 @@ test('beyond the budget the oldest unsent chunks are dropped; seq has no holes a
   await waitFor('the rest published', () => p.length === 0, 15_000);
   await p.close(1000);
 
-  assert.deepEqual(dropped.map((d) => d.offset / FRAMES), [2, 3, 4, 5, 6, 7, 8, 9], 'the oldest unsent, not the one in flight');
+  assert.deepEqual(
+    dropped.map((d) => d.offset / FRAMES),
+    [2, 3, 4, 5, 6, 7, 8, 9],
+    'the oldest unsent, not the one in flight',
+  );
   const back = await stored('drop');
-  assert.deepEqual(back.map((c) => [c.meta.seq, c.meta.offset / FRAMES, c.data[0]]), [[1, 0, 0], [2, 1, 1], [3, 10, 10], [4, 11, 11]]);
+  assert.deepEqual(
+    back.map((c) => [c.meta.seq, c.meta.offset / FRAMES, c.data[0]]),
+    [
+      [1, 0, 0],
+      [2, 1, 1],
+      [3, 10, 10],
+      [4, 11, 11],
+    ],
+  );
   assert.equal(count(/dropping the oldest audio/), 1, 'one error line for the outage, not one per chunk');
 });
 
@@ -177,7 +257,10 @@ test('nothing is sent while the lease is not confirmed; every chunk carries the 
   held = true;
   await waitFor('published once the lease is confirmed', () => published.length === 2);
   await p.close(1000);
-  assert.deepEqual((await stored('fenced')).map((c) => c.lease), ['7', '7']);
+  assert.deepEqual(
+    (await stored('fenced')).map((c) => c.lease),
+    ['7', '7'],
+  );
   assert.deepEqual([count(/lease not confirmed/), count(/lease confirmed: publishing again/)], [1, 1]);
 });
 

@@ -12,7 +12,17 @@ const gc = runInNewContext('gc') as () => void;
 /** A 0.1 s PCM chunk (8 kHz mono) of session `s` at `offset`. */
 const chunk = (offset: number, bytes = 1600): PublishItem => ({
   kind: 'audio',
-  meta: { source: 'q', format: 'pcm', codec: 'pcm_s16le', sampleRate: 8000, channels: 1, session: 's', sessionStartMs: 0, offset, frames: 800 },
+  meta: {
+    source: 'q',
+    format: 'pcm',
+    codec: 'pcm_s16le',
+    sampleRate: 8000,
+    channels: 1,
+    session: 's',
+    sessionStartMs: 0,
+    offset,
+    frames: 800,
+  },
   data: Buffer.alloc(bytes),
 });
 const offsets = (items: QueuedAudio[]) => items.map((d) => d.meta.offset);
@@ -26,7 +36,10 @@ test('beyond its budget the queue drops the oldest unsent audio, never the chunk
   assert.deepEqual(offsets(q.push(chunk(2400))), [800]);
   assert.equal(q.length, 3);
   assert.ok(Math.abs(q.seconds - 0.3) < 1e-9);
-  assert.deepEqual([q.shift(), q.shift(), q.shift()].map((c) => (c as QueuedAudio).meta.offset), [0, 1600, 2400]);
+  assert.deepEqual(
+    [q.shift(), q.shift(), q.shift()].map((c) => (c as QueuedAudio).meta.offset),
+    [0, 1600, 2400],
+  );
   assert.equal(q.shift(), undefined);
   assert.equal(q.seconds, 0);
 });

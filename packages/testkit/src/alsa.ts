@@ -30,9 +30,13 @@ export interface TestPcm {
  * Writes an ALSA configuration for ALSA_CONFIG_PATH: the system alsa.conf first, then one `file` plugin PCM
  * per name whose input is a FIFO in `dir` (created here). Returns the config path and the PCMs.
  */
-export function writeAlsaTestConfig(dir: string, names: readonly string[] = ['testin']): { configPath: string; pcms: TestPcm[] } {
+export function writeAlsaTestConfig(
+  dir: string,
+  names: readonly string[] = ['testin'],
+): { configPath: string; pcms: TestPcm[] } {
   const pcms = names.map((name) => ({ name, fifo: join(dir, `${name}.fifo`) }));
-  const blocks = pcms.map((p) => `pcm.${p.name} {
+  const blocks = pcms.map(
+    (p) => `pcm.${p.name} {
   type file
   slave.pcm "null"
   file "/dev/null"
@@ -40,7 +44,8 @@ export function writeAlsaTestConfig(dir: string, names: readonly string[] = ['te
   format "raw"
   hint { show on; description "ISR test input fed through ${p.fifo}" }
 }
-`);
+`,
+  );
   const configPath = join(dir, 'asound.conf');
   writeFileSync(configPath, `</usr/share/alsa/alsa.conf>\n${blocks.join('')}`);
   for (const p of pcms) makeFifo(p.fifo);
@@ -87,7 +92,10 @@ export class FifoWriter {
     const opening = open(this.fifo, 'w');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no reader opened ${this.fifo} within ${openTimeoutMs} ms`)), openTimeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`no reader opened ${this.fifo} within ${openTimeoutMs} ms`)),
+        openTimeoutMs,
+      );
     });
     try {
       this.fh = await Promise.race([opening, timeout]);
@@ -96,8 +104,12 @@ export class FifoWriter {
     }
     const bytesPerSecond = this.sampleRate * this.channels * 2;
     if (bytesPerSecond > 65536) {
-      const r = spawnSync('perl', ['-e', `fcntl(STDOUT, ${F_SETPIPE_SZ}, 1048576) or die "F_SETPIPE_SZ: $!\\n"`], { stdio: ['ignore', this.fh.fd, 'pipe'], encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`cannot enlarge the FIFO's pipe to hold a second of audio: ${r.stderr || r.error}`);
+      const r = spawnSync('perl', ['-e', `fcntl(STDOUT, ${F_SETPIPE_SZ}, 1048576) or die "F_SETPIPE_SZ: $!\\n"`], {
+        stdio: ['ignore', this.fh.fd, 'pipe'],
+        encoding: 'utf8',
+      });
+      if (r.status !== 0)
+        throw new Error(`cannot enlarge the FIFO's pipe to hold a second of audio: ${r.stderr || r.error}`);
     }
     this.running = true;
     this.halt = new AbortController();
@@ -113,7 +125,10 @@ export class FifoWriter {
       try {
         await fh.write(buf);
       } catch (err) {
-        throw new Error(`FifoWriter: the reader of ${this.fifo} went away while audio was being written (${(err as Error).message})`, { cause: err });
+        throw new Error(
+          `FifoWriter: the reader of ${this.fifo} went away while audio was being written (${(err as Error).message})`,
+          { cause: err },
+        );
       }
       this.framesWritten += this.sampleRate;
       second++;
@@ -171,7 +186,10 @@ export function writeFakeArecord(dir: string, opts: FakeArecordOptions = {}, nam
   // fake-arecord.ts beside this module (fake-arecord.js in a build), run by this Node; exec keeps the pid, so
   // the capture's signals reach the program
   const program = fileURLToPath(new URL(`./fake-arecord${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
-  writeFileSync(path, `#!/bin/sh\n${FAKE_ARECORD_OPTIONS_ENV}=${shellQuote(optionsFile)} exec ${shellQuote(process.execPath)} ${shellQuote(program)} "$@"\n`);
+  writeFileSync(
+    path,
+    `#!/bin/sh\n${FAKE_ARECORD_OPTIONS_ENV}=${shellQuote(optionsFile)} exec ${shellQuote(process.execPath)} ${shellQuote(program)} "$@"\n`,
+  );
   chmodSync(path, 0o755);
   return path;
 }

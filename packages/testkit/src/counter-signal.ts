@@ -14,7 +14,8 @@ export function counterSample(i: number, c: number): number {
 /** `frames` frames of the counter signal from frame `start`, interleaved s16le. */
 export function counterSignal(start: number, frames: number, channels: number): Buffer {
   const b = Buffer.alloc(frames * channels * 2);
-  for (let i = 0; i < frames; i++) for (let c = 0; c < channels; c++) b.writeInt16LE(counterSample(start + i, c), (i * channels + c) * 2);
+  for (let i = 0; i < frames; i++)
+    for (let c = 0; c < channels; c++) b.writeInt16LE(counterSample(start + i, c), (i * channels + c) * 2);
   return b;
 }
 
@@ -34,7 +35,8 @@ export function checkCounter(pcm: Buffer, channels: number): CounterCheck {
   const start = pcm.readInt16LE(0) & 0xffff;
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < channels; c++) {
-      if (pcm.readInt16LE((i * channels + c) * 2) !== counterSample(start + i, c)) return { frames, start, firstMismatch: i };
+      if (pcm.readInt16LE((i * channels + c) * 2) !== counterSample(start + i, c))
+        return { frames, start, firstMismatch: i };
     }
   }
   return { frames, start, firstMismatch: null };

@@ -32,7 +32,10 @@ function run(opts: FakeArecordOptions, argv: readonly string[]): void {
   if (opts.stderrAtStart) process.stderr.write(opts.stderrAtStart + '\n');
   const rate = Number(arg('-r', '8000'));
   const ch = Number(arg('-c', '1'));
-  const start = opts.stateFile && existsSync(opts.stateFile) ? Number(readFileSync(opts.stateFile, 'utf8').trim().split('\n').pop() || 0) : 0;
+  const start =
+    opts.stateFile && existsSync(opts.stateFile)
+      ? Number(readFileSync(opts.stateFile, 'utf8').trim().split('\n').pop() || 0)
+      : 0;
   const limit = opts.seconds === undefined ? Infinity : Math.round(opts.seconds * rate);
   const t0 = Date.now();
   let frames = 0;
@@ -41,7 +44,8 @@ function run(opts: FakeArecordOptions, argv: readonly string[]): void {
     const due = Math.min(limit, Math.floor(((Date.now() - t0) / 1000) * rate));
     if (due > frames) {
       const b = Buffer.alloc((due - frames) * ch * 2);
-      for (let i = 0; i < due - frames; i++) for (let c = 0; c < ch; c++) b.writeInt16LE(counterSample(start + frames + i, c), (i * ch + c) * 2);
+      for (let i = 0; i < due - frames; i++)
+        for (let c = 0; c < ch; c++) b.writeInt16LE(counterSample(start + frames + i, c), (i * ch + c) * 2);
       frames = due;
       if (opts.stateFile) appendFileSync(opts.stateFile, String(start + frames) + '\n');
       pending = Buffer.concat([pending, b]);

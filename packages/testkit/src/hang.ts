@@ -28,7 +28,12 @@ export function threadStates(pid: number): string[] {
 export async function hang(target: HangTarget, timeoutMs = 5000): Promise<void> {
   const pid = pidOf(target);
   process.kill(pid, 'SIGSTOP');
-  await waitFor(`every thread of process ${pid} stopped`, () => threadStates(pid).every((s) => s === 'T'), timeoutMs, 5);
+  await waitFor(
+    `every thread of process ${pid} stopped`,
+    () => threadStates(pid).every((s) => s === 'T'),
+    timeoutMs,
+    5,
+  );
 }
 
 /** Lets a process hung by `hang()` run again (SIGCONT; harmless when it is not stopped or has exited). */

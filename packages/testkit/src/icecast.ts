@@ -26,7 +26,14 @@ const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
  * listener gets no replay of old audio), source/admin passwords, logs in the temp dir. Started as root it drops
  * to nobody, so the dir is made writable for nobody.
  */
-export async function startIcecast(opts: { /** Mounts that replay this many bytes to each new listener (Icecast's default is 64 KiB). */ burstMounts?: Record<string, number> } = {}): Promise<IcecastHandle> {
+export async function startIcecast(
+  opts: {
+    /** Mounts that replay this many bytes to each new listener (Icecast's default is 64 KiB). */ burstMounts?: Record<
+      string,
+      number
+    >;
+  } = {},
+): Promise<IcecastHandle> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'isr-icecast-'));
   const logdir = join(dir, 'log');
@@ -52,7 +59,9 @@ export async function startIcecast(opts: { /** Mounts that replay this many byte
     <admin-password>${xml(adminPassword)}</admin-password>
   </authentication>
   <listen-socket><port>${port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
-${Object.entries(opts.burstMounts ?? {}).map(([mount, bytes]) => `  <mount><mount-name>${xml(mount)}</mount-name><burst-size>${bytes}</burst-size></mount>`).join('\n')}
+${Object.entries(opts.burstMounts ?? {})
+  .map(([mount, bytes]) => `  <mount><mount-name>${xml(mount)}</mount-name><burst-size>${bytes}</burst-size></mount>`)
+  .join('\n')}
   <fileserve>1</fileserve>
   <paths>
     <basedir>/usr/share/icecast2</basedir>
@@ -73,10 +82,15 @@ ${Object.entries(opts.burstMounts ?? {}).map(([mount, bytes]) => `  <mount><moun
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const errorLog = () => readFile(join(logdir, 'error.log'), 'utf8').catch(() => '');
   try {
-    await waitFor(`icecast2 on port ${port}`, async () => {
-      if (child.exitCode !== null) throw new Error(`icecast2 exited ${child.exitCode}: ${output} ${await errorLog()}`);
-      return portOpen(port);
-    }, 10_000);
+    await waitFor(
+      `icecast2 on port ${port}`,
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`icecast2 exited ${child.exitCode}: ${output} ${await errorLog()}`);
+        return portOpen(port);
+      },
+      10_000,
+    );
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
@@ -88,16 +102,22 @@ ${Object.entries(opts.burstMounts ?? {}).map(([mount, bytes]) => `  <mount><moun
     url: (mount) => `${baseUrl}${m(mount)}`,
     sourceUrl: (mount) => `icecast://source:${sourcePassword}@127.0.0.1:${port}${m(mount)}`,
     async kickListeners(mount) {
-      const list = await (await fetch(`${baseUrl}/admin/listclients?${new URLSearchParams({ mount: m(mount) })}`, { headers: auth })).text();
+      const list = await (
+        await fetch(`${baseUrl}/admin/listclients?${new URLSearchParams({ mount: m(mount) })}`, { headers: auth })
+      ).text();
       const ids = [...list.matchAll(/<ID>(\d+)<\/ID>/g)].map((x) => x[1]!);
-      for (const id of ids) await (await fetch(`${baseUrl}/admin/killclient?${new URLSearchParams({ mount: m(mount), id })}`, { headers: auth })).text();
+      for (const id of ids)
+        await (
+          await fetch(`${baseUrl}/admin/killclient?${new URLSearchParams({ mount: m(mount), id })}`, { headers: auth })
+        ).text();
       return ids.length;
     },
     async setTitle(mount, title) {
       const q = new URLSearchParams({ mount: m(mount), mode: 'updinfo', song: title });
       const res = await fetch(`${baseUrl}/admin/metadata?${q}`, { headers: auth });
       const body = await res.text();
-      if (!res.ok || !/Metadata update successful/i.test(body)) throw new Error(`icecast metadata update failed: HTTP ${res.status} ${body.slice(0, 200)}`);
+      if (!res.ok || !/Metadata update successful/i.test(body))
+        throw new Error(`icecast metadata update failed: HTTP ${res.status} ${body.slice(0, 200)}`);
     },
     async stop() {
       await stopChild(child);
@@ -124,9 +144,12 @@ export interface IcecastFeed {
 
 function codecArgs(o: IcecastFeedOptions): string[] {
   switch (o.codec) {
-    case 'mp3': return ['-c:a', 'libmp3lame', '-b:a', '128k', '-content_type', 'audio/mpeg', '-f', 'mp3'];
-    case 'opus': return ['-c:a', 'libopus', '-b:a', '64k', '-content_type', 'audio/ogg', '-f', 'ogg'];
-    case 'vorbis': return ['-c:a', 'libvorbis', '-q:a', '2', '-content_type', 'audio/ogg', '-f', 'ogg'];
+    case 'mp3':
+      return ['-c:a', 'libmp3lame', '-b:a', '128k', '-content_type', 'audio/mpeg', '-f', 'mp3'];
+    case 'opus':
+      return ['-c:a', 'libopus', '-b:a', '64k', '-content_type', 'audio/ogg', '-f', 'ogg'];
+    case 'vorbis':
+      return ['-c:a', 'libvorbis', '-q:a', '2', '-content_type', 'audio/ogg', '-f', 'ogg'];
   }
 }
 
@@ -136,8 +159,22 @@ export async function feedIcecast(o: IcecastFeedOptions): Promise<IcecastFeed> {
   let out = '';
   const rate = o.codec === 'mp3' ? 44100 : 48000;
   const launch = async () => {
-    const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', o.lavfi ?? `sine=frequency=440:sample_rate=${rate}`,
-      '-ac', '2', ...codecArgs(o), '-ice_public', '0', o.target];
+    const args = [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      o.lavfi ?? `sine=frequency=440:sample_rate=${rate}`,
+      '-ac',
+      '2',
+      ...codecArgs(o),
+      '-ice_public',
+      '0',
+      o.target,
+    ];
     const c = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     c.stderr!.on('data', (d: Buffer) => (out += d.toString()));

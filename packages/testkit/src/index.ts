@@ -3,7 +3,14 @@ export { stopChild } from './child.ts';
 export { checkCounter, counterSample, counterSignal, type CounterCheck } from './counter-signal.ts';
 export type { FakeArecordOptions } from './fake-arecord.ts';
 export { hang, resume, threadStates, type HangTarget } from './hang.ts';
-export { feedIcecast, startIcecast, type IcecastFeed, type IcecastFeedCodec, type IcecastFeedOptions, type IcecastHandle } from './icecast.ts';
+export {
+  feedIcecast,
+  startIcecast,
+  type IcecastFeed,
+  type IcecastFeedCodec,
+  type IcecastFeedOptions,
+  type IcecastHandle,
+} from './icecast.ts';
 export { startNatsCluster, type NatsClusterHandle, type NatsNodeHandle } from './nats-cluster.ts';
 export { natsServerBinary, startNatsServer, type NatsServerHandle } from './nats-server.ts';
 export { NATS_USERS, natsPasswords, type NatsUser } from './nats-users.ts';
@@ -12,6 +19,13 @@ export { counterContinuity, ffmpegErrors, flacSamples, recordingFiles, samplesOf
 export { segmenterBacklog, segmenterConsumerOf, segmenterDrained, type ConsumerView } from './segmenter-consumers.ts';
 export { repoRoot, startService, type ServiceHandle } from './service-process.ts';
 export { readServerSentEvents, type ServerSentEvent } from './sse.ts';
-export { assertContiguous, frameCount, StreamTap, tapAudio, type TappedChunk, type TappedMessage } from './stream-tap.ts';
+export {
+  assertContiguous,
+  frameCount,
+  StreamTap,
+  tapAudio,
+  type TappedChunk,
+  type TappedMessage,
+} from './stream-tap.ts';
 export { tempDir } from './tmp.ts';
 export { waitFor } from './wait.ts';

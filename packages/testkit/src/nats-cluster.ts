@@ -37,7 +37,9 @@ export interface NatsClusterHandle {
   stop(): Promise<void>;
 }
 
-interface JszMeta { meta_cluster?: { leader?: string; cluster_size?: number } }
+interface JszMeta {
+  meta_cluster?: { leader?: string; cluster_size?: number };
+}
 
 async function metaLeader(monitorPort: number): Promise<string | undefined> {
   const r = await fetch(`http://127.0.0.1:${monitorPort}/jsz`, { signal: AbortSignal.timeout(1000) });
@@ -49,32 +51,45 @@ async function metaLeader(monitorPort: number): Promise<string | undefined> {
  * Starts a JetStream cluster of `size` nats-servers on loopback (free client, route and monitoring ports; a temp
  * store per node; `--cluster_name`, `-n`, `-cluster`, `-routes` to every other node) and waits for a meta leader.
  */
-export async function startNatsCluster(opts: {
-  size?: number;
-  name?: string;
-  extraArgs?: string[];
-  /** A config file (e.g. nats-cluster.conf); ports, store, name and routes are still given on the command line. */
-  configFile?: string;
-  /** Added to this process's environment for the servers (nats.conf's password variables). */
-  env?: Record<string, string>;
-} = {}): Promise<NatsClusterHandle> {
+export async function startNatsCluster(
+  opts: {
+    size?: number;
+    name?: string;
+    extraArgs?: string[];
+    /** A config file (e.g. nats-cluster.conf); ports, store, name and routes are still given on the command line. */
+    configFile?: string;
+    /** Added to this process's environment for the servers (nats.conf's password variables). */
+    env?: Record<string, string>;
+  } = {},
+): Promise<NatsClusterHandle> {
   const size = opts.size ?? 3;
   const clusterName = opts.name ?? 'isr-test';
-  const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), monitor: await freePort() })));
+  const ports = await Promise.all(
+    Array.from({ length: size }, async () => ({
+      client: await freePort(),
+      route: await freePort(),
+      monitor: await freePort(),
+    })),
+  );
   const root = await mkdtemp(join(tmpdir(), 'isr-nats-cluster-'));
   let output = '';
   const nodes: NatsNodeHandle[] = ports.map((p, i) => {
     const name = `n${i + 1}`;
     const storeDir = join(root, name);
     let child: ChildProcess | null = null;
-    const routes = ports.filter((_, j) => j !== i).map((q) => `nats://127.0.0.1:${q.route}`).join(',');
+    const routes = ports
+      .filter((_, j) => j !== i)
+      .map((q) => `nats://127.0.0.1:${q.route}`)
+      .join(',');
     const node: NatsNodeHandle = {
       name,
       port: p.client,
       url: `nats://127.0.0.1:${p.client}`,
       storeDir,
       monitorPort: p.monitor,
-      get running() { return child !== null && child.exitCode === null && child.signalCode === null; },
+      get running() {
+        return child !== null && child.exitCode === null && child.signalCode === null;
+      },
       async kill(signal = 'SIGKILL') {
         if (!child || child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise((r) => child!.once('exit', r));
@@ -83,14 +98,39 @@ export async function startNatsCluster(opts: {
         await exited;
       },
       async start() {
-        const args = [...(opts.configFile ? ['-c', opts.configFile] : ['-js']), '-sd', storeDir, '-a', '127.0.0.1', '-p', String(p.client), '-m', String(p.monitor), '-n', name,
-          '--cluster_name', clusterName, '-cluster', `nats://127.0.0.1:${p.route}`, '-routes', routes, ...(opts.extraArgs ?? [])];
-        const c = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+        const args = [
+          ...(opts.configFile ? ['-c', opts.configFile] : ['-js']),
+          '-sd',
+          storeDir,
+          '-a',
+          '127.0.0.1',
+          '-p',
+          String(p.client),
+          '-m',
+          String(p.monitor),
+          '-n',
+          name,
+          '--cluster_name',
+          clusterName,
+          '-cluster',
+          `nats://127.0.0.1:${p.route}`,
+          '-routes',
+          routes,
+          ...(opts.extraArgs ?? []),
+        ];
+        const c = spawn(natsServerBinary(), args, {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, ...opts.env },
+        });
         child = c;
         const tag = (d: Buffer) => (output += d.toString().replace(/^(?=.)/gm, `[${name}] `));
         c.stdout!.on('data', tag);
         c.stderr!.on('data', tag);
-        await waitFor(`nats-server ${name} on port ${p.client}`, async () => c.exitCode === null && (await portOpen(p.client)), 10_000);
+        await waitFor(
+          `nats-server ${name} on port ${p.client}`,
+          async () => c.exitCode === null && (await portOpen(p.client)),
+          10_000,
+        );
         await waitFor(`${name} to see a JetStream meta leader`, () => metaLeader(p.monitor), 20_000, 100);
       },
     };
@@ -102,12 +142,20 @@ export async function startNatsCluster(opts: {
     url: nodes.map((n) => n.url).join(','),
     log: () => output,
     async ready(timeoutMs = 20_000) {
-      await Promise.all(nodes.map((n, i) => n.running ? waitFor(`${n.name} to see a JetStream meta leader`, () => metaLeader(ports[i]!.monitor), timeoutMs, 100) : undefined));
+      await Promise.all(
+        nodes.map((n, i) =>
+          n.running
+            ? waitFor(`${n.name} to see a JetStream meta leader`, () => metaLeader(ports[i]!.monitor), timeoutMs, 100)
+            : undefined,
+        ),
+      );
     },
     async nodeOf(connectionName) {
       for (const n of nodes) {
         if (!n.running) continue;
-        const r = await fetch(`http://127.0.0.1:${n.monitorPort}/connz?limit=1024`, { signal: AbortSignal.timeout(1000) }).catch(() => null);
+        const r = await fetch(`http://127.0.0.1:${n.monitorPort}/connz?limit=1024`, {
+          signal: AbortSignal.timeout(1000),
+        }).catch(() => null);
         const j = (await r?.json().catch(() => null)) as { connections?: { name?: string }[] } | null;
         if (j?.connections?.some((c) => c.name === connectionName)) return n;
       }

@@ -19,5 +19,7 @@ export type NatsUser = keyof typeof NATS_USERS;
  * string), so the random ones are a letter prefix plus hex.
  */
 export function natsPasswords(env: Readonly<Record<string, string | undefined>> = {}): Record<string, string> {
-  return Object.fromEntries(Object.values(NATS_USERS).map((v) => [v, env[v] || `isr${randomBytes(18).toString('hex')}`]));
+  return Object.fromEntries(
+    Object.values(NATS_USERS).map((v) => [v, env[v] || `isr${randomBytes(18).toString('hex')}`]),
+  );
 }

@@ -35,7 +35,9 @@ export function ffmpegErrors(path: string): string {
 export function counterContinuity(files: readonly string[], channels: number): string | null {
   let next: number | null = null;
   for (const f of files) {
-    const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', f, '-f', 's16le', '-ac', String(channels), '-'], { maxBuffer: 1 << 30 });
+    const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', f, '-f', 's16le', '-ac', String(channels), '-'], {
+      maxBuffer: 1 << 30,
+    });
     const c = checkCounter(r.stdout, channels);
     if (c.firstMismatch !== null) return `${f}: counter breaks at frame ${c.firstMismatch}`;
     if (c.start === null) continue;
@@ -50,14 +52,18 @@ export function wavSamples(path: string): Buffer {
   const b = readFileSync(path);
   const h = parseWavHeader(b);
   if (h.riffBytes !== b.length - 8) throw new Error(`${path}: RIFF size ${h.riffBytes}, file has ${b.length - 8}`);
-  if (h.dataBytes !== b.length - h.dataOffset) throw new Error(`${path}: data size ${h.dataBytes}, file has ${b.length - h.dataOffset}`);
+  if (h.dataBytes !== b.length - h.dataOffset)
+    throw new Error(`${path}: data size ${h.dataBytes}, file has ${b.length - h.dataOffset}`);
   return b.subarray(h.dataOffset);
 }
 
 /** `flac -t` (throws when the file is damaged), then the decoded raw s16le samples. */
 export function flacSamples(path: string): Buffer {
   execFileSync('flac', ['-t', '-s', path], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', path], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', path], {
+    maxBuffer: 1 << 28,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** The samples of a WAV or FLAC recording (by its extension), checked as `wavSamples` / `flacSamples` do. */

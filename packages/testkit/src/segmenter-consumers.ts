@@ -3,7 +3,9 @@
 
 /** The part of a JetStreamManager these helpers use (structural, so the test kit needs no NATS dependency). */
 export interface ConsumerView {
-  streams: { info(stream: string, opts: { subjects_filter: string }): Promise<{ state: { subjects?: Record<string, number> } }> };
+  streams: {
+    info(stream: string, opts: { subjects_filter: string }): Promise<{ state: { subjects?: Record<string, number> } }>;
+  };
   consumers: { list(stream: string): AsyncIterable<{ name: string; num_pending: number; num_ack_pending: number }> };
 }
 

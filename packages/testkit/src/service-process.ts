@@ -17,10 +17,19 @@ export interface ServiceHandle {
 }
 
 /** Runs a built service exactly as users do: `node services/<name>/dist/main.js --config FILE`. */
-export function startService(name: string, args: string[], env: Record<string, string | undefined> = {}): ServiceHandle {
+export function startService(
+  name: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): ServiceHandle {
   const main = join(repoRoot, 'services', name, 'dist', 'main.js');
   const child = spawn(process.execPath, [main, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'debug', ...env, NODE_OPTIONS: serviceNodeOptions(env.NODE_OPTIONS ?? process.env.NODE_OPTIONS) },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'debug',
+      ...env,
+      NODE_OPTIONS: serviceNodeOptions(env.NODE_OPTIONS ?? process.env.NODE_OPTIONS),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -30,7 +39,17 @@ export function startService(name: string, args: string[], env: Record<string, s
   return {
     child,
     output: () => out,
-    logs: () => out.split('\n').filter((l) => l.startsWith('{')).flatMap((l) => { try { return [JSON.parse(l) as Record<string, unknown>]; } catch { return []; } }),
+    logs: () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as Record<string, unknown>];
+          } catch {
+            return [];
+          }
+        }),
     exited,
     async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

@@ -8,7 +8,9 @@ export interface ServerSentEvent<T = Record<string, unknown>> {
  * Reads a server-sent event stream (the web's /api/events) into a list as the events arrive, for assertions;
  * `contentType` is what the server answered with. `close()` aborts the request.
  */
-export async function readServerSentEvents<T = Record<string, unknown>>(url: string): Promise<{ contentType: string | null; events: ServerSentEvent<T>[]; close(): void }> {
+export async function readServerSentEvents<T = Record<string, unknown>>(
+  url: string,
+): Promise<{ contentType: string | null; events: ServerSentEvent<T>[]; close(): void }> {
   const ctrl = new AbortController();
   const res = await fetch(url, { signal: ctrl.signal });
   if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status}`);

@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Buckets, decodeAudioHeaders, StreamNames, Subjects, type AudioChunkMeta, type SourceStatus } from '@isr/contract';
+import {
+  Buckets,
+  decodeAudioHeaders,
+  StreamNames,
+  Subjects,
+  type AudioChunkMeta,
+  type SourceStatus,
+} from '@isr/contract';
 import { DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -51,7 +58,12 @@ export class StreamTap {
         this.#iter = await c.consume();
         for await (const m of this.#iter) {
           this.raw.push({ subject: m.subject, data: m.data });
-          if (stream === StreamNames.audio) this.chunks.push({ subject: m.subject, meta: decodeAudioHeaders((n) => m.headers?.get(n) || undefined), data: Buffer.from(m.data) });
+          if (stream === StreamNames.audio)
+            this.chunks.push({
+              subject: m.subject,
+              meta: decodeAudioHeaders((n) => m.headers?.get(n) || undefined),
+              data: Buffer.from(m.data),
+            });
         }
       } catch (err) {
         if (!this.#stopped) process.stderr.write(`StreamTap ${stream} ${filter}: ${String(err)}\n`);
@@ -106,8 +118,10 @@ export function assertContiguous(chunks: readonly TappedChunk[], chunkFrames: nu
     if (m.seq !== i + 1) return `chunk ${i} has seq ${m.seq}`;
     const expectedOffset = i * chunkFrames;
     if (m.offset !== expectedOffset) return `chunk ${i} has offset ${m.offset}, expected ${expectedOffset}`;
-    if (i < chunks.length - 1 && m.frames !== chunkFrames) return `chunk ${i} has ${m.frames} frames, expected ${chunkFrames}`;
-    if (chunks[i]!.data.length !== m.frames * m.channels * 2) return `chunk ${i}: ${chunks[i]!.data.length} bytes for ${m.frames} frames`;
+    if (i < chunks.length - 1 && m.frames !== chunkFrames)
+      return `chunk ${i} has ${m.frames} frames, expected ${chunkFrames}`;
+    if (chunks[i]!.data.length !== m.frames * m.channels * 2)
+      return `chunk ${i}: ${chunks[i]!.data.length} bytes for ${m.frames} frames`;
   }
   return null;
 }

@@ -21,7 +21,14 @@ function runFake(path: string, args: string[]): Promise<{ out: Buffer; err: stri
 test('the fake arecord prints the counter at the rate and channels asked, then exits as told; a second run continues the count', async (t) => {
   const dir = await tempDir();
   t.after(() => dir.remove());
-  const fake = writeFakeArecord(dir.path, { seconds: 0.5, exitCode: 3, stderr: 'arecord: read error', stderrAtStart: 'Warning: rate', stateFile: join(dir.path, 'state'), argsLog: join(dir.path, 'args') });
+  const fake = writeFakeArecord(dir.path, {
+    seconds: 0.5,
+    exitCode: 3,
+    stderr: 'arecord: read error',
+    stderrAtStart: 'Warning: rate',
+    stateFile: join(dir.path, 'state'),
+    argsLog: join(dir.path, 'args'),
+  });
   const args = ['-D', 'hw:9', '-f', 'S16_LE', '-r', '16000', '-c', '2', '-t', 'raw'];
   const first = await runFake(fake, args);
   assert.equal(first.code, 3);
@@ -29,8 +36,18 @@ test('the fake arecord prints the counter at the rate and channels asked, then e
   assert.equal(first.out.length, 16000 * 0.5 * 2 * 2, 'half a second of 16 kHz stereo s16le');
   assert.deepEqual(checkCounter(first.out, 2), { frames: 8000, start: 0, firstMismatch: null });
   const second = await runFake(fake, args);
-  assert.deepEqual(checkCounter(second.out, 2), { frames: 8000, start: 8000, firstMismatch: null }, 'the count goes on from the state file');
-  assert.deepEqual(readFileSync(join(dir.path, 'args'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]), [args, args]);
+  assert.deepEqual(
+    checkCounter(second.out, 2),
+    { frames: 8000, start: 8000, firstMismatch: null },
+    'the count goes on from the state file',
+  );
+  assert.deepEqual(
+    readFileSync(join(dir.path, 'args'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string[]),
+    [args, args],
+  );
 });
 
 test('without -r and -c the fake arecord gives 8 kHz mono, and exits 0 by default', async (t) => {

@@ -23,13 +23,19 @@ const answers = (ms: number) => Promise.race([nc.flush().then(() => true), sleep
 test('hang stops every thread of a nats-server, which answers nothing until resumed', async () => {
   const pid = server.process.pid!;
   assert.ok(threadStates(pid).length > 1, 'nats-server runs several threads');
-  assert.ok(threadStates(pid).some((s) => s !== 'T'), 'running before');
+  assert.ok(
+    threadStates(pid).some((s) => s !== 'T'),
+    'running before',
+  );
   await hang(server);
   assert.deepEqual([...new Set(threadStates(pid))], ['T'], 'every thread stopped when hang resolves');
   assert.equal(await answers(300), false, 'a hung server answers no PING');
   resume(server);
   assert.equal(await answers(5000), true, 'answered again once resumed');
-  assert.ok(threadStates(pid).some((s) => s !== 'T'), 'running again');
+  assert.ok(
+    threadStates(pid).some((s) => s !== 'T'),
+    'running again',
+  );
 });
 
 test('hang refuses a process that does not exist', async () => {

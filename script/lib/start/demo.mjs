@@ -16,10 +16,13 @@ const METRICS_PORTS = {
 /** Writes the demo configuration to <stateDir>/demo.ini (anew on every start) and returns its path. */
 export async function writeDemoConfig(stateDir, recordings) {
   const ports = [];
-  for (const [key, port] of Object.entries(METRICS_PORTS)) ports.push(`${key} = ${(await portFree(port)) ? port : await freePort()}`);
+  for (const [key, port] of Object.entries(METRICS_PORTS))
+    ports.push(`${key} = ${(await portFree(port)) ? port : await freePort()}`);
   mkdirSync(stateDir, { recursive: true });
   const file = join(stateDir, 'demo.ini');
-  writeFileSync(file, `; Written by script/server because there is no config.ini: ISR's embedded demo (rewritten on every start).
+  writeFileSync(
+    file,
+    `; Written by script/server because there is no config.ini: ISR's embedded demo (rewritten on every start).
 ; To record real sources: cp config.example.ini config.ini, edit it, and run script/server again.
 [general]
 output_directory = ${recordings}
@@ -29,6 +32,7 @@ ${ports.join('\n')}
 ; A 1 kHz line-up tone at -18 dBFS with 1 s of silence every 10 s, generated at the pace of the wall clock.
 [demo]
 type = tone
-`);
+`,
+  );
   return file;
 }

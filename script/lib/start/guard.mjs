@@ -5,7 +5,9 @@ import { spawn } from 'node:child_process';
 
 const [cmd, ...args] = process.argv.slice(2);
 const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-const pass = (signal) => { if (child.exitCode === null && child.signalCode === null) child.kill(signal); };
+const pass = (signal) => {
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+};
 process.on('SIGTERM', () => pass('SIGTERM'));
 process.on('SIGINT', () => pass('SIGINT'));
 process.stdin.on('end', () => pass('SIGTERM'));

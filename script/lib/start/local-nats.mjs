@@ -26,7 +26,10 @@ export function isLocalHost(host) {
 export function reachable({ host, port }, timeoutMs = 1000) {
   return new Promise((resolve) => {
     const s = connect({ host, port });
-    const done = (ok) => { s.destroy(); resolve(ok); };
+    const done = (ok) => {
+      s.destroy();
+      resolve(ok);
+    };
     s.setTimeout(timeoutMs, () => done(false));
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
@@ -42,7 +45,12 @@ export function portFree(port, host = '127.0.0.1') {
 }
 
 function natsServerBinary(env) {
-  for (const p of [env.NATS_SERVER_BIN, '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
+  for (const p of [
+    env.NATS_SERVER_BIN,
+    '/usr/sbin/nats-server',
+    '/usr/bin/nats-server',
+    '/usr/local/bin/nats-server',
+  ]) {
     if (p && existsSync(p)) return p;
   }
   return 'nats-server'; // on PATH, or spawn fails with a clear ENOENT
@@ -58,7 +66,11 @@ export async function startLocalNats({ confFile, host, port, storeDir, monitorPo
   const args = ['-c', confFile, '-a', bindHost, '-p', String(port), '-sd', storeDir, '-m', String(monitorPort)];
   // through guard.mjs: nats-server stops when this process dies without stopping it (stdin pipe ends)
   const guard = fileURLToPath(new URL('./guard.mjs', import.meta.url));
-  const child = spawn(process.execPath, [guard, natsServerBinary(env), ...args], { env: { ...env, ...passwords }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [guard, natsServerBinary(env), ...args], {
+    env: { ...env, ...passwords },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   let early = '';
   const relay = (d) => {
     const text = d.toString();
@@ -68,9 +80,15 @@ export async function startLocalNats({ confFile, host, port, storeDir, monitorPo
   child.stdout.on('data', relay);
   child.stderr.on('data', relay);
   const failed = new Promise((_, reject) => {
-    child.once('close', (code) => reject(new Error(code === 127
-      ? `cannot run nats-server: install it (apt-get install nats-server) or set NATS_SERVER_BIN\n${early}`
-      : `nats-server exited with status ${code}:\n${early}`)));
+    child.once('close', (code) =>
+      reject(
+        new Error(
+          code === 127
+            ? `cannot run nats-server: install it (apt-get install nats-server) or set NATS_SERVER_BIN\n${early}`
+            : `nats-server exited with status ${code}:\n${early}`,
+        ),
+      ),
+    );
   });
   failed.catch(() => {});
   const deadline = Date.now() + 15_000;

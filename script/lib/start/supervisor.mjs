@@ -36,7 +36,11 @@ export class Supervisor {
   #spawn(entry) {
     entry.startedAt = Date.now();
     // stdin: a pipe that ends when this process dies, so an orphaned service stops itself (parent-watch.mjs)
-    const child = spawn(process.execPath, ['--import', PARENT_WATCH, entry.main, ...entry.args], { env: entry.env, stdio: ['pipe', 'inherit', 'inherit'], detached: true });
+    const child = spawn(process.execPath, ['--import', PARENT_WATCH, entry.main, ...entry.args], {
+      env: entry.env,
+      stdio: ['pipe', 'inherit', 'inherit'],
+      detached: true,
+    });
     entry.child = child;
     entry.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -50,7 +54,9 @@ export class Supervisor {
         }
         if (Date.now() - entry.startedAt > 60_000) entry.delayMs = 1000; // it ran a while: start over
         this.log(`${entry.name} exited (${signal ?? `status ${code}`}); restarting in ${entry.delayMs / 1000} s`);
-        const t = setTimeout(() => { if (!this.stopping) this.#spawn(entry); }, entry.delayMs);
+        const t = setTimeout(() => {
+          if (!this.stopping) this.#spawn(entry);
+        }, entry.delayMs);
         t.unref?.();
         entry.delayMs = Math.min(entry.delayMs * 2, 30_000);
       });
@@ -61,17 +67,19 @@ export class Supervisor {
   /** SIGTERM to the named services (all at once), waiting up to timeoutMs before SIGKILL. */
   async stop(names, timeoutMs) {
     this.stopping = true;
-    await Promise.all(names.map(async (name) => {
-      const e = this.children.get(name);
-      if (!e?.child || e.child.exitCode !== null || e.child.signalCode !== null) return;
-      e.child.kill('SIGTERM');
-      const t = setTimeout(() => {
-        this.log(`${name} did not stop within ${timeoutMs / 1000} s: killing it`);
-        killGroup(e.child.pid, 'SIGKILL');
-      }, timeoutMs);
-      const { code, signal } = await e.exited;
-      clearTimeout(t);
-      if (code !== 0) this.log(`${name} stopped (${signal ?? `status ${code}`})`);
-    }));
+    await Promise.all(
+      names.map(async (name) => {
+        const e = this.children.get(name);
+        if (!e?.child || e.child.exitCode !== null || e.child.signalCode !== null) return;
+        e.child.kill('SIGTERM');
+        const t = setTimeout(() => {
+          this.log(`${name} did not stop within ${timeoutMs / 1000} s: killing it`);
+          killGroup(e.child.pid, 'SIGKILL');
+        }, timeoutMs);
+        const { code, signal } = await e.exited;
+        clearTimeout(t);
+        if (code !== 0) this.log(`${name} stopped (${signal ?? `status ${code}`})`);
+      }),
+    );
   }
 }

@@ -43,10 +43,23 @@ export async function runAnalysisJob(deps: JobDeps, rel: string, opts: JobOption
   deps.metrics.seconds.observe({ result }, seconds);
   if (record.error) {
     deps.metrics.errors.inc({ code: record.error.code });
-    deps.log.warn({ path: rel, code: record.error.code, reason: record.error.message }, 'file could not be analysed; error record written');
+    deps.log.warn(
+      { path: rel, code: record.error.code, reason: record.error.message },
+      'file could not be analysed; error record written',
+    );
   } else {
     deps.metrics.audioSeconds.inc(record.durationSeconds ?? 0);
-    deps.log.info({ path: rel, trigger: opts.trigger, seconds: Math.round(seconds * 1000) / 1000, durationSeconds: record.durationSeconds, lufs: record.integratedLufs, sections: record.loudSections?.length }, 'analysed');
+    deps.log.info(
+      {
+        path: rel,
+        trigger: opts.trigger,
+        seconds: Math.round(seconds * 1000) / 1000,
+        durationSeconds: record.durationSeconds,
+        lufs: record.integratedLufs,
+        sections: record.loudSections?.length,
+      },
+      'analysed',
+    );
   }
   return record;
 }

@@ -50,7 +50,9 @@ function flacTotalSamples(head: Buffer): number {
 
 /** A FLAC file that fails to decode is a corrupt archive file. */
 function asFlacCorrupt(err: unknown): unknown {
-  return err instanceof AnalysisError && err.code === AnalysisErrorCodes.decodeFailed ? new AnalysisError(AnalysisErrorCodes.flacCorrupt, err.message, { cause: err }) : err;
+  return err instanceof AnalysisError && err.code === AnalysisErrorCodes.decodeFailed
+    ? new AnalysisError(AnalysisErrorCodes.flacCorrupt, err.message, { cause: err })
+    : err;
 }
 
 const magic = (b: Uint8Array) => String.fromCharCode(...b.subarray(0, 4));
@@ -68,15 +70,24 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisReco
       bytes = (await stat(input.file)).size;
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new AnalysisError(AnalysisErrorCodes.notFound, `${input.path} does not exist (deleted before it was analysed?)`);
-      throw new AnalysisError(AnalysisErrorCodes.readFailed, `cannot stat ${input.path}: ${code ?? String(cause)}`, { cause });
+      if (code === 'ENOENT')
+        throw new AnalysisError(
+          AnalysisErrorCodes.notFound,
+          `${input.path} does not exist (deleted before it was analysed?)`,
+        );
+      throw new AnalysisError(AnalysisErrorCodes.readFailed, `cannot stat ${input.path}: ${code ?? String(cause)}`, {
+        cause,
+      });
     }
     if (bytes === 0) throw new AnalysisError(AnalysisErrorCodes.empty, 'the file is empty');
     const head = await sniff(input.file);
     const kind = magic(head);
     let audio: DecodedAudio;
     if (kind === 'RIFF' || kind === 'RF64') audio = await decodeWav(input.file);
-    else if (kind === 'fLaC' && input.flacDecoder !== 'ffmpeg') audio = await decodeFlac(input.file).catch((err: unknown) => { throw asFlacCorrupt(err); });
+    else if (kind === 'fLaC' && input.flacDecoder !== 'ffmpeg')
+      audio = await decodeFlac(input.file).catch((err: unknown) => {
+        throw asFlacCorrupt(err);
+      });
     else audio = await decodeFfmpeg(input.file, input.tools);
     const analyzer = new SignalAnalyzer(audio.sampleRate, audio.channels, input.params.windowSeconds);
     try {
@@ -88,16 +99,23 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisReco
     // A lossless archive file with decode errors is corrupt, even when the decoder carried on (ffmpeg skips bad frames).
     if (kind === 'fLaC') {
       const total = flacTotalSamples(head);
-      if (total && total !== m.frames) throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, `STREAMINFO says ${total} samples but ${m.frames} decoded: frames are corrupt or missing`);
+      if (total && total !== m.frames)
+        throw new AnalysisError(
+          AnalysisErrorCodes.flacCorrupt,
+          `STREAMINFO says ${total} samples but ${m.frames} decoded: frames are corrupt or missing`,
+        );
       const complaint = audio.warnings.find((w) => w.startsWith('decoder:'));
-      if (complaint) throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, `FLAC stream has errors: ${complaint.slice(9).trim()}`);
+      if (complaint)
+        throw new AnalysisError(AnalysisErrorCodes.flacCorrupt, `FLAC stream has errors: ${complaint.slice(9).trim()}`);
     }
     if (m.frames === 0) throw new AnalysisError(AnalysisErrorCodes.noAudio, 'the file holds no audio samples');
     return buildRecord({ ...base, bytes }, audio, m, input.params);
   } catch (err) {
-    if (err instanceof AnalysisError) return errorRecord({ ...base, ...(bytes !== undefined ? { bytes } : {}) }, err.code, err.message);
+    if (err instanceof AnalysisError)
+      return errorRecord({ ...base, ...(bytes !== undefined ? { bytes } : {}) }, err.code, err.message);
     const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return errorRecord(base, AnalysisErrorCodes.readFailed, `reading ${input.path} failed: ${code}`);
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+      return errorRecord(base, AnalysisErrorCodes.readFailed, `reading ${input.path} failed: ${code}`);
     throw err;
   }
 }

@@ -1,6 +1,14 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { analysisKey, encodeJson, parseJson, Subjects, type AnalysisRecord, type AnalyzeReply, type AnalyzeRequest } from '@isr/contract';
+import {
+  analysisKey,
+  encodeJson,
+  parseJson,
+  Subjects,
+  type AnalysisRecord,
+  type AnalyzeReply,
+  type AnalyzeRequest,
+} from '@isr/contract';
 import type { NatsConnection } from '@isr/runtime';
 import { runAnalysisJob, type JobDeps } from './analysis-job.ts';
 import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
@@ -43,16 +51,27 @@ type Outcome = 'stored' | 'rederived' | 'decoded' | 'shared' | 'busy' | 'refused
  * - Whatever needs work goes through a bounded RequestQueue (analyze_queue_max; beyond it ANALYZER_BUSY at once;
  *   identical requests in flight share one job), and a decode waits for a Limiter slot behind newly closed files.
  */
-export function startAnalyzeResponder(deps: JobDeps & { nc: NatsConnection }, limiter: Limiter): { stop(): Promise<void> } {
+export function startAnalyzeResponder(
+  deps: JobDeps & { nc: NatsConnection },
+  limiter: Limiter,
+): { stop(): Promise<void> } {
   const sub = deps.nc.subscribe(Subjects.analyze, { queue: ANALYZE_QUEUE });
   const queue = new RequestQueue(deps.settings.analyzeQueueMax, (n) => deps.metrics.requestQueue.set(n));
   const count = (outcome: Outcome) => deps.metrics.requests.inc({ outcome });
 
   const decode = (rel: string, source: string, params?: AnalysisParams) =>
-    limiter.run(() => runAnalysisJob(deps, rel, { trigger: 'request', source, ...(params ? { params } : {}) }), 'request');
+    limiter.run(
+      () => runAnalysisJob(deps, rel, { trigger: 'request', source, ...(params ? { params } : {}) }),
+      'request',
+    );
 
   /** A fixed-threshold analysis: from the stored window series when possible, else a decode. */
-  const override = async (file: string, rel: string, source: string, params: AnalysisParams): Promise<{ record: AnalysisRecord; outcome: Outcome }> => {
+  const override = async (
+    file: string,
+    rel: string,
+    source: string,
+    params: AnalysisParams,
+  ): Promise<{ record: AnalysisRecord; outcome: Outcome }> => {
     const [side, st] = await Promise.all([readSidecar(file), stat(file).catch(() => null)]);
     const derived = side && st ? rederiveWithThreshold(side, params, st.size) : null;
     if (derived) return { record: derived, outcome: 'rederived' };
@@ -60,13 +79,24 @@ export function startAnalyzeResponder(deps: JobDeps & { nc: NatsConnection }, li
   };
 
   const reply = async (req: AnalyzeRequest): Promise<AnalyzeReply> => {
-    if (!req || typeof req.path !== 'string') throw new AnalysisError(AnalysisErrorCodes.badRequest, 'the request needs a path ({"path": "<source>/…"})');
+    if (!req || typeof req.path !== 'string')
+      throw new AnalysisError(AnalysisErrorCodes.badRequest, 'the request needs a path ({"path": "<source>/…"})');
     const file = resolveRecording(deps.settings.outputDirectory, req.path);
-    if (!isRecordingName(req.path)) throw new AnalysisError(AnalysisErrorCodes.notAudio, `${req.path} is not a recording (only audio files are analysed)`);
+    if (!isRecordingName(req.path))
+      throw new AnalysisError(
+        AnalysisErrorCodes.notAudio,
+        `${req.path} is not a recording (only audio files are analysed)`,
+      );
     const source = sourceOfPath(req.path) ?? '';
     const configured = deps.settings.paramsFor(source);
-    const isOverride = typeof req.threshold === 'number' && (req.threshold !== configured.threshold || configured.thresholdMode !== 'fixed');
-    if (isOverride && !(req.threshold! >= 0 && req.threshold! <= 1)) throw new AnalysisError(AnalysisErrorCodes.badRequest, `threshold must be a linear level 0–1, got ${req.threshold}`);
+    const isOverride =
+      typeof req.threshold === 'number' &&
+      (req.threshold !== configured.threshold || configured.thresholdMode !== 'fixed');
+    if (isOverride && !(req.threshold! >= 0 && req.threshold! <= 1))
+      throw new AnalysisError(
+        AnalysisErrorCodes.badRequest,
+        `threshold must be a linear level 0–1, got ${req.threshold}`,
+      );
     if (!req.force && !isOverride) {
       const have = await existing(deps, file, req.path);
       if (have) {
@@ -75,12 +105,20 @@ export function startAnalyzeResponder(deps: JobDeps & { nc: NatsConnection }, li
       }
     }
     if (!existsSync(file)) throw new AnalysisError(AnalysisErrorCodes.notFound, `${req.path} does not exist`);
-    const params: AnalysisParams | null = isOverride ? { ...configured, thresholdMode: 'fixed', threshold: req.threshold! } : null;
+    const params: AnalysisParams | null = isOverride
+      ? { ...configured, thresholdMode: 'fixed', threshold: req.threshold! }
+      : null;
     const key = `${req.path}\0${params ? params.threshold : 'configured'}`;
-    const { result, shared } = queue.submit(key, async () => (params ? override(file, req.path, source, params) : { record: await decode(req.path, source), outcome: 'decoded' as const }));
+    const { result, shared } = queue.submit(key, async () =>
+      params
+        ? override(file, req.path, source, params)
+        : { record: await decode(req.path, source), outcome: 'decoded' as const },
+    );
     const { record, outcome } = await result;
     count(shared ? 'shared' : outcome);
-    return record.error ? { ok: false, code: record.error.code, error: record.error.message } : { ok: true, analysis: summaryRecord(record), stored: !params };
+    return record.error
+      ? { ok: false, code: record.error.code, error: record.error.message }
+      : { ok: true, analysis: summaryRecord(record), stored: !params };
   };
 
   const loop = (async () => {
@@ -92,7 +130,11 @@ export function startAnalyzeResponder(deps: JobDeps & { nc: NatsConnection }, li
           try {
             req = parseJson<AnalyzeRequest>(msg.data, Subjects.analyze);
           } catch (cause) {
-            throw new AnalysisError(AnalysisErrorCodes.badRequest, 'the request body is not JSON ({"path": "<source>/…"})', { cause });
+            throw new AnalysisError(
+              AnalysisErrorCodes.badRequest,
+              'the request body is not JSON ({"path": "<source>/…"})',
+              { cause },
+            );
           }
           out = await reply(req);
         } catch (err) {

@@ -1,4 +1,11 @@
-import { ConsumerNames, ContractErrorCodes, parseJson, StreamNames, Subjects, type SegmentClosedEvent } from '@isr/contract';
+import {
+  ConsumerNames,
+  ContractErrorCodes,
+  parseJson,
+  StreamNames,
+  Subjects,
+  type SegmentClosedEvent,
+} from '@isr/contract';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@isr/runtime';
 import { nanos } from '@nats-io/transport-node';
@@ -29,12 +36,18 @@ async function ensureClosedConsumer(jsm: JetStreamManager): Promise<void> {
   };
   try {
     await jsm.consumers.info(StreamNames.events, ConsumerNames.analyzer);
-    await jsm.consumers.update(StreamNames.events, ConsumerNames.analyzer, { ack_wait: config.ack_wait, max_deliver: MAX_DELIVER, description: config.description });
+    await jsm.consumers.update(StreamNames.events, ConsumerNames.analyzer, {
+      ack_wait: config.ack_wait,
+      max_deliver: MAX_DELIVER,
+      description: config.description,
+    });
   } catch (err) {
     if (!/not found/i.test(String(err))) throw err;
     await jsm.consumers.add(StreamNames.events, config).catch(async (e: unknown) => {
       // Another replica created it at the same moment: fine.
-      await jsm.consumers.info(StreamNames.events, ConsumerNames.analyzer).catch(() => { throw e; });
+      await jsm.consumers.info(StreamNames.events, ConsumerNames.analyzer).catch(() => {
+        throw e;
+      });
     });
   }
 }
@@ -50,12 +63,19 @@ export interface ClosedConsumer {
  * (a bad file's error record counts: it is never retried); nak with a delay when the bus failed to store it;
  * term a message whose body is not a SegmentClosedEvent (counted as ISR_CONTRACT).
  */
-export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManager }, limiter: Limiter, concurrency: number): Promise<ClosedConsumer> {
+export async function startClosedConsumer(
+  deps: JobDeps & { jsm: JetStreamManager },
+  limiter: Limiter,
+  concurrency: number,
+): Promise<ClosedConsumer> {
   await ensureClosedConsumer(deps.jsm);
   const consumer = await deps.js.consumers.get(StreamNames.events, ConsumerNames.analyzer);
   // Short pulls (heartbeat every 2.5 s): when the node serving the pull dies, nats.js notices the missing
   // heartbeats and pulls again from the node it reconnected to within seconds, not after the default 30 s.
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(1, concurrency), expires: PULL_EXPIRES_MS });
+  const messages: ConsumerMessages = await consumer.consume({
+    max_messages: Math.max(1, concurrency),
+    expires: PULL_EXPIRES_MS,
+  });
   const pending = new Set<Promise<void>>();
   const handle = async (msg: JsMsg): Promise<void> => {
     let event: SegmentClosedEvent;
@@ -64,7 +84,10 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
       if (typeof event.path !== 'string' || typeof event.source !== 'string') throw new Error('no path/source');
     } catch (err) {
       deps.metrics.errors.inc({ code: ContractErrorCodes.contract });
-      deps.log.error({ err, subject: msg.subject, seq: msg.seq }, 'closed-segment event is not a SegmentClosedEvent; terminated');
+      deps.log.error(
+        { err, subject: msg.subject, seq: msg.seq },
+        'closed-segment event is not a SegmentClosedEvent; terminated',
+      );
       msg.term(); // no reason: nats-server 2.9 ignores '+TERM <reason>'
       return;
     }
@@ -76,7 +99,11 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
           deps.log.debug({ path: event.path }, 'already analysed (redelivery or replay); skipped');
           return;
         }
-        await runAnalysisJob(deps, event.path, { trigger: 'event', source: event.source, ...(event.sha256 ? { sha256: event.sha256 } : {}) });
+        await runAnalysisJob(deps, event.path, {
+          trigger: 'event',
+          source: event.source,
+          ...(event.sha256 ? { sha256: event.sha256 } : {}),
+        });
       });
       msg.ack();
     } catch (err) {
@@ -88,7 +115,10 @@ export async function startClosedConsumer(deps: JobDeps & { jsm: JetStreamManage
         return;
       }
       deps.metrics.errors.inc({ code: 'BUS' });
-      deps.log.error({ err, path: event.path, redelivery: msg.info.deliveryCount }, 'could not store the analysis; will retry');
+      deps.log.error(
+        { err, path: event.path, redelivery: msg.info.deliveryCount },
+        'could not store the analysis; will retry',
+      );
       msg.nak(RETRY_DELAY_MS);
     } finally {
       clearInterval(keep);

@@ -35,8 +35,26 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout
 }
 
 /** The first audio stream of a file, per ffprobe, or UNKNOWN_FORMAT. */
-async function probe(path: string, paths: FfmpegPaths): Promise<{ container: string; codec: string; sampleRate: number; channels: number; sampleFmt: string; bits: number | null }> {
-  const r = await run(paths.ffprobe, ['-v', 'error', '-show_entries', 'stream=codec_name,codec_type,sample_rate,channels,sample_fmt,bits_per_raw_sample:format=format_name', '-of', 'json', path]);
+async function probe(
+  path: string,
+  paths: FfmpegPaths,
+): Promise<{
+  container: string;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+  sampleFmt: string;
+  bits: number | null;
+}> {
+  const r = await run(paths.ffprobe, [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_name,codec_type,sample_rate,channels,sample_fmt,bits_per_raw_sample:format=format_name',
+    '-of',
+    'json',
+    path,
+  ]);
   let parsed: { streams?: ProbeStream[]; format?: { format_name?: string } } = {};
   try {
     parsed = JSON.parse(r.stdout) as typeof parsed;
@@ -45,10 +63,20 @@ async function probe(path: string, paths: FfmpegPaths): Promise<{ container: str
   }
   const a = parsed.streams?.find((s) => s.codec_type === 'audio');
   if (r.code !== 0 || !a || !a.codec_name || !a.sample_rate || !a.channels) {
-    throw new AnalysisError(AnalysisErrorCodes.unknownFormat, `no decodable audio stream (ffprobe: ${r.stderr.trim().split('\n').slice(-1)[0] || 'no audio stream'})`);
+    throw new AnalysisError(
+      AnalysisErrorCodes.unknownFormat,
+      `no decodable audio stream (ffprobe: ${r.stderr.trim().split('\n').slice(-1)[0] || 'no audio stream'})`,
+    );
   }
   const bits = Number(a.bits_per_raw_sample);
-  return { container: (parsed.format?.format_name ?? 'unknown').split(',')[0]!, codec: a.codec_name, sampleRate: Number(a.sample_rate), channels: a.channels, sampleFmt: a.sample_fmt ?? '', bits: bits > 0 ? bits : null };
+  return {
+    container: (parsed.format?.format_name ?? 'unknown').split(',')[0]!,
+    codec: a.codec_name,
+    sampleRate: Number(a.sample_rate),
+    channels: a.channels,
+    sampleFmt: a.sample_fmt ?? '',
+    bits: bits > 0 ? bits : null,
+  };
 }
 
 /**
@@ -68,7 +96,21 @@ export async function decodeFfmpeg(path: string, paths: FfmpegPaths): Promise<De
     await rm(dir, { recursive: true, force: true });
     throw new Error(`mkfifo failed: ${made.stderr}`);
   }
-  const args = ['-v', 'error', '-nostdin', '-y', '-i', path, '-map', '0:a:0', '-f', s16 ? 's16le' : 'f32le', '-ac', String(info.channels), fifo];
+  const args = [
+    '-v',
+    'error',
+    '-nostdin',
+    '-y',
+    '-i',
+    path,
+    '-map',
+    '0:a:0',
+    '-f',
+    s16 ? 's16le' : 'f32le',
+    '-ac',
+    String(info.channels),
+    fifo,
+  ];
   const child = spawn(paths.ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
@@ -84,7 +126,11 @@ export async function decodeFfmpeg(path: string, paths: FfmpegPaths): Promise<De
   });
   // Opening a FIFO for reading waits for its writer: if ffmpeg dies before opening it, be the writer ourselves.
   void closed.then(async () => {
-    if (!opened) await open(fifo, 'w').then((w) => w.close(), () => undefined);
+    if (!opened)
+      await open(fifo, 'w').then(
+        (w) => w.close(),
+        () => undefined,
+      );
   });
   const pcm = new PcmDecoder(s16 ? 's16' : 'f32', info.channels);
   const warnings: string[] = [];
@@ -115,7 +161,11 @@ export async function decodeFfmpeg(path: string, paths: FfmpegPaths): Promise<De
       const code = await closed;
       done = true;
       const msg = stderr.trim();
-      if (code !== 0) throw new AnalysisError(AnalysisErrorCodes.decodeFailed, `ffmpeg exited with ${code}: ${msg.split('\n').slice(-3).join(' | ') || 'no message'}`);
+      if (code !== 0)
+        throw new AnalysisError(
+          AnalysisErrorCodes.decodeFailed,
+          `ffmpeg exited with ${code}: ${msg.split('\n').slice(-3).join(' | ') || 'no message'}`,
+        );
       if (msg) warnings.push(`decoder: ${msg.split('\n').slice(0, 3).join(' | ')}`);
     } finally {
       if (!done) child.kill('SIGKILL');
@@ -124,5 +174,14 @@ export async function decodeFfmpeg(path: string, paths: FfmpegPaths): Promise<De
       await rm(dir, { recursive: true, force: true });
     }
   };
-  return { container: info.container, codec: info.codec, decoder: 'ffmpeg', sampleRate: info.sampleRate, channels: info.channels, bitsPerSample: info.bits, warnings, blocks: blocks() };
+  return {
+    container: info.container,
+    codec: info.codec,
+    decoder: 'ffmpeg',
+    sampleRate: info.sampleRate,
+    channels: info.channels,
+    bitsPerSample: info.bits,
+    warnings,
+    blocks: blocks(),
+  };
 }

@@ -6,7 +6,14 @@ import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
 
 /** What flac-decode-worker.ts posts, in this order: info, then blocks and errors, then end (or fatal at any point). */
 export type FlacWorkerMessage =
-  | { type: 'info'; sampleRate: number; channels: number; bitsPerSample: number; totalSamples: number; planeFrames: number }
+  | {
+      type: 'info';
+      sampleRate: number;
+      channels: number;
+      bitsPerSample: number;
+      totalSamples: number;
+      planeFrames: number;
+    }
   /** `frames` samples per channel, channel c's from c × planeFrames. */
   | { type: 'block'; buf: Int32Array<ArrayBuffer>; frames: number }
   | { type: 'error'; message: string }
@@ -123,11 +130,28 @@ export async function decodeFlac(path: string): Promise<DecodedAudio> {
       await finish();
     }
   };
-  return { container: 'flac', codec: 'flac', decoder: 'libflac', sampleRate: first.sampleRate, channels: first.channels, bitsPerSample: first.bitsPerSample, warnings, blocks: blocks() };
+  return {
+    container: 'flac',
+    codec: 'flac',
+    decoder: 'libflac',
+    sampleRate: first.sampleRate,
+    channels: first.channels,
+    bitsPerSample: first.bitsPerSample,
+    warnings,
+    blocks: blocks(),
+  };
 }
 
 /** Channel planes of integer samples → interleaved floats in −1…1 (exact up to 24 bits: the float holds the integer). */
-function interleave(planes: Int32Array, planeFrames: number, channels: number, from: number, frames: number, scale: number, out: Float32Array): void {
+function interleave(
+  planes: Int32Array,
+  planeFrames: number,
+  channels: number,
+  from: number,
+  frames: number,
+  scale: number,
+  out: Float32Array,
+): void {
   if (channels === 2) {
     for (let i = 0, l = from, r = planeFrames + from; i < frames * 2; i += 2, l++, r++) {
       out[i] = planes[l]! * scale;

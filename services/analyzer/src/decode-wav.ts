@@ -1,5 +1,13 @@
 import { open } from 'node:fs/promises';
-import { AudioErrorCodes, readWavLayout, wavDataEnd, wavDataExtent, WavHeaderError, type SampleFormat, type WavLayout } from '@isr/audio';
+import {
+  AudioErrorCodes,
+  readWavLayout,
+  wavDataEnd,
+  wavDataExtent,
+  WavHeaderError,
+  type SampleFormat,
+  type WavLayout,
+} from '@isr/audio';
 import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
 import type { DecodedAudio } from './decoded-audio.ts';
 import { PcmDecoder } from './pcm-decoder.ts';
@@ -7,20 +15,27 @@ import { PcmDecoder } from './pcm-decoder.ts';
 const READ_BYTES = 1 << 20;
 
 /** The layout from @isr/audio's WAV reader, its errors as the analyzer's codes. */
-async function wavLayoutOf(readAt: (offset: number, length: number) => Promise<Uint8Array>, size: number): Promise<WavLayout> {
+async function wavLayoutOf(
+  readAt: (offset: number, length: number) => Promise<Uint8Array>,
+  size: number,
+): Promise<WavLayout> {
   if (size === 0) throw new AnalysisError(AnalysisErrorCodes.empty, 'the file is empty');
   try {
     return await readWavLayout(readAt, size);
   } catch (err) {
     if (!(err instanceof WavHeaderError)) throw err;
-    const code = err.code === AudioErrorCodes.wavTruncated ? AnalysisErrorCodes.wavTruncated : AnalysisErrorCodes.wavInvalid;
+    const code =
+      err.code === AudioErrorCodes.wavTruncated ? AnalysisErrorCodes.wavTruncated : AnalysisErrorCodes.wavInvalid;
     throw new AnalysisError(code, err.message, { cause: err });
   }
 }
 
 function supported(layout: WavLayout): SampleFormat {
   if (layout.sampleFormat) return layout.sampleFormat;
-  throw new AnalysisError(AnalysisErrorCodes.wavUnsupported, `WAV format tag ${layout.formatTag} with ${layout.bitsPerSample} bits per sample is not supported (PCM 8/16/24/32-bit and float 32/64-bit are)`);
+  throw new AnalysisError(
+    AnalysisErrorCodes.wavUnsupported,
+    `WAV format tag ${layout.formatTag} with ${layout.bitsPerSample} bits per sample is not supported (PCM 8/16/24/32-bit and float 32/64-bit are)`,
+  );
 }
 
 /** Streams a WAV/RF64 file through @isr/audio's WAV reader and our PCM decoder: one 1 MiB buffer, reused. */
@@ -48,7 +63,12 @@ export async function decodeWav(path: string): Promise<DecodedAudio> {
       let which = 0;
       const readNext = () => {
         const want = Math.min(chunk, end - pos);
-        const p = want > 0 ? fh.read(bufs[which]!, 0, want, pos).then((r) => ({ buf: bufs[r.buffer === bufs[0] ? 0 : 1]!, n: r.bytesRead, want })) : null;
+        const p =
+          want > 0
+            ? fh
+                .read(bufs[which]!, 0, want, pos)
+                .then((r) => ({ buf: bufs[r.buffer === bufs[0] ? 0 : 1]!, n: r.bytesRead, want }))
+            : null;
         pos += want;
         which ^= 1;
         return p;
@@ -58,7 +78,8 @@ export async function decodeWav(path: string): Promise<DecodedAudio> {
         while (pending) {
           const { buf, n, want } = await pending;
           pending = n === want ? readNext() : null;
-          if (n < want) extent.warnings.push(`file shrank while being read: stopped ${end - pos + want - n} bytes early`);
+          if (n < want)
+            extent.warnings.push(`file shrank while being read: stopped ${end - pos + want - n} bytes early`);
           const out = pcm.decode(buf.subarray(0, n));
           if (out.frames > 0) yield out;
         }
@@ -71,7 +92,11 @@ export async function decodeWav(path: string): Promise<DecodedAudio> {
     };
     return {
       container: 'wav',
-      codec: sampleFormat.startsWith('f') ? `pcm_f${layout.bitsPerSample}le` : sampleFormat === 'u8' ? 'pcm_u8' : `pcm_s${layout.bitsPerSample}le`,
+      codec: sampleFormat.startsWith('f')
+        ? `pcm_f${layout.bitsPerSample}le`
+        : sampleFormat === 'u8'
+          ? 'pcm_u8'
+          : `pcm_s${layout.bitsPerSample}le`,
       decoder: 'wav-reader',
       sampleRate: layout.sampleRate,
       channels: layout.channels,

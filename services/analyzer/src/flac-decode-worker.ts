@@ -41,7 +41,14 @@ const onMetadata: Parameters<Builder['buildWithFile']>[2] = (md) => {
   channels = si.channels;
   if (si.maxBlocksize > 0) maxBlock = si.maxBlocksize;
   for (let i = 0; i < POOL; i++) free.push(new Int32Array(BLOCK_FRAMES * channels));
-  port.postMessage({ type: 'info', sampleRate: si.sampleRate, channels, bitsPerSample: si.bitsPerSample, totalSamples: Number(si.totalSamples), planeFrames: BLOCK_FRAMES });
+  port.postMessage({
+    type: 'info',
+    sampleRate: si.sampleRate,
+    channels,
+    bitsPerSample: si.bitsPerSample,
+    totalSamples: Number(si.totalSamples),
+    planeFrames: BLOCK_FRAMES,
+  });
 };
 
 const onFrame: Parameters<Builder['buildWithFile']>[1] = (frame, buffers) => {
@@ -51,13 +58,15 @@ const onFrame: Parameters<Builder['buildWithFile']>[1] = (frame, buffers) => {
   if (!block || ch !== channels || fill + n > BLOCK_FRAMES) return api.Decoder.WriteStatus.ABORT;
   // A plain copy per channel: the interleaving and scaling to float happen on the analysis thread, which has time
   // to spare while this one decodes (decoding is the longer of the two).
-  for (let c = 0; c < ch; c++) block.set(new Int32Array(buffers[c]!.buffer, buffers[c]!.byteOffset, n), c * BLOCK_FRAMES + fill);
+  for (let c = 0; c < ch; c++)
+    block.set(new Int32Array(buffers[c]!.buffer, buffers[c]!.byteOffset, n), c * BLOCK_FRAMES + fill);
   fill += n;
   return api.Decoder.WriteStatus.CONTINUE;
 };
 
 const onError: Parameters<Builder['buildWithFile']>[3] = (code) => {
-  if (++errors <= MAX_ERRORS) port.postMessage({ type: 'error', message: api.Decoder.ErrorStatusString[code] ?? `error ${code}` });
+  if (++errors <= MAX_ERRORS)
+    port.postMessage({ type: 'error', message: api.Decoder.ErrorStatusString[code] ?? `error ${code}` });
 };
 
 function handOver(): void {
@@ -79,7 +88,8 @@ async function nextBlock(): Promise<Block | null> {
 async function run(): Promise<void> {
   const dec = new api.DecoderBuilder().setMd5Checking(false).buildWithFile(path, onFrame, onMetadata, onError);
   try {
-    if (!dec.processUntilEndOfMetadata()) throw new Error(`reading the metadata failed: ${dec.getResolvedStateString()}`);
+    if (!dec.processUntilEndOfMetadata())
+      throw new Error(`reading the metadata failed: ${dec.getResolvedStateString()}`);
     if (channels === 0) throw new Error('no STREAMINFO block');
     const { END_OF_STREAM } = api.Decoder.State;
     for (;;) {

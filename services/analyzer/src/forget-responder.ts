@@ -24,11 +24,19 @@ export function startForgetResponder(deps: ForgetDeps): { stop(): Promise<void> 
   const sub = deps.nc.subscribe(Subjects.analyzeForget, { queue: FORGET_QUEUE });
   const forget = async (req: ForgetRequest): Promise<ForgetReply> => {
     const file = resolveRecording(deps.outputDirectory, req.path);
-    const exists = await stat(file).then(() => true, (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return false;
-      throw err;
-    });
-    if (exists) return { ok: false, code: AnalysisErrorCodes.badRequest, error: `${req.path} still exists; its analysis is kept` };
+    const exists = await stat(file).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return false;
+        throw err;
+      },
+    );
+    if (exists)
+      return {
+        ok: false,
+        code: AnalysisErrorCodes.badRequest,
+        error: `${req.path} still exists; its analysis is kept`,
+      };
     const key = analysisKey(req.path);
     const had = await deps.kv.get(key);
     if (!had || had.operation !== 'PUT') return { ok: true, forgotten: false };
@@ -44,12 +52,20 @@ export function startForgetResponder(deps: ForgetDeps): { stop(): Promise<void> 
         try {
           req = parseJson<ForgetRequest>(msg.data, Subjects.analyzeForget);
         } catch (cause) {
-          throw new AnalysisError(AnalysisErrorCodes.badRequest, 'the request body is not JSON ({"path": "<source>/…"})', { cause });
+          throw new AnalysisError(
+            AnalysisErrorCodes.badRequest,
+            'the request body is not JSON ({"path": "<source>/…"})',
+            { cause },
+          );
         }
         out = await forget(req);
       } catch (err) {
         if (!(err instanceof AnalysisError)) deps.log.error({ err }, 'isr.analyze.forget request failed');
-        out = { ok: false, code: err instanceof AnalysisError ? err.code : 'FORGET_FAILED', error: err instanceof Error ? err.message : String(err) };
+        out = {
+          ok: false,
+          code: err instanceof AnalysisError ? err.code : 'FORGET_FAILED',
+          error: err instanceof Error ? err.message : String(err),
+        };
       }
       msg.respond(encodeJson(out));
     }

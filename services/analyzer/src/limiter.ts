@@ -30,7 +30,8 @@ export class Limiter {
       return await task();
     } finally {
       const next = this.waiting.urgent.shift() ?? this.waiting.request.shift() ?? this.waiting.background.shift();
-      if (next) next(); // the slot passes straight to the next task
+      if (next)
+        next(); // the slot passes straight to the next task
       else this.running--;
     }
   }

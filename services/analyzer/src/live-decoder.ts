@@ -33,7 +33,28 @@ export class LiveDecoder {
 
   constructor(o: LiveDecoderOptions) {
     this.pcm = new PcmDecoder('f32', o.channels);
-    const args = ['-v', 'error', '-nostdin', '-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer', '-f', DEMUXERS[o.format] ?? o.format, '-i', 'pipe:0', '-f', 'f32le', '-ac', String(o.channels), '-ar', String(o.sampleRate), 'pipe:1'];
+    const args = [
+      '-v',
+      'error',
+      '-nostdin',
+      '-probesize',
+      '32',
+      '-analyzeduration',
+      '0',
+      '-fflags',
+      'nobuffer',
+      '-f',
+      DEMUXERS[o.format] ?? o.format,
+      '-i',
+      'pipe:0',
+      '-f',
+      'f32le',
+      '-ac',
+      String(o.channels),
+      '-ar',
+      String(o.sampleRate),
+      'pipe:1',
+    ];
     this.child = spawn(o.ffmpeg, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.on('error', () => undefined); // EPIPE after ffmpeg gave up: reported through onExit
     this.child.stdout.on('data', (d: Buffer) => {

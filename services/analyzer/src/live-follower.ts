@@ -67,7 +67,9 @@ export function startLiveFollower(deps: LiveFollowerDeps): { stop(): Promise<voi
         log.debug({ err, subject: msg.subject }, 'audio chunk with bad headers skipped by the live meter');
         continue;
       }
-      await onChunk(meta, msg.data).catch((err: unknown) => log.error({ err, source: meta.source }, 'live level failed'));
+      await onChunk(meta, msg.data).catch((err: unknown) =>
+        log.error({ err, source: meta.source }, 'live level failed'),
+      );
     }
   })();
   return {

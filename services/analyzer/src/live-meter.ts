@@ -114,7 +114,10 @@ export class LiveMeter {
       n += this.slotLen[i]!;
       peak = Math.max(peak, this.slotPeak[i]!);
     }
-    return { rmsDbfs: round2(toDbfs(n > 0 ? Math.sqrt(sum / (n * this.o.channels)) : 0)), peakDbfs: round2(toDbfs(peak)) };
+    return {
+      rmsDbfs: round2(toDbfs(n > 0 ? Math.sqrt(sum / (n * this.o.channels)) : 0)),
+      peakDbfs: round2(toDbfs(peak)),
+    };
   }
 
   private emit(): LiveLevel {

@@ -26,7 +26,8 @@ async function codecInitOf(meta: AudioChunkMeta, deps: LiveSourceDeps): Promise<
   const e = await deps.codecKv.get(meta.source).catch(() => null);
   if (!e || e.operation !== 'PUT') return undefined;
   const init = e.json<CodecInit>();
-  if (init.session !== meta.session) deps.log.debug({ source: meta.source }, 'codec header of another session: trying it');
+  if (init.session !== meta.session)
+    deps.log.debug({ source: meta.source }, 'codec header of another session: trying it');
   return Buffer.from(init.init, 'base64');
 }
 
@@ -51,7 +52,20 @@ export class LiveSource {
     this.session = meta.session;
     this.format = meta.format;
     const live = deps.settings.liveFor(meta.source);
-    this.meter = new LiveMeter({ source: meta.source, session: meta.session, sampleRate: meta.sampleRate, channels: meta.channels, sessionStartMs: meta.sessionStartMs, deadAirThresholdDbfs: live.deadAirThresholdDbfs, deadAirSeconds: live.deadAirSeconds, intervalSeconds: deps.settings.liveIntervalSeconds, pairSeconds: PAIR_SECONDS }, meta.offset);
+    this.meter = new LiveMeter(
+      {
+        source: meta.source,
+        session: meta.session,
+        sampleRate: meta.sampleRate,
+        channels: meta.channels,
+        sessionStartMs: meta.sessionStartMs,
+        deadAirThresholdDbfs: live.deadAirThresholdDbfs,
+        deadAirSeconds: live.deadAirSeconds,
+        intervalSeconds: deps.settings.liveIntervalSeconds,
+        pairSeconds: PAIR_SECONDS,
+      },
+      meta.offset,
+    );
   }
 
   /** A new session's state: a new meter (dead air is judged afresh), the codec header fetched for a decoder. */
@@ -64,7 +78,12 @@ export class LiveSource {
 
   /** Whether a chunk belongs to this session as measured (same session, format, rate and channels). */
   matches(meta: AudioChunkMeta): boolean {
-    return this.session === meta.session && this.format === meta.format && this.meter.sampleRate === meta.sampleRate && this.meter.channels === meta.channels;
+    return (
+      this.session === meta.session &&
+      this.format === meta.format &&
+      this.meter.sampleRate === meta.sampleRate &&
+      this.meter.channels === meta.channels
+    );
   }
 
   push(meta: AudioChunkMeta, data: Uint8Array): void {

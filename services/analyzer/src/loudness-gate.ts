@@ -44,7 +44,8 @@ export class LoudnessGate {
     sum = 0;
     for (let i = firstBin; i < BINS; i++) {
       // The straddling bin: include only if its mean block is above the gate.
-      if (i === firstBin && this.counts[i]! > 0 && energyToLufs(this.sums[i]! / this.counts[i]!) < relativeGate) continue;
+      if (i === firstBin && this.counts[i]! > 0 && energyToLufs(this.sums[i]! / this.counts[i]!) < relativeGate)
+        continue;
       n += this.counts[i]!;
       sum += this.sums[i]!;
     }

@@ -69,7 +69,8 @@ function convert(format: SampleFormat, src: Uint8Array, n: number, out: Float32A
       for (let i = 0; i < n; i++) out[i] = (src[i]! - 128) * (1 / 128);
       return;
     case 's24':
-      for (let i = 0, j = 0; i < n; i++, j += 3) out[i] = (((src[j]! | (src[j + 1]! << 8) | (src[j + 2]! << 16)) << 8) >> 8) * (1 / 8388608);
+      for (let i = 0, j = 0; i < n; i++, j += 3)
+        out[i] = (((src[j]! | (src[j + 1]! << 8) | (src[j + 2]! << 16)) << 8) >> 8) * (1 / 8388608);
       return;
     case 's32': {
       const a = aligned(src, 4);

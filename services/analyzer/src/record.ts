@@ -11,7 +11,12 @@ export const MAX_WINDOW_POINTS = 36000;
 const round1e4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
 
 /** The full record (what the sidecar holds) from one pass's measurements. */
-export function buildRecord(base: { path: string; source: string; analyzedAt: string; bytes: number }, audio: DecodedAudio, m: SignalMeasurements, params: AnalysisParams): AnalysisRecord {
+export function buildRecord(
+  base: { path: string; source: string; analyzedAt: string; bytes: number },
+  audio: DecodedAudio,
+  m: SignalMeasurements,
+  params: AnalysisParams,
+): AnalysisRecord {
   const durationSeconds = m.frames / m.sampleRate;
   const windowSeconds = m.windowFrames / m.sampleRate;
   let noiseFloorDbfs: number | null = null;
@@ -41,7 +46,11 @@ export function buildRecord(base: { path: string; source: string; analyzedAt: st
     noiseFloorDbfs: noiseFloorDbfs === null ? null : round2(noiseFloorDbfs),
     thresholdDbfs: round2(toDbfs(threshold)),
     params: { ...params, windowSeconds },
-    loudSections: loudSections(m.windows, windowSeconds, durationSeconds, { threshold, minGapSeconds: params.minGapSeconds, minSectionSeconds: params.minSectionSeconds }),
+    loudSections: loudSections(m.windows, windowSeconds, durationSeconds, {
+      threshold,
+      minGapSeconds: params.minGapSeconds,
+      minSectionSeconds: params.minSectionSeconds,
+    }),
     waveform: m.overview.toJson(m.sampleRate),
     waveforms,
     windows: { windowSeconds: windowSeconds * reduced.factor, rmsDbfs: reduced.rmsDbfs, peakDbfs: reduced.peakDbfs },
@@ -56,6 +65,10 @@ export function summaryRecord(full: AnalysisRecord): AnalysisRecord {
   return full.error ? full : { ...rest, detail: 'summary' };
 }
 
-export function errorRecord(base: { path: string; source: string; analyzedAt: string; bytes?: number }, code: string, message: string): AnalysisRecord {
+export function errorRecord(
+  base: { path: string; source: string; analyzedAt: string; bytes?: number },
+  code: string,
+  message: string,
+): AnalysisRecord {
   return { ...base, error: { code, message } };
 }

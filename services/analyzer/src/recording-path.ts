@@ -15,11 +15,21 @@ export function isRecordingName(name: string): boolean {
 
 /** The absolute file of a path relative to the recordings root; refuses anything that would leave the root. */
 export function resolveRecording(root: string, rel: string): string {
-  if (typeof rel !== 'string' || rel === '' || rel.includes('\0') || isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) {
-    throw new AnalysisError(AnalysisErrorCodes.badPath, `"${String(rel)}" is not a path relative to the recordings directory`);
+  if (
+    typeof rel !== 'string' ||
+    rel === '' ||
+    rel.includes('\0') ||
+    isAbsolute(rel) ||
+    rel.split(/[\\/]/).includes('..')
+  ) {
+    throw new AnalysisError(
+      AnalysisErrorCodes.badPath,
+      `"${String(rel)}" is not a path relative to the recordings directory`,
+    );
   }
   const abs = resolve(root, rel);
-  if (!abs.startsWith(resolve(root) + sep)) throw new AnalysisError(AnalysisErrorCodes.badPath, `"${rel}" leaves the recordings directory`);
+  if (!abs.startsWith(resolve(root) + sep))
+    throw new AnalysisError(AnalysisErrorCodes.badPath, `"${rel}" leaves the recordings directory`);
   return abs;
 }
 

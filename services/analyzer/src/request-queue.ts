@@ -25,7 +25,10 @@ export class RequestQueue {
     const running = this.jobs.get(key) as Promise<T> | undefined;
     if (running) return { result: running, shared: true };
     if (this.jobs.size >= this.max) {
-      throw new AnalysisError(AnalysisErrorCodes.busy, `the analyzer already has ${this.jobs.size} requested analyses in hand (analyze_queue_max = ${this.max}); try again later`);
+      throw new AnalysisError(
+        AnalysisErrorCodes.busy,
+        `the analyzer already has ${this.jobs.size} requested analyses in hand (analyze_queue_max = ${this.max}); try again later`,
+      );
     }
     const result = (async () => job())().finally(() => {
       this.jobs.delete(key);

@@ -24,7 +24,12 @@ export interface SectionRules {
  * `minGapSeconds`, then dropped when shorter than `minSectionSeconds`. Times are window-accurate; the last
  * window may be partial (`totalSeconds` caps the end).
  */
-export function loudSections(series: WindowSeries, windowSeconds: number, totalSeconds: number, rules: SectionRules): LoudSection[] {
+export function loudSections(
+  series: WindowSeries,
+  windowSeconds: number,
+  totalSeconds: number,
+  rules: SectionRules,
+): LoudSection[] {
   const runs: { s: number; e: number; rms: number; peak: number }[] = [];
   let cur: { s: number; e: number; rms: number; peak: number } | null = null;
   for (let k = 0; k < series.length; k++) {
@@ -47,7 +52,13 @@ export function loudSections(series: WindowSeries, windowSeconds: number, totalS
     const start = run.s * windowSeconds;
     const end = Math.min(totalSeconds, run.e * windowSeconds);
     if (end - start < rules.minSectionSeconds) continue;
-    out.push({ start: round3(start), end: round3(end), duration: round3(end - start), maxRmsDbfs: round2(toDbfs(run.rms)), peakDbfs: round2(toDbfs(run.peak)) });
+    out.push({
+      start: round3(start),
+      end: round3(end),
+      duration: round3(end - start),
+      maxRmsDbfs: round2(toDbfs(run.rms)),
+      peakDbfs: round2(toDbfs(run.peak)),
+    });
   }
   return out;
 }

@@ -83,7 +83,15 @@ export class SignalAnalyzer {
     this.weights = channelWeights(channels);
     this.state = new Float64Array(channels * 4);
     const k = kWeighting(sampleRate);
-    this.coeffs = Float64Array.of(k.shelf.b0, k.shelf.b1, k.shelf.b2, k.shelf.a1, k.shelf.a2, k.highpass.a1, k.highpass.a2);
+    this.coeffs = Float64Array.of(
+      k.shelf.b0,
+      k.shelf.b1,
+      k.shelf.b2,
+      k.shelf.a1,
+      k.shelf.a2,
+      k.highpass.a1,
+      k.highpass.a2,
+    );
     this.overview = new WaveformLevel(this.tickFrames, 1, 2000);
     this.detail = new WaveformLevel(this.tickFrames, 10, 65536);
     this.seconds = new WaveformLevel(this.tickFrames, 100, 86400);
@@ -108,7 +116,13 @@ export class SignalAnalyzer {
     const ch = this.channels;
     const st = this.state;
     const cf = this.coeffs;
-    const b0 = cf[0]!, b1 = cf[1]!, b2 = cf[2]!, a1 = cf[3]!, a2 = cf[4]!, h1 = cf[5]!, h2 = cf[6]!;
+    const b0 = cf[0]!,
+      b1 = cf[1]!,
+      b2 = cf[2]!,
+      a1 = cf[3]!,
+      a2 = cf[4]!,
+      h1 = cf[5]!,
+      h2 = cf[6]!;
     // Per sample: sum of squares, min, max and the two biquads; the peak follows from min/max, and clipped
     // samples are counted in a second pass only for the rare stretch that reaches full scale.
     let mn = Infinity;
@@ -117,9 +131,16 @@ export class SignalAnalyzer {
     let energy = 0;
     if (ch === 2) {
       // Stereo (the common case): both channels in one loop so the CPU overlaps their two filter recurrences.
-      let z1 = st[0]!, z2 = st[1]!, w1 = st[2]!, w2 = st[3]!;
-      let r1 = st[4]!, r2 = st[5]!, q1 = st[6]!, q2 = st[7]!;
-      let kl = 0, kr = 0;
+      let z1 = st[0]!,
+        z2 = st[1]!,
+        w1 = st[2]!,
+        w2 = st[3]!;
+      let r1 = st[4]!,
+        r2 = st[5]!,
+        q1 = st[6]!,
+        q2 = st[7]!;
+      let kl = 0,
+        kr = 0;
       const end = (pos + n) * 2;
       for (let i = pos * 2; i < end; i += 2) {
         const v = x[i]!;
@@ -142,12 +163,21 @@ export class SignalAnalyzer {
         kl += y2 * y2;
         kr += x2 * x2;
       }
-      st[0] = flush(z1); st[1] = flush(z2); st[2] = flush(w1); st[3] = flush(w2);
-      st[4] = flush(r1); st[5] = flush(r2); st[6] = flush(q1); st[7] = flush(q2);
+      st[0] = flush(z1);
+      st[1] = flush(z2);
+      st[2] = flush(w1);
+      st[3] = flush(w2);
+      st[4] = flush(r1);
+      st[5] = flush(r2);
+      st[6] = flush(q1);
+      st[7] = flush(q2);
       energy = this.weights[0]! * kl + this.weights[1]! * kr;
     } else {
       for (let c = 0; c < ch; c++) {
-        let z1 = st[c * 4]!, z2 = st[c * 4 + 1]!, w1 = st[c * 4 + 2]!, w2 = st[c * 4 + 3]!;
+        let z1 = st[c * 4]!,
+          z2 = st[c * 4 + 1]!,
+          w1 = st[c * 4 + 2]!,
+          w2 = st[c * 4 + 3]!;
         let k2 = 0;
         const end = (pos + n) * ch;
         for (let i = pos * ch + c; i < end; i += ch) {
@@ -186,7 +216,8 @@ export class SignalAnalyzer {
   }
 
   private endTick(): void {
-    const mn = this.tickMin, mx = this.tickMax;
+    const mn = this.tickMin,
+      mx = this.tickMax;
     this.overview.push(mn, mx);
     this.detail.push(mn, mx);
     this.seconds.push(mn, mx);

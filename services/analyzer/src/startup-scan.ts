@@ -15,7 +15,8 @@ async function activeRecordings(root: string, log: Logger): Promise<Set<string>>
     const doc = JSON.parse(await readFile(join(root, 'status.json'), 'utf8')) as { active?: unknown };
     return new Set(Array.isArray(doc.active) ? doc.active.filter((x): x is string => typeof x === 'string') : []);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn({ err }, 'status.json unreadable; relying on the growth check alone');
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      log.warn({ err }, 'status.json unreadable; relying on the growth check alone');
     return new Set();
   }
 }
@@ -38,7 +39,11 @@ async function* walk(dir: string): AsyncGenerator<string> {
  * The recordings under `root` that have no sidecar analysis, minus the files the segmenter lists as active and
  * any file still growing (size or mtime changed over STABLE_SECONDS). Returns relative paths.
  */
-export async function unanalyzedRecordings(root: string, log: Logger, sleep: (ms: number) => Promise<void>): Promise<string[]> {
+export async function unanalyzedRecordings(
+  root: string,
+  log: Logger,
+  sleep: (ms: number) => Promise<void>,
+): Promise<string[]> {
   const active = await activeRecordings(root, log);
   const first = new Map<string, string>();
   for await (const abs of walk(root)) {
@@ -63,14 +68,26 @@ export async function unanalyzedRecordings(root: string, log: Logger, sleep: (ms
  * slot of the limiter (a live file's analysis goes first), none once `closing()` says the analyzer is stopping.
  * Never rejects: a failure is logged.
  */
-export async function runStartupScan(deps: JobDeps, limiter: Limiter, sleep: (ms: number) => Promise<void>, closing: () => boolean): Promise<void> {
+export async function runStartupScan(
+  deps: JobDeps,
+  limiter: Limiter,
+  sleep: (ms: number) => Promise<void>,
+  closing: () => boolean,
+): Promise<void> {
   const { log, settings } = deps;
   try {
     const todo = await unanalyzedRecordings(settings.outputDirectory, log, sleep);
     if (todo.length) log.info({ files: todo.length }, 'start-up scan: analysing recordings that have no analysis');
-    await Promise.all(todo.map((rel) => limiter.run(async () => {
-      if (!closing()) await runAnalysisJob(deps, rel, { trigger: 'scan' }).catch((err: unknown) => log.error({ err, path: rel }, 'start-up analysis could not be stored'));
-    }, 'background')));
+    await Promise.all(
+      todo.map((rel) =>
+        limiter.run(async () => {
+          if (!closing())
+            await runAnalysisJob(deps, rel, { trigger: 'scan' }).catch((err: unknown) =>
+              log.error({ err, path: rel }, 'start-up analysis could not be stored'),
+            );
+        }, 'background'),
+      ),
+    );
     if (todo.length) log.info({ files: todo.length }, 'start-up scan done');
   } catch (err) {
     log.error({ err }, 'start-up scan failed');

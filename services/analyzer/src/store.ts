@@ -1,5 +1,12 @@
 import { rename, unlink, writeFile } from 'node:fs/promises';
-import { analysisKey, encodeJson, isValidSourceName, Subjects, type AnalysisDoneEvent, type AnalysisRecord } from '@isr/contract';
+import {
+  analysisKey,
+  encodeJson,
+  isValidSourceName,
+  Subjects,
+  type AnalysisDoneEvent,
+  type AnalysisRecord,
+} from '@isr/contract';
 import type { JetStreamClient, KV } from '@isr/runtime';
 import { AnalysisErrorCodes } from './errors.ts';
 import { summaryRecord } from './record.ts';
@@ -33,7 +40,13 @@ export async function storeAnalysis(deps: StoreDeps, file: string, record: Analy
   const key = analysisKey(record.path);
   await deps.kv.put(key, encodeJson(summaryRecord(record)));
   if (isValidSourceName(record.source)) {
-    const done: AnalysisDoneEvent = { source: record.source, path: record.path, key, ok: !record.error, ...(record.error ? { error: `${record.error.code}: ${record.error.message}` } : {}) };
+    const done: AnalysisDoneEvent = {
+      source: record.source,
+      path: record.path,
+      key,
+      ok: !record.error,
+      ...(record.error ? { error: `${record.error.code}: ${record.error.message}` } : {}),
+    };
     await deps.js.publish(Subjects.analysisDone(record.source), encodeJson(done));
   }
 }

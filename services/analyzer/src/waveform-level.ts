@@ -72,6 +72,14 @@ export class WaveformLevel {
     const data: number[] = [];
     for (let i = 0; i < this.length; i++) data.push(q(this.mins[i]!), q(this.maxs[i]!));
     if (this.pendingBase > 0) data.push(q(this.pendingMin), q(this.pendingMax));
-    return { version: 2, channels: 1, sample_rate: sampleRate, samples_per_pixel: this.spp, bits, length: data.length / 2, data };
+    return {
+      version: 2,
+      channels: 1,
+      sample_rate: sampleRate,
+      samples_per_pixel: this.spp,
+      bits,
+      length: data.length / 2,
+      data,
+    };
   }
 }

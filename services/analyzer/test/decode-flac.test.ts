@@ -16,13 +16,35 @@ let dir: { path: string; remove(): Promise<void> };
 before(async () => {
   dir = await tempDir('isr-analyzer-flac-');
 });
-after(async () => { await dir.remove(); });
+after(async () => {
+  await dir.remove();
+});
 
 /** A noise WAV of `seconds` (sox) and the same audio as FLAC (the reference `flac` encoder). */
-function pair(name: string, rate: number, channels: number, bits: number, seconds: number): { wav: string; flac: string } {
+function pair(
+  name: string,
+  rate: number,
+  channels: number,
+  bits: number,
+  seconds: number,
+): { wav: string; flac: string } {
   const wav = join(dir.path, `${name}.wav`);
   const flac = join(dir.path, `${name}.flac`);
-  sox('-n', '-r', String(rate), '-c', String(channels), '-b', String(bits), wav, 'synth', String(seconds), 'whitenoise', 'vol', '0.9');
+  sox(
+    '-n',
+    '-r',
+    String(rate),
+    '-c',
+    String(channels),
+    '-b',
+    String(bits),
+    wav,
+    'synth',
+    String(seconds),
+    'whitenoise',
+    'vol',
+    '0.9',
+  );
   execFileSync('flac', ['-s', '-f', '-o', flac, wav], { stdio: 'pipe' });
   return { wav, flac };
 }
@@ -39,13 +61,21 @@ async function allSamples(audio: DecodedAudio): Promise<Float32Array> {
   return out;
 }
 
-const analyze = (file: string) => analyzeFile({ file, path: 'src/x', source: 'src', params: defaultParams, tools, now: () => new Date() });
+const analyze = (file: string) =>
+  analyzeFile({ file, path: 'src/x', source: 'src', params: defaultParams, tools, now: () => new Date() });
 
-test('decodes 16-bit stereo, 24-bit mono, 8-bit 6-channel FLAC to exactly the WAV reader\'s samples, across several blocks', async () => {
-  for (const [name, rate, channels, bits, seconds] of [['s16', 48000, 2, 16, 7], ['s24', 44100, 1, 24, 4], ['u8', 32000, 6, 8, 2]] as const) {
+test("decodes 16-bit stereo, 24-bit mono, 8-bit 6-channel FLAC to exactly the WAV reader's samples, across several blocks", async () => {
+  for (const [name, rate, channels, bits, seconds] of [
+    ['s16', 48000, 2, 16, 7],
+    ['s24', 44100, 1, 24, 4],
+    ['u8', 32000, 6, 8, 2],
+  ] as const) {
     const { wav, flac } = pair(name, rate, channels, bits, seconds);
     const audio = await decodeFlac(flac);
-    assert.deepEqual([audio.decoder, audio.container, audio.codec, audio.sampleRate, audio.channels, audio.bitsPerSample], ['libflac', 'flac', 'flac', rate, channels, bits]);
+    assert.deepEqual(
+      [audio.decoder, audio.container, audio.codec, audio.sampleRate, audio.channels, audio.bitsPerSample],
+      ['libflac', 'flac', 'flac', rate, channels, bits],
+    );
     const got = await allSamples(audio);
     const want = await allSamples(await decodeWav(wav));
     assert.equal(got.length, rate * seconds * channels, name);
@@ -78,10 +108,13 @@ test('process.exit() while a FLAC is being decoded exits with its status (no SIG
   const { flac } = pair('exit', 48000, 2, 16, 120);
   const script = join(dir.path, 'exit-mid-decode.mjs');
   const decoder = pathToFileURL(join(import.meta.dirname, '../src/decode-flac.ts')).href;
-  await writeFile(script, `import { decodeFlac } from ${JSON.stringify(decoder)};
+  await writeFile(
+    script,
+    `import { decodeFlac } from ${JSON.stringify(decoder)};
 const audio = await decodeFlac(${JSON.stringify(flac)});
 for await (const b of audio.blocks) if (b.frames > 0) process.exit(7);
-`);
+`,
+  );
   for (let round = 0; round < 3; round++) {
     const r = spawnSync(process.execPath, ['--conditions=development', script], { encoding: 'utf8' });
     assert.deepEqual([r.status, r.signal], [7, null], `round ${round}: ${r.stderr}`);
@@ -91,7 +124,15 @@ for await (const b of audio.blocks) if (b.frames > 0) process.exit(7);
 test('the same records from libFLAC as from ffmpeg, apart from the decoder', async () => {
   const { flac } = pair('same', 48000, 2, 16, 6);
   const a = await analyze(flac);
-  const b = await analyzeFile({ file: flac, path: 'src/x', source: 'src', params: defaultParams, tools, now: () => new Date(a.analyzedAt), flacDecoder: 'ffmpeg' });
+  const b = await analyzeFile({
+    file: flac,
+    path: 'src/x',
+    source: 'src',
+    params: defaultParams,
+    tools,
+    now: () => new Date(a.analyzedAt),
+    flacDecoder: 'ffmpeg',
+  });
   assert.equal(a.decoder, 'libflac');
   assert.equal(b.decoder, 'ffmpeg');
   assert.deepEqual({ ...a, decoder: 'x' }, { ...b, decoder: 'x' });
@@ -116,7 +157,11 @@ test('a FLAC cut mid-frame, one with a damaged frame, and one that is only "fLaC
 
   const magicOnly = join(dir.path, 'magic.flac');
   await writeFile(magicOnly, 'fLaC');
-  await assert.rejects(decodeFlac(magicOnly), (err: unknown) => err instanceof AnalysisError && err.code === AnalysisErrorCodes.decodeFailed && /libFLAC/.test(err.message));
+  await assert.rejects(
+    decodeFlac(magicOnly),
+    (err: unknown) =>
+      err instanceof AnalysisError && err.code === AnalysisErrorCodes.decodeFailed && /libFLAC/.test(err.message),
+  );
   const r3 = await analyze(magicOnly);
   assert.equal(r3.error?.code, AnalysisErrorCodes.flacCorrupt, JSON.stringify(r3));
 });

@@ -50,7 +50,9 @@ const pcm16 = (frames: number, channels: number) => {
 const dir = mkdtempSync(join(tmpdir(), 'isr-decode-wav-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
-async function decode(bytes: Uint8Array): Promise<{ frames: number; samples: number[]; warnings: string[]; codec: string }> {
+async function decode(
+  bytes: Uint8Array,
+): Promise<{ frames: number; samples: number[]; warnings: string[]; codec: string }> {
   const path = join(dir, `${n++}.wav`);
   writeFileSync(path, bytes);
   const d = await decodeWav(path);
@@ -65,7 +67,13 @@ async function decode(bytes: Uint8Array): Promise<{ frames: number; samples: num
 
 test('decodes the data chunk wherever the chunks put it, and no trailing chunk as audio', async () => {
   const audio = pcm16(100, 2);
-  const bytes = riff([chunk('bext', new Uint8Array(603)), chunk('LIST', new Uint8Array(10)), chunk('fmt ', fmt(2, 48000, 16)), chunk('data', audio), chunk('LIST', new Uint8Array(4))]);
+  const bytes = riff([
+    chunk('bext', new Uint8Array(603)),
+    chunk('LIST', new Uint8Array(10)),
+    chunk('fmt ', fmt(2, 48000, 16)),
+    chunk('data', audio),
+    chunk('LIST', new Uint8Array(4)),
+  ]);
   const d = await decode(bytes);
   assert.deepEqual([d.frames, d.warnings, d.codec], [100, [], 'pcm_s16le']);
   assert.equal(Math.round(d.samples[1]! * 32768), 37 - 1000);
@@ -88,12 +96,15 @@ test('RF64 takes the data size from ds64', async () => {
   const audio = pcm16(10, 2);
   const ds64 = new Uint8Array(28);
   new DataView(ds64.buffer).setBigUint64(8, BigInt(audio.length), true);
-  const d = await decode(riff([chunk('ds64', ds64), chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio, 0xffffffff)], 'RF64'));
+  const d = await decode(
+    riff([chunk('ds64', ds64), chunk('fmt ', fmt(2, 8000, 16)), chunk('data', audio, 0xffffffff)], 'RF64'),
+  );
   assert.deepEqual([d.frames, d.warnings], [10, []]);
 });
 
 test("the WAV reader's errors become the analyzer's codes", async () => {
-  const bad = async (bytes: Uint8Array, code: string) => assert.rejects(decode(bytes), (e: unknown) => e instanceof AnalysisError && e.code === code);
+  const bad = async (bytes: Uint8Array, code: string) =>
+    assert.rejects(decode(bytes), (e: unknown) => e instanceof AnalysisError && e.code === code);
   await bad(new Uint8Array(0), 'EMPTY_FILE');
   await bad(Buffer.from('RIFF'), 'WAV_TRUNCATED');
   await bad(Buffer.from('OggS0000WAVExxxxxxxx'), 'WAV_INVALID');
@@ -103,7 +114,13 @@ test("the WAV reader's errors become the analyzer's codes", async () => {
 });
 
 test('PCM decoding gives the same samples whole, in 1-byte, 997-byte and random chunks', () => {
-  for (const [format, bits] of [['s16', 16], ['s24', 24], ['s32', 32], ['u8', 8], ['f32', 32]] as const) {
+  for (const [format, bits] of [
+    ['s16', 16],
+    ['s24', 24],
+    ['s32', 32],
+    ['u8', 8],
+    ['f32', 32],
+  ] as const) {
     const channels = 2;
     const frames = 3000;
     const bytes = new Uint8Array((frames * channels * bits) / 8);
@@ -123,8 +140,12 @@ test('PCM decoding gives the same samples whole, in 1-byte, 997-byte and random 
     };
     const whole = decodeAll(() => bytes.length);
     assert.equal(whole.length, frames * channels);
-    assert.ok(whole.every((v) => v >= -1 && v < 1), format);
+    assert.ok(
+      whole.every((v) => v >= -1 && v < 1),
+      format,
+    );
     let seed = 3;
-    for (const sizes of [() => 1, () => 997, () => (seed = (seed * 48271) % 2147483647) % 5000 + 1]) assert.deepEqual(decodeAll(sizes), whole, format);
+    for (const sizes of [() => 1, () => 997, () => ((seed = (seed * 48271) % 2147483647) % 5000) + 1])
+      assert.deepEqual(decodeAll(sizes), whole, format);
   }
 });

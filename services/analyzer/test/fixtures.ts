@@ -2,7 +2,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import type { AnalysisParams } from '../src/params.ts';
 
 /** The configured defaults (the seed's numbers). */
-export const defaultParams: AnalysisParams = { windowSeconds: 0.1, thresholdMode: 'fixed', threshold: 0.05, marginDb: 12, noiseFloorPercentile: 10, minGapSeconds: 2, minSectionSeconds: 0.5 };
+export const defaultParams: AnalysisParams = {
+  windowSeconds: 0.1,
+  thresholdMode: 'fixed',
+  threshold: 0.05,
+  marginDb: 12,
+  noiseFloorPercentile: 10,
+  minGapSeconds: 2,
+  minSectionSeconds: 0.5,
+};
 export const tools = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' };
 
 export function sox(...args: string[]): void {
@@ -38,15 +46,80 @@ export function soxStats(file: string): { rmsDb: number; peakDb: number } {
  * 15–15.3 s (shorter than min_section → dropped).
  */
 export function makeBursts(file: string, rate = 48000, channels = 2): void {
-  sox('-n', '-r', String(rate), '-c', String(channels), '-b', '16', file,
-    'synth', '2', 'sine', '1000', 'vol', '0', ':',
-    'synth', '3', 'sine', '1000', 'vol', '-6dB', ':',
-    'synth', '4', 'sine', '1000', 'vol', '0', ':',
-    'synth', '1.5', 'sine', '1000', 'vol', '-12dB', ':',
-    'synth', '1', 'sine', '1000', 'vol', '0', ':',
-    'synth', '0.5', 'sine', '1000', 'vol', '-12dB', ':',
-    'synth', '3', 'sine', '1000', 'vol', '0', ':',
-    'synth', '0.3', 'sine', '1000', 'vol', '-6dB', ':',
-    'synth', '1.7', 'sine', '1000', 'vol', '0');
+  sox(
+    '-n',
+    '-r',
+    String(rate),
+    '-c',
+    String(channels),
+    '-b',
+    '16',
+    file,
+    'synth',
+    '2',
+    'sine',
+    '1000',
+    'vol',
+    '0',
+    ':',
+    'synth',
+    '3',
+    'sine',
+    '1000',
+    'vol',
+    '-6dB',
+    ':',
+    'synth',
+    '4',
+    'sine',
+    '1000',
+    'vol',
+    '0',
+    ':',
+    'synth',
+    '1.5',
+    'sine',
+    '1000',
+    'vol',
+    '-12dB',
+    ':',
+    'synth',
+    '1',
+    'sine',
+    '1000',
+    'vol',
+    '0',
+    ':',
+    'synth',
+    '0.5',
+    'sine',
+    '1000',
+    'vol',
+    '-12dB',
+    ':',
+    'synth',
+    '3',
+    'sine',
+    '1000',
+    'vol',
+    '0',
+    ':',
+    'synth',
+    '0.3',
+    'sine',
+    '1000',
+    'vol',
+    '-6dB',
+    ':',
+    'synth',
+    '1.7',
+    'sine',
+    '1000',
+    'vol',
+    '0',
+  );
 }
-export const burstSections = [{ start: 2, end: 5 }, { start: 9, end: 12 }];
+export const burstSections = [
+  { start: 2, end: 5 },
+  { start: 9, end: 12 },
+];

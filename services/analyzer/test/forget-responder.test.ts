@@ -20,8 +20,13 @@ test('isr.analyze.forget purges the analysis of a deleted recording, and keeps t
     const rel = 'radio1/2026-11-24/2026-11-24_07-00-00+0100.wav';
     const abs = await recording(fixture, out, rel);
     await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', rel)));
-    await waitFor('the analysis in KV', async () => (await a.bus.kv.analysis.get(analysisKey(rel)))?.operation === 'PUT', 30_000);
-    const ask = async (path: string) => (await a.bus.nc.request(Subjects.analyzeForget, encodeJson({ path }), { timeout: 5000 })).json<ForgetReply>();
+    await waitFor(
+      'the analysis in KV',
+      async () => (await a.bus.kv.analysis.get(analysisKey(rel)))?.operation === 'PUT',
+      30_000,
+    );
+    const ask = async (path: string) =>
+      (await a.bus.nc.request(Subjects.analyzeForget, encodeJson({ path }), { timeout: 5000 })).json<ForgetReply>();
 
     const kept = await ask(rel);
     assert.equal(kept.ok, false, 'a recording still on disk keeps its analysis');

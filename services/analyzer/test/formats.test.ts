@@ -14,9 +14,12 @@ before(async () => {
   wav = join(dir.path, 'bursts.wav');
   makeBursts(wav, 48000, 2);
 });
-after(async () => { await dir.remove(); });
+after(async () => {
+  await dir.remove();
+});
 
-const analyze = (file: string) => analyzeFile({ file, path: 'src/x', source: 'src', params: defaultParams, tools, now: () => new Date() });
+const analyze = (file: string) =>
+  analyzeFile({ file, path: 'src/x', source: 'src', params: defaultParams, tools, now: () => new Date() });
 
 test('the same signal in WAV, FLAC, Ogg FLAC, MP3, Ogg Opus, Ogg Vorbis and AAC: durations within a frame, sections within a window', async () => {
   const ref = await analyze(wav);
@@ -36,16 +39,26 @@ test('the same signal in WAV, FLAC, Ogg FLAC, MP3, Ogg Opus, Ogg Vorbis and AAC:
     const r = await analyze(f);
     assert.equal(r.error, undefined, `${name}: ${JSON.stringify(r.error)}`);
     assert.equal(r.decoder, name === 'b.flac' ? 'libflac' : 'ffmpeg');
-    assert.ok(Math.abs(r.durationSeconds! - ref.durationSeconds!) <= frame / 48000 + 1e-9, `${name}: ${r.durationSeconds} s vs ${ref.durationSeconds} s (codec ${r.codec})`);
+    assert.ok(
+      Math.abs(r.durationSeconds! - ref.durationSeconds!) <= frame / 48000 + 1e-9,
+      `${name}: ${r.durationSeconds} s vs ${ref.durationSeconds} s (codec ${r.codec})`,
+    );
     assert.equal(r.loudSections!.length, burstSections.length, `${name}: ${JSON.stringify(r.loudSections)}`);
     r.loudSections!.forEach((s, i) => {
-      assert.ok(Math.abs(s.start - ref.loudSections![i]!.start) <= 0.1 && Math.abs(s.end - ref.loudSections![i]!.end) <= 0.1, `${name} section ${i}: ${s.start}–${s.end}`);
+      assert.ok(
+        Math.abs(s.start - ref.loudSections![i]!.start) <= 0.1 && Math.abs(s.end - ref.loudSections![i]!.end) <= 0.1,
+        `${name} section ${i}: ${s.start}–${s.end}`,
+      );
     });
     if (frame === 0) {
       assert.equal(r.frames, ref.frames, `${name} is lossless: same sample count`);
       assert.equal(r.rmsDbfs, ref.rmsDbfs);
       assert.equal(r.integratedLufs, ref.integratedLufs);
-    } else assert.ok(Math.abs(r.integratedLufs! - ref.integratedLufs!) < 0.3, `${name}: ${r.integratedLufs} LUFS vs ${ref.integratedLufs}`);
+    } else
+      assert.ok(
+        Math.abs(r.integratedLufs! - ref.integratedLufs!) < 0.3,
+        `${name}: ${r.integratedLufs} LUFS vs ${ref.integratedLufs}`,
+      );
   }
 });
 
@@ -56,24 +69,52 @@ test('a WAV truncated mid-audio (sizes wrong) is analysed up to where it ends, w
   const r = await analyze(f);
   assert.equal(r.error, undefined);
   assert.equal(r.frames, 48000 * 6);
-  assert.ok(r.warnings!.some((w) => /truncated/.test(w)), JSON.stringify(r.warnings));
-  assert.deepEqual(r.loudSections!.map((s) => [s.start, s.end]), [[2, 5]]);
+  assert.ok(
+    r.warnings!.some((w) => /truncated/.test(w)),
+    JSON.stringify(r.warnings),
+  );
+  assert.deepEqual(
+    r.loudSections!.map((s) => [s.start, s.end]),
+    [[2, 5]],
+  );
 });
 
 test('bad files become error records with a stable code: empty, header-only WAV, corrupt FLAC, missing, unknown codec', async () => {
   const cases: [string, (f: string) => Promise<void>, string][] = [
     ['empty.wav', (f) => writeFile(f, ''), 'EMPTY_FILE'],
-    ['cut-in-header.wav', async (f) => { await copyFile(wav, f); await truncate(f, 30); }, 'WAV_TRUNCATED'],
-    ['no-samples.wav', async (f) => { await copyFile(wav, f); await truncate(f, 44); }, 'NO_AUDIO'],
-    ['corrupt.flac', async (f) => {
-      ffmpeg('-i', wav, '-c:a', 'flac', f);
-      const size = (await stat(f)).size;
-      const fh = await open(f, 'r+');
-      await fh.write(Buffer.alloc(4000, 0x5a), 0, 4000, Math.floor(size / 2));
-      await fh.close();
-    }, 'FLAC_CORRUPT'],
+    [
+      'cut-in-header.wav',
+      async (f) => {
+        await copyFile(wav, f);
+        await truncate(f, 30);
+      },
+      'WAV_TRUNCATED',
+    ],
+    [
+      'no-samples.wav',
+      async (f) => {
+        await copyFile(wav, f);
+        await truncate(f, 44);
+      },
+      'NO_AUDIO',
+    ],
+    [
+      'corrupt.flac',
+      async (f) => {
+        ffmpeg('-i', wav, '-c:a', 'flac', f);
+        const size = (await stat(f)).size;
+        const fh = await open(f, 'r+');
+        await fh.write(Buffer.alloc(4000, 0x5a), 0, 4000, Math.floor(size / 2));
+        await fh.close();
+      },
+      'FLAC_CORRUPT',
+    ],
     ['missing.wav', async () => undefined, 'FILE_NOT_FOUND'],
-    ['noise.ogg', (f) => writeFile(f, Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff))), 'UNKNOWN_FORMAT'],
+    [
+      'noise.ogg',
+      (f) => writeFile(f, Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff))),
+      'UNKNOWN_FORMAT',
+    ],
     ['text.mp3', (f) => writeFile(f, 'this is not audio\n'.repeat(100)), 'UNKNOWN_FORMAT'],
   ];
   for (const [name, make, code] of cases) {

@@ -14,7 +14,10 @@ const log = pino({ level: 'silent' });
  * One nats-server and one temp directory for the tests of a file: started (then `setup` run in the directory) before
  * them, removed after. One hook, because root-level hooks of node:test do not wait for each other.
  */
-export function serverAndDir(prefix: string, setup?: (dir: string) => void): { readonly server: NatsServerHandle; readonly dir: string } {
+export function serverAndDir(
+  prefix: string,
+  setup?: (dir: string) => void,
+): { readonly server: NatsServerHandle; readonly dir: string } {
   let server: NatsServerHandle | undefined;
   let tmp: { path: string; remove(): Promise<void> } | undefined;
   before(async () => {
@@ -36,7 +39,12 @@ export function serverAndDir(prefix: string, setup?: (dir: string) => void): { r
   };
 }
 
-export interface Instance { bus: Bus; registry: Registry; running: RunningService; stop(): Promise<void> }
+export interface Instance {
+  bus: Bus;
+  registry: Registry;
+  running: RunningService;
+  stop(): Promise<void>;
+}
 
 /** An in-process analyzer on `server` with output_directory `out` (sources: [quiet] with threshold 0.9). */
 export async function startInstance(server: NatsServerHandle, out: string, extra = ''): Promise<Instance> {
@@ -46,7 +54,15 @@ export async function startInstance(server: NatsServerHandle, out: string, extra
   const bus = await provisionBus(nc, config);
   const registry = createRegistry('analyzer');
   const running = await startAnalyzer({ config, log, registry, bus });
-  return { bus, registry, running, async stop() { await running.close(); await nc.drain(); } };
+  return {
+    bus,
+    registry,
+    running,
+    async stop() {
+      await running.close();
+      await nc.drain();
+    },
+  };
 }
 
 /** Copies `fixture` to `<out>/<rel>`. */
@@ -58,11 +74,30 @@ export async function recording(fixture: string, out: string, rel: string): Prom
 }
 
 export function closedEvent(source: string, path: string): SegmentClosedEvent {
-  return { source, path, start: '2026-11-24T05:00:00.000Z', startLocal: '2026-11-24T06:00:00.000+01:00', end: '2026-11-24T05:00:17.000Z', format: 'pcm', codec: 'pcm_s16le', container: 'wav', sampleRate: 16000, channels: 1, session: 's1', gaps: [], durationSeconds: 17, frames: 17 * 16000, bytes: 0, reason: 'split' };
+  return {
+    source,
+    path,
+    start: '2026-11-24T05:00:00.000Z',
+    startLocal: '2026-11-24T06:00:00.000+01:00',
+    end: '2026-11-24T05:00:17.000Z',
+    format: 'pcm',
+    codec: 'pcm_s16le',
+    container: 'wav',
+    sampleRate: 16000,
+    channels: 1,
+    session: 's1',
+    gaps: [],
+    durationSeconds: 17,
+    frames: 17 * 16000,
+    bytes: 0,
+    reason: 'split',
+  };
 }
 
 /** Sum of a metric's values whose labels include `labels`. */
 export async function metric(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
   const m = await registry.getSingleMetric(name)?.get();
-  return (m?.values ?? []).filter((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x)).reduce((sum, v) => sum + v.value, 0);
+  return (m?.values ?? [])
+    .filter((v) => Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x))
+    .reduce((sum, v) => sum + v.value, 0);
 }

@@ -15,7 +15,13 @@ test('runs at most `limit` tasks at once, urgent ones before queued background o
     order.push(name);
     running--;
   };
-  const all = [l.run(task('a', 30)), l.run(task('b', 30)), l.run(task('scan1', 5), 'background'), l.run(task('scan2', 5), 'background'), l.run(task('event', 5))];
+  const all = [
+    l.run(task('a', 30)),
+    l.run(task('b', 30)),
+    l.run(task('scan1', 5), 'background'),
+    l.run(task('scan2', 5), 'background'),
+    l.run(task('event', 5)),
+  ];
   assert.equal(l.queued, 3);
   await Promise.all(all);
   assert.equal(most, 2);
@@ -25,7 +31,12 @@ test('runs at most `limit` tasks at once, urgent ones before queued background o
 
 test('a failing task frees its slot', async () => {
   const l = new Limiter(1);
-  await assert.rejects(l.run(async () => { throw new Error('boom'); }), /boom/);
+  await assert.rejects(
+    l.run(async () => {
+      throw new Error('boom');
+    }),
+    /boom/,
+  );
   assert.equal(await l.run(async () => 7), 7);
   assert.equal(l.active, 0);
 });
@@ -37,7 +48,13 @@ test('requested analyses wait behind newly closed files and ahead of the start-u
     await sleep(5);
     order.push(name);
   };
-  const all = [l.run(task('first')), l.run(task('scan'), 'background'), l.run(task('request1'), 'request'), l.run(task('closed'), 'urgent'), l.run(task('request2'), 'request')];
+  const all = [
+    l.run(task('first')),
+    l.run(task('scan'), 'background'),
+    l.run(task('request1'), 'request'),
+    l.run(task('closed'), 'urgent'),
+    l.run(task('request2'), 'request'),
+  ];
   await Promise.all(all);
   assert.deepEqual(order, ['first', 'closed', 'request1', 'request2', 'scan']);
 });

@@ -16,7 +16,11 @@ test('live levels from PCM chunks appear on isr.level.<source>, and dead air fli
   const a = await startInstance(shared.server, out, 'analyzer_startup_scan = false\ndead_air_threshold_dbfs = -40');
   try {
     const levels: LiveLevel[] = [];
-    const sub = a.bus.nc.subscribe(Subjects.level('studio'), { callback: (_e, m) => { levels.push(parseJson<LiveLevel>(m.data, 'level')); } });
+    const sub = a.bus.nc.subscribe(Subjects.level('studio'), {
+      callback: (_e, m) => {
+        levels.push(parseJson<LiveLevel>(m.data, 'level'));
+      },
+    });
     await a.bus.nc.flush();
     const rate = 48000;
     const frames = 4800;
@@ -31,7 +35,18 @@ test('live levels from PCM chunks appear on isr.level.<source>, and dead air fli
           pcm.writeInt16LE(v, i * 4 + 2);
         }
         seq++;
-        const h = encodeAudioHeaders({ source: 'studio', format: 'pcm', codec: 'pcm_s16le', sampleRate: rate, channels: 2, session: 'live-1', sessionStartMs: start, seq, offset: (seq - 1) * frames, frames });
+        const h = encodeAudioHeaders({
+          source: 'studio',
+          format: 'pcm',
+          codec: 'pcm_s16le',
+          sampleRate: rate,
+          channels: 2,
+          session: 'live-1',
+          sessionStartMs: start,
+          seq,
+          offset: (seq - 1) * frames,
+          frames,
+        });
         await a.bus.js.publish(Subjects.audio('studio'), pcm, { headers: toHeaders(h) });
       }
     };
@@ -45,16 +60,24 @@ test('live levels from PCM chunks appear on isr.level.<source>, and dead air fli
     assert.ok(Math.abs(Math.max(...loud.waveform) - 0.5) < 0.01);
     assert.equal(loud.pairSeconds, 0.05);
     assert.equal(loud.time, new Date(start + (loud.offset! / rate) * 1000).toISOString());
-    assert.ok(Math.abs(await metric(a.registry, 'isr_live_rms_dbfs', { source: 'studio' }) - -9.03) < 0.1);
+    assert.ok(Math.abs((await metric(a.registry, 'isr_live_rms_dbfs', { source: 'studio' })) - -9.03) < 0.1);
     assert.equal(await metric(a.registry, 'isr_dead_air', { source: 'studio' }), 0);
 
     await send(0, 25); // 2.5 s of silence, dead_air_seconds = 1
-    await waitFor('dead air', async () => (await metric(a.registry, 'isr_dead_air', { source: 'studio' })) === 1, 10_000);
+    await waitFor(
+      'dead air',
+      async () => (await metric(a.registry, 'isr_dead_air', { source: 'studio' })) === 1,
+      10_000,
+    );
     await waitFor('a dead-air level message', () => levels.some((l) => l.deadAir), 10_000);
     assert.equal(await metric(a.registry, 'isr_dead_air_events_total', { source: 'studio' }), 1);
     assert.ok((await metric(a.registry, 'isr_live_rms_dbfs', { source: 'studio' })) <= -150 + 1e-9);
     await send(0.5, 5);
-    await waitFor('dead air over', async () => (await metric(a.registry, 'isr_dead_air', { source: 'studio' })) === 0, 10_000);
+    await waitFor(
+      'dead air over',
+      async () => (await metric(a.registry, 'isr_dead_air', { source: 'studio' })) === 0,
+      10_000,
+    );
     assert.equal(await metric(a.registry, 'isr_dead_air_events_total', { source: 'studio' }), 1);
     sub.unsubscribe();
   } finally {
@@ -67,10 +90,37 @@ test('compressed sources (MP3; Ogg Opus with its header from KV isr_codec) are d
   const a = await startInstance(shared.server, out, 'analyzer_startup_scan = false\ndead_air_threshold_dbfs = -40');
   try {
     const levels = new Map<string, LiveLevel[]>();
-    const sub = a.bus.nc.subscribe(Subjects.levelAll, { callback: (_e, m) => { const l = parseJson<LiveLevel>(m.data, 'level'); levels.set(l.source, [...(levels.get(l.source) ?? []), l]); } });
+    const sub = a.bus.nc.subscribe(Subjects.levelAll, {
+      callback: (_e, m) => {
+        const l = parseJson<LiveLevel>(m.data, 'level');
+        levels.set(l.source, [...(levels.get(l.source) ?? []), l]);
+      },
+    });
     await a.bus.nc.flush();
     const src = join(shared.dir, 'live-src.wav');
-    execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', src, 'synth', '1.5', 'sine', '1000', 'vol', '-6dB', ':', 'synth', '3', 'sine', '1000', 'vol', '0']);
+    execFileSync('sox', [
+      '-n',
+      '-r',
+      '48000',
+      '-c',
+      '2',
+      '-b',
+      '16',
+      src,
+      'synth',
+      '1.5',
+      'sine',
+      '1000',
+      'vol',
+      '-6dB',
+      ':',
+      'synth',
+      '3',
+      'sine',
+      '1000',
+      'vol',
+      '0',
+    ]);
     const mp3 = join(shared.dir, 'live.mp3');
     const opus = join(shared.dir, 'live.opus');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);
@@ -80,20 +130,52 @@ test('compressed sources (MP3; Ogg Opus with its header from KV isr_codec) are d
       let seq = 0;
       for (const data of chunks) {
         seq++;
-        const h = encodeAudioHeaders({ source, format, codec, sampleRate: 48000, channels: 2, session: `${source}-1`, sessionStartMs: start, seq, offset: (seq - 1) * 4800, frames: 4800 });
+        const h = encodeAudioHeaders({
+          source,
+          format,
+          codec,
+          sampleRate: 48000,
+          channels: 2,
+          session: `${source}-1`,
+          sessionStartMs: start,
+          seq,
+          offset: (seq - 1) * 4800,
+          frames: 4800,
+        });
         await a.bus.js.publish(Subjects.audio(source), data, { headers: toHeaders(h) });
       }
     };
     const mp3Bytes = await readFile(mp3);
-    await publish('mp3src', 'mp3', 'mp3', Array.from({ length: Math.ceil(mp3Bytes.length / 1600) }, (_, i) => mp3Bytes.subarray(i * 1600, (i + 1) * 1600)));
+    await publish(
+      'mp3src',
+      'mp3',
+      'mp3',
+      Array.from({ length: Math.ceil(mp3Bytes.length / 1600) }, (_, i) => mp3Bytes.subarray(i * 1600, (i + 1) * 1600)),
+    );
     const pages = splitOggPages(await readFile(opus)).map((p) => p.bytes);
     const init = Buffer.concat(pages.slice(0, 2));
-    await a.bus.kv.codec.put('opussrc', encodeJson({ source: 'opussrc', session: 'opussrc-1', format: 'ogg', codec: 'opus', sampleRate: 48000, channels: 2, init: init.toString('base64') }));
+    await a.bus.kv.codec.put(
+      'opussrc',
+      encodeJson({
+        source: 'opussrc',
+        session: 'opussrc-1',
+        format: 'ogg',
+        codec: 'opus',
+        sampleRate: 48000,
+        channels: 2,
+        init: init.toString('base64'),
+      }),
+    );
     await publish('opussrc', 'ogg', 'opus', pages.slice(2));
     for (const source of ['mp3src', 'opussrc']) {
-      await waitFor(`${source}: dead air`, async () => (await metric(a.registry, 'isr_dead_air', { source })) === 1, 20_000);
+      await waitFor(
+        `${source}: dead air`,
+        async () => (await metric(a.registry, 'isr_dead_air', { source })) === 1,
+        20_000,
+      );
       const got = levels.get(source)!;
-      const loud = got.find((l) => l.offset! >= 1.2 * 48000 && l.offset! <= 1.5 * 48000) ?? got.find((l) => l.offset! >= 48000)!;
+      const loud =
+        got.find((l) => l.offset! >= 1.2 * 48000 && l.offset! <= 1.5 * 48000) ?? got.find((l) => l.offset! >= 48000)!;
       assert.ok(Math.abs(loud.peakDbfs - -6) < 0.5, `${source} peak ${loud.peakDbfs}`);
       assert.ok(Math.abs(loud.rmsDbfs - -9) < 0.5, `${source} rms ${loud.rmsDbfs}`);
       // The gauge is set here, the LiveLevel arrives over NATS: wait for it (`got` is a snapshot; the map's list is replaced per message).

@@ -4,8 +4,19 @@ import type { LiveLevel } from '@isr/contract';
 import { LiveMeter } from '../src/live-meter.ts';
 
 const rate = 8000;
-const opts = { source: 's', session: 'x', sampleRate: rate, channels: 1, sessionStartMs: Date.parse('2026-11-24T00:00:00Z'), deadAirThresholdDbfs: -50, deadAirSeconds: 2, intervalSeconds: 0.25, pairSeconds: 0.05 };
-const tone = (seconds: number, amp: number) => Float32Array.from({ length: seconds * rate }, (_, i) => amp * Math.sin((2 * Math.PI * 400 * i) / rate));
+const opts = {
+  source: 's',
+  session: 'x',
+  sampleRate: rate,
+  channels: 1,
+  sessionStartMs: Date.parse('2026-11-24T00:00:00Z'),
+  deadAirThresholdDbfs: -50,
+  deadAirSeconds: 2,
+  intervalSeconds: 0.25,
+  pairSeconds: 0.05,
+};
+const tone = (seconds: number, amp: number) =>
+  Float32Array.from({ length: seconds * rate }, (_, i) => amp * Math.sin((2 * Math.PI * 400 * i) / rate));
 
 function feed(m: LiveMeter, x: Float32Array, chunk: number): LiveLevel[] {
   const out: LiveLevel[] = [];
@@ -24,8 +35,15 @@ test('levels every 0.25 s of audio, over the last second, with min/max pairs; th
   assert.equal(a.length, 8);
   const last = a.at(-1)!;
   assert.ok(Math.abs(last.rmsDbfs - -9.03) < 0.05 && Math.abs(last.peakDbfs - -6.02) < 0.05, JSON.stringify(last));
-  assert.equal(a.reduce((n, l) => n + l.waveform.length, 0), 2 * 40, 'every 50 ms pair sent once');
-  assert.ok(a.every((l) => l.waveform.length >= 8 && l.waveform.length <= 12), 'messages every 0.2–0.3 s (at 100 ms slot boundaries)');
+  assert.equal(
+    a.reduce((n, l) => n + l.waveform.length, 0),
+    2 * 40,
+    'every 50 ms pair sent once',
+  );
+  assert.ok(
+    a.every((l) => l.waveform.length >= 8 && l.waveform.length <= 12),
+    'messages every 0.2–0.3 s (at 100 ms slot boundaries)',
+  );
   assert.equal(last.time, '2026-11-24T00:00:02.000Z');
   assert.equal(last.offset, 2 * rate);
 });

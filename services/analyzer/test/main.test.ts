@@ -24,11 +24,22 @@ test('the built service (node services/analyzer/dist/main.js) analyses a closed 
   const svc = startService('analyzer', ['--config', ini], { NATS_URL: shared.server.url, METRICS_PORT: String(port) });
   const nc = await connect({ servers: shared.server.url });
   try {
-    await waitFor(`analyzer metrics on :${port}\n${svc.output()}`, async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok, 30_000);
+    await waitFor(
+      `analyzer metrics on :${port}\n${svc.output()}`,
+      async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok,
+      30_000,
+    );
     const done: AnalysisDoneEvent[] = [];
-    nc.subscribe(Subjects.analysisDoneAll, { callback: (_e, m) => { done.push(parseJson<AnalysisDoneEvent>(m.data, 'done')); } });
+    nc.subscribe(Subjects.analysisDoneAll, {
+      callback: (_e, m) => {
+        done.push(parseJson<AnalysisDoneEvent>(m.data, 'done'));
+      },
+    });
     await nc.flush();
-    await jetstream(nc).publish(Subjects.segmentClosed('radio1'), encodeJson({ source: 'radio1', path: 'radio1/a.wav' }));
+    await jetstream(nc).publish(
+      Subjects.segmentClosed('radio1'),
+      encodeJson({ source: 'radio1', path: 'radio1/a.wav' }),
+    );
     await waitFor(`done event\n${svc.output()}`, () => done.length > 0, 30_000);
     assert.equal(done[0]!.ok, true);
     assert.ok(existsSync(join(out, 'radio1/a.wav.analysis.json')));

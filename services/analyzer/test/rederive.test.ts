@@ -16,11 +16,36 @@ before(async () => {
   makeBursts(bursts, 16000, 1);
   // Pink noise swelling and fading (tremolo 0.3 Hz, 90 %): many threshold crossings at every level.
   waves = join(tmp.path, 'waves.wav');
-  sox('-n', '-r', '16000', '-c', '1', '-b', '16', waves, 'synth', '40', 'pinknoise', 'vol', '-8dB', 'tremolo', '0.3', '90');
+  sox(
+    '-n',
+    '-r',
+    '16000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    waves,
+    'synth',
+    '40',
+    'pinknoise',
+    'vol',
+    '-8dB',
+    'tremolo',
+    '0.3',
+    '90',
+  );
 });
 after(async () => tmp.remove());
 
-const analyze = (file: string, threshold = defaultParams.threshold) => analyzeFile({ file, path: 'src/x', source: 'src', params: { ...defaultParams, threshold }, tools, now: () => new Date() });
+const analyze = (file: string, threshold = defaultParams.threshold) =>
+  analyzeFile({
+    file,
+    path: 'src/x',
+    source: 'src',
+    params: { ...defaultParams, threshold },
+    tools,
+    now: () => new Date(),
+  });
 
 test('a threshold override re-derived from the stored window series finds the sections a new decode finds', async () => {
   for (const file of [bursts, waves]) {
@@ -45,9 +70,20 @@ test('no re-derivation from an error record, a changed file, grouped windows or 
   const stored = await analyze(bursts);
   const bytes = (await stat(bursts)).size;
   const p = { ...defaultParams, threshold: 0.3 };
-  assert.equal(rederiveWithThreshold({ path: 'src/x', source: 'src', analyzedAt: '', error: { code: 'EMPTY_FILE', message: '' } }, p, bytes), null);
+  assert.equal(
+    rederiveWithThreshold(
+      { path: 'src/x', source: 'src', analyzedAt: '', error: { code: 'EMPTY_FILE', message: '' } },
+      p,
+      bytes,
+    ),
+    null,
+  );
   assert.equal(rederiveWithThreshold(stored, p, bytes + 1), null, 'the file grew since');
-  assert.equal(rederiveWithThreshold({ ...stored, windows: { ...stored.windows!, windowSeconds: 0.2 } }, p, bytes), null, 'grouped by two');
+  assert.equal(
+    rederiveWithThreshold({ ...stored, windows: { ...stored.windows!, windowSeconds: 0.2 } }, p, bytes),
+    null,
+    'grouped by two',
+  );
   assert.equal(rederiveWithThreshold(stored, { ...p, windowSeconds: 0.05 }, bytes), null);
   const { windows: _w, ...noSeries } = stored;
   assert.equal(rederiveWithThreshold(noSeries, p, bytes), null);

@@ -4,7 +4,17 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { analysisKey, ConsumerNames, encodeJson, parseJson, StreamNames, Subjects, type AnalysisDoneEvent, type AnalysisRecord, type AnalyzeReply } from '@isr/contract';
+import {
+  analysisKey,
+  ConsumerNames,
+  encodeJson,
+  parseJson,
+  StreamNames,
+  Subjects,
+  type AnalysisDoneEvent,
+  type AnalysisRecord,
+  type AnalyzeReply,
+} from '@isr/contract';
 import { waitFor } from '@isr/testkit';
 import { makeBursts } from './fixtures.ts';
 import { closedEvent, metric, recording, serverAndDir, startInstance } from './harness.ts';
@@ -20,15 +30,25 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
   const a = await startInstance(shared.server, out, 'analyzer_startup_scan = false');
   try {
     const done: AnalysisDoneEvent[] = [];
-    const sub = a.bus.nc.subscribe(Subjects.analysisDoneAll, { callback: (_e, m) => { done.push(parseJson<AnalysisDoneEvent>(m.data, 'done')); } });
+    const sub = a.bus.nc.subscribe(Subjects.analysisDoneAll, {
+      callback: (_e, m) => {
+        done.push(parseJson<AnalysisDoneEvent>(m.data, 'done'));
+      },
+    });
     const good = 'radio1/2026-11-24/2026-11-24_06-00-00+0100.wav';
     await recording(fixture, out, good);
     await mkdir(join(out, 'radio1/bad'), { recursive: true });
     await writeFile(join(out, 'radio1/bad/empty.wav'), '');
-    await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson({ ...closedEvent('radio1', good), sha256: 'ab'.repeat(32) }));
+    await a.bus.js.publish(
+      Subjects.segmentClosed('radio1'),
+      encodeJson({ ...closedEvent('radio1', good), sha256: 'ab'.repeat(32) }),
+    );
     await a.bus.js.publish(Subjects.segmentClosed('radio1'), new TextEncoder().encode('not json'));
     await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', 'radio1/bad/empty.wav')));
-    await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', 'radio1/bad/deleted.wav')));
+    await a.bus.js.publish(
+      Subjects.segmentClosed('radio1'),
+      encodeJson(closedEvent('radio1', 'radio1/bad/deleted.wav')),
+    );
     await waitFor('three done events', () => done.length >= 3, 30_000);
 
     const ok = done.find((d) => d.path === good)!;
@@ -41,7 +61,7 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
     assert.ok(kv.waveform!.length > 0);
     const side = JSON.parse(await readFile(join(out, good + '.analysis.json'), 'utf8')) as AnalysisRecord;
     assert.equal(side.detail, 'full');
-    assert.equal(kv.sha256, 'ab'.repeat(32), 'the record carries the closed event\'s SHA-256');
+    assert.equal(kv.sha256, 'ab'.repeat(32), "the record carries the closed event's SHA-256");
     assert.equal(side.sha256, kv.sha256);
     assert.equal(side.analyzedAt, kv.analyzedAt);
     assert.equal(side.waveforms!.length, 2);
@@ -53,15 +73,25 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
     assert.equal(done.find((d) => d.path === 'radio1/bad/empty.wav')!.ok, false);
     const gone = (await a.bus.kv.analysis.get(analysisKey('radio1/bad/deleted.wav')))!.json<AnalysisRecord>();
     assert.equal(gone.error!.code, 'FILE_NOT_FOUND');
-    assert.equal(existsSync(join(out, 'radio1/bad/deleted.wav.analysis.json')), false, 'no sidecar for a file that is not there');
+    assert.equal(
+      existsSync(join(out, 'radio1/bad/deleted.wav.analysis.json')),
+      false,
+      'no sidecar for a file that is not there',
+    );
 
     // Everything acknowledged once (the junk message terminated): no redelivery, nothing pending.
     let last: unknown;
-    const info = await waitFor('consumer drained', async () => {
-      const i = await a.bus.jsm.consumers.info(StreamNames.events, ConsumerNames.analyzer);
-      last = i;
-      return i.num_ack_pending === 0 && i.num_pending === 0 ? i : null;
-    }, 10_000).catch((err: unknown) => { throw new Error(`${String(err)}: ${JSON.stringify(last)}`); });
+    const info = await waitFor(
+      'consumer drained',
+      async () => {
+        const i = await a.bus.jsm.consumers.info(StreamNames.events, ConsumerNames.analyzer);
+        last = i;
+        return i.num_ack_pending === 0 && i.num_pending === 0 ? i : null;
+      },
+      10_000,
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}: ${JSON.stringify(last)}`);
+    });
     assert.equal(info.num_redelivered, 0);
     assert.equal(await metric(a.registry, 'isr_analyzer_errors_total', { code: 'EMPTY_FILE' }), 1);
     assert.equal(await metric(a.registry, 'isr_analyzer_errors_total', { code: 'ISR_CONTRACT' }), 1);
@@ -70,7 +100,13 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
     // The same event again (a replay): the stored analysis stands, nothing is redone; the bad file is retried.
     await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', good)));
     await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', 'radio1/bad/empty.wav')));
-    await waitFor('replays handled', async () => (await a.bus.jsm.consumers.info(StreamNames.events, ConsumerNames.analyzer)).num_ack_pending === 0 && done.length >= 4, 10_000);
+    await waitFor(
+      'replays handled',
+      async () =>
+        (await a.bus.jsm.consumers.info(StreamNames.events, ConsumerNames.analyzer)).num_ack_pending === 0 &&
+        done.length >= 4,
+      10_000,
+    );
     assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { result: 'ok' }), 1);
     assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { result: 'error' }), 3);
     assert.equal(JSON.parse(await readFile(join(out, good + '.analysis.json'), 'utf8')).analyzedAt, side.analyzedAt);
@@ -82,16 +118,25 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
 
 test('two replicas share the durable consumer: every file gets its record, each analysed once', async () => {
   const out = join(shared.dir, 'two');
-  const [a, b] = await Promise.all([startInstance(shared.server, out, 'analyzer_startup_scan = false\nanalyzer_live = false'), startInstance(shared.server, out, 'analyzer_startup_scan = false\nanalyzer_live = false')]);
+  const [a, b] = await Promise.all([
+    startInstance(shared.server, out, 'analyzer_startup_scan = false\nanalyzer_live = false'),
+    startInstance(shared.server, out, 'analyzer_startup_scan = false\nanalyzer_live = false'),
+  ]);
   try {
     const done: AnalysisDoneEvent[] = [];
-    const sub = a!.bus.nc.subscribe(Subjects.analysisDoneAll, { callback: (_e, m) => { done.push(parseJson<AnalysisDoneEvent>(m.data, 'done')); } });
+    const sub = a!.bus.nc.subscribe(Subjects.analysisDoneAll, {
+      callback: (_e, m) => {
+        done.push(parseJson<AnalysisDoneEvent>(m.data, 'done'));
+      },
+    });
     const paths = Array.from({ length: 8 }, (_, i) => `radio2/d/f${i}.wav`);
     for (const p of paths) await recording(fixture, out, p);
-    for (const p of paths) await a!.bus.js.publish(Subjects.segmentClosed('radio2'), encodeJson(closedEvent('radio2', p)));
+    for (const p of paths)
+      await a!.bus.js.publish(Subjects.segmentClosed('radio2'), encodeJson(closedEvent('radio2', p)));
     await waitFor('a done event per file', () => new Set(done.map((d) => d.path)).size === paths.length, 60_000);
     sub.unsubscribe();
-    for (const p of paths) assert.equal((await a!.bus.kv.analysis.get(analysisKey(p)))!.json<AnalysisRecord>().frames, 17 * 16000);
+    for (const p of paths)
+      assert.equal((await a!.bus.kv.analysis.get(analysisKey(p)))!.json<AnalysisRecord>().frames, 17 * 16000);
     const na = await metric(a!.registry, 'isr_analyzer_files_total');
     const nb = await metric(b!.registry, 'isr_analyzer_files_total');
     assert.equal(na + nb, paths.length, `replica a ${na}, b ${nb}: no file analysed twice`);
@@ -107,11 +152,19 @@ test('isr.analyze answers for a file with no analysis yet, then returns the stor
   try {
     await recording(fixture, out, 'radio3/old.wav');
     await recording(fixture, out, 'quiet/old.wav');
-    const ask = async (body: unknown) => parseJson<AnalyzeReply>((await a.bus.nc.request(Subjects.analyze, encodeJson(body), { timeout: 20_000 })).data, 'reply');
+    const ask = async (body: unknown) =>
+      parseJson<AnalyzeReply>(
+        (await a.bus.nc.request(Subjects.analyze, encodeJson(body), { timeout: 20_000 })).data,
+        'reply',
+      );
     const first = await ask({ path: 'radio3/old.wav' });
     assert.ok(first.ok, JSON.stringify(first));
     assert.equal(first.analysis.loudSections!.length, 2);
-    assert.equal(first.analysis.detail, 'summary', 'the reply is the KV-sized summary; zoom levels stay in the sidecar');
+    assert.equal(
+      first.analysis.detail,
+      'summary',
+      'the reply is the KV-sized summary; zoom levels stay in the sidecar',
+    );
     assert.ok(existsSync(join(out, 'radio3/old.wav.analysis.json')));
     const again = await ask({ path: 'radio3/old.wav' });
     assert.ok(again.ok);
@@ -145,7 +198,12 @@ test('start-up scan analyses recordings without analysis, skipping active and gr
   const grow = setInterval(() => void appendFile(join(out, 'radio4/growing.wav'), Buffer.alloc(3200)), 200);
   const a = await startInstance(shared.server, out);
   try {
-    await waitFor('scan results', () => existsSync(join(out, 'radio4/a.wav.analysis.json')) && existsSync(join(out, 'radio4/b.flac.wav.analysis.json')), 30_000);
+    await waitFor(
+      'scan results',
+      () =>
+        existsSync(join(out, 'radio4/a.wav.analysis.json')) && existsSync(join(out, 'radio4/b.flac.wav.analysis.json')),
+      30_000,
+    );
     await sleep(500);
     assert.equal(existsSync(join(out, 'radio4/active.wav.analysis.json')), false, 'active file skipped');
     assert.equal(existsSync(join(out, 'radio4/growing.wav.analysis.json')), false, 'growing file skipped');

@@ -7,10 +7,15 @@ import { SignalAnalyzer } from '../src/signal-analyzer.ts';
 import { burstSections, defaultParams, ffmpegLufs, makeBursts, sox, soxStats, tools } from './fixtures.ts';
 
 let dir: { path: string; remove(): Promise<void> };
-before(async () => { dir = await tempDir('isr-analyzer-dsp-'); });
-after(async () => { await dir.remove(); });
+before(async () => {
+  dir = await tempDir('isr-analyzer-dsp-');
+});
+after(async () => {
+  await dir.remove();
+});
 
-const analyze = (file: string, params = defaultParams) => analyzeFile({ file, path: 'src/x', source: 'src', params, tools, now: () => new Date() });
+const analyze = (file: string, params = defaultParams) =>
+  analyzeFile({ file, path: 'src/x', source: 'src', params, tools, now: () => new Date() });
 
 test('finds the loud sections of tone bursts within one window, merging short gaps and dropping short runs', async () => {
   const f = join(dir.path, 'bursts.wav');
@@ -40,12 +45,36 @@ test('adaptive threshold: noise floor + margin finds the same bursts above a noi
   const r = await analyze(f, { ...defaultParams, thresholdMode: 'adaptive' });
   assert.ok(r.noiseFloorDbfs! > -60 && r.noiseFloorDbfs! < -50, `noise floor ${r.noiseFloorDbfs}`);
   assert.equal(r.thresholdDbfs, Math.round((r.noiseFloorDbfs! + 12) * 100) / 100);
-  assert.deepEqual(r.loudSections!.map((s) => [Math.round(s.start * 10) / 10, Math.round(s.end * 10) / 10]), burstSections.map((s) => [s.start, s.end]));
+  assert.deepEqual(
+    r.loudSections!.map((s) => [Math.round(s.start * 10) / 10, Math.round(s.end * 10) / 10]),
+    burstSections.map((s) => [s.start, s.end]),
+  );
 });
 
 test('overall RMS and peak match sox stats within 0.1 dB', async () => {
   const f = join(dir.path, 'mix.wav');
-  sox('-n', '-r', '44100', '-c', '2', '-b', '16', f, 'synth', '8', 'pinknoise', 'vol', '-14dB', ':', 'synth', '4', 'sine', '300', 'vol', '-3dB');
+  sox(
+    '-n',
+    '-r',
+    '44100',
+    '-c',
+    '2',
+    '-b',
+    '16',
+    f,
+    'synth',
+    '8',
+    'pinknoise',
+    'vol',
+    '-14dB',
+    ':',
+    'synth',
+    '4',
+    'sine',
+    '300',
+    'vol',
+    '-3dB',
+  );
   const r = await analyze(f);
   const s = soxStats(f);
   assert.ok(Math.abs(r.rmsDbfs! - s.rmsDb) <= 0.1, `RMS ${r.rmsDbfs} vs sox ${s.rmsDb}`);
@@ -53,7 +82,10 @@ test('overall RMS and peak match sox stats within 0.1 dB', async () => {
 });
 
 test('integrated loudness of a 1 kHz sine at −20 dBFS matches ffmpeg ebur128 within 0.1 LU (mono 48 kHz, stereo 44.1 kHz)', async () => {
-  for (const [rate, ch] of [[48000, 1], [44100, 2]] as const) {
+  for (const [rate, ch] of [
+    [48000, 1],
+    [44100, 2],
+  ] as const) {
     const f = join(dir.path, `sine-${rate}-${ch}.wav`);
     sox('-n', '-r', String(rate), '-c', String(ch), '-b', '24', f, 'synth', '10', 'sine', '1000', 'vol', '-20dB');
     const r = await analyze(f);
@@ -65,7 +97,43 @@ test('integrated loudness of a 1 kHz sine at −20 dBFS matches ffmpeg ebur128 w
 test('EBU R128 test-style signal: quiet parts and silence are gated out, as ffmpeg ebur128 does', async () => {
   // After EBU Tech 3341 case 3: −36 / −23 / −36 dBFS stereo 1 kHz, plus silence (below the absolute gate).
   const f = join(dir.path, 'ebu.wav');
-  sox('-n', '-r', '48000', '-c', '2', '-b', '24', f, 'synth', '4', 'sine', '1000', 'vol', '-36dB', ':', 'synth', '20', 'sine', '1000', 'vol', '-23dB', ':', 'synth', '4', 'sine', '1000', 'vol', '-36dB', ':', 'synth', '6', 'sine', '1000', 'vol', '0');
+  sox(
+    '-n',
+    '-r',
+    '48000',
+    '-c',
+    '2',
+    '-b',
+    '24',
+    f,
+    'synth',
+    '4',
+    'sine',
+    '1000',
+    'vol',
+    '-36dB',
+    ':',
+    'synth',
+    '20',
+    'sine',
+    '1000',
+    'vol',
+    '-23dB',
+    ':',
+    'synth',
+    '4',
+    'sine',
+    '1000',
+    'vol',
+    '-36dB',
+    ':',
+    'synth',
+    '6',
+    'sine',
+    '1000',
+    'vol',
+    '0',
+  );
   const r = await analyze(f);
   const ref = ffmpegLufs(f);
   assert.ok(Math.abs(r.integratedLufs! - ref) <= 0.1, `${r.integratedLufs} vs ffmpeg ${ref}`);
@@ -89,11 +157,19 @@ test('counts clipped samples and keeps results identical whatever the block size
       f += k;
     }
     const m = a.finish();
-    return { frames: m.frames, rms: m.rms, peak: m.peak, clipped: m.clippedSamples, lufs: m.integratedLufs, ov: m.overview.toJson(rate), win: m.windows.reduced(1000) };
+    return {
+      frames: m.frames,
+      rms: m.rms,
+      peak: m.peak,
+      clipped: m.clippedSamples,
+      lufs: m.integratedLufs,
+      ov: m.overview.toJson(rate),
+      win: m.windows.reduced(1000),
+    };
   };
   const whole = run(() => n);
   let seed = 7;
-  for (const sizes of [() => 1, () => 997, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 3000 + 1]) {
+  for (const sizes of [() => 1, () => 997, () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 3000) + 1]) {
     const other = run(sizes);
     assert.equal(other.frames, whole.frames);
     assert.equal(other.clipped, whole.clipped);

@@ -65,7 +65,9 @@ export function toneSources(config: IsrConfig): SourceConfig[] {
 }
 
 /** One section capture-alsa records, with its typed settings. */
-export type AlsaSource = { name: string; type: 'soundcard'; settings: CaptureSettings } | { name: string; type: 'tone'; settings: ToneSettings };
+export type AlsaSource =
+  | { name: string; type: 'soundcard'; settings: CaptureSettings }
+  | { name: string; type: 'tone'; settings: ToneSettings };
 
 /** Everything capture-alsa reads from the configuration, typed, read once from the key table. */
 export interface CaptureAlsaSettings {
@@ -77,7 +79,11 @@ export interface CaptureAlsaSettings {
 export function captureAlsaSettings(config: IsrConfig): CaptureAlsaSettings {
   return {
     sources: [
-      ...soundcardSources(config).map((src): AlsaSource => ({ name: src.name, type: 'soundcard', settings: captureSettings(config, src) })),
+      ...soundcardSources(config).map((src): AlsaSource => ({
+        name: src.name,
+        type: 'soundcard',
+        settings: captureSettings(config, src),
+      })),
       ...toneSources(config).map((src): AlsaSource => ({ name: src.name, type: 'tone', settings: toneSettings(src) })),
     ],
     failoverSeconds: num(config.general, 'failover_seconds'),

@@ -96,7 +96,9 @@ export class CaptureSource {
     while (!this.stopping) {
       let device: ResolvedDevice;
       try {
-        const inv = needsInventory(this.s.device) ? await this.deps.queryInventory(this.s.arecordPath) : { hardware: [], pcms: [] };
+        const inv = needsInventory(this.s.device)
+          ? await this.deps.queryInventory(this.s.arecordPath)
+          : { hardware: [], pcms: [] };
         device = resolveDevice(this.s.device, inv);
       } catch (err) {
         const e = err as IsrError;
@@ -111,8 +113,14 @@ export class CaptureSource {
       this.deps.metrics.restarts.inc(this.labels);
       if (outcome.frames > 0 && outcome.durationMs >= HEALTHY_SESSION_MS) this.backoff.reset();
       const delay = this.backoff.next();
-      this.log.warn({ delayMs: delay, reason: outcome.message, frames: outcome.frames }, 'arecord stopped; restarting it after a pause (new session)');
-      this.status.update({ state: outcome.frames > 0 ? CaptureStates.reconnecting : CaptureStates.error, message: outcome.message });
+      this.log.warn(
+        { delayMs: delay, reason: outcome.message, frames: outcome.frames },
+        'arecord stopped; restarting it after a pause (new session)',
+      );
+      this.status.update({
+        state: outcome.frames > 0 ? CaptureStates.reconnecting : CaptureStates.error,
+        message: outcome.message,
+      });
       await this.pause(delay);
     }
   }
@@ -139,7 +147,11 @@ export class CaptureSource {
     const args = arecordArgs({ device: device.device, sampleRate: s.sampleRate, channels: s.channels });
     const slog = log.child({ session: session.id });
     slog.info({ arecord: s.arecordPath, args, device: device.label }, 'starting arecord');
-    this.status.update({ state: CaptureStates.connecting, session: session.id, message: `starting arecord -D ${device.device} (${device.label})` });
+    this.status.update({
+      state: CaptureStates.connecting,
+      session: session.id,
+      message: `starting arecord -D ${device.device} (${device.label})`,
+    });
 
     const enqueue = (c: PcmChunk) => this.outlet.push(session, c);
 
@@ -153,7 +165,11 @@ export class CaptureSource {
           session.sessionStartMs = clock.anchor(t, firstFrames);
           m.up.set(labels, 1);
           slog.info({ sessionStart: new Date(session.sessionStartMs).toISOString() }, 'recording');
-          this.status.update({ state: CaptureStates.recording, message: null, since: new Date(session.sessionStartMs).toISOString() });
+          this.status.update({
+            state: CaptureStates.recording,
+            message: null,
+            since: new Date(session.sessionStartMs).toISOString(),
+          });
         }
         // once this arecord is being stopped for a fatal reason, what it still delivers is not trustworthy
         if (discarding) return;
@@ -188,14 +204,17 @@ export class CaptureSource {
       },
     });
     this.current = proc;
-    const watchdog = setInterval(() => {
-      const quiet = this.monotonic() - lastDataMono;
-      if (quiet >= s.stallMs && !stopReason) {
-        stopReason = `arecord delivered no audio for ${(quiet / 1000).toFixed(1)} s (device gone or stalled)`;
-        slog.warn({ code: CaptureErrorCodes.stalled, quietMs: quiet }, stopReason);
-        void proc.stop();
-      }
-    }, Math.max(100, Math.min(1000, s.stallMs / 4)));
+    const watchdog = setInterval(
+      () => {
+        const quiet = this.monotonic() - lastDataMono;
+        if (quiet >= s.stallMs && !stopReason) {
+          stopReason = `arecord delivered no audio for ${(quiet / 1000).toFixed(1)} s (device gone or stalled)`;
+          slog.warn({ code: CaptureErrorCodes.stalled, quietMs: quiet }, stopReason);
+          void proc.stop();
+        }
+      },
+      Math.max(100, Math.min(1000, s.stallMs / 4)),
+    );
     const exit = await proc.exited;
     clearInterval(watchdog);
     this.current = null;
@@ -203,9 +222,15 @@ export class CaptureSource {
     if (chunk && !discarding) enqueue(chunk);
     if (droppedBytes) slog.warn({ droppedBytes }, 'arecord ended inside a frame: dropped the partial frame');
     m.up.set(labels, 0);
-    const message = describeArecordExit(exit, { arecordPath: s.arecordPath, stopping: this.stopping, stopReason, lastError });
+    const message = describeArecordExit(exit, {
+      arecordPath: s.arecordPath,
+      stopping: this.stopping,
+      stopReason,
+      lastError,
+    });
     if (exit.spawnError) slog.error({ code: CaptureErrorCodes.arecordMissing, err: exit.spawnError }, message);
-    else slog.info({ code: exit.code, signal: exit.signal, frames: chunker.framesEmitted }, `arecord exited: ${message}`);
+    else
+      slog.info({ code: exit.code, signal: exit.signal, frames: chunker.framesEmitted }, `arecord exited: ${message}`);
     return { frames: chunker.framesEmitted, durationMs: this.now() - startedAt, message };
   }
 

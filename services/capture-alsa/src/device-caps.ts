@@ -59,8 +59,10 @@ export function capabilityText(c: HwCapabilities): string {
 
 /** Why a device could not be asked, in the listing's words (arecord's stderr → a reason). */
 export function unknownText(stderr: string, timedOut: boolean): string {
-  if (timedOut) return 'channels and sample rates unknown: arecord did not answer within the time allowed (a FIFO without a writer, or a stuck device)';
-  if (/busy/i.test(stderr)) return 'channels and sample rates unknown: busy (another program records from it — ISR\'s own capture?)';
+  if (timedOut)
+    return 'channels and sample rates unknown: arecord did not answer within the time allowed (a FIFO without a writer, or a stuck device)';
+  if (/busy/i.test(stderr))
+    return "channels and sample rates unknown: busy (another program records from it — ISR's own capture?)";
   const why = /error:\s*(.+)$/m.exec(stderr)?.[1]?.trim() ?? (stderr.trim().split('\n').pop() || 'no answer');
   return `channels and sample rates unknown: ${why}`;
 }

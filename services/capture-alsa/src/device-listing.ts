@@ -11,10 +11,14 @@ export function formatDeviceListing(inv: DeviceInventory, caps: ReadonlyMap<stri
   } else {
     lines.push('Capture hardware (arecord -l):');
     for (const h of inv.hardware) {
-      lines.push(`  hw:${h.card},${h.device}  card ${h.card} "${h.cardName}" [${h.cardId}], device ${h.device} "${h.deviceName}"`);
+      lines.push(
+        `  hw:${h.card},${h.device}  card ${h.card} "${h.cardName}" [${h.cardId}], device ${h.device} "${h.deviceName}"`,
+      );
       const c = caps.get(`hw:${h.card},${h.device}`);
       if (c) lines.push(`      ${c}`);
-      lines.push(`      config: device = ${h.cardId}   (or device = plughw:CARD=${h.cardId},DEV=${h.device}, or device = hw:${h.card},${h.device})`);
+      lines.push(
+        `      config: device = ${h.cardId}   (or device = plughw:CARD=${h.cardId},DEV=${h.device}, or device = hw:${h.card},${h.device})`,
+      );
     }
     if (inv.hardware.some((h) => /loopback/i.test(`${h.cardId} ${h.cardName}`))) {
       lines.push('  The Loopback card can record what the machine plays: device = monitor');

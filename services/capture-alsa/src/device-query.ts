@@ -9,7 +9,11 @@ function run(bin: string, args: string[], timeoutMs: number): Promise<string> {
     execFile(bin, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => {
       const code = (err as NodeJS.ErrnoException | null)?.code;
       if (code === 'ENOENT' || code === 'EACCES') {
-        reject(new ArecordMissingError(`cannot run "${bin}" (${code}): install alsa-utils or set arecord_path`, { cause: err }));
+        reject(
+          new ArecordMissingError(`cannot run "${bin}" (${code}): install alsa-utils or set arecord_path`, {
+            cause: err,
+          }),
+        );
       } else if (err && !stdout) reject(err);
       else resolve(stdout);
     });
@@ -29,11 +33,16 @@ export async function queryInventory(arecord: string, timeoutMs = 10_000): Promi
  */
 export function queryCapabilities(arecord: string, device: string, timeoutMs = 3000): Promise<string> {
   return new Promise((resolve) => {
-    execFile(arecord, ['-D', device, '--dump-hw-params', '-q', '-t', 'raw', '-f', 'S16_LE', '-s', '1', '/dev/null'], { timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
-      const caps = parseHwParams(`${stdout}\n${stderr}`);
-      if (caps) resolve(capabilityText(caps));
-      else resolve(unknownText(stderr, Boolean((err as { killed?: boolean } | null)?.killed)));
-    });
+    execFile(
+      arecord,
+      ['-D', device, '--dump-hw-params', '-q', '-t', 'raw', '-f', 'S16_LE', '-s', '1', '/dev/null'],
+      { timeout: timeoutMs, maxBuffer: 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const caps = parseHwParams(`${stdout}\n${stderr}`);
+        if (caps) resolve(capabilityText(caps));
+        else resolve(unknownText(stderr, Boolean((err as { killed?: boolean } | null)?.killed)));
+      },
+    );
   });
 }
 
@@ -43,10 +52,16 @@ export function queryCapabilities(arecord: string, device: string, timeoutMs = 3
  * card's alias (`default`, `pulse`, a name of asound.conf); a card's aliases (`sysdefault:CARD=…`, `front:…`)
  * convert what the card itself lists. Asked a few at a time.
  */
-export async function queryAllCapabilities(arecord: string, inv: DeviceInventory, timeoutMs = 3000): Promise<Map<string, string>> {
+export async function queryAllCapabilities(
+  arecord: string,
+  inv: DeviceInventory,
+  timeoutMs = 3000,
+): Promise<Map<string, string>> {
   const jobs: [string, string][] = [
     ...inv.hardware.map((h): [string, string] => [`hw:${h.card},${h.device}`, `hw:CARD=${h.cardId},DEV=${h.device}`]),
-    ...inv.pcms.filter((p) => p.name !== 'null' && !p.name.includes(':')).map((p): [string, string] => [p.name, p.name]),
+    ...inv.pcms
+      .filter((p) => p.name !== 'null' && !p.name.includes(':'))
+      .map((p): [string, string] => [p.name, p.name]),
   ];
   const out = new Map<string, string>();
   let next = 0;

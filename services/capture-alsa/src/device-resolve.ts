@@ -28,7 +28,9 @@ export function needsInventory(spec: string): boolean {
 
 /** Lists what exists, for error messages and `--list-devices`. */
 export function describeInventory(inv: DeviceInventory): string {
-  const hw = inv.hardware.map((h) => `hw:${h.card},${h.device} (card "${h.cardName}" [${h.cardId}], device "${h.deviceName}")`);
+  const hw = inv.hardware.map(
+    (h) => `hw:${h.card},${h.device} (card "${h.cardName}" [${h.cardId}], device "${h.deviceName}")`,
+  );
   const pcms = inv.pcms.map((p) => p.name);
   return `capture hardware: ${hw.length ? hw.join('; ') : 'none'}; PCM names: ${pcms.length ? pcms.join(', ') : 'none'}`;
 }
@@ -49,20 +51,32 @@ export function resolveDevice(spec: string, inv: DeviceInventory): ResolvedDevic
   if (EXACT_HW.test(s)) return { device: s, by: 'exact', label: s };
   if (s.toLowerCase() === 'monitor') {
     const named = inv.pcms.find((p) => /monitor/i.test(p.name));
-    if (named) return { device: named.name, by: 'monitor', label: `PCM ${named.name}${named.description ? ` (${named.description})` : ''}` };
+    if (named)
+      return {
+        device: named.name,
+        by: 'monitor',
+        label: `PCM ${named.name}${named.description ? ` (${named.description})` : ''}`,
+      };
     const loop = inv.hardware.find((h) => isLoopback(h) && h.device === 1) ?? inv.hardware.find(isLoopback);
     if (loop) {
-      return { device: `plughw:CARD=${loop.cardId},DEV=1`, by: 'monitor', label: `capture side of the Loopback card "${loop.cardName}" (card ${loop.card}, device 1): plays what is sent to device 0` };
+      return {
+        device: `plughw:CARD=${loop.cardId},DEV=1`,
+        by: 'monitor',
+        label: `capture side of the Loopback card "${loop.cardName}" (card ${loop.card}, device 1): plays what is sent to device 0`,
+      };
     }
     throw new NoMonitorError(
       `device "monitor": no ALSA Loopback card (load it with "modprobe snd-aloop") and no PCM named like "monitor"; ${describeInventory(inv)}`,
     );
   }
   const pcm = inv.pcms.find((p) => p.name === s);
-  if (pcm) return { device: pcm.name, by: 'pcm', label: `PCM ${pcm.name}${pcm.description ? ` (${pcm.description})` : ''}` };
+  if (pcm)
+    return { device: pcm.name, by: 'pcm', label: `PCM ${pcm.name}${pcm.description ? ` (${pcm.description})` : ''}` };
 
   const needle = s.toLowerCase();
-  const matches = inv.hardware.filter((h) => [h.cardId, h.cardName, h.deviceName].some((n) => n.toLowerCase().includes(needle)));
+  const matches = inv.hardware.filter((h) =>
+    [h.cardId, h.cardName, h.deviceName].some((n) => n.toLowerCase().includes(needle)),
+  );
   const cards = [...new Set(matches.map((h) => h.cardId))];
   if (cards.length > 1) {
     throw new DeviceAmbiguousError(
@@ -71,7 +85,13 @@ export function resolveDevice(spec: string, inv: DeviceInventory): ResolvedDevic
   }
   const first = matches.sort((a, b) => a.device - b.device)[0];
   if (first) {
-    return { device: `plughw:CARD=${first.cardId},DEV=${first.device}`, by: 'card', label: `card ${first.card} "${first.cardName}", device ${first.device} "${first.deviceName}"` };
+    return {
+      device: `plughw:CARD=${first.cardId},DEV=${first.device}`,
+      by: 'card',
+      label: `card ${first.card} "${first.cardName}", device ${first.device} "${first.deviceName}"`,
+    };
   }
-  throw new DeviceNotFoundError(`device "${s}" matches no soundcard and no PCM; ${describeInventory(inv)}. Run "node services/capture-alsa/dist/main.js --list-devices" to see how to write them.`);
+  throw new DeviceNotFoundError(
+    `device "${s}" matches no soundcard and no PCM; ${describeInventory(inv)}. Run "node services/capture-alsa/dist/main.js --list-devices" to see how to write them.`,
+  );
 }

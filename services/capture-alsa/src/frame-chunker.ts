@@ -17,7 +17,8 @@ export class FrameChunker {
   constructor(chunkFrames: number, channels: number, bytesPerSample = 2) {
     this.chunkFrames = chunkFrames;
     this.channels = channels;
-    if (!Number.isSafeInteger(chunkFrames) || chunkFrames < 1) throw new RangeError(`chunkFrames must be a positive integer, got ${chunkFrames}`);
+    if (!Number.isSafeInteger(chunkFrames) || chunkFrames < 1)
+      throw new RangeError(`chunkFrames must be a positive integer, got ${chunkFrames}`);
     this.frameBytes = channels * bytesPerSample;
     this.chunkBytes = chunkFrames * this.frameBytes;
   }
@@ -38,7 +39,11 @@ export class FrameChunker {
     let pos = 0;
     while (this.held - pos >= this.chunkBytes) {
       // copy: the chunk outlives the pipe's buffer and sits in the publish queue
-      out.push({ offset: this.emitted, frames: this.chunkFrames, data: Buffer.from(all.subarray(pos, pos + this.chunkBytes)) });
+      out.push({
+        offset: this.emitted,
+        frames: this.chunkFrames,
+        data: Buffer.from(all.subarray(pos, pos + this.chunkBytes)),
+      });
       this.emitted += this.chunkFrames;
       pos += this.chunkBytes;
     }

@@ -10,7 +10,10 @@ export const LIST_DEVICES_FLAGS = { 'list-devices': { type: 'boolean' } } as con
  * `--list-devices`: prints the capture devices with their channels and sample rates and exits, without NATS. Uses arecord_path from the
  * configuration when one can be read (else `ISR_ARECORD` or plain `arecord`).
  */
-export async function listDevicesCommand(args: ServiceArgs, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+export async function listDevicesCommand(
+  args: ServiceArgs,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
   let arecord = env.ISR_ARECORD || 'arecord';
   try {
     arecord = str(loadConfig({ service: 'capture-alsa', args, env }).general, 'arecord_path');

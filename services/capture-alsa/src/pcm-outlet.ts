@@ -49,12 +49,19 @@ export class PcmOutlet {
     const labels = (this.labels = { source: o.source });
     for (const g of [m.up, m.drift, m.buffered]) g.set(labels, 0);
     for (const c of [m.frames, m.chunks, m.dropped, m.restarts, m.overruns]) c.inc(labels, 0);
-    this.status = new CaptureStatusWriter(o.statusKv, o.source, 'capture-alsa', o.log, {
-      format: AudioFormats.pcm,
-      codec: AudioCodecs.pcmS16le,
-      sampleRate: o.sampleRate,
-      channels: o.channels,
-    }, o.now);
+    this.status = new CaptureStatusWriter(
+      o.statusKv,
+      o.source,
+      'capture-alsa',
+      o.log,
+      {
+        format: AudioFormats.pcm,
+        codec: AudioCodecs.pcmS16le,
+        sampleRate: o.sampleRate,
+        channels: o.channels,
+      },
+      o.now,
+    );
     let lastStatusChunk = 0;
     this.publisher = new OrderedPublisher({
       js: o.js,
@@ -67,10 +74,18 @@ export class PcmOutlet {
         const t = o.now();
         if (t - lastStatusChunk >= 2000 && this.status.state === CaptureStates.recording) {
           lastStatusChunk = t;
-          this.status.update({ lastChunk: new Date(timeOfFrame(meta.offset + meta.frames, meta.sessionStartMs, meta.sampleRate)).toISOString() });
+          this.status.update({
+            lastChunk: new Date(
+              timeOfFrame(meta.offset + meta.frames, meta.sessionStartMs, meta.sampleRate),
+            ).toISOString(),
+          });
         }
       },
-      onDropped: (dropped) => m.dropped.inc(labels, dropped.reduce((n, d) => n + d.frames, 0)),
+      onDropped: (dropped) =>
+        m.dropped.inc(
+          labels,
+          dropped.reduce((n, d) => n + d.frames, 0),
+        ),
       onBuffered: (seconds) => m.buffered.set(labels, seconds),
     });
   }
@@ -81,7 +96,17 @@ export class PcmOutlet {
     o.metrics.frames.inc(this.labels, c.frames);
     this.publisher.push({
       kind: 'audio',
-      meta: { source: o.source, format: AudioFormats.pcm, codec: AudioCodecs.pcmS16le, sampleRate: o.sampleRate, channels: o.channels, session: session.id, sessionStartMs: session.sessionStartMs, offset: c.offset, frames: c.frames },
+      meta: {
+        source: o.source,
+        format: AudioFormats.pcm,
+        codec: AudioCodecs.pcmS16le,
+        sampleRate: o.sampleRate,
+        channels: o.channels,
+        session: session.id,
+        sessionStartMs: session.sessionStartMs,
+        offset: c.offset,
+        frames: c.frames,
+      },
       data: c.data,
     });
   }

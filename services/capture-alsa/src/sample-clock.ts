@@ -53,7 +53,12 @@ export class SampleClock {
  * covers delivery bursts and cheap crystals, while a source that does not keep time at all (an ALSA file
  * plugin at the end of its input repeats stale data as fast as it can) is caught within seconds of audio.
  */
-export function runsAhead(framesReceived: number, sampleRate: number, elapsedMs: number, toleranceSeconds = 2): boolean {
+export function runsAhead(
+  framesReceived: number,
+  sampleRate: number,
+  elapsedMs: number,
+  toleranceSeconds = 2,
+): boolean {
   const audioSeconds = framesReceived / sampleRate;
   const elapsed = elapsedMs / 1000;
   return audioSeconds - elapsed > toleranceSeconds + 0.001 * elapsed;

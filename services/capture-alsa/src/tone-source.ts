@@ -49,7 +49,15 @@ export class ToneSource {
     this.log = deps.log.child({ source: this.s.source });
     this.now = deps.now ?? Date.now;
     this.metrics = deps.metrics;
-    this.outlet = new PcmOutlet({ ...this.s, js: deps.js, statusKv: deps.statusKv, log: this.log, metrics: deps.metrics, now: this.now, fence: deps.fence });
+    this.outlet = new PcmOutlet({
+      ...this.s,
+      js: deps.js,
+      statusKv: deps.statusKv,
+      log: this.log,
+      metrics: deps.metrics,
+      now: this.now,
+      fence: deps.fence,
+    });
   }
 
   get state(): string {
@@ -72,14 +80,25 @@ export class ToneSource {
       const session: PcmSession = { id: randomUUID(), sessionStartMs: startMs };
       const first = epochFrame(startMs, s.sampleRate);
       const slog = this.log.child({ session: session.id });
-      slog.info({ sessionStart: new Date(startMs).toISOString(), frequency: s.frequency, levelDbfs: s.levelDbfs }, 'tone: recording');
-      this.outlet.status.update({ state: CaptureStates.recording, session: session.id, message: null, since: new Date(startMs).toISOString() });
+      slog.info(
+        { sessionStart: new Date(startMs).toISOString(), frequency: s.frequency, levelDbfs: s.levelDbfs },
+        'tone: recording',
+      );
+      this.outlet.status.update({
+        state: CaptureStates.recording,
+        session: session.id,
+        message: null,
+        since: new Date(startMs).toISOString(),
+      });
       this.metrics.up.set(this.outlet.labels, 1);
       let offset = 0;
       while (!this.stop.signal.aborted) {
         const due = Math.floor((this.now() - startMs) / msPerFrame);
         if ((due - offset) * msPerFrame > MAX_LAG_MS) {
-          slog.warn({ behindMs: Math.round((due - offset) * msPerFrame) }, 'tone: fell behind the wall clock (machine suspended or starved); starting a new session, the time in between is a gap');
+          slog.warn(
+            { behindMs: Math.round((due - offset) * msPerFrame) },
+            'tone: fell behind the wall clock (machine suspended or starved); starting a new session, the time in between is a gap',
+          );
           this.metrics.restarts.inc(this.outlet.labels);
           break;
         }
@@ -88,7 +107,9 @@ export class ToneSource {
         }
         this.metrics.drift.set(this.outlet.labels, (timeOfFrame(offset, startMs, s.sampleRate) - this.now()) / 1000);
         const nextMs = timeOfFrame(offset + chunkFrames, startMs, s.sampleRate);
-        await sleep(Math.max(1, Math.ceil(nextMs - this.now())), undefined, { signal: this.stop.signal }).catch(() => undefined);
+        await sleep(Math.max(1, Math.ceil(nextMs - this.now())), undefined, { signal: this.stop.signal }).catch(
+          () => undefined,
+        );
       }
     }
   }

@@ -3,22 +3,53 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertContiguous, checkCounter, frameCount, startNatsServer, startService, tapAudio, tempDir, waitFor, writeFakeArecord, type NatsServerHandle, type ServiceHandle, type StreamTap } from '@isr/testkit';
+import {
+  assertContiguous,
+  checkCounter,
+  frameCount,
+  startNatsServer,
+  startService,
+  tapAudio,
+  tempDir,
+  waitFor,
+  writeFakeArecord,
+  type NatsServerHandle,
+  type ServiceHandle,
+  type StreamTap,
+} from '@isr/testkit';
 import { writeCaptureConfig } from './capture-config.ts';
 
 // capture-alsa as users run it (built dist/main.js) against a real nats-server; the soundcard edge is a
 // paced stand-in for arecord that prints a frame counter in odd-sized writes.
 
 let nats: NatsServerHandle;
-before(async () => { nats = await startNatsServer(); });
-after(async () => { await nats.stop(); });
+before(async () => {
+  nats = await startNatsServer();
+});
+after(async () => {
+  await nats.stop();
+});
 
-function config(dir: string, source: string, extra: string, general = ''): Promise<{ path: string; metricsPort: number }> {
-  return writeCaptureConfig(dir, nats.url, `output_directory = ${dir}\nreconnect_min_seconds = 0.3\nreconnect_max_seconds = 2\n${general}`, { [source]: extra });
+function config(
+  dir: string,
+  source: string,
+  extra: string,
+  general = '',
+): Promise<{ path: string; metricsPort: number }> {
+  return writeCaptureConfig(
+    dir,
+    nats.url,
+    `output_directory = ${dir}\nreconnect_min_seconds = 0.3\nreconnect_max_seconds = 2\n${general}`,
+    { [source]: extra },
+  );
 }
 
 /** Runs the built capture-alsa on `cfg` with a tap on `source`; afterwards the service must stop with exit code 0. */
-async function withCapture(cfg: string, source: string, body: (t: StreamTap, svc: ServiceHandle) => Promise<void>): Promise<void> {
+async function withCapture(
+  cfg: string,
+  source: string,
+  body: (t: StreamTap, svc: ServiceHandle) => Promise<void>,
+): Promise<void> {
   const svc = startService('capture-alsa', ['--config', cfg]);
   let tap: StreamTap | null = null;
   try {
@@ -33,11 +64,26 @@ async function withCapture(cfg: string, source: string, body: (t: StreamTap, svc
 test('publishes exact 100 ms chunks with contiguous offsets and seq; a failed arecord is logged and restarted as a new session', async () => {
   const dir = await tempDir();
   const source = 'mic';
-  const fake = writeFakeArecord(dir.path, { seconds: 2.35, exitCode: 1, stderr: 'arecord: pcm_read:2221: read error: No such device', stateFile: join(dir.path, 'state'), argsLog: join(dir.path, 'args') });
-  const { path: cfg, metricsPort } = await config(dir.path, source, 'device = hw:1,0\nsample_rate = 16000\nchannels = 2', `arecord_path = ${fake}`);
+  const fake = writeFakeArecord(dir.path, {
+    seconds: 2.35,
+    exitCode: 1,
+    stderr: 'arecord: pcm_read:2221: read error: No such device',
+    stateFile: join(dir.path, 'state'),
+    argsLog: join(dir.path, 'args'),
+  });
+  const { path: cfg, metricsPort } = await config(
+    dir.path,
+    source,
+    'device = hw:1,0\nsample_rate = 16000\nchannels = 2',
+    `arecord_path = ${fake}`,
+  );
   try {
     await withCapture(cfg, source, async (t, svc) => {
-      await waitFor('two sessions with audio', () => t.sessions().length >= 2 && t.of(t.sessions()[1]!).length >= 5, 20_000);
+      await waitFor(
+        'two sessions with audio',
+        () => t.sessions().length >= 2 && t.of(t.sessions()[1]!).length >= 5,
+        20_000,
+      );
       const [s1, s2] = t.sessions();
       const first = t.of(s1!);
       assert.equal(assertContiguous(first, 1600), null);
@@ -60,7 +106,10 @@ test('publishes exact 100 ms chunks with contiguous offsets and seq; a failed ar
       assert.ok(second[0]!.meta.sessionStartMs >= first[0]!.meta.sessionStartMs + 2000);
 
       const logs = svc.logs();
-      assert.ok(logs.some((l) => typeof l.arecord === 'string' && /read error: No such device/.test(l.arecord as string)), 'arecord stderr is logged');
+      assert.ok(
+        logs.some((l) => typeof l.arecord === 'string' && /read error: No such device/.test(l.arecord as string)),
+        'arecord stderr is logged',
+      );
       assert.ok(logs.some((l) => /restarting it after a pause/.test(String(l.msg))));
       const args = JSON.parse(readFileSync(join(dir.path, 'args'), 'utf8').split('\n')[0]!) as string[];
       assert.deepEqual(args, ['-q', '-t', 'raw', '-f', 'S16_LE', '-r', '16000', '-c', '2', '-D', 'hw:1,0']);
@@ -79,14 +128,26 @@ test('publishes exact 100 ms chunks with contiguous offsets and seq; a failed ar
 test('arecord missing: a clear error in the log and in isr_status, retried with backoff, no crash loop', async () => {
   const dir = await tempDir();
   const source = 'nocard';
-  const { path: cfg } = await config(dir.path, source, 'sample_rate = 8000\nchannels = 1', `arecord_path = ${join(dir.path, 'no-such-arecord')}`);
+  const { path: cfg } = await config(
+    dir.path,
+    source,
+    'sample_rate = 8000\nchannels = 1',
+    `arecord_path = ${join(dir.path, 'no-such-arecord')}`,
+  );
   try {
     await withCapture(cfg, source, async (t, svc) => {
-      const status = await waitFor('error status', async () => {
-        const s = await t.status(source);
-        return s?.capture?.state === 'error' ? s : null;
-      }, 15_000);
-      assert.match(status.capture!.message!, /arecord not found at ".*no-such-arecord": install alsa-utils or set arecord_path/);
+      const status = await waitFor(
+        'error status',
+        async () => {
+          const s = await t.status(source);
+          return s?.capture?.state === 'error' ? s : null;
+        },
+        15_000,
+      );
+      assert.match(
+        status.capture!.message!,
+        /arecord not found at ".*no-such-arecord": install alsa-utils or set arecord_path/,
+      );
       await sleep(3000);
       assert.equal(svc.child.exitCode, null, 'the service keeps running');
       const attempts = svc.logs().filter((l) => l.msg === 'starting arecord').length;
@@ -102,25 +163,59 @@ test('arecord missing: a clear error in the log and in isr_status, retried with 
 test('a busy device and a rate the card cannot do: clear errors in isr_status with what to do, retried with backoff', async () => {
   const dir = await tempDir();
   try {
-    const busy = writeFakeArecord(dir.path, { seconds: 0, exitCode: 1, stderr: 'arecord: main:831: audio open error: Device or resource busy' }, 'busy-arecord');
+    const busy = writeFakeArecord(
+      dir.path,
+      { seconds: 0, exitCode: 1, stderr: 'arecord: main:831: audio open error: Device or resource busy' },
+      'busy-arecord',
+    );
     const { path: cfg } = await config(dir.path, 'busy', 'sample_rate = 8000\nchannels = 1', `arecord_path = ${busy}`);
     await withCapture(cfg, 'busy', async (t) => {
-      const status = await waitFor('busy in isr_status', async () => {
-        const s = await t.status('busy');
-        return s?.capture?.state === 'error' && /busy/.test(s.capture.message ?? '') ? s : null;
-      }, 15_000);
-      assert.match(status.capture!.message!, /Device or resource busy: the device is busy: another program records from it \(share it with a dsnoop PCM/);
+      const status = await waitFor(
+        'busy in isr_status',
+        async () => {
+          const s = await t.status('busy');
+          return s?.capture?.state === 'error' && /busy/.test(s.capture.message ?? '') ? s : null;
+        },
+        15_000,
+      );
+      assert.match(
+        status.capture!.message!,
+        /Device or resource busy: the device is busy: another program records from it \(share it with a dsnoop PCM/,
+      );
       assert.equal(t.chunks.length, 0);
     });
 
-    const wrongRate = writeFakeArecord(dir.path, { stderrAtStart: 'Warning: rate is not accurate (requested = 44100Hz, got = 48000Hz)\nplease, try the plug plugin' }, 'rate-arecord');
-    const { path: cfg2 } = await config(dir.path, 'rate', 'sample_rate = 44100\nchannels = 1', `arecord_path = ${wrongRate}`);
+    const wrongRate = writeFakeArecord(
+      dir.path,
+      {
+        stderrAtStart:
+          'Warning: rate is not accurate (requested = 44100Hz, got = 48000Hz)\nplease, try the plug plugin',
+      },
+      'rate-arecord',
+    );
+    const { path: cfg2 } = await config(
+      dir.path,
+      'rate',
+      'sample_rate = 44100\nchannels = 1',
+      `arecord_path = ${wrongRate}`,
+    );
     await withCapture(cfg2, 'rate', async (t, svc) => {
-      const status = await waitFor('wrong rate in isr_status', async () => {
-        const s = await t.status('rate');
-        return /rate is not accurate/.test(s?.capture?.message ?? '') && s?.capture?.state !== 'recording' && s?.capture?.state !== 'connecting' ? s : null;
-      }, 15_000);
-      assert.match(status.capture!.message!, /does not support this sample_rate: change sample_rate or use a plughw: device/);
+      const status = await waitFor(
+        'wrong rate in isr_status',
+        async () => {
+          const s = await t.status('rate');
+          return /rate is not accurate/.test(s?.capture?.message ?? '') &&
+            s?.capture?.state !== 'recording' &&
+            s?.capture?.state !== 'connecting'
+            ? s
+            : null;
+        },
+        15_000,
+      );
+      assert.match(
+        status.capture!.message!,
+        /does not support this sample_rate: change sample_rate or use a plughw: device/,
+      );
       await waitFor('a restart', () => svc.logs().filter((l) => l.msg === 'starting arecord').length >= 2, 10_000);
     });
   } finally {

@@ -7,7 +7,10 @@ import { needsInventory, resolveDevice, type DeviceInventory } from '../src/devi
 import { CaptureErrorCodes } from '../src/errors.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const inventory = (l: string, L: string): DeviceInventory => ({ hardware: parseHardwareList(fixture(l)), pcms: parsePcmList(fixture(L)) });
+const inventory = (l: string, L: string): DeviceInventory => ({
+  hardware: parseHardwareList(fixture(l)),
+  pcms: parsePcmList(fixture(L)),
+});
 const studio = inventory('arecord-l.studio.txt', 'arecord-L.studio.txt');
 const none = inventory('arecord-l.none.txt', 'arecord-L.none.txt');
 
@@ -23,8 +26,17 @@ test('parses arecord -l into cards and devices', () => {
 
 test('parses arecord -L into PCM names with their descriptions', () => {
   assert.equal(studio.pcms.length, 16);
-  assert.deepEqual(studio.pcms[1], { name: 'shared_mic', description: 'Microphone of hw:0,0 shared by darkice and ISR (dsnoop)' });
-  assert.deepEqual(studio.pcms.find((p) => p.name === 'hw:CARD=PCH,DEV=0'), { name: 'hw:CARD=PCH,DEV=0', description: 'HDA Intel PCH, ALC3246 Analog — Direct hardware device without any conversions' });
+  assert.deepEqual(studio.pcms[1], {
+    name: 'shared_mic',
+    description: 'Microphone of hw:0,0 shared by darkice and ISR (dsnoop)',
+  });
+  assert.deepEqual(
+    studio.pcms.find((p) => p.name === 'hw:CARD=PCH,DEV=0'),
+    {
+      name: 'hw:CARD=PCH,DEV=0',
+      description: 'HDA Intel PCH, ALC3246 Analog — Direct hardware device without any conversions',
+    },
+  );
   assert.deepEqual(parsePcmList('testin\n'), [{ name: 'testin', description: '' }]);
 });
 
@@ -56,45 +68,57 @@ test('a partial card name matches case-insensitively and resolves to a stable pl
   assert.equal(resolveDevice('codec', studio).by, 'card');
 });
 
-test('monitor is the Loopback card\'s capture side (device 1)', () => {
+test("monitor is the Loopback card's capture side (device 1)", () => {
   const r = resolveDevice('monitor', studio);
   assert.equal(r.device, 'plughw:CARD=Loopback,DEV=1');
   assert.equal(r.by, 'monitor');
 });
 
 test('monitor prefers a PCM named like a monitor', () => {
-  const inv = { hardware: studio.hardware, pcms: [...studio.pcms, { name: 'speaker_monitor', description: 'what the speakers play' }] };
+  const inv = {
+    hardware: studio.hardware,
+    pcms: [...studio.pcms, { name: 'speaker_monitor', description: 'what the speakers play' }],
+  };
   assert.equal(resolveDevice('monitor', inv).device, 'speaker_monitor');
 });
 
 test('monitor without a Loopback card is a clear error', () => {
-  assert.throws(() => resolveDevice('monitor', none), (err: Error & { code?: string }) => {
-    assert.equal(err.code, CaptureErrorCodes.noMonitor);
-    assert.match(err.message, /no ALSA Loopback card/);
-    assert.match(err.message, /snd-aloop/);
-    return true;
-  });
+  assert.throws(
+    () => resolveDevice('monitor', none),
+    (err: Error & { code?: string }) => {
+      assert.equal(err.code, CaptureErrorCodes.noMonitor);
+      assert.match(err.message, /no ALSA Loopback card/);
+      assert.match(err.message, /snd-aloop/);
+      return true;
+    },
+  );
 });
 
 test('no match is a clear error listing what exists', () => {
-  assert.throws(() => resolveDevice('Scarlett', studio), (err: Error & { code?: string }) => {
-    assert.equal(err.code, CaptureErrorCodes.deviceNotFound);
-    assert.match(err.message, /"Scarlett" matches no soundcard and no PCM/);
-    assert.match(err.message, /hw:2,0 \(card "USB Audio CODEC" \[CODEC\]/);
-    assert.match(err.message, /shared_mic/);
-    assert.match(err.message, /--list-devices/);
-    return true;
-  });
+  assert.throws(
+    () => resolveDevice('Scarlett', studio),
+    (err: Error & { code?: string }) => {
+      assert.equal(err.code, CaptureErrorCodes.deviceNotFound);
+      assert.match(err.message, /"Scarlett" matches no soundcard and no PCM/);
+      assert.match(err.message, /hw:2,0 \(card "USB Audio CODEC" \[CODEC\]/);
+      assert.match(err.message, /shared_mic/);
+      assert.match(err.message, /--list-devices/);
+      return true;
+    },
+  );
   assert.throws(() => resolveDevice('usb', none), /capture hardware: none/);
 });
 
 test('a partial name matching two cards is an error, not a guess', () => {
   const two = inventory('arecord-l.two-usb.txt', 'arecord-L.none.txt');
-  assert.throws(() => resolveDevice('usb audio', two), (err: Error & { code?: string }) => {
-    assert.equal(err.code, CaptureErrorCodes.deviceAmbiguous);
-    assert.match(err.message, /\[Device\].*\[Device_1\]/);
-    return true;
-  });
+  assert.throws(
+    () => resolveDevice('usb audio', two),
+    (err: Error & { code?: string }) => {
+      assert.equal(err.code, CaptureErrorCodes.deviceAmbiguous);
+      assert.match(err.message, /\[Device\].*\[Device_1\]/);
+      return true;
+    },
+  );
   assert.equal(resolveDevice('Device_1', two).device, 'plughw:CARD=Device_1,DEV=0');
 });
 

@@ -4,13 +4,32 @@ import { StreamContentError } from './errors.ts';
 export type StreamKind = 'mpeg' | 'aac' | 'ogg' | 'flac';
 
 /** codec-parser's MIME type for each kind. */
-export const ParserMime = { mpeg: 'audio/mpeg', aac: 'audio/aac', ogg: 'audio/ogg', flac: 'audio/flac' } as const satisfies Record<StreamKind, string>;
+export const ParserMime = {
+  mpeg: 'audio/mpeg',
+  aac: 'audio/aac',
+  ogg: 'audio/ogg',
+  flac: 'audio/flac',
+} as const satisfies Record<StreamKind, string>;
 
 const AUDIO_TYPES: Record<string, StreamKind> = {
-  'audio/mpeg': 'mpeg', 'audio/mp3': 'mpeg', 'audio/mpeg3': 'mpeg', 'audio/x-mpeg': 'mpeg', 'audio/x-mp3': 'mpeg', 'audio/mpa': 'mpeg',
-  'audio/aac': 'aac', 'audio/aacp': 'aac', 'audio/x-aac': 'aac', 'audio/x-aacp': 'aac',
-  'audio/ogg': 'ogg', 'application/ogg': 'ogg', 'audio/x-ogg': 'ogg', 'audio/opus': 'ogg', 'audio/vorbis': 'ogg', 'audio/x-vorbis+ogg': 'ogg',
-  'audio/flac': 'flac', 'audio/x-flac': 'flac',
+  'audio/mpeg': 'mpeg',
+  'audio/mp3': 'mpeg',
+  'audio/mpeg3': 'mpeg',
+  'audio/x-mpeg': 'mpeg',
+  'audio/x-mp3': 'mpeg',
+  'audio/mpa': 'mpeg',
+  'audio/aac': 'aac',
+  'audio/aacp': 'aac',
+  'audio/x-aac': 'aac',
+  'audio/x-aacp': 'aac',
+  'audio/ogg': 'ogg',
+  'application/ogg': 'ogg',
+  'audio/x-ogg': 'ogg',
+  'audio/opus': 'ogg',
+  'audio/vorbis': 'ogg',
+  'audio/x-vorbis+ogg': 'ogg',
+  'audio/flac': 'flac',
+  'audio/x-flac': 'flac',
 };
 
 /** Content types that say nothing: decide from the bytes. */
@@ -47,7 +66,8 @@ export function sniffKind(b: Uint8Array): Sniffed {
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0a || b[i] === 0x0d)) i++;
   if (i < b.length && b[i] === 0x3c /* < */) return 'html';
   const sample = b.subarray(0, 512);
-  if (sample.length >= 16 && sample.every((c) => c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c < 0x7f))) return 'text';
+  if (sample.length >= 16 && sample.every((c) => c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c < 0x7f)))
+    return 'text';
   return null;
 }
 
@@ -65,10 +85,13 @@ export function decideKind(contentType: string | undefined, firstBytes: Uint8Arr
     throw new StreamContentError(`${ct} is not audio${sniffed === 'html' ? ' (the server sent an HTML page)' : ''}`);
   }
   if (sniffed === 'html' || sniffed === 'text') {
-    throw new StreamContentError(`${ct} but the bytes are ${sniffed === 'html' ? 'an HTML/XML page' : 'text'}, not audio`);
+    throw new StreamContentError(
+      `${ct} but the bytes are ${sniffed === 'html' ? 'an HTML/XML page' : 'text'}, not audio`,
+    );
   }
   if ('sniff' in declared) {
-    if (!sniffed) throw new StreamContentError(`${ct} and the first bytes match no supported codec (MP3, AAC, Ogg, FLAC)`);
+    if (!sniffed)
+      throw new StreamContentError(`${ct} and the first bytes match no supported codec (MP3, AAC, Ogg, FLAC)`);
     return sniffed;
   }
   // ID3 tags may precede ADTS as well as MP3; a start sync of the other MPEG family is no proof either.
@@ -77,7 +100,9 @@ export function decideKind(contentType: string | undefined, firstBytes: Uint8Arr
     throw new StreamContentError(`${ct} says ${NAMES[declared.kind]} but the bytes are ${NAMES[sniffed]}`);
   }
   if (!strong && (declared.kind === 'ogg' || declared.kind === 'flac') && firstBytes.length >= 4) {
-    throw new StreamContentError(`${ct} says ${NAMES[declared.kind]} but the bytes do not start with its magic ("${declared.kind === 'ogg' ? 'OggS' : 'fLaC'}")`);
+    throw new StreamContentError(
+      `${ct} says ${NAMES[declared.kind]} but the bytes do not start with its magic ("${declared.kind === 'ogg' ? 'OggS' : 'fLaC'}")`,
+    );
   }
   return declared.kind;
 }

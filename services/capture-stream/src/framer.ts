@@ -22,12 +22,12 @@ export interface StreamFormat {
 }
 
 /** Whether two stream formats are the same (codec, rate, channels): chunks and sessions never span a change. */
-export const sameFormat = (a: StreamFormat, b: StreamFormat): boolean => a.format === b.format && a.codec === b.codec && a.sampleRate === b.sampleRate && a.channels === b.channels;
+export const sameFormat = (a: StreamFormat, b: StreamFormat): boolean =>
+  a.format === b.format && a.codec === b.codec && a.sampleRate === b.sampleRate && a.channels === b.channels;
 
 export type FramerEvent =
   /** Codec header bytes to put before any unit (Ogg header pages; FLAC `fLaC` + metadata). Comes before the first unit and again after an Ogg chain restarts. */
-  | { type: 'init'; data: Uint8Array; stream: StreamFormat }
-  | { type: 'unit'; unit: Unit; stream: StreamFormat };
+  { type: 'init'; data: Uint8Array; stream: StreamFormat } | { type: 'unit'; unit: Unit; stream: StreamFormat };
 
 const FORMAT: Record<StreamKind, AudioFormat> = { mpeg: 'mp3', aac: 'aac', ogg: 'ogg', flac: 'flac' };
 const CODEC: Record<StreamKind, AudioCodec> = { mpeg: 'mp3', aac: 'aac', flac: 'flac', ogg: 'opus' };
@@ -79,7 +79,8 @@ export class Framer {
       this.extent.locate(rawOf(frame));
       yield* this.accept(frame);
     }
-    if (this.confirmed) this.corrupt = Math.max(this.corrupt, this.extent.end - this.emittedBytes - (this.flacInit?.length ?? 0));
+    if (this.confirmed)
+      this.corrupt = Math.max(this.corrupt, this.extent.end - this.emittedBytes - (this.flacInit?.length ?? 0));
     if (!this.confirmed && this.bytesIn - (this.flacInit?.length ?? 0) > CONFIRM_WINDOW_BYTES) {
       throw new StreamContentError(this.unconfirmedMessage());
     }
@@ -93,7 +94,14 @@ export class Framer {
     const rest = [...iterable(this.parser.flush())];
     for (const frame of rest) {
       const raw = rawOf(frame);
-      const whole = this.kind === 'ogg' ? isWholeOggPage(raw) : this.kind === 'aac' ? isWholeAdtsFrame(raw) : this.kind === 'mpeg' ? isWholeMpegFrame(raw) : false;
+      const whole =
+        this.kind === 'ogg'
+          ? isWholeOggPage(raw)
+          : this.kind === 'aac'
+            ? isWholeAdtsFrame(raw)
+            : this.kind === 'mpeg'
+              ? isWholeMpegFrame(raw)
+              : false;
       if (whole && this.confirmed) yield* this.accept(frame);
     }
   }
@@ -109,7 +117,8 @@ export class Framer {
     const reader = this.flacPrefix!;
     try {
       if (reader.push(bytes).kind === 'need') {
-        if (reader.buffered > MAX_FLAC_METADATA) throw new StreamContentError(`FLAC metadata longer than ${MAX_FLAC_METADATA} bytes`);
+        if (reader.buffered > MAX_FLAC_METADATA)
+          throw new StreamContentError(`FLAC metadata longer than ${MAX_FLAC_METADATA} bytes`);
         return;
       }
     } catch (err) {
@@ -124,7 +133,11 @@ export class Framer {
     if ('rawData' in frame) yield* this.acceptPage(frame);
     else {
       const h = frame.header;
-      yield* this.acceptUnit({ data: frame.data, samples: frame.samples, sampleRate: h.sampleRate, channels: h.channels }, FORMAT[this.kind], CODEC[this.kind]);
+      yield* this.acceptUnit(
+        { data: frame.data, samples: frame.samples, sampleRate: h.sampleRate, channels: h.channels },
+        FORMAT[this.kind],
+        CODEC[this.kind],
+      );
     }
   }
 
@@ -153,10 +166,20 @@ export class Framer {
       this.emittedBytes += init.length;
       yield { type: 'init', data: init, stream };
     }
-    yield* this.acceptUnit({ data: page.rawData, samples: page.samples, sampleRate: this.lastRate, channels: this.lastChannels }, 'ogg', codec, stream);
+    yield* this.acceptUnit(
+      { data: page.rawData, samples: page.samples, sampleRate: this.lastRate, channels: this.lastChannels },
+      'ogg',
+      codec,
+      stream,
+    );
   }
 
-  private *acceptUnit(unit: Unit, format: AudioFormat, codec: AudioCodec, known?: StreamFormat): Generator<FramerEvent> {
+  private *acceptUnit(
+    unit: Unit,
+    format: AudioFormat,
+    codec: AudioCodec,
+    known?: StreamFormat,
+  ): Generator<FramerEvent> {
     const stream = known ?? { format, codec, sampleRate: unit.sampleRate, channels: unit.channels };
     this.emittedBytes += unit.data.length;
     if (this.confirmed) {
@@ -171,7 +194,8 @@ export class Framer {
     this.held.push({ unit, stream });
     if (this.held.length < this.confirmUnits) return;
     this.confirmed = true;
-    if (this.flacPrefix !== null) throw new StreamContentError('FLAC stream has frames but no complete "fLaC" metadata header before them');
+    if (this.flacPrefix !== null)
+      throw new StreamContentError('FLAC stream has frames but no complete "fLaC" metadata header before them');
     if (this.flacInit) yield { type: 'init', data: this.flacInit, stream: this.held[0]!.stream };
     for (const h of this.held) yield { type: 'unit', ...h };
     this.held = [];

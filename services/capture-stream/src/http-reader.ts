@@ -28,7 +28,8 @@ function wrap(err: unknown, rawUrl: string, stallMs: number): Error {
   if (err instanceof errors.BodyTimeoutError || err instanceof errors.HeadersTimeoutError) {
     return new StreamStallError(`no bytes from ${url} for ${stallMs / 1000} s`, { cause: err });
   }
-  if (err instanceof StreamHttpError || err instanceof StreamStallError || err instanceof StreamNetworkError) return err;
+  if (err instanceof StreamHttpError || err instanceof StreamStallError || err instanceof StreamNetworkError)
+    return err;
   const code = (err as { code?: string }).code;
   const msg = redactSecrets(err instanceof Error ? err.message : String(err));
   return new StreamNetworkError(`cannot read ${url}: ${code ? `${code} ` : ''}${msg}`, { cause: err });
@@ -50,7 +51,11 @@ export function createHttpOpener(): HttpOpener {
   return { open: (url, opts) => openWith(dispatcher, url, opts), close: () => agent.close() };
 }
 
-async function openWith(dispatcher: Dispatcher, url: string, { stallMs, signal }: { stallMs: number; signal: AbortSignal }): Promise<OpenedStream> {
+async function openWith(
+  dispatcher: Dispatcher,
+  url: string,
+  { stallMs, signal }: { stallMs: number; signal: AbortSignal },
+): Promise<OpenedStream> {
   let res;
   try {
     res = await request(url, {

@@ -10,7 +10,10 @@ export class IcySplitter {
   private readonly reader: IcecastMetadataReader | null;
 
   constructor(metaInt: number | undefined) {
-    this.reader = metaInt && metaInt > 0 ? new IcecastMetadataReader({ icyMetaInt: metaInt, icyDetectionTimeout: 0, metadataTypes: ['icy'] }) : null;
+    this.reader =
+      metaInt && metaInt > 0
+        ? new IcecastMetadataReader({ icyMetaInt: metaInt, icyDetectionTimeout: 0, metadataTypes: ['icy'] })
+        : null;
   }
 
   *push(bytes: Uint8Array): Generator<IcyPiece> {

@@ -66,7 +66,9 @@ export class OverlapTrimmer {
       this.candidates = [];
       for (let p = 0; p < this.previous.length; p++) if (same(this.previous[p]!, h.unit.data)) this.candidates.push(p);
     } else {
-      this.candidates = this.candidates.filter((p) => p + i < this.previous.length && same(this.previous[p + i]!, h.unit.data));
+      this.candidates = this.candidates.filter(
+        (p) => p + i < this.previous.length && same(this.previous[p + i]!, h.unit.data),
+      );
     }
     // A run that reached the end of the previous tail is a complete replay of its last i + 1 units.
     const completed = this.candidates.filter((p) => p + i + 1 === this.previous.length);

@@ -99,7 +99,8 @@ export class SessionPipeline {
       } else {
         const wasSettled = this.trimmer.settled;
         const kept = this.trimmer.push(ev);
-        if (!wasSettled && this.trimmer.settled && this.trimmer.dropped.units > 0) yield { type: 'replay-dropped', ...this.trimmer.dropped };
+        if (!wasSettled && this.trimmer.settled && this.trimmer.dropped.units > 0)
+          yield { type: 'replay-dropped', ...this.trimmer.dropped };
         for (const h of kept) yield* this.keep(h.unit, h.stream);
       }
     }

@@ -1,5 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CaptureStates, encodeJson, redactSecrets, redactUrl, Subjects, timeOfFrame, type MetadataEvent } from '@isr/contract';
+import {
+  CaptureStates,
+  encodeJson,
+  redactSecrets,
+  redactUrl,
+  Subjects,
+  timeOfFrame,
+  type MetadataEvent,
+} from '@isr/contract';
 import { Backoff, type CaptureStatusWriter, type KV, type OrderedPublisher } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { reasonOf, type DisconnectReason } from './errors.ts';
@@ -70,7 +78,10 @@ export class StreamRecorder {
         if (signal.aborted) break;
         reason = reasonOf(err);
         message = redactSecrets(err instanceof Error ? err.message : String(err));
-        (reason === 'content' || reason === 'http' ? this.log.error.bind(this.log) : this.log.warn.bind(this.log))({ err, reason }, `stream failed: ${message}`);
+        (reason === 'content' || reason === 'http' ? this.log.error.bind(this.log) : this.log.warn.bind(this.log))(
+          { err, reason },
+          `stream failed: ${message}`,
+        );
       }
       metrics.up.set(labels, 0);
       if (signal.aborted) break;
@@ -78,8 +89,14 @@ export class StreamRecorder {
       if (delivered) this.backoff.reset();
       const delay = this.backoff.next();
       metrics.reconnects.inc({ ...labels, reason });
-      this.d.status.update({ state: delivered || reason === 'eof' || reason === 'stall' ? CaptureStates.reconnecting : CaptureStates.error, message: `${message}; reconnecting in ${delay / 1000} s` });
-      this.log.warn({ reason, attempt: this.backoff.failures, delayMs: delay, url: redactUrl(settings.url) }, `reconnecting in ${delay / 1000} s (attempt ${this.backoff.failures})`);
+      this.d.status.update({
+        state: delivered || reason === 'eof' || reason === 'stall' ? CaptureStates.reconnecting : CaptureStates.error,
+        message: `${message}; reconnecting in ${delay / 1000} s`,
+      });
+      this.log.warn(
+        { reason, attempt: this.backoff.failures, delayMs: delay, url: redactUrl(settings.url) },
+        `reconnecting in ${delay / 1000} s (attempt ${this.backoff.failures})`,
+      );
       await sleep(delay, undefined, { signal }).catch(() => undefined);
     }
     this.d.status.update({ state: CaptureStates.stopped, message: null });
@@ -92,7 +109,11 @@ export class StreamRecorder {
     this.log.info({ url: redactUrl(settings.url) }, 'connecting');
     const stream = await open(settings.url, { stallMs: settings.stallSeconds * 1000, signal });
     this.log.info({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, ...stream.describe }, 'connected');
-    const pipeline = new SessionPipeline({ contentType: stream.contentType, icyMetaInt: stream.icyMetaInt, tail: this.tail });
+    const pipeline = new SessionPipeline({
+      contentType: stream.contentType,
+      icyMetaInt: stream.icyMetaInt,
+      tail: this.tail,
+    });
     let session: CaptureSession | null = null;
     let corruptSeen = 0;
     const handle = (ev: PipelineEvent) => {
@@ -134,17 +155,26 @@ export class StreamRecorder {
         return session;
       case 'replay-dropped':
         metrics.replayDropped.inc({ source }, ev.units);
-        this.log.info({ units: ev.units, samples: ev.samples }, `dropped ${ev.units} units the server replayed from the previous connection`);
+        this.log.info(
+          { units: ev.units, samples: ev.samples },
+          `dropped ${ev.units} units the server replayed from the previous connection`,
+        );
         return session;
       case 'init': {
         const s = session.hasAudio ? session.successor() : session;
-        publisher.push({ kind: 'put', kv: codecKv, key: source, value: JSON.stringify(s.codecInit(source, ev.data, ev.stream)) });
+        publisher.push({
+          kind: 'put',
+          kv: codecKv,
+          key: source,
+          value: JSON.stringify(s.codecInit(source, ev.data, ev.stream)),
+        });
         this.log.info({ session: s.id, codec: ev.stream.codec, bytes: ev.data.length }, 'codec header stored');
         return s;
       }
       case 'chunk': {
         const s = session.accepts(ev.chunk.stream) ? session : session.successor();
-        if (s !== session) this.log.warn({ from: session.stream, to: ev.chunk.stream }, 'stream format changed: new session');
+        if (s !== session)
+          this.log.warn({ from: session.stream, to: ev.chunk.stream }, 'stream format changed: new session');
         const first = !s.hasAudio;
         const meta = s.next(source, ev.chunk);
         publisher.push({ kind: 'audio', meta, data: ev.chunk.data });
@@ -152,19 +182,47 @@ export class StreamRecorder {
         this.delivered = true;
         if (first) {
           metrics.up.set({ source }, 1);
-          this.log.info({ session: s.id, codec: meta.codec, sampleRate: meta.sampleRate, channels: meta.channels }, 'recording');
+          this.log.info(
+            { session: s.id, codec: meta.codec, sampleRate: meta.sampleRate, channels: meta.channels },
+            'recording',
+          );
         }
         if (first || t - this.lastStatusMs >= 2000) {
           this.lastStatusMs = t;
-          status.update({ state: CaptureStates.recording, message: null, session: s.id, since: new Date(s.startMs).toISOString(), lastChunk: new Date(s.timeAt(meta.offset)).toISOString(), format: meta.format, codec: meta.codec, sampleRate: meta.sampleRate, channels: meta.channels, title: this.title });
+          status.update({
+            state: CaptureStates.recording,
+            message: null,
+            session: s.id,
+            since: new Date(s.startMs).toISOString(),
+            lastChunk: new Date(s.timeAt(meta.offset)).toISOString(),
+            format: meta.format,
+            codec: meta.codec,
+            sampleRate: meta.sampleRate,
+            channels: meta.channels,
+            title: this.title,
+          });
         }
         return s;
       }
       case 'metadata': {
         if (ev.title === this.title) return session;
         this.title = ev.title;
-        const event: MetadataEvent = { source, session: session.id, time: new Date(ev.sampleRate ? timeOfFrame(ev.offset, session.startMs, ev.sampleRate) : session.startMs).toISOString(), offset: ev.offset, title: ev.title, raw: ev.raw };
-        publisher.push({ kind: 'message', subject: Subjects.metadata(source), data: encodeJson(event), msgID: `${session.id}-meta-${ev.offset}` });
+        const event: MetadataEvent = {
+          source,
+          session: session.id,
+          time: new Date(
+            ev.sampleRate ? timeOfFrame(ev.offset, session.startMs, ev.sampleRate) : session.startMs,
+          ).toISOString(),
+          offset: ev.offset,
+          title: ev.title,
+          raw: ev.raw,
+        };
+        publisher.push({
+          kind: 'message',
+          subject: Subjects.metadata(source),
+          data: encodeJson(event),
+          msgID: `${session.id}-meta-${ev.offset}`,
+        });
         metrics.metadataEvents.inc({ source });
         status.update({ title: ev.title });
         this.log.info({ title: ev.title, offset: ev.offset }, 'stream title changed');

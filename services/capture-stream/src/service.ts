@@ -1,5 +1,14 @@
 import { leaseKey, LeaseRoles } from '@isr/contract';
-import { CaptureStatusWriter, LeasedRunner, leaseTimings, OrderedPublisher, type LeasedWork, type LeaseFence, type RunningService, type ServiceContext } from '@isr/runtime';
+import {
+  CaptureStatusWriter,
+  LeasedRunner,
+  leaseTimings,
+  OrderedPublisher,
+  type LeasedWork,
+  type LeaseFence,
+  type RunningService,
+  type ServiceContext,
+} from '@isr/runtime';
 import { createHttpOpener } from './http-reader.ts';
 import { createCaptureMetrics, type CaptureMetrics } from './metrics.ts';
 import { StreamRecorder } from './recorder.ts';
@@ -21,17 +30,29 @@ export async function startCaptureStream(ctx: ServiceContext): Promise<RunningSe
   const timer = setInterval(() => (heartbeat = Date.now()), 1000);
   const active = new Map<string, OrderedPublisher>();
   const timings = leaseTimings(failoverSeconds);
-  const runners = sources.map((s) => new LeasedRunner({
-    kv: bus.kv.leases,
-    key: leaseKey(LeaseRoles.capture, s.settings.name),
-    timings,
-    log: log.child({ source: s.settings.name }),
-    onActive: (on) => metrics.active.set({ source: s.settings.name }, on ? 1 : 0),
-    start: (fence) => startSource({ ctx, source: s, fence, metrics, open: http.open, active }),
-  }));
+  const runners = sources.map(
+    (s) =>
+      new LeasedRunner({
+        kv: bus.kv.leases,
+        key: leaseKey(LeaseRoles.capture, s.settings.name),
+        timings,
+        log: log.child({ source: s.settings.name }),
+        onActive: (on) => metrics.active.set({ source: s.settings.name }, on ? 1 : 0),
+        start: (fence) => startSource({ ctx, source: s, fence, metrics, open: http.open, active }),
+      }),
+  );
   for (const r of runners) r.start();
   return {
-    health: () => ({ ok: Date.now() - heartbeat < 5000, detail: { sources: sources.map(({ settings: { name } }) => ({ source: name, active: active.has(name), bufferedSeconds: active.get(name)?.bufferedSeconds ?? 0 })) } }),
+    health: () => ({
+      ok: Date.now() - heartbeat < 5000,
+      detail: {
+        sources: sources.map(({ settings: { name } }) => ({
+          source: name,
+          active: active.has(name),
+          bufferedSeconds: active.get(name)?.bufferedSeconds ?? 0,
+        })),
+      },
+    }),
     async close() {
       clearInterval(timer);
       await Promise.all(runners.map((r) => r.close()));
@@ -50,7 +71,14 @@ interface SourceStart {
 }
 
 /** Records one source while its lease is held: publisher, status half and recorder loop, stopped together. */
-function startSource({ ctx, source: { settings, bufferSeconds }, fence, metrics, open, active }: SourceStart): LeasedWork {
+function startSource({
+  ctx,
+  source: { settings, bufferSeconds },
+  fence,
+  metrics,
+  open,
+  active,
+}: SourceStart): LeasedWork {
   const { bus, log } = ctx;
   const abort = new AbortController();
   const labels = { source: settings.name };
@@ -78,7 +106,9 @@ function startSource({ ctx, source: { settings, bufferSeconds }, fence, metrics,
     now: Date.now,
   });
   active.set(settings.name, publisher);
-  const done = recorder.run(abort.signal).catch((err: unknown) => log.fatal({ err, source: settings.name }, 'recorder loop crashed'));
+  const done = recorder
+    .run(abort.signal)
+    .catch((err: unknown) => log.fatal({ err, source: settings.name }, 'recorder loop crashed'));
   return {
     async stop(lost) {
       active.delete(settings.name);

@@ -65,6 +65,14 @@ export class CaptureSession {
   }
 
   codecInit(source: string, init: Uint8Array, stream: StreamFormat): CodecInit {
-    return { source, session: this.id, format: stream.format, codec: stream.codec, sampleRate: stream.sampleRate, channels: stream.channels, init: Buffer.from(init).toString('base64') };
+    return {
+      source,
+      session: this.id,
+      format: stream.format,
+      codec: stream.codec,
+      sampleRate: stream.sampleRate,
+      channels: stream.channels,
+      init: Buffer.from(init).toString('base64'),
+    };
   }
 }

@@ -10,7 +10,14 @@ import { oggPageLength } from '@isr/audio';
  * segment table (RFC 3533 §6). codec-parser hands back a truncated page at flush; this tells them apart.
  */
 export function isWholeOggPage(raw: Uint8Array): boolean {
-  return raw.length >= 4 && raw[0] === 0x4f && raw[1] === 0x67 && raw[2] === 0x67 && raw[3] === 0x53 && oggPageLength(raw) === raw.length;
+  return (
+    raw.length >= 4 &&
+    raw[0] === 0x4f &&
+    raw[1] === 0x67 &&
+    raw[2] === 0x67 &&
+    raw[3] === 0x53 &&
+    oggPageLength(raw) === raw.length
+  );
 }
 
 /** ADTS frame length field (13 bits at bit 30): whether `raw` is exactly one whole ADTS frame. */

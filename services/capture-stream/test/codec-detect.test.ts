@@ -13,5 +13,8 @@ test('content types map to codecs; generic ones defer to the bytes', () => {
   assert.equal(sniffKind(Buffer.from('OggS\0\x02')), 'ogg');
   assert.equal(sniffKind(Buffer.from('  <html>')), 'html');
   assert.equal(decideKind('application/octet-stream', Buffer.from('fLaC\0\0\0\x22')), 'flac');
-  assert.throws(() => decideKind(undefined, Buffer.alloc(600, 0x80)), /no Content-Type and the first bytes match no supported codec/);
+  assert.throws(
+    () => decideKind(undefined, Buffer.alloc(600, 0x80)),
+    /no Content-Type and the first bytes match no supported codec/,
+  );
 });

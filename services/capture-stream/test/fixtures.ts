@@ -4,29 +4,92 @@ import { join } from 'node:path';
 
 /** Short sine files made by ffmpeg, one per supported codec: the same bytes a live stream would carry. */
 export const FixtureSpecs = {
-  mp3: { file: 'sine.mp3', contentType: 'audio/mpeg', args: ['-ac', '2', '-ar', '44100', '-b:a', '128k', '-f', 'mp3'], codec: 'mp3', rate: 44100, channels: 2 },
-  aac: { file: 'sine.aac', contentType: 'audio/aac', args: ['-ac', '2', '-ar', '48000', '-c:a', 'aac', '-f', 'adts'], codec: 'aac', rate: 48000, channels: 2 },
-  opus: { file: 'sine.opus', contentType: 'audio/ogg', args: ['-ac', '2', '-c:a', 'libopus', '-f', 'ogg'], codec: 'opus', rate: 48000, channels: 2 },
-  vorbis: { file: 'sine.ogg', contentType: 'application/ogg', args: ['-ac', '1', '-ar', '22050', '-c:a', 'libvorbis', '-f', 'ogg'], codec: 'vorbis', rate: 22050, channels: 1 },
-  oggflac: { file: 'sine.oga', contentType: 'audio/ogg', args: ['-ac', '1', '-ar', '48000', '-c:a', 'flac', '-f', 'ogg'], codec: 'flac', rate: 48000, channels: 1 },
-  flac: { file: 'sine.flac', contentType: 'audio/flac', args: ['-ac', '2', '-ar', '48000', '-f', 'flac'], codec: 'flac', rate: 48000, channels: 2 },
+  mp3: {
+    file: 'sine.mp3',
+    contentType: 'audio/mpeg',
+    args: ['-ac', '2', '-ar', '44100', '-b:a', '128k', '-f', 'mp3'],
+    codec: 'mp3',
+    rate: 44100,
+    channels: 2,
+  },
+  aac: {
+    file: 'sine.aac',
+    contentType: 'audio/aac',
+    args: ['-ac', '2', '-ar', '48000', '-c:a', 'aac', '-f', 'adts'],
+    codec: 'aac',
+    rate: 48000,
+    channels: 2,
+  },
+  opus: {
+    file: 'sine.opus',
+    contentType: 'audio/ogg',
+    args: ['-ac', '2', '-c:a', 'libopus', '-f', 'ogg'],
+    codec: 'opus',
+    rate: 48000,
+    channels: 2,
+  },
+  vorbis: {
+    file: 'sine.ogg',
+    contentType: 'application/ogg',
+    args: ['-ac', '1', '-ar', '22050', '-c:a', 'libvorbis', '-f', 'ogg'],
+    codec: 'vorbis',
+    rate: 22050,
+    channels: 1,
+  },
+  oggflac: {
+    file: 'sine.oga',
+    contentType: 'audio/ogg',
+    args: ['-ac', '1', '-ar', '48000', '-c:a', 'flac', '-f', 'ogg'],
+    codec: 'flac',
+    rate: 48000,
+    channels: 1,
+  },
+  flac: {
+    file: 'sine.flac',
+    contentType: 'audio/flac',
+    args: ['-ac', '2', '-ar', '48000', '-f', 'flac'],
+    codec: 'flac',
+    rate: 48000,
+    channels: 2,
+  },
 } as const;
 export type FixtureName = keyof typeof FixtureSpecs;
 
-export function makeFixture(dir: string, name: FixtureName, seconds = FixtureSpecs[name].contentType.includes('ogg') ? 8 : 3, frequency = 440): Uint8Array {
+export function makeFixture(
+  dir: string,
+  name: FixtureName,
+  seconds = FixtureSpecs[name].contentType.includes('ogg') ? 8 : 3,
+  frequency = 440,
+): Uint8Array {
   const spec = FixtureSpecs[name];
   const out = join(dir, `${frequency}-${spec.file}`);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=f=${frequency}:d=${seconds}`, ...spec.args, out]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=f=${frequency}:d=${seconds}`,
+    ...spec.args,
+    out,
+  ]);
   return new Uint8Array(readFileSync(out));
 }
 
 /** What `ffmpeg -v error -i FILE -f null -` prints (empty = the file plays) and the decoded sample frames. */
-export function decodeCheck(dir: string, name: string, bytes: Uint8Array): { errors: string; samples: number; channels: number } {
+export function decodeCheck(
+  dir: string,
+  name: string,
+  bytes: Uint8Array,
+): { errors: string; samples: number; channels: number } {
   const file = join(dir, name);
   writeFileSync(file, bytes);
   const errors = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
   const pcm = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le', '-'], { maxBuffer: 1 << 28 });
-  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=channels', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=channels', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+  });
   const channels = Number(probe.stdout.trim().split('\n')[0]) || 1;
   return { errors, samples: pcm.stdout.length / 2 / channels, channels };
 }
@@ -44,5 +107,10 @@ export function chunkings(bytes: Uint8Array, seed = 7): [string, Uint8Array[]][]
   };
   let s = seed;
   const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) % 4096) + 1;
-  return [['whole', [bytes]], ['1-byte', cut(() => 1)], ['997-byte', cut(() => 997)], ['random', cut(rnd)]];
+  return [
+    ['whole', [bytes]],
+    ['1-byte', cut(() => 1)],
+    ['997-byte', cut(() => 997)],
+    ['random', cut(rnd)],
+  ];
 }

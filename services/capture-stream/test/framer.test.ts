@@ -7,12 +7,19 @@ import { chunkings, makeFixture, type FixtureName } from './fixtures.ts';
 
 let dir: { path: string; remove(): Promise<void> };
 const files = new Map<FixtureName, Uint8Array>();
-const KINDS: [FixtureName, StreamKind][] = [['mp3', 'mpeg'], ['aac', 'aac'], ['flac', 'flac'], ['opus', 'ogg']];
+const KINDS: [FixtureName, StreamKind][] = [
+  ['mp3', 'mpeg'],
+  ['aac', 'aac'],
+  ['flac', 'flac'],
+  ['opus', 'ogg'],
+];
 before(async () => {
   dir = await tempDir('isr-cs-framer-');
   for (const [name] of KINDS) files.set(name, makeFixture(dir.path, name));
 });
-after(async () => { await dir.remove(); });
+after(async () => {
+  await dir.remove();
+});
 
 function frame(kind: StreamKind, pieces: Uint8Array[]): { events: FramerEvent[]; skipped: number } {
   const f = new Framer(kind);
@@ -42,7 +49,8 @@ test('bytes skipped are counted exactly — junk before a unit (and the unit bef
     const withJunk = Buffer.concat([file.subarray(0, at), Buffer.alloc(123), file.subarray(at)]);
     const expected = notHandedOut(withJunk, frame(kind, [withJunk]).events);
     // A FLAC frame carries no length: codec-parser ends it at the next sync, so the junk stays in the frame before.
-    if (kind !== 'flac') assert.ok(expected >= clean.skipped + 123, `${name}: ${expected} skipped, ${clean.skipped} without the junk`);
+    if (kind !== 'flac')
+      assert.ok(expected >= clean.skipped + 123, `${name}: ${expected} skipped, ${clean.skipped} without the junk`);
     for (const [how, pieces] of chunkings(withJunk)) {
       const r = frame(kind, pieces);
       assert.equal(r.skipped, notHandedOut(withJunk, r.events), `${name} ${how}`);
@@ -52,5 +60,6 @@ test('bytes skipped are counted exactly — junk before a unit (and the unit bef
   // A live MP3 joined inside a frame: exactly the bytes before the next frame are skipped.
   const joined = Buffer.from(files.get('mp3')!).subarray(5000);
   const first = units(frame('mpeg', [joined]).events)[0]!;
-  for (const [how, pieces] of chunkings(joined)) assert.equal(frame('mpeg', pieces).skipped, joined.indexOf(first), how);
+  for (const [how, pieces] of chunkings(joined))
+    assert.equal(frame('mpeg', pieces).skipped, joined.indexOf(first), how);
 });

@@ -10,7 +10,10 @@ import { freePort, startService, waitFor, type ServiceHandle, type TappedChunk }
  * A tiny HTTP server for bad sources: an HTML page, endless random bytes labelled audio/mpeg, or (`/stall`)
  * real MP3 bytes once (alternating between `stallBodies`) and then silence on an open connection.
  */
-export async function startBadServer(stallBodies: Uint8Array[] = [], redirectTo = 'http://127.0.0.1:1/'): Promise<{ port: number; html: string; noise: string; stall: string; redirect: string; close(): Promise<void> }> {
+export async function startBadServer(
+  stallBodies: Uint8Array[] = [],
+  redirectTo = 'http://127.0.0.1:1/',
+): Promise<{ port: number; html: string; noise: string; stall: string; redirect: string; close(): Promise<void> }> {
   const port = await freePort();
   const timers = new Set<NodeJS.Timeout>();
   let stallCount = 0;
@@ -20,7 +23,9 @@ export async function startBadServer(stallBodies: Uint8Array[] = [], redirectTo 
       return;
     }
     if (req.url === '/page') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><body><h1>Welcome to our radio!</h1></body></html>');
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end('<!DOCTYPE html><html><body><h1>Welcome to our radio!</h1></body></html>');
       return;
     }
     res.writeHead(200, { 'content-type': 'audio/mpeg' });
@@ -36,7 +41,10 @@ export async function startBadServer(stallBodies: Uint8Array[] = [], redirectTo 
       res.write(b);
     }, 100);
     timers.add(t);
-    res.on('close', () => { clearInterval(t); timers.delete(t); });
+    res.on('close', () => {
+      clearInterval(t);
+      timers.delete(t);
+    });
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   return {
@@ -65,7 +73,10 @@ export interface CaptureProcess {
 /** The built capture-stream on `config` against `natsUrl`, its metrics on a free port. */
 export async function startCapture(config: string, natsUrl: string): Promise<CaptureProcess> {
   const metricsPort = await freePort();
-  const svc = startService('capture-stream', ['--config', config], { NATS_URL: natsUrl, METRICS_PORT: String(metricsPort) });
+  const svc = startService('capture-stream', ['--config', config], {
+    NATS_URL: natsUrl,
+    METRICS_PORT: String(metricsPort),
+  });
   const metrics = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   return {
     svc,
@@ -82,14 +93,31 @@ export async function startCapture(config: string, natsUrl: string): Promise<Cap
 export async function waitForAudioStream(natsUrl: string): Promise<void> {
   const nc = await connect({ servers: natsUrl });
   try {
-    await waitFor('the service to provision the bus', async () => (await jetstreamManager(nc)).streams.info(StreamNames.audio).then(() => true, () => false), 20_000);
+    await waitFor(
+      'the service to provision the bus',
+      async () =>
+        (await jetstreamManager(nc)).streams.info(StreamNames.audio).then(
+          () => true,
+          () => false,
+        ),
+      20_000,
+    );
   } finally {
     await nc.close();
   }
 }
 
-export async function writeConfig(dir: string, sources: Record<string, Record<string, string | number>>): Promise<string> {
-  const lines = ['[general]', `output_directory = ${join(dir, 'rec')}`, 'reconnect_min_seconds = 0.5', 'reconnect_max_seconds = 2', 'stall_seconds = 4'];
+export async function writeConfig(
+  dir: string,
+  sources: Record<string, Record<string, string | number>>,
+): Promise<string> {
+  const lines = [
+    '[general]',
+    `output_directory = ${join(dir, 'rec')}`,
+    'reconnect_min_seconds = 0.5',
+    'reconnect_max_seconds = 2',
+    'stall_seconds = 4',
+  ];
   for (const [name, keys] of Object.entries(sources)) {
     lines.push('', `[${name}]`, 'type = stream');
     for (const [k, v] of Object.entries(keys)) lines.push(`${k} = ${v}`);
@@ -110,7 +138,8 @@ export function sessionProblem(chunks: readonly TappedChunk[]): string | null {
       if (m.session !== p.session || m.sessionStartMs !== p.sessionStartMs) return `seq ${m.seq} changes the session`;
     } else if (m.offset !== 0) return `first chunk offset ${m.offset}`;
     const units = m.units ?? [];
-    if (units.reduce((n, u) => n + u.bytes, 0) !== chunks[i]!.data.length) return `seq ${m.seq}: units do not cover the ${chunks[i]!.data.length} bytes`;
+    if (units.reduce((n, u) => n + u.bytes, 0) !== chunks[i]!.data.length)
+      return `seq ${m.seq}: units do not cover the ${chunks[i]!.data.length} bytes`;
     if (units.reduce((n, u) => n + u.samples, 0) !== m.frames) return `seq ${m.seq}: unit samples ≠ Isr-Frames`;
   }
   return null;

@@ -2,7 +2,20 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StreamNames, Subjects } from '@isr/contract';
-import { feedIcecast, hang, resume, startIcecast, startNatsServer, StreamTap, tempDir, waitFor, type IcecastFeed, type IcecastHandle, type NatsServerHandle, type ServiceHandle } from '@isr/testkit';
+import {
+  feedIcecast,
+  hang,
+  resume,
+  startIcecast,
+  startNatsServer,
+  StreamTap,
+  tempDir,
+  waitFor,
+  type IcecastFeed,
+  type IcecastHandle,
+  type NatsServerHandle,
+  type ServiceHandle,
+} from '@isr/testkit';
 import { sessionProblem, startCapture, waitForAudioStream, writeConfig, type CaptureProcess } from './harness.ts';
 
 // NATS goes away (first hung, then restarted) while a live MP3 stream keeps coming: capture-stream buffers
@@ -36,20 +49,39 @@ after(async () => {
 
 test('a NATS outage loses nothing within buffer_seconds and counts what it drops beyond', async () => {
   await waitForAudioStream(nats.url);
-  await waitFor('both sources publishing', async () => (await capture.metric('isr_capture_stream_chunks_published_total', 'big')) >= 4 && (await capture.metric('isr_capture_stream_chunks_published_total', 'small')) >= 4, 30_000);
+  await waitFor(
+    'both sources publishing',
+    async () =>
+      (await capture.metric('isr_capture_stream_chunks_published_total', 'big')) >= 4 &&
+      (await capture.metric('isr_capture_stream_chunks_published_total', 'small')) >= 4,
+    30_000,
+  );
 
   // Hung server for 3 s (publishes time out), then a real restart (connection drops and comes back).
   await hang(nats);
   await sleep(3000);
   resume(nats);
   await nats.restart();
-  await waitFor('buffered audio published', async () => (await capture.metric('isr_capture_stream_buffered_seconds', 'big')) < 0.5 && svc.logs().some((l) => /NATS acknowledges again/.test(String(l.msg))), 30_000);
+  await waitFor(
+    'buffered audio published',
+    async () =>
+      (await capture.metric('isr_capture_stream_buffered_seconds', 'big')) < 0.5 &&
+      svc.logs().some((l) => /NATS acknowledges again/.test(String(l.msg))),
+    30_000,
+  );
   await sleep(1500);
 
-  const [big, small] = await Promise.all([StreamTap.open(nats.url, StreamNames.audio, Subjects.audio('big')), StreamTap.open(nats.url, StreamNames.audio, Subjects.audio('small'))]);
+  const [big, small] = await Promise.all([
+    StreamTap.open(nats.url, StreamNames.audio, Subjects.audio('big')),
+    StreamTap.open(nats.url, StreamNames.audio, Subjects.audio('small')),
+  ]);
   try {
     const publishedBig = await capture.metric('isr_capture_stream_chunks_published_total', 'big');
-    await waitFor('all big chunks read back', () => big.chunks.length >= publishedBig - 2 && big.chunks.length > 0, 15_000);
+    await waitFor(
+      'all big chunks read back',
+      () => big.chunks.length >= publishedBig - 2 && big.chunks.length > 0,
+      15_000,
+    );
     const chunks = big.chunks.slice();
     assert.equal(sessionProblem(chunks), null, 'big: one session, seq 1…n, no hole, no duplicate');
     assert.ok(chunks.length >= 4 + 3 / 0.27, `big has ${chunks.length} chunks across a 3 s+ outage`);
@@ -60,10 +92,20 @@ test('a NATS outage loses nothing within buffer_seconds and counts what it drops
     await waitFor('small chunks read back', () => small.chunks.length > 0, 15_000);
     await sleep(1000);
     const metas = small.chunks.map((m) => m.meta);
-    assert.deepEqual(metas.map((m) => m.seq), metas.map((_, i) => i + 1), 'small: seq 1…n without a hole (given when a chunk is first sent)');
-    const missing = metas.reduce((n, m, i) => (i === 0 ? 0 : n + m.offset - (metas[i - 1]!.offset + metas[i - 1]!.frames)), 0);
+    assert.deepEqual(
+      metas.map((m) => m.seq),
+      metas.map((_, i) => i + 1),
+      'small: seq 1…n without a hole (given when a chunk is first sent)',
+    );
+    const missing = metas.reduce(
+      (n, m, i) => (i === 0 ? 0 : n + m.offset - (metas[i - 1]!.offset + metas[i - 1]!.frames)),
+      0,
+    );
     const largest = Math.max(...metas.map((m) => m.frames));
-    assert.ok(missing > 0 && missing <= dropped * largest, `small: the drop is an offset jump of ${missing} samples, ${dropped} chunks counted as dropped`);
+    assert.ok(
+      missing > 0 && missing <= dropped * largest,
+      `small: the drop is an offset jump of ${missing} samples, ${dropped} chunks counted as dropped`,
+    );
   } finally {
     await Promise.all([big.close(), small.close()]);
   }

@@ -43,12 +43,20 @@ test('a stream URL with user:pass@ and a token shows redacted in status, log and
   const kv = await new Kvm(jetstream(nc)).open(Buckets.status);
   const messages: Record<string, string> = {};
   for (const source of ['refused', 'page', 'redirected']) {
-    const st = await waitFor(`error status of ${source}`, async () => {
-      const s = (await kv.get(source))?.json<SourceStatus>();
-      return s?.capture?.state === 'error' && s.capture.message ? s : null;
-    }, 30_000);
+    const st = await waitFor(
+      `error status of ${source}`,
+      async () => {
+        const s = (await kv.get(source))?.json<SourceStatus>();
+        return s?.capture?.state === 'error' && s.capture.message ? s : null;
+      },
+      30_000,
+    );
     messages[source] = st.capture!.message!;
-    await waitFor(`${source} retried`, () => capture.svc.logs().filter((l) => l.source === source && /^connecting/.test(String(l.msg))).length >= 2, 20_000);
+    await waitFor(
+      `${source} retried`,
+      () => capture.svc.logs().filter((l) => l.source === source && /^connecting/.test(String(l.msg))).length >= 2,
+      20_000,
+    );
   }
   // The host stays, so the operator still sees which stream failed.
   assert.match(messages.refused!, /ECONNREFUSED/);
@@ -56,9 +64,13 @@ test('a stream URL with user:pass@ and a token shows redacted in status, log and
   assert.match(messages.page!, /not (MP3 )?audio/);
   const metrics = await capture.metrics();
   const log = capture.svc.output();
-  assert.ok(capture.svc.logs().some((l) => typeof l.url === 'string' && l.url.includes('***@127.0.0.1')), 'the log names the redacted URL');
+  assert.ok(
+    capture.svc.logs().some((l) => typeof l.url === 'string' && l.url.includes('***@127.0.0.1')),
+    'the log names the redacted URL',
+  );
   for (const secret of SECRETS) {
-    for (const [source, m] of Object.entries(messages)) assert.ok(!m.includes(secret), `status of ${source} shows ${secret}: ${m}`);
+    for (const [source, m] of Object.entries(messages))
+      assert.ok(!m.includes(secret), `status of ${source} shows ${secret}: ${m}`);
     assert.ok(!metrics.includes(secret), `metrics show ${secret}`);
     const line = log.split('\n').find((l) => l.includes(secret));
     assert.equal(line, undefined, `the log shows ${secret}`);

@@ -23,7 +23,7 @@ class FileHeap {
   push(f: ArchivedFile): void {
     const a = this.#a;
     a.push(f);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (a[p]!.endMs <= a[i]!.endMs) break;
       [a[p], a[i]] = [a[i]!, a[p]!];
@@ -37,7 +37,7 @@ class FileHeap {
     const last = a.pop();
     if (a.length > 0 && last) {
       a[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

@@ -18,7 +18,11 @@ export function isRecordingName(name: string): boolean {
  * share the process: one directory read and one stat at a time (so the libuv pool keeps threads for the
  * writers' fsyncs), each an await that lets the chunks of the event loop run in between.
  */
-export async function scanArchive(root: string, found: (f: ArchivedFile) => void, stopped: () => boolean = () => false): Promise<number> {
+export async function scanArchive(
+  root: string,
+  found: (f: ArchivedFile) => void,
+  stopped: () => boolean = () => false,
+): Promise<number> {
   let count = 0;
   const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
     let d;
@@ -31,7 +35,8 @@ export async function scanArchive(root: string, found: (f: ArchivedFile) => void
       if (stopped()) return;
       const relPath = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (depth === 0 ? isValidSourceName(e.name) : depth < MAX_DEPTH) await walk(join(dir, e.name), relPath, depth + 1);
+        if (depth === 0 ? isValidSourceName(e.name) : depth < MAX_DEPTH)
+          await walk(join(dir, e.name), relPath, depth + 1);
         continue;
       }
       if (depth === 0 || !e.isFile() || !isRecordingName(e.name)) continue;

@@ -1,4 +1,11 @@
-import { ContractError, decodeAudioHeaders, StreamNames, Subjects, type AudioChunkMeta, type AudioUnit } from '@isr/contract';
+import {
+  ContractError,
+  decodeAudioHeaders,
+  StreamNames,
+  Subjects,
+  type AudioChunkMeta,
+  type AudioUnit,
+} from '@isr/contract';
 import type { JetStreamManager, MsgRequest, NextMsgRequest } from '@nats-io/jetstream';
 import { validateChunk } from './chunk-validate.ts';
 
@@ -25,7 +32,7 @@ export interface AudioReader {
 export function streamAudioReader(jsm: JetStreamManager): AudioReader {
   return {
     async next(source, fromSeq) {
-      for (let seq = fromSeq; ; ) {
+      for (let seq = fromSeq; ;) {
         const q: NextMsgRequest = { seq, next_by_subj: Subjects.audio(source) };
         const sm = await jsm.streams.getMessage(StreamNames.audio, q as unknown as MsgRequest);
         if (!sm) return null;

@@ -8,14 +8,19 @@ import { ContractError, type AudioChunkMeta, type AudioUnit } from '@isr/contrac
  */
 export function validateChunk(meta: AudioChunkMeta, data: Uint8Array): AudioUnit[] | null {
   if (meta.format === 'pcm') {
-    if (meta.codec !== 'pcm_s16le') throw new ContractError(`PCM chunk with codec ${meta.codec}; only pcm_s16le is supported`);
+    if (meta.codec !== 'pcm_s16le')
+      throw new ContractError(`PCM chunk with codec ${meta.codec}; only pcm_s16le is supported`);
     const need = meta.frames * meta.channels * 2;
-    if (data.length !== need) throw new ContractError(`PCM chunk body is ${data.length} bytes, headers say ${meta.frames} frames × ${meta.channels} channels × 2 = ${need}`);
+    if (data.length !== need)
+      throw new ContractError(
+        `PCM chunk body is ${data.length} bytes, headers say ${meta.frames} frames × ${meta.channels} channels × 2 = ${need}`,
+      );
     return null;
   }
   const units = meta.units ?? [{ bytes: data.length, samples: meta.frames }];
   const bytes = units.reduce((a, u) => a + u.bytes, 0);
-  if (bytes !== data.length) throw new ContractError(`compressed chunk body is ${data.length} bytes, Isr-Units add up to ${bytes}`);
+  if (bytes !== data.length)
+    throw new ContractError(`compressed chunk body is ${data.length} bytes, Isr-Units add up to ${bytes}`);
   if (meta.format !== 'ogg') return units;
   // Ogg: each unit must be one whole page (the sink rewrites pages one by one). Without Isr-Units the pages
   // are found here and the chunk's samples credited to its last page.
@@ -28,7 +33,10 @@ export function validateChunk(meta: AudioChunkMeta, data: Uint8Array): AudioUnit
     } catch (cause) {
       throw new ContractError(`Ogg chunk: ${(cause as Error).message}`, { cause });
     }
-    if (meta.units && unitPages.length !== 1) throw new ContractError(`Ogg chunk: an Isr-Units entry of ${u.bytes} bytes holds ${unitPages.length} pages, not one`);
+    if (meta.units && unitPages.length !== 1)
+      throw new ContractError(
+        `Ogg chunk: an Isr-Units entry of ${u.bytes} bytes holds ${unitPages.length} pages, not one`,
+      );
     unitPages.forEach((b, i) => pages.push({ bytes: b, samples: i === unitPages.length - 1 ? u.samples : 0 }));
     pos += u.bytes;
   }

@@ -31,7 +31,13 @@ export interface HeldUnit {
 }
 
 /** Writes PCM frames [from, end) of a chunk, cutting at each file's exact end frame. */
-export async function writePcm(c: FileCursor, data: Uint8Array, meta: AudioChunkMeta, from: number, end: number): Promise<void> {
+export async function writePcm(
+  c: FileCursor,
+  data: Uint8Array,
+  meta: AudioChunkMeta,
+  from: number,
+  end: number,
+): Promise<void> {
   const bpf = meta.channels * 2;
   let f = from;
   while (f < end) {
@@ -52,7 +58,13 @@ export async function writePcm(c: FileCursor, data: Uint8Array, meta: AudioChunk
  * Writes the units of a compressed chunk that start at or after session offset `from`, in batches of
  * consecutive units per file; a unit starting at or after the file's end boundary goes to the next file.
  */
-export async function writeUnits(c: FileCursor, data: Uint8Array, meta: AudioChunkMeta, units: AudioUnit[], from: number): Promise<void> {
+export async function writeUnits(
+  c: FileCursor,
+  data: Uint8Array,
+  meta: AudioChunkMeta,
+  units: AudioUnit[],
+  from: number,
+): Promise<void> {
   let off = meta.offset;
   let p = 0;
   let batchStart = -1;

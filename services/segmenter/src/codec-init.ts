@@ -17,7 +17,8 @@ export class CodecInitCache {
   async #lookup(source: string, session: string): Promise<Uint8Array | null> {
     const latest = await this.#kv.get(source);
     // a copy of exact size: a small Buffer.from() is a view into Node's shared 8 KiB pool, which the cache would pin
-    const check = (json: CodecInit | null) => (json && json.session === session ? new Uint8Array(Buffer.from(json.init, 'base64')) : null);
+    const check = (json: CodecInit | null) =>
+      json && json.session === session ? new Uint8Array(Buffer.from(json.init, 'base64')) : null;
     if (latest?.operation === 'PUT') {
       const hit = check(latest.json<CodecInit>());
       if (hit) return hit;

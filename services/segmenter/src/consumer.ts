@@ -1,5 +1,11 @@
 import { ConsumerNames, sourceOfSubject, StreamNames, Subjects } from '@isr/contract';
-import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type ConsumerConfig,
+  type ConsumerInfo,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
@@ -62,7 +68,10 @@ export function consumerLister(jsm: JetStreamManager, ms = 250): () => Promise<C
   };
 }
 
-export async function planSourceConsumer(consumers: () => Promise<ConsumerInfo[]>, source: string): Promise<ConsumerPlan> {
+export async function planSourceConsumer(
+  consumers: () => Promise<ConsumerInfo[]>,
+  source: string,
+): Promise<ConsumerPlan> {
   const predecessors: string[] = [];
   let startSeq: number | null = null;
   for (const ci of await consumers()) {
@@ -80,27 +89,48 @@ export async function planSourceConsumer(consumers: () => Promise<ConsumerInfo[]
  * deletes the predecessors' (the consumer of the first layout is kept while other sources may still need its
  * ack floor; it is deleted once every source has a consumer of its own: see retireLegacyConsumer).
  */
-export async function createSourceConsumer(jsm: JetStreamManager, source: string, name: string, startSeq: number | null, predecessors: readonly string[], log: Logger): Promise<void> {
+export async function createSourceConsumer(
+  jsm: JetStreamManager,
+  source: string,
+  name: string,
+  startSeq: number | null,
+  predecessors: readonly string[],
+  log: Logger,
+): Promise<void> {
   await jsm.consumers.delete(StreamNames.audio, name).catch(() => false);
-  const at = startSeq === null ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, startSeq) };
+  const at =
+    startSeq === null
+      ? { deliver_policy: DeliverPolicy.All }
+      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, startSeq) };
   await jsm.consumers.add(StreamNames.audio, { ...config(source, name), ...at });
   for (const p of predecessors) {
     if (p === name || p === ConsumerNames.segmenter) continue;
     await jsm.consumers.delete(StreamNames.audio, p).catch(() => false);
   }
-  log.info({ consumer: name, start: startSeq ?? 'all', replaced: predecessors.filter((p) => p !== name) }, 'consuming the source');
+  log.info(
+    { consumer: name, start: startSeq ?? 'all', replaced: predecessors.filter((p) => p !== name) },
+    'consuming the source',
+  );
 }
 
 /**
  * Deletes the single consumer of the first layout once each of `sources` has an owner consumer of its own.
  * True when there is none (any more): nothing left to retire.
  */
-export async function retireLegacyConsumer(jsm: JetStreamManager, consumers: () => Promise<ConsumerInfo[]>, sources: readonly string[], log: Logger): Promise<boolean> {
+export async function retireLegacyConsumer(
+  jsm: JetStreamManager,
+  consumers: () => Promise<ConsumerInfo[]>,
+  sources: readonly string[],
+  log: Logger,
+): Promise<boolean> {
   const names = (await consumers()).map((ci) => ci.name);
   if (!names.includes(ConsumerNames.segmenter)) return true;
   if (!sources.every((s) => names.some((n) => n.startsWith(`${ConsumerNames.segmenter}_${s}_`)))) return false;
   await jsm.consumers.delete(StreamNames.audio, ConsumerNames.segmenter);
-  log.info({ consumer: ConsumerNames.segmenter }, 'every source has a consumer of its own: deleted the shared consumer of the previous version');
+  log.info(
+    { consumer: ConsumerNames.segmenter },
+    'every source has a consumer of its own: deleted the shared consumer of the previous version',
+  );
   return true;
 }
 
@@ -119,11 +149,16 @@ async function sourcesOnBus(jsm: JetStreamManager, configured: readonly string[]
  * of subjects (whose per-subject counts cost the server a walk of the stream's index) only when that number
  * changed, or `refreshMs` passed (a source aged out while another appeared).
  */
-export function watchSourcesOnBus(jsm: JetStreamManager, configured: readonly string[], refreshMs = 30_000): () => Promise<string[]> {
+export function watchSourcesOnBus(
+  jsm: JetStreamManager,
+  configured: readonly string[],
+  refreshMs = 30_000,
+): () => Promise<string[]> {
   let known: { at: number; subjects: number; sources: string[] } | null = null;
   return async () => {
     const subjects = (await jsm.streams.info(StreamNames.audio)).state.num_subjects ?? -1;
-    if (!known || known.subjects !== subjects || Date.now() - known.at > refreshMs) known = { at: Date.now(), subjects, sources: await sourcesOnBus(jsm, configured) };
+    if (!known || known.subjects !== subjects || Date.now() - known.at > refreshMs)
+      known = { at: Date.now(), subjects, sources: await sourcesOnBus(jsm, configured) };
     return known.sources;
   };
 }

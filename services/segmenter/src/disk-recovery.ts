@@ -38,7 +38,12 @@ async function newestRecording(dir: string): Promise<string | null> {
  * A PCM FLAC file is rebuilt the same way from its Vorbis comments and CRC-checked frames. Returns null when
  * there is nothing to continue (compressed stream files are left as they are).
  */
-export async function journalFromDisk(s: SourceSettings, reader: AudioReader, replayFrom: number, log: Logger): Promise<Rebuilt | null> {
+export async function journalFromDisk(
+  s: SourceSettings,
+  reader: AudioReader,
+  replayFrom: number,
+  log: Logger,
+): Promise<Rebuilt | null> {
   const path = await newestRecording(join(s.outputDirectory, s.source));
   if (!path) return null;
   if (path.endsWith('.flac')) return flacJournalFromDisk(s, path, reader, replayFrom, log);
@@ -72,11 +77,23 @@ export async function journalFromDisk(s: SourceSettings, reader: AudioReader, re
   if (anchor) frames = Math.max(0, Math.min(framesOnDisk, anchor.meta.offset - firstOffset));
   else anchor = await lastChunkOf(s.source, session, reader, replayFrom);
   if (!anchor) {
-    log.warn({ path }, 'a WAV file left open by a crash, but its session is no longer in the stream: it is repaired at start-up only by the next files (not continued)');
+    log.warn(
+      { path },
+      'a WAV file left open by a crash, but its session is no longer in the stream: it is repaired at start-up only by the next files (not continued)',
+    );
     return null;
   }
-  const { journal, rec } = rebuiltJournal(s, path, anchor, { container: 'wav', byteLength: h.dataOffset + frames * blockAlign, frames, firstOffset, channels: h.channels });
-  log.warn({ path: rec.rel, frames, framesOnDisk }, 'rebuilt the journal of a WAV file left open by a crash from its header and the stream');
+  const { journal, rec } = rebuiltJournal(s, path, anchor, {
+    container: 'wav',
+    byteLength: h.dataOffset + frames * blockAlign,
+    frames,
+    firstOffset,
+    channels: h.channels,
+  });
+  log.warn(
+    { path: rec.rel, frames, framesOnDisk },
+    'rebuilt the journal of a WAV file left open by a crash from its header and the stream',
+  );
   return { journal, replayFrom: null };
 }
 
@@ -99,7 +116,13 @@ function flacMetadata(buf: Buffer): { comments: Map<string, string>; audioStart:
  * (CRC-checked; a torn last one is dropped) give its length, cut to whole blocks before the first
  * unacknowledged chunk; the file is then continued like after any crash (recovery.ts).
  */
-async function flacJournalFromDisk(s: SourceSettings, path: string, reader: AudioReader, replayFrom: number, log: Logger): Promise<Rebuilt | null> {
+async function flacJournalFromDisk(
+  s: SourceSettings,
+  path: string,
+  reader: AudioReader,
+  replayFrom: number,
+  log: Logger,
+): Promise<Rebuilt | null> {
   const buf = await readFile(path);
   let info;
   try {
@@ -111,7 +134,14 @@ async function flacJournalFromDisk(s: SourceSettings, path: string, reader: Audi
   const session = vc.get('ISR_SESSION');
   const firstOffset = Number(vc.get('ISR_SESSION_OFFSET'));
   const blockSize = buf.readUInt16BE(8);
-  if (vc.get('ISR_SOURCE') !== s.source || !session || !Number.isInteger(firstOffset) || !audioStart || blockSize !== buf.readUInt16BE(10)) return null;
+  if (
+    vc.get('ISR_SOURCE') !== s.source ||
+    !session ||
+    !Number.isInteger(firstOffset) ||
+    !audioStart ||
+    blockSize !== buf.readUInt16BE(10)
+  )
+    return null;
   if (info.totalSamples > 0) return null; // libFLAC finished it (close writes the total): not left open
   const ends = flacFrameEnds(buf, audioStart);
   const next = await reader.next(s.source, replayFrom);
@@ -124,17 +154,37 @@ async function flacJournalFromDisk(s: SourceSettings, path: string, reader: Audi
     return null;
   }
   const frames = blocks * blockSize;
-  const { journal, rec } = rebuiltJournal(s, path, anchor, { container: 'flac', byteLength: blocks ? ends[blocks - 1]! : audioStart, frames, firstOffset, channels: info.channels });
+  const { journal, rec } = rebuiltJournal(s, path, anchor, {
+    container: 'flac',
+    byteLength: blocks ? ends[blocks - 1]! : audioStart,
+    frames,
+    firstOffset,
+    channels: info.channels,
+  });
   // Cut to whole blocks, the file may end before the first chunk the consumer replays: replay from the chunk
   // holding its new end instead (already acknowledged, still in the stream).
-  const from = journal.offset < anchor.meta.offset ? await chunkAt(s.source, session, journal.offset, reader, anchor.seq) : null;
-  log.warn({ path: rec.rel, frames, framesOnDisk: ends.length * blockSize, replayFrom: from }, 'rebuilt the journal of a FLAC file left open by a crash from its metadata and the stream');
+  const from =
+    journal.offset < anchor.meta.offset ? await chunkAt(s.source, session, journal.offset, reader, anchor.seq) : null;
+  log.warn(
+    { path: rec.rel, frames, framesOnDisk: ends.length * blockSize, replayFrom: from },
+    'rebuilt the journal of a FLAC file left open by a crash from its metadata and the stream',
+  );
   return { journal, replayFrom: from };
 }
 
 /** The stream sequence of the chunk of `session` holding `offset`, among the 4096 sequences before `before`. */
-async function chunkAt(source: string, session: string, offset: number, reader: AudioReader, before: number): Promise<number | null> {
-  for (let c = await reader.next(source, Math.max(1, before - 4096)); c && c.seq <= before; c = await reader.next(source, c.seq + 1)) {
+async function chunkAt(
+  source: string,
+  session: string,
+  offset: number,
+  reader: AudioReader,
+  before: number,
+): Promise<number | null> {
+  for (
+    let c = await reader.next(source, Math.max(1, before - 4096));
+    c && c.seq <= before;
+    c = await reader.next(source, c.seq + 1)
+  ) {
     const frames = c.units ? c.units.reduce((a, u) => a + u.samples, 0) : c.meta.frames;
     if (c.meta.session === session && c.meta.offset <= offset && offset < c.meta.offset + frames) return c.seq;
   }
@@ -172,7 +222,18 @@ function rebuiltJournal(
     ogg: null,
   };
   const offset = f.firstOffset + f.frames;
-  return { rec, journal: { v: 1, source: s.source, session, sessionStartMs, offset, endMs: timeOfFrame(offset, sessionStartMs, sampleRate), file: rec } };
+  return {
+    rec,
+    journal: {
+      v: 1,
+      source: s.source,
+      session,
+      sessionStartMs,
+      offset,
+      endMs: timeOfFrame(offset, sessionStartMs, sampleRate),
+      file: rec,
+    },
+  };
 }
 
 /** A journal entry rebuilt from disk, and the stream sequence the consumer must replay from for it (null: its ack floor + 1 does). */
@@ -182,9 +243,18 @@ export interface Rebuilt {
 }
 
 /** The last chunk of `session` among the 4096 stream sequences before `before` (all acknowledged). */
-async function lastChunkOf(source: string, session: string, reader: AudioReader, before: number): Promise<StoredChunk | null> {
+async function lastChunkOf(
+  source: string,
+  session: string,
+  reader: AudioReader,
+  before: number,
+): Promise<StoredChunk | null> {
   let last: StoredChunk | null = null;
-  for (let c = await reader.next(source, Math.max(1, before - 4096)); c && c.seq < before; c = await reader.next(source, c.seq + 1)) {
+  for (
+    let c = await reader.next(source, Math.max(1, before - 4096));
+    c && c.seq < before;
+    c = await reader.next(source, c.seq + 1)
+  ) {
     if (c.meta.session === session) last = c;
   }
   return last;

@@ -20,7 +20,15 @@ export function openedEvent(source: string, rec: OpenFileRecord, zone: ZoneClock
 }
 
 /** Body of isr.segment.closed.<source> for a file holding `frames` frames in `bytes` bytes, hashing to `sha256`. */
-export function closedEvent(source: string, rec: OpenFileRecord, zone: ZoneClock, frames: number, bytes: number, reason: SegmentClosedEvent['reason'], sha256: string): SegmentClosedEvent {
+export function closedEvent(
+  source: string,
+  rec: OpenFileRecord,
+  zone: ZoneClock,
+  frames: number,
+  bytes: number,
+  reason: SegmentClosedEvent['reason'],
+  sha256: string,
+): SegmentClosedEvent {
   return {
     ...openedEvent(source, rec, zone),
     end: new Date(timeOfFrame(frames, rec.startMs, rec.sampleRate)).toISOString(),
@@ -36,7 +44,16 @@ export function closedEvent(source: string, rec: OpenFileRecord, zone: ZoneClock
 export function manifestClosed(e: SegmentClosedEvent): PendingManifestEntry {
   return {
     day: e.startLocal.slice(0, 10),
-    body: { op: 'closed', path: e.path, start: e.start, end: e.end, frames: e.frames, durationSeconds: e.durationSeconds, bytes: e.bytes, sha256: e.sha256! },
+    body: {
+      op: 'closed',
+      path: e.path,
+      start: e.start,
+      end: e.end,
+      frames: e.frames,
+      durationSeconds: e.durationSeconds,
+      bytes: e.bytes,
+      sha256: e.sha256!,
+    },
   };
 }
 

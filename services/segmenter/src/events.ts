@@ -1,4 +1,10 @@
-import { encodeJson, Subjects, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent } from '@isr/contract';
+import {
+  encodeJson,
+  Subjects,
+  type SegmentClosedEvent,
+  type SegmentDeletedEvent,
+  type SegmentOpenedEvent,
+} from '@isr/contract';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
@@ -45,7 +51,8 @@ export class SegmentEvents {
     for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 5000)) {
       try {
         await this.#js.publish(subject, data, { msgID, timeout: 10_000 });
-        if (attempt > 1) this.#log.info({ subject, msgID, attempts: attempt }, 'segment event published after retrying');
+        if (attempt > 1)
+          this.#log.info({ subject, msgID, attempts: attempt }, 'segment event published after retrying');
         return;
       } catch (err) {
         if (Date.now() - started >= RETRY_FOR_MS) {

@@ -1,6 +1,13 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { FlacHeaderError, numberedCandidate, parseWavHeader, readFlacMetadata, renderFilename, type ZoneClock } from '@isr/audio';
+import {
+  FlacHeaderError,
+  numberedCandidate,
+  parseWavHeader,
+  readFlacMetadata,
+  renderFilename,
+  type ZoneClock,
+} from '@isr/audio';
 import { fsyncDir } from './journal.ts';
 import { ftruncate, openFd } from './sink.ts';
 
@@ -57,7 +64,14 @@ export async function holdsNoAudio(path: string): Promise<boolean> {
  * recording is never overwritten; a WAV or FLAC file under the name that holds no audio (holdsNoAudio) is
  * emptied and reused, so a crash in the instant after a split leaves neither an unplayable file nor a `_1`.
  */
-export async function createRecordingFile(outputDirectory: string, source: string, template: string, zone: ZoneClock, startMs: number, ext: string): Promise<NewFile> {
+export async function createRecordingFile(
+  outputDirectory: string,
+  source: string,
+  template: string,
+  zone: ZoneClock,
+  startMs: number,
+  ext: string,
+): Promise<NewFile> {
   const base = join(outputDirectory, source, renderFilename(template, startMs, zone, source));
   const created = await mkdir(dirname(base), { recursive: true });
   if (created) await fsyncDir(dirname(created)); // a new day directory survives a power cut too

@@ -59,7 +59,8 @@ export function flacFrameHeaderAt(b: Uint8Array, pos: number): boolean {
     const { length } = decodeFrameNumber(b, pos + 4);
     const bsCode = b[pos + 2]! >> 4;
     const srCode = b[pos + 2]! & 0x0f;
-    const extra = (bsCode === 6 ? 1 : bsCode === 7 ? 2 : 0) + (srCode === 12 ? 1 : srCode === 13 || srCode === 14 ? 2 : 0);
+    const extra =
+      (bsCode === 6 ? 1 : bsCode === 7 ? 2 : 0) + (srCode === 12 ? 1 : srCode === 13 || srCode === 14 ? 2 : 0);
     const end = pos + 4 + length + extra;
     return end < b.length && crc8(b.subarray(pos), end - pos) === b[end];
   } catch {
@@ -99,11 +100,13 @@ export function isFixedBlocksizeFrame(frame: Uint8Array): boolean {
  * one), its CRC-8 and CRC-16 recomputed. The frame must be whole: exactly what libFLAC's write callback gives.
  */
 export function renumberFlacFrame(frame: Uint8Array, add: number): Uint8Array {
-  if (frame.length < 8 || frame[0] !== 0xff || (frame[1]! & 0xfe) !== 0xf8) throw new FlacFrameError('not a FLAC frame (no sync code)');
+  if (frame.length < 8 || frame[0] !== 0xff || (frame[1]! & 0xfe) !== 0xf8)
+    throw new FlacFrameError('not a FLAC frame (no sync code)');
   const { value, length } = decodeFrameNumber(frame, 4);
   const bsCode = frame[2]! >> 4;
   const srCode = frame[2]! & 0x0f;
-  const extra = (bsCode === 6 ? 1 : bsCode === 7 ? 2 : 0) + (srCode === 12 ? 1 : srCode === 13 || srCode === 14 ? 2 : 0);
+  const extra =
+    (bsCode === 6 ? 1 : bsCode === 7 ? 2 : 0) + (srCode === 12 ? 1 : srCode === 13 || srCode === 14 ? 2 : 0);
   const oldHeaderEnd = 4 + length + extra; // the CRC-8 byte follows
   if (crc8(frame, oldHeaderEnd) !== frame[oldHeaderEnd]) throw new FlacFrameError('FLAC frame header CRC-8 mismatch');
   const coded = encodeFrameNumber(value + add);

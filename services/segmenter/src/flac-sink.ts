@@ -68,7 +68,13 @@ export class FlacSink implements Sink {
    * Continues the FLAC file on `fd` (already cut back to `bytes`, a frame boundary holding `frames` frames,
    * a whole number of `blockSize` blocks) with a new encoder of the same parameters.
    */
-  static async resume(fd: number, o: Omit<FlacOptions, 'comments'>, bytes: number, frames: number, blockSize: number): Promise<FlacSink> {
+  static async resume(
+    fd: number,
+    o: Omit<FlacOptions, 'comments'>,
+    bytes: number,
+    frames: number,
+    blockSize: number,
+  ): Promise<FlacSink> {
     const sink = new FlacSink(fd, o.channels);
     sink.#continueAfterFrames = frames / blockSize;
     sink.#pos = bytes;

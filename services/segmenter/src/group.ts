@@ -89,7 +89,10 @@ export class SegmenterGroup {
     this.#o = o;
     this.member = o.member ?? memberId();
     this.#retention = new LeasedRunner({
-      kv: o.kv, key: RETENTION_KEY, timings: o.timings, log: o.log,
+      kv: o.kv,
+      key: RETENTION_KEY,
+      timings: o.timings,
+      log: o.log,
       start: () => {
         o.retention.start();
         return { stop: () => o.retention.stop() };
@@ -133,24 +136,32 @@ export class SegmenterGroup {
     const prefix = `$KV.${LeaseBucket}.${MEMBER_PREFIX}`;
     const si = await jsm.streams.info(`KV_${LeaseBucket}`, { subjects_filter: `${prefix}>` });
     const live = new Set<string>([this.member]);
-    await Promise.all(Object.keys(si.state.subjects ?? {}).map(async (subject) => {
-      const id = subject.slice(prefix.length);
-      if ((await kv.get(`${MEMBER_PREFIX}${id}`))?.operation === 'PUT') live.add(id);
-    }));
+    await Promise.all(
+      Object.keys(si.state.subjects ?? {}).map(async (subject) => {
+        const id = subject.slice(prefix.length);
+        if ((await kv.get(`${MEMBER_PREFIX}${id}`))?.operation === 'PUT') live.add(id);
+      }),
+    );
     return [...live].sort();
   }
 
   async #tick(): Promise<void> {
     const { kv, log } = this.#o;
     const sources = await this.#o.sources();
-    await kv.put(`${MEMBER_PREFIX}${this.member}`, JSON.stringify({ host: hostName(), pid: process.pid, at: new Date().toISOString() }));
+    await kv.put(
+      `${MEMBER_PREFIX}${this.member}`,
+      JSON.stringify({ host: hostName(), pid: process.pid, at: new Date().toISOString() }),
+    );
     const members = await this.#liveMembers();
     if (this.#stopped) return;
     const mine = sources.filter((s) => ownerOf(s, members) === this.member);
     const take = mine.filter((s) => !this.#runners.has(s));
     const give = [...this.#runners.keys()].filter((s) => !mine.includes(s));
     if (members.join() !== this.#members.join() || take.length || give.length) {
-      log.info({ member: this.member, members, owns: mine, taking: take, handingOver: give }, 'segmenter group: rebalance');
+      log.info(
+        { member: this.member, members, owns: mine, taking: take, handingOver: give },
+        'segmenter group: rebalance',
+      );
     }
     this.#members = members;
     this.#o.onMembers?.(members.length);
@@ -162,7 +173,10 @@ export class SegmenterGroup {
     const { kv, timings, log, own } = this.#o;
     const entry = { runner: null as unknown as LeasedRunner, mode: 'shutdown' as ReleaseMode };
     entry.runner = new LeasedRunner({
-      kv, key: leaseKey(LeaseRoles.segmenter, source), timings, log,
+      kv,
+      key: leaseKey(LeaseRoles.segmenter, source),
+      timings,
+      log,
       start: (fence): LeasedWork => {
         const owned = own(source, fence).catch((err: unknown) => {
           log.error({ err, source }, 'could not start writing the source; handing it back to the group');
@@ -186,7 +200,10 @@ export class SegmenterGroup {
    */
   async drop(source: string): Promise<void> {
     if (!this.#runners.has(source)) return;
-    this.#o.log.warn({ source }, 'segmenter group: giving the source up after its fence refused a write; it is taken anew');
+    this.#o.log.warn(
+      { source },
+      'segmenter group: giving the source up after its fence refused a write; it is taken anew',
+    );
     await this.#giveUp(source, 'lost');
   }
 

@@ -37,7 +37,14 @@ export interface Hold {
 }
 
 export function startHold(err: unknown, cursor: number, nowMs: number): Hold {
-  return { state: isDiskFull(err) ? RecorderStates.disk_full : RecorderStates.error, sinceMs: nowMs, cursor, durableCursor: cursor, chunks: 0, frames: 0 };
+  return {
+    state: isDiskFull(err) ? RecorderStates.disk_full : RecorderStates.error,
+    sinceMs: nowMs,
+    cursor,
+    durableCursor: cursor,
+    chunks: 0,
+    frames: 0,
+  };
 }
 
 /** Another failure while held: read again from the last commit (or earlier), and a disk error makes it disk_full. */
@@ -56,10 +63,22 @@ export function retryBackoff(): Backoff {
 }
 
 /** The log line (message and fields) when a hold ends. */
-export function holdEnded(h: Hold, nowMs: number, sampleRate: number): { fields: Record<string, unknown>; msg: string } {
+export function holdEnded(
+  h: Hold,
+  nowMs: number,
+  sampleRate: number,
+): { fields: Record<string, unknown>; msg: string } {
   return {
-    fields: { state: h.state, seconds: (nowMs - h.sinceMs) / 1000, heldChunks: h.chunks, heldSeconds: h.frames / sampleRate },
-    msg: h.state === RecorderStates.disk_full ? 'disk full over: the held audio is written, recording again' : 'write failure over: the held audio is written, recording again',
+    fields: {
+      state: h.state,
+      seconds: (nowMs - h.sinceMs) / 1000,
+      heldChunks: h.chunks,
+      heldSeconds: h.frames / sampleRate,
+    },
+    msg:
+      h.state === RecorderStates.disk_full
+        ? 'disk full over: the held audio is written, recording again'
+        : 'write failure over: the held audio is written, recording again',
   };
 }
 

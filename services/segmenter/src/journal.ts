@@ -16,7 +16,10 @@ export interface OggPosition {
 }
 
 /** The file a source is writing, as far as it is durable on disk; its stream fields are those of its chunks. */
-export interface OpenFileRecord extends Pick<AudioChunkMeta, 'format' | 'codec' | 'sampleRate' | 'channels' | 'session' | 'sessionStartMs'> {
+export interface OpenFileRecord extends Pick<
+  AudioChunkMeta,
+  'format' | 'codec' | 'sampleRate' | 'channels' | 'session' | 'sessionStartMs'
+> {
   path: string;
   /** Relative to output_directory, '/'-separated. */
   rel: string;
@@ -130,13 +133,19 @@ export class JournalStore {
         entries = parseJournal(text);
       } catch (err) {
         if (file.endsWith(LEGACY_FILE)) {
-          log?.error({ err, journal: file }, 'the old shared segmenter journal is unreadable: ignored; recovering from the files on disk and the stream');
+          log?.error(
+            { err, journal: file },
+            'the old shared segmenter journal is unreadable: ignored; recovering from the files on disk and the stream',
+          );
           return { journal: null, setAside: true };
         }
         const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
         await rename(file, aside);
         await fsyncDir(this.dir).catch(() => undefined);
-        log?.error({ err, journal: file, setAside: aside }, 'the segmenter journal is unreadable: set aside; recovering from the files on disk and the stream');
+        log?.error(
+          { err, journal: file, setAside: aside },
+          'the segmenter journal is unreadable: set aside; recovering from the files on disk and the stream',
+        );
         return { journal: null, setAside: true };
       }
       const j = entries.find((e) => e.source === source) ?? null;
@@ -169,11 +178,13 @@ class SourceJournalFile {
       return this.#running;
     }
     // A flush is under way with an older entry: join the one after it.
-    this.#next ??= this.#running.catch(() => undefined).then(() => {
-      this.#next = null;
-      this.#running = this.#flush().finally(() => (this.#running = null));
-      return this.#running;
-    });
+    this.#next ??= this.#running
+      .catch(() => undefined)
+      .then(() => {
+        this.#next = null;
+        this.#running = this.#flush().finally(() => (this.#running = null));
+        return this.#running;
+      });
     return this.#next;
   }
 
@@ -210,7 +221,14 @@ function parseJournal(text: string): Journal[] {
   if (!doc.sources || typeof doc.sources !== 'object') throw new Error('journal without sources');
   const entries = Object.values(doc.sources as Record<string, Journal>);
   for (const j of entries) {
-    const ok = j && typeof j.source === 'string' && typeof j.offset === 'number' && (j.file === null || (typeof j.file?.path === 'string' && typeof j.file.byteLength === 'number' && typeof j.file.frames === 'number'));
+    const ok =
+      j &&
+      typeof j.source === 'string' &&
+      typeof j.offset === 'number' &&
+      (j.file === null ||
+        (typeof j.file?.path === 'string' &&
+          typeof j.file.byteLength === 'number' &&
+          typeof j.file.frames === 'number'));
     if (!ok) throw new Error(`malformed journal entry ${JSON.stringify(j).slice(0, 200)}`);
   }
   return entries;

@@ -12,7 +12,14 @@ export class OggSink extends AppendSink {
   readonly #init: Uint8Array;
   #state: OggRewriteState | null;
 
-  constructor(fd: number, init: Uint8Array, bytes: number, frames: number, state: OggRewriteState | null, hash: StreamHash | null = null) {
+  constructor(
+    fd: number,
+    init: Uint8Array,
+    bytes: number,
+    frames: number,
+    state: OggRewriteState | null,
+    hash: StreamHash | null = null,
+  ) {
     super(fd, bytes, frames, hash);
     this.#init = init;
     this.#state = state;
@@ -45,6 +52,11 @@ export class OggSink extends AppendSink {
   }
 
   protected override durable(): Durable {
-    return { ...super.durable(), ogg: this.#state ? { nextSequence: this.#state.nextSequence, granuleBase: this.#state.granuleBase.toString() } : null };
+    return {
+      ...super.durable(),
+      ogg: this.#state
+        ? { nextSequence: this.#state.nextSequence, granuleBase: this.#state.granuleBase.toString() }
+        : null,
+    };
   }
 }

@@ -26,7 +26,14 @@ export interface OpenSinkArgs {
 /** Creates the file (never overwriting) and the sink that writes its container, with the start time inside. */
 export async function openSink(a: OpenSinkArgs): Promise<{ path: string; rel: string; sink: Sink; reused: boolean }> {
   const s = a.settings;
-  const { path, rel, fd, reused } = await createRecordingFile(s.outputDirectory, s.source, s.template, s.zone, a.startMs, a.container);
+  const { path, rel, fd, reused } = await createRecordingFile(
+    s.outputDirectory,
+    s.source,
+    s.template,
+    s.zone,
+    a.startMs,
+    a.container,
+  );
   try {
     const sink = await makeSink(a, fd);
     return { path, rel, sink, reused };
@@ -51,14 +58,19 @@ async function makeSink(a: OpenSinkArgs, fd: number): Promise<Sink> {
   const tr = timeReference(a.startMs, a);
   switch (a.container) {
     case 'wav':
-      return WavSink.create(fd, { sampleRate: meta.sampleRate, channels: meta.channels, bitsPerSample: 16 }, {
-        description: `ISR ${s.source} session ${meta.session} offset ${a.offset}`.slice(0, 256),
-        originator: 'ISR',
-        originatorReference: meta.session.slice(0, 32),
-        originationDate: local.slice(0, 10),
-        originationTime: local.slice(11, 19),
-        timeReference: tr,
-      }, a.expectedFrames);
+      return WavSink.create(
+        fd,
+        { sampleRate: meta.sampleRate, channels: meta.channels, bitsPerSample: 16 },
+        {
+          description: `ISR ${s.source} session ${meta.session} offset ${a.offset}`.slice(0, 256),
+          originator: 'ISR',
+          originatorReference: meta.session.slice(0, 32),
+          originationDate: local.slice(0, 10),
+          originationTime: local.slice(11, 19),
+          timeReference: tr,
+        },
+        a.expectedFrames,
+      );
     case 'flac':
       if (meta.format === 'pcm') {
         return FlacSink.create(fd, {

@@ -3,7 +3,13 @@ import type { Bus, LeaseFence } from '@isr/runtime';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { validateChunk } from './chunk-validate.ts';
-import { consumerLister, createSourceConsumer, planSourceConsumer, retireLegacyConsumer, sourceConsumerName } from './consumer.ts';
+import {
+  consumerLister,
+  createSourceConsumer,
+  planSourceConsumer,
+  retireLegacyConsumer,
+  sourceConsumerName,
+} from './consumer.ts';
 import { journalFromDisk } from './disk-recovery.ts';
 import type { OwnedSource, ReleaseMode } from './group.ts';
 import type { JournalStore } from './journal.ts';
@@ -70,17 +76,26 @@ export class OwnedSources {
 
   /** The commit tick: fsync → journal → ack for every source, then the idle close. */
   commitAll(): Promise<void[]> {
-    return Promise.all([...this.#owned.values()].map(({ writer: w, feed }) => this.runOrFail(w, async () => {
-      await w.commit();
-      // before its feed runs (the source is being taken on), nobody can say the capture stopped
-      await w.closeIfIdle(() => feed?.audioWaiting() ?? Promise.resolve(true));
-    })));
+    return Promise.all(
+      [...this.#owned.values()].map(({ writer: w, feed }) =>
+        this.runOrFail(w, async () => {
+          await w.commit();
+          // before its feed runs (the source is being taken on), nobody can say the capture stopped
+          await w.closeIfIdle(() => feed?.audioWaiting() ?? Promise.resolve(true));
+        }),
+      ),
+    );
   }
 
   /** Undelivered and unacknowledged chunks over the owned sources' consumers (those that answer). */
   async backlog(): Promise<{ pending: number; ackPending: number }> {
-    const infos = (await Promise.all([...this.#owned.values()].map((e) => e.feed?.info() ?? null))).filter((i) => i !== null);
-    return { pending: infos.reduce((a, i) => a + i.pending, 0), ackPending: infos.reduce((a, i) => a + i.ackPending, 0) };
+    const infos = (await Promise.all([...this.#owned.values()].map((e) => e.feed?.info() ?? null))).filter(
+      (i) => i !== null,
+    );
+    return {
+      pending: infos.reduce((a, i) => a + i.pending, 0),
+      ackPending: infos.reduce((a, i) => a + i.ackPending, 0),
+    };
   }
 
   /** Hands a delivered chunk to its writer; resolves when the next may be taken (the in-flight bound). */
@@ -117,7 +132,12 @@ export class OwnedSources {
     const { bus, metrics, deps, journal } = this.#o;
     const s = this.#o.settingsOf(source);
     const slog = this.#o.log.child({ source });
-    const w = new SourceWriter(s, deps, () => fence.valid(), () => this.#o.onFenced(source));
+    const w = new SourceWriter(
+      s,
+      deps,
+      () => fence.valid(),
+      () => this.#o.onFenced(source),
+    );
     const entry = { writer: w, feed: null as SourceFeed | null };
     this.#owned.set(source, entry);
     metrics.owned.set({ source, member: this.#o.member() }, 1);
@@ -139,10 +159,18 @@ export class OwnedSources {
       const consumer = sourceConsumerName(source, fence.token);
       await createSourceConsumer(bus.jsm, source, consumer, start, plan.predecessors, slog);
       if (!this.#legacyRetired) {
-        void retireLegacyConsumer(bus.jsm, this.#consumers, this.#o.configured, slog).then((done) => (this.#legacyRetired ||= done), () => undefined);
+        void retireLegacyConsumer(bus.jsm, this.#consumers, this.#o.configured, slog).then(
+          (done) => (this.#legacyRetired ||= done),
+          () => undefined,
+        );
       }
       entry.feed = new SourceFeed({
-        js: bus.js, jsm: bus.jsm, source, consumer, log: slog, now: deps.now,
+        js: bus.js,
+        jsm: bus.jsm,
+        source,
+        consumer,
+        log: slog,
+        now: deps.now,
         dispatch: (m) => this.#dispatch(w, m),
         holding: () => fence.valid(),
         resumeSeq: () => w.resumeSeq(),
@@ -161,7 +189,14 @@ export class OwnedSources {
         else if (mode === 'handover') await w.run(() => w.handOver());
         else await w.run(() => w.shutdown()).catch((err: unknown) => slog.error({ err }, 'closing the file failed'));
         this.#forget(source);
-        slog.info({ mode }, mode === 'lost' ? 'stopped writing the source: its lease moved to another segmenter' : mode === 'handover' ? 'handed the source over to another segmenter (file left open for it)' : 'stopped writing the source');
+        slog.info(
+          { mode },
+          mode === 'lost'
+            ? 'stopped writing the source: its lease moved to another segmenter'
+            : mode === 'handover'
+              ? 'handed the source over to another segmenter (file left open for it)'
+              : 'stopped writing the source',
+        );
       },
     };
   }

@@ -56,10 +56,25 @@ export async function createFile(a: CreateFileArgs): Promise<OpenFile> {
   const needsInit = meta.format === 'ogg' || meta.format === 'flac';
   const init = needsInit ? await a.codecInit.get(s.source, meta.session) : null;
   if (needsInit && !init) {
-    a.log.error({ session: meta.session }, `no codec init for the session in KV ${Buckets.codec}: the file will lack its stream headers`);
+    a.log.error(
+      { session: meta.session },
+      `no codec init for the session in KV ${Buckets.codec}: the file will lack its stream headers`,
+    );
   }
-  const opened = await openSink({ settings: s, meta, offset, startMs, expectedFrames: endFrame - offset, container, init });
-  if (opened.reused) a.log.warn({ path: opened.rel }, 'a file of this name held no audio (a crash came before the journal recorded it): reused it');
+  const opened = await openSink({
+    settings: s,
+    meta,
+    offset,
+    startMs,
+    expectedFrames: endFrame - offset,
+    container,
+    init,
+  });
+  if (opened.reused)
+    a.log.warn(
+      { path: opened.rel },
+      'a file of this name held no audio (a crash came before the journal recorded it): reused it',
+    );
   const durable = await opened.sink.sync(false);
   const rec: OpenFileRecord = {
     path: opened.path,
@@ -86,20 +101,33 @@ export async function createFile(a: CreateFileArgs): Promise<OpenFile> {
  * Finishes the file (final header, sync, close); returns what it holds, its SHA-256 (streamed while writing,
  * else read back once: `streamed` false) and the session position after it.
  */
-export async function finishFile(file: OpenFile): Promise<{ durable: Durable; sha256: string; streamed: boolean; endOffset: number; endMs: number }> {
+export async function finishFile(
+  file: OpenFile,
+): Promise<{ durable: Durable; sha256: string; streamed: boolean; endOffset: number; endMs: number }> {
   const durable = await file.sink.close();
   const rec = file.rec;
   const streamedDigest = file.sink.digest();
   const sha256 = streamedDigest ?? (await hashFile(rec.path));
   const endOffset = rec.firstOffset + durable.frames;
-  return { durable, sha256, streamed: streamedDigest !== null, endOffset, endMs: timeOfFrame(endOffset, rec.sessionStartMs, rec.sampleRate) };
+  return {
+    durable,
+    sha256,
+    streamed: streamedDigest !== null,
+    endOffset,
+    endMs: timeOfFrame(endOffset, rec.sessionStartMs, rec.sampleRate),
+  };
 }
 
 /**
  * After a write failure: closes the descriptor without finishing, cuts the file back to its journalled length
  * and repairs it (as after a crash), then finishes it. Returns false when the repair failed (logged).
  */
-export async function abandonAndRepair(source: string, file: OpenFile, codecInit: CodecInitCache, log: Logger): Promise<boolean> {
+export async function abandonAndRepair(
+  source: string,
+  file: OpenFile,
+  codecInit: CodecInitCache,
+  log: Logger,
+): Promise<boolean> {
   await file.sink.abandon();
   try {
     const r = await recoverFile(source, file.rec, codecInit, log);

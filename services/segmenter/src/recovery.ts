@@ -9,7 +9,8 @@ import { FlacSink } from './flac-sink.ts';
 import { closeFd, fdatasync, ftruncate, openFd, type Sink, writeAt } from './sink.ts';
 import { WavSink } from './wav-sink.ts';
 
-export type Recovered = { kind: 'continue'; sink: Sink } | { kind: 'finished'; frames: number; bytes: number } | { kind: 'missing' };
+export type Recovered =
+  { kind: 'continue'; sink: Sink } | { kind: 'finished'; frames: number; bytes: number } | { kind: 'missing' };
 
 /**
  * Repairs a file a crash left open, from its journal record: cuts it back to the durable length (whatever
@@ -18,7 +19,13 @@ export type Recovered = { kind: 'continue'; sink: Sink } | { kind: 'finished'; f
  * (flac-sink.ts; its STREAMINFO MD5 is then zero, "unknown"). Only a FLAC file that does not end on a whole
  * fixed-size block (not one this segmenter wrote) is finished instead — the rest of its period goes to a new file.
  */
-export async function recoverFile(source: string, rec: OpenFileRecord, codecInit: CodecInitCache, log: Logger, flacCompression = 5): Promise<Recovered> {
+export async function recoverFile(
+  source: string,
+  rec: OpenFileRecord,
+  codecInit: CodecInitCache,
+  log: Logger,
+  flacCompression = 5,
+): Promise<Recovered> {
   let fd: number;
   try {
     fd = await openFd(rec.path, 'r+');
@@ -28,7 +35,12 @@ export async function recoverFile(source: string, rec: OpenFileRecord, codecInit
   }
   await ftruncate(fd, rec.byteLength);
   if (rec.container === 'wav') {
-    const sink = WavSink.resume(fd, { sampleRate: rec.sampleRate, channels: rec.channels, bitsPerSample: 16 }, rec.byteLength, rec.frames);
+    const sink = WavSink.resume(
+      fd,
+      { sampleRate: rec.sampleRate, channels: rec.channels, bitsPerSample: 16 },
+      rec.byteLength,
+      rec.frames,
+    );
     await sink.sync(true); // header sizes for the cut-back length
     return { kind: 'continue', sink };
   }
@@ -40,7 +52,13 @@ export async function recoverFile(source: string, rec: OpenFileRecord, codecInit
     writeAt(fd, head, 0);
     await fdatasync(fd);
     if (blockSize) {
-      const sink = await FlacSink.resume(fd, { sampleRate: rec.sampleRate, channels: rec.channels, compressionLevel: flacCompression }, rec.byteLength, rec.frames, blockSize);
+      const sink = await FlacSink.resume(
+        fd,
+        { sampleRate: rec.sampleRate, channels: rec.channels, compressionLevel: flacCompression },
+        rec.byteLength,
+        rec.frames,
+        blockSize,
+      );
       return { kind: 'continue', sink };
     }
     await closeFd(fd);

@@ -1,6 +1,12 @@
 import { rmdir, rm, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ANALYSIS_SIDECAR_SUFFIX, analysisKey, DeletionReasons, KEEP_MARK_SUFFIX, type DeletionReason } from '@isr/contract';
+import {
+  ANALYSIS_SIDECAR_SUFFIX,
+  analysisKey,
+  DeletionReasons,
+  KEEP_MARK_SUFFIX,
+  type DeletionReason,
+} from '@isr/contract';
 import { MANIFEST_DAY, type KV, type ManifestWriter } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { ArchiveIndex, type ArchivedFile } from './archive-index.ts';
@@ -79,7 +85,17 @@ export class Retention {
   constructor(settings: RetentionSettings, deps: RetentionDeps) {
     this.#s = settings;
     this.#d = deps;
-    this.#roots = [...new Set(settings.roots)].map((dir) => ({ dir, index: new ArchiveIndex(), building: null, scanned: false, held: [], expectedFree: null, margin: 0, starvedLoggedAt: 0, reported: new Set<string>() }));
+    this.#roots = [...new Set(settings.roots)].map((dir) => ({
+      dir,
+      index: new ArchiveIndex(),
+      building: null,
+      scanned: false,
+      held: [],
+      expectedFree: null,
+      margin: 0,
+      starvedLoggedAt: 0,
+      reported: new Set<string>(),
+    }));
   }
 
   /** Starts the background scans and the periodic check. Returns at once. */
@@ -100,9 +116,13 @@ export class Retention {
     const t0 = Date.now();
     const fresh = (r.building = new ArchiveIndex());
     try {
-      const n = await scanArchive(r.dir, (f) => {
-        if (!fresh.has(f.rel)) fresh.add(f); // a file closed meanwhile is already there, newer
-      }, () => this.#stopped);
+      const n = await scanArchive(
+        r.dir,
+        (f) => {
+          if (!fresh.has(f.rel)) fresh.add(f); // a file closed meanwhile is already there, newer
+        },
+        () => this.#stopped,
+      );
       if (this.#stopped) return;
       r.index = fresh;
       r.scanned = true;
@@ -138,7 +158,13 @@ export class Retention {
     if (this.#rescanTimer) clearInterval(this.#rescanTimer);
     await this.#running;
     // another member of the group runs retention now and reports these: no stale copy from this one
-    for (const g of [this.#d.metrics.diskFree, this.#d.metrics.diskMinFree, this.#d.metrics.oldestAge, this.#d.metrics.archiveFiles]) g.reset();
+    for (const g of [
+      this.#d.metrics.diskFree,
+      this.#d.metrics.diskMinFree,
+      this.#d.metrics.oldestAge,
+      this.#d.metrics.archiveFiles,
+    ])
+      g.reset();
   }
 
   async #check(): Promise<void> {
@@ -194,7 +220,10 @@ export class Retention {
           const now = this.#d.now();
           if (now - r.starvedLoggedAt > STARVED_LOG_MS) {
             r.starvedLoggedAt = now;
-            this.#d.log.error({ directory: r.dir, free, minFree: this.#s.minFreeBytes, held: r.held.length }, 'disk guard: free space is below min_free_mb and no closed, unheld recording is left to delete');
+            this.#d.log.error(
+              { directory: r.dir, free, minFree: this.#s.minFreeBytes, held: r.held.length },
+              'disk guard: free space is below min_free_mb and no closed, unheld recording is left to delete',
+            );
           }
           break;
         }
@@ -226,20 +255,37 @@ export class Retention {
       throw err;
     }
     const log = this.#d.log;
-    await rm(abs + ANALYSIS_SIDECAR_SUFFIX, { force: true }).catch((err: unknown) => log.warn({ err, path: f.rel }, 'analysis sidecar of a deleted recording not removed'));
-    await this.#d.analysisKv.purge(analysisKey(f.rel)).catch((err: unknown) => log.warn({ err, path: f.rel }, 'analysis of a deleted recording not purged from KV'));
+    await rm(abs + ANALYSIS_SIDECAR_SUFFIX, { force: true }).catch((err: unknown) =>
+      log.warn({ err, path: f.rel }, 'analysis sidecar of a deleted recording not removed'),
+    );
+    await this.#d.analysisKv
+      .purge(analysisKey(f.rel))
+      .catch((err: unknown) => log.warn({ err, path: f.rel }, 'analysis of a deleted recording not purged from KV'));
     await this.#removeEmptyDirs(r.dir, dirname(abs));
     const now = this.#d.now();
     const days = this.#s.keepDaysOf(f.source);
     this.#d.metrics.deletions.inc({ source: f.source, reason });
-    if (reason === DeletionReasons.diskGuard && (days <= 0 || now - f.endMs < days * DAY_MS)) this.#d.metrics.earlyDeletions.inc({ source: f.source });
+    if (reason === DeletionReasons.diskGuard && (days <= 0 || now - f.endMs < days * DAY_MS))
+      this.#d.metrics.earlyDeletions.inc({ source: f.source });
     log.info({ path: f.rel, reason, bytes: st.size, end: new Date(f.endMs).toISOString() }, 'recording deleted');
     const at = new Date(now).toISOString();
     const fileDay = f.rel.split('/')[1] ?? '';
     await this.#d.manifest
-      .append({ root: r.dir, source: f.source, day: MANIFEST_DAY.test(fileDay) ? fileDay : at.slice(0, 10) }, { op: 'deleted', path: f.rel, reason, bytes: st.size, at })
-      .catch((err: unknown) => log.error({ err, path: f.rel }, 'deletion not appended to the manifest: verify will report the file missing'));
-    await this.#d.events.deleted({ source: f.source, path: f.rel, reason, bytes: st.size, end: new Date(f.endMs).toISOString(), deletedAt: at });
+      .append(
+        { root: r.dir, source: f.source, day: MANIFEST_DAY.test(fileDay) ? fileDay : at.slice(0, 10) },
+        { op: 'deleted', path: f.rel, reason, bytes: st.size, at },
+      )
+      .catch((err: unknown) =>
+        log.error({ err, path: f.rel }, 'deletion not appended to the manifest: verify will report the file missing'),
+      );
+    await this.#d.events.deleted({
+      source: f.source,
+      path: f.rel,
+      reason,
+      bytes: st.size,
+      end: new Date(f.endMs).toISOString(),
+      deletedAt: at,
+    });
     // What the filesystem gets back: the allocated blocks (a sparse or preallocated file differs from its size).
     return Math.max(st.size, st.blocks * 512);
   }
@@ -274,5 +320,8 @@ export class Retention {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

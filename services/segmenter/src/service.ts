@@ -28,11 +28,16 @@ export interface SegmenterOptions {
 }
 
 /** Logs the loop's death and exits with status 1, so the supervisor restarts the segmenter. */
-const exitOnFatal = (log: Logger) => (err: unknown): void => {
-  log.fatal({ err }, 'the segmenter cannot consume ISR_AUDIO any more; exiting with status 1 so the supervisor restarts it');
-  log.flush();
-  process.exit(1);
-};
+const exitOnFatal =
+  (log: Logger) =>
+  (err: unknown): void => {
+    log.fatal(
+      { err },
+      'the segmenter cannot consume ISR_AUDIO any more; exiting with status 1 so the supervisor restarts it',
+    );
+    log.flush();
+    process.exit(1);
+  };
 
 /** Starts the segmenter: a member of the segmenter group, writing the sources whose leases it holds. */
 export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions = {}): Promise<RunningService> {
@@ -44,8 +49,22 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   // Retention and the disk guard: on one member of the group at a time (its own lease); files open in any
   // member are known from the journals every member writes in the shared directory.
   const retention = new Retention(
-    { roots: settings.roots, keepDaysOf: settings.keepDaysOf, minFreeBytes: settings.minFreeBytes, checkMs: settings.diskCheckMs, rescanMs: opts.archiveRescanMs },
-    { log, metrics, events: deps.events, manifest: deps.manifest, analysisKv: bus.kv.analysis, now, openFiles: () => deps.journal.openFiles(settings.sources, settings.outputDirectoryOf) },
+    {
+      roots: settings.roots,
+      keepDaysOf: settings.keepDaysOf,
+      minFreeBytes: settings.minFreeBytes,
+      checkMs: settings.diskCheckMs,
+      rescanMs: opts.archiveRescanMs,
+    },
+    {
+      log,
+      metrics,
+      events: deps.events,
+      manifest: deps.manifest,
+      analysisKv: bus.kv.analysis,
+      now,
+      openFiles: () => deps.journal.openFiles(settings.sources, settings.outputDirectoryOf),
+    },
   );
   deps.events.onClosed = (e) => void retention.closed(settings.outputDirectoryOf(e.source), e.path, e.source);
 
@@ -53,7 +72,11 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   let loopError: unknown = null;
   let stopping = false;
   const sources = new OwnedSources({
-    bus, log, metrics, deps, journal: deps.journal,
+    bus,
+    log,
+    metrics,
+    deps,
+    journal: deps.journal,
     settingsOf: (source) => settings.source(source),
     configured: settings.sources,
     member: (): string => group.member,
@@ -76,11 +99,30 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
     onMembers: (n) => metrics.members.set(n),
   });
   group.start();
-  const stopTimers = startSegmenterTimers({ sources, status, metrics, now, member: () => group.member, commitMs: settings.commitMs, statusMs: settings.statusMs });
-  log.info({ sources: settings.sources, member: group.member }, 'segmenter consuming ISR_AUDIO (each source is written by the member of the segmenter group that holds its lease)');
+  const stopTimers = startSegmenterTimers({
+    sources,
+    status,
+    metrics,
+    now,
+    member: () => group.member,
+    commitMs: settings.commitMs,
+    statusMs: settings.statusMs,
+  });
+  log.info(
+    { sources: settings.sources, member: group.member },
+    'segmenter consuming ISR_AUDIO (each source is written by the member of the segmenter group that holds its lease)',
+  );
 
   return {
-    health: () => ({ ok: !loopError && !stopping, detail: { consumerLoop: loopError ? `died: ${String(loopError)}` : stopping ? 'stopping' : 'running', member: group.member, members: group.members.length, sources: group.owned() } }),
+    health: () => ({
+      ok: !loopError && !stopping,
+      detail: {
+        consumerLoop: loopError ? `died: ${String(loopError)}` : stopping ? 'stopping' : 'running',
+        member: group.member,
+        members: group.members.length,
+        sources: group.owned(),
+      },
+    }),
     async close() {
       stopping = true;
       stopTimers();

@@ -1,4 +1,10 @@
-import { fdatasync as fdatasyncCb, ftruncate as ftruncateCb, close as closeCb, open as openCb, writeSync } from 'node:fs';
+import {
+  fdatasync as fdatasyncCb,
+  ftruncate as ftruncateCb,
+  close as closeCb,
+  open as openCb,
+  writeSync,
+} from 'node:fs';
 import { promisify } from 'node:util';
 import type { AudioUnit } from '@isr/contract';
 import type { OggPosition } from './journal.ts';

@@ -42,7 +42,11 @@ export class SourceFeed {
   async #consume(): Promise<ConsumerMessages> {
     // Missing consumer = an error out of the iterator (not endless silent retries): it is re-created below.
     // Heartbeats every 5 s: a consumer deleted before the first pull reached it is noticed in seconds, not 60.
-    return (await this.#o.js.consumers.get(StreamNames.audio, this.#o.consumer)).consume({ max_messages: 512, abort_on_missing_resource: true, idle_heartbeat: 5000 });
+    return (await this.#o.js.consumers.get(StreamNames.audio, this.#o.consumer)).consume({
+      max_messages: 512,
+      abort_on_missing_resource: true,
+      idle_heartbeat: 5000,
+    });
   }
 
   async start(): Promise<void> {
@@ -67,15 +71,22 @@ export class SourceFeed {
       }
       if (this.#stopping) return;
       if (!o.holding()) {
-        o.log.warn({ err: ended, consumer: o.consumer }, 'the consumer is gone and so is the lease: another segmenter writes this source now');
+        o.log.warn(
+          { err: ended, consumer: o.consumer },
+          'the consumer is gone and so is the lease: another segmenter writes this source now',
+        );
         return;
       }
       const nowMs = o.now();
       while (this.#recreated.length && this.#recreated[0]! < nowMs - 60_000) this.#recreated.shift();
-      if (this.#recreated.length >= 5) throw new Error(`the consumer of ${o.source} keeps disappearing (5 times in a minute)`, { cause: ended });
+      if (this.#recreated.length >= 5)
+        throw new Error(`the consumer of ${o.source} keeps disappearing (5 times in a minute)`, { cause: ended });
       this.#recreated.push(nowMs);
       const start = Math.min(this.#maxDelivered + 1, o.resumeSeq() ?? Infinity);
-      o.log.error({ err: ended, start, consumer: o.consumer }, 'the consumer is gone or stopped delivering; re-creating it at the first chunk not yet written');
+      o.log.error(
+        { err: ended, start, consumer: o.consumer },
+        'the consumer is gone or stopped delivering; re-creating it at the first chunk not yet written',
+      );
       await this.#messages!.close().catch(() => undefined);
       await createSourceConsumer(o.jsm, o.source, o.consumer, start, [], o.log);
       this.#messages = await this.#consume();
@@ -84,12 +95,18 @@ export class SourceFeed {
 
   /** The consumer's figures for the metrics (null when it cannot be asked). */
   info(): Promise<{ pending: number; ackPending: number } | null> {
-    return this.#o.jsm.consumers.info(StreamNames.audio, this.#o.consumer).then((ci) => ({ pending: ci.num_pending, ackPending: ci.num_ack_pending }), () => null);
+    return this.#o.jsm.consumers.info(StreamNames.audio, this.#o.consumer).then(
+      (ci) => ({ pending: ci.num_pending, ackPending: ci.num_ack_pending }),
+      () => null,
+    );
   }
 
   /** Whether chunks of the source wait in the stream undelivered (true too when the consumer cannot be asked). */
   audioWaiting(): Promise<boolean> {
-    return this.#o.jsm.consumers.info(StreamNames.audio, this.#o.consumer).then((ci) => ci.num_pending > 0, () => true);
+    return this.#o.jsm.consumers.info(StreamNames.audio, this.#o.consumer).then(
+      (ci) => ci.num_pending > 0,
+      () => true,
+    );
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,12 @@
-import { chunkTimeMs, RecorderStates, timeOfFrame, type AudioChunkMeta, type AudioUnit, type Gap, type RecorderStatus } from '@isr/contract';
+import {
+  chunkTimeMs,
+  RecorderStates,
+  timeOfFrame,
+  type AudioChunkMeta,
+  type AudioUnit,
+  type Gap,
+  type RecorderStatus,
+} from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +14,16 @@ import { AckTracker } from './ack-tracker.ts';
 import { writePcm, writeUnits, type FileCursor, type HeldUnit } from './chunk-writes.ts';
 import { closedEvent, gap, manifestClosed, openedEvent } from './event-bodies.ts';
 import type { DurableState, Journal, OpenFileRecord, PendingManifestEntry } from './journal.ts';
-import { failedAgain, holdEnded, holdStartedMsg, nakDelayMs, REDELIVERY_DELAY_MS, retryBackoff, startHold, type Hold } from './hold.ts';
+import {
+  failedAgain,
+  holdEnded,
+  holdStartedMsg,
+  nakDelayMs,
+  REDELIVERY_DELAY_MS,
+  retryBackoff,
+  startHold,
+  type Hold,
+} from './hold.ts';
 import { createFile, finishFile, resumedFile, type OpenFile } from './recording-file.ts';
 import { recoverFile } from './recovery.ts';
 import type { Sink } from './sink.ts';
@@ -90,7 +107,12 @@ export class SourceWriter {
   /** Told when a write or an ack was refused by the fence (the writer has stopped: the source must be taken anew). */
   readonly #onFenced: () => void;
 
-  constructor(settings: SourceSettings, deps: WriterDeps, fence: () => boolean = () => true, onFenced: () => void = () => {}) {
+  constructor(
+    settings: SourceSettings,
+    deps: WriterDeps,
+    fence: () => boolean = () => true,
+    onFenced: () => void = () => {},
+  ) {
     this.source = settings.source;
     this.#fence = fence;
     this.#onFenced = onFenced;
@@ -118,7 +140,13 @@ export class SourceWriter {
     if (j.session) {
       this.#durable = { session: j.session, sessionStartMs: j.sessionStartMs, offset: j.offset, endMs: j.endMs };
       const rate = j.file?.sampleRate ?? 48000;
-      this.#pos = { session: j.session, sessionStartMs: j.sessionStartMs, sampleRate: rate, offset: j.offset, endMs: j.endMs ?? j.sessionStartMs };
+      this.#pos = {
+        session: j.session,
+        sessionStartMs: j.sessionStartMs,
+        sampleRate: rate,
+        offset: j.offset,
+        endMs: j.endMs ?? j.sessionStartMs,
+      };
     }
     if (file) {
       const r = file.rec;
@@ -164,7 +192,12 @@ export class SourceWriter {
       if (atStart) this.#log.info({ path: rec.rel, bytes: rec.byteLength }, 'repaired a file left open; continuing it');
       this.#file = resumedFile(rec, r.sink, this.#d.now());
     } else if (r.kind === 'finished') {
-      this.#log.info({ path: rec.rel, frames: r.frames }, atStart ? 'repaired a FLAC file left open and finished it' : 'cut the FLAC file back to its durable length and finished it');
+      this.#log.info(
+        { path: rec.rel, frames: r.frames },
+        atStart
+          ? 'repaired a FLAC file left open and finished it'
+          : 'cut the FLAC file back to its durable length and finished it',
+      );
       this.#d.metrics.filesClosed.inc({ source: this.source, reason: 'error' });
       this.#d.metrics.filesHashed.inc({ method: 'read' });
       const e = closedEvent(this.source, rec, this.#s.zone, r.frames, r.bytes, 'error', await hashFile(rec.path));
@@ -209,7 +242,10 @@ export class SourceWriter {
       if (meta.offset > pos.offset) {
         await this.#closeFile('split');
         this.#pendingGaps.push(gap(pos.endMs, chunkTimeMs(meta), 'discontinuity'));
-        this.#log.warn({ session: meta.session, expected: pos.offset, got: meta.offset }, 'sequence hole in the session: gap recorded');
+        this.#log.warn(
+          { session: meta.session, expected: pos.offset, got: meta.offset },
+          'sequence hole in the session: gap recorded',
+        );
       } else if (meta.offset < pos.offset) {
         this.#d.metrics.duplicates.inc({ source: this.source });
         from = pos.offset;
@@ -222,7 +258,13 @@ export class SourceWriter {
       this.#pendingGaps.push(gap(pos.endMs, chunkTimeMs(meta), 'new-session'));
     }
     if (!this.#pos || this.#pos.session !== meta.session || from > this.#pos.offset) {
-      this.#pos = { session: meta.session, sessionStartMs: meta.sessionStartMs, sampleRate: meta.sampleRate, offset: from, endMs: timeOfFrame(from, meta.sessionStartMs, meta.sampleRate) };
+      this.#pos = {
+        session: meta.session,
+        sessionStartMs: meta.sessionStartMs,
+        sampleRate: meta.sampleRate,
+        offset: from,
+        endMs: timeOfFrame(from, meta.sessionStartMs, meta.sampleRate),
+      };
     }
     if (units) await writeUnits(this.#cursor, data, meta, units, from);
     else await writePcm(this.#cursor, data, meta, from, end);
@@ -231,11 +273,25 @@ export class SourceWriter {
   }
 
   #advance(meta: AudioChunkMeta, offset: number): void {
-    this.#pos = { session: meta.session, sessionStartMs: meta.sessionStartMs, sampleRate: meta.sampleRate, offset, endMs: timeOfFrame(offset, meta.sessionStartMs, meta.sampleRate) };
+    this.#pos = {
+      session: meta.session,
+      sessionStartMs: meta.sessionStartMs,
+      sampleRate: meta.sampleRate,
+      offset,
+      endMs: timeOfFrame(offset, meta.sessionStartMs, meta.sampleRate),
+    };
   }
 
   async #openFile(meta: AudioChunkMeta, offset: number): Promise<OpenFile> {
-    const file = await createFile({ settings: this.#s, codecInit: this.#d.codecInit, log: this.#log, meta, offset, gaps: this.#pendingGaps, now: this.#d.now() });
+    const file = await createFile({
+      settings: this.#s,
+      codecInit: this.#d.codecInit,
+      log: this.#log,
+      meta,
+      offset,
+      gaps: this.#pendingGaps,
+      now: this.#d.now(),
+    });
     const rec = file.rec;
     this.#pendingGaps = [];
     this.#file = file;
@@ -279,7 +335,13 @@ export class SourceWriter {
   async #writeJournal(): Promise<void> {
     const f = this.#file;
     const manifest = this.#pendingManifest.length ? { manifest: [...this.#pendingManifest] } : {};
-    await this.#d.journal.write({ v: 1, source: this.source, ...this.#durable, file: f ? { ...f.rec } : null, ...manifest });
+    await this.#d.journal.write({
+      v: 1,
+      source: this.source,
+      ...this.#durable,
+      file: f ? { ...f.rec } : null,
+      ...manifest,
+    });
   }
 
   /**
@@ -294,7 +356,11 @@ export class SourceWriter {
         await this.#d.manifest.append({ root: this.#s.outputDirectory, source: this.source, day: p.day }, p.body);
       } catch (err) {
         // Logged once per episode (a full disk fails every commit): the entries wait in the journal.
-        if (!this.#manifestFailing) this.#log.warn({ err, path: p.body.path }, 'could not append to the manifest; retrying at each commit (the entry waits in the journal)');
+        if (!this.#manifestFailing)
+          this.#log.warn(
+            { err, path: p.body.path },
+            'could not append to the manifest; retrying at each commit (the entry waits in the journal)',
+          );
         this.#manifestFailing = true;
         return;
       }
@@ -319,10 +385,20 @@ export class SourceWriter {
       f.rec.frames = d.frames;
       f.rec.ogg = d.ogg ?? null;
       const offset = f.rec.firstOffset + d.frames;
-      this.#durable = { session: f.rec.session, sessionStartMs: f.rec.sessionStartMs, offset, endMs: timeOfFrame(offset, f.rec.sessionStartMs, f.rec.sampleRate) };
+      this.#durable = {
+        session: f.rec.session,
+        sessionStartMs: f.rec.sessionStartMs,
+        offset,
+        endMs: timeOfFrame(offset, f.rec.sessionStartMs, f.rec.sampleRate),
+      };
     } else if (this.#pos) {
       // No file open: everything written is in closed (synced) files.
-      this.#durable = { session: this.#pos.session, sessionStartMs: this.#pos.sessionStartMs, offset: this.#pos.offset, endMs: this.#pos.endMs };
+      this.#durable = {
+        session: this.#pos.session,
+        sessionStartMs: this.#pos.sessionStartMs,
+        offset: this.#pos.offset,
+        endMs: this.#pos.endMs,
+      };
     }
     if (this.#pendingManifest.length) await this.#appendManifest();
     await this.#writeJournal();
@@ -393,7 +469,7 @@ export class SourceWriter {
     if (err instanceof FencedOff || !this.#fence()) {
       // The lease is gone, or unconfirmed for too long (NATS away): stop here. Even if the lease comes back,
       // the source is taken anew (journal, recovery, a new consumer), never continued from this state.
-      this.#log.warn({ err }, 'the source\'s lease is gone or unconfirmed: this segmenter stops writing it');
+      this.#log.warn({ err }, "the source's lease is gone or unconfirmed: this segmenter stops writing it");
       await this.detach();
       this.#onFenced();
       return;
@@ -405,10 +481,23 @@ export class SourceWriter {
     if (f) {
       this.#file = null;
       await f.sink.abandon();
-      await this.#reopen(f.rec, false).catch((repairErr: unknown) => this.#log.debug({ err: repairErr, path: f.rec.rel }, 'cutting the file back failed; retried before the next write'));
+      await this.#reopen(f.rec, false).catch((repairErr: unknown) =>
+        this.#log.debug(
+          { err: repairErr, path: f.rec.rel },
+          'cutting the file back failed; retried before the next write',
+        ),
+      );
     }
     const d = this.#durable;
-    this.#pos = d.session ? { session: d.session, sessionStartMs: d.sessionStartMs, sampleRate: this.#pos?.sampleRate ?? 48000, offset: d.offset, endMs: d.endMs ?? d.sessionStartMs } : null;
+    this.#pos = d.session
+      ? {
+          session: d.session,
+          sessionStartMs: d.sessionStartMs,
+          sampleRate: this.#pos?.sampleRate ?? 48000,
+          offset: d.offset,
+          endMs: d.endMs ?? d.sessionStartMs,
+        }
+      : null;
     const lowest = this.#acks.giveBack(d, this.#outage ? nakDelayMs(this.#outage, this.#d.now()) : REDELIVERY_DELAY_MS);
     const o = this.#outage;
     if (o) {
@@ -418,7 +507,15 @@ export class SourceWriter {
     }
     const h = (this.#outage = startHold(err, lowest ?? this.#lastSeq + 1, this.#d.now()));
     this.#d.metrics.held.set({ source: this.source }, 1);
-    this.#log.error({ err, state: h.state, path: f?.rec.rel ?? null, durableUntil: d.endMs === null ? null : new Date(d.endMs).toISOString() }, holdStartedMsg(h));
+    this.#log.error(
+      {
+        err,
+        state: h.state,
+        path: f?.rec.rel ?? null,
+        durableUntil: d.endMs === null ? null : new Date(d.endMs).toISOString(),
+      },
+      holdStartedMsg(h),
+    );
     void this.#catchUpLoop();
   }
 

@@ -34,7 +34,9 @@ export class StatusReporter {
     const statuses = sources.map((s) => [s.source, { ...s.status(), owner }] as const);
     const merged = { ...(await this.#readOthers()), ...Object.fromEntries(statuses) };
     const body = {
-      active: Object.values(merged).flatMap((st) => (st.file ? [st.file] : [])).sort(),
+      active: Object.values(merged)
+        .flatMap((st) => (st.file ? [st.file] : []))
+        .sort(),
       sources: merged,
       updated: new Date().toISOString(),
     };
@@ -97,7 +99,9 @@ export class StatusReporter {
     await rm(this.#file, { force: true });
     for (const s of sources) {
       const st = s.status();
-      await putStatusPart(this.#kv, s.source, { recorder: { ...st, state: RecorderStates.stopped, file: null } }).catch((err: unknown) => this.#log.warn({ err }, 'could not update isr_status'));
+      await putStatusPart(this.#kv, s.source, { recorder: { ...st, state: RecorderStates.stopped, file: null } }).catch(
+        (err: unknown) => this.#log.warn({ err }, 'could not update isr_status'),
+      );
     }
   }
 }

@@ -15,7 +15,14 @@ export class WavSink extends AppendSink {
   /** File length the streamed hash's header was made for (null: no streamed hash). */
   readonly #expectedBytes: number | null;
 
-  private constructor(fd: number, format: WavFormat, bytes: number, frames: number, hash: StreamHash | null, expectedBytes: number | null) {
+  private constructor(
+    fd: number,
+    format: WavFormat,
+    bytes: number,
+    frames: number,
+    hash: StreamHash | null,
+    expectedBytes: number | null,
+  ) {
     super(fd, bytes, frames, hash);
     this.#blockAlign = format.channels * (format.bitsPerSample / 8);
     this.#expectedBytes = expectedBytes;

@@ -7,10 +7,19 @@ import type { SegmenterMetrics } from './metrics.ts';
 import type { WriterDeps } from './writer-settings.ts';
 
 /** What every source writer shares: the journal in the recordings root, the codec headers, events, the manifests. */
-export function createWriterDeps(ctx: Pick<ServiceContext, 'log' | 'bus'>, metrics: SegmenterMetrics, outputDirectory: string, now: () => number): WriterDeps {
+export function createWriterDeps(
+  ctx: Pick<ServiceContext, 'log' | 'bus'>,
+  metrics: SegmenterMetrics,
+  outputDirectory: string,
+  now: () => number,
+): WriterDeps {
   const { log, bus } = ctx;
   const manifest = new ManifestWriter();
-  manifest.onTorn = (file, torn) => log.warn({ manifest: file, torn: torn.slice(0, 200) }, 'cut off a manifest line a crash or a full disk left incomplete (its entry is appended again from the journal)');
+  manifest.onTorn = (file, torn) =>
+    log.warn(
+      { manifest: file, torn: torn.slice(0, 200) },
+      'cut off a manifest line a crash or a full disk left incomplete (its entry is appended again from the journal)',
+    );
   return {
     log,
     metrics,

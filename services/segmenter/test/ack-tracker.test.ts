@@ -4,7 +4,11 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { AckTracker } from '../src/ack-tracker.ts';
 
 function fakeMsg(name: string, log: string[], seq = 1): JsMsg {
-  return { seq, ack: () => log.push(`ack ${name}`), nak: (d?: number) => log.push(`nak ${name} ${d}`) } as unknown as JsMsg;
+  return {
+    seq,
+    ack: () => log.push(`ack ${name}`),
+    nak: (d?: number) => log.push(`nak ${name} ${d}`),
+  } as unknown as JsMsg;
 }
 
 test('acknowledges exactly what the durable position covers; older sessions count as covered', () => {

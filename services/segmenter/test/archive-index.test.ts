@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ArchiveIndex, type ArchivedFile } from '../src/archive-index.ts';
 
-const file = (source: string, endMs: number): ArchivedFile => ({ rel: `${source}/${endMs}.wav`, source, bytes: 1, endMs });
+const file = (source: string, endMs: number): ArchivedFile => ({
+  rel: `${source}/${endMs}.wav`,
+  source,
+  bytes: 1,
+  endMs,
+});
 
 test('archive index: oldest first per source and across sources, whatever the insertion order', () => {
   const ix = new ArchiveIndex();
@@ -15,7 +20,10 @@ test('archive index: oldest first per source and across sources, whatever the in
     taken.push(f.endMs);
     ix.take(f);
   }
-  assert.deepEqual(taken, [...unique].sort((x, y) => x - y));
+  assert.deepEqual(
+    taken,
+    [...unique].sort((x, y) => x - y),
+  );
   assert.equal(ix.size, 0);
 });
 

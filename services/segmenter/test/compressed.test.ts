@@ -9,9 +9,45 @@ import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness,
 
 let h: Harness;
 before(async () => {
-  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = Europe/Berlin\n`);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=7', '-ar', '44100', '-ac', '1', '-b:a', '64k', '-write_xing', '0', '-id3v2_version', '0', `${h.dir}/in.mp3`]);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=7', '-c:a', 'libopus', '-b:a', '48k', '-page_duration', '100000', `${h.dir}/in.opus`]);
+  h = await setup(
+    (dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = Europe/Berlin\n`,
+  );
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=7',
+    '-ar',
+    '44100',
+    '-ac',
+    '1',
+    '-b:a',
+    '64k',
+    '-write_xing',
+    '0',
+    '-id3v2_version',
+    '0',
+    `${h.dir}/in.mp3`,
+  ]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=7',
+    '-c:a',
+    'libopus',
+    '-b:a',
+    '48k',
+    '-page_duration',
+    '100000',
+    `${h.dir}/in.opus`,
+  ]);
 });
 after(async () => h.cleanup());
 
@@ -30,7 +66,13 @@ test('MP3 splits at frame boundaries; every file decodes; the files concatenate 
   const units = mp3Frames(mp3);
   const { service } = await h.start();
   const t0 = Date.parse('2026-11-24T09:59:59.500Z');
-  await publishUnits(h.bus, { source: 'radio', format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 1, session: 'm1', sessionStartMs: t0 }, mp3, units, 5);
+  await publishUnits(
+    h.bus,
+    { source: 'radio', format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 1, session: 'm1', sessionStartMs: t0 },
+    mp3,
+    units,
+    5,
+  );
   await waitFor('mp3 files split', () => h.events.closed.filter((e) => e.source === 'radio').length >= 2, 20_000);
   await waitFor('all acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0, 20_000);
   const files = recordings(`${h.dir}/rec`, 'radio', 'mp3');
@@ -39,8 +81,14 @@ test('MP3 splits at frame boundaries; every file decodes; the files concatenate 
   for (const f of files) assert.equal(ffmpegErrors(f), '', `${f} decodes cleanly`);
   assert.ok(Buffer.concat(files.map((f) => readFileSync(f))).equals(mp3));
   const closed = h.events.closed.filter((e) => e.source === 'radio');
-  assertSplitAtFirstUnitAfterBoundary(closed.map((e) => Date.parse(e.start)), (1152 * 1000) / 44100);
-  assert.equal(closed.reduce((a, e) => a + e.frames, 0), units.length * 1152);
+  assertSplitAtFirstUnitAfterBoundary(
+    closed.map((e) => Date.parse(e.start)),
+    (1152 * 1000) / 44100,
+  );
+  assert.equal(
+    closed.reduce((a, e) => a + e.frames, 0),
+    units.length * 1152,
+  );
   assertHashes(closed, files);
 });
 
@@ -52,7 +100,15 @@ test('Ogg Opus: codec init from KV, pages renumbered and granules rebased so eve
   const audio = pages.slice(2);
   const init = Buffer.concat(headerPages.map((p) => p.bytes));
   const session = 'o1';
-  const codec: CodecInit = { source: 'webradio', session, format: 'ogg', codec: 'opus', sampleRate: 48000, channels: 1, init: init.toString('base64') };
+  const codec: CodecInit = {
+    source: 'webradio',
+    session,
+    format: 'ogg',
+    codec: 'opus',
+    sampleRate: 48000,
+    channels: 1,
+    init: init.toString('base64'),
+  };
   await h.bus.kv.codec.put('webradio', JSON.stringify(codec));
   await h.bus.kv.codec.put('webradio', JSON.stringify({ ...codec, session: 'newer', init: '' })); // the history is searched
   let prev = 0n;
@@ -63,7 +119,13 @@ test('Ogg Opus: codec init from KV, pages renumbered and granules rebased so eve
   });
   const { service } = await h.start();
   const t0 = Date.parse('2026-11-24T10:00:01.000Z');
-  await publishUnits(h.bus, { source: 'webradio', format: 'ogg', codec: 'opus', sampleRate: 48000, channels: 1, session, sessionStartMs: t0 }, ogg.subarray(init.length), units, 3);
+  await publishUnits(
+    h.bus,
+    { source: 'webradio', format: 'ogg', codec: 'opus', sampleRate: 48000, channels: 1, session, sessionStartMs: t0 },
+    ogg.subarray(init.length),
+    units,
+    3,
+  );
   await waitFor('ogg files split', () => h.events.closed.filter((e) => e.source === 'webradio').length >= 2, 20_000);
   await waitFor('all acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0, 20_000);
   await service.close();
@@ -74,21 +136,38 @@ test('Ogg Opus: codec init from KV, pages renumbered and granules rebased so eve
   for (const [i, f] of files.entries()) {
     assert.equal(ffmpegErrors(f), '', `${f} decodes cleanly`);
     const fp = splitOggPages(readFileSync(f));
-    assert.deepEqual(fp.map((p) => p.sequence), fp.map((_, k) => k), 'page sequence numbers run 0,1,2…');
-    assert.ok(Buffer.from(fp[0]!.bytes).equals(Buffer.from(headerPages[0]!.bytes)), 'file starts with the identification header page');
-    const duration = Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', f]).toString());
+    assert.deepEqual(
+      fp.map((p) => p.sequence),
+      fp.map((_, k) => k),
+      'page sequence numbers run 0,1,2…',
+    );
+    assert.ok(
+      Buffer.from(fp[0]!.bytes).equals(Buffer.from(headerPages[0]!.bytes)),
+      'file starts with the identification header page',
+    );
+    const duration = Number(
+      execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', f]).toString(),
+    );
     const expected = closed[i]!.frames / 48000;
     assert.ok(Math.abs(duration - expected) < 0.02, `ffprobe duration ${duration} ≈ ${expected} (granules rebased)`);
     for (const p of fp.slice(2)) bodies = Buffer.concat([bodies, Buffer.from(p.bytes.subarray(27 + p.bytes[26]!))]);
   }
   const original = Buffer.concat(audio.map((p) => Buffer.from(p.bytes.subarray(27 + p.bytes[26]!))));
   assert.ok(bodies.equals(original), 'audio packets are kept, in order, none lost or repeated');
-  assertSplitAtFirstUnitAfterBoundary(closed.map((e) => Date.parse(e.start)), 100);
+  assertSplitAtFirstUnitAfterBoundary(
+    closed.map((e) => Date.parse(e.start)),
+    100,
+  );
   assertHashes(closed, files);
 });
 
 /** Each closed event's sha256 (hashed as the pages and frames were appended) is the file's, as sha256sum says. */
 function assertHashes(closed: readonly SegmentClosedEvent[], files: readonly string[]): void {
   assert.equal(closed.length, files.length);
-  for (const [i, f] of files.entries()) assert.equal(closed[i]!.sha256, execFileSync('sha256sum', [f], { encoding: 'utf8' }).split(' ')[0], `${f}: the event's SHA-256 is the file's`);
+  for (const [i, f] of files.entries())
+    assert.equal(
+      closed[i]!.sha256,
+      execFileSync('sha256sum', [f], { encoding: 'utf8' }).split(' ')[0],
+      `${f}: the event's SHA-256 is the file's`,
+    );
 }

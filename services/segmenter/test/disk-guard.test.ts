@@ -20,7 +20,10 @@ let h: Harness;
 let mounted = false;
 let mountProblem = '';
 before(async () => {
-  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.1\ntimezone = UTC\nmin_free_mb = 4\ndisk_check_seconds = 0.05\n\n[card1]\ntype = soundcard\nformat = wav\n`);
+  h = await setup(
+    (dir) =>
+      `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.1\ntimezone = UTC\nmin_free_mb = 4\ndisk_check_seconds = 0.05\n\n[card1]\ntype = soundcard\nformat = wav\n`,
+  );
   mkdirSync(`${h.dir}/rec`);
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12m', 'tmpfs', `${h.dir}/rec`], { stdio: 'pipe' });
@@ -71,17 +74,29 @@ test('disk guard: 90 s of WAV on a 12 MiB filesystem with min_free_mb = 4 — no
     const wait = t0 + (i + 1) * 100 - Date.now();
     if (wait > 0) await sleep(wait);
   }
-  await waitFor('every chunk written and acknowledged', async () => {
-    const ci = await segmenterBacklog(h.bus.jsm);
-    return ci.num_pending === 0 && ci.num_ack_pending === 0;
-  }, 30_000, 100);
+  await waitFor(
+    'every chunk written and acknowledged',
+    async () => {
+      const ci = await segmenterBacklog(h.bus.jsm);
+      return ci.num_pending === 0 && ci.num_ack_pending === 0;
+    },
+    30_000,
+    100,
+  );
   await service.close();
   clearInterval(sampler);
   minFree = Math.min(minFree, freeNow());
 
-  const writeErrors = (await registry.getSingleMetric('isr_segmenter_write_errors_total')!.get()).values.reduce((a, v) => a + v.value, 0);
+  const writeErrors = (await registry.getSingleMetric('isr_segmenter_write_errors_total')!.get()).values.reduce(
+    (a, v) => a + v.value,
+    0,
+  );
   assert.equal(writeErrors, 0, 'no write failed (no ENOSPC)');
-  assert.deepEqual(h.events.closed.filter((e) => e.reason === 'error'), [], 'no file was closed by a write error');
+  assert.deepEqual(
+    h.events.closed.filter((e) => e.reason === 'error'),
+    [],
+    'no file was closed by a write error',
+  );
   assert.ok(minFree >= FLOOR, `free space stayed at or above 4 MiB (lowest seen: ${minFree} bytes)`);
 
   // The files that remain: one unbroken run of the counter, ending with the last frame published.
@@ -111,6 +126,12 @@ test('disk guard: 90 s of WAV on a 12 MiB filesystem with min_free_mb = 4 — no
   const byReason = (await registry.getSingleMetric('isr_segmenter_files_deleted_total')!.get()).values;
   assert.equal(byReason.find((v) => v.labels.reason === 'disk_guard')?.value, deleted.length);
   const early = (await registry.getSingleMetric('isr_segmenter_disk_guard_early_deletions_total')!.get()).values;
-  assert.equal(early[0]?.value, deleted.length, 'with keep_days = 0 every disk-guard deletion breaks the promise and is counted');
-  t.diagnostic(`${deleted.length} files deleted, ${files.length} remain, lowest free ${(minFree / 1048576).toFixed(2)} MiB, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  assert.equal(
+    early[0]?.value,
+    deleted.length,
+    'with keep_days = 0 every disk-guard deletion breaks the promise and is counted',
+  );
+  t.diagnostic(
+    `${deleted.length} files deleted, ${files.length} remain, lowest free ${(minFree / 1048576).toFixed(2)} MiB, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 });

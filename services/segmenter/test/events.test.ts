@@ -25,9 +25,21 @@ after(async () => {
 
 test('a closed event published while ISR_EVENTS is unavailable is retried until it lands, once', async () => {
   const lines: string[] = [];
-  const log = pino({ level: 'info' }, new Writable({ write: (c: Buffer, _e, cb) => { lines.push(c.toString()); cb(); } }));
+  const log = pino(
+    { level: 'info' },
+    new Writable({
+      write: (c: Buffer, _e, cb) => {
+        lines.push(c.toString());
+        cb();
+      },
+    }),
+  );
   const events = new SegmentEvents(jetstream(nc), log);
-  const e = { source: 'radio', path: 'radio/2026-12-02/2026-12-02_04-00-00+0000.wav', frames: 48000 } as unknown as SegmentClosedEvent;
+  const e = {
+    source: 'radio',
+    path: 'radio/2026-12-02/2026-12-02_04-00-00+0000.wav',
+    frames: 48000,
+  } as unknown as SegmentClosedEvent;
   const publishing = events.closed(e);
   await sleep(1200); // no stream yet: every attempt so far had no responder
   const jsm = await jetstreamManager(nc);
@@ -39,6 +51,9 @@ test('a closed event published while ISR_EVENTS is unavailable is retried until 
   assert.equal(await stored(), 1, 'and is stored once');
   const m = await jsm.streams.getMessage(streamSpecs().events.name, { last_by_subj: Subjects.segmentClosed('radio') });
   assert.equal(parseJson<SegmentClosedEvent>(m!.data, 'closed').path, e.path);
-  assert.ok(lines.some((l) => /could not publish segment event; retrying/.test(l)), 'the first failure is logged once, as a warning');
+  assert.ok(
+    lines.some((l) => /could not publish segment event; retrying/.test(l)),
+    'the first failure is logged once, as a warning',
+  );
   assert.ok(lines.some((l) => /segment event published after retrying/.test(l)));
 });

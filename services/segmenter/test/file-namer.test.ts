@@ -10,12 +10,26 @@ import { createRecordingFile, holdsNoAudio } from '../src/file-namer.ts';
 import { closeFd } from '../src/sink.ts';
 
 let dir: { path: string; remove(): Promise<void> };
-before(async () => { dir = await tempDir('isr-namer-'); });
-after(async () => { await dir.remove(); });
+before(async () => {
+  dir = await tempDir('isr-namer-');
+});
+after(async () => {
+  await dir.remove();
+});
 
 const utc = new ZoneClock('UTC');
 const startMs = Date.parse('2026-12-02T05:00:00Z');
-const wavHead = buildWavHeader({ channels: 1, sampleRate: 16000, bitsPerSample: 16 }, { description: 'ISR t session s offset 0', originator: 'ISR', originatorReference: '', originationDate: '2026-12-02', originationTime: '05:00:00', timeReference: 0 });
+const wavHead = buildWavHeader(
+  { channels: 1, sampleRate: 16000, bitsPerSample: 16 },
+  {
+    description: 'ISR t session s offset 0',
+    originator: 'ISR',
+    originatorReference: '',
+    originationDate: '2026-12-02',
+    originationTime: '05:00:00',
+    timeReference: 0,
+  },
+);
 /** fLaC + a last STREAMINFO block (34 bytes of zeros: enough for the block walk). */
 const flacHead = Buffer.concat([Buffer.from('fLaC'), Buffer.from([0x80, 0, 0, 34]), Buffer.alloc(34)]);
 
@@ -39,12 +53,18 @@ test('holdsNoAudio: empty, header-only WAV and FLAC hold none; a WAV or FLAC wit
   assert.equal(await holdsNoAudio(existing(root, 'wav', Buffer.concat([wavHead, Buffer.alloc(2)]))), false);
   assert.equal(await holdsNoAudio(existing(root, 'flac', flacHead)), true);
   assert.equal(await holdsNoAudio(existing(root, 'flac', flacHead.subarray(0, 20))), true, 'cut inside its metadata');
-  assert.equal(await holdsNoAudio(existing(root, 'flac', Buffer.concat([flacHead, Buffer.from([0xff, 0xf8, 1, 2])]))), false);
+  assert.equal(
+    await holdsNoAudio(existing(root, 'flac', Buffer.concat([flacHead, Buffer.from([0xff, 0xf8, 1, 2])]))),
+    false,
+  );
   assert.equal(await holdsNoAudio(existing(root, 'wav', Buffer.from('not a wav at all, but something'))), false);
 });
 
 test('a header-only file under the name is emptied and reused: no _1 and nothing unplayable left', async () => {
-  for (const [ext, head] of [['wav', wavHead], ['flac', flacHead]] as const) {
+  for (const [ext, head] of [
+    ['wav', wavHead],
+    ['flac', flacHead],
+  ] as const) {
     const root = join(dir.path, `reuse-${ext}`);
     const p = existing(root, ext, head);
     const f = await create(root, ext);

@@ -35,7 +35,11 @@ function counter(from: number, frames: number): Buffer {
 function decode(path: string): Buffer {
   const quiet = { stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 };
   execFileSync('flac', ['-t', '-s', path], quiet); // throws when the file is damaged
-  return execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', path], quiet);
+  return execFileSync(
+    'flac',
+    ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', path],
+    quiet,
+  );
 }
 
 interface Crash {
@@ -55,18 +59,48 @@ async function crashAndReplay(c: Crash): Promise<void> {
   try {
     const zone = new ZoneClock('UTC');
     const settings: SourceSettings = {
-      source: 'flac1', outputDirectory: tmp.path, template: '%Y-%m-%d/%Y-%m-%d_%H-%M-%S%z', zone, split: new SplitClock(0.1, zone),
-      pcmContainer: 'flac', flacCompression: 5, headerRewriteMs: 1000, idleGraceMs: 60_000,
+      source: 'flac1',
+      outputDirectory: tmp.path,
+      template: '%Y-%m-%d/%Y-%m-%d_%H-%M-%S%z',
+      zone,
+      split: new SplitClock(0.1, zone),
+      pcmContainer: 'flac',
+      flacCompression: 5,
+      headerRewriteMs: 1000,
+      idleGraceMs: 60_000,
     };
     const t0 = Date.parse('2026-11-24T12:00:03.000Z'); // boundary at 12:00:06 = offset 48000
     const total = RATE * 8;
     const input = counter(0, total);
-    const meta = (offset: number, frames: number): AudioChunkMeta => ({ source: 'flac1', format: 'pcm', codec: 'pcm_s16le', sampleRate: RATE, channels: 1, session: 's1', sessionStartMs: t0, seq: offset / CHUNK, offset, frames });
-    const msg = (offset: number, frames: number) => ({ data: input.subarray(offset * 2, (offset + frames) * 2), ack() {}, nak() {}, term() {}, working() {} }) as unknown as JsMsg;
+    const meta = (offset: number, frames: number): AudioChunkMeta => ({
+      source: 'flac1',
+      format: 'pcm',
+      codec: 'pcm_s16le',
+      sampleRate: RATE,
+      channels: 1,
+      session: 's1',
+      sessionStartMs: t0,
+      seq: offset / CHUNK,
+      offset,
+      frames,
+    });
+    const msg = (offset: number, frames: number) =>
+      ({
+        data: input.subarray(offset * 2, (offset + frames) * 2),
+        ack() {},
+        nak() {},
+        term() {},
+        working() {},
+      }) as unknown as JsMsg;
     const mkDeps = (): WriterDeps => ({
-      log: pino({ level: 'silent' }), metrics: createSegmenterMetrics(new Registry()),
+      log: pino({ level: 'silent' }),
+      metrics: createSegmenterMetrics(new Registry()),
       events: { opened: async () => {}, closed: async () => {} } as unknown as SegmentEvents,
-      codecInit: {} as CodecInitCache, journal: new JournalStore(tmp.path), manifest: new ManifestWriter(), reader: { next: async () => null }, now: () => t0,
+      codecInit: {} as CodecInitCache,
+      journal: new JournalStore(tmp.path),
+      manifest: new ManifestWriter(),
+      reader: { next: async () => null },
+      now: () => t0,
     });
     const feed = async (w: SourceWriter, from: number, to: number) => {
       for (let o = from; o < to; o += CHUNK) await w.run(() => w.handle(msg(o, CHUNK), meta(o, CHUNK), null));
@@ -98,7 +132,10 @@ async function crashAndReplay(c: Crash): Promise<void> {
     await w2.run(() => w2.shutdown());
 
     const continued = decode(j.file.path);
-    assert.ok(continued.equals(input.subarray(48000 * 2)), 'the repaired file is continued: it holds its whole period (to the end of the input)');
+    assert.ok(
+      continued.equals(input.subarray(48000 * 2)),
+      'the repaired file is continued: it holds its whole period (to the end of the input)',
+    );
     const list = recordingFiles(tmp.path, 'flac1', 'flac');
     assert.equal(list.length, 2, 'one file per period, no continuation file');
     const names = list.map((f) => f.slice(tmp.path.length)).join(', ');

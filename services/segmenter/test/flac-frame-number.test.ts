@@ -32,7 +32,22 @@ test('renumbered frames carry their new numbers with valid CRCs: a stream whose 
     const raw = Buffer.alloc(4096 * 8 * 2);
     for (let i = 0; i < raw.length / 2; i++) raw.writeInt16LE(Math.round(8000 * Math.sin(i / 20)), i * 2);
     writeFileSync(join(tmp.path, 'in.raw'), raw);
-    execFileSync('flac', ['-s', '-f', '--force-raw-format', '--endian=little', '--sign=signed', '--channels=1', '--bps=16', '--sample-rate=16000', '--blocksize=4096', '--no-seektable', '--no-padding', '-o', join(tmp.path, 'a.flac'), join(tmp.path, 'in.raw')]);
+    execFileSync('flac', [
+      '-s',
+      '-f',
+      '--force-raw-format',
+      '--endian=little',
+      '--sign=signed',
+      '--channels=1',
+      '--bps=16',
+      '--sample-rate=16000',
+      '--blocksize=4096',
+      '--no-seektable',
+      '--no-padding',
+      '-o',
+      join(tmp.path, 'a.flac'),
+      join(tmp.path, 'in.raw'),
+    ]);
     const a = readFileSync(join(tmp.path, 'a.flac'));
     // Metadata ends after the last block (flag 0x80); frames follow, each starting with a sync code and a valid header CRC-8.
     let pos = 4;
@@ -52,16 +67,31 @@ test('renumbered frames carry their new numbers with valid CRCs: a stream whose 
     assert.equal(frames.length, 8);
     assert.ok(frames.every(isFixedBlocksizeFrame));
     const renumbered = frames.map((f) => renumberFlacFrame(f, 8));
-    assert.deepEqual(frames.map((f) => f[4]), [0, 1, 2, 3, 4, 5, 6, 7]);
-    assert.deepEqual(renumbered.map((f) => f[4]), [8, 9, 10, 11, 12, 13, 14, 15], 'frame numbers continue');
-    assert.deepEqual([...renumberFlacFrame(frames[3]!, 200).subarray(4, 6)], [0xc3, 0x8b], 'a number of 203 takes two bytes');
+    assert.deepEqual(
+      frames.map((f) => f[4]),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+    assert.deepEqual(
+      renumbered.map((f) => f[4]),
+      [8, 9, 10, 11, 12, 13, 14, 15],
+      'frame numbers continue',
+    );
+    assert.deepEqual(
+      [...renumberFlacFrame(frames[3]!, 200).subarray(4, 6)],
+      [0xc3, 0x8b],
+      'a number of 203 takes two bytes',
+    );
     const out = Buffer.concat([a.subarray(0, pos), ...frames, ...renumbered]);
     // STREAMINFO total: 16 blocks now; MD5 zero (unknown).
     out.writeUInt32BE(4096 * 16, 8 + 14);
     out.fill(0, 8 + 18, 8 + 34);
     writeFileSync(join(tmp.path, 'b.flac'), out);
     execFileSync('flac', ['-t', '-s', join(tmp.path, 'b.flac')]);
-    const decoded = execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', join(tmp.path, 'b.flac')], { maxBuffer: 1 << 24 });
+    const decoded = execFileSync(
+      'flac',
+      ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', join(tmp.path, 'b.flac')],
+      { maxBuffer: 1 << 24 },
+    );
     assert.ok(decoded.equals(Buffer.concat([raw, raw])));
     assert.throws(() => renumberFlacFrame(Buffer.from('not a frame'), 1), FlacFrameError);
   } finally {

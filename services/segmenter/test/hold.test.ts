@@ -20,7 +20,10 @@ test('ENOSPC, EDQUOT and EIO hold a source as disk_full; other failures as error
 
 test('retries back off from 250 ms to 5 s (none after progress); naks wait a quarter of the hold, 5 s to 60 s', () => {
   const b = retryBackoff();
-  assert.deepEqual(Array.from({ length: 7 }, () => b.next()), [250, 500, 1000, 2000, 4000, 5000, 5000]);
+  assert.deepEqual(
+    Array.from({ length: 7 }, () => b.next()),
+    [250, 500, 1000, 2000, 4000, 5000, 5000],
+  );
   b.reset(); // progress: the next retry at once, and a failure after it waits 250 ms again
   assert.equal(b.next(), 250);
   const h = startHold(errno('ENOSPC'), 1, 0);
@@ -29,5 +32,10 @@ test('retries back off from 250 ms to 5 s (none after progress); naks wait a qua
   assert.equal(nakDelayMs(h, 3_600_000), 60_000);
   h.chunks = 30;
   h.frames = 48000;
-  assert.deepEqual(holdEnded(h, 90_000, 16000).fields, { state: 'disk_full', seconds: 90, heldChunks: 30, heldSeconds: 3 });
+  assert.deepEqual(holdEnded(h, 90_000, 16000).fields, {
+    state: 'disk_full',
+    seconds: 90,
+    heldChunks: 30,
+    heldSeconds: 3,
+  });
 });

@@ -9,7 +9,9 @@ import { pcmSignal, publishPcm, recordings, setup, wavSamples, type Harness } fr
 // files while their chunks were still arriving, cutting one period into several files.
 let h: Harness;
 before(async () => {
-  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\nidle_close_seconds = 1\n`);
+  h = await setup(
+    (dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\nidle_close_seconds = 1\n`,
+  );
 });
 after(async () => h.cleanup());
 
@@ -23,7 +25,12 @@ test('a backlog of a past period arriving slowly stays in one file and closes as
     await publishPcm(h.bus, s, pcm, 800, f, f + 800);
     await sleep(250); // 20 chunks over ~5 s of wall time, each well within idle_close_seconds of the previous
   }
-  const closed = await waitFor('idle close after the backlog', () => h.events.closed.find((e) => e.source === 'backlog'), 15_000, 100);
+  const closed = await waitFor(
+    'idle close after the backlog',
+    () => h.events.closed.find((e) => e.source === 'backlog'),
+    15_000,
+    100,
+  );
   assert.equal(closed.reason, 'idle');
   assert.equal(closed.frames, 2 * rate, 'the whole backlog of the period is in one file');
   const files = recordings(`${h.dir}/rec`, 'backlog', 'wav');

@@ -27,25 +27,66 @@ test('a failed manifest append waits in the journal: retried at the next commit,
   try {
     const zone = new ZoneClock('UTC');
     const settings: SourceSettings = {
-      source: 'card', outputDirectory: tmp.path, template: '%Y-%m-%d/%Y-%m-%d_%H-%M-%S%z', zone, split: new SplitClock(0.05, zone),
-      pcmContainer: 'wav', flacCompression: 5, headerRewriteMs: 1000, idleGraceMs: 60_000,
+      source: 'card',
+      outputDirectory: tmp.path,
+      template: '%Y-%m-%d/%Y-%m-%d_%H-%M-%S%z',
+      zone,
+      split: new SplitClock(0.05, zone),
+      pcmContainer: 'wav',
+      flacCompression: 5,
+      headerRewriteMs: 1000,
+      idleGraceMs: 60_000,
     };
     const t0 = Date.parse('2026-11-24T12:00:00.000Z'); // boundaries every 3 s
     const input = Buffer.alloc(RATE * 10 * 2, 7);
-    const meta = (offset: number): AudioChunkMeta => ({ source: 'card', format: 'pcm', codec: 'pcm_s16le', sampleRate: RATE, channels: 1, session: 's1', sessionStartMs: t0, seq: offset / CHUNK + 1, offset, frames: CHUNK });
-    const msg = (offset: number) => ({ seq: offset / CHUNK + 1, data: input.subarray(offset * 2, (offset + CHUNK) * 2), ack() {}, nak() {}, term() {}, working() {} }) as unknown as JsMsg;
+    const meta = (offset: number): AudioChunkMeta => ({
+      source: 'card',
+      format: 'pcm',
+      codec: 'pcm_s16le',
+      sampleRate: RATE,
+      channels: 1,
+      session: 's1',
+      sessionStartMs: t0,
+      seq: offset / CHUNK + 1,
+      offset,
+      frames: CHUNK,
+    });
+    const msg = (offset: number) =>
+      ({
+        seq: offset / CHUNK + 1,
+        data: input.subarray(offset * 2, (offset + CHUNK) * 2),
+        ack() {},
+        nak() {},
+        term() {},
+        working() {},
+      }) as unknown as JsMsg;
     const closed: SegmentClosedEvent[] = [];
     const mkDeps = (): WriterDeps => ({
-      log: pino({ level: 'silent' }), metrics: createSegmenterMetrics(new Registry()),
-      events: { opened: async () => {}, closed: async (e: SegmentClosedEvent) => { closed.push(e); } } as unknown as SegmentEvents,
-      codecInit: {} as CodecInitCache, journal: new JournalStore(tmp.path), manifest: new ManifestWriter(), reader: { next: async () => null }, now: () => t0,
+      log: pino({ level: 'silent' }),
+      metrics: createSegmenterMetrics(new Registry()),
+      events: {
+        opened: async () => {},
+        closed: async (e: SegmentClosedEvent) => {
+          closed.push(e);
+        },
+      } as unknown as SegmentEvents,
+      codecInit: {} as CodecInitCache,
+      journal: new JournalStore(tmp.path),
+      manifest: new ManifestWriter(),
+      reader: { next: async () => null },
+      now: () => t0,
     });
     const feed = async (w: SourceWriter, from: number, to: number) => {
       for (let o = from; o < to; o += CHUNK) await w.run(() => w.handle(msg(o), meta(o), null));
     };
     const dayDir = join(tmp.path, 'card', '2026-11-24');
     const manifest = join(dayDir, MANIFEST_FILE);
-    const pending = () => (JSON.parse(readFileSync(new JournalStore(tmp.path).fileOf('card'), 'utf8')) as { sources: { card: { manifest?: { body: { path: string } }[] } } }).sources.card.manifest?.map((m) => m.body.path) ?? [];
+    const pending = () =>
+      (
+        JSON.parse(readFileSync(new JournalStore(tmp.path).fileOf('card'), 'utf8')) as {
+          sources: { card: { manifest?: { body: { path: string } }[] } };
+        }
+      ).sources.card.manifest?.map((m) => m.body.path) ?? [];
 
     // 1. The manifest cannot be written: the first file closes anyway, its entry kept in the journal.
     mkdirSync(manifest, { recursive: true });
@@ -81,10 +122,20 @@ test('a failed manifest append waits in the journal: retried at the next commit,
     assert.deepEqual(pending(), [], 'appended, the journal forgets them');
     await feed(w2, 0, RATE * 10); // the replay: what is in files is skipped
     await w2.run(() => w2.shutdown());
-    const lines = readFileSync(manifest, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { path: string }).path);
-    assert.deepEqual(lines, closed.map((e) => e.path), 'one entry per closed file, in order');
+    const lines = readFileSync(manifest, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { path: string }).path);
+    assert.deepEqual(
+      lines,
+      closed.map((e) => e.path),
+      'one entry per closed file, in order',
+    );
     const reports = await verifySource({ root: tmp.path, source: 'card' });
-    assert.deepEqual(reports.filter((r) => isProblem(r.status)), []);
+    assert.deepEqual(
+      reports.filter((r) => isProblem(r.status)),
+      [],
+    );
     assert.equal(reports.filter((r) => r.status === 'ok').length, closed.length);
   } finally {
     await tmp.remove();

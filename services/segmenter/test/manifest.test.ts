@@ -6,45 +6,80 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { isProblem, lineHash, MANIFEST_FILE, manifestGenesis, parseEntry, verifySource, type ManifestClosedEntry } from '@isr/runtime';
+import {
+  isProblem,
+  lineHash,
+  MANIFEST_FILE,
+  manifestGenesis,
+  parseEntry,
+  verifySource,
+  type ManifestClosedEntry,
+} from '@isr/runtime';
 import { waitFor } from '@isr/testkit';
 import { pcmSignal, publishPcm, segmenterBacklog, setup, type Harness } from './harness.ts';
 
 let h: Harness;
 before(async () => {
-  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = Europe/Berlin\n\n[wav1]\ntype = soundcard\nformat = wav\n\n[flac1]\ntype = soundcard\nformat = flac\n`);
+  h = await setup(
+    (dir) =>
+      `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = Europe/Berlin\n\n[wav1]\ntype = soundcard\nformat = wav\n\n[flac1]\ntype = soundcard\nformat = flac\n`,
+  );
 });
 after(async () => h.cleanup());
 
 const sha256sum = (path: string): string => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0]!;
 
 function manifestLines(source: string, day: string): string[] {
-  return readFileSync(join(h.dir, 'rec', source, day, MANIFEST_FILE), 'utf8').trimEnd().split('\n');
+  return readFileSync(join(h.dir, 'rec', source, day, MANIFEST_FILE), 'utf8')
+    .trimEnd()
+    .split('\n');
 }
 
-async function hashedMetric(registry: { getSingleMetricAsString(n: string): Promise<string> }, method: string): Promise<number> {
+async function hashedMetric(
+  registry: { getSingleMetricAsString(n: string): Promise<string> },
+  method: string,
+): Promise<number> {
   const text = await registry.getSingleMetricAsString('isr_segmenter_files_hashed_total');
   return Number(new RegExp(`method="${method}"[^}]*} (\\d+)`).exec(text)?.[1] ?? 0);
 }
 
-test('each closed file\'s SHA-256 is in its event and in the chained manifest, equal to sha256sum; a restart continues the chain', async () => {
+test("each closed file's SHA-256 is in its event and in the chained manifest, equal to sha256sum; a restart continues the chain", async () => {
   const rate = 16000;
   const frames = rate * 8 + 321;
   const sessionStartMs = Date.parse('2026-11-24T10:00:00.700Z');
   const pcm = pcmSignal(frames, 2);
   const half = rate * 4; // a whole number of chunks (the sequence numbers continue)
-  const streams = ['wav1', 'flac1'].map((source) => ({ source, session: `s-${source}`, sessionStartMs, sampleRate: rate, channels: 2 }));
+  const streams = ['wav1', 'flac1'].map((source) => ({
+    source,
+    session: `s-${source}`,
+    sessionStartMs,
+    sampleRate: rate,
+    channels: 2,
+  }));
   const first = await h.start();
   for (const s of streams) await publishPcm(h.bus, s, pcm, 1600, 0, half);
-  await waitFor('first half acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0 && h.events.closed.length >= 2, 30_000);
+  await waitFor(
+    'first half acknowledged',
+    async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0 && h.events.closed.length >= 2,
+    30_000,
+  );
   await first.service.close(); // the files open now close early (idle or shutdown): they are read back to hash
   const streamedBefore = await hashedMetric(first.registry, 'stream');
   assert.ok(streamedBefore >= 1, 'a WAV closed at its split boundary was hashed while it was written');
-  assert.ok((await hashedMetric(first.registry, 'read')) >= 3, 'FLAC files and WAV files closed early were read back once');
+  assert.ok(
+    (await hashedMetric(first.registry, 'read')) >= 3,
+    'FLAC files and WAV files closed early were read back once',
+  );
 
   const second = await h.start();
   for (const s of streams) await publishPcm(h.bus, s, pcm, 1600, half);
-  await waitFor('second half acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0 && (await segmenterBacklog(h.bus.jsm)).num_pending === 0, 30_000);
+  await waitFor(
+    'second half acknowledged',
+    async () =>
+      (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0 &&
+      (await segmenterBacklog(h.bus.jsm)).num_pending === 0,
+    30_000,
+  );
   await second.service.close();
 
   for (const source of ['wav1', 'flac1']) {
@@ -62,11 +97,19 @@ test('each closed file\'s SHA-256 is in its event and in the chained manifest, e
       assert.equal(e.path, ev.path);
       assert.match(ev.sha256!, /^[0-9a-f]{64}$/);
       assert.equal(e.sha256, ev.sha256, 'the event and the manifest carry the same hash');
-      assert.equal(e.sha256, sha256sum(join(h.dir, 'rec', e.path)), `${e.path}: sha256sum of the file equals the manifest's`);
+      assert.equal(
+        e.sha256,
+        sha256sum(join(h.dir, 'rec', e.path)),
+        `${e.path}: sha256sum of the file equals the manifest's`,
+      );
       assert.deepEqual([e.start, e.end, e.frames, e.bytes], [ev.start, ev.end, ev.frames, ev.bytes]);
     }
     const reports = await verifySource({ root: join(h.dir, 'rec'), source });
-    assert.deepEqual(reports.filter((r) => isProblem(r.status)), [], `${source} verifies`);
+    assert.deepEqual(
+      reports.filter((r) => isProblem(r.status)),
+      [],
+      `${source} verifies`,
+    );
     assert.equal(reports.filter((r) => r.status === 'ok').length, closed.length);
   }
 });
@@ -85,16 +128,38 @@ test('a torn last manifest line (an append cut short) is cut off at the next app
   const before = manifestLines('wav1', day);
   appendFileSync(join(h.dir, 'rec', 'wav1', day, MANIFEST_FILE), '{"op":"closed","prev":"00');
   const torn = await verifySource({ root: join(h.dir, 'rec'), source: 'wav1' });
-  assert.deepEqual(torn.filter((r) => r.status === 'torn').map((r) => r.entry), [before.length + 1], 'verify names the torn line, and it is no problem');
-  assert.deepEqual(torn.filter((r) => isProblem(r.status)), []);
+  assert.deepEqual(
+    torn.filter((r) => r.status === 'torn').map((r) => r.entry),
+    [before.length + 1],
+    'verify names the torn line, and it is no problem',
+  );
+  assert.deepEqual(
+    torn.filter((r) => isProblem(r.status)),
+    [],
+  );
 
   const b = await h.start();
   await publishPcm(h.bus, stream, pcm, 800, rate * 2);
-  await waitFor('acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0 && (await segmenterBacklog(h.bus.jsm)).num_pending === 0, 20_000);
+  await waitFor(
+    'acknowledged',
+    async () =>
+      (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0 &&
+      (await segmenterBacklog(h.bus.jsm)).num_pending === 0,
+    20_000,
+  );
   await b.service.close();
   const afterLines = manifestLines('wav1', day);
   assert.ok(afterLines.length > before.length);
   assert.deepEqual(afterLines.slice(0, before.length), before, 'the complete lines are kept');
-  assert.equal(parseEntry(afterLines[before.length]!)!.prev, lineHash(before.at(-1)!), 'the next entry follows the last complete line');
-  assert.deepEqual((await verifySource({ root: join(h.dir, 'rec'), source: 'wav1' })).filter((r) => isProblem(r.status) || r.status === 'torn'), []);
+  assert.equal(
+    parseEntry(afterLines[before.length]!)!.prev,
+    lineHash(before.at(-1)!),
+    'the next entry follows the last complete line',
+  );
+  assert.deepEqual(
+    (await verifySource({ root: join(h.dir, 'rec'), source: 'wav1' })).filter(
+      (r) => isProblem(r.status) || r.status === 'torn',
+    ),
+    [],
+  );
 });

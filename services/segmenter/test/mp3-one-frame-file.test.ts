@@ -13,7 +13,26 @@ import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness,
 let h: Harness;
 before(async () => {
   h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\n`);
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-ar', '44100', '-ac', '1', '-b:a', '64k', '-write_xing', '0', '-id3v2_version', '0', `${h.dir}/in.mp3`]);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=2',
+    '-ar',
+    '44100',
+    '-ac',
+    '1',
+    '-b:a',
+    '64k',
+    '-write_xing',
+    '0',
+    '-id3v2_version',
+    '0',
+    `${h.dir}/in.mp3`,
+  ]);
 });
 after(async () => h.cleanup());
 
@@ -22,8 +41,28 @@ test('an MP3 session starting 10 ms before a boundary leaves no one-frame (unpla
   const units = mp3Frames(mp3);
   const { service } = await h.start();
   const boundary = Date.parse('2026-11-24T10:00:00.000Z'); // a multiple of 3 s from UTC midnight
-  await publishUnits(h.bus, { source: 'edge', format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 1, session: 'e1', sessionStartMs: boundary - 10 }, mp3, units, 5);
-  await waitFor('all acknowledged', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0 && (await segmenterBacklog(h.bus.jsm)).num_pending === 0, 20_000);
+  await publishUnits(
+    h.bus,
+    {
+      source: 'edge',
+      format: 'mp3',
+      codec: 'mp3',
+      sampleRate: 44100,
+      channels: 1,
+      session: 'e1',
+      sessionStartMs: boundary - 10,
+    },
+    mp3,
+    units,
+    5,
+  );
+  await waitFor(
+    'all acknowledged',
+    async () =>
+      (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0 &&
+      (await segmenterBacklog(h.bus.jsm)).num_pending === 0,
+    20_000,
+  );
   await service.close();
   const files = recordings(`${h.dir}/rec`, 'edge', 'mp3');
   assert.ok(Buffer.concat(files.map((f) => readFileSync(f))).equals(mp3), 'nothing lost');
@@ -36,9 +75,27 @@ test('an MP3 session ending 10 ms after a boundary leaves no one-frame (unplayab
   const { service } = await h.start({ idleGraceMs: 500 });
   const boundary = Date.parse('2026-11-24T11:00:00.000Z');
   const lastStart = ((units.length - 1) * 1152 * 1000) / 44100; // ms from the session start to the last frame
-  await publishUnits(h.bus, { source: 'tail', format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 1, session: 't1', sessionStartMs: boundary + 10 - lastStart }, mp3, units, 5);
+  await publishUnits(
+    h.bus,
+    {
+      source: 'tail',
+      format: 'mp3',
+      codec: 'mp3',
+      sampleRate: 44100,
+      channels: 1,
+      session: 't1',
+      sessionStartMs: boundary + 10 - lastStart,
+    },
+    mp3,
+    units,
+    5,
+  );
   const ci = () => segmenterBacklog(h.bus.jsm);
-  await waitFor('all acknowledged (the held last frame written when the source fell idle)', async () => (await ci()).num_ack_pending === 0 && (await ci()).num_pending === 0, 20_000);
+  await waitFor(
+    'all acknowledged (the held last frame written when the source fell idle)',
+    async () => (await ci()).num_ack_pending === 0 && (await ci()).num_pending === 0,
+    20_000,
+  );
   await service.close();
   const files = recordings(`${h.dir}/rec`, 'tail', 'mp3');
   assert.ok(Buffer.concat(files.map((f) => readFileSync(f))).equals(mp3), 'nothing lost');

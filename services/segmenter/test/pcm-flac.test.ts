@@ -8,7 +8,10 @@ import { flacSamples, pcmSignal, publishPcm, recordings, setup, type Harness } f
 
 let h: Harness;
 before(async () => {
-  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\n\n[deck]\ntype = soundcard\nformat = flac\nflac_compression = 5\n`);
+  h = await setup(
+    (dir) =>
+      `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\n\n[deck]\ntype = soundcard\nformat = flac\nflac_compression = 5\n`,
+  );
 });
 after(async () => h.cleanup());
 
@@ -22,7 +25,14 @@ test('PCM to FLAC: every file passes flac -t, decodes to exactly the input, spli
   await publishPcm(h.bus, { source: 'deck', session: 'f1', sessionStartMs, sampleRate: rate, channels }, pcm, 4410);
   await waitFor('files split', () => h.events.closed.length >= 3, 30_000);
   // The encoder holds back the last partial FLAC block (its chunks stay unacknowledged until the file closes).
-  await waitFor('all chunks taken', async () => (await registry.getSingleMetricAsString('isr_segmenter_chunks_total')).match(new RegExp(`source="deck"[^}]*} ${Math.ceil(frames / 4410)}$`, 'm')), 20_000);
+  await waitFor(
+    'all chunks taken',
+    async () =>
+      (await registry.getSingleMetricAsString('isr_segmenter_chunks_total')).match(
+        new RegExp(`source="deck"[^}]*} ${Math.ceil(frames / 4410)}$`, 'm'),
+      ),
+    20_000,
+  );
   await service.close();
 
   const files = recordings(`${h.dir}/rec`, 'deck', 'flac');
@@ -35,11 +45,17 @@ test('PCM to FLAC: every file passes flac -t, decodes to exactly the input, spli
   let start = 0;
   for (const [i, d] of datas.entries()) {
     const n = d.length / (channels * 2);
-    if (i < datas.length - 1) assert.equal(start + n, frameAtOrAfter(clock.next(sessionStartMs + (start * 1000) / rate), sessionStartMs, rate));
+    if (i < datas.length - 1)
+      assert.equal(start + n, frameAtOrAfter(clock.next(sessionStartMs + (start * 1000) / rate), sessionStartMs, rate));
     start += n;
   }
   // Clean close: STREAMINFO total samples and MD5 are set; the start time is in a Vorbis comment.
-  const info = execFileSync('metaflac', ['--show-total-samples', '--show-md5sum', '--export-tags-to=-', files[1]!]).toString();
+  const info = execFileSync('metaflac', [
+    '--show-total-samples',
+    '--show-md5sum',
+    '--export-tags-to=-',
+    files[1]!,
+  ]).toString();
   assert.match(info, new RegExp(`^${3 * rate}\\n[0-9a-f]{32}\\n`));
   assert.doesNotMatch(info, /^0{32}$/m);
   assert.match(info, /ISR_START=2026-11-25T00:00:00.000Z/);

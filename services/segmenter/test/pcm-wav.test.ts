@@ -4,11 +4,23 @@ import { parseWavHeader, SplitClock, ZoneClock } from '@isr/audio';
 import { frameAtOrAfter } from '@isr/contract';
 import { waitFor } from '@isr/testkit';
 import { readFileSync } from 'node:fs';
-import { pcmSignal, publishPcm, publishPcmSizes, recordings, setup, wavSamples, type Harness, segmenterBacklog } from './harness.ts';
+import {
+  pcmSignal,
+  publishPcm,
+  publishPcmSizes,
+  recordings,
+  setup,
+  wavSamples,
+  type Harness,
+  segmenterBacklog,
+} from './harness.ts';
 
 let h: Harness;
 before(async () => {
-  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = Europe/Berlin\n\n[card1]\ntype = soundcard\nformat = wav\n`);
+  h = await setup(
+    (dir) =>
+      `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = Europe/Berlin\n\n[card1]\ntype = soundcard\nformat = wav\n`,
+  );
 });
 after(async () => h.cleanup());
 
@@ -37,12 +49,13 @@ test('PCM to WAV: sample-accurate splits, the concatenation equals the input bit
     const startMs = sessionStartMs + (start * 1000) / rate;
     const endFrame = frameAtOrAfter(clock.next(startMs), sessionStartMs, rate);
     if (i < datas.length - 1) assert.equal(start + n, endFrame, `file ${i} ends on the boundary frame`);
-    if (i > 0 && i < datas.length - 1) assert.equal(n, 0.05 * 60 * rate, `file ${i} holds exactly split_minutes of frames`);
+    if (i > 0 && i < datas.length - 1)
+      assert.equal(n, 0.05 * 60 * rate, `file ${i} holds exactly split_minutes of frames`);
     start += n;
   }
   assert.equal(files.length, 4);
   assert.match(files[0]!, /card1\/2026-11-24\/2026-11-24_11-00-00\+0100\.wav$/);
-  assert.match(files[1]!, /2026-11-24_11-00-03\+0100\.wav$/); 
+  assert.match(files[1]!, /2026-11-24_11-00-03\+0100\.wav$/);
   // BWF bext: origination time and time reference of the first sample.
   const head = parseWavHeader(readFileSync(files[1]!));
   assert.equal(head.bext?.originationDate, '2026-11-24');
@@ -68,19 +81,32 @@ test('the same splits whatever the chunking: 1-frame, 997-frame and random chunk
   const { service } = await h.start();
   const sources = Object.keys(runs).map((k) => `chunk-${k}`);
   for (const [k, sizes] of Object.entries(runs)) {
-    await publishPcmSizes(h.bus, { source: `chunk-${k}`, session: `c-${k}`, sessionStartMs, sampleRate: rate, channels: 1 }, pcm, sizes);
+    await publishPcmSizes(
+      h.bus,
+      { source: `chunk-${k}`, session: `c-${k}`, sessionStartMs, sampleRate: rate, channels: 1 },
+      pcm,
+      sizes,
+    );
   }
-  await waitFor('all acknowledged', async () => {
-    const ci = await segmenterBacklog(h.bus.jsm);
-    return ci.num_pending === 0 && ci.num_ack_pending === 0;
-  }, 60_000, 200);
+  await waitFor(
+    'all acknowledged',
+    async () => {
+      const ci = await segmenterBacklog(h.bus.jsm);
+      return ci.num_pending === 0 && ci.num_ack_pending === 0;
+    },
+    60_000,
+    200,
+  );
   await service.close();
-  const lengths = sources.map((s) => recordings(`${h.dir}/rec`, s, 'wav').map((f) => {
-    const d = wavSamples(f);
-    assert.ok(d.length > 0);
-    return d;
-  }));
-  for (const [i, datas] of lengths.entries()) assert.ok(Buffer.concat(datas).equals(pcm), `${sources[i]}: files concatenate to the input`);
+  const lengths = sources.map((s) =>
+    recordings(`${h.dir}/rec`, s, 'wav').map((f) => {
+      const d = wavSamples(f);
+      assert.ok(d.length > 0);
+      return d;
+    }),
+  );
+  for (const [i, datas] of lengths.entries())
+    assert.ok(Buffer.concat(datas).equals(pcm), `${sources[i]}: files concatenate to the input`);
   const frameCounts = lengths.map((ds) => ds.map((d) => d.length / 2));
   assert.deepEqual(frameCounts[1], frameCounts[0]);
   assert.deepEqual(frameCounts[2], frameCounts[0]);
@@ -100,8 +126,14 @@ test('across the fall-back hour the repeated local time gets its own file names,
     const c = h.events.closed.filter((e) => e.source === 'dst');
     return c.length === 3 ? c : null;
   });
-  assert.deepEqual(closed.map((e) => e.path.split('/').at(-1)), ['2026-10-25_02-59-58+0200.wav', '2026-10-25_02-00-00+0100.wav', '2026-10-25_02-00-03+0100.wav']);
-  assert.deepEqual(closed.map((e) => e.frames), [2 * rate, 3 * rate, rate]);
+  assert.deepEqual(
+    closed.map((e) => e.path.split('/').at(-1)),
+    ['2026-10-25_02-59-58+0200.wav', '2026-10-25_02-00-00+0100.wav', '2026-10-25_02-00-03+0100.wav'],
+  );
+  assert.deepEqual(
+    closed.map((e) => e.frames),
+    [2 * rate, 3 * rate, rate],
+  );
   assert.equal(closed[1]!.startLocal, '2026-10-25T02:00:00.000+01:00');
   const byStart = closed.map((e) => wavSamples(`${h.dir}/rec/${e.path}`));
   assert.ok(Buffer.concat(byStart).equals(pcm));

@@ -14,7 +14,10 @@ import { pcmSignal, publishPcm, recordings, setup, type Harness, segmenterBacklo
 
 let h: Harness;
 before(async () => {
-  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\nkeep_days = 7\ndisk_check_seconds = 0.1\n\n[card1]\ntype = soundcard\nformat = wav\n\n[forever]\ntype = soundcard\nformat = wav\nkeep_days = 0\n\n[live]\ntype = soundcard\nformat = wav\n`);
+  h = await setup(
+    (dir) =>
+      `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\nkeep_days = 7\ndisk_check_seconds = 0.1\n\n[card1]\ntype = soundcard\nformat = wav\n\n[forever]\ntype = soundcard\nformat = wav\nkeep_days = 0\n\n[live]\ntype = soundcard\nformat = wav\n`,
+  );
 });
 after(async () => h.cleanup());
 
@@ -22,10 +25,15 @@ const RATE = 16000;
 const DAY_S = 86400;
 
 async function allAcked(): Promise<void> {
-  await waitFor('every chunk written and acknowledged', async () => {
-    const ci = await segmenterBacklog(h.bus.jsm);
-    return ci.num_pending === 0 && ci.num_ack_pending === 0;
-  }, 30_000, 100);
+  await waitFor(
+    'every chunk written and acknowledged',
+    async () => {
+      const ci = await segmenterBacklog(h.bus.jsm);
+      return ci.num_pending === 0 && ci.num_ack_pending === 0;
+    },
+    30_000,
+    100,
+  );
 }
 
 test('keep_days: old files deleted with analysis and event; keep-marked, open, recent and keep_days = 0 files stay; a racing DELETE is no error', async () => {
@@ -33,8 +41,18 @@ test('keep_days: old files deleted with analysis and event; keep-marked, open, r
   // 1. Recordings: card1 15 s (5 files of 3 s), forever 6 s (2 files), all closed at shutdown.
   const first = await h.start();
   const t0 = Date.parse('2026-11-20T10:00:00.000Z');
-  await publishPcm(h.bus, { source: 'card1', session: 'c1', sessionStartMs: t0, sampleRate: RATE, channels: 1 }, pcmSignal(RATE * 15, 1), 1600);
-  await publishPcm(h.bus, { source: 'forever', session: 'f1', sessionStartMs: t0, sampleRate: RATE, channels: 1 }, pcmSignal(RATE * 6, 1), 1600);
+  await publishPcm(
+    h.bus,
+    { source: 'card1', session: 'c1', sessionStartMs: t0, sampleRate: RATE, channels: 1 },
+    pcmSignal(RATE * 15, 1),
+    1600,
+  );
+  await publishPcm(
+    h.bus,
+    { source: 'forever', session: 'f1', sessionStartMs: t0, sampleRate: RATE, channels: 1 },
+    pcmSignal(RATE * 6, 1),
+    1600,
+  );
   await allAcked();
   await first.service.close();
   const card = recordings(root, 'card1', 'wav');
@@ -46,22 +64,37 @@ test('keep_days: old files deleted with analysis and event; keep-marked, open, r
   // 2. Ten days old: card1's first four files and both of forever's; card[1] is on hold; card[0] has an analysis.
   const old = Date.now() / 1000 - 10 * DAY_S;
   for (const f of [...card.slice(0, 4), ...forever]) utimesSync(f, old, old);
-  writeFileSync(card[1]! + KEEP_MARK_SUFFIX, JSON.stringify({ path: rel(card[1]!), since: new Date().toISOString(), by: 'test' }));
+  writeFileSync(
+    card[1]! + KEEP_MARK_SUFFIX,
+    JSON.stringify({ path: rel(card[1]!), since: new Date().toISOString(), by: 'test' }),
+  );
   writeFileSync(card[0]! + ANALYSIS_SIDECAR_SUFFIX, '{}');
   await h.bus.kv.analysis.put(analysisKey(rel(card[0]!)), encodeJson({ path: rel(card[0]!) }));
 
   // 3. Restart (rescanning often); at once, "the web" deletes card[2] and card[3] while retention runs.
   const second = await h.start({ archiveRescanMs: 300 });
   const racing = [card[2]!, card[3]!];
-  const webDeleted = await Promise.all(racing.map((f) => unlink(f).then(() => true, (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-    return false;
-  })));
+  const webDeleted = await Promise.all(
+    racing.map((f) =>
+      unlink(f).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+          return false;
+        },
+      ),
+    ),
+  );
 
   // 4. An open file, made ten days old too: live audio an hour ahead keeps its file open.
   // Its one second starts on a 3 s split boundary: audio across a boundary would leave a closed first file.
   const liveStart = Math.ceil((Date.now() + 3_600_000) / 3000) * 3000;
-  await publishPcm(h.bus, { source: 'live', session: 'l1', sessionStartMs: liveStart, sampleRate: RATE, channels: 1 }, pcmSignal(RATE, 1), 1600);
+  await publishPcm(
+    h.bus,
+    { source: 'live', session: 'l1', sessionStartMs: liveStart, sampleRate: RATE, channels: 1 },
+    pcmSignal(RATE, 1),
+    1600,
+  );
   await allAcked();
   const openFile = await waitFor('the live file is open', () => recordings(root, 'live', 'wav')[0]);
   utimesSync(openFile, old, old);
@@ -96,7 +129,11 @@ test('keep_days: old files deleted with analysis and event; keep-marked, open, r
     assert.equal(events, webDeleted[i] ? 0 : 1, `${rel(f)}: deleted by ${webDeleted[i] ? 'the web' : 'retention'}`);
     assert.ok(!existsSync(f));
   });
-  assert.deepEqual(deleted.filter((e) => ![card[0], ...racing].map((f) => rel(f!)).includes(e.path)), [], 'nothing else was deleted');
+  assert.deepEqual(
+    deleted.filter((e) => ![card[0], ...racing].map((f) => rel(f!)).includes(e.path)),
+    [],
+    'nothing else was deleted',
+  );
   const counts = (await second.registry.getSingleMetric('isr_segmenter_files_deleted_total')!.get()).values;
   assert.equal(counts.find((v) => v.labels.reason === 'retention')?.value, deleted.length);
 
@@ -107,5 +144,9 @@ test('keep_days: old files deleted with analysis and event; keep-marked, open, r
   assert.equal(status(card[0]!), 'deleted');
   racing.forEach((f, i) => assert.equal(status(f), webDeleted[i] ? 'missing' : 'deleted', rel(f)));
   assert.deepEqual([status(card[1]!), status(card[4]!)], ['ok', 'ok']);
-  assert.deepEqual(reports.filter((r) => r.status === 'chain-broken'), [], 'the chain is whole');
+  assert.deepEqual(
+    reports.filter((r) => r.status === 'chain-broken'),
+    [],
+    'the chain is whole',
+  );
 });

@@ -7,7 +7,10 @@ import { pcmSignal, publishPcm, recordings, setup, wavSamples, type Harness, seg
 
 let h: Harness;
 before(async () => {
-  h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 60\ntimezone = Europe/Berlin\nstatus_interval_seconds = 0.5\n`);
+  h = await setup(
+    (dir) =>
+      `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 60\ntimezone = Europe/Berlin\nstatus_interval_seconds = 0.5\n`,
+  );
 });
 after(async () => h.cleanup());
 
@@ -22,34 +25,81 @@ test('a new session closes the file and records the gap; a poison message is ter
   const a = pcmSignal(rate * 2, 1, 1);
   const b = pcmSignal(rate * 2, 1, 2);
   const t0 = Date.parse('2026-11-24T10:10:00.000Z');
-  await publishPcm(h.bus, { source: 'studio', session: 'A', sessionStartMs: t0, sampleRate: rate, channels: 1 }, a, 800);
+  await publishPcm(
+    h.bus,
+    { source: 'studio', session: 'A', sessionStartMs: t0, sampleRate: rate, channels: 1 },
+    a,
+    800,
+  );
   // Poison: a chunk whose Isr-Frames does not match its body, and one with a broken header.
-  const good = encodeAudioHeaders({ source: 'studio', format: 'pcm', codec: 'pcm_s16le', sampleRate: rate, channels: 1, session: 'X', sessionStartMs: t0, seq: 1, offset: 0, frames: 800 });
+  const good = encodeAudioHeaders({
+    source: 'studio',
+    format: 'pcm',
+    codec: 'pcm_s16le',
+    sampleRate: rate,
+    channels: 1,
+    session: 'X',
+    sessionStartMs: t0,
+    seq: 1,
+    offset: 0,
+    frames: 800,
+  });
   await h.bus.js.publish(Subjects.audio('studio'), new Uint8Array(10), { headers: toHeaders(good) });
-  await h.bus.js.publish(Subjects.audio('other'), new Uint8Array(1600), { headers: toHeaders({ ...good, [AudioHeaders.source]: 'other', [AudioHeaders.sampleRate]: 'fast', [AudioHeaders.msgId]: 'bad-1' }) });
+  await h.bus.js.publish(Subjects.audio('other'), new Uint8Array(1600), {
+    headers: toHeaders({
+      ...good,
+      [AudioHeaders.source]: 'other',
+      [AudioHeaders.sampleRate]: 'fast',
+      [AudioHeaders.msgId]: 'bad-1',
+    }),
+  });
   // Session B starts 3.5 s after A ends (a reconnect).
-  await publishPcm(h.bus, { source: 'studio', session: 'B', sessionStartMs: t0 + 2000 + 3500, sampleRate: rate, channels: 1 }, b, 800);
+  await publishPcm(
+    h.bus,
+    { source: 'studio', session: 'B', sessionStartMs: t0 + 2000 + 3500, sampleRate: rate, channels: 1 },
+    b,
+    800,
+  );
   await publishPcm(h.bus, { source: 'other', session: 'O', sessionStartMs: t0, sampleRate: rate, channels: 1 }, a, 800);
 
   await waitFor('file of session A closed', () => h.events.closed.find((e) => e.session === 'A'), 20_000);
-  await waitFor('poison counted', async () => (await registry.getSingleMetricAsString('isr_segmenter_poison_messages_total')).includes(' 2'), 20_000);
-  await waitFor('all acknowledged or termed', async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0, 20_000);
+  await waitFor(
+    'poison counted',
+    async () => (await registry.getSingleMetricAsString('isr_segmenter_poison_messages_total')).includes(' 2'),
+    20_000,
+  );
+  await waitFor(
+    'all acknowledged or termed',
+    async () => (await segmenterBacklog(h.bus.jsm)).num_ack_pending === 0,
+    20_000,
+  );
   const closedA = h.events.closed.find((e) => e.session === 'A')!;
   assert.equal(closedA.reason, 'new-session');
   assert.equal(closedA.frames, rate * 2);
   const openedB = await waitFor('file of session B opened', () => h.events.opened.find((e) => e.session === 'B'));
-  assert.deepEqual(openedB.gaps, [{ start: '2026-11-24T10:10:02.000Z', end: '2026-11-24T10:10:05.500Z', seconds: 3.5, reason: 'new-session' }]);
+  assert.deepEqual(openedB.gaps, [
+    { start: '2026-11-24T10:10:02.000Z', end: '2026-11-24T10:10:05.500Z', seconds: 3.5, reason: 'new-session' },
+  ]);
   // Live status: status.json lists the open files; KV has the recorder half.
-  const status = await waitFor('status.json', async () => {
-    try {
-      const s = JSON.parse((await import('node:fs')).readFileSync(`${h.dir}/rec/status.json`, 'utf8')) as { active: string[] };
-      return s.active.length === 2 ? s : null;
-    } catch {
-      return null;
-    }
-  }, 10_000);
+  const status = await waitFor(
+    'status.json',
+    async () => {
+      try {
+        const s = JSON.parse((await import('node:fs')).readFileSync(`${h.dir}/rec/status.json`, 'utf8')) as {
+          active: string[];
+        };
+        return s.active.length === 2 ? s : null;
+      } catch {
+        return null;
+      }
+    },
+    10_000,
+  );
   assert.deepEqual(status.active, [openedB.path, h.events.opened.find((e) => e.source === 'other')!.path].sort());
-  const kv = await waitFor('KV status', async () => (await h.bus.kv.status.get('studio'))?.json<{ recorder?: { file: string } }>().recorder);
+  const kv = await waitFor(
+    'KV status',
+    async () => (await h.bus.kv.status.get('studio'))?.json<{ recorder?: { file: string } }>().recorder,
+  );
   assert.equal(kv.file, openedB.path);
 
   await service.close();
@@ -59,9 +109,15 @@ test('a new session closes the file and records the gap; a poison message is ter
   assert.equal(files.length, 2);
   assert.ok(wavSamples(files[0]!).equals(a));
   assert.ok(wavSamples(files[1]!).equals(b));
-  assert.ok(wavSamples(recordings(`${h.dir}/rec`, 'other', 'wav')[0]!).equals(a), 'the other source recorded despite the poison');
+  assert.ok(
+    wavSamples(recordings(`${h.dir}/rec`, 'other', 'wav')[0]!).equals(a),
+    'the other source recorded despite the poison',
+  );
   const closedB = await waitFor('session B closed', () => h.events.closed.find((e) => e.session === 'B'));
   assert.equal(closedB.reason, 'shutdown');
   assert.deepEqual(closedB.gaps, openedB.gaps);
-  await assert.rejects((await import('node:fs/promises')).access(`${h.dir}/rec/status.json`), 'status.json is deleted on clean shutdown');
+  await assert.rejects(
+    (await import('node:fs/promises')).access(`${h.dir}/rec/status.json`),
+    'status.json is deleted on clean shutdown',
+  );
 });

@@ -18,14 +18,34 @@ test('a file that cannot be created: chunks are given back, counted, and written
   const { service, registry } = await h.start();
   const rate = 8000;
   const pcm = pcmSignal(rate * 3, 1, 4);
-  await publishPcm(h.bus, { source: 'blocked', session: 'w1', sessionStartMs: Date.parse('2026-11-24T08:00:00Z'), sampleRate: rate, channels: 1 }, pcm, 800);
-  await waitFor('write errors counted', async () => /isr_segmenter_write_errors_total\{[^}]*source="blocked"[^}]*\} [1-9]/.test(await registry.metrics()), 20_000);
+  await publishPcm(
+    h.bus,
+    {
+      source: 'blocked',
+      session: 'w1',
+      sessionStartMs: Date.parse('2026-11-24T08:00:00Z'),
+      sampleRate: rate,
+      channels: 1,
+    },
+    pcm,
+    800,
+  );
+  await waitFor(
+    'write errors counted',
+    async () => /isr_segmenter_write_errors_total\{[^}]*source="blocked"[^}]*\} [1-9]/.test(await registry.metrics()),
+    20_000,
+  );
   await sleep(500);
   rmSync(`${h.dir}/rec/blocked/2026-11-24`);
-  await waitFor('all acknowledged after redelivery', async () => {
-    const ci = await segmenterBacklog(h.bus.jsm);
-    return ci.num_ack_pending === 0 && ci.num_pending === 0;
-  }, 30_000, 200);
+  await waitFor(
+    'all acknowledged after redelivery',
+    async () => {
+      const ci = await segmenterBacklog(h.bus.jsm);
+      return ci.num_ack_pending === 0 && ci.num_pending === 0;
+    },
+    30_000,
+    200,
+  );
   await service.close();
   const files = recordings(`${h.dir}/rec`, 'blocked', 'wav');
   assert.equal(files.length, 1);

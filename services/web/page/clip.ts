@@ -43,11 +43,16 @@ export function markClip(which: 'start' | 'end', source: string, ms: number): vo
 export function selectClip(source: string, start: number, end: number, from: string): void {
   Object.assign(clip, { source, start: Math.round(Math.min(start, end)), end: Math.round(Math.max(start, end)) });
   changed();
-  if (clip.end! > clip.start!) announce(`Clip selected on the ${from}: ${source}, ${label(clip.start!)} to ${label(clip.end!)}.`);
+  if (clip.end! > clip.start!)
+    announce(`Clip selected on the ${from}: ${source}, ${label(clip.start!)} to ${label(clip.end!)}.`);
 }
 
 function clipQuery(c: Clip): URLSearchParams {
-  return new URLSearchParams({ source: c.source, start: new Date(c.start!).toISOString(), end: new Date(c.end!).toISOString() });
+  return new URLSearchParams({
+    source: c.source,
+    start: new Date(c.start!).toISOString(),
+    end: new Date(c.end!).toISOString(),
+  });
 }
 
 function changed(): void {
@@ -62,7 +67,12 @@ function changed(): void {
   proof.hidden = true;
   area.hidden = true;
   if (start === null || end === null) {
-    text.textContent = start !== null ? `Clip of ${source} starts at ${label(start)}; play on and mark its end.` : end !== null ? `Clip of ${source} ends at ${label(end)}; mark its start.` : '';
+    text.textContent =
+      start !== null
+        ? `Clip of ${source} starts at ${label(start)}; play on and mark its end.`
+        : end !== null
+          ? `Clip of ${source} ends at ${label(end)}; mark its start.`
+          : '';
     return;
   }
   if (end <= start) {
@@ -83,7 +93,12 @@ function changed(): void {
 /** The provenance of the clip: one row per recording, its SHA-256 on record and its manifest entry. */
 async function showProvenance(href: string, mine: number): Promise<void> {
   const text = $('clip-text');
-  const res = await fetch(href).catch((err: Error) => ({ ok: false, status: 0, statusText: err.message, json: () => Promise.resolve({}) }));
+  const res = await fetch(href).catch((err: Error) => ({
+    ok: false,
+    status: 0,
+    statusText: err.message,
+    json: () => Promise.resolve({}),
+  }));
   const body = (await res.json().catch(() => ({}))) as { files?: FileProof[]; error?: string };
   if (mine !== generation) return;
   if (!res.ok || !body.files) {
@@ -94,9 +109,18 @@ async function showProvenance(href: string, mine: number): Promise<void> {
   const rows = body.files.map((f) => {
     const tr = document.createElement('tr');
     const th = Object.assign(document.createElement('th'), { scope: 'row', textContent: f.path });
-    const hash = Object.assign(document.createElement('td'), { className: 'hash', textContent: f.sha256 ?? 'none yet' });
-    const where = f.manifest ? `entry ${f.manifest.entry} of ${f.manifest.path}` : 'in no manifest (being recorded, or never closed by a segmenter)';
-    const entry = Object.assign(document.createElement('td'), { textContent: f.chainBreak ? `${where}; the chain is broken at entry ${f.chainBreak.entry} of ${f.chainBreak.manifest}: ${f.chainBreak.detail}` : where });
+    const hash = Object.assign(document.createElement('td'), {
+      className: 'hash',
+      textContent: f.sha256 ?? 'none yet',
+    });
+    const where = f.manifest
+      ? `entry ${f.manifest.entry} of ${f.manifest.path}`
+      : 'in no manifest (being recorded, or never closed by a segmenter)';
+    const entry = Object.assign(document.createElement('td'), {
+      textContent: f.chainBreak
+        ? `${where}; the chain is broken at entry ${f.chainBreak.entry} of ${f.chainBreak.manifest}: ${f.chainBreak.detail}`
+        : where,
+    });
     tr.append(th, hash, entry);
     return tr;
   });

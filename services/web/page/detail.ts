@@ -24,14 +24,22 @@ export function setDeleteEnabled(on: boolean): void {
 
 function redraw(): void {
   const liveSeconds = (live.length / 2) * livePairSeconds;
-  const duration = current?.durationSeconds ?? (current?.recording ? liveSeconds : Number.isFinite(player().duration) ? player().duration : 0);
+  const duration =
+    current?.durationSeconds ??
+    (current?.recording ? liveSeconds : Number.isFinite(player().duration) ? player().duration : 0);
   const peaks = wave.peaks.length ? wave.peaks : live;
   canvas.hidden = peaksShown();
   $('zoom-buttons').hidden = !peaksShown();
-  if (!peaksShown()) drawWaveform(canvas, { ...wave, peaks, duration: wave.duration || duration }, player().currentTime);
+  if (!peaksShown())
+    drawWaveform(canvas, { ...wave, peaks, duration: wave.duration || duration }, player().currentTime);
   slider.setAttribute('aria-valuemax', String(Math.round(wave.duration || duration)));
   slider.setAttribute('aria-valuenow', String(Math.round(player().currentTime)));
-  slider.setAttribute('aria-valuetext', current ? `${clockAt(current.start, player().currentTime)}, ${Math.round(player().currentTime)} seconds in` : '0 seconds');
+  slider.setAttribute(
+    'aria-valuetext',
+    current
+      ? `${clockAt(current.start, player().currentTime)}, ${Math.round(player().currentTime)} seconds in`
+      : '0 seconds',
+  );
 }
 
 function seek(seconds: number): void {
@@ -47,7 +55,8 @@ export async function loadAnalysis(r: Rec): Promise<void> {
   wave = { peaks: [], duration: 0, sections: [] };
   hidePeaks();
   if (r.recording) {
-    text.textContent = 'Being recorded: the waveform grows from live levels; loud sections are listed once the file is closed and analysed.';
+    text.textContent =
+      'Being recorded: the waveform grows from live levels; loud sections are listed once the file is closed and analysed.';
     redraw();
     return;
   }
@@ -64,13 +73,24 @@ export async function loadAnalysis(r: Rec): Promise<void> {
     redraw();
     return;
   }
-  const a = (await res.json()) as { sections: Section[]; waveform: { data: number[]; samples_per_pixel: number; sample_rate: number; bits: number; channels: number } | null; summary: Summary };
+  const a = (await res.json()) as {
+    sections: Section[];
+    waveform: { data: number[]; samples_per_pixel: number; sample_rate: number; bits: number; channels: number } | null;
+    summary: Summary;
+  };
   const w = a.waveform;
   const scale = w ? 2 ** ((w.bits || 16) - 1) : 1;
   const peaks = w ? w.data.map((v) => v / scale) : [];
-  const duration = w ? ((peaks.length / 2 / Math.max(1, w.channels)) * w.samples_per_pixel) / w.sample_rate : r.durationSeconds ?? 0;
+  const duration = w
+    ? ((peaks.length / 2 / Math.max(1, w.channels)) * w.samples_per_pixel) / w.sample_rate
+    : (r.durationSeconds ?? 0);
   wave = { peaks, duration, sections: a.sections };
-  if (w) await showPeaks({ version: 2, length: Math.floor(w.data.length / 2 / Math.max(1, w.channels)), ...w }, a.sections, (start, end) => selectClip(r.source, r.startMs + start * 1000, r.startMs + end * 1000, 'waveform'));
+  if (w)
+    await showPeaks(
+      { version: 2, length: Math.floor(w.data.length / 2 / Math.max(1, w.channels)), ...w },
+      a.sections,
+      (start, end) => selectClip(r.source, r.startMs + start * 1000, r.startMs + end * 1000, 'waveform'),
+    );
   if (current?.path !== r.path) return;
   text.textContent = `${levelLabel(a.summary)}. Loud sections are marked in red on the waveform and listed below.`;
   for (const s of a.sections) {
@@ -80,12 +100,15 @@ export async function loadAnalysis(r: Rec): Promise<void> {
     b.textContent = `Jump to ${clockAt(r.start, s.start)}, ${Math.round(s.end - s.start)} s`;
     b.addEventListener('click', () => {
       seek(s.start);
-      void player().play().catch(() => {});
+      void player()
+        .play()
+        .catch(() => {});
     });
     li.append(b);
     list.append(li);
   }
-  if (a.sections.length === 0) list.append(Object.assign(document.createElement('li'), { textContent: 'No loud sections.' }));
+  if (a.sections.length === 0)
+    list.append(Object.assign(document.createElement('li'), { textContent: 'No loud sections.' }));
   redraw();
 }
 
@@ -104,7 +127,8 @@ export async function showRecording(r: Rec): Promise<void> {
   markCurrent(r.path);
   $('detail').hidden = false;
   $('detail-heading').textContent = `${r.source}, ${startLabel(r.start)}`;
-  $('detail-meta').textContent = `${r.container.toUpperCase()}, ${formatBytes(r.bytes)}, ${r.recording ? 'being recorded now' : formatDuration(r.durationSeconds)}.`;
+  $('detail-meta').textContent =
+    `${r.container.toUpperCase()}, ${formatBytes(r.bytes)}, ${r.recording ? 'being recorded now' : formatDuration(r.durationSeconds)}.`;
   $<HTMLAnchorElement>('download').href = `/download/${enc(r.path)}`;
   showKeep(r);
   await loadAnalysis(r);
@@ -122,7 +146,9 @@ export function fileUpdated(r: Rec): void {
 /** The keep mark (legal hold) and Delete: a kept recording offers to lift the mark instead of Delete. */
 function showKeep(r: Rec): void {
   $('keep-area').hidden = !deleteEnabled;
-  $('keep-state').textContent = r.keep ? 'Kept: retention, the disk guard and Delete leave this recording alone.' : 'Not kept: deleted after keep_days, or earlier when the disk is full.';
+  $('keep-state').textContent = r.keep
+    ? 'Kept: retention, the disk guard and Delete leave this recording alone.'
+    : 'Not kept: deleted after keep_days, or earlier when the disk is full.';
   $('keep-toggle').textContent = r.keep ? 'Lift the keep mark' : 'Keep this recording';
   $('delete-area').hidden = !deleteEnabled || r.recording || Boolean(r.keep);
 }
@@ -158,7 +184,16 @@ export function wireDetail(): void {
     const step = e.shiftKey ? 30 : 5;
     const d = wave.duration || player().duration || 0;
     const now = player().currentTime;
-    const keys: Record<string, number> = { ArrowRight: now + step, ArrowUp: now + step, ArrowLeft: now - step, ArrowDown: now - step, PageUp: now + 60, PageDown: now - 60, Home: 0, End: d };
+    const keys: Record<string, number> = {
+      ArrowRight: now + step,
+      ArrowUp: now + step,
+      ArrowLeft: now - step,
+      ArrowDown: now - step,
+      PageUp: now + 60,
+      PageDown: now - 60,
+      Home: 0,
+      End: d,
+    };
     const to = keys[e.key];
     if (to === undefined) return;
     e.preventDefault();
@@ -173,7 +208,11 @@ export function wireDetail(): void {
       announce('The clip end must be after its start.');
       return;
     }
-    const q = new URLSearchParams({ source: current.source, start: new Date(current.startMs + a * 1000).toISOString(), end: new Date(current.startMs + b * 1000).toISOString() });
+    const q = new URLSearchParams({
+      source: current.source,
+      start: new Date(current.startMs + a * 1000).toISOString(),
+      end: new Date(current.startMs + b * 1000).toISOString(),
+    });
     location.href = `/api/clip?${q}`;
   });
   $<HTMLFormElement>('keep-area').addEventListener('submit', (e) => {
@@ -182,18 +221,26 @@ export function wireDetail(): void {
     if (!r) return;
     const cred = $<HTMLInputElement>('keep-token').value;
     const auth = cred.includes(':') ? `Basic ${btoa(cred)}` : `Bearer ${cred}`;
-    void fetch(`/api/keep/${enc(r.path)}`, { method: r.keep ? 'DELETE' : 'PUT', headers: { authorization: auth } }).then(async (res) => {
+    void fetch(`/api/keep/${enc(r.path)}`, {
+      method: r.keep ? 'DELETE' : 'PUT',
+      headers: { authorization: auth },
+    }).then(async (res) => {
       const body = (await res.json().catch(() => ({}))) as { keep?: boolean; error?: string };
       if (!res.ok) return announce(`Keep mark not changed: ${body.error ?? res.statusText}`);
       r.keep = Boolean(body.keep);
       if (current?.path === r.path) showKeep(r);
-      announce(r.keep ? `${r.source}, ${startLabel(r.start)} is kept.` : `Keep mark lifted from ${r.source}, ${startLabel(r.start)}.`);
+      announce(
+        r.keep
+          ? `${r.source}, ${startLabel(r.start)} is kept.`
+          : `Keep mark lifted from ${r.source}, ${startLabel(r.start)}.`,
+      );
     });
   });
   const dialog = $<HTMLDialogElement>('confirm-delete');
   $('delete').addEventListener('click', () => {
     if (!current) return;
-    $('confirm-text').textContent = `This permanently deletes ${current.source}, ${startLabel(current.start)} and its analysis.`;
+    $('confirm-text').textContent =
+      `This permanently deletes ${current.source}, ${startLabel(current.start)} and its analysis.`;
     dialog.showModal();
   });
   dialog.addEventListener('close', () => {
@@ -201,17 +248,19 @@ export function wireDetail(): void {
     const cred = $<HTMLInputElement>('delete-token').value;
     const auth = cred.includes(':') ? `Basic ${btoa(cred)}` : `Bearer ${cred}`;
     const r = current;
-    void fetch(`/api/files/${enc(r.path)}`, { method: 'DELETE', headers: { authorization: auth } }).then(async (res) => {
-      if (res.ok) {
-        announce(`Deleted ${r.source}, ${startLabel(r.start)}.`);
-        $('detail').hidden = true;
-        current = null;
-        await loadList();
-        $('recordings').focus();
-      } else {
-        const body = (await res.json().catch(() => ({}))) as { error?: string };
-        announce(`Not deleted: ${body.error ?? res.statusText}`);
-      }
-    });
+    void fetch(`/api/files/${enc(r.path)}`, { method: 'DELETE', headers: { authorization: auth } }).then(
+      async (res) => {
+        if (res.ok) {
+          announce(`Deleted ${r.source}, ${startLabel(r.start)}.`);
+          $('detail').hidden = true;
+          current = null;
+          await loadList();
+          $('recordings').focus();
+        } else {
+          const body = (await res.json().catch(() => ({}))) as { error?: string };
+          announce(`Not deleted: ${body.error ?? res.statusText}`);
+        }
+      },
+    );
   });
 }

@@ -1,8 +1,35 @@
 /** Shared page types and DOM helpers. */
-export interface Summary { rmsDbfs: number | null; peakDbfs: number | null; lufs: number | null; loudSections: number; error: string | null }
-export interface Rec { path: string; source: string; start: string; startMs: number; durationSeconds: number | null; bytes: number; container: string; codec: string | null; recording: boolean; keep?: boolean; analysis: Summary | null }
-export interface Section { start: number; end: number }
-export interface SourceView { source: string; state: string; message: string | null; file: string | null; lastChunk?: string | null }
+export interface Summary {
+  rmsDbfs: number | null;
+  peakDbfs: number | null;
+  lufs: number | null;
+  loudSections: number;
+  error: string | null;
+}
+export interface Rec {
+  path: string;
+  source: string;
+  start: string;
+  startMs: number;
+  durationSeconds: number | null;
+  bytes: number;
+  container: string;
+  codec: string | null;
+  recording: boolean;
+  keep?: boolean;
+  analysis: Summary | null;
+}
+export interface Section {
+  start: number;
+  end: number;
+}
+export interface SourceView {
+  source: string;
+  state: string;
+  message: string | null;
+  file: string | null;
+  lastChunk?: string | null;
+}
 
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 

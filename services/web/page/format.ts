@@ -27,7 +27,9 @@ export function startLabel(iso: string): string {
   return iso.replace('T', ' ').replace(/\.\d{3}/, '');
 }
 
-export function levelLabel(a: { rmsDbfs: number | null; peakDbfs: number | null; loudSections: number } | null): string {
+export function levelLabel(
+  a: { rmsDbfs: number | null; peakDbfs: number | null; loudSections: number } | null,
+): string {
   if (!a) return 'not analysed';
   const parts: string[] = [];
   if (a.rmsDbfs !== null) parts.push(`RMS ${a.rmsDbfs.toFixed(1)} dBFS`);

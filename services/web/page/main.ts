@@ -1,9 +1,33 @@
 /** The archive page: wires the table and the detail view, and follows /api/events (no polling). */
-import { currentRecording, fileUpdated, levelArrived, loadAnalysis, openRecording, setDeleteEnabled, wireDetail } from './detail.ts';
+import {
+  currentRecording,
+  fileUpdated,
+  levelArrived,
+  loadAnalysis,
+  openRecording,
+  setDeleteEnabled,
+  wireDetail,
+} from './detail.ts';
 import { $, announce, type Rec, type SourceView, type Summary } from './dom.ts';
 import { startLabel } from './format.ts';
-import { addSources, goTo, knownSources, recordingOpened, recordingUpdated, setMomentHandler, wireMoment } from './moment.ts';
-import { momentChosen, showDay, timelineFileEvent, timelineRefresh, timelineStatus, today, wireTimeline } from './timeline.ts';
+import {
+  addSources,
+  goTo,
+  knownSources,
+  recordingOpened,
+  recordingUpdated,
+  setMomentHandler,
+  wireMoment,
+} from './moment.ts';
+import {
+  momentChosen,
+  showDay,
+  timelineFileEvent,
+  timelineRefresh,
+  timelineStatus,
+  today,
+  wireTimeline,
+} from './timeline.ts';
 import { browserZone } from './zoned-time.ts';
 import { loadList, matchesFilter, removeRow, renderRow, rows, setTableHandlers, tbody, wireTable } from './table.ts';
 
@@ -11,7 +35,8 @@ const statuses = new Map<string, SourceView>();
 
 function startEvents(): void {
   const es = new EventSource('/api/events');
-  const on = (name: string, fn: (data: unknown) => void) => es.addEventListener(name, (e) => fn(JSON.parse((e as MessageEvent<string>).data)));
+  const on = (name: string, fn: (data: unknown) => void) =>
+    es.addEventListener(name, (e) => fn(JSON.parse((e as MessageEvent<string>).data)));
   let connected = false;
   on('hello', (d) => {
     for (const s of (d as { sources: SourceView[] }).sources) statuses.set(s.source, s);
@@ -75,10 +100,13 @@ function renderStatuses(): void {
 async function init(): Promise<void> {
   const info = (await (await fetch('/api/info')).json()) as { deleteEnabled: boolean };
   setDeleteEnabled(info.deleteEnabled);
-  setTableHandlers((r) => {
-    void openRecording(r);
-    recordingOpened(r);
-  }, () => currentRecording()?.path);
+  setTableHandlers(
+    (r) => {
+      void openRecording(r);
+      recordingOpened(r);
+    },
+    () => currentRecording()?.path,
+  );
   wireTable();
   wireDetail();
   await loadList();

@@ -62,8 +62,15 @@ async function firstAfter(source: string, ms: number): Promise<Rec | null> {
 async function queueAfter(r: Rec): Promise<void> {
   if (r.durationSeconds === null) return;
   const end = r.startMs + r.durationSeconds * 1000;
-  const b = await files({ source: r.source, from: String(Math.floor(end) - 1), to: String(Math.ceil(end) + ABUT_MS), limit: '10' });
-  const next = b.files.filter((f) => f.path !== r.path && f.startMs > r.startMs).sort((a, c) => a.startMs - c.startMs)[0];
+  const b = await files({
+    source: r.source,
+    from: String(Math.floor(end) - 1),
+    to: String(Math.ceil(end) + ABUT_MS),
+    limit: '10',
+  });
+  const next = b.files
+    .filter((f) => f.path !== r.path && f.startMs > r.startMs)
+    .sort((a, c) => a.startMs - c.startMs)[0];
   if (playing?.path === r.path) queue(next ?? null);
 }
 
@@ -96,7 +103,9 @@ async function openAt(source: string, ms: number, opts: { focus?: boolean }): Pr
   tick();
   text.textContent = `Playing ${source} from ${label(ms)}.`;
   void queueAfter(r);
-  await player().play().catch(() => announce('Press Play to listen (the browser did not allow playing by itself).'));
+  await player()
+    .play()
+    .catch(() => announce('Press Play to listen (the browser did not allow playing by itself).'));
 }
 
 /** The offsets the typed wall time may mean: one, two in a repeated hour, none in a skipped hour. */
@@ -110,7 +119,8 @@ function updateOffsets(prefer?: number): void {
   if (at.length === 0) sel.add(new Option('none: the clocks skipped this time', ''));
   for (const [i, a] of at.entries()) {
     let text = `UTC${formatOffset(a.offset)}`;
-    if (at.length > 1) text += ` (the ${i === 0 ? 'first' : 'second'} ${time}${at[0]!.offset > at[1]!.offset ? (i === 0 ? ', summer time' : ', standard time') : ''})`;
+    if (at.length > 1)
+      text += ` (the ${i === 0 ? 'first' : 'second'} ${time}${at[0]!.offset > at[1]!.offset ? (i === 0 ? ', summer time' : ', standard time') : ''})`;
     sel.add(new Option(text, String(a.offset)));
   }
   if (prefer !== undefined && at.some((a) => a.offset === prefer)) sel.value = String(prefer);
@@ -195,7 +205,9 @@ export async function wireMoment(): Promise<void> {
     const ms = chosenInstant();
     if (ms === null) {
       const wall = atInput().value;
-      $('goto-text').textContent = wall ? `${(wall.length === 16 ? `${wall}:00` : wall).replace('T', ' ')} does not exist in ${tz} (the clocks skipped it).` : 'Choose a date and time.';
+      $('goto-text').textContent = wall
+        ? `${(wall.length === 16 ? `${wall}:00` : wall).replace('T', ' ')} does not exist in ${tz} (the clocks skipped it).`
+        : 'Choose a date and time.';
       return;
     }
     void goTo(sourceSel().value, ms);
@@ -222,7 +234,10 @@ export async function wireMoment(): Promise<void> {
     input.value = link;
     $('moment-link-area').hidden = false;
     input.select();
-    navigator.clipboard?.writeText(link).then(() => announce('Link to this moment copied.'), () => announce('The link is selected below: copy it with Ctrl+C.'));
+    navigator.clipboard?.writeText(link).then(
+      () => announce('Link to this moment copied.'),
+      () => announce('The link is selected below: copy it with Ctrl+C.'),
+    );
   });
   wireClipMarks();
   // A deep link: /?source=S&at=ISO8601 opens there.

@@ -43,7 +43,6 @@ export function queue(r: Rec | null): void {
   }
 }
 
-
 /** Called with the recording that took over when playback crossed into it. */
 export function setAdvanceHandler(fn: (r: Rec) => void): void {
   onAdvance = fn;

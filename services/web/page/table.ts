@@ -44,7 +44,13 @@ function rowOf(r: Rec): HTMLTableRowElement {
   const th = document.createElement('th');
   th.scope = 'row';
   th.textContent = r.source;
-  const cells = [startLabel(r.start), r.path.slice(r.path.lastIndexOf('/') + 1), formatDuration(r.durationSeconds), formatBytes(r.bytes), levelLabel(r.analysis)].map((t) => {
+  const cells = [
+    startLabel(r.start),
+    r.path.slice(r.path.lastIndexOf('/') + 1),
+    formatDuration(r.durationSeconds),
+    formatBytes(r.bytes),
+    levelLabel(r.analysis),
+  ].map((t) => {
     const td = document.createElement('td');
     td.textContent = t;
     return td;
@@ -99,7 +105,8 @@ export async function loadList(): Promise<void> {
   const known = new Set([...sel.options].map((o) => o.value));
   for (const s of body.sources) if (!known.has(s)) sel.add(new Option(s, s));
   const last = Math.min(offset + PAGE, body.total);
-  $('list-summary').textContent = body.total === 0 ? 'No recordings match.' : `Showing recordings ${offset + 1} to ${last} of ${body.total}.`;
+  $('list-summary').textContent =
+    body.total === 0 ? 'No recordings match.' : `Showing recordings ${offset + 1} to ${last} of ${body.total}.`;
   $<HTMLButtonElement>('prev').disabled = offset === 0;
   $<HTMLButtonElement>('next').disabled = last >= body.total;
 }

@@ -59,7 +59,9 @@ function nextDate(date: string, by: number): string {
 /** The day's wall clock of `ms`, with the UTC offset when the day has more than one. */
 function clock(ms: number): string {
   const w = wallOf(ms, tz);
-  return offsetAt(dayStart, tz) === offsetAt(dayEnd - 1, tz) ? w.wall.slice(11) : `${w.wall.slice(11)} UTC${formatOffset(w.offset)}`;
+  return offsetAt(dayStart, tz) === offsetAt(dayEnd - 1, tz)
+    ? w.wall.slice(11)
+    : `${w.wall.slice(11)} UTC${formatOffset(w.offset)}`;
 }
 
 const range = (s: Span) => `${clock(s.startMs)}–${clock(s.endMs)}`;
@@ -67,7 +69,12 @@ const range = (s: Span) => `${clock(s.startMs)}–${clock(s.endMs)}`;
 async function filesOfDay(): Promise<Rec[]> {
   const out: Rec[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const q = new URLSearchParams({ from: String(dayStart), to: String(dayEnd), limit: String(PAGE), offset: String(offset) });
+    const q = new URLSearchParams({
+      from: String(dayStart),
+      to: String(dayEnd),
+      limit: String(PAGE),
+      offset: String(offset),
+    });
     const res = await fetch(`/api/files?${q}`);
     if (!res.ok) throw new Error(`/api/files answered ${res.status}`);
     const b = (await res.json()) as { total: number; files: Rec[] };
@@ -119,12 +126,17 @@ function draw(r: Row): void {
   for (const sp of r.loud) bar(sp, height * 0.15, band * 0.35);
   // The clip (or the selection being dragged): amber over the band, its ends as dark lines.
   const clip = currentClip();
-  const sel = r.dragging ?? (clip.source === r.source && clip.start !== null && clip.end !== null && clip.end > clip.start ? { startMs: clip.start, endMs: clip.end } : null);
+  const sel =
+    r.dragging ??
+    (clip.source === r.source && clip.start !== null && clip.end !== null && clip.end > clip.start
+      ? { startMs: clip.start, endMs: clip.end }
+      : null);
   if (sel && sel.endMs > dayStart && sel.startMs < dayEnd) {
     ctx.fillStyle = 'rgba(242, 178, 51, 0.6)';
     bar(sel, height * 0.05, height * 0.75);
     ctx.fillStyle = '#7a5200';
-    for (const at of [sel.startMs, sel.endMs]) ctx.fillRect(Math.round(x(at)), height * 0.05, Math.max(1, ratio), height * 0.75);
+    for (const at of [sel.startMs, sel.endMs])
+      ctx.fillRect(Math.round(x(at)), height * 0.05, Math.max(1, ratio), height * 0.75);
   }
   // Hour ticks at each whole hour of the zone's clock, labelled every third hour (the repeated hour shows twice).
   ctx.fillStyle = '#555';
@@ -132,7 +144,8 @@ function draw(r: Row): void {
   for (let h = Math.ceil(dayStart / 3_600_000) * 3_600_000; h < dayEnd; h += 3_600_000) {
     const w = wallOf(h, tz).wall;
     ctx.fillRect(x(h), height * 0.8, 1, height * 0.2);
-    if (w.slice(14, 16) === '00' && Number(w.slice(11, 13)) % 3 === 0) ctx.fillText(w.slice(11, 13), x(h) + 2 * ratio, height - 1);
+    if (w.slice(14, 16) === '00' && Number(w.slice(11, 13)) % 3 === 0)
+      ctx.fillText(w.slice(11, 13), x(h) + 2 * ratio, height - 1);
   }
   // The cursor: marks above and below the recorded band, so a short recording under it stays visible.
   ctx.fillStyle = '#000';
@@ -155,7 +168,8 @@ function snap(spans: readonly Span[], ms: number, slack: number): number {
   let distance = slack;
   for (const s of spans) {
     if (s.startMs > ms && s.startMs - ms <= distance) [best, distance] = [s.startMs, s.startMs - ms];
-    if (s.endMs <= ms && ms - s.endMs < distance) [best, distance] = [Math.max(s.startMs, s.endMs - 1000), ms - s.endMs];
+    if (s.endMs <= ms && ms - s.endMs < distance)
+      [best, distance] = [Math.max(s.startMs, s.endMs - 1000), ms - s.endMs];
   }
   return best;
 }
@@ -166,7 +180,10 @@ function spanText(r: Row, now: number): void {
   const live = r.files.some((f) => f.recording && fileEnd(f, now) > dayStart);
   // Where the day's recording reaches (the file being recorded: its last chunk written), for scripts and tests.
   r.track.dataset.recordedTo = String(r.spans.at(-1)?.endMs ?? '');
-  r.text.textContent = r.spans.length === 0 ? 'No recording this day.' : `Recorded ${r.spans.map(range).join(', ')}${live ? ' (recording now)' : ''}.${gaps.length ? ` Gaps ${gaps.map(range).join(', ')}.` : ''}${r.loud.length ? ` ${r.loud.length} loud stretch${r.loud.length === 1 ? '' : 'es'}.` : ''}`;
+  r.text.textContent =
+    r.spans.length === 0
+      ? 'No recording this day.'
+      : `Recorded ${r.spans.map(range).join(', ')}${live ? ' (recording now)' : ''}.${gaps.length ? ` Gaps ${gaps.map(range).join(', ')}.` : ''}${r.loud.length ? ` ${r.loud.length} loud stretch${r.loud.length === 1 ? '' : 'es'}.` : ''}`;
 }
 
 /** Selects the recorded part of [a, b] of a row as the clip (a gap at either end left out) and plays from its start. */
@@ -192,7 +209,12 @@ function move(r: Row, ms: number): void {
   draw(r);
 }
 
-function rowOf(source: string, files: Rec[], loud: Span[], moment: { source: string; ms: number } | null): { el: HTMLElement; row: Row } {
+function rowOf(
+  source: string,
+  files: Rec[],
+  loud: Span[],
+  moment: { source: string; ms: number } | null,
+): { el: HTMLElement; row: Row } {
   const now = liveEnds.get(source) ?? Date.now();
   const spans = spansOf(files, dayStart, dayEnd, now);
   const wrap = document.createElement('div');
@@ -217,11 +239,33 @@ function rowOf(source: string, files: Rec[], loud: Span[], moment: { source: str
   text.className = 'tl-spans';
   text.id = `tl-spans-${source}`;
   wrap.append(name, track, text);
-  const cursor = moment?.source === source && moment.ms >= dayStart && moment.ms < dayEnd ? moment.ms : (spans[0]?.startMs ?? dayStart);
-  const row: Row = { source, files, spans, loud: loud.map((l) => ({ startMs: Math.max(dayStart, l.startMs), endMs: Math.min(dayEnd, l.endMs) })).filter((l) => l.endMs > l.startMs), cursor, dragging: null, track, text, canvas };
+  const cursor =
+    moment?.source === source && moment.ms >= dayStart && moment.ms < dayEnd
+      ? moment.ms
+      : (spans[0]?.startMs ?? dayStart);
+  const row: Row = {
+    source,
+    files,
+    spans,
+    loud: loud
+      .map((l) => ({ startMs: Math.max(dayStart, l.startMs), endMs: Math.min(dayEnd, l.endMs) }))
+      .filter((l) => l.endMs > l.startMs),
+    cursor,
+    dragging: null,
+    track,
+    text,
+    canvas,
+  };
   spanText(row, now);
   track.addEventListener('keydown', (e) => {
-    const steps: Record<string, number> = { ArrowRight: 60_000, ArrowUp: 60_000, ArrowLeft: -60_000, ArrowDown: -60_000, PageUp: 3_600_000, PageDown: -3_600_000 };
+    const steps: Record<string, number> = {
+      ArrowRight: 60_000,
+      ArrowUp: 60_000,
+      ArrowLeft: -60_000,
+      ArrowDown: -60_000,
+      PageUp: 3_600_000,
+      PageDown: -3_600_000,
+    };
     if (e.key in steps) move(row, row.cursor + steps[e.key]!);
     else if (e.key === 'Home') move(row, dayStart);
     else if (e.key === 'End') move(row, dayEnd);
@@ -233,7 +277,10 @@ function rowOf(source: string, files: Rec[], loud: Span[], moment: { source: str
   wireSpanDrag(track, {
     msAt: (clientX) => {
       const rect = canvas.getBoundingClientRect();
-      return Math.max(dayStart, Math.min(dayEnd, dayStart + ((clientX - rect.left) / rect.width) * (dayEnd - dayStart)));
+      return Math.max(
+        dayStart,
+        Math.min(dayEnd, dayStart + ((clientX - rect.left) / rect.width) * (dayEnd - dayStart)),
+      );
     },
     dragging: (span) => {
       row.dragging = span;
@@ -265,7 +312,14 @@ export async function showDay(date: string): Promise<void> {
   const loud = await loudOf(files);
   if (mine !== loading) return;
   const sources = [...new Set([...knownSources(), ...files.map((f) => f.source)])].sort();
-  const built = sources.map((s) => rowOf(s, files.filter((f) => f.source === s), loud.get(s) ?? [], lastMoment));
+  const built = sources.map((s) =>
+    rowOf(
+      s,
+      files.filter((f) => f.source === s),
+      loud.get(s) ?? [],
+      lastMoment,
+    ),
+  );
   $('timeline').replaceChildren(...built.map((b) => b.el));
   // Keep focus on the same source's row when the day is redrawn by a live event.
   const focused = (document.activeElement as HTMLElement | null)?.dataset?.source;
@@ -275,7 +329,8 @@ export async function showDay(date: string): Promise<void> {
     draw(r);
   }
   if (focused) rows.find((r) => r.source === focused)?.track.focus();
-  $('tl-summary').textContent = `${date}, ${hours} hours${hours !== 24 ? ' (the clocks change this day)' : ''}: ${files.length} recording${files.length === 1 ? '' : 's'} of ${sources.length} source${sources.length === 1 ? '' : 's'}.`;
+  $('tl-summary').textContent =
+    `${date}, ${hours} hours${hours !== 24 ? ' (the clocks change this day)' : ''}: ${files.length} recording${files.length === 1 ? '' : 's'} of ${sources.length} source${sources.length === 1 ? '' : 's'}.`;
 }
 
 let reload: ReturnType<typeof setTimeout> | undefined;
@@ -291,7 +346,11 @@ export function timelineFileEvent(r: Rec): void {
   if (r.startMs < dayEnd && fileEnd(r, Date.now()) >= dayStart) timelineRefresh();
 }
 
-export function wireTimeline(opts: { zone: string; play: (source: string, ms: number) => void; sources: () => readonly string[] }): void {
+export function wireTimeline(opts: {
+  zone: string;
+  play: (source: string, ms: number) => void;
+  sources: () => readonly string[];
+}): void {
   tz = opts.zone;
   play = opts.play;
   knownSources = opts.sources;

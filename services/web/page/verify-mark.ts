@@ -1,10 +1,21 @@
 /** The "verified" mark of a table row: a Verify button asks /api/verify for the file on demand and then shows the verdict. */
 import { announce } from './dom.ts';
 
-interface Verdict { status: string; detail?: string }
+interface Verdict {
+  status: string;
+  detail?: string;
+}
 
 /** What each status reads as on the button (the detail is its title and is announced). */
-const LABELS: Record<string, string> = { ok: 'Verified', modified: 'Modified', missing: 'Missing', unexpected: 'Unexpected', 'chain-broken': 'Chain broken', deleted: 'Deleted', open: 'Being recorded' };
+const LABELS: Record<string, string> = {
+  ok: 'Verified',
+  modified: 'Modified',
+  missing: 'Missing',
+  unexpected: 'Unexpected',
+  'chain-broken': 'Chain broken',
+  deleted: 'Deleted',
+  open: 'Being recorded',
+};
 const GOOD = new Set(['ok', 'open', 'deleted']);
 
 /** Verdicts of this page's life, so a row redrawn by a live event keeps its mark. */

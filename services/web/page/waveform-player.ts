@@ -35,7 +35,14 @@ const adapter = {
   },
 };
 
-const forward: [keyof HTMLMediaElementEventMap, string][] = [['timeupdate', 'player.timeupdate'], ['playing', 'player.playing'], ['pause', 'player.pause'], ['seeked', 'player.seeked'], ['canplay', 'player.canplay'], ['ended', 'player.ended']];
+const forward: [keyof HTMLMediaElementEventMap, string][] = [
+  ['timeupdate', 'player.timeupdate'],
+  ['playing', 'player.playing'],
+  ['pause', 'player.pause'],
+  ['seeked', 'player.seeked'],
+  ['canplay', 'player.canplay'],
+  ['ended', 'player.ended'],
+];
 for (const [from, to] of forward) onPlayer(from, () => emitter?.emit(to, player().currentTime));
 
 /** A drag shorter than this (seconds) is a click: it seeks instead of selecting. */
@@ -54,7 +61,18 @@ function wireSelection(instance: PeaksInstance, onSelect: (start: number, end: n
       return;
     }
     instance.segments.removeById(CLIP_ID);
-    chosen(instance.segments.add({ id: CLIP_ID, startTime, endTime, editable: true, overlay: true, color: '#f2b233', borderColor: '#7a5200', labelText: 'clip' }));
+    chosen(
+      instance.segments.add({
+        id: CLIP_ID,
+        startTime,
+        endTime,
+        editable: true,
+        overlay: true,
+        color: '#f2b233',
+        borderColor: '#7a5200',
+        labelText: 'clip',
+      }),
+    );
   });
   instance.on('segments.dragend', ({ segment }) => {
     if (segment.id === CLIP_ID) chosen(segment);
@@ -65,10 +83,21 @@ function wireSelection(instance: PeaksInstance, onSelect: (start: number, end: n
  * Shows a closed recording's waveform (audiowaveform JSON) with its loud sections (seconds from the file start);
  * a span dragged across the detail view is given to `onSelect` (seconds from the file start).
  */
-export function showPeaks(data: JsonWaveformData, sections: { start: number; end: number }[], onSelect: (start: number, end: number) => void): Promise<void> {
+export function showPeaks(
+  data: JsonWaveformData,
+  sections: { start: number; end: number }[],
+  onSelect: (start: number, end: number) => void,
+): Promise<void> {
   hidePeaks();
   // peaks.js 4 draws 8-bit data only; the analyzer writes 16-bit: scale it down (the view has < 256 rows anyway).
-  const json = data.bits === 8 ? data : { ...data, bits: 8, data: data.data.map((v) => Math.max(-128, Math.min(127, Math.round(v / 2 ** (data.bits - 8))))) };
+  const json =
+    data.bits === 8
+      ? data
+      : {
+          ...data,
+          bits: 8,
+          data: data.data.map((v) => Math.max(-128, Math.min(127, Math.round(v / 2 ** (data.bits - 8))))),
+        };
   const mine = generation;
   $('peaks').hidden = false;
   // peaks.js draws zoom levels at or above the data's own scale: 1×, 2×, 4×, 8× its samples per pixel.
@@ -76,13 +105,31 @@ export function showPeaks(data: JsonWaveformData, sections: { start: number; end
   return new Promise((resolve) => {
     Peaks.init(
       {
-        zoomview: { container: $('zoomview'), waveformColor: '#1a3d7c', playedWaveformColor: '#4a6fa5', playheadColor: '#000', axisLabelColor: '#333', showPlayheadTime: true },
-        overview: { container: $('overview'), waveformColor: '#6d7f9e', playheadColor: '#000', highlightColor: '#1a3d7c' },
+        zoomview: {
+          container: $('zoomview'),
+          waveformColor: '#1a3d7c',
+          playedWaveformColor: '#4a6fa5',
+          playheadColor: '#000',
+          axisLabelColor: '#333',
+          showPlayheadTime: true,
+        },
+        overview: {
+          container: $('overview'),
+          waveformColor: '#6d7f9e',
+          playheadColor: '#000',
+          highlightColor: '#1a3d7c',
+        },
         player: adapter as never,
         waveformData: { json },
         zoomLevels,
         keyboard: false,
-        segments: sections.map((s, i) => ({ id: `loud-${i}`, startTime: s.start, endTime: s.end, labelText: 'loud', color: '#d0182f' })),
+        segments: sections.map((s, i) => ({
+          id: `loud-${i}`,
+          startTime: s.start,
+          endTime: s.end,
+          labelText: 'loud',
+          color: '#d0182f',
+        })),
       },
       (err, instance) => {
         if (mine !== generation || err || !instance) {

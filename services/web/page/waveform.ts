@@ -12,7 +12,8 @@ export function drawWaveform(canvas: HTMLCanvasElement, w: Wave, position: numbe
   ctx.clearRect(0, 0, width, height);
   if (w.duration > 0) {
     ctx.fillStyle = 'rgba(200, 0, 30, 0.25)';
-    for (const s of w.sections) ctx.fillRect((s.start / w.duration) * width, 0, Math.max(2, ((s.end - s.start) / w.duration) * width), height);
+    for (const s of w.sections)
+      ctx.fillRect((s.start / w.duration) * width, 0, Math.max(2, ((s.end - s.start) / w.duration) * width), height);
   }
   const pairs = Math.floor(w.peaks.length / 2);
   if (pairs > 0) {

@@ -1,10 +1,18 @@
 import { unlink } from 'node:fs/promises';
-import { ANALYSIS_SIDECAR_SUFFIX, analysisKey, encodeJson, parseJson, Subjects, type AnalysisRecord, type ForgetReply, type ForgetRequest } from '@isr/contract';
+import {
+  ANALYSIS_SIDECAR_SUFFIX,
+  analysisKey,
+  encodeJson,
+  parseJson,
+  Subjects,
+  type AnalysisRecord,
+  type ForgetReply,
+  type ForgetRequest,
+} from '@isr/contract';
 import type { KV, NatsConnection } from '@isr/runtime';
 import { analyzeRequester, type AnalyzeOutcome, type LateAnalysis } from './analyze-requests.ts';
 import { webError } from './errors.ts';
 import { readSidecar } from './scan.ts';
-
 
 /** Where web finds a recording's analysis: KV isr_analysis, else the sidecar, else the analyzer over isr.analyze. */
 export interface AnalysisStore {
@@ -19,13 +27,21 @@ export interface AnalysisStore {
 }
 
 /** The store over a real bus (nc + the isr_analysis bucket); either may be null for a bus-less app. */
-export function busAnalysisStore(opts: { nc: NatsConnection | null; kv: KV | null; waitMs: number; announce?: (e: LateAnalysis) => void }): AnalysisStore {
-  const ask = opts.nc ? analyzeRequester({ nc: opts.nc, waitMs: opts.waitMs, ...(opts.announce ? { announce: opts.announce } : {}) }) : null;
+export function busAnalysisStore(opts: {
+  nc: NatsConnection | null;
+  kv: KV | null;
+  waitMs: number;
+  announce?: (e: LateAnalysis) => void;
+}): AnalysisStore {
+  const ask = opts.nc
+    ? analyzeRequester({ nc: opts.nc, waitMs: opts.waitMs, ...(opts.announce ? { announce: opts.announce } : {}) })
+    : null;
   return {
     async get(rel, abs) {
       if (opts.kv) {
         const e = await opts.kv.get(analysisKey(rel)).catch(() => null);
-        if (e && e.operation === 'PUT' && e.value.length > 0) return parseJson<AnalysisRecord>(e.value, `KV analysis ${rel}`);
+        if (e && e.operation === 'PUT' && e.value.length > 0)
+          return parseJson<AnalysisRecord>(e.value, `KV analysis ${rel}`);
       }
       return readSidecar(abs);
     },
@@ -39,7 +55,9 @@ export function busAnalysisStore(opts: { nc: NatsConnection | null; kv: KV | nul
       });
       // The analyzer owns isr_analysis (the web's NATS user may not write it): ask it to drop the record.
       if (opts.nc) {
-        const msg = await opts.nc.request(Subjects.analyzeForget, encodeJson({ path: rel } satisfies ForgetRequest), { timeout: opts.waitMs });
+        const msg = await opts.nc.request(Subjects.analyzeForget, encodeJson({ path: rel } satisfies ForgetRequest), {
+          timeout: opts.waitMs,
+        });
         const reply = parseJson<ForgetReply>(msg.data, 'isr.analyze.forget reply');
         if (!reply.ok) throw new Error(`the analyzer kept the analysis of ${rel}: ${reply.error} (${reply.code})`);
       }

@@ -68,7 +68,8 @@ export function waveformOf(rec: AnalysisRecord): Waveform | null {
   const w = rec.waveform;
   if (!w || typeof w !== 'object') return null;
   const o = w as Record<string, unknown>;
-  if (!Array.isArray(o.data) || typeof o.samples_per_pixel !== 'number' || typeof o.sample_rate !== 'number') return null;
+  if (!Array.isArray(o.data) || typeof o.samples_per_pixel !== 'number' || typeof o.sample_rate !== 'number')
+    return null;
   return {
     version: typeof o.version === 'number' ? o.version : 2,
     channels: typeof o.channels === 'number' ? o.channels : 1,

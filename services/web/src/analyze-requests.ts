@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeJson, parseJson, Subjects, type AnalysisRecord, type AnalyzeReply, type AnalyzeRequest } from '@isr/contract';
+import {
+  encodeJson,
+  parseJson,
+  Subjects,
+  type AnalysisRecord,
+  type AnalyzeReply,
+  type AnalyzeRequest,
+} from '@isr/contract';
 import type { NatsConnection } from '@isr/runtime';
 import { webError } from './errors.ts';
 
@@ -48,7 +55,9 @@ type InFlight = { reply: Promise<AnalyzeOutcome>; late: boolean };
  * and an answer the analyzer does not store (an override's result, a failure) is kept for a while (`resultTtlMs`) so
  * that the page's follow-up request gets it without asking again.
  */
-export function analyzeRequester(o: AnalyzeRequesterOptions): (rel: string, threshold: number | undefined) => Promise<AnalyzeOutcome> {
+export function analyzeRequester(
+  o: AnalyzeRequesterOptions,
+): (rel: string, threshold: number | undefined) => Promise<AnalyzeOutcome> {
   const replyTimeoutMs = Math.max(o.waitMs, o.replyTimeoutMs ?? 15 * 60_000);
   const ttl = o.resultTtlMs ?? 10 * 60_000;
   const maxResults = o.maxResults ?? 64;
@@ -63,16 +72,30 @@ export function analyzeRequester(o: AnalyzeRequesterOptions): (rel: string, thre
       const msg = await o.nc.request(Subjects.analyze, encodeJson(req), { timeout: replyTimeoutMs });
       const reply = parseJson<AnalyzeReply>(msg.data, 'isr.analyze reply');
       if (reply.ok) return { kind: 'done', record: reply.analysis, stored: reply.stored !== false };
-      return reply.code === ANALYZER_BUSY ? { kind: 'busy', error: reply.error } : { kind: 'failed', code: reply.code, error: reply.error };
+      return reply.code === ANALYZER_BUSY
+        ? { kind: 'busy', error: reply.error }
+        : { kind: 'failed', code: reply.code, error: reply.error };
     } catch (err) {
       const text = `${(err as Error).name} ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`;
-      if (/no ?responders/i.test(text)) throw webError('analyzerDown', 'the analyzer is not running (no responder on isr.analyze)', err);
-      if (/timeout/i.test(text)) return { kind: 'failed', code: 'TIMEOUT', error: `the analyzer did not answer within ${Math.round(replyTimeoutMs / 1000)} s` };
+      if (/no ?responders/i.test(text))
+        throw webError('analyzerDown', 'the analyzer is not running (no responder on isr.analyze)', err);
+      if (/timeout/i.test(text))
+        return {
+          kind: 'failed',
+          code: 'TIMEOUT',
+          error: `the analyzer did not answer within ${Math.round(replyTimeoutMs / 1000)} s`,
+        };
       throw err;
     }
   };
 
-  const settle = (key: string, rel: string, threshold: number | undefined, entry: InFlight, out: AnalyzeOutcome): void => {
+  const settle = (
+    key: string,
+    rel: string,
+    threshold: number | undefined,
+    entry: InFlight,
+    out: AnalyzeOutcome,
+  ): void => {
     inFlight.delete(key);
     if ((out.kind === 'done' && !out.stored) || out.kind === 'failed') {
       results.delete(key);
@@ -83,7 +106,13 @@ export function analyzeRequester(o: AnalyzeRequesterOptions): (rel: string, thre
       }
     }
     if (entry.late && !(out.kind === 'done' && out.stored)) {
-      o.announce?.({ path: rel, threshold: threshold ?? null, ok: out.kind === 'done', error: out.kind === 'done' || out.kind === 'pending' ? null : out.error, summary: null });
+      o.announce?.({
+        path: rel,
+        threshold: threshold ?? null,
+        ok: out.kind === 'done',
+        error: out.kind === 'done' || out.kind === 'pending' ? null : out.error,
+        summary: null,
+      });
     }
   };
 
@@ -97,7 +126,12 @@ export function analyzeRequester(o: AnalyzeRequesterOptions): (rel: string, thre
       inFlight.set(key, e);
       e.reply.then(
         (out) => settle(key, rel, threshold, e, out),
-        (err: unknown) => settle(key, rel, threshold, e, { kind: 'failed', code: (err as { code?: string }).code ?? 'ERROR', error: (err as Error).message }),
+        (err: unknown) =>
+          settle(key, rel, threshold, e, {
+            kind: 'failed',
+            code: (err as { code?: string }).code ?? 'ERROR',
+            error: (err as Error).message,
+          }),
       );
       entry = e;
     }

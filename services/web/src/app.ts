@@ -57,7 +57,14 @@ export interface WebDeps {
 
 /** The whole HTTP app, without listening: tests use inject(), main.ts listens. */
 export async function buildApp(d: WebDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: d.log as unknown as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), routerOptions: { maxParamLength: 4096, querystringParser: parseQueryString }, schemaErrorFormatter: queryErrorOf, return503OnClosing: true, forceCloseConnections: true });
+  const app = Fastify({
+    loggerInstance: d.log as unknown as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { maxParamLength: 4096, querystringParser: parseQueryString },
+    schemaErrorFormatter: queryErrorOf,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof WebError) {
       if (err.status === 400 || err.status === 403 || err.status === 404) d.metrics.rejected.inc({ code: err.code });
@@ -65,24 +72,37 @@ export async function buildApp(d: WebDeps): Promise<FastifyInstance> {
       return reply.code(err.status).type('application/json').send({ error: err.message, code: err.code });
     }
     const status = (err as { statusCode?: number }).statusCode;
-    if (status && status < 500) return reply.code(status).send({ error: (err as Error).message, code: (err as { code?: string }).code ?? WebErrorCodes.badRequest[0] });
+    if (status && status < 500)
+      return reply
+        .code(status)
+        .send({ error: (err as Error).message, code: (err as { code?: string }).code ?? WebErrorCodes.badRequest[0] });
     req.log.error({ err, url: req.url }, 'request failed');
     return reply.code(500).send({ error: 'internal error', code: WebErrorCodes.internal[0] });
   });
   app.addHook('onResponse', async (req, reply) => {
-    d.metrics.requests.observe({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    d.metrics.requests.observe(
+      { route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
   const allowedHosts = (d.allowedHosts ?? []).map((h) => h.toLowerCase());
   app.addHook('onRequest', async (req) => {
     // Health checks and scrapes name the container or the machine, and show no recordings.
     if (req.url === '/healthz' || req.url === '/metrics') return;
-    if (!hostAllowed(req.headers.host, allowedHosts)) throw webError('hostNotAllowed', `this archive does not answer to the host "${String(req.headers.host ?? '').slice(0, 100)}" (web_allowed_hosts)`);
+    if (!hostAllowed(req.headers.host, allowedHosts))
+      throw webError(
+        'hostNotAllowed',
+        `this archive does not answer to the host "${String(req.headers.host ?? '').slice(0, 100)}" (web_allowed_hosts)`,
+      );
   });
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
-      reply.header('content-security-policy', "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+      reply.header(
+        'content-security-policy',
+        "default-src 'self'; media-src 'self' blob:; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      );
     } else {
       // No page may frame anything of the archive (a media document or a JSON answer opened directly included).
       reply.header('content-security-policy', "frame-ancestors 'none'");
@@ -90,8 +110,19 @@ export async function buildApp(d: WebDeps): Promise<FastifyInstance> {
     return payload;
   });
 
-  await app.register(fastifyStatic, { root: d.publicDir, prefix: '/', index: ['index.html'], wildcard: false, cacheControl: true, maxAge: 0 });
-  const guard = new DeleteGuard(d.credentials, { maxFailures: d.deleteMaxFailures ?? 10, now: d.now, onFailure: () => d.metrics.authFailures.inc() });
+  await app.register(fastifyStatic, {
+    root: d.publicDir,
+    prefix: '/',
+    index: ['index.html'],
+    wildcard: false,
+    cacheControl: true,
+    maxAge: 0,
+  });
+  const guard = new DeleteGuard(d.credentials, {
+    maxFailures: d.deleteMaxFailures ?? 10,
+    now: d.now,
+    onFailure: () => d.metrics.authFailures.inc(),
+  });
   const verifier = new FileVerifier(new ManifestLedger(d.root), d.verifyMaxConcurrent ?? 2);
   registerMediaRoutes(app, d, guard, verifier);
   registerApiRoutes(app, d);

@@ -30,7 +30,12 @@ export const NEXT_START_SLACK_MS = 2000;
  * (with NEXT_START_SLACK_MS, or exactly there when `cutAtNext`: a frame belongs to the file it starts in).
  * `oldestFirst` is one source's files of one container. Pure.
  */
-export function clipCandidates<T extends TimedFile>(oldestFirst: readonly T[], startMs: number, endMs: number, cutAtNext: boolean): { file: T; nextStartMs: number }[] {
+export function clipCandidates<T extends TimedFile>(
+  oldestFirst: readonly T[],
+  startMs: number,
+  endMs: number,
+  cutAtNext: boolean,
+): { file: T; nextStartMs: number }[] {
   const out: { file: T; nextStartMs: number }[] = [];
   for (let i = 0; i < oldestFirst.length; i++) {
     const f = oldestFirst[i]!;
@@ -44,7 +49,14 @@ export function clipCandidates<T extends TimedFile>(oldestFirst: readonly T[], s
 }
 
 /** Whether a file of [fileStartMs, fileEndMs) holds audio of [startMs, endMs) (cut at the next file's start when `cutAtNext`). Pure. */
-export function holdsAudioOf(fileStartMs: number, fileEndMs: number, nextStartMs: number, cutAtNext: boolean, startMs: number, endMs: number): boolean {
+export function holdsAudioOf(
+  fileStartMs: number,
+  fileEndMs: number,
+  nextStartMs: number,
+  cutAtNext: boolean,
+  startMs: number,
+  endMs: number,
+): boolean {
   const end = cutAtNext ? Math.min(fileEndMs, nextStartMs) : fileEndMs;
   return fileStartMs < endMs && end > startMs;
 }
@@ -61,7 +73,14 @@ export interface ClipFile {
  * and known duration, then — for a candidate that starts before the clip and whose length nobody told the web —
  * its real length parsed from the file once (DurationCache). Files starting inside the span are not read here.
  */
-export async function selectClipFiles(ctx: ClipContext, source: string, container: string, startMs: number, endMs: number, cutAtNext: boolean): Promise<ClipFile[]> {
+export async function selectClipFiles(
+  ctx: ClipContext,
+  source: string,
+  container: string,
+  startMs: number,
+  endMs: number,
+  cutAtNext: boolean,
+): Promise<ClipFile[]> {
   const recs = ctx.index.ofSource(source).filter((r) => r.container === container);
   const out: ClipFile[] = [];
   for (const { file: rec, nextStartMs } of clipCandidates(recs, startMs, endMs, cutAtNext)) {
@@ -77,7 +96,8 @@ export async function selectClipFiles(ctx: ClipContext, source: string, containe
       });
       if (seconds !== null) fileEndMs = rec.startMs + seconds * 1000;
     }
-    if (holdsAudioOf(rec.startMs, fileEndMs, nextStartMs, cutAtNext, startMs, endMs)) out.push({ rec, abs: f.abs, nextStartMs });
+    if (holdsAudioOf(rec.startMs, fileEndMs, nextStartMs, cutAtNext, startMs, endMs))
+      out.push({ rec, abs: f.abs, nextStartMs });
   }
   return out;
 }

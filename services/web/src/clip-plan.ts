@@ -59,7 +59,12 @@ export function planClip(files: readonly ClipSourceFile[], startMs: number, endM
     prev = f;
   }
   if (pieces.length === 0) return null;
-  return { sampleRate: sr, channels: first.channels, pieces, frames: pieces.reduce((n, p) => n + p.toFrame - p.fromFrame, 0) };
+  return {
+    sampleRate: sr,
+    channels: first.channels,
+    pieces,
+    frames: pieces.reduce((n, p) => n + p.toFrame - p.fromFrame, 0),
+  };
 }
 
 /** A compressed codec frame (MP3/AAC/FLAC) located in a file, with its time. */

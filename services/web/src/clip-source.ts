@@ -32,12 +32,23 @@ export async function pcmClip(ctx: ClipContext, source: string, startMs: number,
     const info = await wavLayoutAt((position, length) => readAt(f.abs, position, length, ctx), size);
     if (!info) continue;
     infos.set(r.path, { abs: f.abs, info });
-    files.push({ path: r.path, startMs: r.startMs, sampleRate: info.sampleRate, channels: info.channels, frames: wavDataExtent(info, size).frames });
+    files.push({
+      path: r.path,
+      startMs: r.startMs,
+      sampleRate: info.sampleRate,
+      channels: info.channels,
+      frames: wavDataExtent(info, size).frames,
+    });
   }
   const plan = planClip(files, startMs, endMs);
   if (!plan) throw webError('clipEmpty', `no WAV recording of ${source} covers that time`);
   const bits = infos.get(plan.pieces[0]!.path)!.info.bitsPerSample;
-  const header = buildWavHeader({ sampleRate: plan.sampleRate, channels: plan.channels, bitsPerSample: bits, frames: plan.frames });
+  const header = buildWavHeader({
+    sampleRate: plan.sampleRate,
+    channels: plan.channels,
+    bitsPerSample: bits,
+    frames: plan.frames,
+  });
   return {
     plan,
     bitsPerSample: bits,

@@ -10,7 +10,11 @@ import { OggClipWriter, OggPageSplitter, oggGranuleRate } from './ogg-clip.ts';
 import { oggStartFor } from './ogg-seek.ts';
 
 /** Containers cut at codec frame boundaries (each frame decodes alone; FLAC gets its metadata blocks prepended). */
-const MIME: Record<string, 'audio/mpeg' | 'audio/aac' | 'audio/flac'> = { mp3: 'audio/mpeg', aac: 'audio/aac', flac: 'audio/flac' };
+const MIME: Record<string, 'audio/mpeg' | 'audio/aac' | 'audio/flac'> = {
+  mp3: 'audio/mpeg',
+  aac: 'audio/aac',
+  flac: 'audio/flac',
+};
 
 export function isFrameCuttable(container: string): boolean {
   return container in MIME || container === 'ogg' || container === 'opus';
@@ -25,7 +29,8 @@ export function flacHeaderForClip(head: Uint8Array): Buffer {
   try {
     step = readFlacMetadata(head);
   } catch (err) {
-    if (err instanceof FlacHeaderError) throw webError('clipUnsupported', `the FLAC recording's header cannot be read: ${err.message}`, err);
+    if (err instanceof FlacHeaderError)
+      throw webError('clipUnsupported', `the FLAC recording's header cannot be read: ${err.message}`, err);
     throw err;
   }
   if (step.kind === 'need') throw webError('clipUnsupported', 'the FLAC metadata blocks are longer than expected');
@@ -54,7 +59,13 @@ export interface CodedClip {
  * before, and a frame that starts at or after the next file's start is left to that file. Ogg: OggClipWriter.
  * Reading stops at the clip's end, and when `ctx.signal` aborts (the client went away).
  */
-export async function codedClip(ctx: ClipContext, source: string, container: string, startMs: number, endMs: number): Promise<CodedClip> {
+export async function codedClip(
+  ctx: ClipContext,
+  source: string,
+  container: string,
+  startMs: number,
+  endMs: number,
+): Promise<CodedClip> {
   const ogg = container === 'ogg' || container === 'opus';
   const mime = MIME[container];
   if (!ogg && !mime) throw webError('clipUnsupported', `clips of ${container} recordings are not supported`);
@@ -113,7 +124,12 @@ export async function codedClip(ctx: ClipContext, source: string, container: str
 }
 
 /** The Ogg clip's pages, file after file, chunk by chunk. */
-async function* oggPages(files: readonly ClipFile[], startMs: number, endMs: number, o: ClipReadOptions): AsyncGenerator<Uint8Array> {
+async function* oggPages(
+  files: readonly ClipFile[],
+  startMs: number,
+  endMs: number,
+  o: ClipReadOptions,
+): AsyncGenerator<Uint8Array> {
   const writer = new OggClipWriter(startMs, endMs);
   for (const f of files) {
     writer.beginFile(f.rec.startMs);

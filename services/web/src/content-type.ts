@@ -30,7 +30,12 @@ export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set(['wav', 'flac', 'mp
  */
 export function isRecordingPath(rel: string): boolean {
   const segments = rel.split('/');
-  return segments.length >= 2 && isValidSourceName(segments[0]!) && !segments.some((s) => s.startsWith('.')) && AUDIO_EXTENSIONS.has(extensionOf(rel));
+  return (
+    segments.length >= 2 &&
+    isValidSourceName(segments[0]!) &&
+    !segments.some((s) => s.startsWith('.')) &&
+    AUDIO_EXTENSIONS.has(extensionOf(rel))
+  );
 }
 
 /** A download file name safe in any header and file system: the basename with anything odd replaced. */

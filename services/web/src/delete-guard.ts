@@ -21,7 +21,11 @@ export class DeleteGuard {
   }
 
   require(req: FastifyRequest, reply: FastifyReply, what: string): void {
-    if (!deleteEnabled(this.credentials)) throw webError('deleteDisabled', `${what} is disabled: no web_delete_token or web_delete_user/web_delete_password is configured`);
+    if (!deleteEnabled(this.credentials))
+      throw webError(
+        'deleteDisabled',
+        `${what} is disabled: no web_delete_token or web_delete_user/web_delete_password is configured`,
+      );
     const wait = this.failures.retryAfterSeconds(req.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));

@@ -1,6 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJson, SubjectRoots, type AnalysisDoneEvent, type SegmentClosedEvent, type SegmentDeletedEvent, type SegmentOpenedEvent } from '@isr/contract';
+import {
+  parseJson,
+  SubjectRoots,
+  type AnalysisDoneEvent,
+  type SegmentClosedEvent,
+  type SegmentDeletedEvent,
+  type SegmentOpenedEvent,
+} from '@isr/contract';
 import type { JsMsg } from '@nats-io/jetstream';
 import { summaryOf } from './analysis-view.ts';
 import type { WebDeps } from './app.ts';
@@ -34,7 +41,11 @@ function fromOpened(e: SegmentOpenedEvent): Partial<Recording> & Pick<Recording,
  * and go to the pages; other events (metadata) are skipped. A malformed message is logged and ignored.
  */
 export function eventHandler(d: EventFeedDeps): (m: JsMsg) => Promise<void> {
-  const exists = (rel: string) => stat(join(d.root, rel)).then((s) => s, () => null);
+  const exists = (rel: string) =>
+    stat(join(d.root, rel)).then(
+      (s) => s,
+      () => null,
+    );
   return async (m) => {
     try {
       if (m.subject.startsWith(SubjectRoots.segmentOpened + '.')) {
@@ -50,7 +61,12 @@ export function eventHandler(d: EventFeedDeps): (m: JsMsg) => Promise<void> {
         const st = await exists(e.path);
         d.board.markClosed(e.path);
         if (st || Date.now() - m.time.getTime() < FRESH_MS) {
-          const rec = d.index.upsert({ ...fromOpened(e), durationSeconds: e.durationSeconds, bytes: st?.size ?? e.bytes, recording: false });
+          const rec = d.index.upsert({
+            ...fromOpened(e),
+            durationSeconds: e.durationSeconds,
+            bytes: st?.size ?? e.bytes,
+            recording: false,
+          });
           d.hub.send(SseEvents.fileClosed, rec);
         } else d.index.remove(e.path);
       } else if (m.subject.startsWith(SubjectRoots.segmentDeleted + '.')) {
@@ -64,7 +80,12 @@ export function eventHandler(d: EventFeedDeps): (m: JsMsg) => Promise<void> {
           const a = await d.analysis.get(e.path, join(d.root, e.path));
           if (a) rec.analysis = summaryOf(a);
         }
-        d.hub.send(SseEvents.analysis, { path: e.path, ok: e.ok, error: e.error ?? null, summary: rec?.analysis ?? null });
+        d.hub.send(SseEvents.analysis, {
+          path: e.path,
+          ok: e.ok,
+          error: e.error ?? null,
+          summary: rec?.analysis ?? null,
+        });
       }
       d.onEvent?.(m.subject.split('.').slice(0, 3).join('.'));
     } catch (err) {

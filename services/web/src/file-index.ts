@@ -82,7 +82,9 @@ export class FileIndex {
   /** Newest first (ties broken by path so pages are stable). */
   all(): readonly Recording[] {
     if (this.dirty) {
-      this.sorted = [...this.byPath.values()].sort((a, b) => b.startMs - a.startMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      this.sorted = [...this.byPath.values()].sort(
+        (a, b) => b.startMs - a.startMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+      );
       this.dirty = false;
     }
     return this.sorted;
@@ -122,7 +124,9 @@ export class FileIndex {
 
   /** A source's recordings, oldest first (for clips). */
   ofSource(source: string): Recording[] {
-    return this.all().filter((r) => r.source === source).reverse();
+    return this.all()
+      .filter((r) => r.source === source)
+      .reverse();
   }
 
   sources(): readonly string[] {

@@ -4,7 +4,9 @@
  * ISO text with the name's UTC offset, or null when the name has no recognisable time.
  */
 export function timeFromFileName(name: string): { ms: number; iso: string } | null {
-  const m = /(\d{4})-(\d{2})-(\d{2})[_T ](\d{2})[-:]?(\d{2})[-:]?(\d{2})(?:[.,](\d{1,3}))?(Z|[+-]\d{2}:?\d{2})?/.exec(name);
+  const m = /(\d{4})-(\d{2})-(\d{2})[_T ](\d{2})[-:]?(\d{2})[-:]?(\d{2})(?:[.,](\d{1,3}))?(Z|[+-]\d{2}:?\d{2})?/.exec(
+    name,
+  );
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac = '', zone = 'Z'] = m;
   const ms = frac ? frac.padEnd(3, '0') : '000';

@@ -65,24 +65,50 @@ export class FileVerifier {
    * `file`: the recording on disk (null when it is not there); `recording`: it is being written (in no manifest
    * yet, or continued after its entry).
    */
-  async verify(source: string, rel: string, file: { abs: string; stat: Stats } | null, recording: boolean): Promise<FileVerification> {
+  async verify(
+    source: string,
+    rel: string,
+    file: { abs: string; stat: Stats } | null,
+    recording: boolean,
+  ): Promise<FileVerification> {
     const { entry, chainBreak } = await this.#ledger.lookup(source, rel);
     const manifest = entry && { path: entry.manifest, entry: entry.entry, line: entry.line };
     const base = { path: rel, manifest, chainBreak };
-    if (recording) return { ...base, status: 'open', detail: 'being recorded: its manifest entry is appended when it is closed' };
+    if (recording)
+      return { ...base, status: 'open', detail: 'being recorded: its manifest entry is appended when it is closed' };
     if (!file) {
       if (!entry) throw webError('notFound', `no such recording: ${rel} (and no manifest entry names it)`);
       if (entry.line.op === 'deleted') return { ...base, status: 'deleted', detail: deletedDetail(entry) };
-      return { ...base, status: 'missing', detail: `not on disk; ${where(entry)} says it was closed with ${entry.line.bytes} bytes` };
+      return {
+        ...base,
+        status: 'missing',
+        detail: `not on disk; ${where(entry)} says it was closed with ${entry.line.bytes} bytes`,
+      };
     }
     const got = await this.#hash(rel, file.abs, file.stat);
     const found = { ...base, sha256: got.sha256, bytes: got.bytes };
     if (!entry) return { ...found, status: 'unexpected', detail: 'in no manifest' };
-    if (entry.line.op === 'deleted') return { ...found, status: 'unexpected', detail: `present, but ${deletedDetail(entry)}` };
-    if (got.bytes !== entry.line.bytes) return { ...found, status: 'modified', detail: `${got.bytes} bytes, ${where(entry)} says ${entry.line.bytes}` };
-    if (got.sha256 !== entry.line.sha256) return { ...found, status: 'modified', detail: `SHA-256 ${got.sha256}, ${where(entry)} says ${entry.line.sha256}` };
-    if (chainBreak) return { ...found, status: 'chain-broken', detail: `the file matches ${where(entry)}, but the chain before it is broken at entry ${chainBreak.entry} of ${chainBreak.manifest}: ${chainBreak.detail}` };
-    return { ...found, status: 'ok', detail: `matches ${where(entry)}; the chain is intact from the source's first entry` };
+    if (entry.line.op === 'deleted')
+      return { ...found, status: 'unexpected', detail: `present, but ${deletedDetail(entry)}` };
+    if (got.bytes !== entry.line.bytes)
+      return { ...found, status: 'modified', detail: `${got.bytes} bytes, ${where(entry)} says ${entry.line.bytes}` };
+    if (got.sha256 !== entry.line.sha256)
+      return {
+        ...found,
+        status: 'modified',
+        detail: `SHA-256 ${got.sha256}, ${where(entry)} says ${entry.line.sha256}`,
+      };
+    if (chainBreak)
+      return {
+        ...found,
+        status: 'chain-broken',
+        detail: `the file matches ${where(entry)}, but the chain before it is broken at entry ${chainBreak.entry} of ${chainBreak.manifest}: ${chainBreak.detail}`,
+      };
+    return {
+      ...found,
+      status: 'ok',
+      detail: `matches ${where(entry)}; the chain is intact from the source's first entry`,
+    };
   }
 }
 

@@ -5,4 +5,7 @@ import { WEB_FLAGS, webArgsOf, webOptions } from './web-options.ts';
 
 const args = serviceArgs('web', WEB_FLAGS, (a) => webArgsOf(a.values));
 const web = webArgsOf(args.values);
-await runService('web', (ctx) => startWeb(ctx, webOptions(ctx.config, web, process.cwd())), { metricsServer: false, args });
+await runService('web', (ctx) => startWeb(ctx, webOptions(ctx.config, web, process.cwd())), {
+  metricsServer: false,
+  args,
+});

@@ -1,6 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lineHash, MANIFEST_FILE, manifestDays, manifestGenesis, parseEntry, readManifest, type ManifestEntry } from '@isr/runtime';
+import {
+  lineHash,
+  MANIFEST_FILE,
+  manifestDays,
+  manifestGenesis,
+  parseEntry,
+  readManifest,
+  type ManifestEntry,
+} from '@isr/runtime';
 
 /** One day's manifest as the chain walk needs it, kept while the file's size and mtime stay the same. */
 interface DaySummary {
@@ -56,14 +64,27 @@ export class ManifestLedger {
     const known = this.#days.get(rel);
     if (known && known.size === st.size && known.mtimeMs === st.mtimeMs) return known;
     const m = await readManifest(abs);
-    const s: DaySummary = { size: st.size, mtimeMs: st.mtimeMs, firstPrev: null, lastHash: null, lines: m.lines.length, torn: m.torn !== null, breaks: [], paths: new Map() };
+    const s: DaySummary = {
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      firstPrev: null,
+      lastHash: null,
+      lines: m.lines.length,
+      torn: m.torn !== null,
+      breaks: [],
+      paths: new Map(),
+    };
     let prev: string | null = null;
     for (const [k, line] of m.lines.entries()) {
       const n = k + 1;
       const e = parseEntry(line);
       if (!e) s.breaks.push({ entry: n, detail: `entry ${n} is not a manifest entry` });
       else if (n === 1) s.firstPrev = e.prev;
-      else if (e.prev !== prev) s.breaks.push({ entry: n, detail: `its prev is not the hash of entry ${n - 1}: that entry was changed, or entries were removed or inserted between them, or this one was changed` });
+      else if (e.prev !== prev)
+        s.breaks.push({
+          entry: n,
+          detail: `its prev is not the hash of entry ${n - 1}: that entry was changed, or entries were removed or inserted between them, or this one was changed`,
+        });
       if (e) s.paths.set(e.path, n);
       prev = lineHash(line);
     }
@@ -94,8 +115,16 @@ export class ManifestLedger {
     let expected = manifestGenesis(source);
     for (const [i, { rel, s }] of summaries.entries()) {
       const breaks = [...s.breaks];
-      if (s.lines > 0 && s.firstPrev !== null && s.firstPrev !== expected) breaks.unshift({ entry: 1, detail: i === 0 ? "its prev is not the source's genesis hash: earlier entries were removed, or this one was changed" : `its prev is not the hash of the last entry of ${summaries[i - 1]!.rel}` });
-      if (s.torn && i < summaries.length - 1) breaks.push({ entry: s.lines + 1, detail: `entry ${s.lines + 1} is incomplete` });
+      if (s.lines > 0 && s.firstPrev !== null && s.firstPrev !== expected)
+        breaks.unshift({
+          entry: 1,
+          detail:
+            i === 0
+              ? "its prev is not the source's genesis hash: earlier entries were removed, or this one was changed"
+              : `its prev is not the hash of the last entry of ${summaries[i - 1]!.rel}`,
+        });
+      if (s.torn && i < summaries.length - 1)
+        breaks.push({ entry: s.lines + 1, detail: `entry ${s.lines + 1} is incomplete` });
       const first = breaks.find((b) => before(i, b.entry));
       if (first) {
         chainBreak = { manifest: rel, ...first };
@@ -109,7 +138,11 @@ export class ManifestLedger {
     const line = (await readManifest(join(this.#root, rel))).lines[at.entry - 1];
     const e = line === undefined ? null : parseEntry(line);
     // The manifest changed between the summary and this read: the next lookup sees it afresh.
-    if (!e || e.path !== path) return { entry: null, chainBreak: chainBreak ?? { manifest: rel, entry: at.entry, detail: 'the manifest changed while it was read' } };
+    if (!e || e.path !== path)
+      return {
+        entry: null,
+        chainBreak: chainBreak ?? { manifest: rel, entry: at.entry, detail: 'the manifest changed while it was read' },
+      };
     return { entry: { manifest: rel, entry: at.entry, line: e }, chainBreak };
   }
 }

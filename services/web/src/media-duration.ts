@@ -6,7 +6,11 @@ import { OggPageSplitter, oggGranuleRate } from './ogg-clip.ts';
 import { OGG_MAX_PAGE, validPageAt } from './ogg-seek.ts';
 import { flacStreamInfoOf, wavLayoutAt } from './wav-header.ts';
 
-const FRAMED: Record<string, 'audio/mpeg' | 'audio/aac' | 'audio/flac'> = { mp3: 'audio/mpeg', aac: 'audio/aac', flac: 'audio/flac' };
+const FRAMED: Record<string, 'audio/mpeg' | 'audio/aac' | 'audio/flac'> = {
+  mp3: 'audio/mpeg',
+  aac: 'audio/aac',
+  flac: 'audio/flac',
+};
 
 interface Entry {
   size: number;
@@ -49,7 +53,12 @@ export class DurationCache {
   }
 }
 
-export async function parseDuration(abs: string, container: string, size: number, o: ClipReadOptions): Promise<number | null> {
+export async function parseDuration(
+  abs: string,
+  container: string,
+  size: number,
+  o: ClipReadOptions,
+): Promise<number | null> {
   if (container === 'ogg' || container === 'opus') return oggDuration(abs, size, o);
   if (container === 'wav') {
     const info = await wavLayoutAt((position, length) => readAt(abs, position, length, o), size);
@@ -101,7 +110,11 @@ export function lastGranule(buf: Uint8Array): bigint | null {
 }
 
 /** MP3/AAC/FLAC: the samples of every frame (codec-parser, streaming: memory stays at one chunk). */
-async function framedDuration(abs: string, mime: 'audio/mpeg' | 'audio/aac' | 'audio/flac', o: ClipReadOptions): Promise<number | null> {
+async function framedDuration(
+  abs: string,
+  mime: 'audio/mpeg' | 'audio/aac' | 'audio/flac',
+  o: ClipReadOptions,
+): Promise<number | null> {
   const parser = new CodecParser<CodecFrame>(mime, { enableFrameCRC32: false, enableLogging: false });
   let samples = 0;
   let rate = 0;

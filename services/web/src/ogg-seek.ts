@@ -70,7 +70,13 @@ export function headerPagesIn(head: Uint8Array): { pages: OggPage[]; end: number
  * found whose `prevEnd` is at most `target` (the file's first audio page, `from`, at worst). Granules rise through
  * a file (the segmenter counts them from 0 at its start).
  */
-export async function oggSeek(abs: string, size: number, from: number, target: bigint, o: ClipReadOptions): Promise<OggStart> {
+export async function oggSeek(
+  abs: string,
+  size: number,
+  from: number,
+  target: bigint,
+  o: ClipReadOptions,
+): Promise<OggStart> {
   let best: OggStart = { offset: from, prevEnd: 0n };
   let lo = from;
   let hi = size;
@@ -98,7 +104,13 @@ const SEEK_MIN_BYTES = 4 * OGG_MAX_PAGE;
  * For a file that starts `startMs - fileStartMs` before the clip: its header pages and where to read on from (null:
  * read it from its start — small, or its head is not plain Ogg headers).
  */
-export async function oggStartFor(abs: string, size: number, fileStartMs: number, startMs: number, o: ClipReadOptions): Promise<(OggStart & { headers: OggPage[] }) | null> {
+export async function oggStartFor(
+  abs: string,
+  size: number,
+  fileStartMs: number,
+  startMs: number,
+  o: ClipReadOptions,
+): Promise<(OggStart & { headers: OggPage[] }) | null> {
   if (size < SEEK_MIN_BYTES || startMs <= fileStartMs) return null;
   const head = headerPagesIn(await readAt(abs, 0, 2 * OGG_MAX_PAGE, o));
   if (!head) return null;

@@ -100,7 +100,17 @@ const recordingSchema = {
     analysis: {
       anyOf: [
         { type: 'null' },
-        { type: 'object', additionalProperties: true, properties: { rmsDbfs: { type: ['number', 'null'] }, peakDbfs: { type: ['number', 'null'] }, lufs: { type: ['number', 'null'] }, loudSections: { type: 'number' }, error: { type: ['string', 'null'] } } },
+        {
+          type: 'object',
+          additionalProperties: true,
+          properties: {
+            rmsDbfs: { type: ['number', 'null'] },
+            peakDbfs: { type: ['number', 'null'] },
+            lufs: { type: ['number', 'null'] },
+            loudSections: { type: 'number' },
+            error: { type: ['string', 'null'] },
+          },
+        },
       ],
     },
   },
@@ -131,14 +141,18 @@ export function parseQueryString(s: string): Record<string, string | string[]> {
 /** A failed query schema as the app's 400: `{error, code: ISR_WEB_BAD_QUERY}`, naming each bad key. */
 export function queryErrorOf(errors: FastifySchemaValidationError[], dataVar: string): WebError {
   const what = errors.map((e) => {
-    const key = e.instancePath.replace(/^\//, '') || String((e.params as { missingProperty?: string }).missingProperty ?? dataVar);
+    const key =
+      e.instancePath.replace(/^\//, '') ||
+      String((e.params as { missingProperty?: string }).missingProperty ?? dataVar);
     switch (e.keyword) {
       case 'required':
         return `${key} is required`;
       case 'type':
         return `${key} must be given once, as ${(e.params as { type?: unknown }).type === 'string' ? 'text' : `a ${String((e.params as { type?: unknown }).type)}`}`;
       case 'pattern':
-        return key === 'source' ? 'source may contain only letters, digits, "-" and "_" (1 to 64)' : `${key} is not valid`;
+        return key === 'source'
+          ? 'source may contain only letters, digits, "-" and "_" (1 to 64)'
+          : `${key} is not valid`;
       default:
         return `${key} ${e.message ?? 'is not valid'}`;
     }

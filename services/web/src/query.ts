@@ -7,7 +7,8 @@ import { webError } from './errors.ts';
 export function parseInstant(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const ms = /^\d{9,15}$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(ms)) throw webError('badQuery', `${name}: "${raw.slice(0, 60)}" is not a time (ISO 8601 or epoch milliseconds)`);
+  if (!Number.isFinite(ms))
+    throw webError('badQuery', `${name}: "${raw.slice(0, 60)}" is not a time (ISO 8601 or epoch milliseconds)`);
   return ms;
 }
 

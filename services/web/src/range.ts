@@ -1,8 +1,6 @@
 /** The outcome of reading a `Range` request header against a representation of `size` bytes (RFC 9110 §14). */
 export type RangeResult =
-  | { kind: 'full' }
-  | { kind: 'partial'; start: number; end: number }
-  | { kind: 'unsatisfiable' };
+  { kind: 'full' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
 
 const MAX_HEADER = 200;
 

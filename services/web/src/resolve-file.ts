@@ -27,14 +27,25 @@ export interface ResolvedFile {
  * is looked up on every request, so its newest bytes are reachable at once.
  */
 export class RealPaths {
-  private readonly entries = new Map<string, { abs: string; stat: Stats; resolvedAt: number; checkedAt: number; settled: boolean }>();
+  private readonly entries = new Map<
+    string,
+    { abs: string; stat: Stats; resolvedAt: number; checkedAt: number; settled: boolean }
+  >();
   private readonly max: number;
   private readonly maxAgeMs: number;
   private readonly statMs: number;
   private readonly settledMs: number;
   private readonly isOpen: (abs: string, ino: number) => boolean;
 
-  constructor(o: { max?: number; maxAgeMs?: number; statMs?: number; settledMs?: number; isOpen?: (abs: string, ino: number) => boolean } = {}) {
+  constructor(
+    o: {
+      max?: number;
+      maxAgeMs?: number;
+      statMs?: number;
+      settledMs?: number;
+      isOpen?: (abs: string, ino: number) => boolean;
+    } = {},
+  ) {
     this.max = o.max ?? 4096;
     this.maxAgeMs = o.maxAgeMs ?? 2000;
     this.statMs = o.statMs ?? 250;

@@ -20,12 +20,18 @@ export function registerKeepRoutes(app: FastifyInstance, d: WebDeps, guard: Dele
   const recordingOf = async (req: FastifyRequest): Promise<ResolvedFile> => {
     const f = await resolveInRoot(d.root, decodeUrlPath(rawTail(req.raw.url ?? '', '/api/keep/')));
     const source = f.rel.slice(0, Math.max(0, f.rel.indexOf('/')));
-    if (!isValidSourceName(source) || !AUDIO_EXTENSIONS.has(extensionOf(f.rel))) throw webError('notFound', `${f.rel} is not a recording`);
+    if (!isValidSourceName(source) || !AUDIO_EXTENSIONS.has(extensionOf(f.rel)))
+      throw webError('notFound', `${f.rel} is not a recording`);
     return f;
   };
   /** A read-only recordings mount (compose's default without ISR_WEB_RECORDINGS=rw) is said in words, not a 500. */
   const writable = (err: NodeJS.ErrnoException): never => {
-    if (err.code === 'EROFS' || err.code === 'EACCES' || err.code === 'EPERM') throw webError('readOnly', `the web service may not write beside the recordings (${err.code}): give it a writable recordings directory to set keep marks`, err);
+    if (err.code === 'EROFS' || err.code === 'EACCES' || err.code === 'EPERM')
+      throw webError(
+        'readOnly',
+        `the web service may not write beside the recordings (${err.code}): give it a writable recordings directory to set keep marks`,
+        err,
+      );
     throw err;
   };
   const changed = (rel: string, keep: boolean) => {
@@ -37,7 +43,11 @@ export function registerKeepRoutes(app: FastifyInstance, d: WebDeps, guard: Dele
   app.put('/api/keep/*', async (req, reply) => {
     guard.require(req, reply, 'marking recordings keep');
     const f = await recordingOf(req);
-    const mark: KeepMark = { path: f.rel, since: new Date(d.now()).toISOString(), by: credentialUser(req.headers.authorization) };
+    const mark: KeepMark = {
+      path: f.rel,
+      since: new Date(d.now()).toISOString(),
+      by: credentialUser(req.headers.authorization),
+    };
     await writeFile(f.abs + KEEP_MARK_SUFFIX, JSON.stringify(mark) + '\n').catch(writable);
     changed(f.rel, true);
     req.log.info({ path: f.rel, by: mark.by }, 'recording marked keep');

@@ -25,17 +25,20 @@ export function decodeUrlPath(rawTail: string): string {
  */
 export function checkRelativePath(path: string): string {
   if (path.length === 0) throw webError('badPath', 'empty path');
-  if (Buffer.byteLength(path, 'utf8') > MAX_PATH_BYTES) throw webError('badPath', `path longer than ${MAX_PATH_BYTES} bytes`);
+  if (Buffer.byteLength(path, 'utf8') > MAX_PATH_BYTES)
+    throw webError('badPath', `path longer than ${MAX_PATH_BYTES} bytes`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(path)) throw webError('badPath', 'control character in path');
   if (path.includes('\\')) throw webError('badPath', 'backslash in path');
-  if (/%[0-9a-fA-F]{2}/.test(path)) throw webError('badPath', 'encoded characters remain after decoding (double encoding)');
+  if (/%[0-9a-fA-F]{2}/.test(path))
+    throw webError('badPath', 'encoded characters remain after decoding (double encoding)');
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw webError('badPath', 'absolute path');
   if (path.includes('\uFFFD')) throw webError('badPath', 'invalid UTF-8 in path');
   const segments = path.split('/');
   for (const s of segments) {
     if (s === '' || s === '.' || s === '..') throw webError('badPath', 'empty, "." or ".." segment in path');
-    if (Buffer.byteLength(s, 'utf8') > MAX_SEGMENT_BYTES) throw webError('badPath', `path segment longer than ${MAX_SEGMENT_BYTES} bytes`);
+    if (Buffer.byteLength(s, 'utf8') > MAX_SEGMENT_BYTES)
+      throw webError('badPath', `path segment longer than ${MAX_SEGMENT_BYTES} bytes`);
   }
   return segments.join('/');
 }

@@ -23,7 +23,11 @@ export async function readHead(abs: string, bytes = HEAD_BYTES): Promise<Buffer>
 }
 
 /** What a file's own header says: format and (for WAV/FLAC) its length. */
-export async function probeFile(abs: string, ext: string, size: number): Promise<Pick<Recording, 'codec' | 'sampleRate' | 'channels' | 'durationSeconds'>> {
+export async function probeFile(
+  abs: string,
+  ext: string,
+  size: number,
+): Promise<Pick<Recording, 'codec' | 'sampleRate' | 'channels' | 'durationSeconds'>> {
   if (ext === 'wav') {
     const fh = await open(abs, 'r');
     let info;
@@ -35,12 +39,29 @@ export async function probeFile(abs: string, ext: string, size: number): Promise
     } finally {
       await fh.close();
     }
-    if (info) return { codec: info.bitsPerSample === 16 ? 'pcm_s16le' : `pcm_${info.bitsPerSample}`, sampleRate: info.sampleRate, channels: info.channels, durationSeconds: wavDataExtent(info, size).frames / info.sampleRate };
+    if (info)
+      return {
+        codec: info.bitsPerSample === 16 ? 'pcm_s16le' : `pcm_${info.bitsPerSample}`,
+        sampleRate: info.sampleRate,
+        channels: info.channels,
+        durationSeconds: wavDataExtent(info, size).frames / info.sampleRate,
+      };
   } else if (ext === 'flac') {
     const si = flacStreamInfoOf(await readHead(abs));
-    if (si) return { codec: 'flac', sampleRate: si.sampleRate, channels: si.channels, durationSeconds: si.totalSamples > 0 ? si.totalSamples / si.sampleRate : null };
+    if (si)
+      return {
+        codec: 'flac',
+        sampleRate: si.sampleRate,
+        channels: si.channels,
+        durationSeconds: si.totalSamples > 0 ? si.totalSamples / si.sampleRate : null,
+      };
   }
-  return { codec: ext === 'mp3' ? 'mp3' : ext === 'aac' ? 'aac' : null, sampleRate: null, channels: null, durationSeconds: null };
+  return {
+    codec: ext === 'mp3' ? 'mp3' : ext === 'aac' ? 'aac' : null,
+    sampleRate: null,
+    channels: null,
+    durationSeconds: null,
+  };
 }
 
 export async function readSidecar(abs: string): Promise<AnalysisRecord | null> {
@@ -101,5 +122,3 @@ export async function scanRecordings(root: string, index: FileIndex, maxDepth = 
   await walk(root, '', 0);
   return count;
 }
-
-

@@ -36,7 +36,14 @@ const SMALL_BODY = 1024 * 1024;
 
 const MAX_SLABS = 32;
 
-async function smallBodyOf(f: ResolvedFile, rep: Representation, start: number, end: number, slab: Buffer, handles: HandleCache): Promise<Buffer> {
+async function smallBodyOf(
+  f: ResolvedFile,
+  rep: Representation,
+  start: number,
+  end: number,
+  slab: Buffer,
+  handles: HandleCache,
+): Promise<Buffer> {
   const out = slab.subarray(0, end - start + 1);
   let pos = 0;
   if (rep.prefix && start < rep.prefix.length) {
@@ -71,7 +78,7 @@ function handleStream(handles: HandleCache, f: ResolvedFile, start: number, end:
 const STREAM_CHUNK = 256 * 1024;
 
 async function* chunksOf(fh: FileHandle, start: number, end: number): AsyncGenerator<Buffer> {
-  for (let pos = start; pos <= end; ) {
+  for (let pos = start; pos <= end;) {
     const buf = Buffer.allocUnsafe(Math.min(STREAM_CHUNK, end - pos + 1));
     const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
     if (bytesRead === 0) return;
@@ -123,7 +130,13 @@ export class FileServer {
     return rep;
   }
 
-  async serve(req: FastifyRequest, reply: FastifyReply, f: ResolvedFile, disposition: 'inline' | 'attachment', onBytes: (n: number) => void): Promise<FastifyReply> {
+  async serve(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    f: ResolvedFile,
+    disposition: 'inline' | 'attachment',
+    onBytes: (n: number) => void,
+  ): Promise<FastifyReply> {
     return serveFile(req, reply, f, disposition, await this.representationOf(f), this, onBytes);
   }
 
@@ -148,7 +161,15 @@ export function etagOf(f: ResolvedFile, size: number): string {
   return `"${f.stat.ino.toString(36)}-${size.toString(36)}-${Math.floor(f.stat.mtimeMs).toString(36)}"`;
 }
 
-async function serveFile(req: FastifyRequest, reply: FastifyReply, f: ResolvedFile, disposition: 'inline' | 'attachment', rep: Representation, server: FileServer, onBytes: (n: number) => void): Promise<FastifyReply> {
+async function serveFile(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  f: ResolvedFile,
+  disposition: 'inline' | 'attachment',
+  rep: Representation,
+  server: FileServer,
+  onBytes: (n: number) => void,
+): Promise<FastifyReply> {
   const etag = etagOf(f, rep.size);
   reply.header('accept-ranges', 'bytes');
   reply.header('etag', etag);
@@ -166,7 +187,11 @@ async function serveFile(req: FastifyRequest, reply: FastifyReply, f: ResolvedFi
   const range = parseRange(rangeHeader, rep.size);
   if (range.kind === 'unsatisfiable') {
     reply.removeHeader('content-disposition');
-    return reply.code(416).header('content-range', `bytes */${rep.size}`).header('content-type', 'text/plain; charset=utf-8').send(`range not satisfiable: the file has ${rep.size} bytes\n`);
+    return reply
+      .code(416)
+      .header('content-range', `bytes */${rep.size}`)
+      .header('content-type', 'text/plain; charset=utf-8')
+      .send(`range not satisfiable: the file has ${rep.size} bytes\n`);
   }
   const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, rep.size - 1];
   const length = end - start + 1;

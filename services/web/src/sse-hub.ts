@@ -51,8 +51,13 @@ export class SseHub {
 
   /** Why a new connection from `client` is refused now (429 for its own cap, 503 when all places are taken), or null. */
   refusal(client: string): WebError | null {
-    if ((this.perClient.get(client) ?? 0) >= this.maxPerClient) return webError('ssePerClient', `${client} already has ${this.maxPerClient} event streams open (web_sse_max_per_ip)`);
-    if (this.clients.size >= this.maxConnections) return webError('sseFull', `the server has ${this.maxConnections} event streams open (web_sse_max_connections)`);
+    if ((this.perClient.get(client) ?? 0) >= this.maxPerClient)
+      return webError(
+        'ssePerClient',
+        `${client} already has ${this.maxPerClient} event streams open (web_sse_max_per_ip)`,
+      );
+    if (this.clients.size >= this.maxConnections)
+      return webError('sseFull', `the server has ${this.maxConnections} event streams open (web_sse_max_connections)`);
     return null;
   }
 

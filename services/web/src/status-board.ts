@@ -17,8 +17,13 @@ export interface SourceView {
 }
 
 /** Recorder states with a file open: recording, or held after a write failure (the same file is retried). */
-const OPEN_FILE_STATES: ReadonlySet<string> = new Set([RecorderStates.recording, RecorderStates.disk_full, RecorderStates.error]);
-const hasOpenFile = (r: { state: string; file: string | null } | undefined): boolean => Boolean(r?.file && OPEN_FILE_STATES.has(r.state));
+const OPEN_FILE_STATES: ReadonlySet<string> = new Set([
+  RecorderStates.recording,
+  RecorderStates.disk_full,
+  RecorderStates.error,
+]);
+const hasOpenFile = (r: { state: string; file: string | null } | undefined): boolean =>
+  Boolean(r?.file && OPEN_FILE_STATES.has(r.state));
 
 const redactOrNull = (m: string | null): string | null => (m === null ? null : redactSecrets(m));
 
@@ -48,7 +53,13 @@ export class StatusBoard {
    * corrects them only when it is newer than the file's start: it names this file (a file found by the scan
    * while being written) or it has moved on (a file a crashed segmenter never closed).
    */
-  isRecording(f: { source: string; path: string; startMs: number; recording: boolean; durationSeconds: number | null }): boolean {
+  isRecording(f: {
+    source: string;
+    path: string;
+    startMs: number;
+    recording: boolean;
+    durationSeconds: number | null;
+  }): boolean {
     const r = this.status.get(f.source)?.recorder;
     if (!r) return f.recording;
     if (hasOpenFile(r) && r.file === f.path) return !this.closed.has(f.path);
@@ -69,7 +80,7 @@ export class StatusBoard {
     const r = s?.recorder;
     // The capture's trouble (reconnecting/error) is what a user needs to see first; else the recorder's state
     // (disk_full or error while the segmenter holds the source, even if the capture records happily).
-    const state = c && c.state !== CaptureStates.recording ? c.state : r?.state ?? c?.state ?? 'unknown';
+    const state = c && c.state !== CaptureStates.recording ? c.state : (r?.state ?? c?.state ?? 'unknown');
     return {
       source,
       state,
@@ -81,7 +92,11 @@ export class StatusBoard {
       lastChunk: r?.lastChunk ?? c?.lastChunk ?? null,
       title: c?.title ?? null,
       level: this.levels.get(source) ?? null,
-      updated: [c?.updated, r?.updated].filter((x): x is string => Boolean(x)).sort().pop() ?? null,
+      updated:
+        [c?.updated, r?.updated]
+          .filter((x): x is string => Boolean(x))
+          .sort()
+          .pop() ?? null,
     };
   }
 
@@ -90,9 +105,14 @@ export class StatusBoard {
   }
 
   /** Seed-compatible `{"active": [...]}` plus per-source state. */
-  snapshot(): { active: { source: string; file: string | null; since: string | null; bytes: number | null }[]; sources: SourceView[] } {
+  snapshot(): {
+    active: { source: string; file: string | null; since: string | null; bytes: number | null }[];
+    sources: SourceView[];
+  } {
     const sources = this.sources().map((s) => this.view(s));
-    const active = sources.filter((v) => hasOpenFile(this.status.get(v.source)?.recorder)).map((v) => ({ source: v.source, file: v.file, since: v.since, bytes: v.bytes }));
+    const active = sources
+      .filter((v) => hasOpenFile(this.status.get(v.source)?.recorder))
+      .map((v) => ({ source: v.source, file: v.file, since: v.since, bytes: v.bytes }));
     return { active, sources };
   }
 }

@@ -15,7 +15,11 @@ export interface StorageReport {
 const DAY_MS = 86_400_000;
 
 /** Per-source totals and days left at the current recording rate. Pure. */
-export function estimateStorage(files: readonly Recording[], disk: { totalBytes: number; freeBytes: number }, nowMs: number): StorageReport {
+export function estimateStorage(
+  files: readonly Recording[],
+  disk: { totalBytes: number; freeBytes: number },
+  nowMs: number,
+): StorageReport {
   const sources: StorageReport['sources'] = {};
   let recentBytes = 0;
   let earliest = nowMs;

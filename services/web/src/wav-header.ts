@@ -1,4 +1,13 @@
-import { FlacHeaderError, readStreamInfo, readWavHeader, readWavLayout, WavHeaderError, type ReadAt, type StreamInfo, type WavLayout } from '@isr/audio';
+import {
+  FlacHeaderError,
+  readStreamInfo,
+  readWavHeader,
+  readWavLayout,
+  WavHeaderError,
+  type ReadAt,
+  type StreamInfo,
+  type WavLayout,
+} from '@isr/audio';
 
 /**
  * What web reads from a recording's first bytes, through @isr/audio's readers: null when the bytes are not that
@@ -41,7 +50,12 @@ export function flacStreamInfoOf(head: Uint8Array): StreamInfo | null {
 }
 
 /** A canonical 44-byte PCM WAV header for `frames` frames. */
-export function buildWavHeader(opts: { sampleRate: number; channels: number; bitsPerSample: number; frames: number }): Buffer {
+export function buildWavHeader(opts: {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  frames: number;
+}): Buffer {
   const blockAlign = (opts.channels * opts.bitsPerSample) / 8;
   const dataBytes = opts.frames * blockAlign;
   const h = Buffer.alloc(44);

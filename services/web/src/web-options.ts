@@ -32,12 +32,16 @@ export function webArgsOf(values: ExtraValues): WebArgs {
   };
   const port = number('port');
   if (port !== undefined) {
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new WebArgsError(`--port must be a whole number 0…65535 (got ${values.port as string})`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new WebArgsError(`--port must be a whole number 0…65535 (got ${values.port as string})`);
     out.port = port;
   }
   const threshold = number('threshold');
   if (threshold !== undefined) {
-    if (threshold < 0 || threshold > 1) throw new WebArgsError(`--threshold must be a linear RMS level 0…1, like the seed's (default 0.05 ≈ −26 dBFS) (got ${values.threshold as string})`);
+    if (threshold < 0 || threshold > 1)
+      throw new WebArgsError(
+        `--threshold must be a linear RMS level 0…1, like the seed's (default 0.05 ≈ −26 dBFS) (got ${values.threshold as string})`,
+      );
     out.threshold = threshold;
   }
   return out;
@@ -84,6 +88,9 @@ export function webOptions(config: IsrConfig, args: WebArgs, cwd: string): WebOp
     deleteMaxFailures: num(g, 'web_delete_max_failures'),
     sseMaxConnections: num(g, 'web_sse_max_connections'),
     sseMaxPerIp: num(g, 'web_sse_max_per_ip'),
-    allowedHosts: str(g, 'web_allowed_hosts').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    allowedHosts: str(g, 'web_allowed_hosts')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
   };
 }

@@ -8,12 +8,31 @@ import { harness, write, type Harness } from './harness.ts';
 
 const wav = (seconds: number) => {
   const frames = seconds * 8000;
-  return Buffer.concat([buildWavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 16, frames }), Buffer.alloc(frames * 2)]);
+  return Buffer.concat([
+    buildWavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 16, frames }),
+    Buffer.alloc(frames * 2),
+  ]);
 };
 const OLD = 'a/2026-11-23/2026-11-23_23-00-00+0100.wav';
 const NEW = 'a/2026-11-24/2026-11-24_10-00-00+0100.wav';
 const OTHER = 'b/2026-11-24/2026-11-24_09-00-00Z.wav';
-const sidecar = { path: NEW, source: 'a', analyzedAt: '2026-11-24T10:01:00Z', rmsDbfs: -23.5, peakDbfs: -3, loudSections: [{ start: 1, end: 2 }], waveform: { version: 2, channels: 1, sample_rate: 8000, samples_per_pixel: 80, bits: 8, length: 2, data: [-1, 1, -2, 2] } };
+const sidecar = {
+  path: NEW,
+  source: 'a',
+  analyzedAt: '2026-11-24T10:01:00Z',
+  rmsDbfs: -23.5,
+  peakDbfs: -3,
+  loudSections: [{ start: 1, end: 2 }],
+  waveform: {
+    version: 2,
+    channels: 1,
+    sample_rate: 8000,
+    samples_per_pixel: 80,
+    bits: 8,
+    length: 2,
+    data: [-1, 1, -2, 2],
+  },
+};
 
 let h: Harness;
 let locked: Harness;
@@ -40,7 +59,10 @@ test('GET /api/files: newest first with every field, filters and pagination, fro
   const body = res.json() as { total: number; files: Record<string, unknown>[]; sources: string[] };
   assert.equal(body.total, 3);
   assert.deepEqual(body.sources, ['a', 'b']);
-  assert.deepEqual(body.files.map((f) => f.path), [NEW, OTHER, OLD]);
+  assert.deepEqual(
+    body.files.map((f) => f.path),
+    [NEW, OTHER, OLD],
+  );
   const f = body.files[0]!;
   assert.equal(f.source, 'a');
   assert.equal(f.start, '2026-11-24T10:00:00.000+01:00');
@@ -50,9 +72,17 @@ test('GET /api/files: newest first with every field, filters and pagination, fro
   assert.equal(f.codec, 'pcm_s16le');
   assert.equal(f.recording, false);
   assert.deepEqual(f.analysis, { rmsDbfs: -23.5, peakDbfs: -3, lufs: null, loudSections: 1, error: null });
-  const filtered = (await h.app.inject('/api/files?source=a&from=2026-11-24T00:00:00%2B01:00&to=2026-11-25T00:00:00%2B01:00')).json() as { files: { path: string }[] };
-  assert.deepEqual(filtered.files.map((x) => x.path), [NEW]);
-  const page2 = (await h.app.inject('/api/files?limit=1&offset=1')).json() as { total: number; files: { path: string }[] };
+  const filtered = (
+    await h.app.inject('/api/files?source=a&from=2026-11-24T00:00:00%2B01:00&to=2026-11-25T00:00:00%2B01:00')
+  ).json() as { files: { path: string }[] };
+  assert.deepEqual(
+    filtered.files.map((x) => x.path),
+    [NEW],
+  );
+  const page2 = (await h.app.inject('/api/files?limit=1&offset=1')).json() as {
+    total: number;
+    files: { path: string }[];
+  };
   assert.deepEqual([page2.total, page2.files.map((x) => x.path)], [3, [OTHER]]);
   assert.equal((await h.app.inject('/api/files?limit=0')).statusCode, 400);
   assert.equal((await h.app.inject('/api/files?from=notatime')).statusCode, 400);
@@ -75,25 +105,65 @@ test('DELETE: disabled without credentials, 401 without them, 409 while recordin
   assert.equal((await locked.app.inject({ method: 'DELETE', url: `/api/files/${NEW}` })).statusCode, 403);
   assert.equal(((await locked.app.inject('/api/info')).json() as { deleteEnabled: boolean }).deleteEnabled, false);
   assert.equal((await h.app.inject({ method: 'DELETE', url: `/api/files/${NEW}` })).statusCode, 401);
-  assert.equal((await h.app.inject({ method: 'DELETE', url: `/api/files/${NEW}`, headers: { authorization: 'Bearer wrong' } })).statusCode, 401);
+  assert.equal(
+    (await h.app.inject({ method: 'DELETE', url: `/api/files/${NEW}`, headers: { authorization: 'Bearer wrong' } }))
+      .statusCode,
+    401,
+  );
   h.deps.index.upsert({ path: OTHER, recording: true, durationSeconds: null });
-  assert.equal((await h.app.inject({ method: 'DELETE', url: `/api/files/${OTHER}`, headers: { authorization: 'Bearer secret-token' } })).statusCode, 409);
+  assert.equal(
+    (
+      await h.app.inject({
+        method: 'DELETE',
+        url: `/api/files/${OTHER}`,
+        headers: { authorization: 'Bearer secret-token' },
+      })
+    ).statusCode,
+    409,
+  );
   assert.ok(existsSync(join(h.root, OTHER)));
-  const ok = await h.app.inject({ method: 'DELETE', url: `/api/files/${NEW}`, headers: { authorization: 'Bearer secret-token' } });
+  const ok = await h.app.inject({
+    method: 'DELETE',
+    url: `/api/files/${NEW}`,
+    headers: { authorization: 'Bearer secret-token' },
+  });
   assert.equal(ok.statusCode, 200, ok.body);
   assert.ok(!existsSync(join(h.root, NEW)) && !existsSync(join(h.root, `${NEW}.analysis.json`)));
   assert.equal(h.deps.index.get(NEW), undefined);
-  assert.equal((await h.app.inject({ method: 'DELETE', url: `/api/files/${NEW}`, headers: { authorization: 'Bearer secret-token' } })).statusCode, 404);
+  assert.equal(
+    (
+      await h.app.inject({
+        method: 'DELETE',
+        url: `/api/files/${NEW}`,
+        headers: { authorization: 'Bearer secret-token' },
+      })
+    ).statusCode,
+    404,
+  );
   // Only recordings: not status.json, not a note, not a sidecar.
   for (const other of ['status.json', 'a/notes.txt', `${OLD}.analysis.json`]) {
     if (other.endsWith('.json') && other !== 'status.json') await write(h.root, other, '{}');
-    assert.equal((await h.app.inject({ method: 'DELETE', url: `/api/files/${other}`, headers: { authorization: 'Bearer secret-token' } })).statusCode, 404, other);
+    assert.equal(
+      (
+        await h.app.inject({
+          method: 'DELETE',
+          url: `/api/files/${other}`,
+          headers: { authorization: 'Bearer secret-token' },
+        })
+      ).statusCode,
+      404,
+      other,
+    );
     assert.ok(existsSync(join(h.root, other)), other);
   }
 });
 
 test('GET /api/storage, /api/status, /metrics, /healthz and the page', async () => {
-  const s = (await h.app.inject('/api/storage')).json() as { totalBytes: number; freeBytes: number; sources: Record<string, { bytes: number }> };
+  const s = (await h.app.inject('/api/storage')).json() as {
+    totalBytes: number;
+    freeBytes: number;
+    sources: Record<string, { bytes: number }>;
+  };
   assert.ok(s.totalBytes > 0 && s.freeBytes > 0 && s.freeBytes <= s.totalBytes);
   assert.ok(s.sources.a!.bytes > 0);
   assert.deepEqual((await h.app.inject('/api/status')).json(), { active: [], sources: [] });

@@ -12,10 +12,27 @@ const REC = 'a/2026-11-24/2026-11-24_10-00-00+0100.wav';
 test('the whole credential is compared as one fixed-length digest: user and password together, any length', () => {
   const c = { user: 'ann', password: 'pw', token: 'tok' };
   for (const s of ['', 'x', 'ann:pw', 'a'.repeat(10_000)]) assert.equal(credentialDigest('basic', s).length, 32);
-  assert.notDeepEqual(credentialDigest('basic', 'tok'), credentialDigest('bearer', 'tok'), 'a token is not a Basic credential');
+  assert.notDeepEqual(
+    credentialDigest('basic', 'tok'),
+    credentialDigest('bearer', 'tok'),
+    'a token is not a Basic credential',
+  );
   assert.equal(authorized(basic('ann:pw'), c), true);
   assert.equal(authorized('Bearer tok', c), true);
-  for (const wrong of [basic('ann:px'), basic('anx:pw'), basic('ann:'), basic(':pw'), basic('ann:pw2'), basic('ann'), basic('tok'), 'Bearer ann:pw', 'Bearer to', 'Bearer tokk', 'Basic tok', 'Digest tok'])
+  for (const wrong of [
+    basic('ann:px'),
+    basic('anx:pw'),
+    basic('ann:'),
+    basic(':pw'),
+    basic('ann:pw2'),
+    basic('ann'),
+    basic('tok'),
+    'Bearer ann:pw',
+    'Bearer to',
+    'Bearer tokk',
+    'Basic tok',
+    'Digest tok',
+  ])
     assert.equal(authorized(wrong, c), false, wrong);
 });
 
@@ -38,13 +55,19 @@ test('failure limiter: a fixed window per client, a Retry-After for the rest of 
 
 let h: Harness;
 before(async () => {
-  h = await harness({ fill: async (root) => void (await write(root, REC, buildWavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 16, frames: 0 }))), credentials: { user: 'ann', password: 'pw' }, deleteMaxFailures: 3 });
+  h = await harness({
+    fill: async (root) =>
+      void (await write(root, REC, buildWavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 16, frames: 0 }))),
+    credentials: { user: 'ann', password: 'pw' },
+    deleteMaxFailures: 3,
+  });
   await h.listen();
 });
 after(() => h.close());
 
 test('a wrong user and a wrong password get the same answer; after 3 failures a client gets 429 with Retry-After, even with the right credentials', async () => {
-  const del = (authorization?: string) => fetch(`${h.url}/api/keep/${REC}`, { method: 'PUT', headers: authorization ? { authorization } : {} });
+  const del = (authorization?: string) =>
+    fetch(`${h.url}/api/keep/${REC}`, { method: 'PUT', headers: authorization ? { authorization } : {} });
   const a = await del(basic('ann:px'));
   const b = await del(basic('anx:pw'));
   assert.equal(a.status, 401);

@@ -25,9 +25,53 @@ before(async () => {
       await mkdir(join(root, 'long/2026-11-24'), { recursive: true });
       await mkdir(join(root, 'pcm/2026-11-24'), { recursive: true });
       await mkdir(join(root, 'flacpcm/2026-11-24'), { recursive: true });
-      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=600', '-c:a', 'libopus', '-b:a', '256k', '-compression_level', '0', '-f', 'ogg', join(root, OGG)]);
-      execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', join(root, WAV), 'synth', '120', 'whitenoise', 'vol', '0.5']);
-      execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', join(root, FLAC), 'synth', '120', 'whitenoise', 'vol', '0.5']);
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=48000:duration=600',
+        '-c:a',
+        'libopus',
+        '-b:a',
+        '256k',
+        '-compression_level',
+        '0',
+        '-f',
+        'ogg',
+        join(root, OGG),
+      ]);
+      execFileSync('sox', [
+        '-n',
+        '-r',
+        '48000',
+        '-c',
+        '2',
+        '-b',
+        '16',
+        join(root, WAV),
+        'synth',
+        '120',
+        'whitenoise',
+        'vol',
+        '0.5',
+      ]);
+      execFileSync('sox', [
+        '-n',
+        '-r',
+        '48000',
+        '-c',
+        '2',
+        '-b',
+        '16',
+        join(root, FLAC),
+        'synth',
+        '120',
+        'whitenoise',
+        'vol',
+        '0.5',
+      ]);
     },
   });
   await h.listen();
@@ -120,7 +164,13 @@ test('a clip deep in a long Ogg recording starts reading near its start (bisecti
   const abs = join(h.root, OGG);
   const file = await readFile(abs);
   const fileStart = Date.parse('2026-11-24T06:00:00Z');
-  for (const [from, seconds] of [[0.5, 3], [61.3, 3], [299.99, 2], [540, 5], [597, 3]] as const) {
+  for (const [from, seconds] of [
+    [0.5, 3],
+    [61.3, 3],
+    [299.99, 2],
+    [540, 5],
+    [597, 3],
+  ] as const) {
     const startMs = fileStart + from * 1000;
     const endMs = startMs + seconds * 1000;
     const writer = new OggClipWriter(startMs, endMs);
@@ -133,10 +183,15 @@ test('a clip deep in a long Ogg recording starts reading near its start (bisecti
     }
     expected.push(...writer.finish());
     const before = await readBytes();
-    const res = await fetch(`${h.url}/api/clip?source=long&start=${new Date(startMs).toISOString()}&end=${new Date(endMs).toISOString()}`);
+    const res = await fetch(
+      `${h.url}/api/clip?source=long&start=${new Date(startMs).toISOString()}&end=${new Date(endMs).toISOString()}`,
+    );
     assert.equal(res.status, 200, await res.clone().text());
     const clip = Buffer.from(await res.arrayBuffer());
-    assert.ok(clip.equals(Buffer.concat(expected)), `clip at ${from} s: ${clip.length} bytes, cut from every page ${Buffer.concat(expected).length}`);
+    assert.ok(
+      clip.equals(Buffer.concat(expected)),
+      `clip at ${from} s: ${clip.length} bytes, cut from every page ${Buffer.concat(expected).length}`,
+    );
     const read = (await readBytes()) - before;
     assert.ok(read < 2_000_000, `clip at ${from} s read ${read} of ${file.length} bytes`);
   }
@@ -147,7 +202,20 @@ test('a client gone before the clip handler ran does not keep a slot', async () 
     clipMaxConcurrent: 1,
     fill: async (root) => {
       await mkdir(join(root, 'pcm/2026-11-24'), { recursive: true });
-      execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', join(root, 'pcm/2026-11-24/2026-11-24_06-00-00+0000.wav'), 'synth', '5', 'sine', '440']);
+      execFileSync('sox', [
+        '-n',
+        '-r',
+        '8000',
+        '-c',
+        '1',
+        '-b',
+        '16',
+        join(root, 'pcm/2026-11-24/2026-11-24_06-00-00+0000.wav'),
+        'synth',
+        '5',
+        'sine',
+        '440',
+      ]);
     },
   });
   try {

@@ -7,7 +7,11 @@ import { tempDir } from '@isr/testkit';
 import { clipCandidates, holdsAudioOf, NEXT_START_SLACK_MS } from '../src/clip-files.ts';
 import { DurationCache, lastGranule } from '../src/media-duration.ts';
 
-const file = (startMs: number, durationSeconds: number | null = null, recording = false) => ({ startMs, durationSeconds, recording });
+const file = (startMs: number, durationSeconds: number | null = null, recording = false) => ({
+  startMs,
+  durationSeconds,
+  recording,
+});
 
 test('candidates: an unknown length ends no later than the next file starts; a known one by its duration', () => {
   const files = [file(0), file(10_000), file(20_000, 5), file(40_000), file(60_000, null, true)];
@@ -39,9 +43,21 @@ before(async () => {
 });
 after(() => dir.remove());
 
-const probe = (path: string, entries: string, extra: string[] = []) => Number(execFileSync('ffprobe', ['-v', 'error', ...extra, '-select_streams', 'a:0', '-show_entries', entries, '-of', 'csv=p=0', path], { encoding: 'utf8' }).trim().split('\n')[0]);
+const probe = (path: string, entries: string, extra: string[] = []) =>
+  Number(
+    execFileSync(
+      'ffprobe',
+      ['-v', 'error', ...extra, '-select_streams', 'a:0', '-show_entries', entries, '-of', 'csv=p=0', path],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')[0],
+  );
 /** ffprobe's length; for ADTS (where ffprobe estimates from the bitrate) its packets × 1024 samples. */
-const ffprobeSeconds = (path: string) => (path.endsWith('.aac') ? (probe(path, 'stream=nb_read_packets', ['-count_packets']) * 1024) / 44100 : probe(path, 'format=duration'));
+const ffprobeSeconds = (path: string) =>
+  path.endsWith('.aac')
+    ? (probe(path, 'stream=nb_read_packets', ['-count_packets']) * 1024) / 44100
+    : probe(path, 'format=duration');
 
 test('DurationCache parses Ogg Opus and Vorbis from their last page, MP3 and AAC from their frames, as ffprobe counts them', async () => {
   const cases: [string, string, string[]][] = [
@@ -53,10 +69,22 @@ test('DurationCache parses Ogg Opus and Vorbis from their last page, MP3 and AAC
   const cache = new DurationCache();
   for (const [name, container, args] of cases) {
     const path = join(dir.path, name);
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=7.3', ...args, path]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=44100:duration=7.3',
+      ...args,
+      path,
+    ]);
     let read = 0;
     const seconds = await cache.durationOf(path, container, { onRead: (n) => (read += n) });
-    assert.ok(seconds !== null && Math.abs(seconds - ffprobeSeconds(path)) < 0.06, `${name}: ${seconds} s, ffprobe ${ffprobeSeconds(path)} s`);
+    assert.ok(
+      seconds !== null && Math.abs(seconds - ffprobeSeconds(path)) < 0.06,
+      `${name}: ${seconds} s, ffprobe ${ffprobeSeconds(path)} s`,
+    );
     if (container === 'ogg') assert.ok(read <= 4096 + 65_307, `${name}: read ${read} bytes`);
   }
 });

@@ -26,9 +26,41 @@ before(async () => {
     clipMaxMinutes: 2,
     fill: async (root) => {
       const one = join(root, '..', 'ten-seconds.ogg');
-      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=10', '-c:a', 'libopus', '-b:a', '48k', '-f', 'ogg', one]);
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=48000:duration=10',
+        '-c:a',
+        'libopus',
+        '-b:a',
+        '48k',
+        '-f',
+        'ogg',
+        one,
+      ]);
       const mp3 = join(root, '..', 'three-seconds.mp3');
-      execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=44100:duration=3', '-c:a', 'libmp3lame', '-b:a', '64k', '-write_xing', '0', '-id3v2_version', '0', '-f', 'mp3', mp3]);
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=660:sample_rate=44100:duration=3',
+        '-c:a',
+        'libmp3lame',
+        '-b:a',
+        '64k',
+        '-write_xing',
+        '0',
+        '-id3v2_version',
+        '0',
+        '-f',
+        'mp3',
+        mp3,
+      ]);
       oggBytes = (await stat(one)).size;
       for (let i = 0; i < OGG_FILES; i++) {
         await mkdir(join(root, oggPath(i), '..'), { recursive: true });
@@ -61,17 +93,32 @@ test('a 1-minute Ogg clip among 300 older files reads only the 4 files it needs 
   assert.equal(res.status, 200, await res.clone().text());
   const clip = Buffer.from(await res.arrayBuffer());
   // Files k…k+3 overlap [start, start + 60 s): 5 s of k, all of k+1 and k+2, 5 s of k+3.
-  assert.deepEqual(res.headers.get('x-isr-clip-files')!.split(',').map(decodeURIComponent), [k, k + 1, k + 2, k + 3].map(oggPath));
+  assert.deepEqual(
+    res.headers.get('x-isr-clip-files')!.split(',').map(decodeURIComponent),
+    [k, k + 1, k + 2, k + 3].map(oggPath),
+  );
   const read = (await readBytes()) - before;
   // The 4 files, and for the first (it starts before the clip) its length: its head and last 64 KiB, once.
-  assert.ok(read <= 4 * oggBytes + 80 * 1024, `read ${read} bytes for the clip; each file is ${oggBytes}, all ${OGG_FILES * oggBytes}`);
+  assert.ok(
+    read <= 4 * oggBytes + 80 * 1024,
+    `read ${read} bytes for the clip; each file is ${oggBytes}, all ${OGG_FILES * oggBytes}`,
+  );
   const out = join(h.dir, 'older.ogg');
   await writeFile(out, clip);
   assert.equal(execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-'], { encoding: 'utf8' }), '');
-  const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 's16le', '-ac', '1', '-ar', '48000', '-'], { maxBuffer: 1 << 26 });
+  const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 's16le', '-ac', '1', '-ar', '48000', '-'], {
+    maxBuffer: 1 << 26,
+  });
   const seconds = pcm.length / 2 / 48000;
   assert.ok(Math.abs(seconds - 30) < 0.2, `decoded ${seconds} s (5 + 10 + 10 + 5 expected)`);
-  assert.equal(new Set(splitOggPages(clip).filter((p) => !isOggHeaderPage(p)).map((p) => p.serial)).size, 1);
+  assert.equal(
+    new Set(
+      splitOggPages(clip)
+        .filter((p) => !isOggHeaderPage(p))
+        .map((p) => p.serial),
+    ).size,
+    1,
+  );
 });
 
 test('a clip inside the gap after an older file, or after the last one, finds no recording (its real length is parsed once)', async () => {
@@ -95,7 +142,10 @@ test('an MP3 clip across a gap names only the files whose frames it holds, and s
   const before = await readBytes();
   const res = await fetch(`${h.url}/api/clip?source=oldmp3&start=${iso(start)}&end=${iso(start + 10_000)}`);
   assert.equal(res.status, 200, await res.clone().text());
-  assert.deepEqual(res.headers.get('x-isr-clip-files')!.split(',').map(decodeURIComponent), [mp3Path(k), mp3Path(k + 1)]);
+  assert.deepEqual(res.headers.get('x-isr-clip-files')!.split(',').map(decodeURIComponent), [
+    mp3Path(k),
+    mp3Path(k + 1),
+  ]);
   const clip = Buffer.from(await res.arrayBuffer());
   const frameBytes = (64000 * 1152) / 8 / 44100;
   const seconds = (clip.length / frameBytes) * (1152 / 44100);
@@ -103,6 +153,9 @@ test('an MP3 clip across a gap names only the files whose frames it holds, and s
   const read = (await readBytes()) - before;
   assert.ok(read <= 3 * mp3Bytes, `read ${read} bytes; each file is ${mp3Bytes}, all ${MP3_FILES * mp3Bytes}`);
   const inGap = T0 + k * 10_000 + 4_000;
-  assert.equal((await fetch(`${h.url}/api/clip?source=oldmp3&start=${iso(inGap)}&end=${iso(inGap + 5_000)}`)).status, 404);
+  assert.equal(
+    (await fetch(`${h.url}/api/clip?source=oldmp3&start=${iso(inGap)}&end=${iso(inGap + 5_000)}`)).status,
+    404,
+  );
   assert.ok((await readFile(join(h.root, mp3Path(k)))).length === mp3Bytes);
 });

@@ -16,8 +16,36 @@ before(async () => {
     clipMaxMinutes: 1,
     fill: async (root) => {
       await mkdir(join(root, 'studio/2026-11-24'), { recursive: true });
-      execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', join(root, A), 'synth', '3', 'whitenoise', 'vol', '0.5']);
-      execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', join(root, B), 'synth', '3', 'pinknoise', 'vol', '0.5']);
+      execFileSync('sox', [
+        '-n',
+        '-r',
+        '48000',
+        '-c',
+        '2',
+        '-b',
+        '16',
+        join(root, A),
+        'synth',
+        '3',
+        'whitenoise',
+        'vol',
+        '0.5',
+      ]);
+      execFileSync('sox', [
+        '-n',
+        '-r',
+        '48000',
+        '-c',
+        '2',
+        '-b',
+        '16',
+        join(root, B),
+        'synth',
+        '3',
+        'pinknoise',
+        'vol',
+        '0.5',
+      ]);
     },
   });
   await h.listen();
@@ -31,10 +59,15 @@ async function pcmOf(path: string): Promise<Buffer> {
 }
 
 test('a clip across the hour boundary equals the corresponding frames of the two source files', async () => {
-  const res = await fetch(`${h.url}/api/clip?source=studio&start=2026-11-24T05:59:58.500Z&end=${encodeURIComponent('2026-11-24T07:00:01.250+01:00')}&format=wav`);
+  const res = await fetch(
+    `${h.url}/api/clip?source=studio&start=2026-11-24T05:59:58.500Z&end=${encodeURIComponent('2026-11-24T07:00:01.250+01:00')}&format=wav`,
+  );
   assert.equal(res.status, 200, await res.clone().text());
   assert.equal(res.headers.get('content-type'), 'audio/wav');
-  assert.match(res.headers.get('content-disposition')!, /^attachment; filename="studio_2026-11-24T05-59-58-500Z\.wav"$/);
+  assert.match(
+    res.headers.get('content-disposition')!,
+    /^attachment; filename="studio_2026-11-24T05-59-58-500Z\.wav"$/,
+  );
   const clip = Buffer.from(await res.arrayBuffer());
   const a = await pcmOf(join(h.root, A));
   const b = await pcmOf(join(h.root, B));
@@ -50,8 +83,15 @@ test('a clip across the hour boundary equals the corresponding frames of the two
 });
 
 test('clips longer than clip_max_minutes, reversed, outside any file or of unknown format are refused', async () => {
-  const q = (s: string) => fetch(`${h.url}/api/clip?${s}`).then(async (r) => ({ status: r.status, body: (await r.json()) as { code: string } }));
-  assert.deepEqual((await q('source=studio&start=2026-11-24T05:59:00Z&end=2026-11-24T06:00:01Z')).body.code, 'ISR_WEB_CLIP_TOO_LONG');
+  const q = (s: string) =>
+    fetch(`${h.url}/api/clip?${s}`).then(async (r) => ({
+      status: r.status,
+      body: (await r.json()) as { code: string },
+    }));
+  assert.deepEqual(
+    (await q('source=studio&start=2026-11-24T05:59:00Z&end=2026-11-24T06:00:01Z')).body.code,
+    'ISR_WEB_CLIP_TOO_LONG',
+  );
   assert.equal((await q('source=studio&start=2026-11-24T06:00:01Z&end=2026-11-24T06:00:00Z')).status, 400);
   assert.equal((await q('source=studio&start=2026-11-24T08:00:00Z&end=2026-11-24T08:00:01Z')).status, 404);
   assert.equal((await q('source=studio&start=2026-11-24T06:00:00Z&end=2026-11-24T06:00:01Z&format=ogg')).status, 422);

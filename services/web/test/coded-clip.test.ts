@@ -19,11 +19,49 @@ before(async () => {
     fill: async (root) => {
       await mkdir(join(root, 'radio/2026-11-24'), { recursive: true });
       await mkdir(join(root, 'pcm/2026-11-24'), { recursive: true });
-      for (const [f, freq] of [[M1, 440], [M2, 660]] as const) {
-        execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=${freq}:sample_rate=44100:duration=3`, '-c:a', 'libmp3lame', '-b:a', '128k', '-write_xing', '0', '-id3v2_version', '0', '-f', 'mp3', join(root, f)]);
+      for (const [f, freq] of [
+        [M1, 440],
+        [M2, 660],
+      ] as const) {
+        execFileSync('ffmpeg', [
+          '-v',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          `sine=frequency=${freq}:sample_rate=44100:duration=3`,
+          '-c:a',
+          'libmp3lame',
+          '-b:a',
+          '128k',
+          '-write_xing',
+          '0',
+          '-id3v2_version',
+          '0',
+          '-f',
+          'mp3',
+          join(root, f),
+        ]);
       }
-      for (const [f, kind] of [[F1, 'whitenoise'], [F2, 'pinknoise']] as const) {
-        execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', join(root, f), 'synth', '3', kind, 'vol', '0.5']);
+      for (const [f, kind] of [
+        [F1, 'whitenoise'],
+        [F2, 'pinknoise'],
+      ] as const) {
+        execFileSync('sox', [
+          '-n',
+          '-r',
+          '48000',
+          '-c',
+          '2',
+          '-b',
+          '16',
+          join(root, f),
+          'synth',
+          '3',
+          kind,
+          'vol',
+          '0.5',
+        ]);
       }
     },
   });
@@ -32,7 +70,24 @@ before(async () => {
 after(() => h.close());
 
 function mp3Frames(path: string): { pos: number; size: number }[] {
-  const out = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_packets', '-show_entries', 'packet=pos,size', '-of', 'json', path], { encoding: 'utf8' })) as { packets: { pos: string; size: string }[] };
+  const out = JSON.parse(
+    execFileSync(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-select_streams',
+        'a:0',
+        '-show_packets',
+        '-show_entries',
+        'packet=pos,size',
+        '-of',
+        'json',
+        path,
+      ],
+      { encoding: 'utf8' },
+    ),
+  ) as { packets: { pos: string; size: string }[] };
   return out.packets.map((p) => ({ pos: Number(p.pos), size: Number(p.size) }));
 }
 
@@ -44,7 +99,11 @@ test('an MP3 clip across the hour boundary is the overlapping frames of both fil
   const frameMs = (1152 * 1000) / 44100;
   const pick = async (rel: string, fromMs: number, toMs: number) => {
     const data = await readFile(join(h.root, rel));
-    return Buffer.concat(mp3Frames(join(h.root, rel)).filter((_, i) => (i + 1) * frameMs > fromMs && i * frameMs < toMs).map((f) => data.subarray(f.pos, f.pos + f.size)));
+    return Buffer.concat(
+      mp3Frames(join(h.root, rel))
+        .filter((_, i) => (i + 1) * frameMs > fromMs && i * frameMs < toMs)
+        .map((f) => data.subarray(f.pos, f.pos + f.size)),
+    );
   };
   const expected = Buffer.concat([await pick(M1, 1500, 3000), await pick(M2, 0, 1000)]);
   assert.ok(expected.length > 10_000);
@@ -59,21 +118,36 @@ test('a PCM source recorded as FLAC gives a sample-accurate WAV clip, and a FLAC
   assert.equal(res.status, 200, await res.clone().text());
   assert.equal(res.headers.get('content-type'), 'audio/wav');
   const clip = Buffer.from(await res.arrayBuffer());
-  const raw = (rel: string) => execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', join(h.root, rel)], { maxBuffer: 1 << 26 });
+  const raw = (rel: string) =>
+    execFileSync(
+      'flac',
+      ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', join(h.root, rel)],
+      { maxBuffer: 1 << 26 },
+    );
   const expected = Buffer.concat([raw(F1).subarray(1.5 * 48000 * 4), raw(F2).subarray(0, 1.25 * 48000 * 4)]);
   const info = parseWavHeader(clip);
   assert.equal(info.dataBytes, expected.length);
   assert.ok(clip.subarray(info.dataOffset).equals(expected), 'samples differ');
 
-  const fl = await fetch(`${h.url}/api/clip?source=pcm&start=2026-11-24T05:59:58.500Z&end=2026-11-24T06:00:01.250Z&format=flac`);
+  const fl = await fetch(
+    `${h.url}/api/clip?source=pcm&start=2026-11-24T05:59:58.500Z&end=2026-11-24T06:00:01.250Z&format=flac`,
+  );
   assert.equal(fl.status, 200, await fl.clone().text());
   assert.equal(fl.headers.get('content-type'), 'audio/flac');
   const out = join(h.dir, 'clip.flac');
   await writeFile(out, Buffer.from(await fl.arrayBuffer()));
   execFileSync('flac', ['-t', '-s', out]);
-  const decoded = execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', out], { maxBuffer: 1 << 26 });
+  const decoded = execFileSync(
+    'flac',
+    ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', out],
+    { maxBuffer: 1 << 26 },
+  );
   // Whole FLAC frames (4096 samples from sox/libFLAC) around the span: it covers the span, within a frame each side.
   const frames = decoded.length / 4;
   assert.ok(frames >= 2.75 * 48000 && frames <= 2.75 * 48000 + 2 * 4096, `${frames} frames`);
-  assert.equal((await fetch(`${h.url}/api/clip?source=radio&start=2026-11-24T05:59:58Z&end=2026-11-24T06:00:01Z&format=wav`)).status, 422);
+  assert.equal(
+    (await fetch(`${h.url}/api/clip?source=radio&start=2026-11-24T05:59:58Z&end=2026-11-24T06:00:01Z&format=wav`))
+      .status,
+    422,
+  );
 });

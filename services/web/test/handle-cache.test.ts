@@ -62,7 +62,10 @@ function fdLinksTo(abs: string): string[] {
 
 test('a handle idle for idleMs is closed, so a file deleted outside ISR after being served frees its space', async () => {
   const rel = 'a/2026-11-24/2026-11-24_10-00-00+0000.mp3';
-  const h = await harness({ fill: async (root) => void (await write(root, rel, randomBytes(100_000))), handles: new HandleCache({ idleMs: 300 }) });
+  const h = await harness({
+    fill: async (root) => void (await write(root, rel, randomBytes(100_000))),
+    handles: new HandleCache({ idleMs: 300 }),
+  });
   try {
     await h.listen();
     const abs = join(h.root, rel);
@@ -87,7 +90,10 @@ test('a handle idle for idleMs is closed, so a file deleted outside ISR after be
 test('a body over 1 MiB is read through the cached handle, which a finished or aborted download gives back (closed after idleMs)', async () => {
   const rel = 'a/2026-11-24/2026-11-24_11-00-00+0000.mp3';
   const data = randomBytes(8 * 1024 * 1024);
-  const h = await harness({ fill: async (root) => void (await write(root, rel, data)), handles: new HandleCache({ idleMs: 300 }) });
+  const h = await harness({
+    fill: async (root) => void (await write(root, rel, data)),
+    handles: new HandleCache({ idleMs: 300 }),
+  });
   try {
     await h.listen();
     const abs = join(h.root, rel);
@@ -168,7 +174,10 @@ test('a name opened for an inode it no longer names is refused (404), not read',
     await writeFile(join(dir.path, 'b.wav'), 'other');
     await rename(join(dir.path, 'b.wav'), p);
     const cache = new HandleCache();
-    await assert.rejects(cache.with(p, ino, async (fh) => (await fh.readFile()).toString()), (err: unknown) => err instanceof WebError && err.status === 404);
+    await assert.rejects(
+      cache.with(p, ino, async (fh) => (await fh.readFile()).toString()),
+      (err: unknown) => err instanceof WebError && err.status === 404,
+    );
     assert.equal(cache.isOpen(p, ino), false);
     assert.equal(fdLinksTo(p).length, 0, 'the handle opened to check it is closed');
     await cache.close();

@@ -34,7 +34,20 @@ export async function write(root: string, rel: string, data: Uint8Array | string
 }
 
 /** A bus-less web app over a temp recordings root (pre-filled by `fill`), scanned like at start-up. */
-export async function harness(opts: { fill?: (root: string) => Promise<void>; credentials?: Credentials; analysis?: AnalysisStore; clipMaxMinutes?: number; clipMaxConcurrent?: number; deleteMaxFailures?: number; sse?: { maxConnections?: number; maxPerClient?: number }; allowedHosts?: string[]; handles?: HandleCache; verifyMaxConcurrent?: number } = {}): Promise<Harness> {
+export async function harness(
+  opts: {
+    fill?: (root: string) => Promise<void>;
+    credentials?: Credentials;
+    analysis?: AnalysisStore;
+    clipMaxMinutes?: number;
+    clipMaxConcurrent?: number;
+    deleteMaxFailures?: number;
+    sse?: { maxConnections?: number; maxPerClient?: number };
+    allowedHosts?: string[];
+    handles?: HandleCache;
+    verifyMaxConcurrent?: number;
+  } = {},
+): Promise<Harness> {
   const tmp = await tempDir('isr-web-');
   await mkdir(join(tmp.path, 'root'));
   const root = await realpath(join(tmp.path, 'root'));
@@ -45,13 +58,33 @@ export async function harness(opts: { fill?: (root: string) => Promise<void>; cr
   const index = new FileIndex();
   await scanRecordings(root, index);
   const deps: WebDeps = {
-    root, index, board: new StatusBoard(), hub: new SseHub(undefined, opts.sse), analysis: opts.analysis ?? busAnalysisStore({ nc: null, kv: null, waitMs: 500 }),
-    log: pino({ level: 'silent' }), registry, metrics, credentials: opts.credentials ?? {}, clipMaxMinutes: opts.clipMaxMinutes ?? 10, clipMaxConcurrent: opts.clipMaxConcurrent, deleteMaxFailures: opts.deleteMaxFailures, allowedHosts: opts.allowedHosts, handles: opts.handles, verifyMaxConcurrent: opts.verifyMaxConcurrent, threshold: null, publicDir,
-    now: () => Date.now(), health: () => ({ ok: true }),
+    root,
+    index,
+    board: new StatusBoard(),
+    hub: new SseHub(undefined, opts.sse),
+    analysis: opts.analysis ?? busAnalysisStore({ nc: null, kv: null, waitMs: 500 }),
+    log: pino({ level: 'silent' }),
+    registry,
+    metrics,
+    credentials: opts.credentials ?? {},
+    clipMaxMinutes: opts.clipMaxMinutes ?? 10,
+    clipMaxConcurrent: opts.clipMaxConcurrent,
+    deleteMaxFailures: opts.deleteMaxFailures,
+    allowedHosts: opts.allowedHosts,
+    handles: opts.handles,
+    verifyMaxConcurrent: opts.verifyMaxConcurrent,
+    threshold: null,
+    publicDir,
+    now: () => Date.now(),
+    health: () => ({ ok: true }),
   };
   const app = await buildApp(deps);
   const h: Harness = {
-    dir: tmp.path, root, app, deps, url: '',
+    dir: tmp.path,
+    root,
+    app,
+    deps,
+    url: '',
     async listen() {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const a = app.server.address();

@@ -18,7 +18,11 @@ after(async () => {
 });
 
 /** GET with a chosen Host header over a real socket (fetch does not let one set Host). */
-function get(url: string, path: string, host: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  url: string,
+  path: string,
+  host: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url + path, { headers: { host }, agent: false }, (res) => {
       let body = '';
@@ -32,11 +36,25 @@ function get(url: string, path: string, host: string): Promise<{ status: number;
 }
 
 test('only listed hosts (any port, or the listed port) and loopback names are answered; others get 421', async () => {
-  for (const host of ['isr.lan', 'isr.lan:8080', 'ISR.LAN', 'archive.example:8443', 'localhost:8080', '127.0.0.1', '[::1]:80']) {
+  for (const host of [
+    'isr.lan',
+    'isr.lan:8080',
+    'ISR.LAN',
+    'archive.example:8443',
+    'localhost:8080',
+    '127.0.0.1',
+    '[::1]:80',
+  ]) {
     const res = await get(h.url, '/api/files', host);
     assert.equal(res.status, 200, host);
   }
-  for (const host of ['evil.example', 'isr.lan.evil.example', 'archive.example:80', 'archive.example', '10.0.0.5:8080']) {
+  for (const host of [
+    'evil.example',
+    'isr.lan.evil.example',
+    'archive.example:80',
+    'archive.example',
+    '10.0.0.5:8080',
+  ]) {
     const res = await get(h.url, '/api/files', host);
     assert.equal(res.status, 421, host);
     assert.equal((JSON.parse(res.body) as { code: string }).code, 'ISR_WEB_HOST_NOT_ALLOWED');
@@ -44,7 +62,11 @@ test('only listed hosts (any port, or the listed port) and loopback names are an
   assert.equal((await get(h.url, '/', 'evil.example')).status, 421, 'the page too');
   assert.equal((await get(h.url, '/healthz', 'web:8080')).status, 200, 'health checks and scrapes name the container');
   assert.equal((await get(h.url, '/metrics', 'web:8080')).status, 200);
-  assert.equal((await open.app.inject({ url: '/api/files', headers: { host: 'evil.example' } })).statusCode, 200, 'no list: any host');
+  assert.equal(
+    (await open.app.inject({ url: '/api/files', headers: { host: 'evil.example' } })).statusCode,
+    200,
+    'no list: any host',
+  );
 });
 
 test("the page, the API and media all say frame-ancestors 'none'", async () => {

@@ -10,7 +10,11 @@ import { KEEP_MARK_SUFFIX, type KeepMark } from '@isr/contract';
 import { buildWavHeader } from '../src/wav-header.ts';
 import { harness, write, type Harness } from './harness.ts';
 
-const wav = () => Buffer.concat([buildWavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 16, frames: 8000 }), Buffer.alloc(16000)]);
+const wav = () =>
+  Buffer.concat([
+    buildWavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 16, frames: 8000 }),
+    Buffer.alloc(16000),
+  ]);
 const A = 'a/2026-11-24/2026-11-24_10-00-00+0100.wav';
 const B = 'a/2026-11-24/2026-11-24_11-00-00+0100.wav';
 const HELD = 'a/2026-11-24/2026-11-24_09-00-00+0100.wav';
@@ -21,7 +25,11 @@ let locked: Harness;
 before(async () => {
   const fill = async (root: string) => {
     for (const f of [A, B, HELD]) await write(root, f, wav());
-    await write(root, HELD + KEEP_MARK_SUFFIX, JSON.stringify({ path: HELD, since: '2026-11-24T12:00:00.000Z', by: 'legal' }));
+    await write(
+      root,
+      HELD + KEEP_MARK_SUFFIX,
+      JSON.stringify({ path: HELD, since: '2026-11-24T12:00:00.000Z', by: 'legal' }),
+    );
   };
   h = await harness({ fill, credentials: { user: 'archivist', password: 'pw' } });
   locked = await harness({ fill });
@@ -31,7 +39,10 @@ after(async () => {
   await locked.close();
 });
 
-const keepOf = async (path: string) => ((await h.app.inject('/api/files')).json() as { files: { path: string; keep: boolean }[] }).files.find((f) => f.path === path)?.keep;
+const keepOf = async (path: string) =>
+  ((await h.app.inject('/api/files')).json() as { files: { path: string; keep: boolean }[] }).files.find(
+    (f) => f.path === path,
+  )?.keep;
 
 test('the start-up scan finds keep marks; /api/files lists keep per recording', async () => {
   assert.equal(await keepOf(HELD), true);
@@ -39,7 +50,11 @@ test('the start-up scan finds keep marks; /api/files lists keep per recording', 
 });
 
 test('PUT /api/keep/<path> marks a recording with the DELETE credentials; DELETE refuses it until DELETE /api/keep lifts the mark', async () => {
-  assert.equal((await locked.app.inject({ method: 'PUT', url: `/api/keep/${A}` })).statusCode, 403, 'no credentials configured: disabled');
+  assert.equal(
+    (await locked.app.inject({ method: 'PUT', url: `/api/keep/${A}` })).statusCode,
+    403,
+    'no credentials configured: disabled',
+  );
   const noAuth = await h.app.inject({ method: 'PUT', url: `/api/keep/${A}` });
   assert.equal(noAuth.statusCode, 401);
   assert.match(String(noAuth.headers['www-authenticate']), /^Basic/);
@@ -65,7 +80,11 @@ test('PUT /api/keep/<path> marks a recording with the DELETE credentials; DELETE
 });
 
 test('keep marks only recordings: not a sidecar, not a missing file, not outside the root', async () => {
-  for (const url of [`/api/keep/${HELD}${KEEP_MARK_SUFFIX}`, '/api/keep/a/2026-11-24/none.wav', '/api/keep/..%2F..%2Fetc%2Fpasswd']) {
+  for (const url of [
+    `/api/keep/${HELD}${KEEP_MARK_SUFFIX}`,
+    '/api/keep/a/2026-11-24/none.wav',
+    '/api/keep/..%2F..%2Fetc%2Fpasswd',
+  ]) {
     const r = await h.app.inject({ method: 'PUT', url, headers: auth });
     assert.ok(r.statusCode === 404 || r.statusCode === 403 || r.statusCode === 400, `${url}: ${r.statusCode}`);
   }

@@ -11,7 +11,21 @@ import { wavDataExtent, wavHeaderForSize } from '@isr/audio';
 import { buildWavHeader, flacStreamInfoOf, wavLayoutOf } from '../src/wav-header.ts';
 
 const rec = (path: string, startMs: number, extra: Partial<Recording> = {}): Recording => ({
-  path, source: path.split('/')[0]!, start: new Date(startMs).toISOString(), startMs, durationSeconds: 60, bytes: 1000, codec: 'pcm_s16le', container: 'wav', sampleRate: 48000, channels: 2, recording: false, gaps: 0, keep: false, analysis: null, ...extra,
+  path,
+  source: path.split('/')[0]!,
+  start: new Date(startMs).toISOString(),
+  startMs,
+  durationSeconds: 60,
+  bytes: 1000,
+  codec: 'pcm_s16le',
+  container: 'wav',
+  sampleRate: 48000,
+  channels: 2,
+  recording: false,
+  gaps: 0,
+  keep: false,
+  analysis: null,
+  ...extra,
 });
 
 test('file index: newest first, filters by source and time overlap, paginates', () => {
@@ -20,10 +34,19 @@ test('file index: newest first, filters by source and time overlap, paginates', 
   for (let i = 0; i < 10; i++) ix.upsert(rec(`${i % 2 ? 'b' : 'a'}/f${i}.wav`, t0 + i * 60_000));
   const all = ix.query({ offset: 0, limit: 3 }, t0);
   assert.equal(all.total, 10);
-  assert.deepEqual(all.files.map((f) => f.path), ['b/f9.wav', 'a/f8.wav', 'b/f7.wav']);
-  assert.deepEqual(ix.query({ source: 'a', offset: 1, limit: 2 }, t0).files.map((f) => f.path), ['a/f6.wav', 'a/f4.wav']);
+  assert.deepEqual(
+    all.files.map((f) => f.path),
+    ['b/f9.wav', 'a/f8.wav', 'b/f7.wav'],
+  );
+  assert.deepEqual(
+    ix.query({ source: 'a', offset: 1, limit: 2 }, t0).files.map((f) => f.path),
+    ['a/f6.wav', 'a/f4.wav'],
+  );
   // [t0+150 s, t0+300 s) overlaps files starting at 120 s (ends 180 s) … 240 s.
-  assert.deepEqual(ix.query({ fromMs: t0 + 150_000, toMs: t0 + 300_000, offset: 0, limit: 10 }, t0).files.map((f) => f.path), ['a/f4.wav', 'b/f3.wav', 'a/f2.wav']);
+  assert.deepEqual(
+    ix.query({ fromMs: t0 + 150_000, toMs: t0 + 300_000, offset: 0, limit: 10 }, t0).files.map((f) => f.path),
+    ['a/f4.wav', 'b/f3.wav', 'a/f2.wav'],
+  );
   ix.upsert({ path: 'a/f8.wav', durationSeconds: null, recording: true });
   assert.equal(ix.get('a/f8.wav')!.recording, true);
   assert.ok(ix.remove('a/f8.wav'));
@@ -36,7 +59,10 @@ test('file index: newest first, filters by source and time overlap, paginates', 
 });
 
 test('file name times keep their UTC offset', () => {
-  assert.deepEqual(timeFromFileName('2026-11-24_05-00-00+0100.wav'), { ms: Date.parse('2026-11-24T04:00:00Z'), iso: '2026-11-24T05:00:00.000+01:00' });
+  assert.deepEqual(timeFromFileName('2026-11-24_05-00-00+0100.wav'), {
+    ms: Date.parse('2026-11-24T04:00:00Z'),
+    iso: '2026-11-24T05:00:00.000+01:00',
+  });
   assert.equal(timeFromFileName('2026-03-29_02-30-00Z.wav')!.iso, '2026-03-29T02:30:00.000+00:00');
   assert.equal(timeFromFileName('recording.wav'), null);
   assert.equal(isoWithOffset(Date.parse('2026-11-24T04:00:00Z'), 60), '2026-11-24T05:00:00.000+01:00');
@@ -46,7 +72,14 @@ test('WAV header: build, read back, frames on disk, patch a growing file; what i
   const h = buildWavHeader({ sampleRate: 48000, channels: 2, bitsPerSample: 16, frames: 0 });
   const info = wavLayoutOf(h)!;
   assert.deepEqual(
-    { sampleRate: info.sampleRate, channels: info.channels, bitsPerSample: info.bitsPerSample, blockAlign: info.blockAlign, dataOffset: info.dataOffset, dataBytes: info.dataBytes },
+    {
+      sampleRate: info.sampleRate,
+      channels: info.channels,
+      bitsPerSample: info.bitsPerSample,
+      blockAlign: info.blockAlign,
+      dataOffset: info.dataOffset,
+      dataBytes: info.dataBytes,
+    },
     { sampleRate: 48000, channels: 2, bitsPerSample: 16, blockAlign: 4, dataOffset: 44, dataBytes: 0 },
   );
   assert.equal(wavDataExtent(info, 44 + 4002).frames, 1000);
@@ -71,8 +104,30 @@ test('auth: token and basic credentials; nothing configured disables delete', ()
 
 test('analysis view: sections in seconds or ISO, waveform v2, summary', () => {
   const start = Date.parse('2026-11-24T12:00:00Z');
-  const a = { path: 'a/x.wav', source: 'a', analyzedAt: '', rmsDbfs: -20, peakDbfs: -1, loudSections: [{ start: 5, end: 9 }, { start: '2026-11-24T12:00:01Z', duration: 2 }], waveform: { version: 2, channels: 1, sample_rate: 48000, samples_per_pixel: 480, bits: 8, length: 2, data: [-10, 10, -5, 5] } } as unknown as AnalysisRecord;
-  assert.deepEqual(sectionsOf(a, start), [{ start: 1, end: 3 }, { start: 5, end: 9 }]);
+  const a = {
+    path: 'a/x.wav',
+    source: 'a',
+    analyzedAt: '',
+    rmsDbfs: -20,
+    peakDbfs: -1,
+    loudSections: [
+      { start: 5, end: 9 },
+      { start: '2026-11-24T12:00:01Z', duration: 2 },
+    ],
+    waveform: {
+      version: 2,
+      channels: 1,
+      sample_rate: 48000,
+      samples_per_pixel: 480,
+      bits: 8,
+      length: 2,
+      data: [-10, 10, -5, 5],
+    },
+  } as unknown as AnalysisRecord;
+  assert.deepEqual(sectionsOf(a, start), [
+    { start: 1, end: 3 },
+    { start: 5, end: 9 },
+  ]);
   assert.equal(waveformOf(a)!.length, 2);
   assert.deepEqual(summaryOf(a), { rmsDbfs: -20, peakDbfs: -1, lufs: null, loudSections: 2, error: null });
   assert.equal(waveformOf({ path: '', source: '', analyzedAt: '' }), null);
@@ -83,7 +138,11 @@ test('content types, sane attachment names, storage estimate, seed flags', () =>
   assert.equal(contentTypeOf('a/b.OGG'), 'audio/ogg');
   assert.equal(attachmentName('a/"evil"\r\nname;.wav'), '_evil___name_.wav');
   const now = Date.parse('2026-11-24T12:00:00Z');
-  const s = estimateStorage([rec('a/x.wav', now - 43_200_000, { bytes: 500 }), rec('b/y.wav', now - 3_600_000, { bytes: 500 })], { totalBytes: 10_000, freeBytes: 4000 }, now);
+  const s = estimateStorage(
+    [rec('a/x.wav', now - 43_200_000, { bytes: 500 }), rec('b/y.wav', now - 3_600_000, { bytes: 500 })],
+    { totalBytes: 10_000, freeBytes: 4000 },
+    now,
+  );
   assert.equal(s.bytesPerDay, 2000);
   assert.equal(s.daysLeft, 2);
   assert.deepEqual(s.sources.a, { bytes: 500, files: 1 });
@@ -95,7 +154,20 @@ test('recording flag: segment events decide, a newer isr_status corrects them, a
   const t = Date.parse('2026-11-24T12:00:00Z');
   const f = { source: 's', path: 's/a.wav', startMs: t, recording: true, durationSeconds: null };
   assert.equal(b.isRecording(f), true); // no status yet: the opened event says so
-  const status = (file: string, updatedMs: number) => b.setStatus({ source: 's', recorder: { state: 'recording', file, bytes: 0, frames: 0, since: null, lastChunk: null, message: null, updated: new Date(updatedMs).toISOString() } });
+  const status = (file: string, updatedMs: number) =>
+    b.setStatus({
+      source: 's',
+      recorder: {
+        state: 'recording',
+        file,
+        bytes: 0,
+        frames: 0,
+        since: null,
+        lastChunk: null,
+        message: null,
+        updated: new Date(updatedMs).toISOString(),
+      },
+    });
   status('s/old.wav', t - 1000);
   assert.equal(b.isRecording(f), true); // status older than the file: no verdict
   status('s/b.wav', t + 60_000);
@@ -114,13 +186,38 @@ test('a held recorder (disk_full) shows in /api/status: its state wins over a re
   const updated = new Date(t + 60_000).toISOString();
   b.setStatus({
     source: 's',
-    capture: { service: 'capture-alsa', state: 'recording', message: null, session: 'x', since: null, lastChunk: null, format: 'pcm', codec: 'pcm_s16le', sampleRate: 48000, channels: 2, updated },
-    recorder: { state: 'disk_full', file: 's/a.wav', bytes: 10, frames: 2, since: null, lastChunk: null, message: 'ENOSPC: no space left on device, write', updated },
+    capture: {
+      service: 'capture-alsa',
+      state: 'recording',
+      message: null,
+      session: 'x',
+      since: null,
+      lastChunk: null,
+      format: 'pcm',
+      codec: 'pcm_s16le',
+      sampleRate: 48000,
+      channels: 2,
+      updated,
+    },
+    recorder: {
+      state: 'disk_full',
+      file: 's/a.wav',
+      bytes: 10,
+      frames: 2,
+      since: null,
+      lastChunk: null,
+      message: 'ENOSPC: no space left on device, write',
+      updated,
+    },
   });
   const v = b.view('s');
   assert.equal(v.state, 'disk_full');
   assert.match(v.message ?? '', /ENOSPC/);
-  assert.equal(b.isRecording({ source: 's', path: 's/a.wav', startMs: t, recording: true, durationSeconds: null }), true, 'the held file is still the open one');
+  assert.equal(
+    b.isRecording({ source: 's', path: 's/a.wav', startMs: t, recording: true, durationSeconds: null }),
+    true,
+    'the held file is still the open one',
+  );
   assert.deepEqual(b.snapshot().active, [{ source: 's', file: 's/a.wav', since: null, bytes: 10 }]);
 });
 
@@ -130,7 +227,19 @@ test('/api/status never shows a stream URL credential, even in a status written 
   const updated = new Date().toISOString();
   b.setStatus({
     source: 's',
-    capture: { service: 'capture-stream', state: 'reconnecting', message: 'connect http://dj:hunter2@10.9.9.9:8000/live?token=abc123 failed: ETIMEDOUT', session: 'x', since: null, lastChunk: null, format: 'mp3', codec: 'mp3', sampleRate: 44100, channels: 2, updated },
+    capture: {
+      service: 'capture-stream',
+      state: 'reconnecting',
+      message: 'connect http://dj:hunter2@10.9.9.9:8000/live?token=abc123 failed: ETIMEDOUT',
+      session: 'x',
+      since: null,
+      lastChunk: null,
+      format: 'mp3',
+      codec: 'mp3',
+      sampleRate: 44100,
+      channels: 2,
+      updated,
+    },
   });
   const text = JSON.stringify(b.snapshot());
   assert.doesNotMatch(text, /hunter2|abc123|dj:/);

@@ -20,13 +20,36 @@ before(async () => {
   h = await harness({
     fill: async (root) => {
       await mkdir(join(root, 'opus/2026-11-24'), { recursive: true });
-      const stream = execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=6', '-c:a', 'libopus', '-b:a', '64k', '-page_duration', '20000', '-f', 'ogg', '-'], { maxBuffer: 1 << 26 });
+      const stream = execFileSync(
+        'ffmpeg',
+        [
+          '-v',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          'sine=frequency=440:sample_rate=48000:duration=6',
+          '-c:a',
+          'libopus',
+          '-b:a',
+          '64k',
+          '-page_duration',
+          '20000',
+          '-f',
+          'ogg',
+          '-',
+        ],
+        { maxBuffer: 1 << 26 },
+      );
       const pages = splitOggPages(stream);
       const headers = pages.filter(isOggHeaderPage);
       audio = pages.slice(headers.length);
       const init = Buffer.concat(headers.map((p) => p.bytes));
       const cut = audio.findIndex((p) => p.granule - audio[0]!.granule >= 3n * 48000n - 960n) + 1;
-      for (const [rel, part] of [[A, audio.slice(0, cut)], [B, audio.slice(cut)]] as const) {
+      for (const [rel, part] of [
+        [A, audio.slice(0, cut)],
+        [B, audio.slice(cut)],
+      ] as const) {
         const prev = part[0]!.granule - 960n;
         const state = startOggFile(init, part[0]!.granule, Number(part[0]!.granule - prev));
         await writeFile(join(root, rel), Buffer.concat([init, ...part.map((p) => rewriteAudioPage(p.bytes, state))]));
@@ -45,7 +68,9 @@ test('an Ogg Opus clip across the hour boundary: header pages, the overlapping a
   const out = join(h.dir, 'clip.ogg');
   await writeFile(out, clip);
   assert.equal(execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-'], { encoding: 'utf8' }), '');
-  const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 's16le', '-ac', '1', '-ar', '48000', '-'], { maxBuffer: 1 << 26 });
+  const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 's16le', '-ac', '1', '-ar', '48000', '-'], {
+    maxBuffer: 1 << 26,
+  });
   const seconds = pcm.length / 2 / 48000;
   assert.ok(Math.abs(seconds - 2.5) <= 0.06, `decoded ${seconds} s`);
   // The audio pages carry the original stream's packets, contiguous and in order.
@@ -67,7 +92,7 @@ test('OggPageSplitter gives the same pages for a file fed whole, in 1-byte, 997-
   const feed = (sizes: () => number, data: Uint8Array) => {
     const split = new OggPageSplitter();
     const out: Buffer[] = [];
-    for (let pos = 0; pos < data.length; ) {
+    for (let pos = 0; pos < data.length;) {
       const n = Math.max(1, Math.min(sizes(), data.length - pos));
       for (const p of split.push(data.subarray(pos, pos + n))) out.push(Buffer.from(p.bytes));
       pos += n;
@@ -78,10 +103,17 @@ test('OggPageSplitter gives the same pages for a file fed whole, in 1-byte, 997-
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 4000;
   for (const sizes of [() => file.length, () => 1, () => 997, random]) assert.deepEqual(feed(sizes, file), whole);
   // A file cut inside its last page (being written, or torn by a crash): every whole page, nothing more.
-  assert.deepEqual(feed(() => 997, file.subarray(0, file.length - 5)), whole.slice(0, -1));
+  assert.deepEqual(
+    feed(() => 997, file.subarray(0, file.length - 5)),
+    whole.slice(0, -1),
+  );
   // Bytes that are not a page end the stream there.
   const split = new OggPageSplitter();
-  assert.equal([...split.push(Buffer.concat([whole[0]!, Buffer.from('not a page at all, but long enough to be read as one')]))].length, 1);
+  assert.equal(
+    [...split.push(Buffer.concat([whole[0]!, Buffer.from('not a page at all, but long enough to be read as one')]))]
+      .length,
+    1,
+  );
   assert.equal(split.broken, true);
 });
 

@@ -38,17 +38,23 @@ async function linkedClip(): Promise<{ source: string; start: number; end: numbe
 }
 
 /** The provenance table's rows: recording, SHA-256, manifest entry. */
-const provenanceRows = () => page.locator('#clip-files tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+const provenanceRows = () =>
+  page
+    .locator('#clip-files tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
 
 /** axe-core's violations: injected with evaluate, which runs outside the page's CSP (an inline script tag would be refused). */
 async function axeViolations(): Promise<string[]> {
   await page.evaluate(axe.source);
-  return (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' @ ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`)) as string[];
+  return (await page.evaluate(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' @ ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
+  )) as string[];
 }
 
 /** Waits until a browser-side expression is true (polled with evaluate: the page's CSP refuses waitForFunction's string predicates). */
 async function until(expr: string, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !(await page.evaluate(expr)); await setTimeout(100)) if (Date.now() > end) throw new Error(`not true within ${ms} ms: ${expr}`);
+  for (const end = Date.now() + ms; !(await page.evaluate(expr)); await setTimeout(100))
+    if (Date.now() > end) throw new Error(`not true within ${ms} ms: ${expr}`);
 }
 
 /** Drags the mouse across an element from x0 to x1 (its own pixels), in steps. */
@@ -65,14 +71,28 @@ async function drag(selector: string, x0: number, x1: number): Promise<void> {
 before(async () => {
   h = await harness({
     fill: async (r) => {
-
       await fillArchive(r);
       const w = new ManifestWriter();
-      for (const [rel, start] of [[A, '2026-10-24T12:32:00.000Z'], [B, '2026-10-24T12:32:20.000Z']] as const) {
+      for (const [rel, start] of [
+        [A, '2026-10-24T12:32:00.000Z'],
+        [B, '2026-10-24T12:32:20.000Z'],
+      ] as const) {
         const data = await readFile(join(r, rel));
         sha[rel] = sha256Hex(data);
         const end = new Date(Date.parse(start) + 20_000).toISOString();
-        await w.append({ root: r, source: 'studio', day: '2026-10-24' }, { op: 'closed', path: rel, start, end, frames: 160_000, durationSeconds: 20, bytes: data.length, sha256: sha[rel] });
+        await w.append(
+          { root: r, source: 'studio', day: '2026-10-24' },
+          {
+            op: 'closed',
+            path: rel,
+            start,
+            end,
+            frames: 160_000,
+            durationSeconds: 20,
+            bytes: data.length,
+            sha256: sha[rel],
+          },
+        );
       }
     },
   });
@@ -104,16 +124,33 @@ test('a drag across the waveform’s detail view selects a clip: audio and prove
   const clip = await linkedClip();
   const t0 = Date.parse('2026-10-24T12:32:00Z');
   assert.equal(clip.source, 'studio');
-  assert.ok(Math.abs(clip.start - (t0 + 1000)) <= 100, `clip starts ${(clip.start - t0) / 1000} s into the file, not 1 s`);
+  assert.ok(
+    Math.abs(clip.start - (t0 + 1000)) <= 100,
+    `clip starts ${(clip.start - t0) / 1000} s into the file, not 1 s`,
+  );
   assert.ok(Math.abs(clip.end - (t0 + 4000)) <= 100, `clip ends ${(clip.end - t0) / 1000} s into the file, not 4 s`);
-  assert.match((await page.locator('#clip-link').textContent())!, /^Download the clip of studio, 2026-10-24 14:32:01 UTC\+02:00 to 2026-10-24 14:32:0[34] UTC\+02:00 \(3\.\d s\)$/);
+  assert.match(
+    (await page.locator('#clip-link').textContent())!,
+    /^Download the clip of studio, 2026-10-24 14:32:01 UTC\+02:00 to 2026-10-24 14:32:0[34] UTC\+02:00 \(3\.\d s\)$/,
+  );
   assert.deepEqual(await provenanceRows(), [[A, sha[A], 'entry 1 of studio/2026-10-24/manifest.jsonl']]);
-  assert.equal(await page.locator('#clip-text').textContent(), 'Cut from 1 recording, 1 of them with a SHA-256 on record in an intact manifest chain.');
+  assert.equal(
+    await page.locator('#clip-text').textContent(),
+    'Cut from 1 recording, 1 of them with a SHA-256 on record in an intact manifest chain.',
+  );
   // The provenance link is the clip's own URL with manifest=1: the JSON an archive of evidence keeps.
   const proof = page.getByRole('link', { name: 'Download its provenance (JSON)' });
   assert.match((await proof.getAttribute('download'))!, /^studio_2026-10-24T12-32-0\d-\d{3}Z\.provenance\.json$/);
-  const json = (await (await fetch(new URL((await proof.getAttribute('href'))!, h.url))).json()) as { source: string; start: string; end: string; files: { path: string; sha256: string | null }[] };
-  assert.deepEqual([json.source, Date.parse(json.start), Date.parse(json.end), json.files.map((f) => [f.path, f.sha256])], ['studio', clip.start, clip.end, [[A, sha[A]]]]);
+  const json = (await (await fetch(new URL((await proof.getAttribute('href'))!, h.url))).json()) as {
+    source: string;
+    start: string;
+    end: string;
+    files: { path: string; sha256: string | null }[];
+  };
+  assert.deepEqual(
+    [json.source, Date.parse(json.start), Date.parse(json.end), json.files.map((f) => [f.path, f.sha256])],
+    ['studio', clip.start, clip.end, [[A, sha[A]]]],
+  );
   // The audio link cuts exactly that span: 8 kHz mono 16-bit, a 44-byte header.
   const audio = await fetch(new URL((await page.locator('#clip-link').getAttribute('href'))!, h.url));
   assert.equal(audio.status, 200);
@@ -146,7 +183,10 @@ test('dragging the end marker of the selection on the waveform moves the clip’
   await until(`document.getElementById('clip-link').getAttribute('href') !== ${JSON.stringify(href)}`);
   const after = await linkedClip();
   assert.equal(after.start, before.start, 'the start stays');
-  assert.ok(Math.abs(after.end - (before.end + 2000)) <= 100, `the end moved by ${(after.end - before.end) / 1000} s, not 2 s`);
+  assert.ok(
+    Math.abs(after.end - (before.end + 2000)) <= 100,
+    `the end moved by ${(after.end - before.end) / 1000} s, not 2 s`,
+  );
   assert.deepEqual(errors, []);
 });
 
@@ -157,18 +197,27 @@ test('a drag across a row of the day timeline selects the recorded time in it (a
   // 14:20 to 14:40 Berlin time: the recorded part is 14:32:00 (a file's start) to 14:33:20 (the end of the file after the gap).
   await drag(`${STUDIO} canvas`, x('2026-10-24T12:20:00Z'), x('2026-10-24T12:40:00Z'));
   await page.locator('#clip-text', { hasText: /^Cut from 3 recordings/ }).waitFor();
-  assert.deepEqual(await linkedClip(), { source: 'studio', start: Date.parse('2026-10-24T12:32:00Z'), end: Date.parse('2026-10-24T12:33:20Z') });
+  assert.deepEqual(await linkedClip(), {
+    source: 'studio',
+    start: Date.parse('2026-10-24T12:32:00Z'),
+    end: Date.parse('2026-10-24T12:33:20Z'),
+  });
   assert.deepEqual(await provenanceRows(), [
     [A, sha[A], 'entry 1 of studio/2026-10-24/manifest.jsonl'],
     [B, sha[B], 'entry 2 of studio/2026-10-24/manifest.jsonl'],
     [C, 'none yet', 'in no manifest (being recorded, or never closed by a segmenter)'],
   ]);
-  assert.equal(await page.locator('#clip-text').textContent(), 'Cut from 3 recordings, 2 of them with a SHA-256 on record in an intact manifest chain.');
+  assert.equal(
+    await page.locator('#clip-text').textContent(),
+    'Cut from 3 recordings, 2 of them with a SHA-256 on record in an intact manifest chain.',
+  );
   await until(`${PLAYER}?.dataset.path === '${A}' && ${PLAYER}.readyState >= 2`);
   assert.ok(((await page.evaluate(`${PLAYER}.currentTime`)) as number) < 1, 'plays from the clip’s start');
   await page.evaluate(`${PLAYER}.pause()`);
   // The clip is drawn on the row in amber over the recorded blue (below the cursor's top mark, above its bottom one).
-  const amber = (await page.evaluate(`(() => { const c = document.querySelector('${STUDIO} canvas'); const x = Math.floor(${(Date.parse('2026-10-24T12:32:40Z') - DAY_START) / DAY_MS} * c.width); const d = c.getContext('2d').getImageData(x, Math.floor(c.height * 0.6), 1, 1).data; return d[0] > 120 && d[2] < 110; })()`)) as boolean;
+  const amber = (await page.evaluate(
+    `(() => { const c = document.querySelector('${STUDIO} canvas'); const x = Math.floor(${(Date.parse('2026-10-24T12:32:40Z') - DAY_START) / DAY_MS} * c.width); const d = c.getContext('2d').getImageData(x, Math.floor(c.height * 0.6), 1, 1).data; return d[0] > 120 && d[2] < 110; })()`,
+  )) as boolean;
   assert.ok(amber, 'the selection is drawn on the timeline');
   assert.deepEqual(await axeViolations(), []);
   assert.deepEqual(errors, []);
@@ -181,11 +230,21 @@ test('Shift+click on the timeline selects from the row’s cursor; a clip over c
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.locator(STUDIO).getAttribute('aria-valuetext'), '16:01:00, no recording');
   const box = (await page.locator(`${STUDIO} canvas`).boundingBox())!;
-  await page.locator(`${STUDIO} canvas`).click({ modifiers: ['Shift'], position: { x: ((Date.parse('2026-10-24T12:20:00Z') - DAY_START) / DAY_MS) * box.width, y: box.height / 2 } });
+  await page.locator(`${STUDIO} canvas`).click({
+    modifiers: ['Shift'],
+    position: { x: ((Date.parse('2026-10-24T12:20:00Z') - DAY_START) / DAY_MS) * box.width, y: box.height / 2 },
+  });
   // 14:32:00 to 16:00:20 is 88 minutes; the harness allows 10.
   await page.locator('#clip-text', { hasText: /^This clip cannot be cut: / }).waitFor();
-  assert.equal(await page.locator('#clip-text').textContent(), 'This clip cannot be cut: clips are limited to 10 minutes (clip_max_minutes).');
+  assert.equal(
+    await page.locator('#clip-text').textContent(),
+    'This clip cannot be cut: clips are limited to 10 minutes (clip_max_minutes).',
+  );
   assert.equal(await page.locator('#clip-link').isVisible(), false);
   assert.equal(await page.locator('#clip-files').isVisible(), false);
-  assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), [], 'only the refused clip’s 400 is logged');
+  assert.deepEqual(
+    errors.filter((e) => !/status of 400/.test(e)),
+    [],
+    'only the refused clip’s 400 is logged',
+  );
 });

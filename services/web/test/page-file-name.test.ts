@@ -10,9 +10,22 @@ const FILE = 'studio/2026-11-24/2026-11-24_10-00-00+0100.wav';
 let h: Harness;
 let browser: Browser;
 before(async () => {
-  h = await harness({ fill: async (root) => void (await write(root, FILE, Buffer.concat([buildWavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 16, frames: 8000 }), Buffer.alloc(16000)]))) });
+  h = await harness({
+    fill: async (root) =>
+      void (await write(
+        root,
+        FILE,
+        Buffer.concat([
+          buildWavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 16, frames: 8000 }),
+          Buffer.alloc(16000),
+        ]),
+      )),
+  });
   await h.listen();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 });
 after(async () => {
   await browser?.close();

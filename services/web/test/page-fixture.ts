@@ -11,7 +11,10 @@ export const SECONDS = 20;
 export const PLAYER = `document.querySelector('audio.player:not([hidden])')`;
 
 /** Seconds of each fixture file that are loud (the rest is quiet). */
-export const LOUD = [[4, 8], [14, 16]] as const;
+export const LOUD = [
+  [4, 8],
+  [14, 16],
+] as const;
 const amplitude = (second: number) => (LOUD.some(([a, b]) => second >= a && second < b) ? 16000 : 200);
 
 /** A mono 16-bit WAV of `SECONDS` of a tone (each file its own pitch, so files differ), loud in the LOUD seconds. */
@@ -30,7 +33,8 @@ export function wav(hz: number): Buffer {
   b.writeUInt16LE(16, 34);
   b.write('data', 36);
   b.writeUInt32LE(frames * 2, 40);
-  for (let i = 0; i < frames; i++) b.writeInt16LE(Math.round(amplitude(Math.floor(i / RATE)) * Math.sin((2 * Math.PI * hz * i) / RATE)), 44 + i * 2);
+  for (let i = 0; i < frames; i++)
+    b.writeInt16LE(Math.round(amplitude(Math.floor(i / RATE)) * Math.sin((2 * Math.PI * hz * i) / RATE)), 44 + i * 2);
   return b;
 }
 
@@ -42,10 +46,28 @@ export function sidecar(path: string): string {
     data.push(-a, a);
   }
   return JSON.stringify({
-    path, source: path.slice(0, path.indexOf('/')), analyzedAt: '2026-10-26T00:00:00.000Z', container: 'wav', codec: 'pcm_s16le', sampleRate: RATE, channels: 1, frames: SECONDS * RATE, durationSeconds: SECONDS,
-    rmsDbfs: -14.2, peakDbfs: -6.2, integratedLufs: -15.1,
+    path,
+    source: path.slice(0, path.indexOf('/')),
+    analyzedAt: '2026-10-26T00:00:00.000Z',
+    container: 'wav',
+    codec: 'pcm_s16le',
+    sampleRate: RATE,
+    channels: 1,
+    frames: SECONDS * RATE,
+    durationSeconds: SECONDS,
+    rmsDbfs: -14.2,
+    peakDbfs: -6.2,
+    integratedLufs: -15.1,
     loudSections: LOUD.map(([start, end]) => ({ start, end, duration: end - start, maxRmsDbfs: -9.2, peakDbfs: -6.2 })),
-    waveform: { version: 2, channels: 1, sample_rate: RATE, samples_per_pixel: RATE / 100, bits: 16, length: SECONDS * 100, data },
+    waveform: {
+      version: 2,
+      channels: 1,
+      sample_rate: RATE,
+      samples_per_pixel: RATE / 100,
+      bits: 16,
+      length: SECONDS * 100,
+      data,
+    },
   });
 }
 
@@ -63,18 +85,24 @@ export const FILES = [
 
 export async function axeViolations(p: Page): Promise<string[]> {
   await p.addScriptTag({ content: axe.source });
-  return (await p.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' @ ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`)) as string[];
+  return (await p.evaluate(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' @ ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
+  )) as string[];
 }
 
 /** What the page plays: the file, its currentTime, whether it plays, and the instant on the page's own clock. */
 export type State = { path: string | null; time: number; paused: boolean; atMs: number };
-export const state = (p: Page) => p.evaluate(`(() => { const a = ${PLAYER}; const c = document.getElementById('moment-clock'); return { path: a.dataset.path ?? null, time: a.currentTime, paused: a.paused, atMs: Number(c.dataset.ms) }; })()`) as Promise<State>;
+export const state = (p: Page) =>
+  p.evaluate(
+    `(() => { const a = ${PLAYER}; const c = document.getElementById('moment-clock'); return { path: a.dataset.path ?? null, time: a.currentTime, paused: a.paused, atMs: Number(c.dataset.ms) }; })()`,
+  ) as Promise<State>;
 
 /** Waits until go-to has opened `path`, moved the playhead and set the page clock. */
 export async function landed(p: Page, path: string): Promise<void> {
-  await p.waitForFunction(`${PLAYER}?.dataset.path === '${path}' && ${PLAYER}.readyState >= 2 && /^Playing /.test(document.getElementById('goto-text').textContent)`);
+  await p.waitForFunction(
+    `${PLAYER}?.dataset.path === '${path}' && ${PLAYER}.readyState >= 2 && /^Playing /.test(document.getElementById('goto-text').textContent)`,
+  );
 }
-
 
 /** Writes the fixture archive under `root`. */
 export async function fillArchive(root: string): Promise<void> {
@@ -86,5 +114,14 @@ export async function fillArchive(root: string): Promise<void> {
 
 /** Debian Chromium, headless, allowed to play without a gesture. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
 }

@@ -23,7 +23,19 @@ before(async () => {
         const data = wav(220 + 110 * i);
         await write(root, rel, data);
         const start = `2026-10-24T12:32:${i === 0 ? '00' : '20'}.000Z`;
-        await w.append({ root, source: 'studio', day: '2026-10-24' }, { op: 'closed', path: rel, start, end: start.replace(/:(\d\d)\.000Z$/, (_, s: string) => `:${Number(s) + 20}.000Z`), frames: 160_000, durationSeconds: 20, bytes: data.length, sha256: sha256Hex(data) });
+        await w.append(
+          { root, source: 'studio', day: '2026-10-24' },
+          {
+            op: 'closed',
+            path: rel,
+            start,
+            end: start.replace(/:(\d\d)\.000Z$/, (_, s: string) => `:${Number(s) + 20}.000Z`),
+            frames: 160_000,
+            durationSeconds: 20,
+            bytes: data.length,
+            sha256: sha256Hex(data),
+          },
+        );
       }
       // One sample of the second file changed after it was closed.
       const fh = await open(join(root, CHANGED), 'r+');
@@ -46,17 +58,25 @@ test('Verify in a row shows "Verified" for an unchanged file and "Modified" for 
     if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
   });
   await page.goto(h.url);
-  const button = (path: string) => page.locator(`#files tbody tr[data-path="${path}"]`).getByRole('button', { name: /^(Verify|Verified|Modified)/ });
+  const button = (path: string) =>
+    page.locator(`#files tbody tr[data-path="${path}"]`).getByRole('button', { name: /^(Verify|Verified|Modified)/ });
   await button(GOOD).waitFor();
   assert.equal(await button(GOOD).textContent(), 'Verify');
 
   await button(GOOD).focus();
   await page.keyboard.press('Enter');
   // Locators, not string predicates: waitForFunction polls by eval, which the page's CSP forbids.
-  const shows = (path: string, text: string) => page.locator(`#files tbody tr[data-path="${path}"] button.verify`, { hasText: new RegExp(`^${text}$`) }).waitFor();
+  const shows = (path: string, text: string) =>
+    page.locator(`#files tbody tr[data-path="${path}"] button.verify`, { hasText: new RegExp(`^${text}$`) }).waitFor();
   await shows(GOOD, 'Verified');
   assert.match((await button(GOOD).getAttribute('title'))!, /^matches entry 1 of studio\/2026-10-24\/manifest\.jsonl/);
-  assert.equal(await page.evaluate(`document.activeElement?.classList.contains('verify') ? document.activeElement.closest('tr').dataset.path : null`), GOOD, 'the focus stays on the button');
+  assert.equal(
+    await page.evaluate(
+      `document.activeElement?.classList.contains('verify') ? document.activeElement.closest('tr').dataset.path : null`,
+    ),
+    GOOD,
+    'the focus stays on the button',
+  );
 
   await button(CHANGED).click();
   await shows(CHANGED, 'Modified');
@@ -72,9 +92,14 @@ test('Verify in a row shows "Verified" for an unchanged file and "Modified" for 
   const context = await browser.newContext({ bypassCSP: true });
   const p2 = await context.newPage();
   await p2.goto(h.url);
-  for (const [path, text] of [[GOOD, 'Verified'], [CHANGED, 'Modified']] as const) {
+  for (const [path, text] of [
+    [GOOD, 'Verified'],
+    [CHANGED, 'Modified'],
+  ] as const) {
     await p2.locator(`#files tbody tr[data-path="${path}"] button.verify`).click();
-    await p2.locator(`#files tbody tr[data-path="${path}"] button.verify`, { hasText: new RegExp(`^${text}$`) }).waitFor();
+    await p2
+      .locator(`#files tbody tr[data-path="${path}"] button.verify`, { hasText: new RegExp(`^${text}$`) })
+      .waitFor();
   }
   assert.deepEqual(await axeViolations(p2), []);
   await context.close();

@@ -13,7 +13,10 @@ let browser: Browser;
 let page: Page;
 const errors: string[] = [];
 /** Pixels drawn (alpha > 0) on the canvases peaks.js made in a container. */
-const ink = (id: string) => page.evaluate(`[...document.querySelectorAll('#${id} canvas')].reduce((n, c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }, 0)`) as Promise<number>;
+const ink = (id: string) =>
+  page.evaluate(
+    `[...document.querySelectorAll('#${id} canvas')].reduce((n, c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }, 0)`,
+  ) as Promise<number>;
 const currentTime = () => page.evaluate(`${PLAYER}.currentTime`) as Promise<number>;
 
 before(async () => {

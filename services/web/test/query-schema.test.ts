@@ -6,11 +6,21 @@ import { buildWavHeader } from '../src/wav-header.ts';
 import { harness, write, type Harness } from './harness.ts';
 import { withSeedFields } from '../src/seed-fields.ts';
 
-const REC = "a/2026-11-24/2026-11-24_10-00-00+0100.wav";
+const REC = 'a/2026-11-24/2026-11-24_10-00-00+0100.wav';
 const Q = encodeURIComponent(REC);
 let h: Harness;
 before(async () => {
-  h = await harness({ fill: async (root) => void (await write(root, REC, Buffer.concat([buildWavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 16, frames: 8000 }), Buffer.alloc(16_000)]))) });
+  h = await harness({
+    fill: async (root) =>
+      void (await write(
+        root,
+        REC,
+        Buffer.concat([
+          buildWavHeader({ sampleRate: 8000, channels: 1, bitsPerSample: 16, frames: 8000 }),
+          Buffer.alloc(16_000),
+        ]),
+      )),
+  });
   await h.listen();
 });
 after(() => h.close());
@@ -45,15 +55,28 @@ test('types and values are checked by the schema: numbers, source names, require
   await bad('/api/analyze', 'file');
   await bad(`/api/analyze?file=${Q}&threshold=loud`, 'threshold');
   await bad('/api/clip?start=2026-11-24T09:00:00Z&end=2026-11-24T09:00:01Z', 'source');
-  const ok = (await (await fetch(`${h.url}/api/files?limit=&offset=&source=`)).json()) as { limit: number; offset: number; total: number };
+  const ok = (await (await fetch(`${h.url}/api/files?limit=&offset=&source=`)).json()) as {
+    limit: number;
+    offset: number;
+    total: number;
+  };
   assert.deepEqual([ok.limit, ok.offset, ok.total], [100, 0, 1], 'empty values are the defaults');
-  const one = (await (await fetch(`${h.url}/api/files?limit=1&source=a&unknown=1`)).json()) as { limit: number; total: number };
+  const one = (await (await fetch(`${h.url}/api/files?limit=1&source=a&unknown=1`)).json()) as {
+    limit: number;
+    total: number;
+  };
   assert.deepEqual([one.limit, one.total], [1, 1], 'unknown keys are ignored (cache busters)');
 });
 
-test('/api/files answers through its response schema with every Recording field and the seed\'s', async () => {
+test("/api/files answers through its response schema with every Recording field and the seed's", async () => {
   const res = await fetch(`${h.url}/api/files`);
-  const body = (await res.json()) as { total: number; offset: number; limit: number; sources: string[]; files: Record<string, unknown>[] };
+  const body = (await res.json()) as {
+    total: number;
+    offset: number;
+    limit: number;
+    sources: string[];
+    files: Record<string, unknown>[];
+  };
   const rec = withSeedFields(h.deps.index.get(REC)!); // today's fields and the seed's names (seed-fields.ts)
   assert.deepEqual(body.files[0], JSON.parse(JSON.stringify(rec)));
   assert.deepEqual(Object.keys(body.files[0]!).sort(), Object.keys(rec).sort());

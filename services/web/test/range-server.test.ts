@@ -23,10 +23,18 @@ before(async () => {
 });
 after(() => h.close());
 
-const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => fetch(h.url + path, { headers, method });
+const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+  fetch(h.url + path, { headers, method });
 
 test('first, middle and last byte; suffix and open-ended ranges (206 + Content-Range)', async () => {
-  for (const [range, start, end] of [['bytes=0-0', 0, 0], ['bytes=5000-5009', 5000, 5009], ['bytes=9999-9999', 9999, 9999], ['bytes=-100', 9900, 9999], ['bytes=9000-', 9000, 9999], ['bytes=9990-20000', 9990, 9999]] as const) {
+  for (const [range, start, end] of [
+    ['bytes=0-0', 0, 0],
+    ['bytes=5000-5009', 5000, 5009],
+    ['bytes=9999-9999', 9999, 9999],
+    ['bytes=-100', 9900, 9999],
+    ['bytes=9000-', 9000, 9999],
+    ['bytes=9990-20000', 9990, 9999],
+  ] as const) {
     const res = await get(`/stream/${MP3}`, { range });
     assert.equal(res.status, 206, range);
     assert.equal(res.headers.get('content-range'), `bytes ${start}-${end}/10000`);
@@ -80,7 +88,13 @@ test('a WAV being written plays and seeks up to its current end, with sizes patc
   assert.equal(body.readUInt32LE(4), 36 + 16_000);
   const out = join(h.dir, 'growing.wav');
   await writeFile(out, body);
-  assert.equal(execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }), '');
+  assert.equal(
+    execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+    '',
+  );
   // It grows by one more second plus half a frame: the new bytes are reachable, the torn frame is not served.
   await appendFile(abs, Buffer.concat([second, Buffer.from([1])]));
   res = await get(`/stream/${GROWING}`, { range: `bytes=${44 + 16_000}-` });
@@ -94,10 +108,23 @@ test('a WAV being written plays and seeks up to its current end, with sizes patc
 
 test('only audio recordings are served: not status.json, the journal, the manifest, sidecars, keep marks or notes', async () => {
   const secret = '{"secret":"not audio"}';
-  const others = ['status.json', '.isr/segmenter/journal-src1.json', 'src1/2026-11-24/manifest.jsonl', `${MP3}.analysis.json`, `${MP3}.keep`, 'src1/notes.txt', 'src1/.hidden.mp3', 'loose.mp3'];
+  const others = [
+    'status.json',
+    '.isr/segmenter/journal-src1.json',
+    'src1/2026-11-24/manifest.jsonl',
+    `${MP3}.analysis.json`,
+    `${MP3}.keep`,
+    'src1/notes.txt',
+    'src1/.hidden.mp3',
+    'loose.mp3',
+  ];
   for (const rel of others) await write(h.root, rel, secret);
   for (const rel of others) {
-    for (const [method, prefix] of [['GET', '/stream/'], ['GET', '/download/'], ['HEAD', '/stream/']] as const) {
+    for (const [method, prefix] of [
+      ['GET', '/stream/'],
+      ['GET', '/download/'],
+      ['HEAD', '/stream/'],
+    ] as const) {
       const res = await get(prefix + rel, {}, method);
       const body = await res.text();
       assert.equal(res.status, 404, `${method} ${prefix}${rel}`);

@@ -20,7 +20,11 @@ before(async () => {
 });
 after(() => rm(tmp, { recursive: true, force: true }));
 
-const statusOf = (p: Promise<unknown>) => p.then(() => 200, (err: unknown) => (err instanceof WebError ? err.status : 0));
+const statusOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 200,
+    (err: unknown) => (err instanceof WebError ? err.status : 0),
+  );
 
 test('a remembered real path is refused once a directory on it has become a symlink leading outside the root', async () => {
   await mkdir(join(root, 'src1/swap'), { recursive: true });

@@ -22,17 +22,20 @@ const onRead = new Map<number, () => void>();
 class SlowDisk extends HandleCache {
   override with<T>(abs: string, ino: number, use: (fh: FileHandle) => Promise<T>): Promise<T> {
     return super.with(abs, ino, (fh) =>
-      use(new Proxy(fh, {
-        get(target, prop) {
-          if (prop === 'read') return async (buffer: Buffer, offset: number, length: number, position: number) => {
-            onRead.get(position)?.();
-            await sleep(5 + Math.random() * 10);
-            return target.read(buffer, offset, length, position);
-          };
-          const v = Reflect.get(target, prop) as unknown;
-          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-        },
-      })),
+      use(
+        new Proxy(fh, {
+          get(target, prop) {
+            if (prop === 'read')
+              return async (buffer: Buffer, offset: number, length: number, position: number) => {
+                onRead.get(position)?.();
+                await sleep(5 + Math.random() * 10);
+                return target.read(buffer, offset, length, position);
+              };
+            const v = Reflect.get(target, prop) as unknown;
+            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        }),
+      ),
     );
   }
 }
@@ -49,13 +52,17 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** One Range GET on its own connection; with `abort` it is destroyed when the server starts reading its range. */
 function rangeGet(start: number, end: number, abort: boolean): Promise<Buffer | null> {
   return new Promise((resolve) => {
-    const req = request(`${h.url}/stream/${FILE}`, { agent: false, headers: { range: `bytes=${start}-${end}` } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (b: Buffer) => parts.push(b));
-      res.on('end', () => resolve(Buffer.concat(parts)));
-      res.on('error', () => resolve(null));
-      res.on('aborted', () => resolve(null));
-    });
+    const req = request(
+      `${h.url}/stream/${FILE}`,
+      { agent: false, headers: { range: `bytes=${start}-${end}` } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (b: Buffer) => parts.push(b));
+        res.on('end', () => resolve(Buffer.concat(parts)));
+        res.on('error', () => resolve(null));
+        res.on('aborted', () => resolve(null));
+      },
+    );
     req.on('error', () => resolve(null));
     req.on('close', () => resolve(null));
     req.end();

@@ -4,18 +4,29 @@ import { ArgsError, parseConfig } from '@isr/runtime';
 import { parseWebArgs, webOptions, WebArgsError } from '../src/web-options.ts';
 
 const refused = (argv: string[], re: RegExp) =>
-  assert.throws(() => parseWebArgs(argv), (err: unknown) => err instanceof ArgsError && re.test(err.message), `${argv.join(' ')} → ${re}`);
+  assert.throws(
+    () => parseWebArgs(argv),
+    (err: unknown) => err instanceof ArgsError && re.test(err.message),
+    `${argv.join(' ')} → ${re}`,
+  );
 
-test('the seed\'s flags: --dir, --port, --threshold, with the config file as --config or positional', () => {
-  assert.deepEqual(parseWebArgs(['--config', 'x.ini', '--dir', '/r', '--port=9000', '--threshold', '0.2']), { dir: '/r', port: 9000, threshold: 0.2 });
+test("the seed's flags: --dir, --port, --threshold, with the config file as --config or positional", () => {
+  assert.deepEqual(parseWebArgs(['--config', 'x.ini', '--dir', '/r', '--port=9000', '--threshold', '0.2']), {
+    dir: '/r',
+    port: 9000,
+    threshold: 0.2,
+  });
   assert.deepEqual(parseWebArgs(['x.ini', '--threshold=0']), { threshold: 0 });
   assert.deepEqual(parseWebArgs(['--threshold', '1']), { threshold: 1 });
   assert.deepEqual(parseWebArgs([]), {});
 });
 
-test('--threshold is a linear level 0…1 like the seed\'s; bad ports, values and unknown flags are refused', () => {
+test("--threshold is a linear level 0…1 like the seed's; bad ports, values and unknown flags are refused", () => {
   refused(['--threshold=-30'], /^--threshold must be a linear RMS level 0…1/);
-  refused(['--threshold', '-30'], /^--threshold needs a value \(a value that starts with "-" is written --threshold=-VALUE\)$/);
+  refused(
+    ['--threshold', '-30'],
+    /^--threshold needs a value \(a value that starts with "-" is written --threshold=-VALUE\)$/,
+  );
   refused(['--threshold', '1.5'], /^--threshold must be a linear RMS level 0…1.*\(got 1\.5\)$/);
   refused(['--threshold', 'loud'], /^--threshold must be a number \(got "loud"\)$/);
   refused(['--threshold', ' '], /^--threshold must be a number/);

@@ -5,9 +5,13 @@ import { formatOffset, instantsOf, isoIn, offsetAt, wallOf } from '../page/zoned
 const BERLIN = 'Europe/Berlin';
 
 test('an ordinary wall time names one instant, with the zone’s offset', () => {
-  assert.deepEqual(instantsOf('2026-10-24T14:32:00', BERLIN), [{ ms: Date.parse('2026-10-24T12:32:00Z'), offset: 120 }]);
+  assert.deepEqual(instantsOf('2026-10-24T14:32:00', BERLIN), [
+    { ms: Date.parse('2026-10-24T12:32:00Z'), offset: 120 },
+  ]);
   assert.deepEqual(instantsOf('2026-12-01T08:00', BERLIN), [{ ms: Date.parse('2026-12-01T07:00:00Z'), offset: 60 }]);
-  assert.deepEqual(instantsOf('2026-07-01T12:00:00', 'America/New_York'), [{ ms: Date.parse('2026-07-01T16:00:00Z'), offset: -240 }]);
+  assert.deepEqual(instantsOf('2026-07-01T12:00:00', 'America/New_York'), [
+    { ms: Date.parse('2026-07-01T16:00:00Z'), offset: -240 },
+  ]);
 });
 
 test('in the repeated hour of a fall-back day a wall time names two instants, summer time first', () => {

@@ -37,7 +37,9 @@ export class ArgsError extends IsrError {
 
 /** One usage line: `isr-web [CONFIG] [--config FILE] [--sources a,b] [--dir DIR] …`. */
 export function usage(command: string, options: ParseArgsOptionsConfig = {}): string {
-  const own = Object.entries(options).map(([name, o]) => (o.type === 'boolean' ? `[--${name}]` : `[--${name} ${name.toUpperCase()}]`));
+  const own = Object.entries(options).map(([name, o]) =>
+    o.type === 'boolean' ? `[--${name}]` : `[--${name} ${name.toUpperCase()}]`,
+  );
   return `usage: ${command} [CONFIG.ini] [--config FILE] [--sources a,b]${own.length ? ` ${own.join(' ')}` : ''}`;
 }
 
@@ -48,22 +50,39 @@ export function parseServiceArgs(argv: readonly string[], options: ParseArgsOpti
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...COMMON_OPTIONS, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     throw new ArgsError(argsMessage(err as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
-  if (positionals.length > 1) throw new ArgsError(`one configuration file only, got ${positionals.length} arguments: ${positionals.map((p) => JSON.stringify(p)).join(' ')}`);
+  if (positionals.length > 1)
+    throw new ArgsError(
+      `one configuration file only, got ${positionals.length} arguments: ${positionals.map((p) => JSON.stringify(p)).join(' ')}`,
+    );
   const config = values.config as string | undefined;
-  if (positionals.length === 1 && config !== undefined) throw new ArgsError(`the configuration file is given twice: --config ${JSON.stringify(config)} and ${JSON.stringify(positionals[0])}; give one`);
+  if (positionals.length === 1 && config !== undefined)
+    throw new ArgsError(
+      `the configuration file is given twice: --config ${JSON.stringify(config)} and ${JSON.stringify(positionals[0])}; give one`,
+    );
   for (const [name, v] of Object.entries(values)) {
-    if (v === '' && (options[name]?.type ?? COMMON_OPTIONS[name as keyof typeof COMMON_OPTIONS]?.type) === 'string') throw new ArgsError(`--${name} needs a value`);
+    if (v === '' && (options[name]?.type ?? COMMON_OPTIONS[name as keyof typeof COMMON_OPTIONS]?.type) === 'string')
+      throw new ArgsError(`--${name} needs a value`);
   }
   const own: Record<string, string | boolean | undefined> = {};
   for (const name of Object.keys(options)) own[name] = values[name] as string | boolean | undefined;
   const file = config ?? positionals[0];
   const sources = values.sources as string | undefined;
-  return Object.freeze({ ...(file !== undefined ? { config: file } : {}), ...(sources !== undefined ? { sources } : {}), help: values.help === true, values: Object.freeze(own) });
+  return Object.freeze({
+    ...(file !== undefined ? { config: file } : {}),
+    ...(sources !== undefined ? { sources } : {}),
+    help: values.help === true,
+    values: Object.freeze(own),
+  });
 }
 
 /** parseArgs' messages name the fix for a script author; ours name it for the operator. */
@@ -74,8 +93,11 @@ function argsMessage(err: Error & { code?: string }): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option ${option ?? err.message}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      if (/ambiguous/.test(err.message)) return `${option ?? 'an option'} needs a value (a value that starts with "-" is written ${option ?? '--option'}=-VALUE)`;
-      return /argument missing/.test(err.message) ? `${option ?? 'an option'} needs a value` : `${option ?? 'an option'} takes no value`;
+      if (/ambiguous/.test(err.message))
+        return `${option ?? 'an option'} needs a value (a value that starts with "-" is written ${option ?? '--option'}=-VALUE)`;
+      return /argument missing/.test(err.message)
+        ? `${option ?? 'an option'} needs a value`
+        : `${option ?? 'an option'} takes no value`;
     default:
       return err.message;
   }

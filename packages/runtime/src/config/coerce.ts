@@ -28,7 +28,8 @@ export function coerce(spec: KeySpec, raw: unknown, where: string, problems: str
     case 'port': {
       const n = typeof s === 'number' ? s : typeof s === 'string' && s !== '' ? Number(s) : NaN;
       if (!Number.isFinite(n)) return bad('expected a number');
-      if ((spec.type === 'integer' || spec.type === 'port') && !Number.isInteger(n)) return bad('expected a whole number');
+      if ((spec.type === 'integer' || spec.type === 'port') && !Number.isInteger(n))
+        return bad('expected a whole number');
       const min = spec.type === 'port' ? 0 : spec.min;
       const max = spec.type === 'port' ? 65535 : spec.max;
       if (min !== undefined && n < min) return bad(`must be at least ${min}`);
@@ -40,7 +41,9 @@ export function coerce(spec: KeySpec, raw: unknown, where: string, problems: str
 
 /** ` (did you mean "x"?)` for an unknown key close to a known one, else ''. */
 export function suggest(key: string): string {
-  const close = allKeys.map((k) => k.key).find((k) => k !== key && (k.startsWith(key) || key.startsWith(k) || levenshtein(k, key) <= 2));
+  const close = allKeys
+    .map((k) => k.key)
+    .find((k) => k !== key && (k.startsWith(key) || key.startsWith(k) || levenshtein(k, key) <= 2));
   return close ? ` (did you mean "${close}"?)` : '';
 }
 

@@ -20,11 +20,13 @@ export interface GeneralInput {
  */
 export function generalSettings(g: GeneralInput, problems: string[]): Record<string, KeyValue> {
   const general: Record<string, KeyValue> = {};
-  for (const spec of allKeys) if (spec.scope !== 'source' && spec.default !== undefined) general[spec.key] = spec.default;
+  for (const spec of allKeys)
+    if (spec.scope !== 'source' && spec.default !== undefined) general[spec.key] = spec.default;
   for (const [key, raw] of Object.entries(g.raw)) {
     const spec = byKey.get(key);
     if (!spec) problems.push(`${g.file} [general] ${key}: unknown key${suggest(key)}`);
-    else if (spec.scope === 'source') problems.push(`${g.file} [general] ${key}: belongs in a source section, not [general]`);
+    else if (spec.scope === 'source')
+      problems.push(`${g.file} [general] ${key}: belongs in a source section, not [general]`);
     else {
       const v = coerce(spec, raw, `${g.file} [general]`, problems);
       if (v !== undefined) general[key] = v;

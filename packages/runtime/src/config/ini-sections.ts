@@ -10,5 +10,8 @@ export type RawSection = [name: string, values: Record<string, unknown>];
  */
 export function iniEntries(text: string): [name: string, values: Record<string, unknown> | null][] {
   const doc = parseIni(text) as Record<string, unknown>;
-  return Object.entries(doc).map(([name, value]) => [name, value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : null]);
+  return Object.entries(doc).map(([name, value]) => [
+    name,
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null,
+  ]);
 }

@@ -26,7 +26,12 @@ export interface IsrConfig {
   /** [general] values with defaults and environment overrides applied; output_directory is absolute. */
   readonly general: Settings;
   readonly sources: readonly SourceConfig[];
-  readonly nats: { readonly servers: readonly string[]; readonly user?: string; readonly pass?: string; readonly token?: string };
+  readonly nats: {
+    readonly servers: readonly string[];
+    readonly user?: string;
+    readonly pass?: string;
+    readonly token?: string;
+  };
   /** Port of this service's /metrics and /healthz. */
   readonly metricsPort: number;
 }
@@ -64,7 +69,11 @@ export interface LoadOptions {
  * Where the config file is: `--config FILE` or the positional argument (parsed args), else ISR_CONFIG, else
  * ./config.ini. Given a raw argv (a tool with flags of its own), only `--config FILE` / `--config=FILE` is looked for.
  */
-export function configPath(args: readonly string[] | Pick<ServiceArgs, 'config'>, env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+export function configPath(
+  args: readonly string[] | Pick<ServiceArgs, 'config'>,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): string {
   let fromArg: string | undefined;
   if (isArgv(args)) {
     const i = args.indexOf('--config');
@@ -90,7 +99,9 @@ export function loadConfig(opts: LoadOptions): IsrConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new ConfigError([`${file}: cannot read the configuration file (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); pass --config FILE or set ISR_CONFIG`]);
+    throw new ConfigError([
+      `${file}: cannot read the configuration file (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); pass --config FILE or set ISR_CONFIG`,
+    ]);
   }
   let secrets: LoadOptions['secrets'];
   if (env.ISR_SECRETS_FILE) {
@@ -98,7 +109,9 @@ export function loadConfig(opts: LoadOptions): IsrConfig {
     try {
       secrets = { file: secretsFile, text: readFileSync(secretsFile, 'utf8') };
     } catch (cause) {
-      throw new ConfigError([`${secretsFile}: cannot read the secrets file (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); ISR_SECRETS_FILE names it`]);
+      throw new ConfigError([
+        `${secretsFile}: cannot read the secrets file (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); ISR_SECRETS_FILE names it`,
+      ]);
     }
   }
   return parseConfig(text, { ...opts, args, env, cwd, file, ...(secrets ? { secrets } : {}) });
@@ -123,13 +136,16 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
   }
   if (opts.secrets) problems.push(...mergeSecrets(sections, opts.secrets, file));
   const portKey = PORT_KEYS[opts.service];
-  const general = generalSettings({
-    file,
-    raw: sections.find(([n]) => n === 'general')?.[1] ?? {},
-    env,
-    cwd,
-    ...(env.METRICS_PORT && opts.service !== 'web' ? { metricsPort: { key: portKey, value: env.METRICS_PORT } } : {}),
-  }, problems);
+  const general = generalSettings(
+    {
+      file,
+      raw: sections.find(([n]) => n === 'general')?.[1] ?? {},
+      env,
+      cwd,
+      ...(env.METRICS_PORT && opts.service !== 'web' ? { metricsPort: { key: portKey, value: env.METRICS_PORT } } : {}),
+    },
+    problems,
+  );
   const sources: SourceConfig[] = [];
   for (const [name, raw] of sections) {
     if (name === 'general') continue;
@@ -143,12 +159,20 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
   }
   if (problems.length) throw new ConfigError(problems);
 
-  const servers = String(general.nats_url).split(',').map((s) => s.trim()).filter(Boolean);
+  const servers = String(general.nats_url)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return deepFreeze({
     file,
     general,
     sources: only ? sources.filter((s) => only.includes(s.name)) : sources,
-    nats: { servers, user: env.NATS_USER || undefined, pass: env.NATS_PASSWORD || undefined, token: env.NATS_TOKEN || undefined },
+    nats: {
+      servers,
+      user: env.NATS_USER || undefined,
+      pass: env.NATS_PASSWORD || undefined,
+      token: env.NATS_TOKEN || undefined,
+    },
     metricsPort: Number(general[portKey]),
   });
 }
@@ -161,7 +185,10 @@ export function parseConfig(text: string, opts: LoadOptions & { file: string }):
 function selectedSources(args: ServiceArgs, env: Readonly<Record<string, string | undefined>>): string[] | null {
   const raw = args.sources ?? env.ISR_SOURCES;
   if (raw === undefined || raw.trim() === '') return null;
-  return raw.split(',').map((n) => n.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
 }
 
 function deepFreeze<T>(o: T): T {

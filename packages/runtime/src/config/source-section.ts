@@ -35,7 +35,11 @@ export function sourceConfig(s: SourceInput, problems: string[]): SourceConfig |
   const rawType = raw.type;
   if (!SOURCE_TYPES.includes(rawType as SourceType)) {
     const expected = SOURCE_TYPES.join(', ');
-    problems.push(rawType === undefined ? `${where} type: required key is missing (${expected})` : `${where} type: unknown source type ${JSON.stringify(rawType)}; expected one of ${expected}`);
+    problems.push(
+      rawType === undefined
+        ? `${where} type: required key is missing (${expected})`
+        : `${where} type: unknown source type ${JSON.stringify(rawType)}; expected one of ${expected}`,
+    );
     return null;
   }
   const type = rawType as SourceType;
@@ -51,7 +55,8 @@ export function sourceConfig(s: SourceInput, problems: string[]): SourceConfig |
     const spec = byKey.get(key);
     if (!spec) problems.push(`${where} ${key}: unknown key${suggest(key)}`);
     else if (spec.scope === 'general') problems.push(`${where} ${key}: can only be set in [general]`);
-    else if (spec.types && !spec.types.includes(type)) problems.push(`${where} ${key}: does not apply to type = ${type}`);
+    else if (spec.types && !spec.types.includes(type))
+      problems.push(`${where} ${key}: does not apply to type = ${type}`);
     else {
       const v = coerce(spec, value, where, problems);
       if (v !== undefined) settings[key] = v;
@@ -60,7 +65,13 @@ export function sourceConfig(s: SourceInput, problems: string[]): SourceConfig |
   for (const spec of allKeys) {
     const usedBy = SECRET_KEYS[spec.key];
     if (usedBy && usedBy !== s.service) continue;
-    if (spec.required && spec.scope === 'source' && (!spec.types || spec.types.includes(type)) && settings[spec.key] === undefined && raw[spec.key] === undefined) {
+    if (
+      spec.required &&
+      spec.scope === 'source' &&
+      (!spec.types || spec.types.includes(type)) &&
+      settings[spec.key] === undefined &&
+      raw[spec.key] === undefined
+    ) {
       problems.push(`${where} ${spec.key}: required key is missing`);
     }
   }
@@ -72,7 +83,9 @@ export function sourceConfig(s: SourceInput, problems: string[]): SourceConfig |
   // Paths on the bus, in KV and in the web's URLs are relative to [general]'s directory; web and analyzer look
   // there only, so a source recording elsewhere would make files nobody lists, analyses or plays.
   if (raw.output_directory !== undefined && settings.output_directory !== general.output_directory) {
-    problems.push(`${where} output_directory: a source cannot have its own recordings directory (${String(settings.output_directory)}); web and analyzer find every recording under [general]'s output_directory (${String(general.output_directory)}). Remove the key from [${s.name}] (its files go to ${join(String(general.output_directory), s.name)}/)`);
+    problems.push(
+      `${where} output_directory: a source cannot have its own recordings directory (${String(settings.output_directory)}); web and analyzer find every recording under [general]'s output_directory (${String(general.output_directory)}). Remove the key from [${s.name}] (its files go to ${join(String(general.output_directory), s.name)}/)`,
+    );
   }
   return Object.freeze({ name: s.name, type, settings: Object.freeze(settings) });
 }

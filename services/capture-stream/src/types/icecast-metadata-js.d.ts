@@ -5,9 +5,16 @@ declare module 'icecast-metadata-js' {
     streamBytesRead: number;
     metadataBytesRead: number;
   }
-  export type IcyValue = { stream: Uint8Array; stats: IcyStats } | { metadata: Record<string, string>; stats: IcyStats };
+  export type IcyValue =
+    { stream: Uint8Array; stats: IcyStats } | { metadata: Record<string, string>; stats: IcyStats };
   export class IcecastMetadataReader {
-    constructor(opts: { icyMetaInt?: number; icyDetectionTimeout?: number; icyCharacterEncoding?: string; metadataTypes?: ('icy' | 'ogg')[]; enableLogging?: boolean });
+    constructor(opts: {
+      icyMetaInt?: number;
+      icyDetectionTimeout?: number;
+      icyCharacterEncoding?: string;
+      metadataTypes?: ('icy' | 'ogg')[];
+      enableLogging?: boolean;
+    });
     iterator(chunk: Uint8Array): Iterable<IcyValue>;
   }
 }

@@ -8,4 +8,12 @@ import { toneKeys } from './tone.ts';
 import { webKeys } from './web.ts';
 
 /** Every key ISR understands, one table (documented in docs/configuration.md and config.example.ini, both generated from it). */
-export const allKeys: readonly KeySpec[] = [...generalKeys, ...streamKeys, ...soundcardKeys, ...toneKeys, ...segmenterKeys, ...analyzerKeys, ...webKeys];
+export const allKeys: readonly KeySpec[] = [
+  ...generalKeys,
+  ...streamKeys,
+  ...soundcardKeys,
+  ...toneKeys,
+  ...segmenterKeys,
+  ...analyzerKeys,
+  ...webKeys,
+];
