@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { sha256OfFile } from '@isr/runtime';
 
 /**
  * SHA-256 of a file computed while it is written: fed the bytes in file order as they are appended, so closing
@@ -35,20 +35,5 @@ export class StreamHash {
   }
 }
 
-/** SHA-256 (hex) of a whole file, read in 1 MiB pieces (a file continued after a crash, or closed early). */
-export async function hashFile(path: string): Promise<string> {
-  const h = createHash('sha256');
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let pos = 0; ;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      h.update(buf.subarray(0, bytesRead));
-      pos += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-  return h.digest('hex');
-}
+/** SHA-256 (hex) of a whole file (a file continued after a crash, or closed early): the runtime's one file hasher. */
+export const hashFile = async (path: string): Promise<string> => (await sha256OfFile(path)).sha256;
