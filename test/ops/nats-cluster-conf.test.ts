@@ -15,6 +15,7 @@ import {
   startNatsCluster,
   type NatsClusterHandle,
   type NatsUser,
+  waitFor,
 } from '@isr/testkit';
 import pino from 'pino';
 
@@ -67,10 +68,12 @@ test("on a cluster started from it, nats.conf's users hold: R3 provisioning, lea
     assert.ok(rev > 0, `${user} takes a capture lease`);
     const renewed = await bus.kv.leases.update(leaseKey(LeaseRoles.capture, `src_${user}`), 'holder', rev);
     assert.ok(renewed > rev, `${user} renews it`);
-    assert.equal(
-      (await bus.kv.leases.get(leaseKey(LeaseRoles.capture, `src_${user}`)))?.revision,
-      renewed,
+    // KV reads are direct gets that any replica may answer: a follower can be a moment behind the leader
+    await waitFor(
       `${user} reads it back`,
+      async () => (await bus.kv.leases.get(leaseKey(LeaseRoles.capture, `src_${user}`)))?.revision === renewed,
+      5000,
+      50,
     );
     await assert.rejects(
       bus.kv.leases.create(leaseKey(LeaseRoles.segmenter, 'x'), 'holder'),
