@@ -1,4 +1,4 @@
-// Child process of bench/analyzer.ts: analyses one file exactly as the service does and prints
+// Child process of bench/analyzer.ts: analyzes one file exactly as the service does and prints
 // {"ms":…, "maxRssMb":…, "durationSeconds":…, "lufs":…} so the parent can compare against C tools.
 // --flac-decoder=ffmpeg decodes a FLAC through ffmpeg and a pipe instead of libFLAC on a worker thread.
 import { parseArgs } from 'node:util';

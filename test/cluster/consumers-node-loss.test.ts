@@ -1,5 +1,5 @@
 // The consuming services on a three-node R3 cluster while every node in turn is SIGKILLed and brought back:
-// two BUILT analyzers share their durable consumer (each file analysed once, by one of them),
+// two BUILT analyzers share their durable consumer (each file analyzed once, by one of them),
 // and the web's ordered consumer over ISR_EVENTS and its KV watch on isr_status survive (re-created by the client):
 // it lists every file with its analysis and its live status keeps moving after the last node came back.
 import assert from 'node:assert/strict';
@@ -134,33 +134,33 @@ tone_period_seconds = 2
   const closed = await closedEvents();
   assert.ok(closed.length >= 6, `${closed.length} files closed`);
 
-  // Every file analysed exactly once, by one of the two analyzers sharing the durable consumer.
+  // Every file analyzed exactly once, by one of the two analyzers sharing the durable consumer.
   const kv = await new Kvm(nc).open(Buckets.analysis);
   await waitFor(
-    'every closed file analysed',
+    'every closed file analyzed',
     async () =>
       (await Promise.all(closed.map((e) => kv.get(analysisKey(e.path))))).every((e) => e?.operation === 'PUT'),
     30_000,
     500,
   );
-  const analysed = (s: ServiceHandle) =>
+  const analyzed = (s: ServiceHandle) =>
     s
       .logs()
-      .filter((l) => l.msg === 'analysed')
+      .filter((l) => l.msg === 'analyzed')
       .map((l) => String(l.path));
-  // How long after its file closed each file was analysed (the analyzers' pulls recover from a lost node).
-  const analysedAt = new Map(
+  // How long after its file closed each file was analyzed (the analyzers' pulls recover from a lost node).
+  const analyzedAt = new Map(
     [...a1.logs(), ...a2.logs()]
-      .filter((l) => l.msg === 'analysed')
+      .filter((l) => l.msg === 'analyzed')
       .map((l) => [String(l.path), Date.parse(String(l.time))]),
   );
   const latency = closed
-    .filter((e) => analysedAt.has(e.path))
-    .map((e) => (analysedAt.get(e.path)! - Date.parse(e.end)) / 1000);
+    .filter((e) => analyzedAt.has(e.path))
+    .map((e) => (analyzedAt.get(e.path)! - Date.parse(e.end)) / 1000);
   const worst = Math.max(...latency);
-  const [by1, by2] = [analysed(a1), analysed(a2)];
+  const [by1, by2] = [analyzed(a1), analyzed(a2)];
   t.diagnostic(
-    `${closed.length} files: analyzer 1 analysed ${by1.length}, analyzer 2 ${by2.length}; analysed at most ${worst.toFixed(1)} s after the file's end`,
+    `${closed.length} files: analyzer 1 analyzed ${by1.length}, analyzer 2 ${by2.length}; analyzed at most ${worst.toFixed(1)} s after the file's end`,
   );
   if (process.env.ISR_DEBUG_CLUSTER) {
     for (const [i, an] of [a1, a2].entries()) {
@@ -168,7 +168,7 @@ tone_period_seconds = 2
         .logs()
         .filter(
           (l) =>
-            ['analysed', 'NATS connection problem', 'NATS reconnected'].includes(String(l.msg)) ||
+            ['analyzed', 'NATS connection problem', 'NATS reconnected'].includes(String(l.msg)) ||
             Number(l.level) >= 40,
         );
       t.diagnostic(
@@ -180,13 +180,13 @@ tone_period_seconds = 2
     );
   }
   // A store that timed out while a node died may have landed: the redelivered file is then skipped as already
-  // analysed (no second 'analysed' line), so a file may have a record and no 'analysed' line — never two.
+  // analyzed (no second 'analyzed' line), so a file may have a record and no 'analyzed' line — never two.
   const all = [...by1, ...by2];
-  assert.equal(new Set(all).size, all.length, `no file analysed twice: ${all.join(', ')}`);
+  assert.equal(new Set(all).size, all.length, `no file analyzed twice: ${all.join(', ')}`);
   const paths = new Set(closed.map((e) => e.path));
   assert.ok(
     all.every((p) => paths.has(p)),
-    'only closed files are analysed',
+    'only closed files are analyzed',
   );
   const stored = (s: ServiceHandle) =>
     s.logs().filter((l) => l.msg === 'could not store the analysis; will retry').length;
@@ -194,8 +194,8 @@ tone_period_seconds = 2
     `${closed.length - all.length} file(s) whose first store was ambiguous (${stored(a1) + stored(a2)} store retries)`,
   );
   // Which replica pulls a file is up to the consumer (splits of 10/1 and 1/11 were seen): sharing is proven by
-  // every file analysed once across the two, not by both having work, which would fail by chance.
-  t.diagnostic(`analysed by the first analyzer: ${by1.length}, by the second: ${by2.length}`);
+  // every file analyzed once across the two, not by both having work, which would fail by chance.
+  t.diagnostic(`analyzed by the first analyzer: ${by1.length}, by the second: ${by2.length}`);
   // Not asserted, reported: a file whose delivery went to a pull the dead node held waits for the consumer's new
   // leader (~8 s) or for ack_wait (docs/scaling.md, failure table).
 

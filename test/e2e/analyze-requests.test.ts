@@ -1,6 +1,6 @@
 // /api/analyze against real peers: nats-server, the analyzer and the web in process, HTTP over real sockets.
 // Overrides (`threshold`) are bounded by the analyzer's request queue (429 + Retry-After beyond it), identical
-// ones are asked once, an analysed file's overrides need no decode, a slow one still reaches the page (SSE
+// ones are asked once, an analyzed file's overrides need no decode, a slow one still reaches the page (SSE
 // `analysis` event, then the result on the next request), and a file that is no recording is refused untouched.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -98,7 +98,7 @@ before(async () => {
   analyzerRegistry = createRegistry('analyzer');
   running.push(await startAnalyzer({ config: a.config, log, registry: analyzerRegistry, bus: a.bus }));
   // The recordings are there before the webs start, so their start-up scan lists them (rows of /api/files).
-  for (const name of ['busy', 'analysed', 'slow']) await copyFile(fixture, join(rec, 'radio', `${name}.wav`));
+  for (const name of ['busy', 'analyzed', 'slow']) await copyFile(fixture, join(rec, 'radio', `${name}.wav`));
   [patient, hasty] = [await startWebWaiting(60), await startWebWaiting(0.1)];
   // Every isr.analyze request the webs send (a plain subscriber sees each one; the analyzer's queue group answers).
   observer = (await busFor('observer', '[general]\n')).bus;
@@ -126,7 +126,7 @@ const analyze = (base: string, rel: string, threshold?: number) =>
     `${base}/api/analyze?file=${encodeURIComponent(rel)}${threshold === undefined ? '' : `&threshold=${threshold}`}`,
   );
 
-test('100 concurrent overrides of one unanalysed 10-minute WAV: at most analyze_queue_max are taken, the rest 429 with Retry-After, identical ones asked once', async () => {
+test('100 concurrent overrides of one unanalyzed 10-minute WAV: at most analyze_queue_max are taken, the rest 429 with Retry-After, identical ones asked once', async () => {
   const rel = 'radio/busy.wav';
   seen.length = 0;
   const before = await decodes();
@@ -172,8 +172,8 @@ test('100 concurrent overrides of one unanalysed 10-minute WAV: at most analyze_
   assert.ok(!stored.includes('busy.wav.analysis.json'), 'an override stores nothing');
 });
 
-test('overrides of an analysed file are re-derived from its window series: no decode, the row keeps the stored analysis', async () => {
-  const rel = 'radio/analysed.wav';
+test('overrides of an analyzed file are re-derived from its window series: no decode, the row keeps the stored analysis', async () => {
+  const rel = 'radio/analyzed.wav';
   let t0 = performance.now();
   const stored = await analyze(patient, rel);
   const decodeMs = performance.now() - t0;
@@ -212,7 +212,7 @@ test('overrides of an analysed file are re-derived from its window series: no de
   process.stdout.write(
     `# 10-min 48 kHz stereo WAV: first analysis ${decodeMs.toFixed(0)} ms; 4 overrides from the window series ${overrideMs.toFixed(0)} ms\n`,
   );
-  // The reporter's burst, on the analysed file: 100 anonymous overrides, none of them a decode.
+  // The reporter's burst, on the analyzed file: 100 anonymous overrides, none of them a decode.
   t0 = performance.now();
   const burst = await Promise.all(Array.from({ length: 100 }, (_, i) => analyze(patient, rel, 0.2 + i / 1000)));
   const burstMs = performance.now() - t0;
@@ -225,7 +225,7 @@ test('overrides of an analysed file are re-derived from its window series: no de
   );
   assert.equal(await decodes(), before, 'still no decode');
   process.stdout.write(
-    `# 100 overrides on the analysed file: ${statuses.filter((s) => s === 200).length} answered from the window series, ${statuses.filter((s) => s === 429).length} × 429, ${burstMs.toFixed(0)} ms\n`,
+    `# 100 overrides on the analyzed file: ${statuses.filter((s) => s === 200).length} answered from the window series, ${statuses.filter((s) => s === 429).length} × 429, ${burstMs.toFixed(0)} ms\n`,
   );
 });
 
@@ -258,7 +258,7 @@ test('a file that is no recording is refused (404) and nothing is written in the
   await writeFile(join(rec, 'radio', 'notes.txt'), 'hello');
   const before = (await readdir(join(rec, 'radio'))).sort();
   seen.length = 0;
-  for (const rel of ['radio/status.json', 'radio/notes.txt', 'radio/analysed.wav.analysis.json']) {
+  for (const rel of ['radio/status.json', 'radio/notes.txt', 'radio/analyzed.wav.analysis.json']) {
     for (const threshold of [undefined, 0.3]) {
       const res = await analyze(patient, rel, threshold);
       assert.equal(res.status, 404, rel);

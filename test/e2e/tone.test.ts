@@ -112,7 +112,7 @@ chunk_ms = ${CHUNK_MS}
   };
   // whole periods only: the session's first file is a part of one
   const closed = await waitFor(
-    `two analysed 15 s files in ${recordings}`,
+    `two analyzed 15 s files in ${recordings}`,
     () => {
       const done = recordingFiles(recordings, 'lineup', 'wav').filter(
         (f) => (analysis(f)?.durationSeconds ?? 0) >= 14.99,

@@ -36,7 +36,7 @@ interface FileRow {
   analysis: { peakDbfs: number | null; rmsDbfs: number | null } | null;
 }
 
-test('script/server without config.ini records the demo tone into files that play, list, get analysed; SIGINT stops all', async () => {
+test('script/server without config.ini records the demo tone into files that play, list, get analyzed; SIGINT stops all', async () => {
   const repo = join(dir.path, 'isr');
   execFileSync('mkdir', [repo]);
   copyRepo(repo);

@@ -21,9 +21,9 @@ export type AnalyzeReply =
 export interface AnalysisRecord {
   path: string;
   source: string;
-  /** ISO UTC of when it was analysed. */
+  /** ISO UTC of when it was analyzed. */
   analyzedAt: string;
-  /** Present when the file could not be analysed; the other measurement fields are then absent. */
+  /** Present when the file could not be analyzed; the other measurement fields are then absent. */
   error?: { code: string; message: string };
   // Measurements (absent on error). Full schema: docs/analyzer.md.
   /** Container and codec found in the file, and what decoded it ('wav-reader' | 'ffmpeg'). */
@@ -36,7 +36,7 @@ export interface AnalysisRecord {
   /** Sample frames decoded (per channel), and frames / sampleRate. */
   frames?: number;
   durationSeconds?: number;
-  /** File size when analysed. */
+  /** File size when analyzed. */
   bytes?: number;
   /** SHA-256 (hex) of the file as the segmenter closed it (from its closed-segment event; absent for other triggers). */
   sha256?: string;

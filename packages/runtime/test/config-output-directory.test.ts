@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { ConfigError, parseConfig } from '@isr/runtime';
 
 // Every path on the bus, in KV and in the web's URLs is relative to [general]'s output_directory: the web and the
-// analyzer resolve them there. A source writing elsewhere would record files nobody can list, analyse or play.
+// analyzer resolve them there. A source writing elsewhere would record files nobody can list, analyze or play.
 const opts = (env: Record<string, string> = {}) => ({
   service: 'segmenter' as const,
   file: '/etc/isr/config.ini',

@@ -1,6 +1,6 @@
 // The embedded demo of `script/server` (and `npm start`) when there is no config.ini: one built-in line-up
 // tone source, `demo`, split every minute into ./recordings, so a first-time user sees ISR record, split,
-// analyse and serve within a minute on a machine with no soundcard and no network.
+// analyze and serve within a minute on a machine with no soundcard and no network.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, portFree } from './local-nats.mjs';

@@ -6,7 +6,7 @@ import { sidecarOf } from './recording-path.ts';
 /**
  * True when a redelivered (or replayed) closed-segment event needs no new analysis: the sidecar exists, was made
  * from a file of the same size without error, and KV holds the record too. Anything else — no sidecar, a
- * different size, an error record, KV lost — means analyse (again).
+ * different size, an error record, KV lost — means analyze (again).
  */
 export async function alreadyAnalyzed(kv: KV, file: string, rel: string): Promise<boolean> {
   try {

@@ -26,7 +26,7 @@ export interface JobOptions {
 }
 
 /**
- * Analyses one recording (path relative to output_directory) and, with the configured parameters, stores the
+ * Analyzes one recording (path relative to output_directory) and, with the configured parameters, stores the
  * record (sidecar, KV, done event). A bad file yields a stored error record; a bus failure throws.
  */
 export async function runAnalysisJob(deps: JobDeps, rel: string, opts: JobOptions): Promise<AnalysisRecord> {
@@ -45,7 +45,7 @@ export async function runAnalysisJob(deps: JobDeps, rel: string, opts: JobOption
     deps.metrics.errors.inc({ code: record.error.code });
     deps.log.warn(
       { path: rel, code: record.error.code, reason: record.error.message },
-      'file could not be analysed; error record written',
+      'file could not be analyzed; error record written',
     );
   } else {
     deps.metrics.audioSeconds.inc(record.durationSeconds ?? 0);
@@ -58,7 +58,7 @@ export async function runAnalysisJob(deps: JobDeps, rel: string, opts: JobOption
         lufs: record.integratedLufs,
         sections: record.loudSections?.length,
       },
-      'analysed',
+      'analyzed',
     );
   }
   return record;

@@ -58,7 +58,7 @@ function asFlacCorrupt(err: unknown): unknown {
 const magic = (b: Uint8Array) => String.fromCharCode(...b.subarray(0, 4));
 
 /**
- * Analyses one file in a single streaming pass and returns its record. Whatever is wrong with the file
+ * Analyzes one file in a single streaming pass and returns its record. Whatever is wrong with the file
  * (missing, empty, truncated, corrupt, unknown) becomes a record with `error: {code, message}`; this function
  * only throws for programming errors.
  */
@@ -73,7 +73,7 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<AnalysisReco
       if (code === 'ENOENT')
         throw new AnalysisError(
           AnalysisErrorCodes.notFound,
-          `${input.path} does not exist (deleted before it was analysed?)`,
+          `${input.path} does not exist (deleted before it was analyzed?)`,
         );
       throw new AnalysisError(AnalysisErrorCodes.readFailed, `cannot stat ${input.path}: ${code ?? String(cause)}`, {
         cause,

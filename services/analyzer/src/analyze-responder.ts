@@ -85,7 +85,7 @@ export function startAnalyzeResponder(
     if (!isRecordingName(req.path))
       throw new AnalysisError(
         AnalysisErrorCodes.notAudio,
-        `${req.path} is not a recording (only audio files are analysed)`,
+        `${req.path} is not a recording (only audio files are analyzed)`,
       );
     const source = sourceOfPath(req.path) ?? '';
     const configured = deps.settings.paramsFor(source);

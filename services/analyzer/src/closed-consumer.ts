@@ -54,12 +54,12 @@ async function ensureClosedConsumer(jsm: JetStreamManager): Promise<void> {
 
 export interface ClosedConsumer {
   stop(): Promise<void>;
-  /** Messages being analysed right now. */
+  /** Messages being analyzed right now. */
   inFlight(): number;
 }
 
 /**
- * Pulls closed-segment events and analyses each file with bounded concurrency. Ack after the record is stored
+ * Pulls closed-segment events and analyzes each file with bounded concurrency. Ack after the record is stored
  * (a bad file's error record counts: it is never retried); nak with a delay when the bus failed to store it;
  * term a message whose body is not a SegmentClosedEvent (counted as ISR_CONTRACT).
  */
@@ -91,12 +91,12 @@ export async function startClosedConsumer(
       msg.term(); // no reason: nats-server 2.9 ignores '+TERM <reason>'
       return;
     }
-    // Waiting for a slot (the start-up scan shares the limit) or analysing a long file: keep the message ours.
+    // Waiting for a slot (the start-up scan shares the limit) or analyzing a long file: keep the message ours.
     const keep = setInterval(() => msg.working(), ACK_WAIT_MS / 3);
     try {
       await limiter.run(async () => {
         if (await alreadyAnalyzed(deps.kv, resolveRecording(deps.settings.outputDirectory, event.path), event.path)) {
-          deps.log.debug({ path: event.path }, 'already analysed (redelivery or replay); skipped');
+          deps.log.debug({ path: event.path }, 'already analyzed (redelivery or replay); skipped');
           return;
         }
         await runAnalysisJob(deps, event.path, {
@@ -110,7 +110,7 @@ export async function startClosedConsumer(
       if (err instanceof AnalysisError) {
         // A path that is not a recording path (e.g. leaves the root): nothing to retry.
         deps.metrics.errors.inc({ code: err.code });
-        deps.log.error({ err, path: event.path }, 'closed-segment event names no analysable path; terminated');
+        deps.log.error({ err, path: event.path }, 'closed-segment event names no analyzable path; terminated');
         msg.term();
         return;
       }

@@ -20,7 +20,7 @@ export type FlacWorkerMessage =
   | { type: 'end'; ok: boolean; state: string }
   | { type: 'fatal'; message: string };
 
-/** Frames converted and analysed at a time (64 KiB of stereo floats). */
+/** Frames converted and analyzed at a time (64 KiB of stereo floats). */
 const PIECE_FRAMES = 8192;
 
 /**
@@ -107,7 +107,7 @@ export async function decodeFlac(path: string): Promise<DecodedAudio> {
     try {
       for (;;) {
         const m = await next();
-        // The block analysed last goes back to the worker only now: the consumer is done with it.
+        // The block analyzed last goes back to the worker only now: the consumer is done with it.
         if (given) worker.postMessage({ buf: given }, [given.buffer]);
         given = null;
         if (m.type === 'block') {

@@ -56,7 +56,7 @@ export async function decodeWav(path: string): Promise<DecodedAudio> {
     const pcm = new PcmDecoder(sampleFormat, layout.channels);
     const chunk = Math.max(frameBytes, READ_BYTES - (READ_BYTES % frameBytes));
     const blocks = async function* () {
-      // Two buffers: the next read is under way while the current block is being analysed.
+      // Two buffers: the next read is under way while the current block is being analyzed.
       const bufs = [new Uint8Array(chunk), new Uint8Array(chunk)];
       const end = layout.dataOffset + extent.bytes;
       let pos = layout.dataOffset;

@@ -21,7 +21,7 @@ export const AnalysisErrorCodes = {
 } as const;
 export type AnalysisErrorCode = (typeof AnalysisErrorCodes)[keyof typeof AnalysisErrorCodes];
 
-/** A file that cannot be analysed: recorded as `{error: {code, message}}`, never retried. */
+/** A file that cannot be analyzed: recorded as `{error: {code, message}}`, never retried. */
 export class AnalysisError extends IsrError {
   declare readonly code: AnalysisErrorCode;
   constructor(code: AnalysisErrorCode, message: string, options?: { cause?: unknown }) {

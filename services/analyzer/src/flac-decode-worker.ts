@@ -1,6 +1,6 @@
 // The thread of decode-flac.ts: decodes one native FLAC file with libFLAC (flac-bindings' synchronous file decoder,
 // MD5 checking off) into blocks of integer samples, one plane of BLOCK_FRAMES per channel, that it hands to the
-// analysis thread, which converts and analyses one block while this thread decodes the next. Blocks travel by
+// analysis thread, which converts and analyzes one block while this thread decodes the next. Blocks travel by
 // transfer (no copy) and come back to be refilled, so the memory is the pool (BLOCK_FRAMES × channels × 4 bytes ×
 // POOL), whatever the file's length.
 // Messages out: FlacWorkerMessage (decode-flac.ts); in: `{ buf }`, a block given back, or `{}` to look at `stop`.

@@ -6,25 +6,25 @@ export function analyzerMetrics(registry: Registry) {
   return {
     files: new Counter({
       name: 'isr_analyzer_files_total',
-      help: 'Files analysed, by result (ok|error) and trigger (event|request|scan)',
+      help: 'Files analyzed, by result (ok|error) and trigger (event|request|scan)',
       labelNames: ['result', 'trigger'],
       registers,
     }),
     seconds: new Histogram({
       name: 'isr_analyzer_seconds',
-      help: 'Wall time to analyse one file (decode, measure, store)',
+      help: 'Wall time to analyze one file (decode, measure, store)',
       labelNames: ['result'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers,
     }),
     audioSeconds: new Counter({
       name: 'isr_analyzer_audio_seconds_total',
-      help: 'Seconds of audio analysed',
+      help: 'Seconds of audio analyzed',
       registers,
     }),
     errors: new Counter({
       name: 'isr_analyzer_errors_total',
-      help: 'Files that could not be analysed (error record written), and bus failures (code BUS), by code',
+      help: 'Files that could not be analyzed (error record written), and bus failures (code BUS), by code',
       labelNames: ['code'],
       registers,
     }),

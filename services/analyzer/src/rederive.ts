@@ -36,7 +36,7 @@ export function rederiveWithThreshold(
     return null;
   if (full.bytes !== bytes || w.rmsDbfs.length !== w.peakDbfs.length) return null;
   if (w.windowSeconds !== used) return null; // grouped: coarser than the analysis windows
-  if (Math.abs(used - params.windowSeconds) > 1 / full.sampleRate) return null; // analysed with another window length
+  if (Math.abs(used - params.windowSeconds) > 1 / full.sampleRate) return null; // analyzed with another window length
   const { waveforms: _w, windows: _s, ...rest } = full;
   return {
     ...rest,

@@ -64,7 +64,7 @@ export async function unanalyzedRecordings(
 }
 
 /**
- * The start-up scan in the background: analyses every recording unanalyzedRecordings finds, each in a background
+ * The start-up scan in the background: analyzes every recording unanalyzedRecordings finds, each in a background
  * slot of the limiter (a live file's analysis goes first), none once `closing()` says the analyzer is stopping.
  * Never rejects: a failure is logged.
  */
@@ -77,7 +77,7 @@ export async function runStartupScan(
   const { log, settings } = deps;
   try {
     const todo = await unanalyzedRecordings(settings.outputDirectory, log, sleep);
-    if (todo.length) log.info({ files: todo.length }, 'start-up scan: analysing recordings that have no analysis');
+    if (todo.length) log.info({ files: todo.length }, 'start-up scan: analyzing recordings that have no analysis');
     await Promise.all(
       todo.map((rel) =>
         limiter.run(async () => {

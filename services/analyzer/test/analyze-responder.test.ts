@@ -83,7 +83,7 @@ test('100 concurrent overrides of one file: at most analyze_queue_max are taken,
   }
 });
 
-test('an override of an analysed file is re-derived from the stored window series: no decode', async () => {
+test('an override of an analyzed file is re-derived from the stored window series: no decode', async () => {
   const out = join(shared.dir, 'windows');
   const a = await startInstance(
     shared.server,

@@ -62,7 +62,7 @@ test('the same signal in WAV, FLAC, Ogg FLAC, MP3, Ogg Opus, Ogg Vorbis and AAC:
   }
 });
 
-test('a WAV truncated mid-audio (sizes wrong) is analysed up to where it ends, with a warning', async () => {
+test('a WAV truncated mid-audio (sizes wrong) is analyzed up to where it ends, with a warning', async () => {
   const f = join(dir.path, 'trunc.wav');
   await copyFile(wav, f);
   await truncate(f, 44 + 48000 * 4 * 6 + 3);

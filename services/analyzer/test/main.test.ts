@@ -13,7 +13,7 @@ import { serverAndDir } from './harness.ts';
 
 const shared = serverAndDir('isr-analyzer-main-');
 
-test('the built service (node services/analyzer/dist/main.js) analyses a closed segment, serves /metrics and stops on SIGTERM', async () => {
+test('the built service (node services/analyzer/dist/main.js) analyzes a closed segment, serves /metrics and stops on SIGTERM', async () => {
   assert.ok(existsSync(join(repoRoot, 'services/analyzer/dist/main.js')), 'run `npm run build` first');
   const out = join(shared.dir, 'rec');
   await mkdir(join(out, 'radio1'), { recursive: true });

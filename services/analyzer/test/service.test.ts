@@ -116,7 +116,7 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
   }
 });
 
-test('two replicas share the durable consumer: every file gets its record, each analysed once', async () => {
+test('two replicas share the durable consumer: every file gets its record, each analyzed once', async () => {
   const out = join(shared.dir, 'two');
   const [a, b] = await Promise.all([
     startInstance(shared.server, out, 'analyzer_startup_scan = false\nanalyzer_live = false'),
@@ -139,7 +139,7 @@ test('two replicas share the durable consumer: every file gets its record, each 
       assert.equal((await a!.bus.kv.analysis.get(analysisKey(p)))!.json<AnalysisRecord>().frames, 17 * 16000);
     const na = await metric(a!.registry, 'isr_analyzer_files_total');
     const nb = await metric(b!.registry, 'isr_analyzer_files_total');
-    assert.equal(na + nb, paths.length, `replica a ${na}, b ${nb}: no file analysed twice`);
+    assert.equal(na + nb, paths.length, `replica a ${na}, b ${nb}: no file analyzed twice`);
     assert.ok(na > 0 && nb > 0, `both replicas worked (a ${na}, b ${nb})`);
   } finally {
     await Promise.all([a!.stop(), b!.stop()]);
@@ -188,7 +188,7 @@ test('isr.analyze answers for a file with no analysis yet, then returns the stor
   }
 });
 
-test('start-up scan analyses recordings without analysis, skipping active and growing files', async () => {
+test('start-up scan analyzes recordings without analysis, skipping active and growing files', async () => {
   const out = join(shared.dir, 'scan');
   await recording(fixture, out, 'radio4/a.wav');
   await recording(fixture, out, 'radio4/b.flac.wav');

@@ -56,7 +56,7 @@ export async function loadAnalysis(r: Rec): Promise<void> {
   hidePeaks();
   if (r.recording) {
     text.textContent =
-      'Being recorded: the waveform grows from live levels; loud sections are listed once the file is closed and analysed.';
+      'Being recorded: the waveform grows from live levels; loud sections are listed once the file is closed and analyzed.';
     redraw();
     return;
   }

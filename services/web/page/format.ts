@@ -30,7 +30,7 @@ export function startLabel(iso: string): string {
 export function levelLabel(
   a: { rmsDbfs: number | null; peakDbfs: number | null; loudSections: number } | null,
 ): string {
-  if (!a) return 'not analysed';
+  if (!a) return 'not analyzed';
   const parts: string[] = [];
   if (a.rmsDbfs !== null) parts.push(`RMS ${a.rmsDbfs.toFixed(1)} dBFS`);
   if (a.peakDbfs !== null) parts.push(`peak ${a.peakDbfs.toFixed(1)} dBFS`);

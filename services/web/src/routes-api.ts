@@ -71,9 +71,9 @@ export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
     async (req, reply) => {
       const q = req.query;
       const f = await resolveInRoot(d.root, q.file);
-      // Only recordings are analysed: asking about status.json or a note must not leave a sidecar in the tree.
+      // Only recordings are analyzed: asking about status.json or a note must not leave a sidecar in the tree.
       if (!AUDIO_EXTENSIONS.has(extensionOf(f.rel)))
-        throw webError('notFound', `${f.rel} is not a recording (only .wav|flac|mp3|aac|ogg|opus files are analysed)`);
+        throw webError('notFound', `${f.rel} is not a recording (only .wav|flac|mp3|aac|ogg|opus files are analyzed)`);
       const rec = d.index.get(f.rel);
       const startMs = rec?.startMs ?? 0;
       const threshold = q.threshold;
@@ -94,13 +94,13 @@ export function registerApiRoutes(app: FastifyInstance, d: WebDeps): void {
         // the analyzer re-derives them from the stored window series (no decode) and the stored analysis stays.
         if (known && (d.threshold === null || madeWith(known, d.threshold))) return answer(known);
       }
-      // A file still being written is analysed when it is closed; asking now would measure half a file.
+      // A file still being written is analyzed when it is closed; asking now would measure half a file.
       if (rec && d.board.isRecording(rec)) {
         return reply.code(202).send({
           path: f.rel,
           pending: true,
           recording: true,
-          message: 'being recorded: analysed when closed; an "analysis" event on /api/events announces the result',
+          message: 'being recorded: analyzed when closed; an "analysis" event on /api/events announces the result',
         });
       }
       const outcome = await d.analysis.request(f.rel, threshold ?? d.threshold ?? undefined);

@@ -23,5 +23,5 @@ test('page formatting: durations, sizes, wall-clock times in the recording’s o
     levelLabel({ rmsDbfs: -20, peakDbfs: -1.04, loudSections: 1 }),
     'RMS -20.0 dBFS, peak -1.0 dBFS, 1 loud section',
   );
-  assert.equal(levelLabel(null), 'not analysed');
+  assert.equal(levelLabel(null), 'not analyzed');
 });

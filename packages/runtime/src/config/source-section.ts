@@ -81,7 +81,7 @@ export function sourceConfig(s: SourceInput, problems: string[]): SourceConfig |
   if (type === 'tone') problems.push(...toneProblems(settings, where));
   settings.output_directory = resolve(s.cwd, String(settings.output_directory));
   // Paths on the bus, in KV and in the web's URLs are relative to [general]'s directory; web and analyzer look
-  // there only, so a source recording elsewhere would make files nobody lists, analyses or plays.
+  // there only, so a source recording elsewhere would make files nobody lists, analyzes or plays.
   if (raw.output_directory !== undefined && settings.output_directory !== general.output_directory) {
     problems.push(
       `${where} output_directory: a source cannot have its own recordings directory (${String(settings.output_directory)}); web and analyzer find every recording under [general]'s output_directory (${String(general.output_directory)}). Remove the key from [${s.name}] (its files go to ${join(String(general.output_directory), s.name)}/)`,

@@ -85,7 +85,7 @@ export const analyzerKeys: readonly KeySpec[] = [
     scope: 'general',
     min: 1,
     max: 64,
-    doc: 'Analyzer: files analysed at once per replica',
+    doc: 'Analyzer: files analyzed at once per replica',
   },
   {
     key: 'analyze_queue_max',
@@ -101,7 +101,7 @@ export const analyzerKeys: readonly KeySpec[] = [
     type: 'boolean',
     default: true,
     scope: 'general',
-    doc: 'Analyzer: at start-up, analyse recordings under output_directory that have no .analysis.json',
+    doc: 'Analyzer: at start-up, analyze recordings under output_directory that have no .analysis.json',
   },
   {
     key: 'analyzer_live',
