@@ -2,7 +2,7 @@ import { isValidSourceName } from '@isr/contract';
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from './app.ts';
 import { AUDIO_EXTENSIONS, extensionOf } from './content-type.ts';
-import { WebError, webError } from './errors.ts';
+import { WebError, WebErrorCodes, webError } from './errors.ts';
 import { VERIFY_RETRY_AFTER_SECONDS, type FileVerifier } from './file-verifier.ts';
 import { verifyQuerySchema, type VerifyQuery } from './query-schema.ts';
 import { resolveInRoot, type ResolvedFile } from './resolve-file.ts';
@@ -23,7 +23,7 @@ export function registerVerifyRoutes(app: FastifyInstance, d: WebDeps, verifier:
         );
       // A recording gone from the disk is still answered (missing or deleted), from its manifest entry.
       const file = await resolveInRoot(d.root, rel).catch((err: unknown): ResolvedFile | null => {
-        if (err instanceof WebError && err.code === 'ISR_WEB_NOT_FOUND') return null;
+        if (err instanceof WebError && err.code === WebErrorCodes.notFound[0]) return null;
         throw err;
       });
       const rec = d.index.get(rel);
@@ -31,7 +31,7 @@ export function registerVerifyRoutes(app: FastifyInstance, d: WebDeps, verifier:
       try {
         return await verifier.verify(source, file?.rel ?? rel, file, recording);
       } catch (err) {
-        if (err instanceof WebError && err.code === 'ISR_WEB_VERIFY_BUSY')
+        if (err instanceof WebError && err.code === WebErrorCodes.verifyBusy[0])
           reply.header('retry-after', String(VERIFY_RETRY_AFTER_SECONDS));
         throw err;
       }
