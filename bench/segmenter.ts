@@ -64,9 +64,9 @@ async function benchMode(
     const pub = runPublishers(bus, mode, n, STEP_MS, tag, ready);
     await ready();
     await sleep(STEP_MS / 2);
-    const mid = await metricsOf(port);
+    const mid = await metricsOf(port, `${mode}${tag}`);
     const { behindMs, published } = await pub;
-    const end = await metricsOf(port);
+    const end = await metricsOf(port, `${mode}${tag}`);
     const keptUp = end.lagMax < 2 && end.lagMax <= mid.lagMax + 1 && end.pending < n * 5;
     const perSource = (end.rss - idleRss) / n / 2 ** 20;
     rows.push(

@@ -54,9 +54,14 @@ function payload(mode: Mode): Uint8Array {
   return b;
 }
 
-/** A segmenter's figures from its /metrics: highest lag, RSS, undelivered chunks, sources it owns. */
+/**
+ * A segmenter's figures from its /metrics: highest lag, RSS, undelivered chunks, sources it owns. `lagOf`: only the
+ * lag of sources whose name starts with it (a step's own sources): the lag of a source whose publisher stopped —
+ * an earlier step's — keeps growing until its file is closed for idleness, and is no sign of falling behind.
+ */
 export async function metricsOf(
   port: number,
+  lagOf = '',
 ): Promise<{ lagMax: number; rss: number; pending: number; owned: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   let lagMax = 0;
@@ -64,7 +69,8 @@ export async function metricsOf(
   let pending = 0;
   let owned = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith('isr_segmenter_lag_seconds{')) lagMax = Math.max(lagMax, Number(line.split(' ').at(-1)));
+    if (line.startsWith(`isr_segmenter_lag_seconds{source="${lagOf}`))
+      lagMax = Math.max(lagMax, Number(line.split(' ').at(-1)));
     else if (line.startsWith('isr_segmenter_source_owned{')) owned += Number(line.split(' ').at(-1));
     else if (line.startsWith('process_resident_memory_bytes')) rss = Number(line.split(' ').at(-1));
     else if (line.startsWith('isr_segmenter_consumer_pending')) pending = Number(line.split(' ').at(-1));
