@@ -49,8 +49,9 @@ async function run(segmenters: number): Promise<{ maxSources: number; rawMsgsPer
   for (const m of members)
     await waitFor('segmenter metrics', async () => (await metricsOf(m.port)).rss > 0, 30_000, 200);
   await sleep(2000); // the members see each other
-  const group = async () => {
-    const all = await Promise.all(members.map((m) => metricsOf(m.port)));
+  // Only the step's own sources' lag: an earlier step's sources (their publisher stopped) grow lag until idle-closed.
+  const group = async (lagOf: string) => {
+    const all = await Promise.all(members.map((m) => metricsOf(m.port, lagOf)));
     return { lagMax: Math.max(...all.map((x) => x.lagMax)), pending: all.reduce((a, x) => a + x.pending, 0) };
   };
   let maxSources = 0;
@@ -66,12 +67,13 @@ async function run(segmenters: number): Promise<{ maxSources: number; rawMsgsPer
         120_000,
         250,
       ).then(() => undefined);
-    const pub = runPublishers(bus, 'wav', n, STEP_MS, `c${segmenters}s${n}x`, ready);
+    const tag = `c${segmenters}s${n}x`;
+    const pub = runPublishers(bus, 'wav', n, STEP_MS, tag, ready);
     await ready();
     await sleep(STEP_MS / 2);
-    const mid = await group();
+    const mid = await group(`wav${tag}`);
     const { behindMs } = await pub;
-    const end = await group();
+    const end = await group(`wav${tag}`);
     const keptUp = end.lagMax < 2 && end.lagMax <= mid.lagMax + 1 && end.pending < n * 5;
     console.log(
       `cluster, ${segmenters} segmenter(s), ${String(n).padStart(4)} sources: lag mid ${mid.lagMax.toFixed(2)} s, end ${end.lagMax.toFixed(2)} s, backlog ${end.pending}, publisher behind ${behindMs} ms → ${keptUp ? 'keeps up' : 'FALLS BEHIND'}`,
