@@ -187,6 +187,9 @@ test('a real Icecast stream is recorded into split files that the web port lists
 });
 
 test('promtool check metrics accepts the /metrics of every service', async () => {
+  // A service that stopped on its own (an analyzer's FLAC worker thread once inherited the parent watch and
+  // SIGTERMed it) is restarted by the supervisor: none may have been.
+  assert.doesNotMatch(startOut, /exited \(.*\); restarting/, 'no service stopped and was restarted');
   for (const s of SERVICES) {
     const text = await (await fetch(`http://127.0.0.1:${ports[s]}/metrics`)).text();
     assert.match(text, /^process_cpu_user_seconds_total/m, `${s} serves Prometheus text`);
