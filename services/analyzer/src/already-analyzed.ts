@@ -1,21 +1,24 @@
 import { readFile, stat } from 'node:fs/promises';
 import { analysisKey, type AnalysisRecord } from '@isr/contract';
-import type { KV } from '@isr/runtime';
 import { sidecarOf } from './recording-path.ts';
+import { publishAnalysis, type StoreDeps } from './store.ts';
 
 /**
- * True when a redelivered (or replayed) closed-segment event needs no new analysis: the sidecar exists, was made
- * from a file of the same size without error, and KV holds the record too. Anything else — no sidecar, a
- * different size, an error record, KV lost — means analyze (again).
+ * True when a redelivered (or replayed) closed-segment event needs no new analysis: the sidecar exists and was
+ * made from a file of the same size without error. When KV does not show the record (lost, or a replica a moment
+ * behind the leader after a node loss answered the read), it is stored and announced again from the sidecar
+ * instead of analyzing the file a second time. No sidecar, a different size or an error record: analyze (again).
  */
-export async function alreadyAnalyzed(kv: KV, file: string, rel: string): Promise<boolean> {
+export async function alreadyAnalyzed(deps: StoreDeps, file: string, rel: string): Promise<boolean> {
+  let rec: AnalysisRecord;
   try {
     const [side, st] = await Promise.all([readFile(sidecarOf(file), 'utf8'), stat(file)]);
-    const rec = JSON.parse(side) as AnalysisRecord;
+    rec = JSON.parse(side) as AnalysisRecord;
     if (rec.error || rec.path !== rel || rec.bytes !== st.size) return false;
-    const entry = await kv.get(analysisKey(rel));
-    return entry !== null && entry.operation === 'PUT';
   } catch {
     return false;
   }
+  const entry = await deps.kv.get(analysisKey(rel)).catch(() => null);
+  if (entry === null || entry.operation !== 'PUT') await publishAnalysis(deps, rec);
+  return true;
 }

@@ -95,7 +95,7 @@ export async function startClosedConsumer(
     const keep = setInterval(() => msg.working(), ACK_WAIT_MS / 3);
     try {
       await limiter.run(async () => {
-        if (await alreadyAnalyzed(deps.kv, resolveRecording(deps.settings.outputDirectory, event.path), event.path)) {
+        if (await alreadyAnalyzed(deps, resolveRecording(deps.settings.outputDirectory, event.path), event.path)) {
           deps.log.debug({ path: event.path }, 'already analyzed (redelivery or replay); skipped');
           return;
         }

@@ -32,11 +32,16 @@ async function writeSidecar(file: string, record: AnalysisRecord): Promise<void>
 
 /**
  * Makes a record durable and announces it: sidecar beside the recording (full record; not for a file that no
- * longer exists), KV isr_analysis (summary), then AnalysisDoneEvent on isr.analysis.done.<source> (JetStream).
+ * longer exists), then `publishAnalysis`.
  * Throws on a bus failure, so the caller can retry later (nak) rather than lose the record.
  */
 export async function storeAnalysis(deps: StoreDeps, file: string, record: AnalysisRecord): Promise<void> {
   if (record.error?.code !== AnalysisErrorCodes.notFound) await writeSidecar(file, record);
+  await publishAnalysis(deps, record);
+}
+
+/** KV isr_analysis (summary), then AnalysisDoneEvent on isr.analysis.done.<source> (JetStream). */
+export async function publishAnalysis(deps: StoreDeps, record: AnalysisRecord): Promise<void> {
   const key = analysisKey(record.path);
   await deps.kv.put(key, encodeJson(summaryRecord(record)));
   if (isValidSourceName(record.source)) {

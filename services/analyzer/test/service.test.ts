@@ -110,6 +110,17 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
     assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { result: 'ok' }), 1);
     assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { result: 'error' }), 3);
     assert.equal(JSON.parse(await readFile(join(out, good + '.analysis.json'), 'utf8')).analyzedAt, side.analyzedAt);
+
+    // A replay while KV does not show the record (lost, or a lagging replica answered): stored and announced
+    // again from the sidecar, not analyzed a second time.
+    await a.bus.kv.analysis.purge(analysisKey(good));
+    const before = done.length;
+    await a.bus.js.publish(Subjects.segmentClosed('radio1'), encodeJson(closedEvent('radio1', good)));
+    await waitFor('the record announced again', () => done.slice(before).some((d) => d.path === good), 10_000);
+    const restored = (await a.bus.kv.analysis.get(analysisKey(good)))!.json<AnalysisRecord>();
+    assert.equal(restored.analyzedAt, side.analyzedAt, 'the KV record is the sidecar one');
+    assert.equal(restored.detail, 'summary');
+    assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { result: 'ok' }), 1, 'not analyzed again');
     sub.unsubscribe();
   } finally {
     await a.stop();
