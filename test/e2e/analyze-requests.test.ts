@@ -3,7 +3,6 @@
 // ones are asked once, an analyzed file's overrides need no decode, a slow one still reaches the page (SSE
 // `analysis` event, then the result on the next request), and a file that is no recording is refused untouched.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,7 +17,15 @@ import {
   type Bus,
   type RunningService,
 } from '@isr/runtime';
-import { freePort, readServerSentEvents, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
+import {
+  freePort,
+  readServerSentEvents,
+  soxSynth,
+  startNatsServer,
+  tempDir,
+  waitFor,
+  type NatsServerHandle,
+} from '@isr/testkit';
 import type { Registry } from 'prom-client';
 import { startAnalyzer } from '../../services/analyzer/src/service.ts';
 import { bundlePage } from '../../services/web/scripts/bundle-page.ts';
@@ -73,24 +80,7 @@ before(async () => {
   await mkdir(join(rec, 'radio'), { recursive: true });
   // The reporter's case: a 10-minute WAV (48 kHz stereo, ~0.5 s to decode), pink noise swelling and fading.
   fixture = join(tmp.path, 'long.wav');
-  execFileSync('sox', [
-    '-n',
-    '-r',
-    '48000',
-    '-c',
-    '2',
-    '-b',
-    '16',
-    fixture,
-    'synth',
-    '600',
-    'pinknoise',
-    'vol',
-    '-8dB',
-    'tremolo',
-    '0.3',
-    '90',
-  ]);
+  soxSynth(fixture, { rate: 48000, channels: 2 }, 'synth 600 pinknoise vol -8dB tremolo 0.3 90');
   const a = await busFor(
     'analyzer',
     `[general]\noutput_directory = ${rec}\nanalyzer_concurrency = 1\nanalyzer_startup_scan = false\nanalyzer_live = false\nanalyze_queue_max = ${QUEUE_MAX}\n`,

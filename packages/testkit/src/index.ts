@@ -27,5 +27,6 @@ export {
   type TappedChunk,
   type TappedMessage,
 } from './stream-tap.ts';
+export { ffmpegSine, soxSynth, type SineTone, type SoxFormat } from './synth.ts';
 export { tempDir } from './tmp.ts';
 export { waitFor } from './wait.ts';

@@ -4,7 +4,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analysisKey, encodeJson, parseJson, Subjects, type AnalyzeReply } from '@isr/contract';
-import { sox } from './fixtures.ts';
+import { soxSynth } from '@isr/testkit';
 import { metric, recording, serverAndDir, startInstance, type Instance } from './harness.ts';
 
 // isr.analyze against a real nats-server and an in-process analyzer: the bounded request queue, de-duplication,
@@ -13,24 +13,7 @@ let long: string;
 const shared = serverAndDir('isr-analyzer-req-', (dir) => {
   // The reporter's case: a 10-minute WAV (16 kHz mono here), pink noise swelling and fading.
   long = join(dir, 'long.wav');
-  sox(
-    '-n',
-    '-r',
-    '16000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    long,
-    'synth',
-    '600',
-    'pinknoise',
-    'vol',
-    '-8dB',
-    'tremolo',
-    '0.3',
-    '90',
-  );
+  soxSynth(long, { rate: 16000, channels: 1 }, 'synth 600 pinknoise vol -8dB tremolo 0.3 90');
 });
 
 const ask = async (a: Instance, body: unknown) =>

@@ -4,13 +4,13 @@ import { copyFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { tempDir } from '@isr/testkit';
+import { soxSynth, tempDir } from '@isr/testkit';
 import { analyzeFile } from '../src/analyze-file.ts';
 import { decodeFlac } from '../src/decode-flac.ts';
 import type { DecodedAudio } from '../src/decoded-audio.ts';
 import { decodeWav } from '../src/decode-wav.ts';
 import { AnalysisError, AnalysisErrorCodes } from '../src/errors.ts';
-import { defaultParams, sox, tools } from './fixtures.ts';
+import { defaultParams, tools } from './fixtures.ts';
 
 let dir: { path: string; remove(): Promise<void> };
 before(async () => {
@@ -30,21 +30,7 @@ function pair(
 ): { wav: string; flac: string } {
   const wav = join(dir.path, `${name}.wav`);
   const flac = join(dir.path, `${name}.flac`);
-  sox(
-    '-n',
-    '-r',
-    String(rate),
-    '-c',
-    String(channels),
-    '-b',
-    String(bits),
-    wav,
-    'synth',
-    String(seconds),
-    'whitenoise',
-    'vol',
-    '0.9',
-  );
+  soxSynth(wav, { rate, channels, bits }, `synth ${seconds} whitenoise vol 0.9`);
   execFileSync('flac', ['-s', '-f', '-o', flac, wav], { stdio: 'pipe' });
   return { wav, flac };
 }

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { soxSynth } from '@isr/testkit';
 import type { AnalysisParams } from '../src/params.ts';
 
 /** The configured defaults (the seed's numbers). */
@@ -46,77 +47,12 @@ export function soxStats(file: string): { rmsDb: number; peakDb: number } {
  * 15–15.3 s (shorter than min_section → dropped).
  */
 export function makeBursts(file: string, rate = 48000, channels = 2): void {
-  sox(
-    '-n',
-    '-r',
-    String(rate),
-    '-c',
-    String(channels),
-    '-b',
-    '16',
+  soxSynth(
     file,
-    'synth',
-    '2',
-    'sine',
-    '1000',
-    'vol',
-    '0',
-    ':',
-    'synth',
-    '3',
-    'sine',
-    '1000',
-    'vol',
-    '-6dB',
-    ':',
-    'synth',
-    '4',
-    'sine',
-    '1000',
-    'vol',
-    '0',
-    ':',
-    'synth',
-    '1.5',
-    'sine',
-    '1000',
-    'vol',
-    '-12dB',
-    ':',
-    'synth',
-    '1',
-    'sine',
-    '1000',
-    'vol',
-    '0',
-    ':',
-    'synth',
-    '0.5',
-    'sine',
-    '1000',
-    'vol',
-    '-12dB',
-    ':',
-    'synth',
-    '3',
-    'sine',
-    '1000',
-    'vol',
-    '0',
-    ':',
-    'synth',
-    '0.3',
-    'sine',
-    '1000',
-    'vol',
-    '-6dB',
-    ':',
-    'synth',
-    '1.7',
-    'sine',
-    '1000',
-    'vol',
-    '0',
+    { rate, channels },
+    'synth 2 sine 1000 vol 0 : synth 3 sine 1000 vol -6dB : synth 4 sine 1000 vol 0 : ' +
+      'synth 1.5 sine 1000 vol -12dB : synth 1 sine 1000 vol 0 : synth 0.5 sine 1000 vol -12dB : ' +
+      'synth 3 sine 1000 vol 0 : synth 0.3 sine 1000 vol -6dB : synth 1.7 sine 1000 vol 0',
   );
 }
 export const burstSections = [

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { splitOggPages } from '@isr/audio';
 import { encodeAudioHeaders, encodeJson, parseJson, Subjects, type LiveLevel } from '@isr/contract';
 import { toHeaders } from '@isr/runtime';
-import { waitFor } from '@isr/testkit';
+import { soxSynth, waitFor } from '@isr/testkit';
 import { metric, serverAndDir, startInstance } from './harness.ts';
 
 const shared = serverAndDir('isr-analyzer-live-');
@@ -98,29 +98,7 @@ test('compressed sources (MP3; Ogg Opus with its header from KV isr_codec) are d
     });
     await a.bus.nc.flush();
     const src = join(shared.dir, 'live-src.wav');
-    execFileSync('sox', [
-      '-n',
-      '-r',
-      '48000',
-      '-c',
-      '2',
-      '-b',
-      '16',
-      src,
-      'synth',
-      '1.5',
-      'sine',
-      '1000',
-      'vol',
-      '-6dB',
-      ':',
-      'synth',
-      '3',
-      'sine',
-      '1000',
-      'vol',
-      '0',
-    ]);
+    soxSynth(src, { rate: 48000, channels: 2 }, 'synth 1.5 sine 1000 vol -6dB : synth 3 sine 1000 vol 0');
     const mp3 = join(shared.dir, 'live.mp3');
     const opus = join(shared.dir, 'live.opus');
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { tempDir } from '@isr/testkit';
+import { soxSynth, tempDir } from '@isr/testkit';
 import { analyzeFile } from '../src/analyze-file.ts';
 import { rederiveWithThreshold } from '../src/rederive.ts';
-import { defaultParams, makeBursts, sox, tools } from './fixtures.ts';
+import { defaultParams, makeBursts, tools } from './fixtures.ts';
 
 let tmp: { path: string; remove(): Promise<void> };
 let bursts: string;
@@ -16,24 +16,7 @@ before(async () => {
   makeBursts(bursts, 16000, 1);
   // Pink noise swelling and fading (tremolo 0.3 Hz, 90 %): many threshold crossings at every level.
   waves = join(tmp.path, 'waves.wav');
-  sox(
-    '-n',
-    '-r',
-    '16000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    waves,
-    'synth',
-    '40',
-    'pinknoise',
-    'vol',
-    '-8dB',
-    'tremolo',
-    '0.3',
-    '90',
-  );
+  soxSynth(waves, { rate: 16000, channels: 1 }, 'synth 40 pinknoise vol -8dB tremolo 0.3 90');
 });
 after(async () => tmp.remove());
 

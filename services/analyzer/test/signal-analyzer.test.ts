@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { tempDir } from '@isr/testkit';
+import { soxSynth, tempDir } from '@isr/testkit';
 import { analyzeFile } from '../src/analyze-file.ts';
 import { SignalAnalyzer } from '../src/signal-analyzer.ts';
 import { burstSections, defaultParams, ffmpegLufs, makeBursts, sox, soxStats, tools } from './fixtures.ts';
@@ -37,7 +37,7 @@ test('adaptive threshold: noise floor + margin finds the same bursts above a noi
   const bursts = join(dir.path, 'b.wav');
   const noise = join(dir.path, 'n.wav');
   makeBursts(bursts);
-  sox('-n', '-r', '48000', '-c', '2', '-b', '16', noise, 'synth', '17', 'whitenoise', 'vol', '-50dB');
+  soxSynth(noise, { rate: 48000, channels: 2 }, 'synth 17 whitenoise vol -50dB');
   sox('-m', '-v', '1', bursts, '-v', '1', noise, f);
   // With a fixed threshold far below the bursts, the noise bed alone is one long "section".
   const fixed = await analyze(f, { ...defaultParams, threshold: 0.001 });
@@ -53,28 +53,7 @@ test('adaptive threshold: noise floor + margin finds the same bursts above a noi
 
 test('overall RMS and peak match sox stats within 0.1 dB', async () => {
   const f = join(dir.path, 'mix.wav');
-  sox(
-    '-n',
-    '-r',
-    '44100',
-    '-c',
-    '2',
-    '-b',
-    '16',
-    f,
-    'synth',
-    '8',
-    'pinknoise',
-    'vol',
-    '-14dB',
-    ':',
-    'synth',
-    '4',
-    'sine',
-    '300',
-    'vol',
-    '-3dB',
-  );
+  soxSynth(f, { rate: 44100, channels: 2 }, 'synth 8 pinknoise vol -14dB : synth 4 sine 300 vol -3dB');
   const r = await analyze(f);
   const s = soxStats(f);
   assert.ok(Math.abs(r.rmsDbfs! - s.rmsDb) <= 0.1, `RMS ${r.rmsDbfs} vs sox ${s.rmsDb}`);
@@ -87,7 +66,7 @@ test('integrated loudness of a 1 kHz sine at −20 dBFS matches ffmpeg ebur128 w
     [44100, 2],
   ] as const) {
     const f = join(dir.path, `sine-${rate}-${ch}.wav`);
-    sox('-n', '-r', String(rate), '-c', String(ch), '-b', '24', f, 'synth', '10', 'sine', '1000', 'vol', '-20dB');
+    soxSynth(f, { rate, channels: ch, bits: 24 }, 'synth 10 sine 1000 vol -20dB');
     const r = await analyze(f);
     const ref = ffmpegLufs(f);
     assert.ok(Math.abs(r.integratedLufs! - ref) <= 0.1, `${rate}/${ch}: ${r.integratedLufs} vs ffmpeg ${ref}`);
@@ -97,42 +76,10 @@ test('integrated loudness of a 1 kHz sine at −20 dBFS matches ffmpeg ebur128 w
 test('EBU R128 test-style signal: quiet parts and silence are gated out, as ffmpeg ebur128 does', async () => {
   // After EBU Tech 3341 case 3: −36 / −23 / −36 dBFS stereo 1 kHz, plus silence (below the absolute gate).
   const f = join(dir.path, 'ebu.wav');
-  sox(
-    '-n',
-    '-r',
-    '48000',
-    '-c',
-    '2',
-    '-b',
-    '24',
+  soxSynth(
     f,
-    'synth',
-    '4',
-    'sine',
-    '1000',
-    'vol',
-    '-36dB',
-    ':',
-    'synth',
-    '20',
-    'sine',
-    '1000',
-    'vol',
-    '-23dB',
-    ':',
-    'synth',
-    '4',
-    'sine',
-    '1000',
-    'vol',
-    '-36dB',
-    ':',
-    'synth',
-    '6',
-    'sine',
-    '1000',
-    'vol',
-    '0',
+    { rate: 48000, channels: 2, bits: 24 },
+    'synth 4 sine 1000 vol -36dB : synth 20 sine 1000 vol -23dB : synth 4 sine 1000 vol -36dB : synth 6 sine 1000 vol 0',
   );
   const r = await analyze(f);
   const ref = ffmpegLufs(f);

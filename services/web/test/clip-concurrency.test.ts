@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { get, type ClientRequest, type IncomingMessage } from 'node:http';
 import { mkdir } from 'node:fs/promises';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { splitOggPages } from '@isr/audio';
+import { ffmpegSine, soxSynth } from '@isr/testkit';
 import { OggClipWriter } from '../src/ogg-clip.ts';
 import { harness, type Harness } from './harness.ts';
 
@@ -25,53 +25,13 @@ before(async () => {
       await mkdir(join(root, 'long/2026-11-24'), { recursive: true });
       await mkdir(join(root, 'pcm/2026-11-24'), { recursive: true });
       await mkdir(join(root, 'flacpcm/2026-11-24'), { recursive: true });
-      execFileSync('ffmpeg', [
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:sample_rate=48000:duration=600',
-        '-c:a',
-        'libopus',
-        '-b:a',
-        '256k',
-        '-compression_level',
-        '0',
-        '-f',
-        'ogg',
+      ffmpegSine(
         join(root, OGG),
-      ]);
-      execFileSync('sox', [
-        '-n',
-        '-r',
-        '48000',
-        '-c',
-        '2',
-        '-b',
-        '16',
-        join(root, WAV),
-        'synth',
-        '120',
-        'whitenoise',
-        'vol',
-        '0.5',
-      ]);
-      execFileSync('sox', [
-        '-n',
-        '-r',
-        '48000',
-        '-c',
-        '2',
-        '-b',
-        '16',
-        join(root, FLAC),
-        'synth',
-        '120',
-        'whitenoise',
-        'vol',
-        '0.5',
-      ]);
+        { hz: 440, rate: 48000, seconds: 600 },
+        '-c:a libopus -b:a 256k -compression_level 0 -f ogg',
+      );
+      soxSynth(join(root, WAV), { rate: 48000, channels: 2 }, 'synth 120 whitenoise vol 0.5');
+      soxSynth(join(root, FLAC), { rate: 48000, channels: 2 }, 'synth 120 whitenoise vol 0.5');
     },
   });
   await h.listen();
@@ -202,20 +162,11 @@ test('a client gone before the clip handler ran does not keep a slot', async () 
     clipMaxConcurrent: 1,
     fill: async (root) => {
       await mkdir(join(root, 'pcm/2026-11-24'), { recursive: true });
-      execFileSync('sox', [
-        '-n',
-        '-r',
-        '8000',
-        '-c',
-        '1',
-        '-b',
-        '16',
+      soxSynth(
         join(root, 'pcm/2026-11-24/2026-11-24_06-00-00+0000.wav'),
-        'synth',
-        '5',
-        'sine',
-        '440',
-      ]);
+        { rate: 8000, channels: 1 },
+        'synth 5 sine 440',
+      );
     },
   });
   try {

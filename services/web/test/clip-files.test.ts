@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFile, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { tempDir } from '@isr/testkit';
+import { ffmpegSine, tempDir } from '@isr/testkit';
 import { clipCandidates, holdsAudioOf, NEXT_START_SLACK_MS } from '../src/clip-files.ts';
 import { DurationCache, lastGranule } from '../src/media-duration.ts';
 
@@ -60,25 +60,16 @@ const ffprobeSeconds = (path: string) =>
     : probe(path, 'format=duration');
 
 test('DurationCache parses Ogg Opus and Vorbis from their last page, MP3 and AAC from their frames, as ffprobe counts them', async () => {
-  const cases: [string, string, string[]][] = [
-    ['a.ogg', 'ogg', ['-c:a', 'libopus', '-b:a', '32k', '-f', 'ogg']],
-    ['v.ogg', 'ogg', ['-c:a', 'libvorbis', '-f', 'ogg']],
-    ['m.mp3', 'mp3', ['-c:a', 'libmp3lame', '-b:a', '64k', '-write_xing', '0', '-f', 'mp3']],
-    ['c.aac', 'aac', ['-c:a', 'aac', '-b:a', '64k', '-f', 'adts']],
+  const cases: [string, string, string][] = [
+    ['a.ogg', 'ogg', '-c:a libopus -b:a 32k -f ogg'],
+    ['v.ogg', 'ogg', '-c:a libvorbis -f ogg'],
+    ['m.mp3', 'mp3', '-c:a libmp3lame -b:a 64k -write_xing 0 -f mp3'],
+    ['c.aac', 'aac', '-c:a aac -b:a 64k -f adts'],
   ];
   const cache = new DurationCache();
   for (const [name, container, args] of cases) {
     const path = join(dir.path, name);
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=44100:duration=7.3',
-      ...args,
-      path,
-    ]);
+    ffmpegSine(path, { hz: 440, rate: 44100, seconds: 7.3 }, args);
     let read = 0;
     const seconds = await cache.durationOf(path, container, { onRead: (n) => (read += n) });
     assert.ok(
@@ -91,7 +82,7 @@ test('DurationCache parses Ogg Opus and Vorbis from their last page, MP3 and AAC
 
 test('DurationCache: parsed once per size and mtime, at most maxEntries kept; a file that is not what it says has no length', async () => {
   const path = join(dir.path, 'grow.ogg');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=duration=2', '-c:a', 'libopus', '-f', 'ogg', path]);
+  ffmpegSine(path, { hz: 440, rate: 44100, seconds: 2 }, '-c:a libopus -f ogg');
   const cache = new DurationCache(2);
   let read = 0;
   const o = { onRead: (n: number) => (read += n) };

@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseWavHeader } from '@isr/audio';
+import { soxSynth } from '@isr/testkit';
 import { harness, type Harness } from './harness.ts';
 
 // Two 3 s files either side of 06:00:00 UTC, made by sox (different noise, so a misplaced frame shows).
@@ -16,36 +17,8 @@ before(async () => {
     clipMaxMinutes: 1,
     fill: async (root) => {
       await mkdir(join(root, 'studio/2026-11-24'), { recursive: true });
-      execFileSync('sox', [
-        '-n',
-        '-r',
-        '48000',
-        '-c',
-        '2',
-        '-b',
-        '16',
-        join(root, A),
-        'synth',
-        '3',
-        'whitenoise',
-        'vol',
-        '0.5',
-      ]);
-      execFileSync('sox', [
-        '-n',
-        '-r',
-        '48000',
-        '-c',
-        '2',
-        '-b',
-        '16',
-        join(root, B),
-        'synth',
-        '3',
-        'pinknoise',
-        'vol',
-        '0.5',
-      ]);
+      soxSynth(join(root, A), { rate: 48000, channels: 2 }, 'synth 3 whitenoise vol 0.5');
+      soxSynth(join(root, B), { rate: 48000, channels: 2 }, 'synth 3 pinknoise vol 0.5');
     },
   });
   await h.listen();

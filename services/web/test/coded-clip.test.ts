@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseWavHeader } from '@isr/audio';
+import { ffmpegSine, soxSynth } from '@isr/testkit';
 import { harness, type Harness } from './harness.ts';
 
 // MP3 and FLAC recordings either side of 06:00:00 UTC, made by ffmpeg/sox; ffprobe (an independent parser)
@@ -23,45 +24,17 @@ before(async () => {
         [M1, 440],
         [M2, 660],
       ] as const) {
-        execFileSync('ffmpeg', [
-          '-v',
-          'error',
-          '-f',
-          'lavfi',
-          '-i',
-          `sine=frequency=${freq}:sample_rate=44100:duration=3`,
-          '-c:a',
-          'libmp3lame',
-          '-b:a',
-          '128k',
-          '-write_xing',
-          '0',
-          '-id3v2_version',
-          '0',
-          '-f',
-          'mp3',
+        ffmpegSine(
           join(root, f),
-        ]);
+          { hz: freq, rate: 44100, seconds: 3 },
+          '-c:a libmp3lame -b:a 128k -write_xing 0 -id3v2_version 0 -f mp3',
+        );
       }
       for (const [f, kind] of [
         [F1, 'whitenoise'],
         [F2, 'pinknoise'],
       ] as const) {
-        execFileSync('sox', [
-          '-n',
-          '-r',
-          '48000',
-          '-c',
-          '2',
-          '-b',
-          '16',
-          join(root, f),
-          'synth',
-          '3',
-          kind,
-          'vol',
-          '0.5',
-        ]);
+        soxSynth(join(root, f), { rate: 48000, channels: 2 }, `synth 3 ${kind} vol 0.5`);
       }
     },
   });

@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isOggHeaderPage, rewriteAudioPage, splitOggPages, startOggFile, type OggPage } from '@isr/audio';
+import { ffmpegSine } from '@isr/testkit';
 import { OggClipWriter, OggPageSplitter } from '../src/ogg-clip.ts';
 import { harness, type Harness } from './harness.ts';
 
@@ -20,26 +21,10 @@ before(async () => {
   h = await harness({
     fill: async (root) => {
       await mkdir(join(root, 'opus/2026-11-24'), { recursive: true });
-      const stream = execFileSync(
-        'ffmpeg',
-        [
-          '-v',
-          'error',
-          '-f',
-          'lavfi',
-          '-i',
-          'sine=frequency=440:sample_rate=48000:duration=6',
-          '-c:a',
-          'libopus',
-          '-b:a',
-          '64k',
-          '-page_duration',
-          '20000',
-          '-f',
-          'ogg',
-          '-',
-        ],
-        { maxBuffer: 1 << 26 },
+      const stream = ffmpegSine(
+        '-',
+        { hz: 440, rate: 48000, seconds: 6 },
+        '-c:a libopus -b:a 64k -page_duration 20000 -f ogg',
       );
       const pages = splitOggPages(stream);
       const headers = pages.filter(isOggHeaderPage);

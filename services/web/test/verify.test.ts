@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ManifestWriter, readManifest, sha256Hex } from '@isr/runtime';
+import { soxSynth } from '@isr/testkit';
 import { harness, write, type Harness } from './harness.ts';
 
 const A = 'studio/2026-11-24/2026-11-24_05-59-57+0000.wav';
@@ -24,7 +25,7 @@ async function fill(root: string): Promise<void> {
     [C, 'brownnoise', '2026-11-25T00:00:00.000Z'],
   ] as const) {
     const abs = await write(root, rel, '');
-    execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', abs, 'synth', '3', noise, 'vol', '0.5']);
+    soxSynth(abs, { rate: 48000, channels: 2 }, `synth 3 ${noise} vol 0.5`);
     const data = await readFile(abs);
     const end = new Date(Date.parse(start) + 3000).toISOString();
     await w.append(
