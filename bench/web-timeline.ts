@@ -4,13 +4,15 @@
 //   node --conditions=development bench/web-timeline.ts [--files=20000] [--runs=5]
 //
 // Generates <files> 1-minute WAV recordings over 6 sources, back to back from 2026-10-23 00:00 Europe/Berlin
-// (8 Hz mono, so each holds a real minute in 960 bytes: the page cares about starts and lengths, not sound),
-// serves them with the web app over a real socket (the test harness: start-up scan, no bus), and opens the page
+// (8 Hz mono silence, so each holds a real minute in 960 bytes of samples: the page cares about starts and
+// lengths, not sound), serves them with the web app over a real socket (the test harness: start-up scan, no
+// bus), and opens the page
 // in Debian Chromium in Europe/Berlin. Measured per run: "Show day" for 2026-10-24 until the timeline says it
 // is drawn, and, as the baseline, the same /api/files pages fetched by Node.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { wavFile } from '@isr/testkit';
 import { harness } from '../services/web/test/harness.ts';
 
 const arg = (name: string, def: number) =>
@@ -19,24 +21,6 @@ const FILES = arg('files', 20_000);
 const RUNS = arg('runs', 5);
 const SOURCES = 6;
 const RATE = 8;
-
-function minuteWav(): Buffer {
-  const frames = 60 * RATE;
-  const b = Buffer.alloc(44 + frames * 2);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + frames * 2, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(RATE, 24);
-  b.writeUInt32LE(RATE * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(frames * 2, 40);
-  return b;
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** The segmenter's default name in Europe/Berlin (CEST until 2026-10-25 01:00 UTC, then CET). */
@@ -49,7 +33,7 @@ function name(ms: number): string {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const wav = minuteWav();
+const wav = wavFile({ sampleRate: RATE, channels: 1, bitsPerSample: 16 }, Buffer.alloc(60 * RATE * 2));
 const h = await harness({
   fill: async (root) => {
     const t0 = Date.parse('2026-10-22T22:00:00Z');

@@ -30,3 +30,4 @@ export {
 export { ffmpegSine, soxSynth, type SineTone, type SoxFormat } from './synth.ts';
 export { tempDir } from './tmp.ts';
 export { waitFor } from './wait.ts';
+export { wavFile } from './wav-file.ts';

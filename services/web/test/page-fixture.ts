@@ -3,6 +3,7 @@
 // Europe/Berlin's fall-back day (2026-10-25, when 02:00–03:00 happens twice); and the browser helpers.
 import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { wavFile } from '@isr/testkit';
 import { write } from './harness.ts';
 
 export const RATE = 8000;
@@ -20,22 +21,10 @@ const amplitude = (second: number) => (LOUD.some(([a, b]) => second >= a && seco
 /** A mono 16-bit WAV of `SECONDS` of a tone (each file its own pitch, so files differ), loud in the LOUD seconds. */
 export function wav(hz: number): Buffer {
   const frames = SECONDS * RATE;
-  const b = Buffer.alloc(44 + frames * 2);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + frames * 2, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(RATE, 24);
-  b.writeUInt32LE(RATE * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(frames * 2, 40);
+  const pcm = Buffer.alloc(frames * 2);
   for (let i = 0; i < frames; i++)
-    b.writeInt16LE(Math.round(amplitude(Math.floor(i / RATE)) * Math.sin((2 * Math.PI * hz * i) / RATE)), 44 + i * 2);
-  return b;
+    pcm.writeInt16LE(Math.round(amplitude(Math.floor(i / RATE)) * Math.sin((2 * Math.PI * hz * i) / RATE)), i * 2);
+  return wavFile({ sampleRate: RATE, channels: 1, bitsPerSample: 16 }, pcm);
 }
 
 /** The analyzer's sidecar for such a file (its record's fields that web reads): levels, loud sections, a 0.01 s-per-pixel waveform. */

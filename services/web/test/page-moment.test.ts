@@ -6,6 +6,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { WAV_HEADER_BYTES } from '@isr/audio';
 import { repoRoot } from '@isr/testkit';
 import { harness, type Harness } from './harness.ts';
 import { axeViolations, fillArchive, landed, launchChromium, PLAYER, RATE, state, wav } from './page-fixture.ts';
@@ -196,7 +197,7 @@ test('a clip marked on the page’s clock across a file split downloads both fil
       .join(','),
   );
   const clip = Buffer.from(await res.arrayBuffer());
-  const pcm = (i: number) => wav(220 + 110 * i).subarray(44);
+  const pcm = (i: number) => wav(220 + 110 * i).subarray(WAV_HEADER_BYTES);
   const expected = Buffer.concat([pcm(0).subarray(15 * RATE * 2), pcm(1).subarray(0, 5 * RATE * 2)]);
   assert.ok(
     clip.subarray(clip.length - expected.length).equals(expected),
