@@ -7,43 +7,23 @@
 // (X-Isr-Clip-Files) and the bytes it read (isr_web_clip_read_bytes_total) against the source's bytes, and as a
 // baseline in the same run the time to read the files the clip needs with fs.readFile. Then one 1-minute clip at
 // the end of a 60-minute Ogg Opus recording (128 kbps): its time and the bytes read against the file's size.
-import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ffmpegSine } from '@isr/testkit';
+import { copyAsRecordings } from '../services/web/test/copy-recordings.ts';
 import { harness } from '../services/web/test/harness.ts';
 
 const FILES = Number(process.argv.find((a) => a.startsWith('--files='))?.split('=')[1] ?? 300);
 const SECONDS = 60;
 const T0 = Date.parse('2026-11-20T00:00:00Z');
-const rel = (i: number) => {
-  const iso = new Date(T0 + i * SECONDS * 1000).toISOString();
-  return `opus/${iso.slice(0, 10)}/${iso.slice(0, 10)}_${iso.slice(11, 19).replace(/:/g, '-')}+0000.ogg`;
-};
 
 let fileBytes = 0;
 const h = await harness({
   fill: async (root) => {
     const one = join(root, '..', 'one.ogg');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`,
-      '-c:a',
-      'libopus',
-      '-b:a',
-      '128k',
-      '-f',
-      'ogg',
-      one,
-    ]);
+    ffmpegSine(one, { hz: 440, rate: 48000, seconds: SECONDS }, '-c:a libopus -b:a 128k -f ogg');
     fileBytes = (await stat(one)).size;
-    for (let i = 0; i < FILES; i++) {
-      await mkdir(join(root, rel(i), '..'), { recursive: true });
-      await copyFile(one, join(root, rel(i)));
-    }
+    await copyAsRecordings(root, one, { source: 'opus', t0: T0, everyMs: SECONDS * 1000, count: FILES });
   },
 });
 await h.listen();
@@ -81,23 +61,11 @@ const HOUR = '2026-11-24/2026-11-24_06-00-00+0000.ogg';
 const long = await harness({
   fill: async (root) => {
     await mkdir(join(root, 'hour/2026-11-24'), { recursive: true });
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=48000:duration=3600',
-      '-c:a',
-      'libopus',
-      '-b:a',
-      '128k',
-      '-compression_level',
-      '0',
-      '-f',
-      'ogg',
+    ffmpegSine(
       join(root, 'hour', HOUR),
-    ]);
+      { hz: 440, rate: 48000, seconds: 3600 },
+      '-c:a libopus -b:a 128k -compression_level 0 -f ogg',
+    );
   },
 });
 await long.listen();

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isOggHeaderPage, splitOggPages } from '@isr/audio';
+import { ffmpegSine } from '@isr/testkit';
+import { copyAsRecordings, utcRecordingPath } from './copy-recordings.ts';
 import { harness, type Harness } from './harness.ts';
 
 // Issue 17: a source with 300 older compressed recordings whose durations the web never learnt (no closed
@@ -12,12 +14,10 @@ import { harness, type Harness } from './harness.ts';
 const OGG_FILES = 300;
 const MP3_FILES = 30;
 const T0 = Date.parse('2026-11-20T00:00:00Z');
-const nameAt = (ms: number, ext: string) => {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)}/${iso.slice(0, 10)}_${iso.slice(11, 19).replace(/:/g, '-')}+0000.${ext}`;
-};
-const oggPath = (i: number) => `old/${nameAt(T0 + i * 20_000, 'ogg')}`;
-const mp3Path = (i: number) => `oldmp3/${nameAt(T0 + i * 10_000, 'mp3')}`;
+const OGG_EVERY = { source: 'old', t0: T0, everyMs: 20_000, count: OGG_FILES };
+const MP3_EVERY = { source: 'oldmp3', t0: T0, everyMs: 10_000, count: MP3_FILES };
+const oggPath = (i: number) => utcRecordingPath(OGG_EVERY.source, T0 + i * OGG_EVERY.everyMs, 'ogg');
+const mp3Path = (i: number) => utcRecordingPath(MP3_EVERY.source, T0 + i * MP3_EVERY.everyMs, 'mp3');
 let h: Harness;
 let oggBytes = 0;
 
@@ -26,50 +26,16 @@ before(async () => {
     clipMaxMinutes: 2,
     fill: async (root) => {
       const one = join(root, '..', 'ten-seconds.ogg');
-      execFileSync('ffmpeg', [
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:sample_rate=48000:duration=10',
-        '-c:a',
-        'libopus',
-        '-b:a',
-        '48k',
-        '-f',
-        'ogg',
-        one,
-      ]);
+      ffmpegSine(one, { hz: 440, rate: 48000, seconds: 10 }, '-c:a libopus -b:a 48k -f ogg');
       const mp3 = join(root, '..', 'three-seconds.mp3');
-      execFileSync('ffmpeg', [
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=660:sample_rate=44100:duration=3',
-        '-c:a',
-        'libmp3lame',
-        '-b:a',
-        '64k',
-        '-write_xing',
-        '0',
-        '-id3v2_version',
-        '0',
-        '-f',
-        'mp3',
+      ffmpegSine(
         mp3,
-      ]);
+        { hz: 660, rate: 44100, seconds: 3 },
+        '-c:a libmp3lame -b:a 64k -write_xing 0 -id3v2_version 0 -f mp3',
+      );
       oggBytes = (await stat(one)).size;
-      for (let i = 0; i < OGG_FILES; i++) {
-        await mkdir(join(root, oggPath(i), '..'), { recursive: true });
-        await copyFile(one, join(root, oggPath(i)));
-      }
-      for (let i = 0; i < MP3_FILES; i++) {
-        await mkdir(join(root, mp3Path(i), '..'), { recursive: true });
-        await copyFile(mp3, join(root, mp3Path(i)));
-      }
+      await copyAsRecordings(root, one, OGG_EVERY);
+      await copyAsRecordings(root, mp3, MP3_EVERY);
     },
   });
   await h.listen();
