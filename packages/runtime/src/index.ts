@@ -92,5 +92,11 @@ export type {
   ManifestEntry,
   ManifestText,
 } from './manifest.ts';
+export {
+  hasRecordingExtension,
+  RECORDING_EXTENSIONS,
+  walkRecordings,
+  type WalkRecordingsOptions,
+} from './recording-walk.ts';
 export { isProblem, openFilesOf, sha256OfFile, verifySource, VerifyStatuses } from './verify-archive.ts';
 export type { VerifyOptions, VerifyReport, VerifyStatus } from './verify-archive.ts';

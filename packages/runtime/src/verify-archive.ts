@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, opendir, readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   lineHash,
@@ -11,6 +11,7 @@ import {
   readManifest,
   type ManifestEntry,
 } from './manifest.ts';
+import { walkRecordings } from './recording-walk.ts';
 
 /**
  * What `isr verify` finds for one file or manifest line. Problems: `modified` (the file's SHA-256 or size is not
@@ -62,14 +63,6 @@ export interface VerifyOptions {
   open?: ReadonlySet<string>;
 }
 
-/** Extensions of the files the segmenter writes; everything else beside them (sidecars, marks, manifests) is ignored. */
-const RECORDING_EXTENSIONS: ReadonlySet<string> = new Set(['wav', 'flac', 'mp3', 'aac', 'ogg', 'opus']);
-
-function isRecording(name: string): boolean {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 && RECORDING_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
-}
-
 /** Day directory of a path `<source>/<day>/…`, or null when the path has none. */
 function dayOf(rel: string): string | null {
   const d = rel.split('/')[1] ?? '';
@@ -95,22 +88,10 @@ export async function sha256OfFile(path: string): Promise<{ sha256: string; byte
   return { sha256: h.digest('hex'), bytes };
 }
 
+/** The recordings on disk of a source, relative to the root (`<source>/…`), sorted. */
 async function recordingsOf(root: string, source: string): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (dir: string, rel: string, depth: number): Promise<void> => {
-    let d;
-    try {
-      d = await opendir(dir);
-    } catch {
-      return;
-    }
-    for await (const e of d) {
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory() && depth < 8) await walk(join(dir, e.name), r, depth + 1);
-      else if (e.isFile() && isRecording(e.name)) out.push(r);
-    }
-  };
-  await walk(join(root, source), source, 0);
+  for await (const rel of walkRecordings(join(root, source), { maxDepth: 8 })) out.push(`${source}/${rel}`);
   return out.sort();
 }
 

@@ -1,16 +1,16 @@
 import { ANALYSIS_SIDECAR_SUFFIX, isValidSourceName } from '@isr/contract';
+import { hasRecordingExtension, RECORDING_EXTENSIONS } from '@isr/runtime';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { AnalysisError, AnalysisErrorCodes } from './errors.ts';
 
-/** Extensions of the recordings the segmenter writes (and the analyzer can decode). */
-const AUDIO_EXTENSIONS = ['wav', 'flac', 'mp3', 'aac', 'ogg', 'opus', 'oga', 'm4a'] as const;
+/** Extensions of the recordings the segmenter writes, and the other audio files the analyzer can decode. */
+export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set([...RECORDING_EXTENSIONS, 'oga', 'm4a']);
 
 /** Where the analysis of a recording is written beside it: `<recording>.analysis.json`. */
 export const sidecarOf = (file: string): string => file + ANALYSIS_SIDECAR_SUFFIX;
 
 export function isRecordingName(name: string): boolean {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 && (AUDIO_EXTENSIONS as readonly string[]).includes(name.slice(dot + 1).toLowerCase());
+  return hasRecordingExtension(name, AUDIO_EXTENSIONS);
 }
 
 /** The absolute file of a path relative to the recordings root; refuses anything that would leave the root. */

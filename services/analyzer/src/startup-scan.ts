@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { opendir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { walkRecordings } from '@isr/runtime';
 import type { Logger } from 'pino';
 import { runAnalysisJob, type JobDeps } from './analysis-job.ts';
 import type { Limiter } from './limiter.ts';
-import { isRecordingName, relativeRecording, sidecarOf } from './recording-path.ts';
+import { AUDIO_EXTENSIONS, relativeRecording, sidecarOf } from './recording-path.ts';
 
 /** Seconds a candidate file must keep its size and mtime to count as finished (not being written). */
 const STABLE_SECONDS = 2;
@@ -21,20 +22,6 @@ async function activeRecordings(root: string, log: Logger): Promise<Set<string>>
   }
 }
 
-async function* walk(dir: string): AsyncGenerator<string> {
-  let d;
-  try {
-    d = await opendir(dir);
-  } catch {
-    return;
-  }
-  for await (const e of d) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) yield* walk(p);
-    else if (e.isFile() && isRecordingName(e.name) && !existsSync(sidecarOf(p))) yield p;
-  }
-}
-
 /**
  * The recordings under `root` that have no sidecar analysis, minus the files the segmenter lists as active and
  * any file still growing (size or mtime changed over STABLE_SECONDS). Returns relative paths.
@@ -46,9 +33,9 @@ export async function unanalyzedRecordings(
 ): Promise<string[]> {
   const active = await activeRecordings(root, log);
   const first = new Map<string, string>();
-  for await (const abs of walk(root)) {
-    const rel = relativeRecording(root, abs);
-    if (active.has(rel)) continue;
+  for await (const rel of walkRecordings(root, { extensions: AUDIO_EXTENSIONS })) {
+    const abs = join(root, rel);
+    if (existsSync(sidecarOf(abs)) || active.has(rel)) continue;
     const s = await stat(abs).catch(() => null);
     if (s) first.set(abs, `${s.size}:${s.mtimeMs}`);
   }
