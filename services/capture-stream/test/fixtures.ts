@@ -1,13 +1,14 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ffmpegSine } from '@isr/testkit';
 
 /** Short sine files made by ffmpeg, one per supported codec: the same bytes a live stream would carry. */
 export const FixtureSpecs = {
   mp3: {
     file: 'sine.mp3',
     contentType: 'audio/mpeg',
-    args: ['-ac', '2', '-ar', '44100', '-b:a', '128k', '-f', 'mp3'],
+    args: '-ac 2 -ar 44100 -b:a 128k -f mp3',
     codec: 'mp3',
     rate: 44100,
     channels: 2,
@@ -15,7 +16,7 @@ export const FixtureSpecs = {
   aac: {
     file: 'sine.aac',
     contentType: 'audio/aac',
-    args: ['-ac', '2', '-ar', '48000', '-c:a', 'aac', '-f', 'adts'],
+    args: '-ac 2 -ar 48000 -c:a aac -f adts',
     codec: 'aac',
     rate: 48000,
     channels: 2,
@@ -23,7 +24,7 @@ export const FixtureSpecs = {
   opus: {
     file: 'sine.opus',
     contentType: 'audio/ogg',
-    args: ['-ac', '2', '-c:a', 'libopus', '-f', 'ogg'],
+    args: '-ac 2 -c:a libopus -f ogg',
     codec: 'opus',
     rate: 48000,
     channels: 2,
@@ -31,7 +32,7 @@ export const FixtureSpecs = {
   vorbis: {
     file: 'sine.ogg',
     contentType: 'application/ogg',
-    args: ['-ac', '1', '-ar', '22050', '-c:a', 'libvorbis', '-f', 'ogg'],
+    args: '-ac 1 -ar 22050 -c:a libvorbis -f ogg',
     codec: 'vorbis',
     rate: 22050,
     channels: 1,
@@ -39,7 +40,7 @@ export const FixtureSpecs = {
   oggflac: {
     file: 'sine.oga',
     contentType: 'audio/ogg',
-    args: ['-ac', '1', '-ar', '48000', '-c:a', 'flac', '-f', 'ogg'],
+    args: '-ac 1 -ar 48000 -c:a flac -f ogg',
     codec: 'flac',
     rate: 48000,
     channels: 1,
@@ -47,7 +48,7 @@ export const FixtureSpecs = {
   flac: {
     file: 'sine.flac',
     contentType: 'audio/flac',
-    args: ['-ac', '2', '-ar', '48000', '-f', 'flac'],
+    args: '-ac 2 -ar 48000 -f flac',
     codec: 'flac',
     rate: 48000,
     channels: 2,
@@ -63,17 +64,7 @@ export function makeFixture(
 ): Uint8Array {
   const spec = FixtureSpecs[name];
   const out = join(dir, `${frequency}-${spec.file}`);
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=f=${frequency}:d=${seconds}`,
-    ...spec.args,
-    out,
-  ]);
+  ffmpegSine(out, { hz: frequency, rate: 44100, seconds }, spec.args);
   return new Uint8Array(readFileSync(out));
 }
 

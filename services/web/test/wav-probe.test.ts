@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { ffmpegSine } from '@isr/testkit';
 import { parseDuration } from '../src/media-duration.ts';
 import { probeFile } from '../src/scan.ts';
 
@@ -12,24 +12,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const files: Record<string, string> = {};
 before(() => {
-  const sine = [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:duration=1.5:sample_rate=48000',
-    '-ac',
-    '2',
-    '-c:a',
-    'pcm_s16le',
-  ];
+  const tone = { hz: 440, rate: 48000, seconds: 1.5 };
   files.rf64 = join(dir, 'rf64.wav');
-  execFileSync('ffmpeg', [...sine, '-rf64', 'always', files.rf64]);
+  ffmpegSine(files.rf64, tone, '-ac 2 -c:a pcm_s16le -rf64 always');
   // A LIST INFO chunk of 10 KB before the data chunk: the header no longer fits the 4 KiB web reads first.
   files.longHeader = join(dir, 'long-header.wav');
-  execFileSync('ffmpeg', [...sine, '-metadata', `comment=${'x'.repeat(10_000)}`, files.longHeader]);
+  ffmpegSine(files.longHeader, tone, `-ac 2 -c:a pcm_s16le -metadata comment=${'x'.repeat(10_000)}`);
 });
 
 test('RF64 and WAV files whose header is longer than the first 4 KiB: format and duration from the header', async () => {
