@@ -14,6 +14,7 @@ import {
   readStreamInfo,
   type FlacMetadata,
 } from '@isr/audio';
+import { thrownCode } from './thrown-code.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'isr-flac-reader-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -162,15 +163,7 @@ test('truncated: "need" with the bytes from the start it needs, then a typed err
 });
 
 test('garbage: not FLAC as soon as the first bytes say so; fLaC without STREAMINFO first is invalid', () => {
-  const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      assert.ok(e instanceof FlacHeaderError, String(e));
-      return e.code;
-    }
-    return 'no error';
-  };
+  const code = (f: () => unknown) => thrownCode(FlacHeaderError, f);
   assert.equal(
     code(() => readFlacMetadata(Buffer.from('RIFF....'))),
     AudioErrorCodes.flacNotFlac,

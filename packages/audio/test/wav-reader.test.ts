@@ -17,6 +17,8 @@ import {
   WavHeaderReader,
   type WavLayout,
 } from '@isr/audio';
+import { fmtBody as fmt, riffChunk as chunk, riffWave as riff, soxSynth } from '@isr/testkit';
+import { thrownCode } from './thrown-code.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'isr-wav-reader-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,22 +31,9 @@ const make = (name: string, args: string[]) => {
   fixtures[name] = readFileSync(out);
 };
 before(() => {
-  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', join(dir, 's16.wav'), 'synth', '0.5', 'sine', '440']);
+  soxSynth(join(dir, 's16.wav'), { rate: 8000, channels: 1 }, 'synth 0.5 sine 440');
   fixtures['s16.wav'] = readFileSync(join(dir, 's16.wav'));
-  execFileSync('sox', [
-    '-n',
-    '-r',
-    '48000',
-    '-c',
-    '2',
-    '-b',
-    '24',
-    join(dir, 's24.wav'),
-    'synth',
-    '0.1',
-    'sine',
-    '440',
-  ]);
+  soxSynth(join(dir, 's24.wav'), { rate: 48000, channels: 2, bits: 24 }, 'synth 0.1 sine 440');
   fixtures['s24.wav'] = readFileSync(join(dir, 's24.wav'));
   const sine = ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=0.1:sample_rate=44100'];
   make('rf64.wav', [...sine, '-ac', '2', '-c:a', 'pcm_s16le', '-rf64', 'always']);
@@ -196,15 +185,7 @@ test('truncated: "need" while the header is incomplete, then a typed error at th
 });
 
 test('garbage: not a WAV as soon as the first bytes say so; broken headers are invalid', async () => {
-  const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      assert.ok(e instanceof WavHeaderError, String(e));
-      return e.code;
-    }
-    return 'no error';
-  };
+  const code = (f: () => unknown) => thrownCode(WavHeaderError, f);
   assert.equal(
     code(() => readWavHeader(Buffer.from('ID3'))),
     AudioErrorCodes.wavNotWav,
@@ -241,32 +222,6 @@ test('garbage: not a WAV as soon as the first bytes say so; broken headers are i
     /no fmt chunk/,
   );
 });
-
-function chunk(id: string, body: Uint8Array, declared = body.length): Uint8Array {
-  const out = new Uint8Array(8 + body.length + (body.length & 1));
-  out.set(Buffer.from(id, 'latin1'));
-  new DataView(out.buffer).setUint32(4, declared, true);
-  out.set(body, 8);
-  return out;
-}
-
-function fmt(channels: number, rate: number, bits: number, tag = 1): Uint8Array {
-  const b = Buffer.alloc(16);
-  b.writeUInt16LE(tag, 0);
-  b.writeUInt16LE(channels, 2);
-  b.writeUInt32LE(rate, 4);
-  b.writeUInt32LE((rate * channels * bits) / 8, 8);
-  b.writeUInt16LE((channels * bits) / 8, 12);
-  b.writeUInt16LE(bits, 14);
-  return b;
-}
-
-function riff(parts: Uint8Array[], kind = 'RIFF'): Buffer {
-  const body = Buffer.concat(parts);
-  const head = Buffer.from(kind + '    WAVE', 'latin1');
-  head.writeUInt32LE(body.length + 4, 4);
-  return Buffer.concat([head, body]);
-}
 
 test('chunks in any order: bext and LIST before fmt, fmt after data, a large chunk skipped without being read', async () => {
   const audio = new Uint8Array(400).fill(7);

@@ -17,6 +17,7 @@ export { NATS_USERS, natsPasswords, type NatsUser } from './nats-users.ts';
 export { freePort, portOpen } from './ports.ts';
 export { counterContinuity, ffmpegErrors, flacSamples, recordingFiles, samplesOf, wavSamples } from './recordings.ts';
 export { segmenterBacklog, segmenterConsumerOf, segmenterDrained, type ConsumerView } from './segmenter-consumers.ts';
+export { fmtBody, riffChunk, riffWave } from './riff.ts';
 export { repoRoot, startService, type ServiceHandle } from './service-process.ts';
 export { readServerSentEvents, type ServerSentEvent } from './sse.ts';
 export {

@@ -3,42 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { fmtBody as fmt, riffChunk as chunk, riffWave as riff } from '@isr/testkit';
 import { decodeWav } from '../src/decode-wav.ts';
 import { AnalysisError } from '../src/errors.ts';
 import { PcmDecoder } from '../src/pcm-decoder.ts';
-
-function chunk(id: string, body: Uint8Array, declared = body.length): Uint8Array {
-  const out = new Uint8Array(8 + body.length + (body.length & 1));
-  out.set(Buffer.from(id, 'latin1'));
-  new DataView(out.buffer).setUint32(4, declared, true);
-  out.set(body, 8);
-  return out;
-}
-
-function fmt(channels: number, rate: number, bits: number, tag = 1): Uint8Array {
-  const b = new Uint8Array(16);
-  const dv = new DataView(b.buffer);
-  dv.setUint16(0, tag, true);
-  dv.setUint16(2, channels, true);
-  dv.setUint32(4, rate, true);
-  dv.setUint32(8, (rate * channels * bits) / 8, true);
-  dv.setUint16(12, (channels * bits) / 8, true);
-  dv.setUint16(14, bits, true);
-  return b;
-}
-
-function riff(parts: Uint8Array[], kind = 'RIFF'): Uint8Array {
-  const len = parts.reduce((n, p) => n + p.length, 4);
-  const out = new Uint8Array(8 + len);
-  out.set(Buffer.from(kind + '    WAVE', 'latin1'));
-  new DataView(out.buffer).setUint32(4, len, true);
-  let at = 12;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 const pcm16 = (frames: number, channels: number) => {
   const b = new Uint8Array(frames * channels * 2);
