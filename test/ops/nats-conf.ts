@@ -1,7 +1,10 @@
 // Helpers shared by the ops tests: the repository's nats.conf with test passwords, and per-service configs.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
+import { encodeAudioHeaders } from '@isr/contract';
+import { connectBus, parseConfig, toHeaders, type NatsConnection } from '@isr/runtime';
 import {
   freePort,
   NATS_USERS,
@@ -12,6 +15,7 @@ import {
   type NatsServerHandle,
   type NatsUser,
 } from '@isr/testkit';
+import pino from 'pino';
 
 export const NATS_CONF = join(repoRoot, 'nats.conf');
 
@@ -44,14 +48,58 @@ export function useSecuredNats() {
     await server?.stop();
   });
   const url = () => server!.url;
+  /** NATS_URL, NATS_USER and NATS_PASSWORD of a nats.conf user. */
+  const env = (user: NatsUser) => ({ NATS_URL: url(), NATS_USER: user, NATS_PASSWORD: passwords[NATS_USERS[user]]! });
+  const keep = <T extends { close(): Promise<void> }>(nc: T): T => {
+    open.push(nc);
+    return nc;
+  };
+  /** A user's config (ISR_AUDIO kept 5 minutes; `ops` reads it as the web does) against this server. */
+  const configFor = (user: NatsUser) =>
+    parseConfig('[general]\naudio_retention_minutes = 5\n', {
+      service: user === 'ops' ? 'web' : user,
+      file: 'test.ini',
+      env: env(user),
+    });
   return {
     passwords,
     url,
-    /** NATS_URL, NATS_USER and NATS_PASSWORD of a nats.conf user. */
-    env: (user: NatsUser) => ({ NATS_URL: url(), NATS_USER: user, NATS_PASSWORD: passwords[NATS_USERS[user]]! }),
-    keep: <T extends { close(): Promise<void> }>(nc: T): T => {
-      open.push(nc);
-      return nc;
-    },
+    env,
+    keep,
+    configFor,
+    /** A connection as this user (closed after the tests). */
+    connectAs: async (user: NatsUser): Promise<NatsConnection> =>
+      keep(await connectBus(configFor(user), `test-${user}`, silent)),
   };
 }
+
+const silent = pino({ level: 'silent' });
+
+/** The server refuses a publish: a request to `subject` fails with a permissions violation (not a timeout). */
+export async function assertPublishRefused(nc: NatsConnection, subject: string, body = 'x'): Promise<void> {
+  await assert.rejects(
+    nc.request(subject, body, { timeout: 3000 }),
+    (err: Error) => {
+      assert.match(String(err), /permissions violation/i, `publishing to ${subject}: ${String(err)}`);
+      return true;
+    },
+    `publishing to ${subject} must be refused`,
+  );
+}
+
+/** Headers of a 100 ms 48 kHz stereo PCM chunk of `source` (number `seq` of one session), as a capture sends them. */
+export const pcmHeaders = (source: string, seq: number) =>
+  toHeaders(
+    encodeAudioHeaders({
+      source,
+      format: 'pcm',
+      codec: 'pcm_s16le',
+      sampleRate: 48000,
+      channels: 2,
+      session: 'sess1',
+      sessionStartMs: 0,
+      seq,
+      offset: (seq - 1) * 4800,
+      frames: 4800,
+    }),
+  );

@@ -3,62 +3,15 @@
 // create durable consumers on ISR_EVENTS, take over or delete the analyzer's, or write analysis records.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { analysisKey, Buckets, ConsumerNames, encodeAudioHeaders, StreamNames, Subjects } from '@isr/contract';
-import {
-  bindBus,
-  connectBus,
-  followStream,
-  parseConfig,
-  provisionBus,
-  toHeaders,
-  type Bus,
-  type NatsConnection,
-} from '@isr/runtime';
+import { analysisKey, Buckets, ConsumerNames, StreamNames, Subjects } from '@isr/contract';
+import { bindBus, followStream, provisionBus, type Bus } from '@isr/runtime';
 import { AckPolicy } from '@nats-io/jetstream';
 import pino from 'pino';
-import type { NatsUser } from '@isr/testkit';
-import { useSecuredNats } from './nats-conf.ts';
+import { assertPublishRefused, pcmHeaders, useSecuredNats } from './nats-conf.ts';
 
 const log = pino({ level: 'silent' });
 const nats = useSecuredNats();
-
-function configFor(user: NatsUser) {
-  return parseConfig('[general]\naudio_retention_minutes = 5\n', {
-    service: user === 'ops' ? 'web' : user,
-    file: 'test.ini',
-    env: nats.env(user),
-  });
-}
-const connectAs = async (user: NatsUser): Promise<NatsConnection> =>
-  nats.keep(await connectBus(configFor(user), `lp-${user}`, log));
-
-/** The server refuses a publish (a request to it fails with a permissions violation, not a timeout). */
-async function refused(nc: NatsConnection, subject: string, body = 'x'): Promise<void> {
-  await assert.rejects(
-    nc.request(subject, body, { timeout: 3000 }),
-    (err: Error) => {
-      assert.match(String(err), /permissions violation/i, `publishing to ${subject}: ${String(err)}`);
-      return true;
-    },
-    `publishing to ${subject} must be refused`,
-  );
-}
-
-const pcmHeaders = (source: string, seq: number) =>
-  toHeaders(
-    encodeAudioHeaders({
-      source,
-      format: 'pcm',
-      codec: 'pcm_s16le',
-      sampleRate: 48000,
-      channels: 2,
-      session: 'lp',
-      sessionStartMs: 0,
-      seq,
-      offset: (seq - 1) * 4800,
-      frames: 4800,
-    }),
-  );
+const { configFor, connectAs } = nats;
 
 describe('least privilege', () => {
   let seg: Bus;
@@ -84,28 +37,28 @@ describe('least privilege', () => {
   test('analyzer: no consumer, pull, ack or delete on ISR_AUDIO; live audio only by core subscription', async () => {
     const nc = await connectAs('analyzer');
     const audio = StreamNames.audio;
-    await refused(
+    await assertPublishRefused(
       nc,
       `$JS.API.CONSUMER.CREATE.${audio}`,
       JSON.stringify({ stream_name: audio, config: { ack_policy: 'none' } }),
     );
-    await refused(
+    await assertPublishRefused(
       nc,
       `$JS.API.CONSUMER.CREATE.${audio}.${ConsumerNames.analyzerLive}`,
       JSON.stringify({ stream_name: audio, config: { name: ConsumerNames.analyzerLive, ack_policy: 'none' } }),
     );
-    await refused(
+    await assertPublishRefused(
       nc,
       `$JS.API.CONSUMER.DURABLE.CREATE.${audio}.${ConsumerNames.analyzerLive}`,
       JSON.stringify({ stream_name: audio, config: { durable_name: ConsumerNames.analyzerLive, ack_policy: 'none' } }),
     );
-    await refused(
+    await assertPublishRefused(
       nc,
       `$JS.API.CONSUMER.MSG.NEXT.${audio}.${ConsumerNames.segmenter}`,
       JSON.stringify({ batch: 1, expires: 1e9 }),
     );
-    await refused(nc, `$JS.API.CONSUMER.DELETE.${audio}.${ConsumerNames.segmenter}`);
-    await refused(nc, `$JS.ACK.${audio}.${ConsumerNames.segmenter}.1.1.1.0.0`);
+    await assertPublishRefused(nc, `$JS.API.CONSUMER.DELETE.${audio}.${ConsumerNames.segmenter}`);
+    await assertPublishRefused(nc, `$JS.ACK.${audio}.${ConsumerNames.segmenter}.1.1.1.0.0`);
     const live = nc.subscribe(Subjects.audioAll, { max: 1 });
     await nc.flush();
     await capture.js.publish(Subjects.audio('lp'), new Uint8Array(16), { headers: pcmHeaders('lp', 2), msgID: 'lp-2' });
@@ -113,7 +66,7 @@ describe('least privilege', () => {
       assert.equal(m.subject, Subjects.audio('lp'), 'the analyzer hears audio as it is published');
       assert.match(m.reply ?? '', /^_INBOX_capture-alsa\./, "a JetStream publish carries the capture's ack inbox");
       // Answering it would forge JetStream's acknowledgement of the capture's chunk.
-      await refused(nc, m.reply!, JSON.stringify({ stream: audio, seq: 999 }));
+      await assertPublishRefused(nc, m.reply!, JSON.stringify({ stream: audio, seq: 999 }));
     }
   });
 
@@ -140,18 +93,18 @@ describe('least privilege', () => {
     const nc = await connectAs('web');
     const events = StreamNames.events;
     const analyzer = ConsumerNames.analyzer;
-    await refused(
+    await assertPublishRefused(
       nc,
       `$JS.API.CONSUMER.DURABLE.CREATE.${events}.${ConsumerNames.web}`,
       JSON.stringify({ stream_name: events, config: { durable_name: ConsumerNames.web, ack_policy: 'explicit' } }),
     );
-    await refused(nc, `$JS.ACK.${events}.oc_1.1.1.1.0.0`);
-    await refused(
+    await assertPublishRefused(nc, `$JS.ACK.${events}.oc_1.1.1.1.0.0`);
+    await assertPublishRefused(
       nc,
       `$JS.API.CONSUMER.CREATE.${events}.${analyzer}`,
       JSON.stringify({ stream_name: events, config: { name: analyzer, durable_name: analyzer, ack_policy: 'none' } }),
     );
-    await refused(
+    await assertPublishRefused(
       nc,
       `$JS.API.CONSUMER.CREATE.${events}.${analyzer}.${Subjects.segmentClosedAll}`,
       JSON.stringify({
@@ -159,11 +112,15 @@ describe('least privilege', () => {
         config: { name: analyzer, ack_policy: 'none', filter_subject: Subjects.segmentClosedAll },
       }),
     );
-    await refused(nc, `$JS.API.CONSUMER.DELETE.${events}.${analyzer}`);
-    await refused(nc, `$JS.API.CONSUMER.MSG.NEXT.${events}.${analyzer}`, JSON.stringify({ batch: 1, expires: 1e9 }));
-    await refused(nc, `$JS.ACK.${events}.${analyzer}.1.1.1.0.0`);
-    await refused(nc, `$KV.${Buckets.analysis}.${analysisKey('lp/a.wav')}`, JSON.stringify({ lufs: 0 }));
-    await refused(nc, `$JS.API.STREAM.PURGE.KV_${Buckets.analysis}`);
+    await assertPublishRefused(nc, `$JS.API.CONSUMER.DELETE.${events}.${analyzer}`);
+    await assertPublishRefused(
+      nc,
+      `$JS.API.CONSUMER.MSG.NEXT.${events}.${analyzer}`,
+      JSON.stringify({ batch: 1, expires: 1e9 }),
+    );
+    await assertPublishRefused(nc, `$JS.ACK.${events}.${analyzer}.1.1.1.0.0`);
+    await assertPublishRefused(nc, `$KV.${Buckets.analysis}.${analysisKey('lp/a.wav')}`, JSON.stringify({ lufs: 0 }));
+    await assertPublishRefused(nc, `$JS.API.STREAM.PURGE.KV_${Buckets.analysis}`);
     const an = await bindBus(await connectAs('analyzer'), { timeoutMs: 5000 });
     assert.equal(
       (await an.jsm.consumers.info(events, analyzer)).config.durable_name,

@@ -2,78 +2,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Buckets,
-  ConsumerNames,
-  encodeAudioHeaders,
-  LeaseBucket,
-  leaseKey,
-  LeaseRoles,
-  StreamNames,
-  Subjects,
-} from '@isr/contract';
-import {
-  bindBus,
-  connectBus,
-  parseConfig,
-  provisionBus,
-  putStatusPart,
-  toHeaders,
-  type Bus,
-  type NatsConnection,
-} from '@isr/runtime';
+import { Buckets, ConsumerNames, LeaseBucket, leaseKey, LeaseRoles, StreamNames, Subjects } from '@isr/contract';
+import { bindBus, provisionBus, putStatusPart, type Bus, type NatsConnection } from '@isr/runtime';
 import { AckPolicy, DeliverPolicy, type MsgRequest } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import pino from 'pino';
-import type { NatsUser } from '@isr/testkit';
-import { checkNatsConf, useSecuredNats } from './nats-conf.ts';
+import { assertPublishRefused, checkNatsConf, pcmHeaders, useSecuredNats } from './nats-conf.ts';
 
-const log = pino({ level: 'silent' });
 const nats = useSecuredNats();
-const { passwords } = nats;
+const { passwords, configFor, connectAs } = nats;
 let analyzerNc: NatsConnection;
-
-function configFor(user: NatsUser) {
-  return parseConfig('[general]\naudio_retention_minutes = 5\n', {
-    service: user === 'ops' ? 'web' : user,
-    file: 'test.ini',
-    env: nats.env(user),
-  });
-}
-
-async function connectAs(user: NatsUser): Promise<NatsConnection> {
-  return nats.keep(await connectBus(configFor(user), `test-${user}`, log));
-}
-
-/** A request to a subject the user may not publish to is refused by the server (not merely unanswered). */
-async function assertPublishRefused(nc: NatsConnection, subject: string): Promise<void> {
-  await assert.rejects(nc.request(subject, 'x', { timeout: 3000 }), (err: Error) => {
-    assert.match(String(err), /permissions violation/i, `publishing to ${subject}: ${String(err)}`);
-    return true;
-  });
-}
 
 async function assertSubscribeRefused(nc: NatsConnection, subject: string): Promise<void> {
   const sub = nc.subscribe(subject);
   const closed = await Promise.race([sub.closed, sleep(3000, 'still open')]);
   assert.match(String(closed), /permissions violation/i, `subscribing to ${subject}`);
 }
-
-const pcmHeaders = (source: string, seq: number) =>
-  toHeaders(
-    encodeAudioHeaders({
-      source,
-      format: 'pcm',
-      codec: 'pcm_s16le',
-      sampleRate: 48000,
-      channels: 2,
-      session: 'sess1',
-      sessionStartMs: 0,
-      seq,
-      offset: (seq - 1) * 4800,
-      frames: 4800,
-    }),
-  );
 
 test('nats-server -t accepts nats.conf when every password is set, and names the missing one otherwise', () => {
   const ok = checkNatsConf(passwords);
