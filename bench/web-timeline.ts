@@ -11,9 +11,9 @@
 // is drawn, and, as the baseline, the same /api/files pages fetched by Node.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { wavFile } from '@isr/testkit';
 import { harness } from '../services/web/test/harness.ts';
+import { launchChromium } from '../services/web/test/page-fixture.ts';
 
 const arg = (name: string, def: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
@@ -55,10 +55,7 @@ const h = await harness({
 const url = await h.listen();
 const from = Date.parse('2026-10-23T22:00:00Z');
 const to = Date.parse('2026-10-24T22:00:00Z');
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launchChromium();
 try {
   // bypassCSP: waitForFunction evaluates text, which the page's CSP (no unsafe-eval) refuses.
   const page = await (

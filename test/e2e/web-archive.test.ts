@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import axe from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { encodeAudioHeaders, Subjects, type AudioChunkMeta } from '@isr/contract';
 import { toHeaders } from '@isr/runtime';
 import {
@@ -24,6 +23,7 @@ import {
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { bundlePage } from '../../services/web/scripts/bundle-page.ts';
+import { axeViolations, launchChromium } from '../../services/web/test/page-fixture.ts';
 import { parseWavHeader } from '@isr/audio';
 
 const RATE = 16_000;
@@ -88,14 +88,6 @@ async function publishPcm(
     at += chunk;
   }
   return at;
-}
-
-async function axeViolations(): Promise<string[]> {
-  await page.addScriptTag({ content: axe.source });
-  // Browser-side code is passed as text: this file is type-checked without the DOM library.
-  return (await page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.help + ' @ ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
-  )) as string[];
 }
 
 before(async () => {
@@ -181,16 +173,7 @@ before(async () => {
     30_000,
     200,
   );
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1100, height: 900 } });
   page = await context.newPage();
 });
@@ -212,7 +195,7 @@ test('the page lists the real segmenter’s recordings with a live REC badge, an
   const first = rows.first();
   assert.equal(await first.locator('th').textContent(), SOURCE);
   assert.ok((await first.locator('.rec').count()) === 1, 'newest row is the one being recorded');
-  assert.deepEqual(await axeViolations(), []);
+  assert.deepEqual(await axeViolations(page), []);
   // More audio: the file being recorded closes at its split and a new one opens — the page follows over SSE.
   await publishUntil(10);
   await page.waitForFunction(`document.querySelectorAll('#files tbody tr').length === 4`, undefined, {
@@ -279,7 +262,7 @@ test('opening a closed recording plays it, seeks via Range, shows the waveform a
   const inked = (await page.evaluate(INK)) as number;
   assert.ok(inked > 1000, `waveform drew ${inked} pixels`);
   assert.match((await page.locator('#waveform').getAttribute('aria-valuetext')) ?? '', /seconds in/);
-  assert.deepEqual(await axeViolations(), []);
+  assert.deepEqual(await axeViolations(page), []);
   // The seed's threshold override goes to the real analyzer over isr.analyze: above the tone's RMS, no section.
   const path = (await closedRow.getAttribute('data-path'))!;
   const strict = await fetch(`${url}/api/analyze?file=${encodeURIComponent(path)}&threshold=0.9`);
@@ -302,7 +285,7 @@ test('the file being recorded shows a waveform growing from the analyzer’s liv
   const before = await ink();
   await publishUntil(11.5);
   await waitFor('live levels drawn on the waveform', async () => (await ink()) > before + 1000, 20_000, 200);
-  assert.deepEqual(await axeViolations(), []);
+  assert.deepEqual(await axeViolations(page), []);
 });
 
 test('the day timeline’s live file grows with the segmenter’s status, and when it closes the next file is queued for playback', async () => {
@@ -358,7 +341,7 @@ test('the day timeline’s live file grows with the segmenter’s status, and wh
     before !== '' && after > before,
     `the recorded span's end moved on: ${before} → ${after} (${await spanText()})`,
   );
-  assert.deepEqual(await axeViolations(), []);
+  assert.deepEqual(await axeViolations(page), []);
 });
 
 test('a clip across an hour boundary of the real segmenter’s files equals their frames', async () => {
@@ -425,7 +408,7 @@ test('keeping a recording (with the token) marks its row Kept and hides Delete u
     { timeout: 10_000 },
   );
   assert.equal(await page.locator('#delete-area').isHidden(), true, 'a kept recording offers no Delete');
-  assert.deepEqual(await axeViolations(), []);
+  assert.deepEqual(await axeViolations(page), []);
   await page.getByRole('button', { name: 'Lift the keep mark' }).click();
   await page.waitForFunction(
     `!/Kept/.test(document.querySelector('#files tbody tr[data-path="${path}"]').textContent)`,
@@ -446,7 +429,7 @@ test('deleting a closed recording asks for confirmation and the token, then the 
   await page.getByRole('button', { name: 'Delete this recording…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Delete recording?' });
   await dialog.waitFor();
-  assert.deepEqual(await axeViolations(), []);
+  assert.deepEqual(await axeViolations(page), []);
   await dialog.getByLabel('Delete token or user:password').fill('e2e-token');
   const recordingsToday = `Number(/: (\\d+) recordings? of/.exec(document.getElementById('tl-summary').textContent)?.[1])`;
   const before = (await page.evaluate(recordingsToday)) as number;

@@ -14,7 +14,7 @@ import { ManifestWriter, sha256Hex } from '@isr/runtime';
 import { repoRoot } from '@isr/testkit';
 import { harness, type Harness } from './harness.ts';
 import axe from 'axe-core';
-import { fillArchive, launchChromium, PLAYER } from './page-fixture.ts';
+import { berlinPage, fillArchive, launchChromium, PLAYER } from './page-fixture.ts';
 
 const A = 'studio/2026-10-24/2026-10-24_14-32-00+0200.wav';
 const B = 'studio/2026-10-24/2026-10-24_14-32-20+0200.wav';
@@ -98,13 +98,7 @@ before(async () => {
   });
   await h.listen();
   browser = await launchChromium();
-  // No bypassCSP: a refused inline script or style would be a console error.
-  const context = await browser.newContext({ timezoneId: 'Europe/Berlin', viewport: { width: 1100, height: 900 } });
-  page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
+  page = await berlinPage(browser, errors);
 });
 
 after(async () => {

@@ -2,9 +2,10 @@
 // web app over a real socket.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { buildWavHeader } from '../src/wav-header.ts';
 import { harness, write, type Harness } from './harness.ts';
+import { launchChromium } from './page-fixture.ts';
 
 const FILE = 'studio/2026-11-24/2026-11-24_10-00-00+0100.wav';
 let h: Harness;
@@ -22,10 +23,7 @@ before(async () => {
       )),
   });
   await h.listen();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -114,3 +114,17 @@ export function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * A page in Europe/Berlin (1100 × 900) under the page's own CSP (no bypassCSP: a refused inline script or style
+ * is a console error; page.evaluate runs outside it), its console errors and uncaught errors appended to `errors`.
+ */
+export async function berlinPage(browser: Browser, errors: string[]): Promise<Page> {
+  const context = await browser.newContext({ timezoneId: 'Europe/Berlin', viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return page;
+}

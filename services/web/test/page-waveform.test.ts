@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { harness, type Harness } from './harness.ts';
-import { fillArchive, launchChromium, PLAYER } from './page-fixture.ts';
+import { berlinPage, fillArchive, launchChromium, PLAYER } from './page-fixture.ts';
 
 let h: Harness;
 let url = '';
@@ -23,13 +23,7 @@ before(async () => {
   h = await harness({ fill: fillArchive });
   url = await h.listen();
   browser = await launchChromium();
-  // No bypassCSP: a refused inline script or style would be a console error. (page.evaluate runs outside the page's CSP.)
-  const context = await browser.newContext({ timezoneId: 'Europe/Berlin', viewport: { width: 1100, height: 900 } });
-  page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
+  page = await berlinPage(browser, errors);
 });
 
 after(async () => {
