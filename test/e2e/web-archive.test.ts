@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { encodeAudioHeaders, Subjects, type AudioChunkMeta } from '@isr/contract';
 import { toHeaders } from '@isr/runtime';
 import {
@@ -88,6 +88,15 @@ async function publishPcm(
     at += chunk;
   }
   return at;
+}
+
+/** Opens a row's recording in the player, closing the recording open there first (if one is). */
+async function openRecording(row: Locator): Promise<void> {
+  await page
+    .getByRole('button', { name: 'Close recording' })
+    .click()
+    .catch(() => undefined);
+  await row.getByRole('button', { name: /^Open/ }).click();
 }
 
 before(async () => {
@@ -293,11 +302,7 @@ test('the day timeline’s live file grows with the segmenter’s status, and wh
   const live = page.locator('#files tbody tr').first();
   const livePath = (await live.getAttribute('data-path'))!;
   assert.equal(await live.locator('.rec').count(), 1);
-  await page
-    .getByRole('button', { name: 'Close recording' })
-    .click()
-    .catch(() => undefined);
-  await live.getByRole('button', { name: /^Open/ }).click();
+  await openRecording(live);
   await page.waitForFunction(`document.getElementById('player').dataset.path === ${JSON.stringify(livePath)}`);
   assert.equal(await page.evaluate(`document.getElementById('player-next').dataset.path ?? null`), null);
   const track = `#timeline [data-source="${SOURCE}"]`;
@@ -395,11 +400,7 @@ test('a clip across an hour boundary of the real segmenter’s files equals thei
 test('keeping a recording (with the token) marks its row Kept and hides Delete until the mark is lifted', async () => {
   const row = page.locator('#files tbody tr').nth(2);
   const path = (await row.getAttribute('data-path'))!;
-  await page
-    .getByRole('button', { name: 'Close recording' })
-    .click()
-    .catch(() => undefined);
-  await row.getByRole('button', { name: /^Open/ }).click();
+  await openRecording(row);
   await page.getByLabel('Token or user:password for the keep mark').fill('e2e-token');
   await page.getByRole('button', { name: 'Keep this recording' }).click();
   await page.waitForFunction(
@@ -421,11 +422,7 @@ test('keeping a recording (with the token) marks its row Kept and hides Delete u
 test('deleting a closed recording asks for confirmation and the token, then the row and the file are gone', async () => {
   const row = page.locator('#files tbody tr').nth(2);
   const path = (await row.getAttribute('data-path'))!;
-  await page
-    .getByRole('button', { name: 'Close recording' })
-    .click()
-    .catch(() => undefined);
-  await row.getByRole('button', { name: /^Open/ }).click();
+  await openRecording(row);
   await page.getByRole('button', { name: 'Delete this recording…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Delete recording?' });
   await dialog.waitFor();
