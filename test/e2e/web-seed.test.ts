@@ -3,7 +3,6 @@
 // window series, the stored analysis kept), `/api/files` carries the seed's field names beside today's, and
 // `/api/config` shows the effective configuration with every secret redacted.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,7 +16,7 @@ import {
   type Bus,
   type RunningService,
 } from '@isr/runtime';
-import { freePort, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
+import { freePort, soxSynth, startNatsServer, tempDir, waitFor, type NatsServerHandle } from '@isr/testkit';
 import { startAnalyzer } from '../../services/analyzer/src/service.ts';
 import { bundlePage } from '../../services/web/scripts/bundle-page.ts';
 import { startWeb } from '../../services/web/src/service.ts';
@@ -90,24 +89,7 @@ before(async () => {
   await mkdir(join(rec, 'radio', '2026-11-24'), { recursive: true });
   // 40 s of noise whose loudness swells and fades every 10 s: more of it passes 0.05 than 0.3.
   const fixture = join(tmp.path, 'f.wav');
-  execFileSync('sox', [
-    '-n',
-    '-r',
-    '16000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    fixture,
-    'synth',
-    '40',
-    'pinknoise',
-    'vol',
-    '-4dB',
-    'tremolo',
-    '0.1',
-    '100',
-  ]);
+  soxSynth(fixture, { rate: 16000, channels: 1 }, 'synth 40 pinknoise vol -4dB tremolo 0.1 100');
   await copyFile(fixture, join(rec, FILE));
   const a = await busFor(
     'analyzer',

@@ -14,6 +14,7 @@ import {
   readStreamInfo,
   type FlacMetadata,
 } from '@isr/audio';
+import { soxSynth } from '@isr/testkit';
 import { thrownCode } from './thrown-code.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'isr-flac-reader-'));
@@ -23,7 +24,7 @@ let tagged: Buffer;
 let plain: Buffer;
 before(() => {
   const wav = join(dir, 'a.wav');
-  execFileSync('sox', ['-n', '-r', '48000', '-c', '2', '-b', '24', wav, 'synth', '0.5', 'sine', '440']);
+  soxSynth(wav, { rate: 48000, channels: 2, bits: 24 }, 'synth 0.5 sine 440');
   // Vorbis comments as the segmenter writes them, a seek table and 300 bytes of padding.
   execFileSync('flac', [
     '-s',
