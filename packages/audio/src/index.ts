@@ -8,6 +8,7 @@ export {
 } from './errors.ts';
 export { ZoneClock, type WallParts } from './time-zone.ts';
 export { SplitClock } from './split-clock.ts';
+export { s16leToInt32 } from './pcm.ts';
 export { numberedCandidate, renderFilename } from './filename-template.ts';
 export { buildWavHeader, WAV_HEADER_BYTES, wavSizePatches, type BextInfo, type WavFormat } from './wav-header.ts';
 export {

@@ -1,5 +1,5 @@
 import { readSync } from 'node:fs';
-import { FLAC_STREAMINFO_END, patchStreamInfo } from '@isr/audio';
+import { FLAC_STREAMINFO_END, patchStreamInfo, s16leToInt32 } from '@isr/audio';
 import { api } from 'flac-bindings';
 import { renumberFlacFrame } from './flac-frame-number.ts';
 import { closeFd, fdatasync, type Durable, type Sink, writeAt } from './sink.ts';
@@ -119,9 +119,8 @@ export class FlacSink implements Sink {
 
   async writePcm(data: Uint8Array, frames: number): Promise<void> {
     if (!this.#enc) throw new Error('FLAC encoder is closed');
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const i32 = api.fns.convertSampleFormat({ inBps: 2, buffer: buf, samples: frames * this.#channels });
-    const ok = await this.#enc.processInterleavedAsync(i32, frames);
+    const i32 = s16leToInt32(data, frames * this.#channels);
+    const ok = await this.#enc.processInterleavedAsync(Buffer.from(i32.buffer, i32.byteOffset, i32.byteLength), frames);
     if (this.#failed) throw this.#failed;
     if (!ok) throw new Error(`FLAC encoder failed (state ${String(this.#enc.getState())})`);
   }
