@@ -1,17 +1,10 @@
 import { opendir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isValidSourceName } from '@isr/contract';
+import { hasRecordingExtension } from '@isr/runtime';
 import type { ArchivedFile } from './archive-index.ts';
 
-/** Extensions of the files the segmenter writes (sidecars, marks, journal and status files are not recordings). */
-export const RECORDING_EXTENSIONS: ReadonlySet<string> = new Set(['wav', 'flac', 'mp3', 'aac', 'ogg', 'opus']);
-
 const MAX_DEPTH = 8;
-
-export function isRecordingName(name: string): boolean {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 && RECORDING_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
-}
 
 /**
  * Walks `<root>/<source>/…` once and hands every recording to `found`, without stalling the writes that
@@ -39,7 +32,7 @@ export async function scanArchive(
           await walk(join(dir, e.name), relPath, depth + 1);
         continue;
       }
-      if (depth === 0 || !e.isFile() || !isRecordingName(e.name)) continue;
+      if (depth === 0 || !e.isFile() || !hasRecordingExtension(e.name)) continue;
       const st = await stat(join(dir, e.name)).catch(() => null);
       if (!st) continue;
       found({ rel: relPath, source: relPath.slice(0, relPath.indexOf('/')), bytes: st.size, endMs: st.mtimeMs });
