@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The segmenter's metrics, registered on the service's own registry. */
 export function createSegmenterMetrics(registry: Registry) {
@@ -54,6 +54,12 @@ export function createSegmenterMetrics(registry: Registry) {
       name: 'isr_segmenter_lag_seconds',
       help: 'Wall clock minus the capture time of the last sample written, per source',
       labelNames: ['source'],
+      registers: [registry],
+    }),
+    writeLatency: new Histogram({
+      name: 'isr_segmenter_write_latency_seconds',
+      help: 'Capture time of the last sample of a chunk to the moment it is written into its file (fsync follows at the next commit); a replayed backlog counts with its age',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5, 1, 2, 5, 10, 30, 60],
       registers: [registry],
     }),
     pending: new Gauge({

@@ -37,6 +37,8 @@ export interface OwnedSourcesOptions {
   onFatal(err: unknown): void;
   /** A writer stopped at its fence: give the source up (the group takes it anew if it is still this member's). */
   onFenced(source: string): void;
+  /** ISR_AUDIO changed leader lately: chunks may be late, no source is idle (AudioStreamWatch). */
+  audioUnsettled(): boolean;
 }
 
 /**
@@ -81,7 +83,9 @@ export class OwnedSources {
         this.runOrFail(w, async () => {
           await w.commit();
           // before its feed runs (the source is being taken on), nobody can say the capture stopped
-          await w.closeIfIdle(() => feed?.audioWaiting() ?? Promise.resolve(true));
+          await w.closeIfIdle(() =>
+            this.#o.audioUnsettled() ? Promise.resolve(true) : (feed?.audioWaiting() ?? Promise.resolve(true)),
+          );
         }),
       ),
     );
@@ -111,7 +115,7 @@ export class OwnedSources {
       if (!(err instanceof ContractError)) throw err;
       metrics.poison.inc();
       log.warn({ err, subject: m.subject, seq: m.seq }, 'poison audio message terminated');
-      m.term(); // no reason text: nats-server 2.9 does not understand '+TERM <reason>'
+      w.settlePoison(m);
       return;
     }
     metrics.chunks.inc({ source: meta.source });

@@ -1,6 +1,6 @@
 import { leaseTimings, type RunningService, type ServiceContext } from '@isr/runtime';
 import type { Logger } from 'pino';
-import { watchSourcesOnBus } from './consumer.ts';
+import { AudioStreamWatch, watchSourcesOnBus } from './consumer.ts';
 import { SegmenterGroup } from './group.ts';
 import { createSegmenterMetrics } from './metrics.ts';
 import { OwnedSources } from './owned-sources.ts';
@@ -9,6 +9,12 @@ import { segmenterSettings } from './segmenter-settings.ts';
 import { startSegmenterTimers } from './segmenter-timers.ts';
 import { StatusReporter } from './status-report.ts';
 import { createWriterDeps } from './writer-deps.ts';
+
+/**
+ * How long after ISR_AUDIO changed leader no source counts as idle: a capture's publishes wait out their ack
+ * timeout (5 s) and go again to the new leader, so its chunks arrive late.
+ */
+const AUDIO_SETTLE_MS = 15_000;
 
 export interface SegmenterOptions {
   /** Wall clock (only for idle closing, lag and status; never for audio time). */
@@ -71,6 +77,7 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
   const onFatal = opts.onFatal ?? exitOnFatal(log);
   let loopError: unknown = null;
   let stopping = false;
+  const audioWatch = new AudioStreamWatch(now, AUDIO_SETTLE_MS);
   const sources = new OwnedSources({
     bus,
     log,
@@ -86,12 +93,13 @@ export async function startSegmenter(ctx: ServiceContext, opts: SegmenterOptions
       if (!stopping) onFatal(err);
     },
     onFenced: (source) => void group.drop(source),
+    audioUnsettled: () => audioWatch.unsettled(),
   });
   const status = new StatusReporter(settings.outputDirectory, bus.kv.status, log);
   const group = new SegmenterGroup({
     kv: bus.kv.leases,
     jsm: bus.jsm,
-    sources: watchSourcesOnBus(bus.jsm, settings.sources),
+    sources: watchSourcesOnBus(bus.jsm, settings.sources, audioWatch),
     timings: leaseTimings(settings.failoverSeconds),
     log,
     own: (source, fence) => sources.own(source, fence),

@@ -33,6 +33,8 @@ export class SourceFeed {
   #loop: Promise<void> | null = null;
   /** Highest stream sequence delivered: everything after it was never seen. */
   #maxDelivered = 0;
+  /** The consumer's delivery sequence of the last message this feed took (0: none from this consumer yet). */
+  #lastDelivery = 0;
   readonly #recreated: number[] = [];
 
   constructor(o: SourceFeedOptions) {
@@ -64,6 +66,7 @@ export class SourceFeed {
       try {
         for await (const m of this.#messages!) {
           if (m.seq > this.#maxDelivered) this.#maxDelivered = m.seq;
+          this.#lastDelivery = m.info.deliverySequence;
           await o.dispatch(m);
         }
       } catch (err) {
@@ -89,6 +92,7 @@ export class SourceFeed {
       );
       await this.#messages!.close().catch(() => undefined);
       await createSourceConsumer(o.jsm, o.source, o.consumer, start, [], o.log);
+      this.#lastDelivery = 0;
       this.#messages = await this.#consume();
     }
   }
@@ -101,10 +105,16 @@ export class SourceFeed {
     );
   }
 
-  /** Whether chunks of the source wait in the stream undelivered (true too when the consumer cannot be asked). */
+  /**
+   * Whether chunks of the source are still on their way (true too when the consumer cannot be asked): waiting in
+   * the stream undelivered, or delivered after the last delivery this feed took — handed to a pull whose answer
+   * never arrived (routed through a NATS node that died), they come again after ack_wait. The chunks this feed
+   * took and the writer acknowledges only at its next commit do not count: they are not on their way. (The
+   * consumer's delivered stream sequence would not do: it moves past other sources' chunks it passes over.)
+   */
   audioWaiting(): Promise<boolean> {
     return this.#o.jsm.consumers.info(StreamNames.audio, this.#o.consumer).then(
-      (ci) => ci.num_pending > 0,
+      (ci) => ci.num_pending > 0 || ci.delivered.consumer_seq > this.#lastDelivery,
       () => true,
     );
   }

@@ -214,6 +214,14 @@ export class SourceWriter {
     this.#lastArrivalWallMs = this.#d.now();
   }
 
+  /**
+   * A chunk that breaks the contract: terminated by a later commit, in stream order (the source consumer
+   * acknowledges cumulatively). No reason text: nats-server 2.9 does not understand '+TERM <reason>'.
+   */
+  settlePoison(msg: JsMsg): void {
+    this.#acks.addPoison(msg);
+  }
+
   /** Writes one chunk (already validated). The message is acknowledged by a later commit. */
   async handle(msg: JsMsg, meta: AudioChunkMeta, units: AudioUnit[] | null): Promise<void> {
     this.#guard();
@@ -269,7 +277,9 @@ export class SourceWriter {
     if (units) await writeUnits(this.#cursor, data, meta, units, from);
     else await writePcm(this.#cursor, data, meta, from, end);
     this.#lastChunkMs = this.#pos.endMs;
-    this.#d.metrics.lag.set({ source: this.source }, Math.max(0, (this.#d.now() - this.#pos.endMs) / 1000));
+    const lag = Math.max(0, (this.#d.now() - this.#pos.endMs) / 1000);
+    this.#d.metrics.lag.set({ source: this.source }, lag);
+    this.#d.metrics.writeLatency.observe(lag);
   }
 
   #advance(meta: AudioChunkMeta, offset: number): void {
