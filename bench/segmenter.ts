@@ -14,7 +14,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectBus, createLogger, parseConfig, provisionBus } from '@isr/runtime';
 import { freePort, startNatsServer, startService, waitFor } from '@isr/testkit';
-import { CHUNK_MS, metricsOf, rawPublishRate, runPublishers, type Mode } from './lib/segmenter-load.ts';
+import {
+  CHUNK_MS,
+  cpuSecondsOf,
+  latencyQuantile,
+  metricsOf,
+  rawPublishRate,
+  runPublishers,
+  type Mode,
+} from './lib/segmenter-load.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -24,7 +32,13 @@ const STEP_MS = quick ? 6000 : 9000;
 async function benchMode(
   mode: Mode,
   steps: number[],
-): Promise<{ maxSources: number; rawMsgsPerSec: number; rssPerSourceMb: number; rows: string[] }> {
+): Promise<{
+  maxSources: number;
+  rawMsgsPerSec: number;
+  rssPerSourceMb: number;
+  p99AtMax: number | null;
+  rows: string[];
+}> {
   const nats = await startNatsServer();
   const dir = mkdtempSync(join(tmpdir(), `isr-bench-seg-${mode}-`));
   const configFile = join(dir, 'config.ini');
@@ -49,6 +63,7 @@ async function benchMode(
   const rows: string[] = [];
   let maxSources = 0;
   let rssPerSourceMb = 0;
+  let p99AtMax: number | null = null;
   let total = 0;
   for (const n of steps) {
     const tag = `s${n}x`;
@@ -63,14 +78,21 @@ async function benchMode(
       ).then(() => undefined);
     const pub = runPublishers(bus, mode, n, STEP_MS, tag, ready);
     await ready();
-    await sleep(STEP_MS / 2);
+    // The latency counts from a second in: the sources' first chunks waited for their new consumers.
+    await sleep(1000);
+    const begin = await metricsOf(port, `${mode}${tag}`);
+    const cpu0 = { at: performance.now(), seg: cpuSecondsOf(seg.child.pid!), nats: cpuSecondsOf(nats.process.pid!) };
+    await sleep(STEP_MS / 2 - 1000);
     const mid = await metricsOf(port, `${mode}${tag}`);
     const { behindMs, published } = await pub;
     const end = await metricsOf(port, `${mode}${tag}`);
+    const wall = (performance.now() - cpu0.at) / 1000;
+    const cores = (pid: number, before: number) => ((cpuSecondsOf(pid) - before) / wall).toFixed(2);
+    const p99 = latencyQuantile(begin, end, 0.99);
     const keptUp = end.lagMax < 2 && end.lagMax <= mid.lagMax + 1 && end.pending < n * 5;
     const perSource = (end.rss - idleRss) / n / 2 ** 20;
     rows.push(
-      `${mode.padEnd(4)} ${String(n).padStart(4)} sources: lag mid ${mid.lagMax.toFixed(2)} s, end ${end.lagMax.toFixed(2)} s, backlog ${end.pending}, RSS ${(end.rss / 2 ** 20).toFixed(0)} MB (${perSource.toFixed(2)} MB/source), publisher behind ${behindMs} ms, ${published} chunks → ${keptUp ? 'keeps up' : 'FALLS BEHIND'}`,
+      `${mode.padEnd(4)} ${String(n).padStart(4)} sources: lag mid ${mid.lagMax.toFixed(2)} s, end ${end.lagMax.toFixed(2)} s, backlog ${end.pending}, RSS ${(end.rss / 2 ** 20).toFixed(0)} MB (${perSource.toFixed(2)} MB/source), publisher behind ${behindMs} ms, ${published} chunks, capture→disk p99 ${p99 === null ? '—' : `${(p99 * 1000).toFixed(0)} ms`}, CPU segmenter ${cores(seg.child.pid!, cpu0.seg)} + nats-server ${cores(nats.process.pid!, cpu0.nats)} cores → ${keptUp ? 'keeps up' : 'FALLS BEHIND'}`,
     );
     console.log(rows.at(-1));
     if (behindMs > 1000) {
@@ -79,12 +101,14 @@ async function benchMode(
       if (keptUp) {
         maxSources = n;
         rssPerSourceMb = Math.max(rssPerSourceMb, perSource);
+        p99AtMax = p99;
       }
       break;
     }
     if (!keptUp) break;
     maxSources = n;
     rssPerSourceMb = Math.max(rssPerSourceMb, perSource);
+    p99AtMax = p99;
     // Let the segmenter drain and remove the step's files so the next step starts clean.
     await sleep(1500);
     rmSync(join(dir, 'rec'), { recursive: true, force: true });
@@ -93,7 +117,7 @@ async function benchMode(
   await nc.drain();
   await nats.stop();
   rmSync(dir, { recursive: true, force: true });
-  return { maxSources, rawMsgsPerSec, rssPerSourceMb, rows };
+  return { maxSources, rawMsgsPerSec, rssPerSourceMb, p99AtMax, rows };
 }
 
 const plan: Record<Mode, number[]> = quick
@@ -101,13 +125,14 @@ const plan: Record<Mode, number[]> = quick
   : { wav: [50, 150, 300, 450, 600], flac: [40, 80, 120, 180, 240], mp3: [150, 300, 600, 1000] };
 if (process.env.ISR_BENCH_STEPS)
   for (const m of Object.keys(plan) as Mode[]) plan[m] = process.env.ISR_BENCH_STEPS.split(',').map(Number);
-const goals: Record<Mode, number> = { wav: 300, flac: 120, mp3: 300 };
+// Issue 14's goals: WAV ≥ 0.5 × the raw publish figure, FLAC ≥ 300 sources, < 2 MB per source, p99 < 250 ms.
+const goals: Record<Mode, string> = { wav: '≥ 0.5 × raw', flac: '≥ 300', mp3: '≥ 300' };
 const summary: string[] = [];
 for (const mode of (['wav', 'flac', 'mp3'] as Mode[]).filter((m) => !only || only.split(',').includes(m))) {
   const r = await benchMode(mode, plan[mode]);
   const chunkSources = r.rawMsgsPerSec / (1000 / CHUNK_MS);
   summary.push(
-    `${mode.padEnd(4)}: max sustained ${r.maxSources} sources (goal ≥ ${goals[mode]}); raw JetStream publish ${r.rawMsgsPerSec.toFixed(0)} chunks/s = ${chunkSources.toFixed(0)} real-time sources; ratio segmenter/raw ${(r.maxSources / chunkSources).toFixed(2)}; peak RSS ${r.rssPerSourceMb.toFixed(2)} MB per source (goal < 4)`,
+    `${mode.padEnd(4)}: max sustained ${r.maxSources} sources (goal ${goals[mode]}); raw JetStream publish ${r.rawMsgsPerSec.toFixed(0)} chunks/s = ${chunkSources.toFixed(0)} real-time sources; ratio segmenter/raw ${(r.maxSources / chunkSources).toFixed(2)}; peak RSS ${r.rssPerSourceMb.toFixed(2)} MB per source (goal < 2); capture→disk p99 ${r.p99AtMax === null ? '—' : `${(r.p99AtMax * 1000).toFixed(0)} ms`} at ${r.maxSources} sources (goal < 250)`,
   );
 }
 console.log('\n' + summary.join('\n'));

@@ -1,12 +1,15 @@
 // Synthetic real-time load for the segmenter benchmarks (bench/segmenter.ts, bench/cluster.ts): chunks with the
 // real headers, one per source every 100 ms, and the raw publish rate of the same chunks as the baseline.
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeAudioHeaders, Subjects, type AudioChunkMeta } from '@isr/contract';
 import { toHeaders, type Bus } from '@isr/runtime';
 import { waitFor } from '@isr/testkit';
 
-export const CHUNK_MS = 100;
-const PCM_BYTES = 4800 * 4;
+/** Chunk length (PCM: 48 kHz stereo s16le); `ISR_BENCH_CHUNK_MS` measures a capture's chunk_ms lever (PCM modes). */
+export const CHUNK_MS = Number(process.env.ISR_BENCH_CHUNK_MS ?? 100);
+const PCM_FRAMES = 48 * CHUNK_MS;
+const PCM_BYTES = PCM_FRAMES * 4;
 const MP3_UNITS = [
   { bytes: 418, samples: 1152 },
   { bytes: 417, samples: 1152 },
@@ -41,8 +44,8 @@ function meta(mode: Mode, source: string, session: string, start: number, seq: n
     session,
     sessionStartMs: start,
     seq,
-    offset: (seq - 1) * 4800,
-    frames: 4800,
+    offset: (seq - 1) * PCM_FRAMES,
+    frames: PCM_FRAMES,
   };
 }
 
@@ -59,23 +62,57 @@ function payload(mode: Mode): Uint8Array {
  * lag of sources whose name starts with it (a step's own sources): the lag of a source whose publisher stopped —
  * an earlier step's — keeps growing until its file is closed for idleness, and is no sign of falling behind.
  */
-export async function metricsOf(
-  port: number,
-  lagOf = '',
-): Promise<{ lagMax: number; rss: number; pending: number; owned: number }> {
+export interface SegmenterFigures {
+  lagMax: number;
+  rss: number;
+  pending: number;
+  owned: number;
+  /** isr_segmenter_write_latency_seconds: cumulative count per upper bound (seconds; Infinity last). */
+  latency: [number, number][];
+}
+
+export async function metricsOf(port: number, lagOf = ''): Promise<SegmenterFigures> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   let lagMax = 0;
   let rss = 0;
   let pending = 0;
   let owned = 0;
+  const latency: [number, number][] = [];
   for (const line of text.split('\n')) {
-    if (line.startsWith(`isr_segmenter_lag_seconds{source="${lagOf}`))
+    const bucket = /^isr_segmenter_write_latency_seconds_bucket\{le="([^"]+)"[^}]*\} (\S+)/.exec(line);
+    if (bucket) latency.push([bucket[1] === '+Inf' ? Infinity : Number(bucket[1]), Number(bucket[2])]);
+    else if (line.startsWith(`isr_segmenter_lag_seconds{source="${lagOf}`))
       lagMax = Math.max(lagMax, Number(line.split(' ').at(-1)));
     else if (line.startsWith('isr_segmenter_source_owned{')) owned += Number(line.split(' ').at(-1));
     else if (line.startsWith('process_resident_memory_bytes')) rss = Number(line.split(' ').at(-1));
     else if (line.startsWith('isr_segmenter_consumer_pending')) pending = Number(line.split(' ').at(-1));
   }
-  return { lagMax, rss, pending, owned };
+  return { lagMax, rss, pending, owned, latency };
+}
+
+/**
+ * The q-quantile of the chunks written between two readings of the latency histogram, interpolated within its
+ * bucket as Prometheus' histogram_quantile does (null: nothing written; Infinity: beyond the last bound).
+ */
+export function latencyQuantile(before: SegmenterFigures, after: SegmenterFigures, q: number): number | null {
+  const counts = after.latency.map(([le, n], i) => [le, n - (before.latency[i]?.[1] ?? 0)] as const);
+  const total = counts.at(-1)?.[1] ?? 0;
+  if (total <= 0) return null;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevN = 0;
+  for (const [le, n] of counts) {
+    if (n >= rank) return le === Infinity ? Infinity : prevLe + ((le - prevLe) * (rank - prevN)) / (n - prevN || 1);
+    prevLe = le;
+    prevN = n;
+  }
+  return Infinity;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Publishes one chunk per source every 100 ms for `ms` (core publishes into the stream, flushed per tick); returns how far the publisher itself fell behind. */
@@ -117,9 +154,11 @@ export async function runPublishers(
     const wait = due - Date.now();
     if (wait > 0) await sleep(wait);
     else behindMs = Math.max(behindMs, -wait);
+    // The session starts one chunk before the clock does: like a capture, a chunk goes out once its last
+    // sample is in, so the segmenter's write latency is capture → disk.
     for (const s of sessions)
       bus.nc.publish(Subjects.audio(s.source), data, {
-        headers: toHeaders(encodeAudioHeaders(meta(mode, s.source, s.session, start, seq))),
+        headers: toHeaders(encodeAudioHeaders(meta(mode, s.source, s.session, start - CHUNK_MS, seq))),
       });
     await bus.nc.flush();
     published += sources;
