@@ -85,7 +85,10 @@ async function assertNothingLost(what: string): Promise<string> {
   const s = sessions[0]!;
   assert.ok(s.contiguous, `${what}: seq and offsets contiguous: ${s.problems.join('; ')}`);
   const behind = asked - s.endMs;
-  assert.ok(behind < 1500, `${what}: the last chunk is current (${behind} ms behind)`);
+  assert.ok(
+    behind < 1500,
+    `${what}: the last chunk is current (${behind} ms behind)\ncapture:\n${capture.output().slice(-4000)}`,
+  );
   return `${s.chunks} chunks, ${((s.endMs - s.startMs) / 1000).toFixed(1)} s of audio in one session`;
 }
 
