@@ -7,7 +7,11 @@
 // (48 kHz stereo s16le PCM = 19,200 bytes; ~128 kbps MP3 = 4 units of ~400 bytes). The segmenter runs as its
 // own process (services/segmenter/dist/main.js). At each step the number of sources is raised; a step
 // "keeps up" when the segmenter's isr_segmenter_lag_seconds stays below 2 s and does not grow, and the
-// consumer has no backlog. Peak RSS per active source = (RSS at the step − RSS idle) / sources.
+// consumer has no backlog. Peak RSS per active source = (RSS at the step − RSS idle) / sources. Each step also
+// prints capture→disk p99 (isr_segmenter_write_latency_seconds over its second half) and the CPU the segmenter
+// and nats-server spent per chunk written (from /proc), which say where a ceiling comes from.
+// ISR_BENCH_STEPS=N[,M] replaces the ramp; ISR_BENCH_CHUNK_MS=200 publishes longer PCM chunks (a capture's chunk_ms).
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,21 +82,23 @@ async function benchMode(
       ).then(() => undefined);
     const pub = runPublishers(bus, mode, n, STEP_MS, tag, ready);
     await ready();
-    // The latency counts from a second in: the sources' first chunks waited for their new consumers.
+    // CPU from a second in: the sources' first chunks waited for their new consumers.
     await sleep(1000);
     const begin = await metricsOf(port, `${mode}${tag}`);
-    const cpu0 = { at: performance.now(), seg: cpuSecondsOf(seg.child.pid!), nats: cpuSecondsOf(nats.process.pid!) };
+    const cpu0 = { seg: cpuSecondsOf(seg.child.pid!), nats: cpuSecondsOf(nats.process.pid!) };
     await sleep(STEP_MS / 2 - 1000);
     const mid = await metricsOf(port, `${mode}${tag}`);
     const { behindMs, published } = await pub;
     const end = await metricsOf(port, `${mode}${tag}`);
-    const wall = (performance.now() - cpu0.at) / 1000;
-    const cores = (pid: number, before: number) => ((cpuSecondsOf(pid) - before) / wall).toFixed(2);
-    const p99 = latencyQuantile(begin, end, 0.99);
+    // Per chunk written in the window (the latency histogram's count), µs of CPU.
+    const written = (end.latency.at(-1)?.[1] ?? 0) - (begin.latency.at(-1)?.[1] ?? 0);
+    const perChunk = (pid: number, before: number) => (((cpuSecondsOf(pid) - before) * 1e6) / written).toFixed(0);
+    // The steady half of the step: a step's first chunks open new files (a new session) behind new consumers.
+    const p99 = latencyQuantile(mid, end, 0.99);
     const keptUp = end.lagMax < 2 && end.lagMax <= mid.lagMax + 1 && end.pending < n * 5;
     const perSource = (end.rss - idleRss) / n / 2 ** 20;
     rows.push(
-      `${mode.padEnd(4)} ${String(n).padStart(4)} sources: lag mid ${mid.lagMax.toFixed(2)} s, end ${end.lagMax.toFixed(2)} s, backlog ${end.pending}, RSS ${(end.rss / 2 ** 20).toFixed(0)} MB (${perSource.toFixed(2)} MB/source), publisher behind ${behindMs} ms, ${published} chunks, capture→disk p99 ${p99 === null ? '—' : `${(p99 * 1000).toFixed(0)} ms`}, CPU segmenter ${cores(seg.child.pid!, cpu0.seg)} + nats-server ${cores(nats.process.pid!, cpu0.nats)} cores → ${keptUp ? 'keeps up' : 'FALLS BEHIND'}`,
+      `${mode.padEnd(4)} ${String(n).padStart(4)} sources: lag mid ${mid.lagMax.toFixed(2)} s, end ${end.lagMax.toFixed(2)} s, backlog ${end.pending}, RSS ${(end.rss / 2 ** 20).toFixed(0)} MB (${perSource.toFixed(2)} MB/source), publisher behind ${behindMs} ms, ${published} chunks, capture→disk p99 ${p99 === null ? '—' : `${(p99 * 1000).toFixed(0)} ms`}, CPU per chunk segmenter ${perChunk(seg.child.pid!, cpu0.seg)} µs + nats-server ${perChunk(nats.process.pid!, cpu0.nats)} µs → ${keptUp ? 'keeps up' : 'FALLS BEHIND'}`,
     );
     console.log(rows.at(-1));
     if (behindMs > 1000) {
@@ -111,7 +117,7 @@ async function benchMode(
     p99AtMax = p99;
     // Let the segmenter drain and remove the step's files so the next step starts clean.
     await sleep(1500);
-    rmSync(join(dir, 'rec'), { recursive: true, force: true });
+    rmSync(join(dir, 'rec'), { recursive: true, force: true, maxRetries: 5 });
   }
   await seg.stop('SIGTERM', 30_000);
   await nc.drain();
