@@ -51,18 +51,55 @@ export interface ChainBreak {
  */
 export class ManifestLedger {
   readonly #root: string;
+  /** Least recently used first. */
   readonly #days = new Map<string, DaySummary>();
+  readonly #maxLines: number;
+  #lines = 0;
 
-  constructor(root: string) {
+  /**
+   * `maxLines`: the summaries kept name at most this many entries in all (least recently used dropped first; a
+   * dropped one is read again when needed). A summary of a manifest that is gone (retention deleted its day) is
+   * dropped at the source's next lookup.
+   */
+  constructor(root: string, maxLines = 200_000) {
     this.#root = root;
+    this.#maxLines = maxLines;
+  }
+
+  /** What the summaries kept hold (for tests and memory checks). */
+  get cached(): { manifests: number; lines: number } {
+    return { manifests: this.#days.size, lines: this.#lines };
+  }
+
+  #forget(rel: string): void {
+    const s = this.#days.get(rel);
+    if (!s) return;
+    this.#days.delete(rel);
+    this.#lines -= s.lines;
+  }
+
+  #keep(rel: string, s: DaySummary): void {
+    this.#forget(rel);
+    this.#days.set(rel, s);
+    this.#lines += s.lines;
+    for (const [old] of this.#days) {
+      if (this.#lines <= this.#maxLines || old === rel) break;
+      this.#forget(old);
+    }
   }
 
   async #summary(rel: string): Promise<DaySummary | null> {
     const abs = join(this.#root, rel);
     const st = await stat(abs).catch(() => null);
-    if (!st) return null;
+    if (!st) {
+      this.#forget(rel);
+      return null;
+    }
     const known = this.#days.get(rel);
-    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs) return known;
+    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs) {
+      this.#keep(rel, known);
+      return known;
+    }
     const m = await readManifest(abs);
     const s: DaySummary = {
       size: st.size,
@@ -89,7 +126,7 @@ export class ManifestLedger {
       prev = lineHash(line);
     }
     s.lastHash = prev;
-    this.#days.set(rel, s);
+    this.#keep(rel, s);
     return s;
   }
 
@@ -99,6 +136,8 @@ export class ManifestLedger {
    */
   async lookup(source: string, path: string): Promise<{ entry: LedgerEntry | null; chainBreak: ChainBreak | null }> {
     const days = await manifestDays(join(this.#root, source));
+    const listed = new Set(days.map((day) => `${source}/${day}/${MANIFEST_FILE}`));
+    for (const rel of [...this.#days.keys()]) if (rel.startsWith(`${source}/`) && !listed.has(rel)) this.#forget(rel);
     const summaries: { rel: string; s: DaySummary }[] = [];
     for (const day of days) {
       const rel = `${source}/${day}/${MANIFEST_FILE}`;
