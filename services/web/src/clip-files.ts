@@ -71,7 +71,8 @@ export interface ClipFile {
 /**
  * The files of `source` in `container` that hold audio of [startMs, endMs), oldest first: the candidates by name
  * and known duration, then — for a candidate that starts before the clip and whose length nobody told the web —
- * its real length parsed from the file once (DurationCache). Files starting inside the span are not read here.
+ * its real length parsed from the file once (DurationCache) and kept in the index, so /api/files lists it too.
+ * Files starting inside the span are not read here.
  */
 export async function selectClipFiles(
   ctx: ClipContext,
@@ -94,7 +95,11 @@ export async function selectClipFiles(
         if (ctx.signal?.aborted) throw err;
         return null;
       });
-      if (seconds !== null) fileEndMs = rec.startMs + seconds * 1000;
+      if (seconds !== null) {
+        fileEndMs = rec.startMs + seconds * 1000;
+        // What was learnt is the archive's too: /api/files lists the file with its length from now on.
+        ctx.index.upsert({ path: rec.path, durationSeconds: seconds });
+      }
     }
     if (holdsAudioOf(rec.startMs, fileEndMs, nextStartMs, cutAtNext, startMs, endMs))
       out.push({ rec, abs: f.abs, nextStartMs });

@@ -94,10 +94,16 @@ test('a clip inside the gap after an older file, or after the last one, finds no
   assert.equal(((await r1.json()) as { code: string }).code, 'ISR_WEB_CLIP_EMPTY');
   const late = T0 + (OGG_FILES - 1) * 20_000 + 11_000;
   assert.equal((await fetch(`${h.url}/api/clip?source=old&start=${iso(late)}&end=${iso(late + 60_000)}`)).status, 404);
-  // The second time the same file's length comes from the cache: nothing is read at all.
+  // The second time the same file's length is known: nothing is read at all.
   const before = await readBytes();
   assert.equal((await fetch(`${h.url}/api/clip?source=old&start=${iso(gap)}&end=${iso(gap + 5_000)}`)).status, 404);
   assert.equal((await readBytes()) - before, 0);
+  // What was learnt is the archive's too: /api/files lists the file with its length.
+  const page = (await (await fetch(`${h.url}/api/files?source=old&limit=1000`)).json()) as {
+    files: { path: string; durationSeconds: number | null }[];
+  };
+  const learnt = page.files.find((f) => f.path === oggPath(100))!;
+  assert.ok(Math.abs(learnt.durationSeconds! - 10) < 0.05, `file 100 listed with ${learnt.durationSeconds} s`);
 });
 
 test('an MP3 clip across a gap names only the files whose frames it holds, and stops reading at its end', async () => {
