@@ -12,7 +12,7 @@ export interface FlacOptions {
   comments: string[];
 }
 
-type FlacEncoder = Awaited<ReturnType<InstanceType<typeof api.EncoderBuilder>['buildWithStreamAsync']>>;
+type FlacEncoder = ReturnType<InstanceType<typeof api.EncoderBuilder>['buildWithStream']>;
 
 /**
  * Streams s16le PCM through libFLAC (flac-bindings) into the file. libFLAC writes whole frames through the
@@ -46,13 +46,13 @@ export class FlacSink implements Sink {
     const sink = new FlacSink(fd, o.channels);
     const vc = new api.metadata.VorbisCommentMetadata();
     for (const c of o.comments) vc.appendComment(c);
-    sink.#enc = await new api.EncoderBuilder()
+    sink.#enc = new api.EncoderBuilder()
       .setChannels(o.channels)
       .setBitsPerSample(16)
       .setSampleRate(o.sampleRate)
       .setCompressionLevel(o.compressionLevel)
       .setMetadata([vc])
-      .buildWithStreamAsync(
+      .buildWithStream(
         (buf: Buffer, samples: number) => sink.#write(buf, samples),
         (offset: number | bigint) => {
           sink.#pos = Number(offset);
@@ -80,13 +80,13 @@ export class FlacSink implements Sink {
     sink.#pos = bytes;
     sink.#length = bytes;
     sink.#encodedFrames = frames;
-    sink.#enc = await new api.EncoderBuilder()
+    sink.#enc = new api.EncoderBuilder()
       .setChannels(o.channels)
       .setBitsPerSample(16)
       .setSampleRate(o.sampleRate)
       .setCompressionLevel(o.compressionLevel)
       .setBlocksize(blockSize)
-      .buildWithStreamAsync(
+      .buildWithStream(
         (buf: Buffer, samples: number) => sink.#write(buf, samples),
         () => 0,
         () => ({ offset: sink.#length, returnValue: 0 as const }),
@@ -120,7 +120,9 @@ export class FlacSink implements Sink {
   async writePcm(data: Uint8Array, frames: number): Promise<void> {
     if (!this.#enc) throw new Error('FLAC encoder is closed');
     const i32 = s16leToInt32(data, frames * this.#channels);
-    const ok = await this.#enc.processInterleavedAsync(Buffer.from(i32.buffer, i32.byteOffset, i32.byteLength), frames);
+    // Synchronously, on this thread: libFLAC's async path (a libuv pool thread, and a hop back to this thread for
+    // every frame written) cost 630 µs of CPU per 100 ms stereo 48 kHz chunk at level 5, against 269 µs here.
+    const ok = this.#enc.processInterleaved(Buffer.from(i32.buffer, i32.byteOffset, i32.byteLength), frames);
     if (this.#failed) throw this.#failed;
     if (!ok) throw new Error(`FLAC encoder failed (state ${String(this.#enc.getState())})`);
   }
@@ -135,7 +137,7 @@ export class FlacSink implements Sink {
     if (this.#enc) {
       const enc = this.#enc;
       this.#enc = null;
-      await enc.finishAsync();
+      enc.finish();
     }
     if (this.#failed) throw this.#failed;
     if (this.#continueAfterFrames !== null) {
@@ -158,7 +160,11 @@ export class FlacSink implements Sink {
     this.#abandoned = true;
     const enc = this.#enc;
     this.#enc = null;
-    await enc?.finishAsync().catch(() => undefined);
+    try {
+      enc?.finish();
+    } catch {
+      // abandoned: what libFLAC still writes goes nowhere
+    }
     await closeFd(this.#fd).catch(() => undefined);
   }
 }
