@@ -15,7 +15,12 @@ export interface OrderedPublisherOptions {
   bufferSeconds: number;
   /** The source's lease: checked before each send (nothing is sent while it is not valid); its token goes on every chunk. */
   fence?: LeaseFence;
-  /** How long to wait for a PubAck before sending the same message again (default 5000 ms). */
+  /**
+   * How long to wait for a PubAck before sending the same message again (default 2000 ms). A PubAck is lost when
+   * the node leading the stream dies after the publish reached it; everything queued waits behind the head
+   * meanwhile, so this is how late audio comes after a node loss. A copy of a publish that did land is dropped
+   * by its Nats-Msg-Id, so a short wait costs nothing but a resend.
+   */
   ackTimeoutMs?: number;
   /** Pause between attempts while NATS does not answer (default 500 ms). */
   retryMs?: number;
@@ -151,7 +156,7 @@ export class OrderedPublisher {
   /** Sends the head; audio gets its seq on the first attempt and keeps it (and its Nats-Msg-Id) on every retry. */
   async #send(item: NonNullable<ReturnType<PublishQueue['peek']>>): Promise<AudioChunkMeta | null> {
     const { js, fence } = this.#o;
-    const timeout = this.#o.ackTimeoutMs ?? 5000;
+    const timeout = this.#o.ackTimeoutMs ?? 2000;
     switch (item.kind) {
       case 'audio': {
         const seq = (item.seq ??= this.#nextSeq(item.meta.session));

@@ -209,6 +209,26 @@ test('a NATS outage loses nothing within the budget: the chunk in flight is sent
   assert.equal(p.bufferedSeconds, 0);
 });
 
+test('by default a publish whose PubAck never comes (its stream leader died with it) is sent again after 2 s, not 5', async () => {
+  const { log } = recordingLog();
+  const { p } = publisher({ log, ackTimeoutMs: undefined, retryMs: undefined });
+  // A subscriber that takes the request and never answers: the PubAck is lost, as when the node leading the
+  // stream dies after the publish reached it. Meanwhile the stream gets its new leader: here, a stream at all.
+  const swallower = bus.nc.subscribe('swallowed.meta');
+  await bus.nc.flush();
+  const t0 = Date.now();
+  p.push({ kind: 'message', subject: 'swallowed.meta', data: new TextEncoder().encode('{}'), msgID: 'swallowed-1' });
+  await sleep(300);
+  swallower.unsubscribe();
+  await bus.jsm.streams.add({ name: 'SWALLOWED', subjects: ['swallowed.>'] });
+  await waitFor('the message sent again and acknowledged', () => p.length === 0, 10_000, 20);
+  const took = Date.now() - t0;
+  assert.ok(took >= 1900 && took < 3500, `acknowledged ${took} ms after it was first sent`);
+  assert.equal((await bus.jsm.streams.info('SWALLOWED')).state.messages, 1);
+  await p.close(1000);
+  await bus.jsm.streams.delete('SWALLOWED');
+});
+
 test('beyond the budget the oldest unsent chunks are dropped; seq has no holes and the drop is an offset jump', async () => {
   const { log, count } = recordingLog();
   const { client, attempts } = observed(bus.js);

@@ -12,7 +12,7 @@ import { createWriterDeps } from './writer-deps.ts';
 
 /**
  * How long after ISR_AUDIO changed leader no source counts as idle: a capture's publishes wait out their ack
- * timeout (5 s) and go again to the new leader, so its chunks arrive late.
+ * timeout (2 s) and go again to the new leader, so its chunks arrive late.
  */
 const AUDIO_SETTLE_MS = 15_000;
 
