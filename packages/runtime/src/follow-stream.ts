@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import {
+  DeliverPolicy,
+  type ConsumerInfo,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 
 export interface FollowOptions {
@@ -9,7 +15,7 @@ export interface FollowOptions {
   log: Logger;
   /** Handles one message; the next is delivered after it resolves. */
   onMessage(m: JsMsg): Promise<void> | void;
-  /** Re-create the consumer when it has pending messages but delivered none for this long (default 5000 ms). */
+  /** Re-create the consumer when it is stalled (`stallOf`) and delivered nothing for this long (default 5000 ms). */
   stallMs?: number;
   /** How often the watchdog looks (default 1000 ms). */
   checkMs?: number;
@@ -21,12 +27,36 @@ export interface Follower {
   stop(): Promise<void>;
 }
 
+/** Why a consumer that delivered nothing for `stallMs` is re-created. */
+export const StallReasons = {
+  /** Its info cannot be read: the consumer is gone (its node died) or JetStream does not answer. */
+  gone: 'gone',
+  /** It holds messages for us and does not send them. */
+  pending: 'pending',
+  /** It sent messages that never arrived: they went into a connection that broke (its node died). */
+  lost: 'lost',
+} as const;
+export type StallReason = (typeof StallReasons)[keyof typeof StallReasons];
+
+/**
+ * Whether an idle consumer is stalled, from its info (null: could not be read) and the delivery sequence of the last
+ * message received from it (0: none). A consumer that delivered more than arrived lost them in a broken connection:
+ * nats.js only notices such a gap when a later message comes, which may be never.
+ */
+export function stallOf(ci: ConsumerInfo | null, received: number): StallReason | null {
+  if (!ci) return StallReasons.gone;
+  if (ci.num_pending > 0) return StallReasons.pending;
+  if (ci.delivered.consumer_seq > received) return StallReasons.lost;
+  return null;
+}
+
 /**
  * Follows a stream from its start with an ordered consumer, and keeps following when the node holding the
  * consumer dies: nats.js re-creates an ordered consumer itself in many cases, but on a cluster we saw it stall
- * for good after the consumer's node was SIGKILLed (test/cluster/consumers-node-loss.test.ts). A watchdog asks
- * the server for the consumer's pending count; when messages are pending and none arrived for `stallMs` (or the
- * consumer is gone, or the iterator ended), a new ordered consumer starts right after the last handled sequence.
+ * for good after the consumer's node was SIGKILLed (test/cluster/consumers-node-loss.test.ts), and lose the last
+ * messages delivered into the connection to a SIGKILLed node. A watchdog asks the server for the consumer's info;
+ * when none arrived for `stallMs` and the consumer is stalled (`stallOf`), or when the iterator ended, a new ordered
+ * consumer starts right after the last handled sequence.
  */
 export function followStream(o: FollowOptions): Follower {
   const stallMs = o.stallMs ?? 5000;
@@ -53,6 +83,9 @@ export function followStream(o: FollowOptions): Follower {
         iter = messages;
         if (((await c.info(true).catch(() => null))?.num_pending ?? 0) === 0) markCaughtUp();
         lastProgress = Date.now();
+        // The last message received: from which consumer (nats.js re-creates its ordered consumer under a new name,
+        // whose delivery sequence starts again at 1) and its delivery sequence.
+        let received = { consumer: '', seq: 0 };
         let checking = false;
         watchdog = setInterval(() => {
           if (checking || Date.now() - lastProgress < stallMs) return;
@@ -60,14 +93,14 @@ export function followStream(o: FollowOptions): Follower {
           void c
             .info()
             .then(
-              (ci) => ci.num_pending > 0 && Date.now() - lastProgress >= stallMs,
-              () => true, // the consumer is gone (its node died)
+              (ci) => stallOf(ci, ci.name === received.consumer ? received.seq : 0),
+              () => stallOf(null, 0),
             )
-            .then((stalled) => {
+            .then((reason) => {
               checking = false;
-              if (stalled && !stopped) {
+              if (reason && Date.now() - lastProgress >= stallMs && !stopped) {
                 o.log.warn(
-                  { stream: o.stream, afterSeq: lastSeq },
+                  { stream: o.stream, afterSeq: lastSeq, reason },
                   'ordered consumer stalled (its node lost?): re-creating it after the last message handled',
                 );
                 messages.stop();
@@ -76,6 +109,7 @@ export function followStream(o: FollowOptions): Follower {
         }, o.checkMs ?? 1000);
         for await (const m of messages) {
           lastProgress = Date.now();
+          received = { consumer: m.info.consumer, seq: m.info.deliverySequence };
           await o.onMessage(m);
           lastSeq = m.seq;
           lastProgress = Date.now();
