@@ -33,6 +33,12 @@ export function createSegmenterMetrics(registry: Registry) {
       labelNames: ['source', 'reason'],
       registers: [registry],
     }),
+    holesFilled: new Counter({
+      name: 'isr_segmenter_hole_chunks_filled_total',
+      help: 'Chunks read straight from ISR_AUDIO to fill a hole in a session: their deliveries were lost (a broken connection, a slow-consumer cut) and would come again only after ack_wait',
+      labelNames: ['source'],
+      registers: [registry],
+    }),
     poison: new Counter({
       name: 'isr_segmenter_poison_messages_total',
       help: 'ISR_AUDIO messages terminated because their headers or body break the contract',

@@ -44,8 +44,12 @@ export class SourceFeed {
   async #consume(): Promise<ConsumerMessages> {
     // Missing consumer = an error out of the iterator (not endless silent retries): it is re-created below.
     // Heartbeats every 5 s: a consumer deleted before the first pull reached it is noticed in seconds, not 60.
+    // A pull asks for 256 KiB at most (~13 chunks of 48 kHz stereo PCM). With 512 messages a source, a segmenter
+    // catching up 100 sources asked nats-server for ~1 GB at once and was disconnected, the deliveries in flight
+    // lost (SourceWriter fills such holes from the stream); with 1 MiB and 512 KiB it still was, with 256 KiB
+    // not (bench/segmenter-catchup.ts).
     return (await this.#o.js.consumers.get(StreamNames.audio, this.#o.consumer)).consume({
-      max_messages: 512,
+      max_bytes: 256 * 1024,
       abort_on_missing_resource: true,
       idle_heartbeat: 5000,
     });

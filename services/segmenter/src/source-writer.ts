@@ -231,11 +231,38 @@ export class SourceWriter {
       msg.nak(nakDelayMs(this.#outage, this.#d.now()));
       return;
     }
-    if (msg.seq > this.#lastSeq) this.#lastSeq = msg.seq;
     const frames = units ? units.reduce((a, u) => a + u.samples, 0) : meta.frames;
     this.#acks.add(msg, meta.session, meta.sessionStartMs, meta.offset, meta.offset + frames);
     this.#dirty = true;
+    await this.#fillHole(meta, msg.seq);
+    if (msg.seq > this.#lastSeq) this.#lastSeq = msg.seq;
     await this.#write(msg.data, meta, units, meta.offset + frames);
+  }
+
+  /**
+   * A chunk past a hole in its session: when the stream holds what is missing, the deliveries were lost, not
+   * the audio — sent into a connection that broke (a node died, or the server cut a slow consumer), they come
+   * again only after ack_wait, behind later ones. What is missing is then read from the stream and written
+   * first, in order; only a hole the stream does not fill (the capture dropped the audio) is recorded as a gap.
+   */
+  async #fillHole(meta: AudioChunkMeta, seq: number): Promise<void> {
+    // Only behind a chunk this writer took: a new owner starts at its predecessor's acknowledgements, which the
+    // journal covers, so a hole at its first chunk is the capture's.
+    if (this.#lastSeq === 0) return;
+    let from = this.#lastSeq + 1;
+    for (;;) {
+      const pos = this.#pos;
+      if (!pos || pos.session !== meta.session || meta.offset <= pos.offset) return;
+      const c = await this.#d.reader.next(this.source, from);
+      if (!c || c.seq >= seq) return;
+      from = c.seq + 1;
+      if (c.meta.session !== meta.session) continue;
+      const frames = c.units ? c.units.reduce((a, u) => a + u.samples, 0) : c.meta.frames;
+      if (c.meta.offset + frames <= pos.offset) continue;
+      this.#d.metrics.holesFilled.inc({ source: this.source });
+      await this.#write(c.data, c.meta, c.units, c.meta.offset + frames);
+      if (c.seq > this.#lastSeq) this.#lastSeq = c.seq;
+    }
   }
 
   /** Writes the part of a chunk not yet in the files (skipping duplicates, recording holes as gaps). */
