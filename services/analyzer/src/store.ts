@@ -42,8 +42,13 @@ export async function storeAnalysis(deps: StoreDeps, file: string, record: Analy
 
 /** KV isr_analysis (summary), then AnalysisDoneEvent on isr.analysis.done.<source> (JetStream). */
 export async function publishAnalysis(deps: StoreDeps, record: AnalysisRecord): Promise<void> {
+  await deps.kv.put(analysisKey(record.path), encodeJson(summaryRecord(record)));
+  await announceAnalysis(deps, record);
+}
+
+/** Publishes `isr.analysis.done.<source>` for a record stored in KV (again, when a redelivery finds it stored). */
+export async function announceAnalysis(deps: StoreDeps, record: AnalysisRecord): Promise<void> {
   const key = analysisKey(record.path);
-  await deps.kv.put(key, encodeJson(summaryRecord(record)));
   if (isValidSourceName(record.source)) {
     const done: AnalysisDoneEvent = {
       source: record.source,

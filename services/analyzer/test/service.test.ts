@@ -110,6 +110,13 @@ test('a closed-segment event leads to a KV record, a sidecar and a done event; a
     assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { result: 'ok' }), 1);
     assert.equal(await metric(a.registry, 'isr_analyzer_files_total', { result: 'error' }), 3);
     assert.equal(JSON.parse(await readFile(join(out, good + '.analysis.json'), 'utf8')).analyzedAt, side.analyzedAt);
+    // ...but announced again: the done event may be what failed the first time (ISR_EVENTS without a leader
+    // after the KV record was stored), and a follower of ISR_EVENTS would never learn the analysis otherwise.
+    await waitFor(
+      'the stored analysis announced again',
+      () => done.filter((d) => d.path === good).length === 2,
+      10_000,
+    );
 
     // A replay while KV does not show the record (lost, or a lagging replica answered): stored and announced
     // again from the sidecar, not analyzed a second time.
