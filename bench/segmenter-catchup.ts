@@ -38,6 +38,11 @@ const seg = startService('segmenter', ['--config', configFile], {
   METRICS_PORT: String(port),
   LOG_LEVEL: 'warn',
 });
+// A failed run must not leave the segmenter and nats-server running (they would load the next benchmark).
+process.once('exit', () => {
+  seg.child.kill('SIGKILL');
+  nats.process.kill('SIGKILL');
+});
 let peakRss = 0;
 await waitFor('segmenter metrics', async () => (await metricsOf(port).catch(() => null)) !== null, 20_000, 100);
 await waitFor(

@@ -61,6 +61,12 @@ async function benchMode(
     LOG_LEVEL: 'warn',
     NODE_OPTIONS: process.env.ISR_BENCH_NODE_OPTIONS ?? '',
   });
+  // A failed run must not leave the segmenter and nats-server running (they would load the next benchmark).
+  const orphans = () => {
+    seg.child.kill('SIGKILL');
+    nats.process.kill('SIGKILL');
+  };
+  process.once('exit', orphans);
   await waitFor('segmenter metrics', async () => (await metricsOf(port)).rss > 0, 20_000, 200);
   await sleep(1000);
   const idleRss = (await metricsOf(port)).rss;
@@ -120,6 +126,7 @@ async function benchMode(
     rmSync(join(dir, 'rec'), { recursive: true, force: true, maxRetries: 5 });
   }
   await seg.stop('SIGTERM', 30_000);
+  process.off('exit', orphans);
   await nc.drain();
   await nats.stop();
   rmSync(dir, { recursive: true, force: true });
