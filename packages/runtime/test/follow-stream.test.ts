@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { jetstream, jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, startNatsServer, waitFor, type NatsServerHandle } from '@isr/testkit';
+import { lossyProxy, startNatsServer, waitFor, type NatsServerHandle } from '@isr/testkit';
 import { followStream, type Follower } from '@isr/runtime';
 import { stallOf, StallReasons } from '../src/follow-stream.ts';
 import pino from 'pino';
@@ -22,45 +21,6 @@ after(async () => {
   await nc?.close();
   await server?.stop();
 });
-
-/**
- * A TCP proxy in front of the server whose server-to-client bytes can be held back, then thrown away with the
- * connection: what a client sees when the node it is connected to dies with a delivery still in its socket.
- */
-async function lossyProxy(upstreamPort: number) {
-  const port = await freePort();
-  const pairs: { client: Socket; upstream: Socket; held: Buffer[] }[] = [];
-  let holding = false;
-  const proxy: Server = createServer((client) => {
-    const upstream = tcpConnect(upstreamPort, '127.0.0.1');
-    const pair = { client, upstream, held: [] as Buffer[] };
-    pairs.push(pair);
-    client.on('data', (d) => upstream.write(d));
-    upstream.on('data', (d: Buffer) => (holding ? pair.held.push(d) : client.write(d)));
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    hold: () => (holding = true),
-    /** What the server sent since `hold` (as text). */
-    held: () => Buffer.concat(pairs.flatMap((p) => p.held)).toString('latin1'),
-    /** Drops the held bytes and every connection; new connections pass everything again. */
-    cut() {
-      holding = false;
-      for (const p of pairs.splice(0)) {
-        p.client.destroy();
-        p.upstream.destroy();
-      }
-    },
-    close: () => new Promise<void>((r) => proxy.close(() => r())),
-  };
-}
 
 /**
  * A follower of a new stream `<name>` (subjects `<name>.>`) on its own connection, recording the subjects it

@@ -12,6 +12,7 @@ export {
   type IcecastHandle,
 } from './icecast.ts';
 export { startNatsCluster, type NatsClusterHandle, type NatsNodeHandle } from './nats-cluster.ts';
+export { lossyProxy, type LossyProxy } from './lossy-proxy.ts';
 export { natsServerBinary, startNatsServer, type NatsServerHandle } from './nats-server.ts';
 export { NATS_USERS, natsPasswords, type NatsUser } from './nats-users.ts';
 export { freePort, portOpen } from './ports.ts';
