@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { splitOggPages, SplitClock, ZoneClock } from '@isr/audio';
 import type { CodecInit, SegmentClosedEvent } from '@isr/contract';
-import { waitFor } from '@isr/testkit';
+import { ffmpegSine, waitFor } from '@isr/testkit';
 import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness, segmenterBacklog } from './harness.ts';
 
 let h: Harness;
@@ -12,42 +12,8 @@ before(async () => {
   h = await setup(
     (dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = Europe/Berlin\n`,
   );
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:duration=7',
-    '-ar',
-    '44100',
-    '-ac',
-    '1',
-    '-b:a',
-    '64k',
-    '-write_xing',
-    '0',
-    '-id3v2_version',
-    '0',
-    `${h.dir}/in.mp3`,
-  ]);
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:duration=7',
-    '-c:a',
-    'libopus',
-    '-b:a',
-    '48k',
-    '-page_duration',
-    '100000',
-    `${h.dir}/in.opus`,
-  ]);
+  ffmpegSine(`${h.dir}/in.mp3`, { hz: 440, rate: 44100, seconds: 7 }, '-ac 1 -b:a 64k -write_xing 0 -id3v2_version 0');
+  ffmpegSine(`${h.dir}/in.opus`, { hz: 440, rate: 44100, seconds: 7 }, '-c:a libopus -b:a 48k -page_duration 100000');
 });
 after(async () => h.cleanup());
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { waitFor } from '@isr/testkit';
+import { ffmpegSine, waitFor } from '@isr/testkit';
 import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness, segmenterBacklog } from './harness.ts';
 
 // Defect from the stream e2e (about 1 % of runs): a session that starts less than one MP3 frame (26 ms) before
@@ -13,26 +12,7 @@ import { ffmpegErrors, mp3Frames, publishUnits, recordings, setup, type Harness,
 let h: Harness;
 before(async () => {
   h = await setup((dir) => `[general]\noutput_directory = ${dir}/rec\nsplit_minutes = 0.05\ntimezone = UTC\n`);
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:duration=2',
-    '-ar',
-    '44100',
-    '-ac',
-    '1',
-    '-b:a',
-    '64k',
-    '-write_xing',
-    '0',
-    '-id3v2_version',
-    '0',
-    `${h.dir}/in.mp3`,
-  ]);
+  ffmpegSine(`${h.dir}/in.mp3`, { hz: 440, rate: 44100, seconds: 2 }, '-ac 1 -b:a 64k -write_xing 0 -id3v2_version 0');
 });
 after(async () => h.cleanup());
 
