@@ -12,7 +12,7 @@ import { verifySource } from '@isr/runtime';
 import { freePort, startService, waitFor } from '@isr/testkit';
 import {
   ffmpegErrors,
-  flacSamples,
+  assertFlacFiles,
   publishPcm,
   recordings,
   setup,
@@ -227,18 +227,7 @@ test(
     const flacFiles = [...recordings(rec, 'fullflac', 'flac'), ...recordings(moved, 'fullflac', 'flac')].sort((a, b) =>
       basename(a).localeCompare(basename(b)),
     );
-    assert.deepEqual(
-      flacFiles.filter((f) => /_\d+\.flac$/.test(f)),
-      [],
-      'no _N FLAC files',
-    );
-    const flacDecoded = flacFiles.map(flacSamples); // flac -t passes on each
-    assert.deepEqual(
-      flacDecoded.map((d) => d.length / 2),
-      [RATE * 8, RATE * 15, RATE * 15, RATE * 15, RATE * 7],
-      'one FLAC file per 15 s period, each with exactly its frames',
-    );
-    assert.ok(Buffer.concat(flacDecoded).equals(flacPcm), 'the FLAC files hold the input exactly, in order');
+    assertFlacFiles(flacFiles, [RATE * 8, RATE * 15, RATE * 15, RATE * 15, RATE * 7], flacPcm); // 15 s periods
     const leftovers = readdirSync(rec).filter((n) => n.endsWith('.tmp'));
     assert.deepEqual(leftovers, [], 'no temp files left behind');
 

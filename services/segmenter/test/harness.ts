@@ -1,6 +1,7 @@
 // Shared setup for the segmenter's integration tests: a private nats-server, the bus provisioned from a
 // real INI config, the segmenter started in-process (or as a real process), and chunk publishers that
 // use the real header encoding.
+import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -22,7 +23,7 @@ import {
   type Bus,
   type RunningService,
 } from '@isr/runtime';
-import { startNatsServer, tempDir, type NatsServerHandle } from '@isr/testkit';
+import { flacSamples, startNatsServer, tempDir, type NatsServerHandle } from '@isr/testkit';
 import { startSegmenter, type SegmenterOptions } from '../src/service.ts';
 
 export interface Harness {
@@ -195,6 +196,25 @@ export {
   segmenterDrained,
   wavSamples,
 } from '@isr/testkit';
+
+/**
+ * A source's FLAC files as a user checks them: no `_N` file beside a period's own, each passes `flac -t`, each
+ * holds exactly the frames its period should (`framesPerFile`, oldest first), and together exactly `pcm`.
+ */
+export function assertFlacFiles(files: readonly string[], framesPerFile: readonly number[], pcm: Buffer): void {
+  assert.deepEqual(
+    files.filter((f) => /_\d+\.flac$/.test(f)),
+    [],
+    'no _N FLAC file',
+  );
+  const decoded = files.map(flacSamples);
+  assert.deepEqual(
+    decoded.map((d) => d.length / 2),
+    framesPerFile,
+    'one FLAC file per period, each with exactly its frames',
+  );
+  assert.ok(Buffer.concat(decoded).equals(pcm), 'the FLAC files hold the input exactly, in order');
+}
 
 /** MPEG-1/2 Layer III frame sizes (a test-side parser, independent of the segmenter). */
 export function mp3Frames(buf: Buffer): AudioUnit[] {
