@@ -42,3 +42,8 @@ export function validateChunk(meta: AudioChunkMeta, data: Uint8Array): AudioUnit
   }
   return pages;
 }
+
+/** The frames a chunk carries: its units' samples (compressed), else its PCM frames. */
+export function chunkFrames(meta: AudioChunkMeta, units: readonly AudioUnit[] | null): number {
+  return units ? units.reduce((a, u) => a + u.samples, 0) : meta.frames;
+}

@@ -7,6 +7,7 @@ import type { AudioReader, StoredChunk } from './audio-reader.ts';
 import { flacFrameEnds } from './flac-frame-number.ts';
 import type { Journal, OpenFileRecord } from './journal.ts';
 import type { SourceSettings } from './writer-settings.ts';
+import { chunkFrames } from './chunk-validate.ts';
 
 /** What an ISR WAV says about itself in its BWF description (open-sink.ts writes it). */
 const DESCRIPTION = /^ISR (\S+) session (\S+) offset (\d+)$/;
@@ -185,7 +186,7 @@ async function chunkAt(
     c && c.seq <= before;
     c = await reader.next(source, c.seq + 1)
   ) {
-    const frames = c.units ? c.units.reduce((a, u) => a + u.samples, 0) : c.meta.frames;
+    const frames = chunkFrames(c.meta, c.units);
     if (c.meta.session === session && c.meta.offset <= offset && offset < c.meta.offset + frames) return c.seq;
   }
   return null;

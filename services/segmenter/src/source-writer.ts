@@ -29,6 +29,7 @@ import { recoverFile } from './recovery.ts';
 import type { Sink } from './sink.ts';
 import { hashFile } from './stream-hash.ts';
 import type { SourceSettings, WriterDeps } from './writer-settings.ts';
+import { chunkFrames } from './chunk-validate.ts';
 
 /** Chunks written per catch-up step before a commit (fsync, journal, ack). */
 const CATCH_UP_BATCH = 64;
@@ -231,7 +232,7 @@ export class SourceWriter {
       msg.nak(nakDelayMs(this.#outage, this.#d.now()));
       return;
     }
-    const frames = units ? units.reduce((a, u) => a + u.samples, 0) : meta.frames;
+    const frames = chunkFrames(meta, units);
     this.#acks.add(msg, meta.session, meta.sessionStartMs, meta.offset, meta.offset + frames);
     this.#dirty = true;
     await this.#fillHole(meta, msg.seq);
@@ -257,7 +258,7 @@ export class SourceWriter {
       if (!c || c.seq >= seq) return;
       from = c.seq + 1;
       if (c.meta.session !== meta.session) continue;
-      const frames = c.units ? c.units.reduce((a, u) => a + u.samples, 0) : c.meta.frames;
+      const frames = chunkFrames(c.meta, c.units);
       if (c.meta.offset + frames <= pos.offset) continue;
       this.#d.metrics.holesFilled.inc({ source: this.source });
       await this.#write(c.data, c.meta, c.units, c.meta.offset + frames);
@@ -609,7 +610,7 @@ export class SourceWriter {
         this.#endOutage(o);
         return true;
       }
-      const frames = c.units ? c.units.reduce((a, u) => a + u.samples, 0) : c.meta.frames;
+      const frames = chunkFrames(c.meta, c.units);
       this.#dirty = true;
       await this.#write(c.data, c.meta, c.units, c.meta.offset + frames);
       o.cursor = c.seq + 1;
