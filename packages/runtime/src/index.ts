@@ -50,7 +50,14 @@ export {
   type SourceLeaseOptions,
 } from './lease.ts';
 export { LeasedRunner, type LeasedRunnerOptions, type LeasedWork, type LeaseFence } from './leased-work.ts';
-export { type Follower, type FollowOptions, followStream } from './follow-stream.ts';
+export {
+  type Follower,
+  type FollowOptions,
+  followStream,
+  stallOf,
+  StallReasons,
+  type StallReason,
+} from './follow-stream.ts';
 export { putStatusPart } from './status-kv.ts';
 export { CaptureStatusWriter } from './capture-status.ts';
 export { OrderedPublisher, type OrderedPublisherOptions } from './ordered-publisher.ts';

@@ -1,4 +1,5 @@
 import { StreamNames } from '@isr/contract';
+import { stallOf } from '@isr/runtime';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { createSourceConsumer } from './consumer.ts';
@@ -113,12 +114,13 @@ export class SourceFeed {
    * Whether chunks of the source are still on their way (true too when the consumer cannot be asked): waiting in
    * the stream undelivered, or delivered after the last delivery this feed took — handed to a pull whose answer
    * never arrived (routed through a NATS node that died), they come again after ack_wait. The chunks this feed
-   * took and the writer acknowledges only at its next commit do not count: they are not on their way. (The
-   * consumer's delivered stream sequence would not do: it moves past other sources' chunks it passes over.)
+   * took and the writer acknowledges only at its next commit do not count: they are not on their way. The same
+   * reading of a consumer's info as followStream's watchdog (stallOf); the consumer's delivered stream sequence
+   * would not do: it moves past other sources' chunks it passes over.
    */
   audioWaiting(): Promise<boolean> {
     return this.#o.jsm.consumers.info(StreamNames.audio, this.#o.consumer).then(
-      (ci) => ci.num_pending > 0 || ci.delivered.consumer_seq > this.#lastDelivery,
+      (ci) => stallOf(ci, this.#lastDelivery) !== null,
       () => true,
     );
   }

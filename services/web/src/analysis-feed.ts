@@ -15,8 +15,9 @@ export interface AnalysisWatchOptions {
 /**
  * Watches KV isr_analysis for new records, as a fallback for the isr.analysis.done events: a record whose event did
  * not bring it to the file's row within `graceMs` is put there and announced to the pages (the SSE `analysis`
- * event) from KV. The analyzer stores the record before it publishes the event, and does not publish it again when
- * the publish failed (no ISR_EVENTS leader across a node loss) but the record was stored: the event is never sent.
+ * event) from KV. The analyzer stores the record before it publishes the event; when that publish fails (no
+ * ISR_EVENTS leader across a node loss) it publishes it again at the redelivery, but only then — until then, and
+ * from analyzers older than that, the record is in KV with no event for it.
  */
 export async function watchAnalyses(
   kv: KV,
