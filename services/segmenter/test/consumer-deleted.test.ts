@@ -84,7 +84,9 @@ test(
     await h.closeServices();
     const fatal: unknown[] = [];
     const { service } = await h.start({ onFatal: (err) => fatal.push(err) });
-    for (let i = 0; i < 6 && !fatal.length; i++) {
+    // Deleted until it gives up: under load a deletion can land before the re-created consumer's first pull and is
+    // then noticed only by missed heartbeats (10 s), so six deletions may not make five re-creations in a minute.
+    for (let i = 0; i < 12 && !fatal.length; i++) {
       // the new owner's consumer (the previous run's may linger a moment)
       const current = async () => {
         const name = await segmenterConsumerOf(h.bus.jsm, 'cons');
