@@ -20,6 +20,17 @@ before(async () => {
 });
 after(async () => tmp.remove());
 
+/**
+ * The threshold nudged up until no stored window level is within 0.006 dB of it: the sidecar rounds levels to
+ * 0.01 dB, so such a window may fall the other way (rederive.ts says so). The noise is random; without the nudge
+ * a run now and then has one.
+ */
+function clearOfStoredLevels(threshold: number, rmsDbfs: number[]): number {
+  let t = threshold;
+  while (rmsDbfs.some((d) => Math.abs(d - 20 * Math.log10(t)) <= 0.006)) t *= 1.002;
+  return t;
+}
+
 const analyze = (file: string, threshold = defaultParams.threshold) =>
   analyzeFile({
     file,
@@ -34,7 +45,8 @@ test('a threshold override re-derived from the stored window series finds the se
   for (const file of [bursts, waves]) {
     const stored = await analyze(file);
     const bytes = (await stat(file)).size;
-    for (const threshold of [0.01, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]) {
+    for (const nominal of [0.01, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5]) {
+      const threshold = clearOfStoredLevels(nominal, stored.windows!.rmsDbfs);
       const derived = rederiveWithThreshold(stored, { ...defaultParams, threshold }, bytes);
       assert.ok(derived, 'the series is usable');
       const decoded = await analyze(file, threshold);
