@@ -82,7 +82,7 @@ export class SegmenterGroup {
   readonly #runners = new Map<string, { runner: LeasedRunner; mode: ReleaseMode }>();
   readonly #retention: LeasedRunner;
   #members: string[] = [];
-  #stopped = false;
+  readonly #stopped = new AbortController();
   #loop: Promise<void> | null = null;
 
   constructor(o: GroupOptions) {
@@ -116,13 +116,13 @@ export class SegmenterGroup {
 
   async #run(): Promise<void> {
     const { timings, log } = this.#o;
-    while (!this.#stopped) {
+    while (!this.#stopped.signal.aborted) {
       try {
         await this.#tick();
       } catch (err) {
         log.debug({ err }, 'segmenter group: cannot reach isr_leases; trying again');
       }
-      await sleep(timings.pollMs, undefined, { ref: false });
+      await sleep(timings.pollMs, undefined, { ref: false, signal: this.#stopped.signal }).catch(() => undefined);
     }
   }
 
@@ -153,7 +153,7 @@ export class SegmenterGroup {
       JSON.stringify({ host: hostName(), pid: process.pid, at: new Date().toISOString() }),
     );
     const members = await this.#liveMembers();
-    if (this.#stopped) return;
+    if (this.#stopped.signal.aborted) return;
     const mine = sources.filter((s) => ownerOf(s, members) === this.member);
     const take = mine.filter((s) => !this.#runners.has(s));
     const give = [...this.#runners.keys()].filter((s) => !mine.includes(s));
@@ -218,7 +218,7 @@ export class SegmenterGroup {
 
   /** Stops owning everything (files closed as at any shutdown), deletes the leases and this member's key. */
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#stopped.abort();
     await this.#loop;
     const all = [...this.#runners.values()];
     this.#runners.clear();
