@@ -60,6 +60,10 @@ test('a NATS outage loses nothing within buffer_seconds and counts what it drops
   // Hung server for 3 s (publishes time out), then a real restart (connection drops and comes back).
   await hang(nats);
   await sleep(3000);
+  // What the capture holds for NATS at the end of the hang: the audio it kept reading meanwhile (how much depends on
+  // the feed keeping real time, which a loaded machine does not promise; CI once had 3.9 s of audio in the test).
+  const held = await capture.metric('isr_capture_stream_buffered_seconds', 'big');
+  assert.ok(held >= 1, `big held ${held} s of audio after a 3 s hang`);
   resume(nats);
   await nats.restart();
   await waitFor(
@@ -84,7 +88,9 @@ test('a NATS outage loses nothing within buffer_seconds and counts what it drops
     );
     const chunks = big.chunks.slice();
     assert.equal(sessionProblem(chunks), null, 'big: one session, seq 1…n, no hole, no duplicate');
-    assert.ok(chunks.length >= 4 + 3 / 0.27, `big has ${chunks.length} chunks across a 3 s+ outage`);
+    // The four chunks before the hang (≥ 1 s) and everything held through it, in one session without a hole.
+    const seconds = chunks.reduce((n, c) => n + c.meta.frames / c.meta.sampleRate, 0);
+    assert.ok(seconds >= 1 + held, `big has ${seconds.toFixed(2)} s of audio, held ${held} s through the outage`);
     assert.equal(await capture.metric('isr_capture_stream_buffer_dropped_chunks_total', 'big'), 0);
 
     const dropped = await capture.metric('isr_capture_stream_buffer_dropped_chunks_total', 'small');
@@ -102,9 +108,22 @@ test('a NATS outage loses nothing within buffer_seconds and counts what it drops
       0,
     );
     const largest = Math.max(...metas.map((m) => m.frames));
+    // Seen once in ~10 runs under load: 3 chunks more missing than counted. The message says where, and what the
+    // capture logged about it, for the next time.
+    const jumps = metas.flatMap((m, i) =>
+      i > 0 && m.offset !== metas[i - 1]!.offset + metas[i - 1]!.frames
+        ? [`seq ${m.seq}: +${m.offset - (metas[i - 1]!.offset + metas[i - 1]!.frames)}`]
+        : [],
+    );
     assert.ok(
       missing > 0 && missing <= dropped * largest,
-      `small: the drop is an offset jump of ${missing} samples, ${dropped} chunks counted as dropped`,
+      `small: the drop is an offset jump of ${missing} samples (${jumps.join(', ')}; chunks of ≤ ${largest}), ` +
+        `${dropped} chunks counted as dropped; capture log:\n` +
+        svc
+          .logs()
+          .filter((l) => l.source === 'small' || /NATS|lease/.test(String(l.msg)))
+          .map((l) => JSON.stringify(l))
+          .join('\n'),
     );
   } finally {
     await Promise.all([big.close(), small.close()]);
