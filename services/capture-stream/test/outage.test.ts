@@ -93,11 +93,13 @@ test('a NATS outage loses nothing within buffer_seconds and counts what it drops
     assert.ok(seconds >= 1 + held, `big has ${seconds.toFixed(2)} s of audio, held ${held} s through the outage`);
     assert.equal(await capture.metric('isr_capture_stream_buffer_dropped_chunks_total', 'big'), 0);
 
-    const dropped = await capture.metric('isr_capture_stream_buffer_dropped_chunks_total', 'small');
-    assert.ok(dropped > 0, `small dropped ${dropped}`);
     await waitFor('small chunks read back', () => small.chunks.length > 0, 15_000);
     await sleep(1000);
     const metas = small.chunks.map((m) => m.meta);
+    // Read after the chunks: a half-second buffer can go on dropping after the outage on a loaded machine (one
+    // publish in flight at a time, each waiting for its PubAck), and a drop shows as a jump only in a later chunk.
+    const dropped = await capture.metric('isr_capture_stream_buffer_dropped_chunks_total', 'small');
+    assert.ok(dropped > 0, `small dropped ${dropped}`);
     assert.deepEqual(
       metas.map((m) => m.seq),
       metas.map((_, i) => i + 1),
@@ -108,8 +110,7 @@ test('a NATS outage loses nothing within buffer_seconds and counts what it drops
       0,
     );
     const largest = Math.max(...metas.map((m) => m.frames));
-    // Seen once in ~10 runs under load: 3 chunks more missing than counted. The message says where, and what the
-    // capture logged about it, for the next time.
+    // Where the audio went missing, and what the capture logged about it, should this ever fail.
     const jumps = metas.flatMap((m, i) =>
       i > 0 && m.offset !== metas[i - 1]!.offset + metas[i - 1]!.frames
         ? [`seq ${m.seq}: +${m.offset - (metas[i - 1]!.offset + metas[i - 1]!.frames)}`]
