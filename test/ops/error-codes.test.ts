@@ -11,7 +11,6 @@ import { repoRoot } from '@isr/testkit';
 import { AnalysisErrorCodes } from '../../services/analyzer/src/errors.ts';
 import { CaptureErrorCodes } from '../../services/capture-alsa/src/errors.ts';
 import { StreamErrorCodes } from '../../services/capture-stream/src/errors.ts';
-import { SegmenterErrorCodes } from '../../services/segmenter/src/errors.ts';
 import { WebErrorCodes } from '../../services/web/src/errors.ts';
 
 const tables: Record<string, readonly string[]> = {
@@ -21,7 +20,6 @@ const tables: Record<string, readonly string[]> = {
   analyzer: Object.values(AnalysisErrorCodes),
   'capture-alsa': Object.values(CaptureErrorCodes),
   'capture-stream': Object.values(StreamErrorCodes),
-  segmenter: Object.values(SegmenterErrorCodes),
   web: Object.values(WebErrorCodes).map(([code]) => code),
 };
 

@@ -14,6 +14,8 @@ export const AudioErrorCodes = {
   flacTruncated: 'ISR_FLAC_TRUNCATED',
   /** `fLaC` without STREAMINFO as its first, 34-byte block, or a bad block. */
   flacInvalid: 'ISR_FLAC_INVALID',
+  /** A FLAC frame that cannot be read or renumbered (no sync code, a bad coded number, a header CRC-8 mismatch). */
+  flacFrame: 'ISR_FLAC_FRAME',
   /** An Ogg page that cannot be parsed (no `OggS` capture pattern, cut short, a bad segment table). */
   oggPage: 'ISR_OGG_PAGE',
   /** A time zone name Intl does not know. */
@@ -34,6 +36,13 @@ export class FlacHeaderError extends IsrError {
   declare readonly code: AudioErrorCode;
   constructor(code: AudioErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+  }
+}
+
+/** A FLAC frame that cannot be read or renumbered. */
+export class FlacFrameError extends IsrError {
+  constructor(message: string) {
+    super(AudioErrorCodes.flacFrame, message);
   }
 }
 

@@ -1,5 +1,6 @@
 export {
   AudioErrorCodes,
+  FlacFrameError,
   FlacHeaderError,
   OggPageError,
   TimeZoneError,
@@ -54,3 +55,4 @@ export {
   type OggRewriteState,
 } from './ogg-pages.ts';
 export { epochFrame, toneFrames, toneIsSilent, type ToneSpec } from './tone.ts';
+export { firstFlacFrameIn, flacFrameEnds, renumberFlacFrame, type FlacFrameHeader } from './flac-frame.ts';

@@ -1,10 +1,9 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { FlacHeaderError, parseWavHeader, readFlacMetadata, readStreamInfo } from '@isr/audio';
+import { flacFrameEnds, FlacHeaderError, parseWavHeader, readFlacMetadata, readStreamInfo } from '@isr/audio';
 import { timeOfFrame } from '@isr/contract';
 import type { Logger } from 'pino';
 import type { AudioReader, StoredChunk } from './audio-reader.ts';
-import { flacFrameEnds } from './flac-frame-number.ts';
 import type { Journal, OpenFileRecord } from './journal.ts';
 import type { SourceSettings } from './writer-settings.ts';
 import { chunkFrames } from './chunk-validate.ts';

@@ -1,7 +1,6 @@
 import { readSync } from 'node:fs';
-import { FLAC_STREAMINFO_END, patchStreamInfo, s16leToInt32 } from '@isr/audio';
+import { FLAC_STREAMINFO_END, patchStreamInfo, renumberFlacFrame, s16leToInt32 } from '@isr/audio';
 import { api } from 'flac-bindings';
-import { renumberFlacFrame } from './flac-frame-number.ts';
 import { closeFd, fdatasync, type Durable, type Sink, writeAt } from './sink.ts';
 
 export interface FlacOptions {

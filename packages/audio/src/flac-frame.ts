@@ -52,20 +52,48 @@ function decodeFrameNumber(b: Uint8Array, pos: number): { value: number; length:
   return { value, length: n };
 }
 
-/** Whether a frame header (sync code, valid CRC-8) starts at `pos`. */
-export function flacFrameHeaderAt(b: Uint8Array, pos: number): boolean {
-  if (pos + 6 > b.length || b[pos] !== 0xff || (b[pos + 1]! & 0xfe) !== 0xf8) return false;
+/** Where a frame sits in its stream: a fixed-blocksize frame's number counts frames, a variable one's samples. */
+export interface FlacFrameHeader {
+  fixed: boolean;
+  number: number;
+}
+
+/** The frame header (sync code, valid CRC-8) that starts at `pos`, or null. */
+export function flacFrameHeader(b: Uint8Array, pos: number): FlacFrameHeader | null {
+  if (pos + 6 > b.length || b[pos] !== 0xff || (b[pos + 1]! & 0xfe) !== 0xf8) return null;
   try {
-    const { length } = decodeFrameNumber(b, pos + 4);
+    const { value, length } = decodeFrameNumber(b, pos + 4);
     const bsCode = b[pos + 2]! >> 4;
     const srCode = b[pos + 2]! & 0x0f;
     const extra =
       (bsCode === 6 ? 1 : bsCode === 7 ? 2 : 0) + (srCode === 12 ? 1 : srCode === 13 || srCode === 14 ? 2 : 0);
     const end = pos + 4 + length + extra;
-    return end < b.length && crc8(b.subarray(pos), end - pos) === b[end];
+    if (end >= b.length || crc8(b.subarray(pos), end - pos) !== b[end]) return null;
+    return { fixed: b[pos + 1] === 0xf8, number: value };
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** Whether a frame header (sync code, valid CRC-8) starts at `pos`. */
+export function flacFrameHeaderAt(b: Uint8Array, pos: number): boolean {
+  return flacFrameHeader(b, pos) !== null;
+}
+
+/**
+ * The first whole frame in `buf` (read from anywhere in a FLAC stream): a valid header whose frame ends, by its
+ * CRC-16, where the next valid header begins — a sync code with a matching CRC-8 inside compressed audio is
+ * possible, both checks together are not. Its offset in `buf` and its header; null when no whole frame is in it. Pure.
+ */
+export function firstFlacFrameIn(buf: Uint8Array): (FlacFrameHeader & { pos: number }) | null {
+  for (let pos = 0; pos + 6 <= buf.length; pos++) {
+    if (buf[pos] !== 0xff) continue;
+    const header = flacFrameHeader(buf, pos);
+    if (!header) continue;
+    const ends = flacFrameEnds(buf, pos);
+    if (ends.length && ends[0]! < buf.length) return { ...header, pos };
+  }
+  return null;
 }
 
 /**

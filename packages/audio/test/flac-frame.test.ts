@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '@isr/testkit';
 import { FlacFrameError } from '../src/errors.ts';
-import { encodeFrameNumber, isFixedBlocksizeFrame, renumberFlacFrame } from '../src/flac-frame-number.ts';
+import {
+  encodeFrameNumber,
+  firstFlacFrameIn,
+  flacFrameHeader,
+  isFixedBlocksizeFrame,
+  renumberFlacFrame,
+} from '../src/flac-frame.ts';
 
 test('frame numbers are coded like UTF-8 (1 to 6 bytes), and 36-bit sample numbers in 7', () => {
   for (const v of [0, 0x7f, 0x80, 0x7ff, 0x800, 0xffff, 0x10000, 0x10ffff]) {
@@ -94,6 +100,35 @@ test('renumbered frames carry their new numbers with valid CRCs: a stream whose 
     );
     assert.ok(decoded.equals(Buffer.concat([raw, raw])));
     assert.throws(() => renumberFlacFrame(Buffer.from('not a frame'), 1), FlacFrameError);
+
+    // Read from anywhere: the first whole frame after the point, with its number; none in a piece without one.
+    const starts = frames.map((f) => f.byteOffset - a.byteOffset);
+    for (const [i, at] of [
+      [0, starts[0]!],
+      [3, starts[2]! + 1],
+      [3, starts[3]!],
+    ] as const) {
+      assert.deepEqual(
+        firstFlacFrameIn(a.subarray(at)),
+        { fixed: true, number: i, pos: starts[i]! - at },
+        `from ${at}`,
+      );
+    }
+    assert.equal(firstFlacFrameIn(a.subarray(starts[6]! + 1)), null, 'the last frame ends the piece: not known whole');
+    // A sync code with a valid CRC-8 planted inside a frame's audio is passed over: the frame's CRC-16 is not there.
+    const planted = Buffer.from(a);
+    const fake = renumberFlacFrame(frames[5]!, 0x33 - 5).subarray(0, 6); // sync, codes, number 0x33, CRC-8
+    planted.set(fake, starts[4]! + 100);
+    assert.deepEqual(
+      flacFrameHeader(planted, starts[4]! + 100),
+      { fixed: true, number: 0x33 },
+      'a header by its CRC-8',
+    );
+    assert.deepEqual(firstFlacFrameIn(planted.subarray(starts[4]! + 50)), {
+      fixed: true,
+      number: 5,
+      pos: starts[5]! - starts[4]! - 50,
+    });
   } finally {
     await tmp.remove();
   }
