@@ -6,10 +6,11 @@
 // Prints the clip's time and the web process's RSS growth (sampled every 10 ms), the files the clip names
 // (X-Isr-Clip-Files) and the bytes it read (isr_web_clip_read_bytes_total) against the source's bytes, and as a
 // baseline in the same run the time to read the files the clip needs with fs.readFile. Then one 1-minute clip at
-// the end of a 60-minute Ogg Opus recording (128 kbps): its time and the bytes read against the file's size.
+// the end of a 60-minute Ogg Opus recording (128 kbps), and one (format=flac) at the end of a 60-minute 48 kHz stereo
+// FLAC recording: each one's time and the bytes read against the file's size.
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ffmpegSine } from '@isr/testkit';
+import { ffmpegSine, soxSynth } from '@isr/testkit';
 import { copyAsRecordings } from '../services/web/test/copy-recordings.ts';
 import { harness } from '../services/web/test/harness.ts';
 
@@ -58,14 +59,17 @@ console.log(
 await h.close();
 
 const HOUR = '2026-11-24/2026-11-24_06-00-00+0000.ogg';
+const FLAC_HOUR = '2026-11-24/2026-11-24_06-00-00+0000.flac';
 const long = await harness({
   fill: async (root) => {
     await mkdir(join(root, 'hour/2026-11-24'), { recursive: true });
+    await mkdir(join(root, 'flachour/2026-11-24'), { recursive: true });
     ffmpegSine(
       join(root, 'hour', HOUR),
       { hz: 440, rate: 48000, seconds: 3600 },
       '-c:a libopus -b:a 128k -compression_level 0 -f ogg',
     );
+    soxSynth(join(root, 'flachour', FLAC_HOUR), { rate: 48000, channels: 2 }, 'synth 3600 pinknoise vol 0.5');
   },
 });
 await long.listen();
@@ -78,5 +82,17 @@ const read2 = (await long.deps.metrics.clipReadBytes.get()).values.reduce((n, v)
 console.log(`web clip: 1-minute Ogg clip at the end of a 60-minute recording (${(hourBytes / 1e6).toFixed(0)} MB)`);
 console.log(
   `  status ${r2.status}, ${b2.length} bytes, ${ms2.toFixed(0)} ms, bytes read ${read2} = ${((100 * read2) / hourBytes).toFixed(1)} % of the file`,
+);
+const flacBytes = (await stat(join(long.root, 'flachour', FLAC_HOUR))).size;
+const t3 = performance.now();
+const r3 = await fetch(
+  `${long.url}/api/clip?source=flachour&start=2026-11-24T06:58:30Z&end=2026-11-24T06:59:30Z&format=flac`,
+);
+const b3 = Buffer.from(await r3.arrayBuffer());
+const ms3 = performance.now() - t3;
+const read3 = (await long.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0) - read2;
+console.log(`web clip: 1-minute FLAC clip at the end of a 60-minute recording (${(flacBytes / 1e6).toFixed(0)} MB)`);
+console.log(
+  `  status ${r3.status}, ${b3.length} bytes, ${ms3.toFixed(0)} ms, bytes read ${read3} = ${((100 * read3) / flacBytes).toFixed(1)} % of the file`,
 );
 await long.close();

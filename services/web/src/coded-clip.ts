@@ -6,6 +6,7 @@ import { timeOfFrame } from '@isr/contract';
 import { selectClipFiles, type ClipContext, type ClipFile } from './clip-files.ts';
 import { readAt, readChunks, type ClipReadOptions } from './clip-read.ts';
 import { webError } from './errors.ts';
+import { FLAC_HEAD_BYTES, flacStartFor } from './flac-seek.ts';
 import { OggClipWriter, OggPageSplitter, oggGranuleRate } from './ogg-clip.ts';
 import { oggStartFor } from './ogg-seek.ts';
 
@@ -85,14 +86,17 @@ export async function codedClip(
     oggGranuleRate(parseOggPage(head.subarray(0, len)));
     return { contentType: 'audio/ogg', files: paths, body: () => Readable.from(oggPages(files, startMs, endMs, ctx)) };
   }
-  const prefix = container === 'flac' ? flacHeaderForClip(await readAt(files[0]!.abs, 0, 65536, ctx)) : null;
+  const prefix = container === 'flac' ? flacHeaderForClip(await readAt(files[0]!.abs, 0, FLAC_HEAD_BYTES, ctx)) : null;
   async function* frames(): AsyncGenerator<Uint8Array> {
     if (prefix) yield prefix;
     for (const { rec, abs, nextStartMs } of files) {
       // A frame belongs to the file it starts in: stop before the next file's first frame (no audio twice).
       const until = Math.min(endMs, nextStartMs);
       const parser = new CodecParser<CodecFrame>(mime!, { enableFrameCRC32: false, enableLogging: false });
-      let samples = 0;
+      // A FLAC file that starts before the clip is read from a frame near the clip's start, found by bisection
+      // (MP3 and AAC frames carry no position: read from the start).
+      const seek = prefix ? await flacStartFor(abs, (await stat(abs)).size, rec.startMs, startMs, ctx) : null;
+      let samples = seek?.sample ?? 0;
       let past = false;
       const pick = (it: Iterator<CodecFrame>): Uint8Array[] => {
         const out: Uint8Array[] = [];
@@ -109,7 +113,7 @@ export async function codedClip(
         }
         return out;
       };
-      for await (const chunk of readChunks(abs, ctx)) {
+      for await (const chunk of readChunks(abs, ctx, seek?.offset ?? 0)) {
         const out = pick(parser.parseChunk(chunk));
         if (out.length) yield Buffer.concat(out);
         if (past) break;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseWavHeader } from '@isr/audio';
@@ -13,6 +13,8 @@ const M1 = 'radio/2026-11-24/2026-11-24_05-59-57+0000.mp3';
 const M2 = 'radio/2026-11-24/2026-11-24_06-00-00+0000.mp3';
 const F1 = 'pcm/2026-11-24/2026-11-24_05-59-57+0000.flac';
 const F2 = 'pcm/2026-11-24/2026-11-24_06-00-00+0000.flac';
+/** A minute of FLAC (libFLAC through sox: 4,096-sample frames), to cut a clip from near its end. */
+const LONG = 'long/2026-11-24/2026-11-24_07-00-00+0000.flac';
 let h: Harness;
 
 before(async () => {
@@ -20,6 +22,8 @@ before(async () => {
     fill: async (root) => {
       await mkdir(join(root, 'radio/2026-11-24'), { recursive: true });
       await mkdir(join(root, 'pcm/2026-11-24'), { recursive: true });
+      await mkdir(join(root, 'long/2026-11-24'), { recursive: true });
+      soxSynth(join(root, LONG), { rate: 48000, channels: 2 }, 'synth 60 pinknoise vol 0.5');
       for (const [f, freq] of [
         [M1, 440],
         [M2, 660],
@@ -123,4 +127,30 @@ test('a PCM source recorded as FLAC gives a sample-accurate WAV clip, and a FLAC
       .status,
     422,
   );
+});
+
+test('a FLAC clip near the end of a long file reads a frame near its start by bisection, not the file before it', async () => {
+  const readBytes = async () => (await h.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
+  const size = (await stat(join(h.root, LONG))).size;
+  const before = await readBytes();
+  const res = await fetch(
+    `${h.url}/api/clip?source=long&start=2026-11-24T07:00:40Z&end=2026-11-24T07:00:42.5Z&format=flac`,
+  );
+  assert.equal(res.status, 200, await res.clone().text());
+  const out = join(h.dir, 'long-clip.flac');
+  await writeFile(out, Buffer.from(await res.arrayBuffer()));
+  const read = (await readBytes()) - before;
+  assert.ok(read < size / 4, `read ${read} bytes of a ${size}-byte file`);
+  execFileSync('flac', ['-t', '-s', out]);
+  // The clip is the file's whole frames around [40 s, 42.5 s), as flac itself decodes them from the file.
+  const raw = (path: string) =>
+    execFileSync('flac', ['-d', '-s', '-c', '--force-raw-format', '--endian=little', '--sign=signed', path], {
+      maxBuffer: 1 << 26,
+    });
+  const first = Math.floor((40 * 48000) / 4096) * 4096;
+  const end = Math.ceil((42.5 * 48000) / 4096) * 4096;
+  const expected = raw(join(h.root, LONG)).subarray(first * 4, end * 4);
+  const clip = raw(out);
+  assert.equal(clip.length / 4, expected.length / 4, 'frames in the clip');
+  assert.ok(clip.equals(expected), 'the clip holds the samples of the file from its frame at 40 s on');
 });
