@@ -14,7 +14,7 @@ before(async () => {
 });
 after(async () => h.cleanup());
 
-test('close() returns within a second, not after the group’s next poll, and the file ends as a shutdown', async () => {
+test('close() returns in a moment, not after the group’s next poll (12 s), and the file ends as a shutdown', async () => {
   const { service } = await h.start();
   const pcm = pcmSignal(16000 * 2, 2);
   const stream = { source: 'card1', session: 's1', sessionStartMs: Date.now() - 5000, sampleRate: 16000, channels: 2 };
@@ -27,7 +27,9 @@ test('close() returns within a second, not after the group’s next poll, and th
   const t0 = performance.now();
   await service.close();
   const ms = performance.now() - t0;
-  assert.ok(ms < 1000, `close() took ${ms.toFixed(0)} ms`);
+  // Tens of ms here; the bound leaves room for a loaded CI machine and stays far below the 12 s poll.
+  assert.ok(ms < 5000, `close() took ${ms.toFixed(0)} ms`);
+  console.log(`close() took ${ms.toFixed(0)} ms`);
   await waitFor('the shutdown event', () => h.events.closed.some((e) => e.reason === 'shutdown'), 5000);
   assert.ok(Buffer.concat(recordings(`${h.dir}/rec`, 'card1', 'wav').map(wavSamples)).equals(pcm));
 });
