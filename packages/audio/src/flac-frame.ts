@@ -1,8 +1,9 @@
 /**
- * Renumbering of FLAC audio frames (https://xiph.org/flac/format.html#frame_header), so that the frames of a
- * second libFLAC encoder can continue a stream another encoder started: a fixed-blocksize frame carries its
- * frame number, a variable-blocksize one its first sample number, both "UTF-8" coded in the header, which is
- * protected by a CRC-8; the whole frame by a CRC-16. Pure functions over bytes.
+ * FLAC audio frames (https://xiph.org/flac/format.html#frame_header): a fixed-blocksize frame carries its frame
+ * number, a variable-blocksize one its first sample number, both "UTF-8" coded in the header, which is protected by
+ * a CRC-8; the whole frame by a CRC-16. Finding whole frames in bytes read from anywhere (the web's clip seek, the
+ * segmenter's recovery) and renumbering them, so that the frames of a second libFLAC encoder can continue a stream
+ * another encoder started (the segmenter). Pure functions over bytes.
  */
 
 import { FlacFrameError } from './errors.ts';
@@ -58,17 +59,25 @@ export interface FlacFrameHeader {
   number: number;
 }
 
+/**
+ * The header's fields from the frame at `pos` on: its number, the coded number's length and the header's length
+ * up to its CRC-8 byte (the optional block size and sample rate bytes after the number included).
+ */
+function headerLayout(b: Uint8Array, pos: number): { value: number; length: number; crcAt: number } {
+  const { value, length } = decodeFrameNumber(b, pos + 4);
+  const bsCode = b[pos + 2]! >> 4;
+  const srCode = b[pos + 2]! & 0x0f;
+  const extra =
+    (bsCode === 6 ? 1 : bsCode === 7 ? 2 : 0) + (srCode === 12 ? 1 : srCode === 13 || srCode === 14 ? 2 : 0);
+  return { value, length, crcAt: 4 + length + extra };
+}
+
 /** The frame header (sync code, valid CRC-8) that starts at `pos`, or null. */
 export function flacFrameHeader(b: Uint8Array, pos: number): FlacFrameHeader | null {
   if (pos + 6 > b.length || b[pos] !== 0xff || (b[pos + 1]! & 0xfe) !== 0xf8) return null;
   try {
-    const { value, length } = decodeFrameNumber(b, pos + 4);
-    const bsCode = b[pos + 2]! >> 4;
-    const srCode = b[pos + 2]! & 0x0f;
-    const extra =
-      (bsCode === 6 ? 1 : bsCode === 7 ? 2 : 0) + (srCode === 12 ? 1 : srCode === 13 || srCode === 14 ? 2 : 0);
-    const end = pos + 4 + length + extra;
-    if (end >= b.length || crc8(b.subarray(pos), end - pos) !== b[end]) return null;
+    const { value, crcAt } = headerLayout(b, pos);
+    if (pos + crcAt >= b.length || crc8(b.subarray(pos), crcAt) !== b[pos + crcAt]) return null;
     return { fixed: b[pos + 1] === 0xf8, number: value };
   } catch {
     return null;
@@ -130,13 +139,9 @@ export function isFixedBlocksizeFrame(frame: Uint8Array): boolean {
 export function renumberFlacFrame(frame: Uint8Array, add: number): Uint8Array {
   if (frame.length < 8 || frame[0] !== 0xff || (frame[1]! & 0xfe) !== 0xf8)
     throw new FlacFrameError('not a FLAC frame (no sync code)');
-  const { value, length } = decodeFrameNumber(frame, 4);
-  const bsCode = frame[2]! >> 4;
-  const srCode = frame[2]! & 0x0f;
-  const extra =
-    (bsCode === 6 ? 1 : bsCode === 7 ? 2 : 0) + (srCode === 12 ? 1 : srCode === 13 || srCode === 14 ? 2 : 0);
-  const oldHeaderEnd = 4 + length + extra; // the CRC-8 byte follows
+  const { value, length, crcAt: oldHeaderEnd } = headerLayout(frame, 0); // the CRC-8 byte follows
   if (crc8(frame, oldHeaderEnd) !== frame[oldHeaderEnd]) throw new FlacFrameError('FLAC frame header CRC-8 mismatch');
+  const extra = oldHeaderEnd - 4 - length;
   const coded = encodeFrameNumber(value + add);
   const body = frame.subarray(oldHeaderEnd + 1, frame.length - 2);
   const out = new Uint8Array(4 + coded.length + extra + 1 + body.length + 2);
