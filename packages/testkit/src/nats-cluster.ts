@@ -130,7 +130,15 @@ export async function startNatsCluster(
           `nats-server ${name} on port ${p.client}`,
           async () => c.exitCode === null && (await portOpen(p.client)),
           10_000,
-        );
+        ).catch((err: unknown) => {
+          // Its own lines (the cluster's output is cut to its end): a port taken since freePort, a bad argument…
+          const own = output
+            .split('\n')
+            .filter((l) => l.startsWith(`[${name}] `))
+            .slice(-20)
+            .join('\n');
+          throw new Error(`${String(err)}; exit ${c.exitCode ?? c.signalCode ?? 'none yet'}; its output:\n${own}`);
+        });
         await waitFor(`${name} to see a JetStream meta leader`, () => metaLeader(p.monitor), 20_000, 100);
       },
     };
