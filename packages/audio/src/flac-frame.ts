@@ -99,10 +99,20 @@ export function firstFlacFrameIn(buf: Uint8Array): (FlacFrameHeader & { pos: num
     if (buf[pos] !== 0xff) continue;
     const header = flacFrameHeader(buf, pos);
     if (!header) continue;
-    const ends = flacFrameEnds(buf, pos);
-    if (ends.length && ends[0]! < buf.length) return { ...header, pos };
+    const end = flacFrameEnd(buf, pos);
+    if (end > 0 && end < buf.length) return { ...header, pos };
   }
   return null;
+}
+
+/**
+ * Where the frame whose header is at `pos` ends: at the next valid header (or the end of `b`) where its CRC-16
+ * holds; -1 when that is not in `b`.
+ */
+function flacFrameEnd(b: Uint8Array, pos: number): number {
+  for (let p = pos + 6; p <= b.length; p++)
+    if ((p === b.length || flacFrameHeaderAt(b, p)) && crc16(b.subarray(pos, p), p - pos) === 0) return p;
+  return -1;
 }
 
 /**
@@ -113,13 +123,7 @@ export function flacFrameEnds(b: Uint8Array, start: number): number[] {
   const ends: number[] = [];
   let pos = start;
   while (flacFrameHeaderAt(b, pos)) {
-    let next = -1;
-    for (let p = pos + 6; p <= b.length; p++) {
-      if ((p === b.length || flacFrameHeaderAt(b, p)) && crc16(b.subarray(pos, p), p - pos) === 0) {
-        next = p;
-        break;
-      }
-    }
+    const next = flacFrameEnd(b, pos);
     if (next < 0) break;
     ends.push(next);
     pos = next;
