@@ -86,17 +86,19 @@ export async function codedClip(
     oggGranuleRate(parseOggPage(head.subarray(0, len)));
     return { contentType: 'audio/ogg', files: paths, body: () => Readable.from(oggPages(files, startMs, endMs, ctx)) };
   }
-  const prefix = container === 'flac' ? flacHeaderForClip(await readAt(files[0]!.abs, 0, FLAC_HEAD_BYTES, ctx)) : null;
+  const head = container === 'flac' ? await readAt(files[0]!.abs, 0, FLAC_HEAD_BYTES, ctx) : null;
+  const prefix = head && flacHeaderForClip(head);
+  // The first file, the one that starts before the clip, is read from a FLAC frame near the clip's start, found by
+  // bisection (MP3 and AAC frames carry no position: read from the start).
+  const seek = head && (await flacStartFor(files[0]!.abs, head, files[0]!.rec.startMs, startMs, ctx));
   async function* frames(): AsyncGenerator<Uint8Array> {
     if (prefix) yield prefix;
-    for (const { rec, abs, nextStartMs } of files) {
+    for (const [i, { rec, abs, nextStartMs }] of files.entries()) {
       // A frame belongs to the file it starts in: stop before the next file's first frame (no audio twice).
       const until = Math.min(endMs, nextStartMs);
       const parser = new CodecParser<CodecFrame>(mime!, { enableFrameCRC32: false, enableLogging: false });
-      // A FLAC file that starts before the clip is read from a frame near the clip's start, found by bisection
-      // (MP3 and AAC frames carry no position: read from the start).
-      const seek = prefix ? await flacStartFor(abs, (await stat(abs)).size, rec.startMs, startMs, ctx) : null;
-      let samples = seek?.sample ?? 0;
+      const from = i === 0 ? seek : null;
+      let samples = from?.sample ?? 0;
       let past = false;
       const pick = (it: Iterator<CodecFrame>): Uint8Array[] => {
         const out: Uint8Array[] = [];
@@ -113,7 +115,7 @@ export async function codedClip(
         }
         return out;
       };
-      for await (const chunk of readChunks(abs, ctx, seek?.offset ?? 0)) {
+      for await (const chunk of readChunks(abs, ctx, from?.offset ?? 0)) {
         const out = pick(parser.parseChunk(chunk));
         if (out.length) yield Buffer.concat(out);
         if (past) break;

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { firstFlacFrameIn, readFlacMetadata, type StreamInfo } from '@isr/audio';
 import { readAt, type ClipReadOptions } from './clip-read.ts';
 
@@ -7,7 +8,7 @@ export interface FlacStart {
   sample: number;
 }
 
-/** The metadata blocks are read from this much of the file's head (the clip's prefix reads as much). */
+/** The metadata blocks are read from this much of the file's head. */
 export const FLAC_HEAD_BYTES = 65536;
 
 /** Bytes read at each step: room for two whole frames even when libFLAC stored them verbatim. */
@@ -53,13 +54,13 @@ export async function flacSeek(
 }
 
 /**
- * For a FLAC file that starts `startMs - fileStartMs` before the clip: where to read on from (null: read it from
- * its start — small, starting inside the clip, or not a fixed-blocksize stream, whose frame numbers count frames;
- * libFLAC, and so the segmenter, writes fixed block sizes).
+ * For a FLAC file (its first FLAC_HEAD_BYTES in `head`) that starts `startMs - fileStartMs` before the clip: where
+ * to read on from (null: read it from its start — small, starting inside the clip, or not a fixed-blocksize
+ * stream, whose frame numbers count frames; libFLAC, and so the segmenter, writes fixed block sizes).
  */
 export async function flacStartFor(
   abs: string,
-  size: number,
+  head: Uint8Array,
   fileStartMs: number,
   startMs: number,
   o: ClipReadOptions,
@@ -67,13 +68,15 @@ export async function flacStartFor(
   if (startMs <= fileStartMs) return null;
   let step;
   try {
-    step = readFlacMetadata(await readAt(abs, 0, FLAC_HEAD_BYTES, o));
+    step = readFlacMetadata(head);
   } catch {
     return null;
   }
   if (step.kind !== 'metadata') return null;
   const { streamInfo: si, audioOffset } = step.metadata;
-  if (si.minBlockSize !== si.maxBlockSize || si.sampleRate === 0 || size < audioOffset + 4 * windowFor(si)) return null;
+  if (si.minBlockSize !== si.maxBlockSize || si.sampleRate === 0) return null;
+  const { size } = await stat(abs);
+  if (size < audioOffset + 4 * windowFor(si)) return null;
   const target = Math.floor(((startMs - fileStartMs) * si.sampleRate) / 1000);
   return flacSeek(abs, size, audioOffset, si, target, o);
 }
