@@ -43,7 +43,7 @@ const ms = performance.now() - t;
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 const named = (res.headers.get('x-isr-clip-files') ?? '').split(',').filter(Boolean).map(decodeURIComponent);
-const read = (await h.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
+const read = await h.clipReadBytes();
 const b = performance.now();
 for (const r of named) await readFile(join(h.root, r));
 const baseline = performance.now() - b;
@@ -78,7 +78,7 @@ const t2 = performance.now();
 const r2 = await fetch(`${long.url}/api/clip?source=hour&start=2026-11-24T06:58:30Z&end=2026-11-24T06:59:30Z`);
 const b2 = Buffer.from(await r2.arrayBuffer());
 const ms2 = performance.now() - t2;
-const read2 = (await long.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
+const read2 = await long.clipReadBytes();
 console.log(`web clip: 1-minute Ogg clip at the end of a 60-minute recording (${(hourBytes / 1e6).toFixed(0)} MB)`);
 console.log(
   `  status ${r2.status}, ${b2.length} bytes, ${ms2.toFixed(0)} ms, bytes read ${read2} = ${((100 * read2) / hourBytes).toFixed(1)} % of the file`,
@@ -90,7 +90,7 @@ const r3 = await fetch(
 );
 const b3 = Buffer.from(await r3.arrayBuffer());
 const ms3 = performance.now() - t3;
-const read3 = (await long.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0) - read2;
+const read3 = (await long.clipReadBytes()) - read2;
 console.log(`web clip: 1-minute FLAC clip at the end of a 60-minute recording (${(flacBytes / 1e6).toFixed(0)} MB)`);
 console.log(
   `  status ${r3.status}, ${b3.length} bytes, ${ms3.toFixed(0)} ms, bytes read ${read3} = ${((100 * read3) / flacBytes).toFixed(1)} % of the file`,

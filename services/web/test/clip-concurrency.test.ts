@@ -38,7 +38,6 @@ before(async () => {
 });
 after(() => h.close());
 
-const readBytes = async () => (await h.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
 const inProgress = async () => (await h.deps.metrics.clipsInProgress.get()).values[0]?.value ?? 0;
 
 /** A GET whose body is not read: the client stops taking bytes once its socket buffer is full. */
@@ -62,23 +61,23 @@ async function until(what: string, ok: () => Promise<boolean>, ms = 5000): Promi
 
 test('an Ogg clip is sent as it is read: for a client that reads nothing only a part of the file is read, and closing stops the reading', async () => {
   const size = (await stat(join(h.root, OGG))).size;
-  const before = await readBytes();
+  const before = await h.clipReadBytes();
   const { req, res } = await openPaused('/api/clip?source=long&start=2026-11-24T06:00:00Z&end=2026-11-24T06:10:00Z');
   assert.equal(res.statusCode, 200);
   assert.equal(res.headers['content-type'], 'audio/ogg');
   await sleep(500);
-  const held = (await readBytes()) - before;
+  const held = (await h.clipReadBytes()) - before;
   assert.ok(held < size / 2, `read ${held} of ${size} bytes while the client read nothing`);
   req.destroy();
   await until('the clip gives its slot back', async () => (await inProgress()) === 0);
-  const stopped = await readBytes();
+  const stopped = await h.clipReadBytes();
   await sleep(300);
-  assert.equal(await readBytes(), stopped, 'reading went on after the client went away');
+  assert.equal(await h.clipReadBytes(), stopped, 'reading went on after the client went away');
 });
 
 test('clip_max_concurrent: a clip beyond it gets 429 with Retry-After; a client that goes away mid-clip gives its slot back', async () => {
   const size = (await stat(join(h.root, WAV))).size;
-  const before = await readBytes();
+  const before = await h.clipReadBytes();
   const first = await openPaused('/api/clip?source=pcm&start=2026-11-24T06:00:00Z&end=2026-11-24T06:02:00Z');
   assert.equal(first.res.statusCode, 200);
   assert.equal(await inProgress(), 1);
@@ -88,7 +87,7 @@ test('clip_max_concurrent: a clip beyond it gets 429 with Retry-After; a client 
   assert.equal(((await busy.json()) as { code: string }).code, 'ISR_WEB_CLIP_BUSY');
   first.req.destroy();
   await until('the slot is free', async () => (await inProgress()) === 0);
-  const read = (await readBytes()) - before;
+  const read = (await h.clipReadBytes()) - before;
   assert.ok(read < size / 2, `read ${read} of ${size} bytes for a clip whose client went away`);
   // The slot serves the next clip, and a clip sent to its end gives it back too.
   for (let i = 0; i < 2; i++) {
@@ -142,7 +141,7 @@ test('a clip deep in a long Ogg recording starts reading near its start (bisecti
       if (r.past) break;
     }
     expected.push(...writer.finish());
-    const before = await readBytes();
+    const before = await h.clipReadBytes();
     const res = await fetch(
       `${h.url}/api/clip?source=long&start=${new Date(startMs).toISOString()}&end=${new Date(endMs).toISOString()}`,
     );
@@ -152,7 +151,7 @@ test('a clip deep in a long Ogg recording starts reading near its start (bisecti
       clip.equals(Buffer.concat(expected)),
       `clip at ${from} s: ${clip.length} bytes, cut from every page ${Buffer.concat(expected).length}`,
     );
-    const read = (await readBytes()) - before;
+    const read = (await h.clipReadBytes()) - before;
     assert.ok(read < 2_000_000, `clip at ${from} s read ${read} of ${file.length} bytes`);
   }
 });

@@ -42,7 +42,6 @@ before(async () => {
 });
 after(() => h.close());
 
-const readBytes = async () => (await h.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 test('the scan left the older Ogg and MP3 recordings without a duration (the case of the issue)', () => {
@@ -54,7 +53,7 @@ test('the scan left the older Ogg and MP3 recordings without a duration (the cas
 test('a 1-minute Ogg clip among 300 older files reads only the 4 files it needs and names exactly those', async () => {
   const k = 250;
   const start = T0 + k * 20_000 + 5_000;
-  const before = await readBytes();
+  const before = await h.clipReadBytes();
   const res = await fetch(`${h.url}/api/clip?source=old&start=${iso(start)}&end=${iso(start + 60_000)}`);
   assert.equal(res.status, 200, await res.clone().text());
   const clip = Buffer.from(await res.arrayBuffer());
@@ -63,7 +62,7 @@ test('a 1-minute Ogg clip among 300 older files reads only the 4 files it needs 
     res.headers.get('x-isr-clip-files')!.split(',').map(decodeURIComponent),
     [k, k + 1, k + 2, k + 3].map(oggPath),
   );
-  const read = (await readBytes()) - before;
+  const read = (await h.clipReadBytes()) - before;
   // The 4 files, and for the first (it starts before the clip) its length: its head and last 64 KiB, once.
   assert.ok(
     read <= 4 * oggBytes + 80 * 1024,
@@ -95,9 +94,9 @@ test('a clip inside the gap after an older file, or after the last one, finds no
   const late = T0 + (OGG_FILES - 1) * 20_000 + 11_000;
   assert.equal((await fetch(`${h.url}/api/clip?source=old&start=${iso(late)}&end=${iso(late + 60_000)}`)).status, 404);
   // The second time the same file's length is known: nothing is read at all.
-  const before = await readBytes();
+  const before = await h.clipReadBytes();
   assert.equal((await fetch(`${h.url}/api/clip?source=old&start=${iso(gap)}&end=${iso(gap + 5_000)}`)).status, 404);
-  assert.equal((await readBytes()) - before, 0);
+  assert.equal((await h.clipReadBytes()) - before, 0);
   // What was learnt is the archive's too: /api/files lists the file with its length.
   const page = (await (await fetch(`${h.url}/api/files?source=old&limit=1000`)).json()) as {
     files: { path: string; durationSeconds: number | null }[];
@@ -111,7 +110,7 @@ test('an MP3 clip across a gap names only the files whose frames it holds, and s
   // [k·10 + 2 s, k·10 + 12 s): the last second of file k, nothing in the gap, the first 2 s of file k+1.
   const k = 20;
   const start = T0 + k * 10_000 + 2_000;
-  const before = await readBytes();
+  const before = await h.clipReadBytes();
   const res = await fetch(`${h.url}/api/clip?source=oldmp3&start=${iso(start)}&end=${iso(start + 10_000)}`);
   assert.equal(res.status, 200, await res.clone().text());
   assert.deepEqual(res.headers.get('x-isr-clip-files')!.split(',').map(decodeURIComponent), [
@@ -122,7 +121,7 @@ test('an MP3 clip across a gap names only the files whose frames it holds, and s
   const frameBytes = (64000 * 1152) / 8 / 44100;
   const seconds = (clip.length / frameBytes) * (1152 / 44100);
   assert.ok(Math.abs(seconds - 3) < 0.1, `${seconds} s of frames`);
-  const read = (await readBytes()) - before;
+  const read = (await h.clipReadBytes()) - before;
   assert.ok(read <= 3 * mp3Bytes, `read ${read} bytes; each file is ${mp3Bytes}, all ${MP3_FILES * mp3Bytes}`);
   const inGap = T0 + k * 10_000 + 4_000;
   assert.equal(

@@ -130,16 +130,15 @@ test('a PCM source recorded as FLAC gives a sample-accurate WAV clip, and a FLAC
 });
 
 test('a FLAC clip near the end of a long file reads a frame near its start by bisection, not the file before it', async () => {
-  const readBytes = async () => (await h.deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
   const size = (await stat(join(h.root, LONG))).size;
-  const before = await readBytes();
+  const before = await h.clipReadBytes();
   const res = await fetch(
     `${h.url}/api/clip?source=long&start=2026-11-24T07:00:40Z&end=2026-11-24T07:00:42.5Z&format=flac`,
   );
   assert.equal(res.status, 200, await res.clone().text());
   const out = join(h.dir, 'long-clip.flac');
   await writeFile(out, Buffer.from(await res.arrayBuffer()));
-  const read = (await readBytes()) - before;
+  const read = (await h.clipReadBytes()) - before;
   assert.ok(read < size / 4, `read ${read} bytes of a ${size}-byte file`);
   execFileSync('flac', ['-t', '-s', out]);
   // The clip is the file's whole frames around [40 s, 42.5 s), as flac itself decodes them from the file.

@@ -23,6 +23,8 @@ export interface Harness {
   /** Base URL once listen() was called. */
   url: string;
   listen(): Promise<string>;
+  /** Bytes clips have read from recordings so far (isr_web_clip_read_bytes_total, all sources). */
+  clipReadBytes(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,9 @@ export async function harness(
       const a = app.server.address();
       h.url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
       return h.url;
+    },
+    async clipReadBytes() {
+      return (await deps.metrics.clipReadBytes.get()).values.reduce((n, v) => n + v.value, 0);
     },
     async close() {
       deps.hub.close();
