@@ -131,7 +131,7 @@ export async function startNatsCluster(
           async () => c.exitCode === null && (await portOpen(p.client)),
           10_000,
         ).catch((err: unknown) => {
-          // Its own lines (the cluster's output is cut to its end): a port taken since freePort, a bad argument…
+          // Its own lines (the cluster's output is cut to its end): a port taken after all, a bad argument…
           const own = output
             .split('\n')
             .filter((l) => l.startsWith(`[${name}] `))
